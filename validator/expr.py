@@ -1,0 +1,135 @@
+"""The safe expression language of the rules: parsed by grammar/expr.lark, evaluated by
+walking the tree (no eval, no attribute access, no Python objects reachable)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Callable
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError
+
+from .resources import grammar_dir
+
+
+class ExprError(Exception):
+    """A malformed expression (message says where)."""
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark((grammar_dir() / "expr.lark").read_text(encoding="utf-8"), parser="lalr")
+
+
+@dataclass(frozen=True)
+class Expr:
+    source: str
+    tree: Tree
+
+    @property
+    def names(self) -> list[str]:
+        out: list[str] = []
+        for t in self.tree.scan_values(lambda v: isinstance(v, Token) and v.type == "NAME"):
+            if str(t) not in out:
+                out.append(str(t))
+        return out
+
+    @property
+    def is_comparison(self) -> bool:
+        return self.tree.data == "comparison" and len(self.tree.children) == 3
+
+    def sides(self) -> tuple[Tree, str | None, Tree | None]:
+        ch = self.tree.children
+        if len(ch) == 3:
+            return ch[0], str(ch[1]), ch[2]
+        return ch[0], None, None
+
+
+@lru_cache(maxsize=512)
+def compile_expr(source: str) -> Expr:
+    try:
+        tree = _parser().parse(source)
+    except LarkError as exc:
+        line = getattr(exc, "line", None)
+        col = getattr(exc, "column", None)
+        where = f"第{col}个字符" if col else ""
+        raise ExprError(f"表达式“{source}”无法解析{('：' + where) if where else ''}") from None
+    if tree.data != "comparison":
+        tree = Tree("comparison", [tree])
+    return Expr(source, tree)
+
+
+class Missing(Exception):
+    """A referenced value is not available (row or column not in the report, unreadable)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+Resolver = Callable[[str], Decimal]
+
+
+def evaluate(node, resolve: Resolver, terms: list | None = None) -> Decimal:
+    """Value of a sum expression; `terms` collects (name, value) in reading order."""
+    if isinstance(node, Token):
+        raise ExprError(f"意外的记号 {node}")
+    d = node.data
+    if d == "num":
+        return Decimal(str(node.children[0]))
+    if d == "ref":
+        name = str(node.children[0])
+        v = resolve(name)
+        if terms is not None:
+            terms.append((name, v))
+        return v
+    if d == "sum_of":
+        total = Decimal(0)
+        for n in node.children:
+            v = resolve(str(n))
+            if terms is not None:
+                terms.append((str(n), v))
+            total += v
+        return total
+    if d == "add":
+        return evaluate(node.children[0], resolve, terms) + evaluate(node.children[1], resolve, terms)
+    if d == "sub":
+        a = evaluate(node.children[0], resolve, terms)
+        sub_terms: list = [] if terms is not None else None
+        b = evaluate(node.children[1], resolve, sub_terms)
+        if terms is not None:
+            terms.extend((f"-{n}", v) for n, v in sub_terms)
+        return a - b
+    if d == "comparison":
+        return evaluate(node.children[0], resolve, terms)
+    raise ExprError(f"不支持的表达式成分 {d}")
+
+
+_OPS = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, ">": lambda a, b: a > b,
+}
+
+
+@dataclass
+class Outcome:
+    holds: bool
+    lhs: Decimal
+    rhs: Decimal | None
+    lhs_terms: list
+    rhs_terms: list
+    op: str | None
+
+
+def check(expr: Expr, resolve: Resolver) -> Outcome:
+    """Evaluate a comparison; raises Missing when a value is not available."""
+    left, op, right = expr.sides()
+    lt: list = []
+    rt: list = []
+    lhs = evaluate(left, resolve, lt)
+    if op is None:
+        return Outcome(bool(lhs), lhs, None, lt, rt, None)
+    rhs = evaluate(right, resolve, rt)
+    return Outcome(_OPS[op](lhs, rhs), lhs, rhs, lt, rt, op)

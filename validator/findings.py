@@ -1,0 +1,91 @@
+"""The one Finding type every rule produces and every reporter renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .source import Location
+
+CATEGORIES = ("structure", "arithmetic", "consistency", "content", "metadata", "format", "parse")
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+CATEGORY_ZH = {"structure": "结构", "arithmetic": "数据勾稽", "consistency": "前后一致", "content": "内容",
+               "metadata": "基本信息", "format": "格式", "parse": "解析"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _num(v):
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+@dataclass
+class Finding:
+    rule: str
+    category: str
+    severity: str
+    message: str
+    path: str
+    location: Location
+    name: str = ""                    # rule slug, e.g. table3-balance
+    message_en: str | None = None
+    section: str | None = None        # "三、收到和处理政府信息公开申请情况"
+    table: str | None = None          # 表三
+    row: str | None = None            # template row label
+    column: str | None = None         # template column label
+    numbers: dict = field(default_factory=dict)   # lhs, rhs, diff …
+    basis: str | None = None
+    suggestion: str | None = None
+    related: list[Location] = field(default_factory=list)  # other places (text vs table)
+    span: tuple[int, int] | None = None                     # offsets in the normalised text
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+    @property
+    def col(self) -> int:
+        return self.location.column
+
+    def sort_key(self):
+        return (self.path, self.location.page or 0, self.location.line, self.location.column, self.rule, self.message)
+
+    def text(self, lang: str = "zh") -> str:
+        if lang == "en" and self.message_en:
+            return self.message_en
+        return self.message
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        loc = self.location
+        d = {
+            "path": self.path,
+            "line": loc.line,
+            "column": loc.column,
+            "end_line": loc.end_line if loc.end_line is not None else loc.line,
+            "end_column": loc.end_column if loc.end_column is not None else loc.column,
+            "rule": self.rule,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity,
+            "message": self.text(lang),
+        }
+        if loc.page is not None:
+            d["page"] = loc.page
+        if loc.where:
+            d["where"] = loc.where
+        ctx = {k: v for k, v in (("section", self.section), ("table", self.table), ("row", self.row),
+                                 ("column", self.column)) if v}
+        if ctx:
+            d["context"] = ctx
+        if self.numbers:
+            d["numbers"] = {k: _num(v) for k, v in self.numbers.items()}
+        if self.basis:
+            d["basis"] = self.basis
+        if self.suggestion:
+            d["suggestion"] = self.suggestion
+        if self.related:
+            d["related"] = [{"line": r.line, "column": r.column, **({"page": r.page} if r.page else {})}
+                            for r in self.related]
+        return d

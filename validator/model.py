@@ -1,0 +1,199 @@
+"""The typed document model: Report → metadata, sections, tables → rows → cells.
+
+Rules read only this model (never the text): every element keeps its span (offsets into
+the normalised text), which the source map turns into a position in the original file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+import re
+
+from .source import SourceText
+
+Span = tuple[int, int]
+
+
+class ValueKind(str, Enum):
+    NUMBER = "number"          # a non-zero number
+    ZERO = "zero"              # 0
+    BLANK = "blank"            # nothing written
+    NA = "na"                  # — / 不适用 / 无
+    TEXT = "text"              # other text in a value cell
+    UNREADABLE = "unreadable"  # present but could not be separated from its neighbours
+    MISSING = "missing"        # the row or column is not in the report at all
+
+
+_NUM = re.compile(r"^([增减+\-]?)(\d+(?:\.\d+)?)(万元|亿元|元|件|个|条|项|次|%)?$")
+NA_TEXTS = {"—", "——", "-", "--", "/", "／", "–", "不适用", "无"}
+
+
+def parse_value(raw: str) -> tuple[ValueKind, Decimal | None, str | None]:
+    """Classify a cell's text; returns (kind, value, unit)."""
+    s = raw.strip().replace(" ", "").replace(",", "")
+    if not s:
+        return ValueKind.BLANK, None, None
+    if s in NA_TEXTS or set(s) <= set("—–-/／"):
+        return ValueKind.NA, None, None
+    m = _NUM.match(s)
+    if not m:
+        return ValueKind.TEXT, None, None
+    sign, digits, unit = m.groups()
+    try:
+        v = Decimal(digits)
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        return ValueKind.TEXT, None, None
+    if sign in ("减", "-"):
+        v = -v
+    return (ValueKind.ZERO if v == 0 else ValueKind.NUMBER), v, unit
+
+
+@dataclass
+class Cell:
+    raw: str
+    kind: ValueKind
+    value: Decimal | None
+    span: Span
+    row: str = ""
+    column: str = ""
+    unit: str | None = None
+    note: str | None = None   # e.g. "split from run-together digits 640020470"
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind in (ValueKind.NUMBER, ValueKind.ZERO)
+
+
+@dataclass
+class LabelMatch:
+    """How a label in the report was matched to the template."""
+
+    text: str                 # as written (normalised text)
+    span: Span
+    key: str | None           # canonical key, None when not a template label
+    expected: str | None      # template wording
+    quality: str              # exact / short / variant / legacy / fuzzy / other
+    format: str = ""          # which format the label belongs to
+
+
+@dataclass
+class Row:
+    key: str
+    labels: list[LabelMatch]
+    cells: dict[str, Cell]
+    span: Span
+    unreadable: str | None = None   # why the cells could not be separated
+    extra: list[str] = field(default_factory=list)  # values beyond the template's columns
+
+
+@dataclass
+class Table:
+    key: str                       # 表二 / 表三 / 表四
+    name: str
+    span: Span
+    rows: dict[str, Row] = field(default_factory=dict)
+    headers: list[LabelMatch] = field(default_factory=list)
+    captions: list[LabelMatch] = field(default_factory=list)
+    stray: list[LabelMatch] = field(default_factory=list)   # unknown text inside the table
+    groups_seen: list[LabelMatch] = field(default_factory=list)
+    section_number: int | None = None
+
+    def cell(self, row: str, column: str) -> Cell | None:
+        r = self.rows.get(row)
+        if r is None:
+            return None
+        return r.cells.get(column)
+
+    def all_cells(self):
+        for r in self.rows.values():
+            yield from r.cells.values()
+
+
+@dataclass
+class Paragraph:
+    text: str
+    span: Span
+    marker: str | None = None      # （一） / 1. when the paragraph starts a sub-item
+
+
+@dataclass
+class Section:
+    number: int
+    numeral: str
+    title: str
+    span: Span                     # the heading
+    key: str | None                # template section key
+    quality: str                   # exact / variant / fuzzy / other
+    end: int = 0                   # end offset of the section body
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    title_span: Span | None = None
+    year: int | None = None
+    year_span: Span | None = None
+    year_source: str | None = None     # title / preamble / period
+    issuer: str | None = None
+    issuer_span: Span | None = None
+    date: tuple[int, int, int] | None = None
+    date_span: Span | None = None
+    period: str | None = None
+    period_span: Span | None = None
+    front: dict[str, tuple[str, Span]] = field(default_factory=dict)
+
+
+@dataclass
+class ParseProblem:
+    """Something the parser could not read; becomes a `parse` finding."""
+
+    rule: str
+    message: str
+    span: Span
+    args: dict = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    source: SourceText
+    metadata: Metadata
+    template: str | None              # "2019" / "2021" / "legacy" / None (unknown)
+    template_reason: str
+    sections: list[Section] = field(default_factory=list)
+    tables: dict[str, Table] = field(default_factory=dict)
+    preamble: list[Paragraph] = field(default_factory=list)
+    front: list[Paragraph] = field(default_factory=list)
+    signature: Paragraph | None = None
+    problems: list[ParseProblem] = field(default_factory=list)
+    format: object | None = None      # templates.Format used for mapping
+
+    def section(self, number: int) -> Section | None:
+        for s in self.sections:
+            if s.number == number:
+                return s
+        return None
+
+    def section_by_key(self, key: str) -> Section | None:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        return None
+
+    def section_at(self, offset: int) -> Section | None:
+        cur = None
+        for s in self.sections:
+            if s.span[0] <= offset:
+                cur = s
+        return cur
+
+    @property
+    def text(self) -> str:
+        return self.source.text

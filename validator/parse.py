@@ -1,0 +1,483 @@
+"""parse: tokens → Lark tree (grammar/report.lark) → the document model.
+
+The grammar is compiled once per process (and cached on disk by Lark), then every report
+is a cheap LALR run over a few hundred line/cell tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import combinations
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError
+from lark.lexer import Lexer
+
+from . import lexer as lx
+from .model import (Cell, LabelMatch, Metadata, Paragraph, ParseProblem, Report, Row, Section, Table,
+                    ValueKind, parse_value)
+from .resources import grammar_dir
+from .source import SourceText
+from .templates import Format, TableSpec, format_for_year, load_formats
+
+
+class _TokenStream(Lexer):
+    """Feeds the precomputed tokens to Lark (the 'text' handed to parse() is the list)."""
+
+    def __init__(self, lexer_conf):  # noqa: D401 - Lark's interface
+        pass
+
+    def lex(self, data):
+        for i, t in enumerate(data):
+            yield Token(t.type, str(i), start_pos=t.start, end_pos=t.end)
+
+
+@lru_cache(maxsize=1)
+def report_parser() -> Lark:
+    path = grammar_dir() / "report.lark"
+    return Lark(path.read_text(encoding="utf-8"), parser="lalr", lexer=_TokenStream)
+
+
+# --------------------------------------------------------------------------------------
+# year and template
+# --------------------------------------------------------------------------------------
+_YEAR_IN_TITLE = re.compile(r"(19\d{2}|20\d{2})\s*年\s*度?")
+_PERIOD = re.compile(r"(?:统计(?:期限|时限|时间|周期|期)|数据统计|时间段|所列数据)[^。]{0,40}?(?:自|为|是|从)?\s*"
+                     r"(\d{4}|[ \t]*)\s*年\s*(\d{1,2})?\s*月?\s*(\d{1,2})?\s*日?\s*(?:起)?\s*(?:至|到|-|—)\s*"
+                     r"(\d{4})?\s*年?\s*(\d{1,2})?\s*月?\s*(\d{1,2})?\s*日?")
+_ANY_PERIOD = re.compile(r"统计(?:期限|时限|时间|周期)")
+
+
+def detect_year(text: str, tokens: list) -> tuple[int | None, tuple[int, int] | None, str | None]:
+    """The report year from the title, else the preamble (统计期限…), else the text's start."""
+    for t in tokens:
+        if t.type == "TITLE":
+            m = _YEAR_IN_TITLE.search(t.text)
+            if m:
+                return int(m.group(1)), (t.start + m.start(1), t.start + m.end(1)), "title"
+    head = text[:3000]
+    m = re.search(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-)", head)
+    if m:
+        return int(m.group(1)), (m.start(1), m.end(1)), "period"
+    m = re.search(r"(20\d{2}|19\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)", head)
+    if m:
+        return int(m.group(1)), (m.start(1), m.end(1)), "preamble"
+    m = re.search(r"(20\d{2}|19\d{2})\s*年", head)
+    if m:
+        return int(m.group(1)), (m.start(1), m.end(1)), "text"
+    return None, None, None
+
+
+def choose_format(year: int | None, override: str | None, formats: dict[str, Format]) -> tuple[str | None, Format | None, str]:
+    if override and override != "auto":
+        f = formats.get(override)
+        return override, f, f"--template {override}"
+    if year is None:
+        return None, formats.get("2021"), "未能识别报告年度，按2021年格式识别表格"
+    if year < 2019:
+        return "legacy", None, f"报告年度{year}年早于2019年（适用2008年《条例》）"
+    f = format_for_year(year, formats)
+    if f is None:
+        return None, formats.get("2021"), f"报告年度{year}年无对应格式"
+    return f.id, f, f"报告年度{year}年 → {f.id}年格式"
+
+
+# --------------------------------------------------------------------------------------
+# the parse
+# --------------------------------------------------------------------------------------
+def parse(src: SourceText, template: str | None = None, formats: dict[str, Format] | None = None) -> Report:
+    formats = formats or load_formats()
+    text = src.text
+    # first pass: prose only (cheap), to read the title and the year
+    pre = lx.lex_document(text[:4000], list(formats.values()), None)
+    year, year_span, year_src = detect_year(text, pre)
+    tid, fmt, reason = choose_format(year, template, formats)
+    order = [fmt] + [f for f in formats.values() if f is not fmt] if fmt else list(formats.values())
+    tokens = lx.lex_document(text, order, fmt)
+    try:
+        tree = report_parser().parse(tokens)
+    except LarkError as exc:  # the token stream did not fit the grammar: keep going flat
+        tree = None
+        problem = ParseProblem("XG-P001", f"报告结构无法完整解析（{type(exc).__name__}），已按逐段方式检查", (0, 0))
+    else:
+        problem = None
+    report = Report(src, Metadata(year=year, year_span=year_span, year_source=year_src), tid, reason, format=fmt)
+    if problem:
+        report.problems.append(problem)
+    _Builder(report, tokens, fmt).build(tree)
+    return report
+
+
+class _Builder:
+    def __init__(self, report: Report, tokens: list, fmt: Format | None):
+        self.r = report
+        self.toks = tokens
+        self.fmt = fmt
+        self.text = report.source.text
+        self._ambiguous: list = []
+
+    def tok(self, t: Token):
+        return self.toks[int(t)]
+
+    def build(self, tree: Tree | None):
+        if tree is None:
+            self._flat()
+        else:
+            for child in tree.children:
+                self._top(child, None)
+        # section ends
+        secs = self.r.sections
+        for i, s in enumerate(secs):
+            s.end = secs[i + 1].span[0] if i + 1 < len(secs) else len(self.text)
+        self._metadata()
+
+    def _flat(self):
+        for t in self.toks:
+            if t.type == "SECTION":
+                self._section_tok(t)
+
+    def _section_tok(self, t):
+        h = t.data["heading"]
+        sec = Section(h.number, h.numeral, h.title.strip(), (t.start, t.end), h.key, h.quality)
+        self.r.sections.append(sec)
+        return sec
+
+    def _top(self, node, sec: Section | None):
+        if isinstance(node, Token):
+            t = self.tok(node)
+            if t.type == "TEXT":
+                self._para(sec, Paragraph(t.text, (t.start, t.end)))
+            return
+        d = node.data
+        if d == "front":
+            t = self.tok(node.children[0])
+            self.r.front.append(Paragraph(t.text, (t.start, t.end)))
+        elif d == "title":
+            t = self.tok(node.children[0])
+            self.r.metadata.title = t.text.strip()
+            self.r.metadata.title_span = (t.start, t.end)
+        elif d == "section":
+            s = self._section_tok(self.tok(node.children[0]))
+            for ch in node.children[1:]:
+                self._top(ch, s)
+        elif d == "paragraph":
+            toks = [self.tok(c) for c in node.children]
+            if toks[0].type == "SUBITEM":
+                marker = toks[0].text
+                start = toks[0].start
+                end = toks[-1].end
+                self._para(sec, Paragraph(self.text[start:end], (start, end), marker))
+            else:
+                self._para(sec, Paragraph(toks[0].text, (toks[0].start, toks[0].end)))
+        elif d == "table":
+            self._table(node, sec)
+        elif d == "closing":
+            toks = [self.tok(c) for c in node.children]
+            for t in toks:
+                if t.type == "SIGNATURE":
+                    self.r.metadata.issuer = t.text.strip()
+                    self.r.metadata.issuer_span = (t.start, t.end)
+                    self.r.signature = Paragraph(t.text, (t.start, t.end))
+                elif t.type == "DATE":
+                    m = lx._DATE_LINE.match(t.text)
+                    if m and m.group(1).isdigit() and m.group(2).isdigit() and m.group(3).isdigit():
+                        self.r.metadata.date = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                    self.r.metadata.date_span = (t.start, t.end)
+
+    def _para(self, sec, p):
+        if sec is None:
+            self.r.preamble.append(p)
+        else:
+            sec.paragraphs.append(p)
+
+    # -- tables ---------------------------------------------------------------------------
+    def _table(self, node: Tree, sec: Section | None):
+        start_tok = self.tok(node.children[0])
+        end_tok = self.tok(node.children[-1])
+        key = start_tok.data["table"]
+        spec = self.fmt.table(key) if self.fmt else None
+        if spec is None:
+            return
+        table = Table(key, spec.name, (start_tok.start, end_tok.end),
+                      section_number=sec.number if sec else None)
+        if sec is not None:
+            sec.tables.append(key)
+        unlabeled: list = []
+        pending: list = []   # (labels, cells) in document order
+        for part in node.children[1:-1]:
+            if part.data == "heading_part":
+                head = self.tok(part.children[0])
+                lm = self._label(head)
+                if head.type == "CAPTION":
+                    table.captions.append(lm)
+                elif head.type == "HEADER":
+                    table.headers.append(lm)
+                else:
+                    table.stray.append(lm)
+                cells = [self.tok(c) for c in part.children[1:]]
+                if cells:
+                    unlabeled.append((head, cells))
+            elif part.data == "row":
+                labels = [self.tok(c) for c in part.children if self.tok(c).type in ("ROWLABEL", "GROUPLABEL")]
+                cells = [self.tok(c) for c in part.children if self.tok(c).type in ("VALUE", "BLANK")]
+                pending.append((labels, cells))
+        # rows: the last label of a part owns the cells; a label repeated without cells
+        # (Markdown heading + table row of the same name) is one row
+        for labels, cells in pending:
+            for i, lt in enumerate(labels):
+                lm = self._label(lt)
+                sp = lt.data["spec"]
+                is_last = i == len(labels) - 1
+                if sp.kind == "group" and not (is_last and cells):
+                    table.groups_seen.append(lm)
+                    continue
+                row_key = sp.key
+                rspec = spec.row(row_key)
+                if rspec is None:  # a label of another format (e.g. 2019 row in a 2021 report)
+                    lm.quality = "legacy"
+                    table.stray.append(lm)
+                    continue
+                these = cells if is_last else []
+                existing = table.rows.get(row_key)
+                if existing is not None and not existing.cells and these:
+                    existing.labels.append(lm)
+                    self._fill_row(existing, rspec.columns, these, spec)
+                elif existing is None:
+                    row = Row(row_key, [lm], {}, lm.span)
+                    table.rows[row_key] = row
+                    if these:
+                        self._fill_row(row, rspec.columns, these, spec)
+                else:
+                    existing.labels.append(lm)
+        # 表四: the data row has no label
+        unlabeled_rows = [r for r in spec.rows if not r.label]
+        if unlabeled_rows and unlabeled:
+            rs = unlabeled_rows[0]
+            cells = [c for _h, cs in unlabeled for c in cs]
+            # blank filler after header cells (pipe renderings) is layout, not data
+            while len(cells) > len(rs.columns) and cells[0].type == "BLANK":
+                cells.pop(0)
+            row = Row(rs.key, [], {}, (cells[0].start, cells[-1].end))
+            table.rows[rs.key] = row
+            self._fill_row(row, rs.columns, cells, spec)
+        self._resolve_jointly(table, spec)
+        self._ambiguous = []
+        self.r.tables[key] = table
+
+    def _assign_split(self, row: Row, columns, values, pieces_per_token, how: str):
+        cells = []
+        for ti, pieces in enumerate(pieces_per_token):
+            t = values[ti]
+            off = t.start
+            for p in pieces:
+                kind, v, unit = parse_value(p)
+                note = f"由连写数字“{t.text}”{how}唯一拆分" if len(pieces) > 1 else None
+                cells.append(Cell(p, kind, v, (off, off + len(p)), row.key, "", unit, note))
+                off += len(p)
+        row.cells.clear()
+        for c, col in zip(cells, columns):
+            c.column = col
+            row.cells[col] = c
+        row.unreadable = None
+
+    def _resolve_jointly(self, table: Table, spec: TableSpec):
+        """Rows whose run-together digits split several ways: keep the one combination that
+        also satisfies the template's column equations, if there is exactly one."""
+        if not self._ambiguous or not spec.column_equations:
+            return
+        from itertools import product
+        from .expr import Missing, check, compile_expr
+        from .tablemath import Lookup
+        eqs = [compile_expr(e) for e in spec.column_equations]
+        amb = self._ambiguous
+        total = 1
+        for *_x, cands in amb:
+            total *= len(cands)
+        if total > 5000:
+            return
+        good = []
+        for combo in product(*[cands for *_x, cands in amb]):
+            for (row, columns, values, _c), pieces in zip(amb, combo):
+                self._assign_split(row, columns, values, pieces, "")
+            ok = True
+            checked = 0
+            for col in spec.columns:
+                for e in eqs:
+                    try:
+                        res = check(e, Lookup(table, spec, column=col))
+                    except Missing:
+                        continue
+                    checked += 1
+                    if not res.holds:
+                        ok = False
+                        break
+                if not ok:
+                    break
+            if ok and checked:
+                good.append(combo)
+                if len(good) > 1:
+                    break
+        if len(good) == 1:
+            for (row, columns, values, _c), pieces in zip(amb, good[0]):
+                self._assign_split(row, columns, values, pieces, "按本行合计及本列勾稽关系")
+        else:
+            for row, columns, values, cands in amb:
+                raw = " ".join(t.text for t in values)
+                row.unreadable = ("ambiguous", raw, len(cands))
+                span = (values[0].start, values[-1].end)
+                row.cells.clear()
+                for col in columns:
+                    row.cells[col] = Cell(raw, ValueKind.UNREADABLE, None, span, row.key, col)
+
+    def _label(self, t) -> LabelMatch:
+        sp = t.data.get("spec")
+        if sp is None:
+            return LabelMatch(t.text, (t.start, t.end), None, None, "other")
+        return LabelMatch(t.text, (t.start, t.end), sp.key, sp.label, t.data.get("quality", "exact"), sp.format)
+
+    def _fill_row(self, row: Row, columns: list[str], toks: list, spec: TableSpec):
+        n = len(columns)
+        values = [t for t in toks]
+        if len(values) > n:
+            extra = values[n:]
+            if any(t.type == "VALUE" for t in extra):
+                # more numbers than columns: which of them belong to the row is unknown
+                row.extra = [t.text for t in extra if t.type == "VALUE"]
+                raw = " ".join(t.text for t in values if t.type == "VALUE")
+                row.unreadable = ("extra", raw, len(values))
+                span = (values[0].start, values[-1].end)
+                for col in columns:
+                    row.cells[col] = Cell(raw, ValueKind.UNREADABLE, None, span, row.key, col)
+                return
+            values = values[:n]
+        if len(values) < n and all(t.type == "VALUE" for t in values):
+            split = split_run_together([t.text for t in values], n, _equations(spec, columns))
+            if split.unique is not None:
+                self._assign_split(row, columns, values, split.unique, "按本行合计关系")
+                return
+            raw = " ".join(t.text for t in values)
+            row.unreadable = ("ambiguous" if split.count > 1 else "none", raw, split.count)
+            if split.candidates:
+                self._ambiguous.append((row, columns, values, split.candidates))
+            span = (values[0].start, values[-1].end) if values else row.span
+            for col in columns:
+                row.cells[col] = Cell(raw, ValueKind.UNREADABLE, None, span, row.key, col)
+            return
+        for i, col in enumerate(columns):
+            if i < len(values):
+                t = values[i]
+                raw = "" if t.type == "BLANK" else t.text
+                kind, v, unit = parse_value(raw)
+                row.cells[col] = Cell(raw, kind, v, (t.start, t.end), row.key, col, unit)
+            else:
+                end = values[-1].end if values else row.span[1]
+                row.cells[col] = Cell("", ValueKind.MISSING, None, (end, end), row.key, col)
+
+    # -- metadata -------------------------------------------------------------------------
+    def _metadata(self):
+        md = self.r.metadata
+        head = "\n".join(p.text for p in self.r.preamble[:8])
+        offs = {p.text: p.span[0] for p in self.r.preamble[:8]}
+        for p in self.r.preamble[:10] + (self.r.sections[0].paragraphs[:1] if self.r.sections else []):
+            m = _ANY_PERIOD.search(p.text)
+            if m:
+                seg_end = p.text.find("。", m.start())
+                seg_end = len(p.text) if seg_end < 0 else seg_end
+                md.period = p.text[m.start():seg_end]
+                md.period_span = (p.span[0] + m.start(), p.span[0] + seg_end)
+                break
+        for f in self.r.front:
+            m = re.match(r"\s*([^:：\s]{2,6})\s*[:：]\s*(.*)", f.text)
+            if m:
+                md.front[m.group(1)] = (m.group(2).strip(), f.span)
+        del head, offs
+
+
+# --------------------------------------------------------------------------------------
+# run-together digits
+# --------------------------------------------------------------------------------------
+class SplitResult:
+    __slots__ = ("unique", "count", "candidates")
+
+    def __init__(self, unique, count, candidates=()):
+        self.unique = unique
+        self.count = count
+        self.candidates = list(candidates)
+
+
+def _equations(spec: TableSpec, columns: list[str]) -> list[tuple[list[int], int]]:
+    idx = {c: i for i, c in enumerate(columns)}
+    eqs = []
+    for parts, total in spec.row_sums:
+        if total in idx and all(p in idx for p in parts):
+            eqs.append(([idx[p] for p in parts], idx[total]))
+    return eqs
+
+
+_SPLIT_LIMIT = 20000
+_MAX_CANDIDATES = 24
+
+
+def split_run_together(tokens: list[str], n: int, equations: list[tuple[list[int], int]]) -> SplitResult:
+    """Split value tokens into exactly n cells so that every equation holds.
+
+    Only digit runs are split; a piece may not have a leading zero (except "0" itself).
+    Returns the split when exactly one satisfies the template's equations (with no equation
+    to check, only when exactly one split is possible at all); otherwise the number found.
+    """
+    need = n - len(tokens)
+    options: list[list[list[str]]] = []
+    for t in tokens:
+        opts = [[t]]
+        if t.isdigit() and len(t) > 1:
+            for k in range(2, min(len(t), need + 1) + 1):
+                for cut in combinations(range(1, len(t)), k - 1):
+                    pieces = [t[a:b] for a, b in zip((0,) + cut, cut + (len(t),))]
+                    if all(p == "0" or p[0] != "0" for p in pieces):
+                        opts.append(pieces)
+        elif t.isdigit() is False and not re.fullmatch(r"\d+(\.\d+)?", t):
+            pass
+        options.append(opts)
+    found = []
+    count = 0
+    steps = 0
+
+    def rec(i, acc, used):
+        nonlocal count, steps
+        steps += 1
+        if steps > _SPLIT_LIMIT or count > _MAX_CANDIDATES:
+            return
+        if i == len(options):
+            if used != n:
+                return
+            flat = [p for ps in acc for p in ps]
+            nums = []
+            for p in flat:
+                try:
+                    nums.append(float(p))
+                except ValueError:
+                    nums.append(None)
+            for parts, total in equations:
+                vals = [nums[j] for j in parts]
+                if nums[total] is None or any(v is None for v in vals):
+                    continue
+                if abs(sum(vals) - nums[total]) > 1e-9:
+                    return
+            count += 1
+            found.append(list(acc))
+            return
+        remaining_tokens = len(options) - i - 1
+        for o in options[i]:
+            if used + len(o) + remaining_tokens > n:
+                continue
+            acc.append(o)
+            rec(i + 1, acc, used + len(o))
+            acc.pop()
+
+    rec(0, [], 0)
+    if steps > _SPLIT_LIMIT:
+        return SplitResult(None, max(count, 2))
+    if count == 1:
+        return SplitResult(found[0], 1)
+    return SplitResult(None, count, found if count <= _MAX_CANDIDATES else ())

@@ -1,0 +1,45 @@
+"""JSON output.  Schema (version 1), stable:
+
+{
+  "version": 1, "tool": "xxgk-lint", "tool_version": "…",
+  "files": [{"path": …, "template": "2019"|"2021"|"legacy"|null, "year": 2023|null,
+             "encoding": …, "format": "text"|"html"|…, "error": null|"…"}],
+  "findings": [{"path", "line", "column", "end_line", "end_column", "rule", "name",
+                "category", "severity", "message",
+                optional: "page", "where", "context": {"section","table","row","column"},
+                "numbers": {"lhs","rhs","diff",…}, "basis", "suggestion", "related": [...] }],
+  "summary": {"files": n, "findings": n, "error": n, "warning": n, "info": n}
+}
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import register
+
+
+def document(results, lang="zh") -> dict:
+    from .. import __version__
+    findings = [f.to_dict(lang) for r in results for f in r.findings]
+    files = []
+    for r in results:
+        rep = getattr(r, "report", None)
+        src = getattr(r, "source", None)
+        files.append({"path": r.path,
+                      "template": rep.template if rep else None,
+                      "year": rep.metadata.year if rep else None,
+                      "encoding": src.encoding if src else None,
+                      "format": src.format if src else None,
+                      "error": getattr(r, "error", None)})
+    summary = {"files": len(results), "findings": len(findings)}
+    for sev in ("error", "warning", "info"):
+        summary[sev] = sum(1 for f in findings if f["severity"] == sev)
+    return {"version": 1, "tool": "xxgk-lint", "tool_version": __version__, "files": files,
+            "findings": findings, "summary": summary}
+
+
+@register("json")
+def render(results, out, *, lang="zh", **_kw):
+    json.dump(document(results, lang), out, ensure_ascii=False, indent=2)
+    out.write("\n")

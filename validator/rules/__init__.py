@@ -1,0 +1,156 @@
+"""Rules are data: YAML files under rules/ (and any extra directory), each entry one rule of
+a small closed set of kinds.  Files are validated when loaded; a bad entry stops the run with
+file:line and what is wrong (exit 2)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..findings import CATEGORIES, SEVERITIES
+from ..resources import rules_dir
+from ..yamlload import LineDict, YamlError, load_yaml
+from .kinds import KINDS, KindError
+
+ID_RE = re.compile(r"^[A-Z]{1,3}\d{3}$")
+NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+TEMPLATES = ("2019", "2021", "legacy", "unknown")
+
+COMMON_REQUIRED = ("id", "name", "kind", "category", "severity", "message")
+COMMON_OPTIONAL = ("message_en", "explanation", "explanation_en", "basis", "templates", "examples",
+                   "suggestion", "enabled")
+
+
+@dataclass
+class Rule:
+    id: str
+    name: str
+    kind: str
+    category: str
+    severity: str
+    message: str
+    message_en: str | None
+    explanation: str
+    explanation_en: str | None
+    basis: str | None
+    templates: tuple[str, ...]
+    params: dict
+    examples: list[dict]
+    file: str
+    line: int
+    suggestion: str | None = None
+    enabled: bool = True
+    compiled: object = None   # kind-specific prepared data
+
+    def applies_to(self, template: str | None) -> bool:
+        return (template or "unknown") in self.templates
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule] = field(default_factory=list)
+
+    def by_id(self, code: str) -> Rule | None:
+        code_u = code.upper()
+        for r in self.rules:
+            if r.id == code_u or r.name == code:
+                return r
+        return None
+
+
+def _err(path, line, msg) -> YamlError:
+    return YamlError(f"{path}:{line}: {msg}")
+
+
+def _validate(entry, path: str) -> Rule:
+    line = getattr(entry, "line", 0)
+    if not isinstance(entry, dict):
+        raise _err(path, line, "每条规则必须是一个映射（id、kind、message …）")
+    for k in COMMON_REQUIRED:
+        if k not in entry:
+            raise _err(path, line, f"规则缺少必填字段“{k}”")
+    rid = entry["id"]
+    kl = getattr(entry, "key_lines", {})
+    if not isinstance(rid, str) or not ID_RE.match(rid):
+        raise _err(path, kl.get("id", line), f"规则编号“{rid}”格式不对：应为大写字母加三位数字，如 A301")
+    if not isinstance(entry["name"], str) or not NAME_RE.match(entry["name"]):
+        raise _err(path, kl.get("name", line), f"{rid}: 规则名“{entry['name']}”应为小写英文和连字符，如 table3-balance")
+    kind = entry["kind"]
+    if kind not in KINDS:
+        raise _err(path, kl.get("kind", line), f"{rid}: 未知的规则类型“{kind}”；可用：{', '.join(sorted(KINDS))}")
+    if entry["category"] not in CATEGORIES:
+        raise _err(path, kl.get("category", line), f"{rid}: 未知的类别“{entry['category']}”；可用：{', '.join(CATEGORIES)}")
+    if entry["severity"] not in SEVERITIES:
+        raise _err(path, kl.get("severity", line), f"{rid}: 未知的严重程度“{entry['severity']}”；可用：{', '.join(SEVERITIES)}")
+    if not isinstance(entry["message"], str) or not entry["message"].strip():
+        raise _err(path, kl.get("message", line), f"{rid}: message 必须是非空文本")
+    templates = entry.get("templates", ["2019", "2021"])
+    if isinstance(templates, str):
+        templates = [templates]
+    templates = [str(t) for t in templates]
+    for t in templates:
+        if t not in TEMPLATES:
+            raise _err(path, kl.get("templates", line), f"{rid}: templates 只能取 {', '.join(TEMPLATES)}，不能是“{t}”")
+    kind_spec = KINDS[kind]
+    params = {k: v for k, v in entry.items() if k not in COMMON_REQUIRED and k not in COMMON_OPTIONAL}
+    allowed = set(kind_spec.required) | set(kind_spec.optional)
+    for k in params:
+        if k not in allowed:
+            raise _err(path, kl.get(k, line),
+                       f"{rid}: 类型 {kind} 不认识字段“{k}”；可用：{', '.join(sorted(allowed)) or '（无）'}")
+    for k in kind_spec.required:
+        if k not in params:
+            raise _err(path, line, f"{rid}: 类型 {kind} 需要字段“{k}”")
+    examples = entry.get("examples", [])
+    if not isinstance(examples, list):
+        raise _err(path, kl.get("examples", line), f"{rid}: examples 必须是列表")
+    for ex in examples:
+        if not isinstance(ex, dict) or ex.get("expect") not in ("pass", "fail") or not isinstance(ex.get("text"), str):
+            raise _err(path, getattr(ex, "line", line), f"{rid}: 每个示例需要 expect: pass|fail 和 text")
+    rule = Rule(rid, entry["name"], kind, entry["category"], entry["severity"], entry["message"].strip(),
+                (entry.get("message_en") or None), str(entry.get("explanation", "")).strip(),
+                entry.get("explanation_en"), entry.get("basis"), tuple(templates), params, examples,
+                path, line, entry.get("suggestion"), bool(entry.get("enabled", True)))
+    try:
+        rule.compiled = kind_spec.prepare(rule)
+    except KindError as exc:
+        raise _err(path, line, f"{rid}: {exc}") from None
+    return rule
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    data, _n = load_yaml(path)
+    if data is None:
+        return []
+    if isinstance(data, dict) and "rules" in data:
+        entries = data["rules"]
+    else:
+        entries = data
+    if not isinstance(entries, list):
+        raise _err(path, getattr(data, "line", 1), "规则文件应为规则列表，或含有 rules: 列表")
+    return [_validate(e, str(path)) for e in entries]
+
+
+def load_rules(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
+    return _load_rules(tuple(str(d) for d in extra_dirs))
+
+
+@lru_cache(maxsize=8)
+def _load_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
+    dirs = [rules_dir()] + [Path(d) for d in extra_dirs]
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for d in dirs:
+        if not d.is_dir():
+            raise YamlError(f"{d}: 规则目录不存在")
+        for p in sorted(d.glob("*.yaml")):
+            for r in load_rule_file(p):
+                for key in (r.id, r.name):
+                    if key in seen:
+                        raise _err(r.file, r.line, f"规则“{key}”重复定义（已见于 {seen[key]}）")
+                    seen[key] = f"{r.file}:{r.line}"
+                rules.append(r)
+    rules.sort(key=lambda r: r.id)
+    return RuleSet(rules)

@@ -1,0 +1,483 @@
+"""The rule kinds.  Each kind declares its parameters (checked when rule files load), prepares
+what it needs once, and checks a parsed Report — never the raw text of the file.
+
+Kinds of this module (structure and tables):
+  report_kind       what kind of report this is (pre-2019, unknown year)        [metadata]
+  parse_problems    what the parser could not read                              [parse]
+  required_sections every section of the format is present                      [structure]
+  section_order     sections in the template's order and numbering              [structure]
+  required_tables   every table of the format is present                        [structure]
+  required_rows     every row of each present table is present                  [structure]
+  equation          an equation over table cells, per column or per row         [arithmetic]
+  cell_values       cells hold what the column requires (non-negative integers…)[format]
+  blank_cells       blank cells where a number is due; unfilled tables          [format]
+  unreadable_cells  cells that could not be separated or are in excess          [parse]
+  label_wording     labels/titles that match the template only tolerantly      [structure]
+Other modules may register more kinds with :func:`register`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from ..expr import ExprError, Missing, check, compile_expr
+from ..findings import Finding
+from ..model import Report, Table, ValueKind
+
+
+class KindError(Exception):
+    """A rule's parameters do not fit its kind."""
+
+
+@dataclass
+class KindSpec:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    prepare: Callable
+    run: Callable
+    doc: str = ""
+
+
+KINDS: dict[str, KindSpec] = {}
+
+
+def register(name: str, required=(), optional=(), prepare=None):
+    def deco(fn):
+        KINDS[name] = KindSpec(name, tuple(required), tuple(optional), prepare or (lambda rule: None), fn,
+                               (fn.__doc__ or "").strip())
+        return fn
+    return deco
+
+
+class _Safe(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def fmt_num(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value():
+            return str(int(v))
+        return format(v.normalize(), "f")
+    return str(v)
+
+
+class Ctx:
+    """What a rule needs while it runs: the report, its format, and a way to emit findings."""
+
+    def __init__(self, report: Report, lang: str = "zh"):
+        self.report = report
+        self.fmt = report.format
+        self.src = report.source
+        self.lang = lang
+
+    def section_name(self, offset: int) -> str | None:
+        s = self.report.section_at(offset)
+        return f"{s.numeral}、{s.title}" if s else None
+
+    def emit(self, rule, span, args: dict | None = None, *, table=None, row=None, column=None,
+             numbers=None, related=(), suggestion=None) -> Finding:
+        args = _Safe(args or {})
+        msg = rule.message.format_map(args)
+        msg_en = rule.message_en.format_map(args) if rule.message_en else None
+        sug = suggestion
+        if sug is None and rule.suggestion:
+            sug = rule.suggestion.format_map(args)
+        start, end = span
+        return Finding(rule.id, rule.category, rule.severity, msg, self.src.path,
+                       self.src.location(start, end), rule.name, msg_en,
+                       section=self.section_name(start), table=table, row=row, column=column,
+                       numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
+                       related=[self.src.location(a, b) for a, b in related], span=(start, end))
+
+
+def _doc_start(ctx: Ctx) -> tuple[int, int]:
+    md = ctx.report.metadata
+    if md.title_span:
+        return md.title_span
+    return (0, 0)
+
+
+# ---------------------------------------------------------------------------------------
+@register("report_kind", optional=("when",))
+def run_report_kind(rule, ctx: Ctx) -> Iterable[Finding]:
+    """Says what kind of report this is when that changes which rules apply: `when: legacy`
+    (a report on a year before 2019, checked against the 2008 条例) or `when: unknown` (the
+    report year could not be read)."""
+    when = rule.params.get("when", "legacy")
+    r = ctx.report
+    if when == "legacy" and r.template == "legacy":
+        span = r.metadata.year_span or _doc_start(ctx)
+        yield ctx.emit(rule, span, {"year": r.metadata.year, "reason": r.template_reason})
+    elif when == "unknown" and r.metadata.year is None:
+        yield ctx.emit(rule, _doc_start(ctx), {"reason": r.template_reason})
+
+
+@register("parse_problems")
+def run_parse_problems(rule, ctx: Ctx):
+    """Reports what the parser could not read (the report's structure did not fit the grammar)."""
+    for p in ctx.report.problems:
+        if p.rule == rule.id:
+            yield ctx.emit(rule, p.span, {"detail": p.message, **p.args})
+
+
+# ---------------------------------------------------------------------------------------
+@register("required_sections")
+def run_required_sections(rule, ctx: Ctx):
+    """Every section of the report's format (一、总体情况 … 六、其他需要报告的事项) is present,
+    under its template title or an accepted variant."""
+    fmt = ctx.fmt
+    if fmt is None:
+        return
+    present = {s.key for s in ctx.report.sections if s.key}
+    for sec in fmt.sections:
+        if sec.key in present:
+            continue
+        # place: where the section should have started (after the previous one present)
+        prev = [s for s in ctx.report.sections if s.key and fmt_sec_number(fmt, s.key) < sec.number]
+        at = prev[-1].span if prev else _doc_start(ctx)
+        numeral = "一二三四五六七八九十"[sec.number - 1]
+        yield ctx.emit(rule, at, {"numeral": numeral, "title": sec.title, "number": sec.number})
+
+
+def fmt_sec_number(fmt, key) -> int:
+    for s in fmt.sections:
+        if s.key == key:
+            return s.number
+    return 99
+
+
+@register("section_order")
+def run_section_order(rule, ctx: Ctx):
+    """Template sections carry the template's number (五、 is 存在的主要问题及改进情况), and no
+    section number is used twice."""
+    fmt = ctx.fmt
+    seen: dict[int, object] = {}
+    for s in ctx.report.sections:
+        want = fmt_sec_number(fmt, s.key) if (fmt is not None and s.key) else s.number
+        if want != s.number:
+            expected = "一二三四五六七八九十"[want - 1] if want <= 10 else "?"
+            yield ctx.emit(rule, s.span, {"numeral": s.numeral, "title": s.title, "expected": expected,
+                                          "problem": f"编号为“{s.numeral}、”，统一格式中应为第{expected}部分"})
+        elif s.number in seen and (s.key or seen[s.number].key):
+            yield ctx.emit(rule, s.span, {"numeral": s.numeral, "title": s.title,
+                                          "problem": f"编号“{s.numeral}、”重复使用", "expected": s.numeral})
+        seen.setdefault(s.number, s)
+
+
+@register("required_tables", optional=("tables",))
+def run_required_tables(rule, ctx: Ctx):
+    """Every statistical table of the format (表二 主动公开, 表三 依申请, 表四 复议诉讼) is present."""
+    fmt = ctx.fmt
+    if fmt is None:
+        return
+    want = rule.params.get("tables") or [t.key for t in fmt.tables]
+    for t in fmt.tables:
+        if t.key not in want or t.key in ctx.report.tables:
+            continue
+        sec = ctx.report.section(t.section)
+        span = sec.span if sec else _doc_start(ctx)
+        yield ctx.emit(rule, span, {"table": t.key, "name": t.name,
+                                    "section": "一二三四五六"[t.section - 1]}, table=t.key)
+
+
+@register("required_rows")
+def run_required_rows(rule, ctx: Ctx):
+    """Every row of a present table is found (one finding per table listing the missing rows)."""
+    fmt = ctx.fmt
+    if fmt is None:
+        return
+    for key, table in ctx.report.tables.items():
+        spec = fmt.table(key)
+        if spec is None:
+            continue
+        missing = []
+        for r in spec.rows:
+            if r.group or not r.label:
+                if not r.label and r.key not in table.rows:
+                    missing.append("数据行")
+                continue
+            if r.key not in table.rows:
+                # a 2019-style single （六）其他处理 row stands in for its 2021 sub-rows
+                missing.append(spec.row_display(r.key))
+        if missing:
+            yield ctx.emit(rule, table.span, {"table": key, "name": spec.name, "rows": "、".join(missing),
+                                              "count": len(missing)}, table=key)
+
+
+# ---------------------------------------------------------------------------------------
+def _prepare_equation(rule):
+    p = rule.params
+    try:
+        expr = compile_expr(str(p["assert"]))
+    except ExprError as exc:
+        raise KindError(str(exc)) from None
+    if not expr.is_comparison:
+        raise KindError(f"assert 必须是比较式（含 == 等），而不是“{p['assert']}”")
+    if p.get("for_each", "column") not in ("column", "row"):
+        raise KindError("for_each 只能是 column 或 row")
+    if p.get("locate", "rhs") not in ("lhs", "rhs"):
+        raise KindError("locate 只能是 lhs 或 rhs")
+    _check_names(rule, expr)
+    return expr
+
+
+def _check_names(rule, expr):
+    """Names in an expression must be rows (for_each: column) or columns (for_each: row) of
+    the table in at least one format, so a typo fails when the rule loads."""
+    from ..templates import load_formats
+    tkey = rule.params["table"]
+    known: set[str] = set()
+    found_table = False
+    for f in load_formats().values():
+        t = f.table(tkey)
+        if t is None:
+            continue
+        found_table = True
+        if rule.params.get("for_each", "column") == "column":
+            known |= {r.key for r in t.rows}
+        else:
+            known |= set(t.columns)
+    if not found_table:
+        raise KindError(f"没有名为“{tkey}”的表")
+    unknown = [n for n in expr.names if n not in known]
+    if unknown:
+        raise KindError(f"表达式中的“{'、'.join(unknown)}”不是{tkey}的{'行' if rule.params.get('for_each', 'column') == 'column' else '列'}名")
+    for k in ("columns", "rows"):
+        if k in rule.params and not isinstance(rule.params[k], list):
+            raise KindError(f"{k} 必须是列表")
+
+
+def _term_text(spec, terms, for_each):
+    parts = []
+    for name, v in terms:
+        neg = name.startswith("-")
+        n = name[1:] if neg else name
+        shown = spec.short_name(n) if for_each == "column" else n
+        parts.append(("－" if neg else "") + f"{shown}{fmt_num(v)}")
+    return " + ".join(parts).replace("+ －", "－ ")
+
+
+@register("equation", required=("table", "assert"), optional=("for_each", "columns", "rows", "locate", "fix"),
+          prepare=_prepare_equation)
+def run_equation(rule, ctx: Ctx):
+    """An equation over table cells, written in the rule language (grammar/expr.lark) and
+    checked for each column (names are rows) or each row (names are columns).  A group name
+    (不予公开) is the sum of its rows.  Blank cells count as 0 and the message says so; when
+    one whole side is blank, or a cell is missing, unreadable or a dash, the equation is not
+    checked (other rules report those cells)."""
+    from ..tablemath import Lookup
+    fmt = ctx.fmt
+    if fmt is None:
+        return
+    tkey = rule.params["table"]
+    table: Table | None = ctx.report.tables.get(tkey)
+    spec = fmt.table(tkey)
+    if table is None or spec is None:
+        return
+    expr = rule.compiled
+    for_each = rule.params.get("for_each", "column")
+    if for_each == "column":
+        keys = rule.params.get("columns") or spec.columns
+    else:
+        keys = rule.params.get("rows") or [r.key for r in spec.rows if not r.group or not r.label]
+    left, op, right = expr.sides()
+    for k in keys:
+        look = Lookup(table, spec, column=k) if for_each == "column" else Lookup(table, spec, row=k)
+        try:
+            out = check(expr, look)
+        except Missing:
+            continue
+        if out.holds:
+            continue
+        lhs_cells = _cells_of(look, out.lhs_terms, table, spec, for_each, k)
+        rhs_cells = _cells_of(look, out.rhs_terms, table, spec, for_each, k)
+        if _all_blank(lhs_cells) or _all_blank(rhs_cells):
+            continue
+        diff = out.lhs - out.rhs
+        where = rule.params.get("locate", "rhs")
+        anchor_cells = [c for c in (rhs_cells if where == "rhs" else lhs_cells) if c.kind != ValueKind.BLANK] \
+            or (rhs_cells if where == "rhs" else lhs_cells)
+        anchor = anchor_cells[0]
+        others = [c.span for c in look.cells if c is not anchor]
+        fix_name = rule.params.get("fix") or (out.rhs_terms[0][0] if out.rhs_terms else "")
+        fix_val = None
+        for n, v in out.rhs_terms:
+            if n == fix_name:
+                fix_val = v + diff
+        for n, v in out.lhs_terms:
+            if n == fix_name and fix_val is None:
+                fix_val = v - diff
+        blanks = len(look.blanks)
+        label = spec.column_display(k) if for_each == "column" else spec.row_display(k)
+        args = {
+            "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
+            "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
+            "lhs_expr": _term_text(spec, out.lhs_terms, for_each),
+            "rhs_expr": _term_text(spec, out.rhs_terms, for_each),
+            "fix": fix_name, "fix_value": fmt_num(fix_val),
+            "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
+        }
+        yield ctx.emit(rule, anchor.span, args, table=tkey,
+                       row=(spec.row_display(k) if for_each == "row" else None),
+                       column=(label if for_each == "column" else None),
+                       numbers={"lhs": out.lhs, "rhs": out.rhs, "diff": diff, "blank_as_zero": blanks},
+                       related=others)
+
+
+def _cells_of(look, terms, table, spec, for_each, k):
+    """The cells behind a list of terms (groups expand to their rows)."""
+    out = []
+    names = [n.lstrip("-") for n, _v in terms]
+    for c in look.cells:
+        owner = c.row if for_each == "column" else c.column
+        if owner in names or (for_each == "column" and _ancestor_in(spec, c.row, names)):
+            out.append(c)
+    return out
+
+
+def _ancestor_in(spec, row_key, names) -> bool:
+    r = spec.row(row_key)
+    while r is not None and r.parent:
+        if r.parent in names:
+            return True
+        r = spec.row(r.parent)
+    return False
+
+
+def _all_blank(cells) -> bool:
+    return bool(cells) and all(c.kind == ValueKind.BLANK for c in cells)
+
+
+# ---------------------------------------------------------------------------------------
+def _prepare_cell_values(rule):
+    t = rule.params.get("tables")
+    if t is not None and not isinstance(t, list):
+        raise KindError("tables 必须是列表")
+
+
+@register("cell_values", optional=("tables",), prepare=_prepare_cell_values)
+def run_cell_values(rule, ctx: Ctx):
+    """Cells hold what their column requires: counts are non-negative whole numbers; amounts
+    (表二 收费金额、采购总金额) may have decimals; 本年增/减 may carry 增/减.  Text, negative
+    numbers and decimals in count cells are reported."""
+    fmt = ctx.fmt
+    if fmt is None:
+        return
+    for key, table in ctx.report.tables.items():
+        if rule.params.get("tables") and key not in rule.params["tables"]:
+            continue
+        spec = fmt.table(key)
+        if spec is None:
+            continue
+        for row in table.rows.values():
+            for col, cell in row.cells.items():
+                kind = spec.value_kinds.get(col, "count")
+                problem = None
+                if cell.kind == ValueKind.TEXT:
+                    problem = "不是数字"
+                elif cell.kind in (ValueKind.NUMBER, ValueKind.ZERO):
+                    v = cell.value
+                    if kind == "count" and v != v.to_integral_value():
+                        problem = "件数不应有小数"
+                    elif kind in ("count", "amount") and v < 0:
+                        problem = "不应为负数"
+                    elif kind == "count" and cell.raw[:1] in "增减+":
+                        problem = "件数不应带“增/减”"
+                if problem:
+                    yield ctx.emit(rule, cell.span, {"table": key, "row": spec.row_display(row.key),
+                                                     "column": spec.column_display(col), "value": cell.raw,
+                                                     "problem": problem},
+                                   table=key, row=spec.row_display(row.key), column=spec.column_display(col))
+
+
+@register("blank_cells", optional=("unfilled",))
+def run_blank_cells(rule, ctx: Ctx):
+    """Blank cells where a number is due, one finding per row naming the blank columns; with
+    `unfilled: true` instead one finding per table whose every cell is blank (a template that
+    was published without being filled in)."""
+    fmt = ctx.fmt
+    if fmt is None:
+        return
+    unfilled_mode = bool(rule.params.get("unfilled", False))
+    for key, table in ctx.report.tables.items():
+        spec = fmt.table(key)
+        if spec is None:
+            continue
+        cells = [c for c in table.all_cells() if c.kind != ValueKind.MISSING]
+        all_blank = bool(cells) and all(c.kind == ValueKind.BLANK for c in cells)
+        no_rows_with_cells = not cells and bool(table.rows)
+        if unfilled_mode:
+            if all_blank or no_rows_with_cells:
+                yield ctx.emit(rule, table.span, {"table": key, "name": spec.name}, table=key)
+            continue
+        if all_blank or no_rows_with_cells:
+            continue  # reported once by the unfilled rule
+        for row in table.rows.values():
+            blanks = [c for c in row.cells.values() if c.kind == ValueKind.BLANK]
+            if not blanks:
+                continue
+            cols = "、".join(spec.column_display(c.column) for c in blanks)
+            yield ctx.emit(rule, blanks[0].span, {"table": key, "row": spec.row_display(row.key),
+                                                  "columns": cols, "count": len(blanks)},
+                           table=key, row=spec.row_display(row.key))
+
+
+@register("unreadable_cells")
+def run_unreadable_cells(rule, ctx: Ctx):
+    """Rows whose digits ran together and could not be separated in exactly one way that the
+    template's equations allow, rows with fewer or more values than the template's columns.
+    The checks that need those cells are skipped; nothing is guessed."""
+    fmt = ctx.fmt
+    if fmt is None:
+        return
+    for key, table in ctx.report.tables.items():
+        spec = fmt.table(key)
+        if spec is None:
+            continue
+        for row in table.rows.values():
+            label = spec.row_display(row.key) if row.labels else "数据行"
+            if row.unreadable:
+                why, raw, count = row.unreadable
+                detail = {"ambiguous": f"可拆分为{count}种不同的数字组合，表内勾稽关系不能确定唯一一种",
+                          "extra": f"有{count}个数值，多于模板的{len(row.cells)}列，无法确定哪些属于本行"}.get(
+                    why, "无法拆分成与模板列数相符且满足表内勾稽关系的数字")
+                span = next(iter(row.cells.values())).span
+                yield ctx.emit(rule, span, {"table": key, "row": label, "raw": raw, "detail": detail,
+                                            "columns": len(row.cells)}, table=key, row=label)
+            else:
+                missing = [c for c in row.cells.values() if c.kind == ValueKind.MISSING]
+                if missing and len(missing) < len(row.cells):
+                    yield ctx.emit(rule, missing[0].span, {
+                        "table": key, "row": label, "raw": "",
+                        "detail": f"只读到{len(row.cells) - len(missing)}个数值，模板有{len(row.cells)}列",
+                        "columns": len(row.cells)}, table=key, row=label)
+
+
+@register("label_wording", optional=("qualities", "what"))
+def run_label_wording(rule, ctx: Ctx):
+    """Section titles and table row labels that matched the template only tolerantly (a typo
+    such as 其他法律行政止公开, a variant wording) are reported with the template wording."""
+    what = rule.params.get("what", "rows")
+    qualities = set(rule.params.get("qualities", ["fuzzy"]))
+    fmt = ctx.fmt
+    if what == "sections":
+        for s in ctx.report.sections:
+            if s.key and s.quality in qualities and fmt is not None:
+                sec = next((x for x in fmt.sections if x.key == s.key), None)
+                if sec:
+                    yield ctx.emit(rule, s.span, {"found": s.title, "expected": f"{s.numeral}、{sec.title}",
+                                                  "what": "标题"})
+        return
+    for key, table in ctx.report.tables.items():
+        for row in table.rows.values():
+            for lm in row.labels:
+                if lm.quality in qualities:
+                    yield ctx.emit(rule, lm.span, {"found": " ".join(lm.text.split()), "expected": lm.expected or "",
+                                                   "what": f"{key}行名", "table": key}, table=key,
+                                   row=lm.expected)

@@ -1,0 +1,282 @@
+"""The text the pipeline works on, and the map from every character back to the original file.
+
+Every reader produces a :class:`SourceText`.  Its ``text`` is what the lexer sees (after
+normalisation); for each character of ``text`` it keeps where that character came from in
+the user's file: line and column for text, HTML and Markdown; page (and line on the page)
+for PDF; paragraph or table/row/cell for DOCX.  Normalisation (width folding, 繁→简) goes
+through :meth:`SourceText.map_text`, which keeps the map, so findings always point at the
+original file whatever was done to the text.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the user's original file (1-based line and column)."""
+
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+    page: int | None = None
+    where: str | None = None  # human-readable place for PDF/DOCX: "第2页", "表格1 第3行 第2格"
+
+    def describe(self) -> str:
+        if self.where:
+            return self.where
+        return f"{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Place:
+    """What a run of characters belongs to, beyond line/column (PDF page, DOCX cell...)."""
+
+    page: int | None = None
+    where: str | None = None
+
+
+NO_PLACE = Place()
+
+
+class SourceText:
+    """Normalised text plus, for every character, its (line, column, place) in the original.
+
+    ``original_lines`` holds the original file's lines when the original is text (txt, HTML,
+    Markdown), so reporters can show the offending source line.
+    """
+
+    __slots__ = ("text", "_lines", "_cols", "_places", "places", "path", "format",
+                 "encoding", "original_lines", "notes", "_line_starts")
+
+    def __init__(self, text: str, lines: array, cols: array, places: array | None = None,
+                 place_table: Sequence[Place] = (NO_PLACE,), *, path: str = "<string>",
+                 format: str = "text", encoding: str | None = None,
+                 original_lines: list[str] | None = None, notes: list | None = None):
+        if len(lines) != len(text) + 1 or len(cols) != len(text) + 1:
+            raise ValueError("source map must have one entry per character plus an end entry")
+        self.text = text
+        self._lines = lines
+        self._cols = cols
+        self._places = places
+        self.places = list(place_table)
+        self.path = path
+        self.format = format
+        self.encoding = encoding
+        self.original_lines = original_lines
+        self.notes = notes if notes is not None else []  # reader notes (e.g. decode problems)
+        self._line_starts: list[int] | None = None
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_original(cls, original: str, **kw) -> "SourceText":
+        """Map an original text to itself: character i is at its own line/column."""
+        n = len(original)
+        lines = array("i", bytes(4 * (n + 1)))
+        cols = array("i", bytes(4 * (n + 1)))
+        line, col = 1, 1
+        for i, ch in enumerate(original):
+            lines[i] = line
+            cols[i] = col
+            if ch == "\n":
+                line += 1
+                col = 1
+            else:
+                col += 1
+        lines[n] = line
+        cols[n] = col
+        kw.setdefault("original_lines", original.split("\n"))
+        return cls(original, lines, cols, **kw)
+
+    # -- queries ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def location(self, start: int, end: int | None = None) -> Location:
+        """Location in the original file of text[start:end] (end exclusive)."""
+        n = len(self.text)
+        start = max(0, min(start, n))
+        if end is None:
+            end = start
+        end = max(start, min(end, n))
+        place = self.places[self._places[start]] if self._places is not None else NO_PLACE
+        if end > start:
+            last = end - 1
+            end_line, end_col = self._lines[last], self._cols[last] + 1
+        else:
+            end_line, end_col = self._lines[start], self._cols[start]
+        return Location(self._lines[start], self._cols[start], end_line, end_col,
+                        place.page, place.where)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        return self._lines[offset], self._cols[offset]
+
+    def original_line(self, line: int) -> str | None:
+        if self.original_lines is None or not (1 <= line <= len(self.original_lines)):
+            return None
+        return self.original_lines[line - 1].rstrip("\r")
+
+    def line_of_offset(self, offset: int) -> int:
+        """0-based index of the normalised-text line containing offset."""
+        import bisect
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
+        return bisect.bisect_right(self._line_starts, offset) - 1
+
+    # -- transformation -----------------------------------------------------------------
+    def map_text(self, convert: Callable[[str], str]) -> "SourceText":
+        """Apply a text conversion and keep the source map.
+
+        The conversion is tried on the whole text; when it changes the length (a phrase
+        conversion in OpenCC, say) it is applied line by line, and on lines whose length
+        still changes, character by character, so every character keeps its origin.
+        """
+        new = convert(self.text)
+        if len(new) == len(self.text):
+            return self._with_text(new, self._lines, self._cols, self._places)
+        out: list[str] = []
+        lines = array("i")
+        cols = array("i")
+        places = array("i") if self._places is not None else None
+        pos = 0
+        for seg in self.text.split("\n"):
+            conv = convert(seg)
+            if len(conv) == len(seg):
+                pieces = [(conv, pos, len(seg))]
+            else:
+                pieces = []
+                for k, ch in enumerate(seg):
+                    pieces.append((convert(ch), pos + k, 1))
+            for piece, src, srclen in pieces:
+                if srclen == len(piece):
+                    out.append(piece)
+                    lines.extend(self._lines[src:src + srclen])
+                    cols.extend(self._cols[src:src + srclen])
+                    if places is not None:
+                        places.extend(self._places[src:src + srclen])
+                else:  # one source char became several (or none): all point at it
+                    out.append(piece)
+                    for _ in piece:
+                        lines.append(self._lines[src])
+                        cols.append(self._cols[src])
+                        if places is not None:
+                            places.append(self._places[src])
+            pos += len(seg)
+            if pos < len(self.text):  # the newline
+                out.append("\n")
+                lines.append(self._lines[pos])
+                cols.append(self._cols[pos])
+                if places is not None:
+                    places.append(self._places[pos])
+                pos += 1
+        n = len(self.text)
+        lines.append(self._lines[n])
+        cols.append(self._cols[n])
+        if places is not None:
+            places.append(self._places[n])
+        return self._with_text("".join(out), lines, cols, places)
+
+    def _with_text(self, text, lines, cols, places) -> "SourceText":
+        return SourceText(text, lines, cols, places, self.places, path=self.path,
+                          format=self.format, encoding=self.encoding,
+                          original_lines=self.original_lines, notes=self.notes)
+
+
+class SourceBuilder:
+    """Assemble a SourceText from pieces whose origin the reader knows.
+
+    Used by structured readers (HTML, PDF, DOCX, Markdown tables): each piece of text is
+    added with the original line/column of its first character; following characters
+    advance the column (or, with ``same_place=True``, all point at that one position, which
+    is right for text that was assembled from markup).
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._lines = array("i")
+        self._cols = array("i")
+        self._places = array("i")
+        self._place_table: list[Place] = [NO_PLACE]
+        self._place_index: dict[Place, int] = {NO_PLACE: 0}
+        self._last = (1, 1, 0)
+
+    def place(self, page: int | None = None, where: str | None = None) -> int:
+        p = Place(page, where)
+        idx = self._place_index.get(p)
+        if idx is None:
+            idx = len(self._place_table)
+            self._place_table.append(p)
+            self._place_index[p] = idx
+        return idx
+
+    def add(self, text: str, line: int, column: int, place: int = 0,
+            same_place: bool = False) -> None:
+        if not text:
+            return
+        self._parts.append(text)
+        col = column
+        ln = line
+        for ch in text:
+            self._lines.append(ln)
+            self._cols.append(col)
+            self._places.append(place)
+            if not same_place:
+                if ch == "\n":
+                    ln += 1
+                    col = 1
+                else:
+                    col += 1
+        self._last = (ln, col, place)
+
+    def add_mapped(self, text: str, positions: Iterable[tuple[int, int]], place: int = 0) -> None:
+        """Add text whose every character has its own known (line, column)."""
+        pos = list(positions)
+        if len(pos) != len(text):
+            raise ValueError("one position per character is required")
+        self._parts.append(text)
+        for ln, col in pos:
+            self._lines.append(ln)
+            self._cols.append(col)
+            self._places.append(place)
+        if pos:
+            self._last = (pos[-1][0], pos[-1][1] + 1, place)
+
+    def newline(self) -> None:
+        """A line break that belongs to no character of the original (points at the last one)."""
+        ln, col, place = self._last
+        self._parts.append("\n")
+        self._lines.append(ln)
+        self._cols.append(col)
+        self._places.append(place)
+
+    def build(self, **kw) -> SourceText:
+        ln, col, place = self._last
+        lines = array("i", self._lines)
+        cols = array("i", self._cols)
+        places = array("i", self._places)
+        lines.append(ln)
+        cols.append(col)
+        places.append(place)
+        return SourceText("".join(self._parts), lines, cols, places, self._place_table, **kw)
+
+
+@dataclass
+class ReaderNote:
+    """Something a reader noticed that must become a finding (undecodable bytes, no text layer...)."""
+
+    rule: str
+    message: str
+    offset: int = 0
+    location: Location | None = None
+    args: dict = field(default_factory=dict)

@@ -1,0 +1,268 @@
+"""The statutory formats as data: rules/formats/*.yaml → Format objects.
+
+A Format lists the six sections and the three tables (captions, headers, rows, columns) of
+one national template.  The lexer uses their labels to find tables in any rendering; the
+model builder maps what was found onto the canonical row and column keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .resources import rules_dir
+from .yamlload import YamlError, load_yaml
+
+_NUMBERING = re.compile(r"^\s*(?:[(（]\s*([一二三四五六七八九十]{1,2})\s*[)）]|([一二三四五六七八九十]{1,2})\s*[、.]|(\d{1,2})\s*[.、．])\s*")
+
+
+def split_numbering(label: str) -> tuple[str | None, str]:
+    m = _NUMBERING.match(label)
+    if not m:
+        return None, label
+    return (m.group(1) or m.group(2) or m.group(3)), label[m.end():]
+
+
+def _compact(s: str) -> str:
+    from .lexer import compact
+    from .normalize import fold_width
+    return compact(fold_width(s))
+
+
+@dataclass
+class LabelSpec:
+    """One label of a table: caption, header, row or row-group."""
+
+    table: str
+    kind: str               # caption / header / row / group
+    key: str                # row key, header text or caption text
+    label: str              # the template wording
+    numbering: str | None   # 一 / 2 …
+    core: str               # compact label without numbering
+    short_cores: tuple[str, ...] = ()
+    variant_cores: tuple[str, ...] = ()
+    legacy_cores: tuple[str, ...] = ()
+    format: str = ""
+    parent: str | None = None
+
+    def cores(self) -> list[str]:
+        return [self.core, *self.short_cores, *self.variant_cores, *self.legacy_cores]
+
+    def requires_numbering(self, core: str) -> bool:
+        return (self.kind in ("row", "group") and self.numbering is not None
+                and (len(core) <= 2 or core in self.short_cores))
+
+
+@dataclass
+class SectionSpec:
+    number: int
+    key: str
+    title: str
+    variants: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RowSpec:
+    key: str
+    label: str | None
+    group: bool = False
+    parent: str | None = None
+    columns: list[str] = field(default_factory=list)
+    block: str | None = None  # 表二 caption
+    name: str | None = None   # short name in messages (defaults to the key)
+
+
+@dataclass
+class TableSpec:
+    key: str
+    name: str
+    section: int
+    section_key: str
+    columns: list[str]
+    rows: list[RowSpec]
+    headers: list[str]
+    labels: list[LabelSpec]
+    value_kinds: dict[str, str] = field(default_factory=dict)
+    column_names: dict[str, str] = field(default_factory=dict)
+    row_sums: list[tuple[list[str], str]] = field(default_factory=list)
+    legacy_labels: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    column_equations: list[str] = field(default_factory=list)
+
+    def row(self, key: str) -> RowSpec | None:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        return None
+
+    def children(self, key: str) -> list[str]:
+        return [r.key for r in self.rows if r.parent == key]
+
+    def row_display(self, key: str) -> str:
+        r = self.row(key)
+        if r is None or not r.label:
+            return key
+        if r.parent and self.row(r.parent) and self.row(r.parent).group and r.parent != "办理结果":
+            return f"{self.row(r.parent).label}{r.label}"
+        return r.label
+
+    def short_name(self, key: str) -> str:
+        r = self.row(key)
+        return (r.name if r is not None and r.name else key)
+
+    def column_display(self, key: str) -> str:
+        return self.column_names.get(key, key)
+
+    def anchor_patterns(self) -> list[re.Pattern]:
+        return _ANCHORS[self.key]
+
+
+def _spaced(word: str) -> str:
+    return r"\s*".join(re.escape(c) for c in word)
+
+
+_ANCHORS = {
+    "表二": [re.compile(_spaced("第二十条第")), re.compile(_spaced("信息内容"))],
+    "表三": [re.compile(r"[(（]?\s*" + _spaced("本列数据")), re.compile(_spaced("申请人情况")),
+            re.compile(r"[一]?\s*[、.]?\s*" + _spaced("本年新收政府信息公开申请数量"))],
+    "表四": [re.compile(_spaced("行政复议") + r"[\s|#\-:]*(?:" + _spaced("行政诉讼") + "|" + _spaced("结果维持") + ")"),
+            re.compile(r"#+\s*" + _spaced("行政复议"))],
+}
+
+
+@dataclass
+class Format:
+    id: str
+    name: str
+    basis: str
+    year_from: int | None
+    year_to: int | None
+    sections: list[SectionSpec]
+    tables: list[TableSpec]
+    path: str
+
+    def table(self, key: str) -> TableSpec | None:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        return None
+
+    def section(self, number: int) -> SectionSpec | None:
+        for s in self.sections:
+            if s.number == number:
+                return s
+        return None
+
+    def covers(self, year: int) -> bool:
+        return (self.year_from is None or year >= self.year_from) and (self.year_to is None or year <= self.year_to)
+
+
+def _build_table(fmt_id: str, t: dict, sections: dict[int, SectionSpec], where: str) -> TableSpec:
+    key = t["key"]
+    rows: list[RowSpec] = []
+    labels: list[LabelSpec] = []
+    headers: list[str] = list(t.get("headers", []))
+    columns: list[str] = list(t.get("columns", []))
+    value_kinds = dict(t.get("value_kinds", {}))
+    captions = []
+
+    def add_row(r: dict, cols: list[str], block: str | None):
+        label = r.get("label")
+        rows.append(RowSpec(r["key"], label, bool(r.get("group")), r.get("parent"), cols, block, r.get("name")))
+        if label:
+            num, rest = split_numbering(label)
+            labels.append(LabelSpec(key, "group" if r.get("group") else "row", r["key"], label, num,
+                                    _compact(rest),
+                                    tuple(_compact(s) for s in r.get("short", [])),
+                                    tuple(_compact(s) for s in r.get("variants", [])),
+                                    tuple(_compact(s) for s in r.get("legacy", [])),
+                                    fmt_id, r.get("parent")))
+
+    if "blocks" in t:
+        for b in t["blocks"]:
+            cap = b["caption"]
+            captions.append(cap)
+            labels.append(LabelSpec(key, "caption", cap, cap, None, _compact(cap), format=fmt_id))
+            for h in b.get("headers", []):
+                if h not in headers:
+                    headers.append(h)
+            value_kinds.update(b.get("value_kinds", {}))
+            for c in b["columns"]:
+                if c not in columns:
+                    columns.append(c)
+            for r in b["rows"]:
+                add_row(r, list(b["columns"]), cap)
+    else:
+        for r in t["rows"]:
+            add_row(r, columns, None)
+    for h in headers:
+        labels.append(LabelSpec(key, "header", h, h, None, _compact(h), format=fmt_id))
+    for h in t.get("legacy_labels", []):
+        c = _compact(h)
+        if not any(c in sp.cores() for sp in labels):
+            kind = "caption" if h.startswith("第二十条") else "header"
+            labels.append(LabelSpec(key, kind, h, h, None, c, format=fmt_id, legacy_cores=(c,)))
+    sums = []
+    if "row_sum" in t:
+        sums.append((list(t["row_sum"]["parts"]), t["row_sum"]["total"]))
+    for g in t.get("row_sum_groups", []):
+        sums.append((list(g["parts"]), g["total"]))
+    sec = sections.get(t["section"])
+    return TableSpec(key, t.get("name", key), t["section"], sec.key if sec else "", columns, rows, headers,
+                     labels, value_kinds, dict(t.get("column_names", {})), sums,
+                     list(t.get("legacy_labels", [])), captions, list(t.get("column_equations", [])))
+
+
+def load_format(path: Path) -> Format:
+    data, _lines = load_yaml(path)
+    try:
+        sections = [SectionSpec(s["number"], s["key"], s["title"], list(s.get("variants", [])))
+                    for s in data["sections"]]
+        by_num = {s.number: s for s in sections}
+        tables = [_build_table(str(data["id"]), t, by_num, str(path)) for t in data.get("tables", [])]
+        years = data.get("years", {})
+        return Format(str(data["id"]), data["name"], data.get("basis", ""), years.get("from"), years.get("to"),
+                      sections, tables, str(path))
+    except (KeyError, TypeError) as exc:
+        raise YamlError(f"{path}: 格式定义缺少或错误的字段 {exc}") from None
+
+
+@lru_cache(maxsize=4)
+def load_formats(directory: str | None = None) -> dict[str, Format]:
+    d = Path(directory) if directory else rules_dir() / "formats"
+    out = {}
+    for p in sorted(d.glob("*.yaml")):
+        f = load_format(p)
+        out[f.id] = f
+    return out
+
+
+def all_label_specs(formats: list[Format]) -> dict[str, list[LabelSpec]]:
+    """Labels of every table across formats, the first (primary) format's first.
+
+    A label of another format whose text the primary format does not have is kept, so a
+    2019 label in a 2021 report is still recognised (and reported as a template mismatch)."""
+    out: dict[str, list[LabelSpec]] = {}
+    for fmt in formats:
+        for tab in fmt.tables:
+            lst = out.setdefault(tab.key, [])
+            have = {c for sp in lst for c in sp.cores()}
+            for sp in tab.labels:
+                if sp.core in have and not sp.legacy_cores:
+                    continue
+                if any(c in have for c in sp.cores()):
+                    # only the cores that are new
+                    continue
+                lst.append(sp)
+    return out
+
+
+def format_for_year(year: int | None, formats: dict[str, Format]) -> Format | None:
+    if year is None:
+        return None
+    for f in formats.values():
+        if f.covers(year):
+            return f
+    return None
