@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("--lang", choices=["zh", "en"], default="zh")
     rs.add_argument("--rules-dir", action="append", default=[])
     rs.add_argument("--output-format", choices=["rich", "json"], default="rich")
+    sv = sub.add_parser("serve", help="启动本地网页检查工具（供编辑人员上传或粘贴报告）")
+    sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
+    sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
     return p
 
 
@@ -79,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rule(args)
         if args.command == "rules":
             return cmd_rules(args)
+        if args.command == "serve":
+            from .web import serve  # the web face (validator/web/)
+            return serve(args)
         parser.print_help()
         return EXIT_ERROR
     except UsageError as exc:

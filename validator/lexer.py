@@ -280,6 +280,9 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
             continue
         kept.append((s, e, sp, q))
         last_end = e
+    end = _prose_after(text, start, end, [(a, b) for a, b, _s, _q in kept])
+    region.end = end
+    kept = [k for k in kept if k[0] < end]
     toks: list[Tok] = [Tok("TABLE_START", start, start, "", {"table": table.key})]
     pos = start
     header_rows = _header_row_spans(text, start, end)
@@ -492,8 +495,6 @@ def find_table_regions(text: str, headings: list[Heading], tables: list[TableSpe
         if anchor is None:
             continue
         nxt = min([b for b in bounds if b > anchor] or [len(text)])
-        # prose after the table (a paragraph with a full stop) ends it too
-        nxt = _prose_after(text, anchor, nxt)
         regions.append(Region(tab, anchor, nxt))
         taken_until = anchor + 1
     # make regions disjoint and ordered
@@ -504,19 +505,27 @@ def find_table_regions(text: str, headings: list[Heading], tables: list[TableSpe
     return regions
 
 
-_PROSE_LINE = re.compile(r"(?m)^[^|\n]*[\u4e00-\u9fff][^|\n]*。[^|\n]*$")
+_PROSE_LINE = re.compile(r"(?m)^[^|\n]*$")
+_PROSE_MARK = re.compile(r"[。！？]|^\s*[(（][一二三四五六七八九十]{1,2}[)）]")
 
 
-def _prose_after(text: str, start: int, end: int) -> int:
-    """End of a table region: the first line of running prose (a sentence with 。 and no
-    cell separators) after the table's first line."""
-    first_nl = text.find("\n", start)
+def _prose_after(text: str, start: int, end: int, label_spans: list[tuple[int, int]]) -> int:
+    """End of a table region: the first line of running prose (a line with no cell
+    separator, no table label, at least 12 Chinese characters and sentence punctuation or a
+    sub-item marker) after the table's first line.  Prose that wraps ("（一）主要问题" /
+    "市科委 2024 年根据…") must not lend its numbers to the table."""
+    last_label = max((a for a, _b in label_spans), default=start)
+    first_nl = text.find("\n", max(start, last_label))
     if first_nl < 0 or first_nl >= end:
         return end
     for m in _PROSE_LINE.finditer(text, first_nl + 1, end):
+        ls, le = m.start(), m.end()
+        if any(a < le and b > ls for a, b in label_spans):
+            continue
         line = m.group(0)
-        if sum(1 for ch in line if "\u4e00" <= ch <= "\u9fff") >= 12:
-            return m.start()
+        cjk = sum(1 for ch in line if "\u4e00" <= ch <= "\u9fff")
+        if (cjk >= 12 and _PROSE_MARK.search(line)) or (cjk >= 4 and re.match(r"\s*[(（][一二三四五六七八九十]{1,2}[)）]", line)):
+            return ls
     return end
 
 
