@@ -539,15 +539,10 @@ def _find_anchor(text: str, tab: TableSpec, matcher: LabelMatcher, floor: int,
             sec_start = h.end
             break
     search_from = sec_start if sec_start is not None else floor
-    for rx in tab.anchor_patterns():
-        m = rx.search(text, search_from)
-        if m:
-            return m.start()
-    if sec_start is not None:
-        for rx in tab.anchor_patterns():
-            m = rx.search(text, floor)
-            if m:
-                return m.start()
+    for lo in ([search_from, floor] if sec_start is not None else [floor]):
+        hits = [m.start() for m in (rx.search(text, lo) for rx in tab.anchor_patterns()) if m]
+        if hits:
+            return min(hits)
     return None
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import limits as _limits
 from .findings import SEVERITY_RANK, Finding
-from .model import Report
+from .model import Metadata, ParseProblem, Report
 from .normalize import normalize
 from .parse import parse
-from .readers import read_bytes, read_path
+from .readers import ReadError, read_bytes, read_path
 from .rules import RuleSet, load_rules
 from .rules.kinds import KINDS, Ctx
 from .source import SourceText
@@ -28,6 +29,8 @@ class Options:
     ignore: tuple[str, ...] = ()
     extra_rule_dirs: tuple[str, ...] = ()
     severity: dict = field(default_factory=dict)   # rule id -> severity override
+    max_bytes: int | None = _limits.DEFAULT_MAX_BYTES  # per file; None/0 = no limit (P090)
+    timeout: float | None = _limits.DEFAULT_TIMEOUT_S  # seconds per file; None/0 = none (P091)
 
 
 @dataclass
@@ -63,22 +66,71 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
     return out
 
 
-def lint_source(src: SourceText, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
-    opts = opts or Options()
-    rules = rules or load_rules(opts.extra_rule_dirs)
+def _lint(src: SourceText, opts: Options, rules: RuleSet) -> Result:
+    _limits.check_time()
     norm = normalize(src)
+    _limits.check_time()
     report = parse(norm, template=opts.template)
+    _limits.check_time()
     return Result(src.path, run_rules(report, rules, opts), report, norm)
 
 
-def lint_path(path: str, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
+def limit_result(path: str, exc: _limits.LimitExceeded, opts: Options, rules: RuleSet) -> Result:
+    """A file over a limit (issue 6): one `parse` finding (P090/P091) for it, nothing else."""
+    src = SourceText.from_original("", path=str(path))
+    report = Report(src, Metadata(), None, exc.detail)
+    report.problems.append(ParseProblem(exc.rule, exc.detail, (0, 0), dict(exc.args_)))
+    own = [r for r in rules.rules if r.id == exc.rule]
+    if own:
+        findings = run_rules(report, RuleSet(own), opts)
+    else:  # a rule set without rules/limits.yaml: still say it
+        findings = [Finding(exc.rule, "parse", "error", exc.detail, str(path), src.location(0, 0))]
+    return Result(str(path), findings, report, src)
+
+
+def lint_source(src: SourceText, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
     opts = opts or Options()
-    return lint_source(read_path(path, opts.input_format), opts, rules)
+    rules = rules or load_rules(opts.extra_rule_dirs)
+    try:
+        with _limits.limits(opts.max_bytes, opts.timeout):
+            return _lint(src, opts, rules)
+    except _limits.LimitExceeded as exc:
+        return limit_result(src.path, exc, opts, rules)
+
+
+def lint_path(path: str, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
+    """Check one file; over --max-bytes or --timeout gives a P090/P091 finding, unreadable
+    input raises readers.ReadError (one line)."""
+    opts = opts or Options()
+    rules = rules or load_rules(opts.extra_rule_dirs)
+    try:
+        with _limits.limits(opts.max_bytes, opts.timeout):
+            kind, size = _limits.stat_kind(path)
+            if kind == "file":
+                _limits.check_size(size, opts.max_bytes)
+            if kind == "stream":  # a pipe or device: never read more than the limit
+                try:
+                    with open(path, "rb") as fh:
+                        data = _limits.read_bounded(fh, opts.max_bytes)
+                except OSError as exc:
+                    raise ReadError(f"{path}: 无法读取（{exc.strerror or exc}）") from None
+                src = read_bytes(data, str(path), opts.input_format)
+            else:
+                src = read_path(path, opts.input_format)
+            return _lint(src, opts, rules)
+    except _limits.LimitExceeded as exc:
+        return limit_result(str(path), exc, opts, rules)
 
 
 def lint_bytes(data: bytes, name: str, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
     opts = opts or Options()
-    return lint_source(read_bytes(data, name, opts.input_format), opts, rules)
+    rules = rules or load_rules(opts.extra_rule_dirs)
+    try:
+        with _limits.limits(opts.max_bytes, opts.timeout):
+            _limits.check_size(len(data), opts.max_bytes)
+            return _lint(read_bytes(data, name, opts.input_format), opts, rules)
+    except _limits.LimitExceeded as exc:
+        return limit_result(name, exc, opts, rules)
 
 
 def worst(findings: list[Finding]) -> int:

@@ -126,7 +126,8 @@ def _spaced(word: str) -> str:
 _ANCHORS = {
     "表二": [re.compile(_spaced("第二十条第")), re.compile(_spaced("信息内容"))],
     "表三": [re.compile(r"[(（]?\s*" + _spaced("本列数据")), re.compile(_spaced("申请人情况")),
-            re.compile(r"[一]?\s*[、.]?\s*" + _spaced("本年新收政府信息公开申请数量"))],
+            re.compile(r"[一]?\s*[、.]?\s*" + _spaced("本年新收政府信息公开申请数量")),
+            re.compile(r"[三]?\s*[、.]?\s*" + _spaced("本年度办理结果"))],
     "表四": [re.compile(_spaced("行政复议") + r"[\s|#\-:]*(?:" + _spaced("行政诉讼") + "|" + _spaced("结果维持") + ")"),
             re.compile(r"#+\s*" + _spaced("行政复议"))],
 }

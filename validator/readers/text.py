@@ -1,21 +1,162 @@
-"""Plain text (and the text form of anything else): decode, keep every character's line:column."""
+"""Plain text (and the text form of anything else): decode, keep every character's line:column.
+
+Decoding (shared by the text, Markdown and HTML readers):
+
+* a byte-order mark decides (UTF-8, UTF-16);
+* valid UTF-8 is UTF-8;
+* an encoding the file declares (HTML ``<meta charset>``) is used when the bytes fit it;
+* otherwise charset-normalizer guesses (GBK/GB2312 are read as GB18030, their superset);
+* bytes that fit no guess are never dropped silently: each run of them becomes U+FFFD in the
+  text and a :class:`~validator.source.ReaderNote` (rule F601) at its position.
+"""
 
 from __future__ import annotations
 
-from ..source import SourceText
+import codecs
+
+from ..source import ReaderNote, SourceText
+
+BAD_BYTES_RULE = "F601"
+MAX_BAD_RUNS = 200          # after this many runs of bad bytes the rest is replaced in bulk
+
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "hz", "euc_cn", "euc-cn", "x-gbk", "gb_2312", "gb_2312-80"}
+_BIG5_FAMILY = {"big5", "big5hkscs", "cp950", "big5-hkscs", "x-big5"}
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes; returns (text, encoding name)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+def canonical_encoding(name: str | None) -> str | None:
+    """A Python codec name for a declared or guessed encoding (GBK family → gb18030)."""
+    if not name:
+        return None
+    n = name.strip().strip("\"'").lower().replace("_", "-")
+    if n in {x.replace("_", "-") for x in _GB_FAMILY}:
+        return "gb18030"
+    if n in _BIG5_FAMILY:
+        return "big5hkscs"
+    if n in ("utf8", "utf-8", "unicode-1-1-utf-8"):
+        return "utf-8"
     try:
-        return data.decode("utf-8"), "utf-8"
+        return codecs.lookup(n).name
+    except LookupError:
+        return None
+
+
+def _decode_recording(data: bytes, encoding: str) -> tuple[str, list[tuple[int, bytes]]]:
+    """Decode, replacing each run of undecodable bytes with one U+FFFD; returns the text and
+    (character offset, bad bytes) for every run."""
+    parts: list[str] = []
+    bad: list[tuple[int, bytes]] = []
+    pos = 0
+    n_chars = 0
+    last_end = -1
+    dec = codecs.getincrementaldecoder(encoding)
+    while pos < len(data):
+        if len(bad) >= MAX_BAD_RUNS:
+            rest = data[pos:].decode(encoding, errors="replace")
+            parts.append(rest)
+            break
+        try:
+            chunk = dec("strict").decode(data[pos:], final=True)
+            parts.append(chunk)
+            break
+        except UnicodeDecodeError as exc:
+            good = data[pos:pos + exc.start].decode(encoding)
+            parts.append(good)
+            n_chars += len(good)
+            end = pos + max(exc.end, exc.start + 1)
+            if bad and good == "" and last_end == pos + exc.start:
+                off, b = bad[-1]          # adjacent to the previous run: one note
+                bad[-1] = (off, b + data[pos + exc.start:end])
+            else:
+                parts.append("\ufffd")
+                bad.append((n_chars, data[pos + exc.start:end]))
+                n_chars += 1
+            last_end = end
+            pos = end
+    return "".join(parts), bad
+
+
+def _utf8_is_plausible(data: bytes) -> bool:
+    """Mostly valid UTF-8 with a few damaged bytes (rather than another encoding)."""
+    text, bad = _decode_recording(data, "utf-8")
+    if not bad:
+        return True
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return multibyte >= 20 * len(bad)
+
+
+def _guess(data: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - declared dependency
+        return None
+    sample = data if len(data) <= 400_000 else data[:400_000]
+    best = from_bytes(sample, cp_isolation=["utf_8", "gb18030", "big5", "big5hkscs", "utf_16",
+                                            "cp1252", "latin_1", "euc_jp", "shift_jis"]).best()
+    if best is None:
+        best = from_bytes(sample).best()
+    return canonical_encoding(best.encoding) if best is not None else None
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str, list[tuple[int, bytes]]]:
+    """Decode bytes; returns (text, encoding name, undecodable runs as (char offset, bytes))."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        text, bad = _decode_recording(data[3:], "utf-8")
+        return text, "utf-8-sig", bad
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
+        text, bad = _decode_recording(data[2:], enc)
+        return text, "utf-16", bad
+    try:
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
-    return data.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)"
+    candidates: list[str] = []
+    dec = canonical_encoding(declared)
+    if dec and dec != "utf-8":
+        candidates.append(dec)
+    guessed = _guess(data)
+    if guessed and guessed not in candidates:
+        candidates.append(guessed)
+    for enc in candidates:
+        try:
+            return data.decode(enc), enc, []
+        except (UnicodeDecodeError, LookupError):
+            continue
+    # nothing fits exactly: damaged UTF-8, or a Chinese legacy encoding with a few bad bytes
+    if _utf8_is_plausible(data) or dec == "utf-8":
+        text, bad = _decode_recording(data, "utf-8")
+        return text, "utf-8", bad
+    best = None
+    for enc in candidates + ["gb18030", "big5hkscs"]:
+        try:
+            text, bad = _decode_recording(data, enc)
+        except LookupError:
+            continue
+        if best is None or len(bad) < len(best[2]):
+            best = (text, enc, bad)
+    assert best is not None
+    return best
 
 
-def read(data: bytes, name: str) -> SourceText:
-    text, enc = decode(data)
-    return SourceText.from_original(text, path=name, format="text", encoding=enc)
+def bad_byte_notes(src: SourceText, bad: list[tuple[int, bytes]], offset_map=None) -> list[ReaderNote]:
+    """ReaderNotes (rule F601) for undecodable byte runs at character offsets of the decoded text.
+
+    ``offset_map`` turns a decoded-text offset into an offset of ``src`` (structured readers
+    build their text from the decoded text); by default they are the same."""
+    notes = []
+    for off, raw in bad:
+        o = offset_map(off) if offset_map else off
+        if o is None:
+            continue
+        loc = src.location(o, o + 1)
+        shown = " ".join(f"{b:02X}" for b in raw[:8]) + (" …" if len(raw) > 8 else "")
+        notes.append(ReaderNote(BAD_BYTES_RULE, "", o, loc, {"bytes": shown, "count": len(raw),
+                                                              "encoding": src.encoding or ""}))
+    return notes
+
+
+def read(data: bytes, name: str, fmt: str = "text") -> SourceText:
+    text, enc, bad = decode(data)
+    src = SourceText.from_original(text, path=name, format=fmt, encoding=enc)
+    src.notes.extend(bad_byte_notes(src, bad))
+    return src

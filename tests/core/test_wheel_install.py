@@ -1,0 +1,34 @@
+"""`pip install .` (a real wheel, not editable) ships the grammars and rules: build the wheel,
+install it into a fresh virtual environment and check a real report with it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_wheel_installs_into_a_fresh_venv_and_checks_a_real_report(tmp_path, corpus):
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(wheels.glob("xxgk_lint-*.whl"))
+    env = tmp_path / "venv"
+    venv.create(env, with_pip=True)
+    py = env / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True)
+    out = subprocess.run([str(env / "bin" / "xxgk-lint"), "check", "-o", "concise",
+                          str(corpus / "seeds/001_68b1fad5fb482fc8.txt")], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode == 1, out.stderr
+    assert "A301" in out.stdout and "A303" in out.stdout
+    # the data came from inside the installed package, not from this checkout
+    where = subprocess.run([str(py), "-c", "from validator.resources import rules_dir, grammar_dir;"
+                            "print(rules_dir()); print(grammar_dir())"], capture_output=True, text=True, cwd=tmp_path)
+    assert str(ROOT) not in where.stdout and "site-packages" in where.stdout

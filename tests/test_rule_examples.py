@@ -1,0 +1,43 @@
+"""Every rule's own examples (in its YAML entry) run through the whole pipeline, the way
+sqlfluff keeps per-rule test cases: `expect: fail` must produce a finding of that rule,
+`expect: pass` must produce none.  A meta-test checks that every rule documents itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from validator.lint import Options, lint_source
+from validator.rules import load_rules
+from validator.source import SourceText
+
+RULES = load_rules()
+CASES = [(r, i, ex) for r in RULES.rules for i, ex in enumerate(r.examples, 1)]
+
+
+def _run(rule, ex):
+    src = SourceText.from_original(ex["text"], path=f"<{rule.id} example>")
+    opts = Options(template=ex.get("template"), issuer_kind=ex.get("issuer_kind"))
+    return lint_source(src, opts, RULES).findings
+
+
+@pytest.mark.parametrize("rule,i,ex", CASES, ids=[f"{r.id}-{r.name}-{i}-{ex['expect']}" for r, i, ex in CASES])
+def test_rule_example(rule, i, ex):
+    found = [f for f in _run(rule, ex) if f.rule == rule.id]
+    if ex["expect"] == "fail":
+        assert found, f"{rule.id} example {i} should produce a {rule.id} finding"
+        if "count" in ex:
+            assert len(found) == ex["count"], [f.message for f in found]
+        if "line" in ex:
+            assert any(f.line == ex["line"] for f in found), [(f.line, f.message) for f in found]
+    else:
+        assert not found, f"{rule.id} example {i} should pass, got: {[f.message for f in found]}"
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=[r.id for r in RULES.rules])
+def test_rule_is_documented(rule):
+    assert rule.explanation, f"{rule.id} has no explanation"
+    assert rule.message_en, f"{rule.id} has no English message"
+    kinds_without_text_examples = {"parse_problems"}
+    if rule.kind not in kinds_without_text_examples and not rule.file.endswith(("limits.yaml", "readers.yaml")):
+        expects = {ex["expect"] for ex in rule.examples}
+        assert "fail" in expects, f"{rule.id} has no failing example"

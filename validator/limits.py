@@ -1,0 +1,186 @@
+"""Limits for one checked file: maximum input size and time (issue 6).
+
+A CI gate runs on whatever a website contains (50 MB PDFs, zip bombs, pages nested ten
+thousand levels deep).  Each file gets a size limit and a time limit; a file over either is
+answered with a ``parse`` finding for that file (P090 input-too-large, P091 timeout, see
+rules/limits.yaml) and the other files are still checked.
+
+* Size: checked before reading (``os.stat``), and on bytes read from a pipe or stdin.
+  Readers that expand their input (DOCX is a zip, PDF streams are compressed) can call
+  :func:`check_expanded` with the size they are about to produce.
+* Time: :func:`deadline` arms ``SIGALRM`` (``setitimer``) in the main thread, so even a
+  reader stuck in a pure-Python loop is interrupted; in other threads (the web server) the
+  pipeline's stage boundaries and long loops call :func:`check_time` instead.
+
+The exceptions derive from BaseException so a reader's ``except Exception`` cannot swallow
+them and turn a timeout into a misleading read error.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024   # 50 MB
+DEFAULT_TIMEOUT_S = 30.0               # seconds per file
+
+RULE_TOO_LARGE = "P090"
+RULE_TIMEOUT = "P091"
+
+
+class LimitExceeded(BaseException):
+    """A file is over one of the limits; ``rule`` is the finding to report."""
+
+    rule = ""
+
+    def __init__(self, detail: str, **args):
+        super().__init__(detail)
+        self.detail = detail
+        self.args_ = args
+
+
+class InputTooLarge(LimitExceeded):
+    rule = RULE_TOO_LARGE
+
+
+class TimeLimit(LimitExceeded):
+    rule = RULE_TIMEOUT
+
+
+def human_bytes(n: int) -> str:
+    if n >= 1024 * 1024:
+        v = n / (1024 * 1024)
+        return f"{v:.1f} MB".replace(".0 MB", " MB")
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB".replace(".0 KB", " KB")
+    return f"{n} B"
+
+
+def too_large(size: int | None, limit: int | None, what: str = "文件") -> InputTooLarge:
+    lim = human_bytes(limit or 0)
+    if size is None:
+        return InputTooLarge(f"{what}超过大小上限 {lim}，未检查", size=f"> {lim}", limit=lim)
+    shown = human_bytes(size)
+    return InputTooLarge(f"{what}大小 {shown} 超过上限 {lim}，未检查", size=shown, limit=lim)
+
+
+def check_size(size: int, limit: int | None, what: str = "文件") -> None:
+    if limit and size > limit:
+        raise too_large(size, limit, what)
+
+
+# --------------------------------------------------------------------------------------
+# the size of what a reader expands (zip members, decompressed streams)
+# --------------------------------------------------------------------------------------
+_local = threading.local()
+
+
+def current_max_bytes() -> int | None:
+    """The size limit of the file being checked (for readers that expand their input)."""
+    return getattr(_local, "max_bytes", DEFAULT_MAX_BYTES)
+
+
+def check_expanded(size: int, what: str = "解压后的内容") -> None:
+    """Readers call this with the size they are about to produce from a compressed input
+    (zip members of a DOCX, PDF streams); over the file's size limit raises InputTooLarge,
+    so a zip bomb is answered like a file that is too large."""
+    check_size(size, current_max_bytes(), what)
+
+
+# --------------------------------------------------------------------------------------
+# time
+# --------------------------------------------------------------------------------------
+def check_time() -> None:
+    """Cooperative check, for threads where SIGALRM cannot be used."""
+    d = getattr(_local, "deadline", None)
+    if d is not None and time.monotonic() > d:
+        raise TimeLimit(_timeout_detail(getattr(_local, "timeout", 0.0)), seconds=_fmt_s(getattr(_local, "timeout", 0.0)))
+
+
+def _fmt_s(s: float) -> str:
+    return f"{s:g}"
+
+
+def _timeout_detail(s: float) -> str:
+    return f"检查超过时间上限 {_fmt_s(s)} 秒，已停止检查此文件"
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+    t = getattr(_local, "timeout", None) or 0.0
+    raise TimeLimit(_timeout_detail(t), seconds=_fmt_s(t))
+
+
+def _can_alarm() -> bool:
+    return (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+            and not getattr(_local, "armed", False)
+            and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None, _on_alarm))
+
+
+@contextmanager
+def limits(max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = DEFAULT_TIMEOUT_S):
+    """Apply the limits of one file to the code inside the block.
+
+    Raises TimeLimit out of the block when the time runs out (SIGALRM in the main thread,
+    cooperative :func:`check_time` elsewhere).  Not meant to be nested."""
+    prev = (getattr(_local, "deadline", None), getattr(_local, "timeout", None),
+            getattr(_local, "max_bytes", DEFAULT_MAX_BYTES))
+    _local.max_bytes = max_bytes
+    armed = False
+    if timeout and timeout > 0:
+        _local.deadline = time.monotonic() + timeout
+        _local.timeout = timeout
+        if _can_alarm():
+            old = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            armed = _local.armed = True
+    else:
+        _local.deadline = None
+        _local.timeout = None
+    try:
+        yield
+    finally:
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old if old is not _on_alarm else signal.SIG_DFL)
+            _local.armed = False
+        _local.deadline, _local.timeout, _local.max_bytes = prev
+
+
+# --------------------------------------------------------------------------------------
+# reading a path within the size limit
+# --------------------------------------------------------------------------------------
+def stat_kind(path) -> tuple[str, int | None]:
+    """("file", size) for a regular file; ("stream", None) for a pipe or device (read with
+    :func:`read_bounded`); ("other", None) for directories and paths that cannot be stat'ed
+    (left to the reader, which gives the one-line error)."""
+    import stat as _stat
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return "other", None
+    if _stat.S_ISREG(st.st_mode):
+        return "file", st.st_size
+    if _stat.S_ISFIFO(st.st_mode) or _stat.S_ISCHR(st.st_mode):
+        return "stream", None
+    return "other", None
+
+
+def read_bounded(stream, limit: int | None) -> bytes:
+    """Read a stream (stdin, a pipe, a device) but never more than limit + 1 bytes."""
+    if not limit:
+        return stream.read()
+    chunks = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise too_large(None, limit)
+    return data
