@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--exit-zero", action="store_true", help="有问题也以0退出")
     c.add_argument("--verbose", "-v", action="store_true", help="显示编码、格式等读取信息")
     c.add_argument("--stdin-filename", default=None, help="从标准输入读取时使用的文件名")
+    c.add_argument("--max-bytes", type=_limits_arg("parse_size"), default=None, metavar="SIZE",
+                   help="单个文件的大小上限（默认 50MB，0 表示不限；超过的文件报 P090）")
+    c.add_argument("--timeout", type=_limits_arg("parse_seconds"), default=None, metavar="SECONDS",
+                   help="单个文件的检查时间上限，秒（默认 30，0 表示不限；超时报 P091）")
 
     r = sub.add_parser("rule", help="解释一条规则", description="显示一条规则的说明、依据、严重程度和示例。")
     r.add_argument("code", help="规则编号或名称，如 A301 或 table3-balance")
@@ -60,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
     sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
     return p
+
+
+def _limits_arg(name):
+    def conv(text):
+        from . import limits
+        return getattr(limits, name)(text)
+    conv.__name__ = name
+    return conv
 
 
 def _split(v):
@@ -124,6 +136,10 @@ def cmd_check(args) -> int:
                    input_format=args.input_format, lang=args.lang or "zh",
                    select=_split(args.select), ignore=_split(args.ignore),
                    extra_rule_dirs=tuple(args.rules_dir))
+    if getattr(args, "max_bytes", None) is not None:
+        opts.max_bytes = args.max_bytes or None
+    if getattr(args, "timeout", None) is not None:
+        opts.timeout = args.timeout or None
     for code in opts.select + opts.ignore:
         if code not in ("ALL",) and not _known_selector(rules, code):
             raise UsageError(f"未知的规则或类别“{code}”（xxgk-lint rules 可列出全部规则）")

@@ -184,3 +184,29 @@ def read_bounded(stream, limit: int | None) -> bytes:
     if len(data) > limit:
         raise too_large(None, limit)
     return data
+
+
+# --------------------------------------------------------------------------------------
+# command-line values
+# --------------------------------------------------------------------------------------
+_UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1024 ** 2, "MB": 1024 ** 2, "G": 1024 ** 3, "GB": 1024 ** 3}
+
+
+def parse_size(text: str) -> int:
+    """'50MB', '200M', '512KB', '1048576' → bytes; '0' means no limit (argparse type)."""
+    import argparse
+    import re
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KkMmGg]?[Bb]?)\s*", str(text))
+    if not m or m.group(2).upper() not in _UNITS:
+        raise argparse.ArgumentTypeError(f"无法识别的大小“{text}”（例如 50MB、512KB、0 表示不限）")
+    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
+
+
+def parse_seconds(text: str) -> float:
+    """'30', '2.5', '30s' → seconds; '0' means no limit (argparse type)."""
+    import argparse
+    import re
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[sS秒]?\s*", str(text))
+    if not m:
+        raise argparse.ArgumentTypeError(f"无法识别的时间“{text}”（秒，例如 30；0 表示不限）")
+    return float(m.group(1))

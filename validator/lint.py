@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import limits as _limits
+from . import suppress as _suppress
 from .findings import SEVERITY_RANK, Finding
 from .model import Metadata, ParseProblem, Report
 from .normalize import normalize
@@ -47,6 +48,8 @@ def _selected(rule, opts: Options) -> bool:
         return False
     if keys & set(opts.ignore):
         return False
+    if rule.id in opts.select or rule.name in opts.select:  # named explicitly: on even if off by default
+        return True
     return rule.enabled
 
 
@@ -57,6 +60,7 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
     for rule in rules.rules:
         if not rule.applies_to(report.template) or not _selected(rule, opts):
             continue
+        _limits.check_time()
         for f in KINDS[rule.kind].run(rule, ctx):
             sev = opts.severity.get(rule.id) or opts.severity.get(rule.name)
             if sev:
@@ -68,11 +72,12 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
 
 def _lint(src: SourceText, opts: Options, rules: RuleSet) -> Result:
     _limits.check_time()
+    src, sup = _suppress.prepare(src)   # inline `xxgk-lint: disable=…` directives (issue 5)
     norm = normalize(src)
     _limits.check_time()
     report = parse(norm, template=opts.template)
     _limits.check_time()
-    return Result(src.path, run_rules(report, rules, opts), report, norm)
+    return Result(src.path, sup.apply(run_rules(report, rules, opts), rules, opts), report, norm)
 
 
 def limit_result(path: str, exc: _limits.LimitExceeded, opts: Options, rules: RuleSet) -> Result:

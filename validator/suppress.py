@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .rules.kinds import register
+from .rules.kinds import _Safe, register
 
 UNUSED_RULE = "X100"
 
@@ -58,9 +58,6 @@ def find_directives(lines: list[str] | None) -> list[Directive]:
         if "xxgk-lint" not in raw:
             continue
         for m in DIRECTIVE_RE.finditer(raw):
-            if m.group("open") == "<!--" and not m.group("close") and "-->" not in raw[m.end():]:
-                pass  # an unclosed HTML comment: still honour it (the rest of the line is comment)
-            end = m.end()
             if m.group("open") == "<!--":
                 close = raw.find("-->", m.start())
                 end = close + 3 if close >= 0 else len(raw)
@@ -85,7 +82,8 @@ def blank_directives(src):
         if m.group("open") == "<!--":
             close = text.find("-->", start)
             nl = text.find("\n", start)
-            end = close + 3 if close >= 0 and (nl < 0 or close < nl or True) else (nl if nl >= 0 else len(text))
+            nl = nl if nl >= 0 else len(text)
+            end = close + 3 if 0 <= close < nl else nl
         else:
             nl = text.find("\n", start)
             end = nl if nl >= 0 else len(text)
@@ -110,15 +108,14 @@ class Suppressions:
         self._build()
 
     def _next_text_line(self, line: int) -> int:
-        n = len(self._lines)
-        for k in range(line + 1, n + 1):
-            s = self._lines[k - 1]
-            if s.strip() and not (DIRECTIVE_RE.search(s) and not DIRECTIVE_RE.sub("", s).strip(" \t\r-->")):
+        """The next line with text that is not itself a directive line."""
+        skip = {d.line for d in self.directives if d.standalone}
+        for k in range(line + 1, len(self._lines) + 1):
+            if k not in skip and self._lines[k - 1].strip():
                 return k
         return line + 1
 
     def _build(self):
-        last = max(len(self._lines), 1)
         open_: dict[str | None, tuple[Directive, int]] = {}
         for d in self.directives:
             codes = d.codes or (None,)
@@ -146,7 +143,6 @@ class Suppressions:
                     self._spans.append((od, k, start, d.line))
         for k, (od, start) in open_.items():
             self._spans.append((od, k, start, 10 ** 9))
-        _ = last
 
     @staticmethod
     def _matches(code: str | None, f) -> bool:
@@ -203,9 +199,8 @@ class Suppressions:
                     why = f"这里没有{code}的问题"
                     why_en = f"no {code} finding here"
                 what = f"{d.action}={code}" if code else d.action
-                args = {"directive": what, "reason": why}
-                msg = rule.message.format(**args) if "{" in rule.message else rule.message
-                msg_en = rule.message_en.format(directive=what, reason=why_en) if rule.message_en else None
+                msg = rule.message.format_map(_Safe(directive=what, reason=why))
+                msg_en = rule.message_en.format_map(_Safe(directive=what, reason=why_en)) if rule.message_en else None
                 loc = Location(d.line, d.column, d.line, d.end_column)
                 path = getattr(self, "path", "<string>")
                 out.append(Finding(rule.id, rule.category, sev, msg, path, loc, rule.name, msg_en,

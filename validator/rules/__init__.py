@@ -154,3 +154,7 @@ def _load_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
                 rules.append(r)
     rules.sort(key=lambda r: r.id)
     return RuleSet(rules)
+
+
+from . import reader_kinds as _reader_kinds  # noqa: E402,F401  (registers the reader_notes kind)
+from .. import suppress as _suppress  # noqa: E402,F401  (registers the unused_suppression kind)

@@ -1,0 +1,44 @@
+"""Markdown: the text reader plus Markdown markup turned into blanks of the same length.
+
+Headings (``# 一、总体情况``), emphasis (``**`` / ``__``), ``<br>`` inside table cells (OCR and
+PDF converters write "本年新<br>制作数量"), ``&nbsp;`` and escaped pipes are replaced by spaces
+of the same length, so every remaining character is at its own line:column in the file and
+the pipe tables reach the lexer unchanged (one row per line, ``|`` between cells).  Fragmented
+tables from PDF converters (a table split into several pipe tables with text between them)
+need nothing special: the lexer reads rows by their template labels wherever they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..source import SourceText
+from .text import bad_byte_notes, decode
+
+_HEADING = re.compile(r"(?m)^[ \t]{0,3}(#{1,6})(?=[ \t])")
+_EMPH = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
+_INLINE_HTML = re.compile(r"<\s*/?\s*(?:br|p|span|b|strong|sup|sub|font|div)\b[^<>\n]{0,200}>", re.I)
+_ENTITY = re.compile(r"&(?:nbsp|emsp|ensp|#160|#xa0);", re.I)
+_ESCAPED_PIPE = re.compile(r"\\\|")
+
+
+def blank_markup(text: str) -> str:
+    """Markdown markup → spaces of the same length (positions stay where they are)."""
+    def blank(m: re.Match) -> str:
+        return " " * len(m.group(0))
+
+    text = _HEADING.sub(blank, text)
+    text = _EMPH.sub(blank, text)
+    text = _INLINE_HTML.sub(blank, text)
+    text = _ENTITY.sub(blank, text)
+    text = _ESCAPED_PIPE.sub(" /", text)   # a literal pipe inside a cell is not a cell boundary
+    return text
+
+
+def read(data: bytes, name: str) -> SourceText:
+    original, enc, bad = decode(data)
+    shown = blank_markup(original)
+    src = SourceText.from_original(shown, path=name, format="markdown", encoding=enc,
+                                   original_lines=original.split("\n"))
+    src.notes.extend(bad_byte_notes(src, bad))
+    return src
