@@ -428,10 +428,14 @@ def split_run_together(tokens: list[str], n: int, equations: list[tuple[list[int
     """
     need = n - len(tokens)
     options: list[list[list[str]]] = []
-    for t in tokens:
-        opts = [[t]]
+    most = [len(t) if t.isdigit() else 1 for t in tokens]   # the most cells a token can give
+    total_most = sum(most)
+    for i, t in enumerate(tokens):
+        # this token must give at least n − (what all the others can give at most) cells
+        k_min = max(1, n - (total_most - most[i]))
+        opts = [[t]] if k_min <= 1 else []
         if t.isdigit() and len(t) > 1:
-            for k in range(2, min(len(t), need + 1) + 1):
+            for k in range(max(2, k_min), min(len(t), need + 1) + 1):
                 for cut in combinations(range(1, len(t)), k - 1):
                     pieces = [t[a:b] for a, b in zip((0,) + cut, cut + (len(t),))]
                     if all(p == "0" or p[0] != "0" for p in pieces):

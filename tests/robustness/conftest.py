@@ -1,0 +1,53 @@
+"""Hypothesis profiles for the robustness suite (issue 6).
+
+* ``ci`` (default): few examples per property, no per-example deadline, so the whole suite
+  stays within seconds on a 2-core runner;
+* ``dev``: more examples, for a run by hand before a release;
+* ``fuzz``: many examples — ``HYPOTHESIS_PROFILE=fuzz .venv/bin/pytest tests/robustness``.
+
+Every property runs the pipeline with a per-file time limit (Options.timeout), so a hang
+shows up as a P091 finding, which the properties treat as a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[2]
+EXE = ROOT / ".venv" / "bin" / "xxgk-lint"
+
+_common = dict(deadline=None, derandomize=False, print_blob=True,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                      HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", max_examples=25, **_common)
+settings.register_profile("dev", max_examples=300, **_common)
+settings.register_profile("fuzz", max_examples=5000, **_common)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def cli(*args, input=None, timeout=120, cwd=None):
+    """Run the installed command line the way a user does."""
+    exe = [str(EXE)] if EXE.exists() else ["python", "-m", "validator"]
+    return subprocess.run(exe + [str(a) for a in args], capture_output=True, input=input,
+                          timeout=timeout, cwd=cwd)
+
+
+def assert_clean(r, *, allowed=(0, 1, 2)):
+    """Exit code 0/1/2, no traceback, and exit 2 comes with a one-line error."""
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode in allowed, (r.returncode, err[-2000:])
+    assert "Traceback" not in err, err[-4000:]
+    if r.returncode == 2:
+        lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+        assert len(lines) == 1, err
+    return err
+
+
+@pytest.fixture()
+def run_cli():
+    return cli
