@@ -1,0 +1,66 @@
+"""The Lark grammar over line/cell tokens: the statutory structure becomes a tree."""
+
+from __future__ import annotations
+
+from validator import lexer as lx
+from validator.normalize import normalize
+from validator.parse import parse, report_parser
+from validator.source import SourceText
+from validator.templates import load_formats
+
+DOC = """索引号：000014349/2020-00012
+发布日期：2020-01-22
+2019年政府信息公开工作年度报告
+根据《中华人民共和国政府信息公开条例》要求，编制本报告。统计期限为2019年1月1日至2019年12月31日。
+一、总体情况
+（一）主动公开。全年公开信息100条。
+二、主动公开政府信息情况
+三、收到和处理政府信息公开申请情况
+| 一、本年新收政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |
+四、政府信息公开行政复议、行政诉讼情况
+| 行政复议 | 行政诉讼 |
+| 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+五、存在的主要问题及改进情况
+无。
+六、其他需要报告的事项
+无。
+某某县人民政府
+2020年1月22日
+"""
+
+
+def tree_of(text):
+    src = normalize(SourceText.from_original(text))
+    formats = load_formats()
+    fmt = formats["2019"]
+    toks = lx.lex_document(src.text, [fmt, formats["2021"]], fmt)
+    return report_parser().parse(toks), toks
+
+
+def test_tree_has_front_matter_title_preamble_sections_tables_and_closing():
+    tree, _ = tree_of(DOC)
+    kinds = [c.data for c in tree.children]
+    assert kinds[:3] == ["front", "front", "title"]
+    assert kinds.count("section") == 6 and kinds[-1] == "closing"
+    sec3 = [c for c in tree.children if c.data == "section"][2]
+    table = [c for c in sec3.children if getattr(c, "data", None) == "table"][0]
+    row = [c for c in table.children if getattr(c, "data", None) == "row"][0]
+    assert [t.type for t in row.children] == ["ROWLABEL"] + ["VALUE"] * 7
+
+
+def test_model_from_the_tree():
+    r = parse(normalize(SourceText.from_original(DOC)))
+    md = r.metadata
+    assert md.year == 2019 and md.title == "2019年政府信息公开工作年度报告"
+    assert md.issuer == "某某县人民政府" and md.date == (2020, 1, 22)
+    assert "索引号" in md.front and md.period.startswith("统计期限")
+    assert [s.numeral for s in r.sections] == list("一二三四五六")
+    assert r.sections[0].paragraphs[0].marker == "(一)"
+    assert r.tables["表三"].cell("本年新收", "自然人").value == 3
+    assert r.tables["表四"].rows["数据"].cells["复议总计"].raw == "0"
+
+
+def test_headings_glued_into_one_line_of_page_text_are_found():
+    one_line = DOC.replace("\n", "")
+    r = parse(normalize(SourceText.from_original(one_line)))
+    assert [s.key for s in r.sections] == ["总体情况", "主动公开", "依申请公开", "复议诉讼", "问题改进", "其他事项"]

@@ -1,0 +1,164 @@
+"""Which files to check: paths, directories and globs on the command line.
+
+* a file named on the command line is checked whatever its extension (as ruff), and is not
+  excluded by ``exclude`` unless ``--force-exclude`` (for pre-commit, which passes every
+  staged file by name);
+* a directory is walked: only report files (txt, html/htm, md/markdown, pdf, docx) are kept,
+  hidden directories (``.git``, ``.venv`` …) are skipped, ``.gitignore`` files are honoured
+  (those inside the walked tree and those of its parents up to the git root), and so are the
+  ``exclude`` patterns of the configuration;
+* a path that does not exist but contains ``*``, ``?`` or ``[`` is expanded as a glob
+  (``**`` recursive) and each match is treated as above.
+
+The result is sorted and free of duplicates, so output order never depends on the file system.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+
+import pathspec
+
+REPORT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown", ".pdf", ".docx")
+SKIP_DIRS = {"node_modules", "__pycache__"}
+
+
+class DiscoverError(Exception):
+    pass
+
+
+def _spec(lines) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
+class _Ignores:
+    """gitignore files, each applying below its own directory."""
+
+    def __init__(self):
+        self._cache: dict[Path, pathspec.PathSpec | None] = {}
+
+    def spec_of(self, d: Path):
+        if d not in self._cache:
+            gi = d / ".gitignore"
+            spec = None
+            if gi.is_file():
+                try:
+                    spec = _spec(gi.read_text(encoding="utf-8", errors="replace").splitlines())
+                except Exception:  # a broken pattern: ignore that file rather than stop
+                    spec = None
+            self._cache[d] = spec
+        return self._cache[d]
+
+    def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
+        """Whether any .gitignore from the git root (or top) down to path's parent ignores it."""
+        d = path.parent
+        chain = []
+        while True:
+            chain.append(d)
+            if (d / ".git").exists() or d.parent == d:
+                break
+            d = d.parent
+        for base in chain:
+            spec = self.spec_of(base)
+            if spec is None:
+                continue
+            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+            if spec.match_file(rel):
+                return True
+        return False
+
+
+def _excluded(path: Path, resolver, cache: dict) -> bool:
+    if resolver is None:
+        return False
+    cfg = resolver.for_path(path)
+    pats = cfg.get("exclude")
+    if not pats:
+        return False
+    key = cfg.key()
+    if key not in cache:
+        cache[key] = _spec(pats)
+    try:
+        rel = path.resolve().relative_to(cfg.root).as_posix()
+    except ValueError:
+        return False
+    spec = cache[key]
+    return spec.match_file(rel) or (path.is_dir() and spec.match_file(rel + "/"))
+
+
+def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
+             respect_gitignore: bool = True) -> list[str]:
+    """The files to check, as strings in the form the user gave them (relative stays relative)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    ign = _Ignores()
+    excache: dict = {}
+
+    def respect(p: Path) -> bool:
+        if not respect_gitignore:
+            return False
+        if resolver is not None:
+            cfg = resolver.for_path(p)
+            if cfg.get("respect-gitignore") is False:
+                return False
+        return True
+
+    def add(p: str):
+        key = os.path.normpath(p)
+        if key not in seen:
+            seen.add(key)
+            out.append(key)
+
+    def walk(top: Path):
+        for dirpath, dirnames, filenames in os.walk(top):
+            d = Path(dirpath)
+            keep = []
+            for name in sorted(dirnames):
+                sub = d / name
+                if name.startswith(".") or name in SKIP_DIRS:
+                    continue
+                if _excluded(sub, resolver, excache):
+                    continue
+                if respect(sub) and ign.ignored(sub.resolve(), True, top):
+                    continue
+                keep.append(name)
+            dirnames[:] = keep
+            for name in sorted(filenames):
+                f = d / name
+                if not name.lower().endswith(REPORT_SUFFIXES) or name.startswith("."):
+                    continue
+                if _excluded(f, resolver, excache):
+                    continue
+                if respect(f) and ign.ignored(f.resolve(), False, top):
+                    continue
+                add(str(f))
+
+    for raw in paths:
+        if raw == "-":
+            add("-")
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            walk(p)
+        elif p.exists():
+            if force_exclude and (_excluded(p, resolver, excache) or
+                                  (respect(p) and ign.ignored(p.resolve(), False, p.parent))):
+                continue
+            add(raw)
+        elif any(ch in raw for ch in "*?["):
+            matches = sorted(glob.glob(raw, recursive=True))
+            if not matches:
+                raise DiscoverError(f"{raw}: 没有匹配的文件")
+            for m in matches:
+                mp = Path(m)
+                if mp.is_dir():
+                    walk(mp)
+                elif mp.name.lower().endswith(REPORT_SUFFIXES) and not _excluded(mp, resolver, excache):
+                    add(m)
+        else:
+            add(raw)  # let the reader say it cannot be read (exit 2, one line)
+    if "-" in out:
+        return ["-"] + sorted(x for x in out if x != "-")
+    return sorted(out)

@@ -1,0 +1,464 @@
+"""HTML: CMS pages and Word-pasted article bodies → paragraphs and pipe-table rows.
+
+A small tree builder on the standard library's ``html.parser`` records, for every text
+character, its line and column in the HTML source (entities such as ``&nbsp;`` point at their
+``&``).  Then:
+
+* the charset comes from a BOM, valid UTF-8 or ``<meta charset>`` / ``http-equiv`` (GBK pages);
+* ``script``/``style``/``nav``/``header``/``footer``/menus and comments (including Word's
+  ``<!--[if …]>`` conditional comments) are dropped;
+* the article body is the deepest element that still holds (nearly) all of the report's
+  section titles and table labels; a title outside it (``<h1>`` of the page, ``<title>``)
+  is put in front so the report year is found;
+* every paragraph-like block becomes one line; every table row becomes one line
+  ``| c1 | c2 | … |`` with each real cell once (a rowspan/colspan cell is written at its
+  first grid position only, as the lexer expects), ``<br>``/``<p>`` inside a cell joined
+  ("本年新<br/>制作数量" → "本年新制作数量"), ``&nbsp;``-only cells empty;
+* a table that contains tables is page layout: its cells are read as ordinary blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from html.entities import html5, name2codepoint
+from html.parser import HTMLParser
+
+from ..source import SourceBuilder, SourceText
+from .text import bad_byte_notes, decode
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+        "track", "wbr", "basefont", "frame", "keygen"}
+DROP = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "iframe",
+        "select", "option", "button", "input", "textarea", "svg", "object", "embed", "map", "canvas",
+        "xml", "o:smarttagtype"}
+BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
+         "article", "main", "blockquote", "pre", "address", "figure", "figcaption", "form", "fieldset",
+         "center", "hr", "caption", "body", "html", "tr", "table", "title"}
+JUNK_ATTR = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|footer|foot|header|head|breadcrumb|crumbs?|sidebar|"
+                       r"share|toolbar|topbar|banner|copyright|search|login|position|location|dqwz|"
+                       r"bdsharebuttonbox|related|xgwz|print|skip)(?:$|[\s_-]|\d)", re.I)
+WS = " \t\n\r\f\u00a0\u3000\u200b"
+META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+
+# words that mark the report body (section titles, table labels)
+MARKERS = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "行政复议", "行政诉讼",
+           "存在的主要问题", "其他需要报告的事项", "本年新收政府信息公开申请数量", "第二十条第", "予以公开",
+           "结转下年度继续办理", "政府信息公开工作年度报告")
+_TITLE = re.compile(r"\d{4}\s*年度?.{0,40}?(?:年度报告|工作报告|年报)")
+
+
+class Node:
+    __slots__ = ("tag", "attrs", "children", "parent", "line", "col", "_compact")
+
+    def __init__(self, tag, attrs, parent, line, col):
+        self.tag = tag
+        self.attrs = attrs
+        self.children: list = []
+        self.parent = parent
+        self.line = line
+        self.col = col
+        self._compact = None
+
+    def get(self, name, default=None):
+        return self.attrs.get(name, default)
+
+    def iter(self):
+        stack = [self]
+        while stack:
+            n = stack.pop()
+            yield n
+            stack.extend(reversed([c for c in n.children if isinstance(c, Node)]))
+
+    def compact_text(self) -> str:
+        """All text below, without whitespace (cached)."""
+        if self._compact is None:
+            parts = []
+            for c in self.children:
+                if isinstance(c, Node):
+                    if c.tag not in DROP:
+                        parts.append(c.compact_text())
+                else:
+                    parts.append("".join(ch for ch in c.text if ch not in WS))
+            self._compact = "".join(parts)
+        return self._compact
+
+
+class TextRun:
+    __slots__ = ("text", "pos")
+
+    def __init__(self):
+        self.text = ""
+        self.pos: list[tuple[int, int]] = []
+
+
+class _Builder(HTMLParser):
+    """html.parser → Node tree; every text character keeps its (line, column)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.root = Node("#document", {}, None, 1, 1)
+        self.stack = [self.root]
+
+    # -- tree shape -------------------------------------------------------------------
+    def _close_to(self, names, stop=("table",)):
+        """Close the innermost open element named in names (and everything inside it),
+        unless an element in stop is met first."""
+        for i in range(len(self.stack) - 1, 0, -1):
+            t = self.stack[i].tag
+            if t in names:
+                del self.stack[i:]
+                return True
+            if t in stop:
+                return False
+        return False
+
+    def handle_starttag(self, tag, attrs):
+        line, col = self.getpos()
+        tag = tag.lower()
+        if tag in ("td", "th"):
+            self._close_to(("td", "th"), stop=("tr", "table"))
+        elif tag == "tr":
+            self._close_to(("tr",), stop=("table",))
+        elif tag in ("tbody", "thead", "tfoot"):
+            self._close_to(("tbody", "thead", "tfoot"), stop=("table",))
+        elif tag == "li":
+            self._close_to(("li",), stop=("ul", "ol", "table"))
+        elif tag in ("p", "div", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol"):
+            if tag != "div" and tag != "table":
+                self._close_to(("p",), stop=("td", "th", "div", "table", "li", "body"))
+            elif tag == "table":
+                self._close_to(("p",), stop=("td", "th", "div", "li", "body"))
+        node = Node(tag, {k.lower(): (v or "") for k, v in attrs}, self.stack[-1], line, col + 1)
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag.lower() not in VOID and self.stack[-1].tag == tag.lower():
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        tag = tag.lower()
+        if tag == "br":  # </br> is a line break in browsers
+            line, col = self.getpos()
+            self.stack[-1].children.append(Node("br", {}, self.stack[-1], line, col + 1))
+            return
+        stop = ("table",) if tag in ("td", "th", "tr", "tbody", "thead", "tfoot", "p") else ()
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+            if self.stack[i].tag in stop and tag != "table":
+                return
+
+    # -- text -----------------------------------------------------------------------------
+    def _run(self) -> TextRun:
+        kids = self.stack[-1].children
+        if kids and isinstance(kids[-1], TextRun):
+            return kids[-1]
+        r = TextRun()
+        kids.append(r)
+        return r
+
+    def handle_data(self, data):
+        if not data:
+            return
+        line, col = self.getpos()
+        col += 1
+        r = self._run()
+        pos = r.pos
+        for ch in data:
+            pos.append((line, col))
+            if ch == "\n":
+                line += 1
+                col = 1
+            else:
+                col += 1
+        r.text += data
+
+    def _char(self, s):
+        line, col = self.getpos()
+        r = self._run()
+        r.text += s
+        r.pos.extend([(line, col + 1)] * len(s))
+
+    def handle_entityref(self, name):
+        if name in name2codepoint:
+            self._char(chr(name2codepoint[name]))
+        elif name + ";" in html5:
+            self._char(html5[name + ";"])
+        else:
+            self._char("&" + name)
+
+    def handle_charref(self, name):
+        try:
+            cp = int(name[1:], 16) if name[:1] in "xX" else int(name)
+            s = chr(cp) if 0 < cp < 0x110000 else "\ufffd"
+        except ValueError:
+            s = "&#" + name
+        self._char(s)
+
+    def handle_comment(self, data):  # Word's <!--[if gte mso 9]> … <![endif]--> included
+        pass
+
+    def unknown_decl(self, data):  # <![if !supportLists]> / <![endif]>
+        pass
+
+
+def parse_html(text: str) -> Node:
+    b = _Builder()
+    try:
+        b.feed(text)
+        b.close()
+    except Exception:  # html.parser is lenient; a failure deep in a broken page keeps what was read
+        pass
+    return b.root
+
+
+# ---------------------------------------------------------------------------------------
+def _is_junk(node: Node) -> bool:
+    if node.tag in DROP:
+        return True
+    if node.tag.startswith("o:") and node.tag != "o:p":
+        return True
+    style = node.get("style", "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style or node.get("hidden") is not None \
+            and "hidden" in node.attrs:
+        return True
+    return False
+
+
+def _looks_like_menu(node: Node) -> bool:
+    label = " ".join((node.get("class", ""), node.get("id", ""), node.get("role", "")))
+    return bool(label.strip()) and bool(JUNK_ATTR.search(label))
+
+
+def _markers(s: str) -> int:
+    return sum(1 for m in MARKERS if m in s)
+
+
+def find_body(root: Node) -> Node:
+    """The element that holds the report: the deepest one with (nearly) all the markers."""
+    body = next((n for n in root.iter() if n.tag == "body"), root)
+    total = _markers(body.compact_text())
+    if total == 0:
+        return body
+    need = max(1, int(total * 0.8 + 0.5))
+    best = body
+    node = body
+    while True:
+        nxt = None
+        for c in node.children:
+            if isinstance(c, Node) and not _is_junk(c) and _markers(c.compact_text()) >= need:
+                nxt = c
+                break
+        if nxt is None:
+            break
+        best = node = nxt
+    # a table cell is too deep when its row holds the rest of the report (a layout table)
+    return best
+
+
+def _title_node(root: Node, body: Node) -> Node | None:
+    """A heading (or <title>) outside the body that names the year and 年度报告."""
+    if _TITLE.search(body.compact_text()[:300]):
+        return None
+    cands = []
+    for n in root.iter():
+        if n is body:
+            break
+        if n.tag in ("h1", "h2", "h3", "h4", "p", "div", "td", "span", "strong", "title") and not _looks_like_menu(n):
+            t = n.compact_text()
+            if 6 <= len(t) <= 80 and _TITLE.search(t):
+                cands.append(n)
+    if cands:
+        # the innermost / last such element before the body (page heading nearest the article)
+        pref = [n for n in cands if n.tag != "title"]
+        return (pref or cands)[-1]
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+class _Out:
+    """Lines of (char, (line, col)) with HTML whitespace collapsed."""
+
+    def __init__(self, sb: SourceBuilder):
+        self.sb = sb
+        self.chars: list[str] = []
+        self.pos: list[tuple[int, int]] = []
+        self.soft = False
+
+    def text(self, run: TextRun):
+        for ch, p in zip(run.text, run.pos):
+            self.char(ch, p)
+
+    def char(self, ch, p):
+        if ch in WS:
+            if self.chars and self.chars[-1] != " ":
+                self.chars.append(" ")
+                self.pos.append(p)
+            return
+        if ch == "|":
+            ch = "/"
+        if self.soft and self.chars and self.chars[-1] != " " and self.chars[-1].isascii() \
+                and self.chars[-1].isalnum() and ch.isascii() and ch.isalnum():
+            self.chars.append(" ")
+            self.pos.append(p)
+        self.soft = False
+        self.chars.append(ch)
+        self.pos.append(p)
+
+    def take(self) -> tuple[str, list]:
+        """The collected text (stripped) and positions; resets."""
+        s = "".join(self.chars)
+        a = len(s) - len(s.lstrip(" "))
+        b = len(s.rstrip(" "))
+        out = (s[a:b], self.pos[a:b])
+        self.chars, self.pos, self.soft = [], [], False
+        return out
+
+    def flush(self):
+        s, pos = self.take()
+        if s:
+            self.sb.add_mapped(s, pos)
+            self.sb.newline()
+
+
+def _walk(node: Node, out: _Out):
+    for c in node.children:
+        if isinstance(c, TextRun):
+            out.text(c)
+            continue
+        if _is_junk(c) or (_looks_like_menu(c) and _markers(c.compact_text()) == 0 and c.tag != "table"):
+            continue
+        if c.tag == "br":
+            out.flush()
+            continue
+        if c.tag == "table":
+            out.flush()
+            _table(c, out)
+            continue
+        block = c.tag in BLOCK or c.tag in ("td", "th")
+        if block:
+            out.flush()
+        _walk(c, out)
+        if block:
+            out.flush()
+
+
+def _rows(table: Node) -> list[Node]:
+    rows = []
+    stack = list(reversed(table.children))
+    while stack:
+        n = stack.pop()
+        if not isinstance(n, Node) or _is_junk(n):
+            continue
+        if n.tag == "tr":
+            rows.append(n)
+        elif n.tag in ("tbody", "thead", "tfoot") or (n.tag not in ("table", "td", "th")):
+            stack.extend(reversed(n.children))
+    return rows
+
+
+def _cells(tr: Node) -> list[Node]:
+    out = []
+    stack = list(reversed(tr.children))
+    while stack:
+        n = stack.pop()
+        if not isinstance(n, Node) or _is_junk(n):
+            continue
+        if n.tag in ("td", "th"):
+            out.append(n)
+        elif n.tag not in ("tr", "table"):
+            stack.extend(reversed(n.children))
+    return out
+
+
+def _has_nested_table(table: Node) -> bool:
+    for n in table.iter():
+        if n is not table and n.tag == "table":
+            return True
+    return False
+
+
+def _cell_text(node: Node, out: _Out):
+    """Inline text of a cell; blocks and <br> inside it are joined without a break."""
+    for c in node.children:
+        if isinstance(c, TextRun):
+            out.text(c)
+        elif not _is_junk(c):
+            if c.tag == "br" or c.tag in BLOCK:
+                out.soft = True
+            _cell_text(c, out)
+            if c.tag in BLOCK:
+                out.soft = True
+
+
+def _table(table: Node, out: _Out):
+    if _has_nested_table(table):  # a layout table: its cells are ordinary blocks
+        for tr in _rows(table):
+            for td in _cells(tr):
+                _walk(td, out)
+                out.flush()
+        return
+    sb = out.sb
+    caption = next((c for c in table.children if isinstance(c, Node) and c.tag == "caption"), None)
+    if caption is not None:
+        _walk(caption, out)
+        out.flush()
+    for tr in _rows(table):
+        cells = _cells(tr)
+        if not cells:
+            continue
+        for td in cells:
+            sb.add("| ", td.line, td.col, same_place=True)
+            _cell_text(td, out)
+            s, pos = out.take()
+            if s:
+                sb.add_mapped(s, pos)
+                sb.add(" ", td.line, td.col, same_place=True)
+            else:
+                sb.add(" ", td.line, td.col, same_place=True)
+        last = cells[-1]
+        sb.add("|", last.line, last.col, same_place=True)
+        sb.newline()
+
+
+def declared_charset(data: bytes) -> str | None:
+    m = META_CHARSET.search(data[:8192])
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def read(data: bytes, name: str) -> SourceText:
+    text, enc, bad = decode(data, declared=declared_charset(data))
+    root = parse_html(text)
+    body = find_body(root)
+    sb = SourceBuilder()
+    out = _Out(sb)
+    title = _title_node(root, body)
+    if title is not None:
+        _cell_text(title, out)
+        out.flush()
+    _walk(body, out)
+    out.flush()
+    src = sb.build(path=name, format="html", encoding=enc, original_lines=text.split("\n"))
+    if bad:
+        # undecodable bytes: point at the U+FFFD character in the HTML source
+        lines_start = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                lines_start.append(i + 1)
+        import bisect
+        marks = {}
+        for off, raw in bad:
+            ln = bisect.bisect_right(lines_start, off)
+            marks[(ln, off - lines_start[ln - 1] + 1)] = (off, raw)
+        found = []
+        for i in range(len(src.text)):
+            lc = src.line_col(i)
+            if src.text[i] == "\ufffd" and lc in marks:
+                found.append((i, marks.pop(lc)[1]))
+        src.notes.extend(bad_byte_notes(src, found))
+        # bytes in dropped parts of the page (menus, scripts) do not matter to the report
+    return src
