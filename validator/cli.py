@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from . import __version__
 from .findings import SEVERITY_RANK
@@ -45,7 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--no-color", action="store_true", help="不使用颜色")
     c.add_argument("--exit-zero", action="store_true", help="有问题也以0退出")
     c.add_argument("--verbose", "-v", action="store_true", help="显示编码、格式等读取信息")
-    c.add_argument("--stdin-filename", default=None, help="从标准输入读取时使用的文件名")
+    c.add_argument("--stdin-filename", default=None, help="从标准输入读取时使用的文件名（也用于查找配置）")
+    c.add_argument("--extend-select", default=None, help="在 select 之外再运行这些规则（逗号分隔）")
+    c.add_argument("--config", default=None, metavar="FILE", help="使用这个配置文件（不再向上查找）")
+    c.add_argument("--isolated", action="store_true", help="不读取任何配置文件")
+    c.add_argument("--statistics", action="store_true", help="只输出每条规则的问题数")
+    c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="并行进程数（默认等于CPU核数）")
+    c.add_argument("--force-exclude", action="store_true",
+                   help="命令行直接给出的文件也按 exclude 和 .gitignore 排除（pre-commit 用）")
+    c.add_argument("--no-respect-gitignore", action="store_true", help="查找文件时不理会 .gitignore")
+    c.add_argument("--show-files", action="store_true", help="只列出将要检查的文件")
     c.add_argument("--max-bytes", type=_limits_arg("parse_size"), default=None, metavar="SIZE",
                    help="单个文件的大小上限（默认 50MB，0 表示不限；超过的文件报 P090）")
     c.add_argument("--timeout", type=_limits_arg("parse_seconds"), default=None, metavar="SECONDS",
@@ -60,6 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("--lang", choices=["zh", "en"], default="zh")
     rs.add_argument("--rules-dir", action="append", default=[])
     rs.add_argument("--output-format", choices=["rich", "json"], default="rich")
+    cf = sub.add_parser("config", help="显示生效的配置及其来源", description="显示对某个文件或目录生效的配置，以及每一项来自哪里。")
+    cf.add_argument("path", nargs="?", default=None, metavar="路径", help="文件或目录（默认当前目录）")
+    cf.add_argument("--config", default=None, metavar="FILE")
+    cf.add_argument("--isolated", action="store_true")
+    cf.add_argument("--output-format", "-o", choices=["text", "json"], default="text")
+    for a in ("select", "extend_select", "ignore", "fail_on", "template", "issuer_kind", "lang", "input_format"):
+        cf.set_defaults(**{a: None})
+    cf.set_defaults(rules_dir=[], config_output=True)
     sv = sub.add_parser("serve", help="启动本地网页检查工具（供编辑人员上传或粘贴报告）")
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
     sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
@@ -94,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rule(args)
         if args.command == "rules":
             return cmd_rules(args)
+        if args.command == "config":
+            return cmd_config(args)
         if args.command == "serve":
             from .web import serve  # the web face (validator/web/)
             return serve(args)
@@ -115,14 +135,189 @@ def _load_rules(dirs):
         raise UsageError(str(exc)) from None
 
 
+class _LiteSource:
+    """What reporters need of a SourceText: encoding, format and the original lines that
+    findings point at (not the whole file), so results cross process boundaries cheaply."""
+
+    def __init__(self, src, lines_wanted):
+        self.encoding = getattr(src, "encoding", None)
+        self.format = getattr(src, "format", None)
+        orig = getattr(src, "original_lines", None)
+        self.original_lines = None if orig is None else {n: orig[n - 1] for n in lines_wanted
+                                                         if 1 <= n <= len(orig)}
+
+    def original_line(self, line: int):
+        if self.original_lines is None:
+            return None
+        s = self.original_lines.get(line)
+        return None if s is None else s.rstrip("\r")
+
+
+class _LiteMeta:
+    def __init__(self, year):
+        self.year = year
+
+
+class _LiteReport:
+    def __init__(self, rep):
+        self.template = getattr(rep, "template", None)
+        self.template_reason = getattr(rep, "template_reason", "")
+        md = getattr(rep, "metadata", None)
+        self.metadata = _LiteMeta(getattr(md, "year", None))
+
+
+class LiteResult:
+    """A checked file as reporters see it: path, findings, error and a little about the file."""
+
+    def __init__(self, path, findings, report=None, source=None, error=None):
+        self.path = path
+        self.findings = findings
+        self.report = report
+        self.source = source
+        self.error = error
+
+    @classmethod
+    def of(cls, res) -> "LiteResult":
+        for f in res.findings:
+            f.span = None  # offsets into the normalised text mean nothing to reporters
+        wanted = {f.location.line for f in res.findings}
+        return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,
+                   _LiteSource(res.source, wanted) if res.source is not None else None)
+
+
+def _check_one(task):
+    """Check one file (in a worker process or in this one)."""
+    path, opts = task
+    from .lint import lint_path
+    from .readers import ReadError
+    from .rules import load_rules
+    try:
+        res = lint_path(path, opts, load_rules(opts.extra_rule_dirs))
+    except ReadError as exc:
+        return LiteResult(path, [], error=str(exc))
+    except Exception as exc:  # an internal error in one file must not lose the others
+        return LiteResult(path, [], error=f"内部错误（{type(exc).__name__}: {exc}），请报告此问题")
+    return LiteResult.of(res)
+
+
+def _run_all(tasks, jobs: int, progress: bool):
+    """Results in the order of tasks, whatever order the workers finish in."""
+    n = len(tasks)
+    out = [None] * n
+    bar = None
+    if progress:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        bar = Progress(TextColumn("检查中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+        bar.start()
+        tid = bar.add_task("", total=n)
+    try:
+        if jobs <= 1 or n <= 1:
+            for i, t in enumerate(tasks):
+                out[i] = _check_one(t)
+                if bar:
+                    bar.update(tid, advance=1, description=os.path.basename(t[0]))
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+            ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+            with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx) as ex:
+                futs = {ex.submit(_check_one, t): i for i, t in enumerate(tasks)}
+                for fut in as_completed(futs):
+                    i = futs[fut]
+                    out[i] = fut.result()
+                    if bar:
+                        bar.update(tid, advance=1, description=os.path.basename(tasks[i][0]))
+    finally:
+        if bar:
+            bar.stop()
+    return out
+
+
+def _cli_settings(args) -> dict:
+    return {
+        "select": _split(args.select) or None,
+        "extend-select": _split(args.extend_select),
+        "ignore": _split(args.ignore),
+        "fail-on": args.fail_on,
+        "template": args.template,
+        "issuer-kind": args.issuer_kind,
+        "lang": args.lang,
+        "rules-dirs": tuple(str(Path(d).resolve()) for d in args.rules_dir),
+        "output-format": args.output_format if args.command == "check" else None,
+    }
+
+
+class _Settings:
+    """Effective settings per configuration file (cached), and the rule set each one uses."""
+
+    def __init__(self, args):
+        from .config import ConfigError, Resolver
+        self.args = args
+        self.cli = _cli_settings(args)
+        try:
+            self.resolver = Resolver(getattr(args, "config", None), getattr(args, "isolated", False))
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        self._eff = {}
+
+    def for_path(self, path):
+        from .config import ConfigError, check_selectors, effective
+        try:
+            cfg = self.resolver.for_path(path)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        key = cfg.key()
+        if key not in self._eff:
+            eff = effective(cfg, self.cli)
+            rules = _load_rules(eff.values["rules-dirs"])
+            try:
+                check_selectors(eff, cfg, rules)
+            except ConfigError as exc:
+                raise UsageError(str(exc)) from None
+            self._eff[key] = (cfg, eff, rules)
+        return self._eff[key]
+
+    def options(self, path):
+        from .config import per_file_ignores, select_tuple, severity_overrides
+        from .lint import Options
+        cfg, eff, rules = self.for_path(path)
+        v = eff.values
+        opts = Options(template=None if v["template"] in (None, "auto") else v["template"],
+                       issuer_kind=None if v["issuer-kind"] in (None, "auto") else v["issuer-kind"],
+                       input_format=self.args.input_format, lang=v["lang"] or "zh",
+                       select=select_tuple(eff),
+                       ignore=tuple(v["ignore"]) + per_file_ignores(eff, cfg.root, path),
+                       extra_rule_dirs=tuple(v["rules-dirs"]),
+                       severity=severity_overrides(eff, rules))
+        if getattr(self.args, "max_bytes", None) is not None:
+            opts.max_bytes = self.args.max_bytes or None
+        if getattr(self.args, "timeout", None) is not None:
+            opts.timeout = self.args.timeout or None
+        return opts, eff, rules
+
+
 def cmd_check(args) -> int:
-    from .lint import Options, lint_bytes, lint_path, worst
+    from .discover import DiscoverError, discover
+    from .lint import lint_bytes, worst
     from .readers import ReadError
     from .reporters import get, names
 
     if not args.paths:
-        raise UsageError("请指定要检查的文件，例如：xxgk-lint check 报告.txt")
-    fmt = args.output_format
+        raise UsageError("请指定要检查的文件或目录，例如：xxgk-lint check 报告.txt 或 xxgk-lint check .")
+    settings = _Settings(args)
+    try:
+        files = discover(args.paths, settings.resolver, force_exclude=args.force_exclude,
+                         respect_gitignore=not args.no_respect_gitignore)
+    except DiscoverError as exc:
+        raise UsageError(str(exc)) from None
+    for p in files:
+        if p != "-" and not os.path.exists(p):
+            raise UsageError(f"{p}: 无法读取（文件不存在）")
+    first = args.stdin_filename if files[:1] == ["-"] and args.stdin_filename else (files[0] if files else ".")
+    _cfg0, eff0, rules0 = settings.for_path("." if first == "-" else first)
+    fmt = eff0.values["output-format"]
     if fmt is None:
         if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in names():
             fmt = "github"
@@ -130,39 +325,101 @@ def cmd_check(args) -> int:
             fmt = "rich" if sys.stdout.isatty() else "concise"
     if fmt not in names():
         raise UsageError(f"未知的输出格式“{fmt}”；可用：{', '.join(names())}")
-    rules = _load_rules(args.rules_dir)
-    opts = Options(template=None if args.template in (None, "auto") else args.template,
-                   issuer_kind=None if args.issuer_kind in (None, "auto") else args.issuer_kind,
-                   input_format=args.input_format, lang=args.lang or "zh",
-                   select=_split(args.select), ignore=_split(args.ignore),
-                   extra_rule_dirs=tuple(args.rules_dir))
-    if getattr(args, "max_bytes", None) is not None:
-        opts.max_bytes = args.max_bytes or None
-    if getattr(args, "timeout", None) is not None:
-        opts.timeout = args.timeout or None
-    for code in opts.select + opts.ignore:
-        if code not in ("ALL",) and not _known_selector(rules, code):
-            raise UsageError(f"未知的规则或类别“{code}”（xxgk-lint rules 可列出全部规则）")
+    if args.show_files:
+        for p in files:
+            print(p)
+        return EXIT_OK
+    if not files:
+        print("xxgk-lint: 没有找到要检查的报告文件（txt、html、md、pdf、docx）", file=sys.stderr)
+        return EXIT_OK
+
+    tasks, per_file = [], {}
+    for p in files:
+        if p == "-":
+            continue
+        opts, eff, _rules = settings.options(p)
+        tasks.append((p, opts))
+        per_file[p] = eff
     results = []
-    for path in args.paths:
+    if "-" in files:
+        name = args.stdin_filename or "<stdin>"
+        opts, eff, rules = settings.options(args.stdin_filename or "<stdin>")
+        per_file[name] = eff
         try:
-            if path == "-":
-                data = sys.stdin.buffer.read()
-                res = lint_bytes(data, args.stdin_filename or "<stdin>", opts, rules)
-            else:
-                res = lint_path(path, opts, rules)
+            res = lint_bytes(sys.stdin.buffer.read(), name, opts, rules)
+            results.append(LiteResult.of(res))
         except ReadError as exc:
-            raise UsageError(str(exc)) from None
-        results.append(res)
-        if args.verbose:
-            src = res.source
-            rep = res.report
-            print(f"{res.path}: 格式 {src.format}，编码 {src.encoding}，{rep.template_reason}", file=sys.stderr)
-    get(fmt)(results, sys.stdout, lang=opts.lang, quiet=args.quiet, color=not args.no_color and sys.stdout.isatty())
+            results.append(LiteResult(name, [], error=str(exc)))
+    jobs = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
+    show_progress = (not args.quiet and sys.stderr.isatty() and len(tasks) > 5
+                     and fmt in ("rich", "concise") and not os.environ.get("CI"))
+    results += _run_all(tasks, jobs, show_progress)
+
+    errors = [r for r in results if r.error]
+    if fmt not in ("rich", "concise") or args.statistics:  # those two print errors in their own place
+        for r in errors:
+            print(f"xxgk-lint: 错误: {r.error}", file=sys.stderr)
+    if args.verbose:
+        for r in results:
+            if r.source is not None and r.report is not None:
+                print(f"{r.path}: 格式 {r.source.format}，编码 {r.source.encoding}，{r.report.template_reason}",
+                      file=sys.stderr)
+    lang = eff0.values["lang"] or "zh"
+    color = not args.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    if args.statistics:
+        _print_statistics(results, sys.stdout, lang)
+    else:
+        get(fmt)(results, sys.stdout, lang=lang, quiet=args.quiet, color=color,
+                 rules=rules0, fail_on=eff0.values["fail-on"])
+    if errors:
+        return EXIT_ERROR
     if args.exit_zero:
         return EXIT_OK
-    fail_on = SEVERITY_RANK[args.fail_on or "error"]
-    return EXIT_FINDINGS if any(worst(r.findings) >= fail_on for r in results) else EXIT_OK
+    for r in results:
+        eff = per_file.get(r.path, eff0)
+        if worst(r.findings) >= SEVERITY_RANK[eff.values["fail-on"] or "error"]:
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _print_statistics(results, out, lang="zh"):
+    from collections import Counter
+    count, meta = Counter(), {}
+    for r in results:
+        for f in r.findings:
+            count[f.rule] += 1
+            meta[f.rule] = (f.name, f.severity)
+    for rule, n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0])):
+        name, sev = meta[rule]
+        out.write(f"{n:>6}  {rule:<5} {name:<32} [{sev}]\n")
+    total = sum(count.values())
+    files = len(results)
+    out.write(f"共检查{files}个文件，发现{total}个问题。\n" if lang == "zh" else f"{files} file(s) checked, {total} finding(s).\n")
+
+
+def cmd_config(args) -> int:
+    """`xxgk-lint config [PATH]`: the effective settings for PATH and where each came from."""
+    import json
+    from .config import describe
+    path = args.path or "."
+    settings = _Settings(args)
+    cfg, eff, _rules = settings.for_path(path)
+    rows = describe(eff, cfg)
+    if args.output_format == "json":
+        json.dump({"config_file": str(cfg.path) if cfg.path else None,
+                   "settings": {k: {"value": eff.values[k] if not isinstance(eff.values[k], tuple) else list(eff.values[k]),
+                                    "source": src} for k, _v, src in rows}},
+                  sys.stdout, ensure_ascii=False, indent=2, default=list)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    head = f"配置文件：{cfg.path}" if cfg.path else "配置文件：无（使用默认设置）"
+    if args.isolated:
+        head += "（--isolated）"
+    print(head)
+    width = max(len(k) for k, _, _ in rows)
+    for k, v, src in rows:
+        print(f"  {k:<{width}} = {v:<30}  # {src}")
+    return EXIT_OK
 
 
 def _known_selector(rules, code: str) -> bool:

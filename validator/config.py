@@ -285,7 +285,7 @@ def per_file_ignores(eff: Effective, root: Path, path: str | Path) -> tuple[str,
         rel = p.as_posix()
     out: list[str] = []
     for pattern, codes in pfi.items():
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        spec = pathspec.GitIgnoreSpec.from_lines([pattern])
         if spec.match_file(rel) or spec.match_file(p.name):
             out.extend(codes)
     return tuple(out)
@@ -347,7 +347,7 @@ def describe(eff: Effective, cfg: Config) -> list[tuple[str, str, str]]:
         elif isinstance(v, dict):
             shown = "{" + ", ".join(f"{k} = {list(x) if isinstance(x, tuple) else x}" for k, x in v.items()) + "}"
         elif v is None:
-            shown = "（自动）"
+            shown = "auto"
         else:
             shown = str(v).lower() if isinstance(v, bool) else str(v)
         rows.append((key, shown, eff.sources[key]))

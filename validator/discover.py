@@ -30,7 +30,7 @@ class DiscoverError(Exception):
 
 
 def _spec(lines) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 class _Ignores:

@@ -127,24 +127,25 @@ def limits(max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = DE
     cooperative :func:`check_time` elsewhere).  Not meant to be nested."""
     prev = (getattr(_local, "deadline", None), getattr(_local, "timeout", None),
             getattr(_local, "max_bytes", DEFAULT_MAX_BYTES))
-    _local.max_bytes = max_bytes
     armed = False
-    if timeout and timeout > 0:
-        _local.deadline = time.monotonic() + timeout
-        _local.timeout = timeout
-        if _can_alarm():
-            old = signal.signal(signal.SIGALRM, _on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, timeout)
-            armed = _local.armed = True
-    else:
-        _local.deadline = None
-        _local.timeout = None
-    try:
+    old = None
+    try:  # arm inside the try: an alarm that fires at once still gets cleaned up
+        _local.max_bytes = max_bytes
+        if timeout and timeout > 0:
+            _local.deadline = time.monotonic() + timeout
+            _local.timeout = timeout
+            if _can_alarm():
+                old = signal.signal(signal.SIGALRM, _on_alarm)
+                armed = _local.armed = True
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+        else:
+            _local.deadline = None
+            _local.timeout = None
         yield
     finally:
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old if old is not _on_alarm else signal.SIG_DFL)
+            signal.signal(signal.SIGALRM, old if old not in (None, _on_alarm) else signal.SIG_DFL)
             _local.armed = False
         _local.deadline, _local.timeout, _local.max_bytes = prev
 

@@ -57,8 +57,12 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
     ctx = Ctx(report, opts.lang)
     ctx.issuer_kind = opts.issuer_kind
     out: list[Finding] = []
+    # a reader that could read no text at all (a scanned PDF) says so; nothing else is checked
+    unreadable = any(getattr(n, "args", {}).get("only") for n in report.source.notes)
     for rule in rules.rules:
         if not rule.applies_to(report.template) or not _selected(rule, opts):
+            continue
+        if unreadable and rule.kind != "reader_notes":
             continue
         _limits.check_time()
         for f in KINDS[rule.kind].run(rule, ctx):

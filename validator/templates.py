@@ -123,13 +123,19 @@ def _spaced(word: str) -> str:
     return r"\s*".join(re.escape(c) for c in word)
 
 
+# An optional prefix before a leading \s* is written "(?:prefix|(?<!\s))\s*": the leftmost
+# match never starts inside a whitespace run (the run's start matches too), so the guard
+# gives the same matches while a long run of spaces costs O(n) instead of O(n²) (a 8 KB
+# whitespace-only file took > 30 s).  Likewise "(?<!#)#+" and "\s*(?:[、.]\s*)?" for
+# "\s*[、.]?\s*".
+_WS = r"(?<!\s)\s*"
 _ANCHORS = {
     "表二": [re.compile(_spaced("第二十条第")), re.compile(_spaced("信息内容"))],
-    "表三": [re.compile(r"[(（]?\s*" + _spaced("本列数据")), re.compile(_spaced("申请人情况")),
-            re.compile(r"[一]?\s*[、.]?\s*" + _spaced("本年新收政府信息公开申请数量")),
-            re.compile(r"[三]?\s*[、.]?\s*" + _spaced("本年度办理结果"))],
+    "表三": [re.compile(r"(?:[(（]|(?<!\s))\s*" + _spaced("本列数据")), re.compile(_spaced("申请人情况")),
+            re.compile(r"(?:一|(?<!\s))\s*(?:[、.]\s*)?" + _spaced("本年新收政府信息公开申请数量")),
+            re.compile(r"(?:三|(?<!\s))\s*(?:[、.]\s*)?" + _spaced("本年度办理结果"))],
     "表四": [re.compile(_spaced("行政复议") + r"[\s|#\-:]*(?:" + _spaced("行政诉讼") + "|" + _spaced("结果维持") + ")"),
-            re.compile(r"#+\s*" + _spaced("行政复议"))],
+            re.compile(r"(?<!#)#+\s*" + _spaced("行政复议"))],
 }
 
 

@@ -45,6 +45,10 @@ def assert_clean(r, *, allowed=(0, 1, 2)):
     if r.returncode == 2:
         lines = [ln for ln in err.strip().splitlines() if ln.strip()]
         assert len(lines) == 1, err
+    # the CLI turns an unexpected exception into a one-line "内部错误" (internal error): for
+    # these tests that is still a crash of the pipeline
+    out = r.stdout.decode("utf-8", "replace") if isinstance(r.stdout, bytes) else (r.stdout or "")
+    assert "内部错误" not in err + out, (err + out)[-2000:]
     return err
 
 

@@ -65,14 +65,11 @@ def sniff(data: bytes, name: str = "") -> str:
     sample = data[:65536]
     if _HTML_DOC.search(sample[:2048]):
         return "html"
-    tags = len(_HTML_TAG.findall(sample))
-    if tags >= 5 or (ext_fmt == "html" and tags >= 1):
-        return "html"
-    if ext_fmt == "markdown":
-        return "markdown"
-    if ext_fmt == "text":
-        return "text"
+    if ext_fmt in ("markdown", "text"):
+        return ext_fmt  # a few tags (<br> in Markdown cells, a pasted comment) do not make a page
     if ext_fmt == "html":
+        return "html"
+    if len(_HTML_TAG.findall(sample)) >= 5:
         return "html"
     if _MD_HEADING.search(sample) or _MD_TABLE_SEP.search(sample):
         return "markdown"

@@ -38,6 +38,7 @@ JUNK_ATTR = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|footer|foot|header|head|
                        r"share|toolbar|topbar|banner|copyright|search|login|position|location|dqwz|"
                        r"bdsharebuttonbox|related|xgwz|print|skip)(?:$|[\s_-]|\d)", re.I)
 WS = " \t\n\r\f\u00a0\u3000\u200b"
+MAX_DEPTH = 200   # elements nested deeper are flattened into their ancestor (the readers recurse)
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 
 # words that mark the report body (section titles, table labels)
@@ -128,6 +129,8 @@ class _Builder(HTMLParser):
                 self._close_to(("p",), stop=("td", "th", "div", "table", "li", "body"))
             elif tag == "table":
                 self._close_to(("p",), stop=("td", "th", "div", "li", "body"))
+        if len(self.stack) >= MAX_DEPTH and tag not in VOID:
+            return  # absurdly deep nesting (no real page has it): the text goes to the deepest element kept
         node = Node(tag, {k.lower(): (v or "") for k, v in attrs}, self.stack[-1], line, col + 1)
         self.stack[-1].children.append(node)
         if tag not in VOID:
@@ -242,8 +245,8 @@ def find_body(root: Node) -> Node:
     """The element that holds the report: the deepest one with (nearly) all the markers."""
     body = next((n for n in root.iter() if n.tag == "body"), root)
     total = _markers(body.compact_text())
-    if total == 0:
-        return body
+    if total < 3:
+        return body  # a fragment, not a site page: everything that is not junk is content
     need = max(1, int(total * 0.8 + 0.5))
     best = body
     node = body
@@ -256,7 +259,6 @@ def find_body(root: Node) -> Node:
         if nxt is None:
             break
         best = node = nxt
-    # a table cell is too deep when its row holds the rest of the report (a layout table)
     return best
 
 

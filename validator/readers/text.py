@@ -113,7 +113,15 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str, list[tup
     candidates: list[str] = []
     dec = canonical_encoding(declared)
     if dec and dec != "utf-8":
-        candidates.append(dec)
+        try:
+            return data.decode(dec), dec, []
+        except (UnicodeDecodeError, LookupError):
+            candidates.append(dec)
+    if _utf8_is_plausible(data):
+        # UTF-8 with a few damaged bytes (much more likely than another encoding that
+        # happens to decode): keep UTF-8 and report the bytes
+        text, bad = _decode_recording(data, "utf-8")
+        return text, "utf-8", bad
     guessed = _guess(data)
     if guessed and guessed not in candidates:
         candidates.append(guessed)
@@ -122,8 +130,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str, list[tup
             return data.decode(enc), enc, []
         except (UnicodeDecodeError, LookupError):
             continue
-    # nothing fits exactly: damaged UTF-8, or a Chinese legacy encoding with a few bad bytes
-    if _utf8_is_plausible(data) or dec == "utf-8":
+    # nothing fits exactly: a Chinese legacy encoding with a few bad bytes, or damaged UTF-8
+    if dec == "utf-8":
         text, bad = _decode_recording(data, "utf-8")
         return text, "utf-8", bad
     best = None

@@ -64,6 +64,40 @@ def _err(path, line, msg) -> YamlError:
     return YamlError(f"{path}:{line}: {msg}")
 
 
+_TEMPLATE_KEYS = ("message", "message_en", "suggestion", "detail")
+_FIELD_NAME = re.compile(r"^[^\W\d]\w*$")
+_SPEC_OK = re.compile(r"^[<>^=]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[sdf%]?$")
+
+
+def _check_templates(node, path: str, line: int, rid: str, key: str | None = None) -> None:
+    """Message templates ({placeholders}) may only name values: no attribute or index access
+    ("{lhs.__class__}" would reach Python objects), no huge widths ("{x:>999999999}"), and
+    balanced braces, so a rule file cannot read internals or crash a run with a bad string."""
+    import string
+    if isinstance(node, dict):
+        kl = getattr(node, "key_lines", {})
+        for k, v in node.items():
+            _check_templates(v, path, kl.get(k, getattr(node, "line", line)), rid, k)
+        return
+    if isinstance(node, list):
+        for v in node:
+            _check_templates(v, path, getattr(v, "line", line), rid, key)
+        return
+    if key not in _TEMPLATE_KEYS or not isinstance(node, str):
+        return
+    try:
+        parts = list(string.Formatter().parse(node))
+    except ValueError as exc:
+        raise _err(path, line, f"{rid}: {key} 中的花括号不配对（{exc}）；字面的花括号请写成 {{{{ 或 }}}}") from None
+    for _lit, fname, spec, _conv in parts:
+        if fname is None:
+            continue
+        if not _FIELD_NAME.match(fname):
+            raise _err(path, line, f"{rid}: {key} 中的占位符“{{{fname}}}”只能是一个名字，如 {{table}}、{{lhs}}")
+        if spec and not _SPEC_OK.match(spec):
+            raise _err(path, line, f"{rid}: {key} 中的占位符“{{{fname}:{spec}}}”格式说明不允许")
+
+
 def _validate(entry, path: str) -> Rule:
     line = getattr(entry, "line", 0)
     if not isinstance(entry, dict):
@@ -103,6 +137,7 @@ def _validate(entry, path: str) -> Rule:
     for k in kind_spec.required:
         if k not in params:
             raise _err(path, line, f"{rid}: 类型 {kind} 需要字段“{k}”")
+    _check_templates(entry, path, line, rid)
     examples = entry.get("examples", [])
     if not isinstance(examples, list):
         raise _err(path, kl.get("examples", line), f"{rid}: examples 必须是列表")
@@ -158,3 +193,7 @@ def _load_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
 
 from . import reader_kinds as _reader_kinds  # noqa: E402,F401  (registers the reader_notes kind)
 from .. import suppress as _suppress  # noqa: E402,F401  (registers the unused_suppression kind)
+
+
+# rule kinds of the text (issue 4) register themselves on import
+from . import content_kinds  # noqa: E402,F401

@@ -21,7 +21,7 @@ from importlib import resources
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -137,7 +137,8 @@ def create_app(*, max_upload: int = DEFAULT_MAX_UPLOAD, timeout: float = DEFAULT
         if length > max_upload + 64 * 1024:
             return _error(413, f"文件太大：本工具最多接受 {_limits_text()} 的文件。")
         ctype = request.headers.get("content-type", "")
-        if not ctype.startswith("multipart/form-data"):
+        multipart = ctype.startswith("multipart/form-data")
+        if not (multipart or ctype.startswith("application/x-www-form-urlencoded")):
             return _error(400, "请通过页面上传文件或粘贴文本。")
         body = bytearray()
         async for chunk in request.stream():
@@ -149,7 +150,10 @@ def create_app(*, max_upload: int = DEFAULT_MAX_UPLOAD, timeout: float = DEFAULT
             yield bytes(body)
 
         try:
-            parser = _InMemoryMultiPartParser(Headers(scope=request.scope), _one(), limit=max_upload)
+            if multipart:
+                parser = _InMemoryMultiPartParser(Headers(scope=request.scope), _one(), limit=max_upload)
+            else:  # a plain form with pasted text (curl, or a page without JavaScript)
+                parser = FormParser(Headers(scope=request.scope), _one())
             form = await parser.parse()
         except MultiPartException as exc:
             if "maximum size" in str(exc):

@@ -15,7 +15,8 @@ from bisect import bisect_right
 
 from ..findings import CATEGORY_ZH, SEVERITY_RANK, SEVERITY_ZH, _num
 
-NUMBER_NAMES = {"lhs": "等式左边", "rhs": "等式右边", "diff": "相差", "blank_as_zero": "空白按0计"}
+NUMBER_NAMES = {"lhs": "等式左边", "rhs": "等式右边", "diff": "相差", "blank_as_zero": "空白按0计",
+                "text": "正文", "table": "表格", "year": "年度"}
 TEMPLATE_ZH = {"2019": "2019年格式（国办公开办函〔2019〕60号）", "2021": "2021年格式（国办公开办函〔2021〕30号）",
                "legacy": "2019年以前的报告（按2008年条例检查）"}
 FORMAT_ZH = {"text": "纯文本", "html": "网页（HTML）", "markdown": "Markdown", "pdf": "PDF", "docx": "Word（DOCX）"}
@@ -169,6 +170,7 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
                         else:
                             gcells.append({"id": cid, "raw": "", "kind": "missing", "column": c})
                     grid_rows.append({"id": rid, "key": rkey, "label": label, "depth": depth,
+                                      "labelled": bool(rspec is not None and rspec.label),
                                       "group": bool(rspec is not None and rspec.group),
                                       "present": mrow is not None,
                                       "unreadable": getattr(mrow, "unreadable", None) if mrow else None,
@@ -195,12 +197,15 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
                 return (cid, tkey, rkey, ckey, cell)
         return None
 
-    # offsets by (line, column, page, where) for related locations that are not cells
+    # offsets by (line, column) for related locations that are not cells (built when needed)
     loc_offset: dict = {}
-    if src is not None and len(text) < 2_000_000:
-        for off in range(len(text)):
-            ln, col = src.line_col(off)
-            loc_offset.setdefault((ln, col), off)
+
+    def offset_of(loc) -> int | None:
+        if not loc_offset and src is not None and len(text) < 1_000_000:
+            for off in range(len(text)):
+                loc_offset.setdefault(src.line_col(off), off)
+            loc_offset[None] = -1
+        return loc_offset.get((loc.line, loc.column))
 
     # ---- findings -----------------------------------------------------------------------
     findings_view = []
@@ -241,8 +246,8 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
         spec = fmt.table(table_key) if (fmt is not None and table_key) else None
         for loc in f.related:
             hits = cell_by_loc.get(loc)
-            if not hits and (loc.line, loc.column) in loc_offset:
-                off = loc_offset[(loc.line, loc.column)]
+            off = None if hits else offset_of(loc)
+            if off is not None:
                 h = cell_at(off, off + 1) or cell_at(off, off)
                 hits = [h] if h else None
                 if not hits:
@@ -267,7 +272,7 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
                 anchor_side = "lhs" if owners & lnames else ("rhs" if owners & rnames else None)
         loc = f.location
         where = []
-        if loc.page:
+        if loc.page and not (loc.where and f"第{loc.page}页" in loc.where):
             where.append(f"第{loc.page}页")
         if loc.where and loc.where not in where:
             where.append(loc.where)
@@ -291,7 +296,14 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
     if report is not None:
         for s in report.sections:
             heading_lines[line_index(s.span[0])] = f"{s.numeral}、{s.title}"
-    title_line = line_index(report.metadata.title_span[0]) if report is not None and report.metadata.title_span else None
+    title_line = None
+    if report is not None and report.metadata.title_span:
+        ta, tb = report.metadata.title_span
+        k = line_index(ta)
+        a = line_starts[k]
+        b = (line_starts[k + 1] - 1) if k + 1 < len(line_starts) else len(text)
+        if (tb - ta) >= 0.6 * max(1, len(text[a:b].strip())):   # the line is the title, not a sentence quoting it
+            title_line = k
     blocks_view = []
     tr = iter(table_ranges)
     cur = next(tr, None)
@@ -309,6 +321,11 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
             cur = next(tr, None)
             while cur is not None and cur[0] < li:
                 cur = next(tr, None)
+            continue
+        a = line_starts[li]
+        b = (line_starts[li + 1] - 1) if li + 1 < nlines else len(text)
+        if li not in line_marks and (b - a == 0 or not text[a:b].strip()):
+            li += 1
             continue
         lv = _line_view(li, line_starts, text, src, line_marks)
         if lv["text"].strip() or lv["marks"]:

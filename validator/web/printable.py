@@ -21,7 +21,10 @@ table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; page-break-in
 tr { page-break-inside: avoid; }
 th, td { border: 1px solid #555; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
 th { background: #eee; font-weight: bold; }
-.meta td:first-child { width: 28mm; background: #f4f4f4; }
+.meta td:first-child { width: 32mm; background: #f4f4f4; }
+.list td:nth-child(1), .list td:nth-child(2), .list th { white-space: nowrap; }
+.list td:nth-child(3) { width: 24mm; }
+.list td:nth-child(4) { width: 36mm; }
 .sev-error { color: #a00; font-weight: bold; }
 .sev-warning { color: #8a5300; font-weight: bold; }
 .sev-info { color: #114a8a; }
@@ -70,7 +73,7 @@ def render_printable(view: dict) -> str:
     if not view["findings"]:
         out.append("<p>未发现问题。</p>")
     else:
-        out.append("<table><thead><tr><th>序号</th><th>级别</th><th>规则</th><th>位置</th><th>问题及依据</th></tr></thead><tbody>")
+        out.append("<table class=\"list\"><thead><tr><th>序号</th><th>级别</th><th>规则</th><th>位置</th><th>问题及依据</th></tr></thead><tbody>")
         for i, fd in enumerate(view["findings"], 1):
             where = " ".join(x for x in (fd.get("place"), fd.get("where")) if x) or (fd.get("section") or "")
             body = [f"<div>{_e(fd['message'])}</div>"]

@@ -2,15 +2,21 @@
 
 A check that runs past the limit (a pathological PDF, say) is stopped by killing its worker
 process, which is then replaced; the server itself never blocks on it.  Uploaded bytes go to
-the worker through a pipe, never through a file.  ``size=0`` runs checks in the calling
+the worker through a pipe (length-prefixed pickles on its stdin/stdout), never through a
+file.  ``size=0`` runs checks in the calling
 thread (no hard limit; used by fast tests and where processes are not wanted).
 """
 
 from __future__ import annotations
 
 import importlib
-import multiprocessing as mp
+import os
+import pickle
 import queue
+import select
+import struct
+import subprocess
+import sys
 import threading
 
 DEFAULT_FUNC = "validator.web.engine:check"
@@ -33,48 +39,80 @@ def _resolve(func: str):
     return getattr(importlib.import_module(mod), name)
 
 
-def _worker_main(conn, func: str) -> None:  # pragma: no cover - runs in the child process
-    fn = _resolve(func)
+def _send(stream, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack(">Q", len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _recv(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError
+    (n,) = struct.unpack(">Q", head)
+    data = stream.read(n)
+    if len(data) < n:
+        raise EOFError
+    return pickle.loads(data)  # only ever from our own worker / parent process
+
+
+def main(argv=None) -> int:  # pragma: no cover - runs in the worker process
+    """Worker loop (`python -m validator.web._child FUNC`); jobs on stdin, results on stdout."""
+    argv = sys.argv[1:] if argv is None else argv
+    fn = _resolve(argv[0] if argv else DEFAULT_FUNC)
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # stray prints must not corrupt the result stream
     while True:
         try:
-            job = conn.recv()
+            job = _recv(inp)
         except (EOFError, OSError, KeyboardInterrupt):
-            return
+            return 0
         if job is None:
-            return
+            return 0
         try:
-            out = fn(*job)
+            res = fn(*job)
         except Exception as exc:  # the page shows one line, never a traceback
-            out = {"ok": False, "error": f"检查时出现内部错误（{type(exc).__name__}: {exc}）"}
+            res = {"ok": False, "error": f"检查时出现内部错误（{type(exc).__name__}: {exc}）"}
         try:
-            conn.send(out)
+            _send(out, res)
         except (OSError, ValueError):
-            return
+            return 0
 
 
 class _Slot:
-    def __init__(self, ctx, func: str):
-        self.ctx = ctx
+    """One worker process, started with the same interpreter (no fork of a threaded server)."""
+
+    def __init__(self, func: str):
         self.func = func
         self.proc = None
-        self.conn = None
         self.start()
 
     def start(self) -> None:
-        parent, child = self.ctx.Pipe()
-        self.proc = self.ctx.Process(target=_worker_main, args=(child, self.func), daemon=True,
-                                     name="xxgk-lint-web-check")
-        self.proc.start()
-        child.close()
-        self.conn = parent
+        env = dict(os.environ)
+        # the worker imports this package and, for tests, the function's module, from where we do
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        self.proc = subprocess.Popen([sys.executable, "-m", "validator.web._child", self.func],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+
+    def wait_result(self, timeout: float) -> bool:
+        ready, _w, _x = select.select([self.proc.stdout], [], [], timeout)
+        return bool(ready)
 
     def kill(self) -> None:
+        if self.proc is None:
+            return
         try:
             self.proc.kill()
-            self.proc.join(2)
-        finally:
+        except OSError:
+            pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            pass
+        for s in (self.proc.stdin, self.proc.stdout):
             try:
-                self.conn.close()
+                s.close()
             except OSError:
                 pass
 
@@ -98,10 +136,9 @@ class CheckPool:
     def start(self) -> None:
         if self.size <= 0 or self._slots:
             return
-        ctx = mp.get_context("spawn")  # no fork of a threaded server
         with self._lock:
             for _ in range(self.size):
-                s = _Slot(ctx, self.func)
+                s = _Slot(self.func)
                 self._slots.append(s)
                 self._free.put(s)
 
@@ -122,11 +159,13 @@ class CheckPool:
             raise CheckBusy() from None
         try:
             try:
-                slot.conn.send(job)
-                if not slot.conn.poll(self.timeout):
+                if slot.proc.poll() is not None:
+                    slot.restart()
+                _send(slot.proc.stdin, job)
+                if not slot.wait_result(self.timeout):
                     slot.restart()
                     raise CheckTimeout()
-                return slot.conn.recv()
+                return _recv(slot.proc.stdout)
             except (EOFError, OSError, BrokenPipeError):
                 slot.restart()
                 raise CheckCrashed() from None

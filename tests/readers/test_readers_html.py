@@ -1,0 +1,107 @@
+"""HTML reader: article body inside a site page, rowspan/colspan tables, <br> and &nbsp; in
+cells, Word-pasted markup, <meta charset>, positions in the HTML source."""
+
+from __future__ import annotations
+
+from tests.conftest import corpus_file
+from tests.readers import renderings as R
+from tests.readers.helpers import ARITHMETIC, facts, lint, lint_path
+from validator.readers import read_bytes
+
+REPORT_2019 = R.sample_report_2019()
+
+
+def test_site_page_around_a_2019_report_gives_the_table3_and_table4_findings_of_its_text_rendering():
+    text = lint(R.to_pipe(REPORT_2019).encode("utf-8"), "report.txt")
+    page = lint(R.to_html(REPORT_2019, nav=True).encode("utf-8"), "report.html")
+    expected = facts(text, {"表三", "表四"})
+    assert {f[0] for f in expected} >= {"A301", "A403"}
+    assert facts(page, {"表三", "表四"}) == expected
+    assert page.report.template == text.report.template == "2019"
+
+
+def test_site_navigation_scripts_and_footer_are_not_part_of_the_report_text():
+    src = read_bytes(R.to_html(REPORT_2019, nav=True).encode("utf-8"), "report.html")
+    assert src.format == "html"
+    for junk in ("首页", "政府信息公开指南", "主办", "var menu", "浏览次数", "gte mso", "WordDocument"):
+        assert junk not in src.text
+    # the page title (an <h1> outside the article body) is kept in front: it names the year
+    assert src.text.splitlines()[0] == REPORT_2019["title"]
+
+
+def test_findings_point_at_the_value_cell_in_the_html_source():
+    page = lint(R.to_html(REPORT_2019, nav=True).encode("utf-8"), "report.html")
+    f = next(f for f in page.findings if f.rule == "A403")
+    line = page.source.original_line(f.line)
+    assert line is not None and "<td" in line
+    assert line[f.col - 1] == "0"  # the 复议后起诉 总计 value 0, where the fix is due
+
+
+def test_br_inside_a_cell_joins_and_nbsp_only_cells_are_blank():
+    html = ("<html><body><table><tr><td>信息内容</td><td>本年新<br/>制作数量</td><td>&nbsp;</td>"
+            "<td> &nbsp;&nbsp; </td><td rowspan=\"2\">7</td></tr></table></body></html>")
+    src = read_bytes(html.encode("utf-8"), "t.html")
+    assert src.text.splitlines()[0] == "| 信息内容 | 本年新制作数量 |  |  | 7 |"
+
+
+def test_rowspan_and_colspan_cells_are_written_once_at_their_first_position():
+    html = ("<table><tr><td rowspan=3>三、本年度办理结果</td><td colspan=2>（一）予以公开</td><td>5</td></tr>"
+            "<tr><td rowspan=2>（三）不予公开</td><td>1.属于国家秘密</td><td>0</td></tr>"
+            "<tr><td>2.其他法律行政法规禁止公开</td><td>1</td></tr></table>")
+    src = read_bytes(html.encode("utf-8"), "t.html", "html")
+    assert src.text.splitlines() == [
+        "| 三、本年度办理结果 | （一）予以公开 | 5 |",
+        "| （三）不予公开 | 1.属于国家秘密 | 0 |",
+        "| 2.其他法律行政法规禁止公开 | 1 |",
+    ]
+
+
+def test_characters_keep_their_line_and_column_in_the_html_source_including_entities():
+    html = "<p>一、总体情况</p>\n<p>本年&nbsp;度<b>公开</b>3条</p>"
+    src = read_bytes(html.encode("utf-8"), "t.html", "html")
+    i = src.text.index("公开")
+    assert src.line_col(i) == (2, html.splitlines()[1].index("公开") + 1)
+    j = src.text.index("度")
+    assert src.line_col(j) == (2, html.splitlines()[1].index("度") + 1)
+    assert src.original_line(2) == html.splitlines()[1]
+
+
+def test_gbk_page_declared_by_meta_charset_is_decoded_as_gb18030():
+    html = R.to_html(REPORT_2019).replace('charset="utf-8"', 'charset="gb2312"').encode("gbk")
+    src = read_bytes(html, "report.html")
+    assert src.encoding == "gb18030"
+    assert REPORT_2019["title"] in src.text
+
+
+def test_word_conditional_comments_and_mso_markup_leave_no_trace():
+    html = ('<div class="TRS_Editor"><!--[if !supportLists]--><span>1.</span><!--[endif]-->'
+            '<p class="MsoNormal"><span lang="EN-US"><![if !supportLists]>（一）<![endif]></span>'
+            '<span style="mso-bidi-font-family:仿宋">予以公开</span><o:p></o:p></p></div>')
+    src = read_bytes(html.encode("utf-8"), "w.html", "html")
+    assert "if" not in src.text and "mso" not in src.text
+    assert "（一）予以公开" in src.text
+
+
+def test_real_cms_page_pingtan_2019_reads_all_three_tables_and_has_no_arithmetic_finding():
+    res = lint_path(str(corpus_file("html/pingtan_2019.html")))
+    rules = {f.rule for f in res.findings}
+    assert res.source.format == "html"
+    assert res.report.metadata.year == 2019
+    assert not rules & ARITHMETIC
+    assert not rules & {"S201", "P002", "F502", "F503"}  # all tables found, every cell read
+    assert set(res.report.tables) >= {"表二", "表三", "表四"}
+
+
+def test_undecodable_bytes_in_an_html_page_are_reported_at_their_place_in_the_source():
+    html = "<html><head><meta charset=\"utf-8\"></head><body>\n<p>2023年政府信息公开工作年度报告</p>\n<p>一、总体情况</p>\n<p>本机关".encode() \
+        + b"\xff\xfe" + "工作有序开展。</p></body></html>".encode()
+    res = lint(html, "bad.html")
+    f = next(f for f in res.findings if f.rule == "F601")
+    assert (f.line, f.col) == (4, len("<p>本机关") + 1)
+    assert f.category == "format"
+
+
+def test_absurdly_deep_nesting_is_read_without_recursion_error():
+    deep = ("<div>" * 20000 + "<p>2023年政府信息公开工作年度报告</p>" + "</div>" * 20000).encode("utf-8")
+    src = read_bytes(deep, "deep.html")
+    assert src.text.strip() == "2023年政府信息公开工作年度报告"

@@ -1,0 +1,136 @@
+"""Limits (issue 6): a file over the size or time limit gets a P090/P091 finding and the
+other files are still checked; the limits are set with Options and --max-bytes/--timeout."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+import validator.lint as lint_mod
+from validator import limits
+from validator.lint import Options, lint_bytes, lint_path
+
+from .conftest import assert_clean, cli
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+GOOD = CORPUS / "reports" / "007_pingtan_2025.txt"
+OTHER = CORPUS / "reports" / "006_pingtan_2024.txt"
+
+
+def test_defaults_are_sensible():
+    o = Options()
+    assert o.max_bytes == 50 * 1024 * 1024 == limits.DEFAULT_MAX_BYTES
+    assert o.timeout == 30 == limits.DEFAULT_TIMEOUT_S
+
+
+def test_too_large_bytes_give_p090():
+    res = lint_bytes(GOOD.read_bytes(), "r.txt", Options(max_bytes=1000))
+    assert [f.rule for f in res.findings] == ["P090"]
+    f = res.findings[0]
+    assert f.category == "parse" and f.severity == "error" and f.name == "input-too-large"
+    assert "1000 B" in f.message or "上限" in f.message
+    assert f.location.line == 1
+
+
+def test_too_large_path_is_not_read(tmp_path, monkeypatch):
+    p = tmp_path / "big.txt"
+    p.write_bytes(b"x" * 5000)
+
+    def boom(*a, **k):  # pragma: no cover - must not be called
+        raise AssertionError("a file over the limit was read")
+    monkeypatch.setattr(lint_mod, "read_path", boom)
+    res = lint_path(str(p), Options(max_bytes=4096))
+    assert [f.rule for f in res.findings] == ["P090"]
+
+
+def test_no_limit_when_zero_or_none():
+    data = GOOD.read_bytes()
+    for mb in (None, 0):
+        res = lint_bytes(data, "r.txt", Options(max_bytes=mb))
+        assert "P090" not in {f.rule for f in res.findings}
+
+
+def _hang(*_a, **_k):
+    while True:
+        pass
+
+
+def test_timeout_gives_p091(monkeypatch):
+    monkeypatch.setattr(lint_mod, "parse", _hang)
+    t = time.perf_counter()
+    res = lint_path(str(GOOD), Options(timeout=0.3))
+    assert time.perf_counter() - t < 5
+    assert [f.rule for f in res.findings] == ["P091"]
+    assert res.findings[0].name == "timeout" and res.findings[0].severity == "error"
+
+
+def test_timeout_in_a_thread_is_cooperative(monkeypatch):
+    """Off the main thread (the web server) SIGALRM cannot be used: the checks between the
+    pipeline's stages stop a slow file."""
+    import threading
+
+    def slow(*a, **k):
+        time.sleep(0.5)
+        return real(*a, **k)
+    real = lint_mod.parse
+    monkeypatch.setattr(lint_mod, "parse", slow)
+    out = {}
+    th = threading.Thread(target=lambda: out.setdefault("r", lint_path(str(GOOD), Options(timeout=0.2))))
+    th.start()
+    th.join(30)
+    assert [f.rule for f in out["r"].findings] == ["P091"]
+
+
+def test_timer_is_disarmed_after_each_file():
+    import signal
+    lint_path(str(GOOD), Options(timeout=5))
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+
+
+def test_a_limit_finding_respects_ignore():
+    res = lint_bytes(GOOD.read_bytes(), "r.txt", Options(max_bytes=10, ignore=("P090",)))
+    assert res.findings == []
+
+
+@pytest.mark.parametrize("text,value", [("50MB", 50 << 20), ("200m", 200 << 20), ("512KB", 512 << 10),
+                                        ("1048576", 1 << 20), ("0", 0), ("1.5G", int(1.5 * (1 << 30)))])
+def test_parse_size(text, value):
+    assert limits.parse_size(text) == value
+
+
+def test_cli_flags_and_other_files_still_checked(tmp_path):
+    r = cli("check", "-o", "json", "--max-bytes", "8KB", GOOD, OTHER, CORPUS / "reports" / "001_pingtan_2019.txt")
+    assert_clean(r)
+    doc = json.loads(r.stdout)
+    by_file = {}
+    for f in doc["findings"]:
+        by_file.setdefault(f["path"], []).append(f["rule"])
+    big = str(CORPUS / "reports" / "001_pingtan_2019.txt")   # 16 KB
+    assert by_file[big] == ["P090"]
+    assert len(doc["files"]) == 3
+    assert r.returncode == 1
+
+
+def test_cli_timeout_flag():
+    r = cli("check", "-o", "concise", "--timeout", "0.000001", GOOD)
+    assert_clean(r)
+    assert b"P091" in r.stdout and r.returncode == 1
+    r = cli("check", "-o", "concise", "--timeout", "0", GOOD)
+    assert_clean(r)
+    assert b"P091" not in r.stdout
+
+
+@pytest.mark.parametrize("flag,value", [("--max-bytes", "lots"), ("--max-bytes", "-1"), ("--timeout", "soon")])
+def test_cli_bad_limit_values_are_usage_errors(flag, value):
+    r = cli("check", flag, value, GOOD)
+    assert r.returncode == 2 and b"Traceback" not in r.stderr
+
+
+def test_rules_explain_the_limits():
+    for code in ("P090", "P091"):
+        r = cli("rule", code)
+        assert r.returncode == 0 and b"--" in r.stdout

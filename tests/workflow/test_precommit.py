@@ -1,0 +1,115 @@
+"""The pre-commit hook, installed from this checkout by the real `pre-commit` tool.
+
+pre-commit clones a hook repository at a git revision, so the test first makes a throw-away
+git repository holding a commit of the current working tree (tracked and untracked files,
+not ignored ones), then a content repository whose .pre-commit-config.yaml points at it, and
+commits two reports: one with an arithmetic error (the hook blocks the commit) and a clean
+one (the commit goes through).  Installing the hook environment runs pip on this repository
+(PyPI is the only network it needs); PRE_COMMIT_HOME is kept per test session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "corpus"
+
+pytestmark = pytest.mark.slow
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "xxgk-lint test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "xxgk-lint test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def _git(cwd, *args, env=None, check=True):
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=check)
+
+
+def _tree_files() -> list[str]:
+    """Files of the working tree that a commit would hold (tracked + untracked, not ignored)."""
+    if (ROOT / ".git").exists():
+        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             cwd=ROOT, capture_output=True, check=True).stdout.decode()
+        return [f for f in out.split("\0") if f and (ROOT / f).is_file()]
+    skip = {".venv", ".git", "__pycache__", ".pytest_cache", "build", "dist"}
+    return [str(p.relative_to(ROOT)) for p in ROOT.rglob("*")
+            if p.is_file() and not (set(p.relative_to(ROOT).parts) & skip) and ".egg-info" not in str(p)]
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory) -> tuple[Path, str]:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    src = tmp_path_factory.mktemp("hook-src")
+    for rel in _tree_files():
+        if rel.startswith("tests/corpus/"):  # not needed to install the hook
+            continue
+        dst = src / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, dst)
+    env = {**os.environ, **GIT_ENV, "HOME": str(src)}
+    _git(src, "init", "-q", "-b", "main", env=env)
+    _git(src, "add", "-A", env=env)
+    _git(src, "commit", "-q", "-m", "working tree for the pre-commit test", env=env)
+    sha = _git(src, "rev-parse", "HEAD", env=env).stdout.strip()
+    return src, sha
+
+
+def _content_repo(path: Path, hook_src: Path, rev: str, env) -> None:
+    path.mkdir()
+    _git(path, "init", "-q", "-b", "main", env=env)
+    (path / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        f"  - repo: {hook_src.as_posix()}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: xxgk-lint\n", encoding="utf-8")
+    _git(path, "add", ".pre-commit-config.yaml", env=env)
+    _git(path, "commit", "-q", "--no-verify", "-m", "config", env=env)
+    r = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=path, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_hook_blocks_a_report_with_an_error_and_passes_a_clean_one(hook_repo, tmp_path, tmp_path_factory):
+    hook_src, rev = hook_repo
+    home = tmp_path_factory.mktemp("home")
+    env = {**os.environ, **GIT_ENV, "HOME": str(home),
+           "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-cache")}
+    env.pop("GITHUB_ACTIONS", None)
+    # the venv's bin first, so the git hook finds the same Python and pre-commit
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    repo = tmp_path / "content"
+    _content_repo(repo, hook_src, rev, env)
+
+    bad = (CORPUS / "seeds" / "001_68b1fad5fb482fc8.txt").read_bytes()   # table 三 does not balance
+    (repo / "bad.txt").write_bytes(bad)
+    _git(repo, "add", "bad.txt", env=env)
+    r = _git(repo, "commit", "-m", "bad report", env=env, check=False)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert "xxgk-lint" in out and "A301" in out, out
+    assert _git(repo, "rev-list", "--count", "HEAD", env=env).stdout.strip() == "1"
+
+    _git(repo, "reset", "-q", "HEAD", "bad.txt", env=env)
+    (repo / "bad.txt").unlink()
+    clean = (CORPUS / "reports" / "011_huaian_2024.txt").read_bytes()
+    (repo / "clean.txt").write_bytes(clean)
+    # a file with only warnings/info passes; make sure this one has no error-level finding
+    chk = subprocess.run([sys.executable, "-m", "validator", "check", "-q", "-o", "concise",
+                          str(repo / "clean.txt")], capture_output=True, text=True)
+    assert chk.returncode == 0, chk.stdout
+    _git(repo, "add", "clean.txt", env=env)
+    r = _git(repo, "commit", "-m", "clean report", env=env, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert _git(repo, "rev-list", "--count", "HEAD", env=env).stdout.strip() == "2"

@@ -1,0 +1,191 @@
+"""DOCX: python-docx paragraphs and tables in body order, merged cells resolved.
+
+* Every paragraph is one line; its place is ``第12段`` (paragraph number in the document,
+  counting the paragraphs inside tables too) and a character's position is (paragraph
+  number, character in the paragraph).
+* Every table row is one line ``| c1 | c2 | … |`` read from the row's own ``w:tc`` elements:
+  a horizontally merged cell (``gridSpan``) is one element and is written once; a vertical
+  continuation (``vMerge`` without ``restart``) is not written again — the same as a
+  rowspan cell in HTML.  A cell's paragraphs and line breaks are joined into one line
+  ("商业<w:br/>企业" → "商业企业").  Cell places read ``表格2 第5行 第3格``.
+* Content controls (``w:sdt``) are read like the paragraphs and tables they contain; page
+  headers, footers, footnotes and text boxes are not part of the report body.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from ..source import SourceBuilder, SourceText
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WS = " \t\n\r\u00a0\u3000\u200b"
+
+
+class _State:
+    def __init__(self):
+        self.sb = SourceBuilder()
+        self.para_no = 0
+        self.table_no = 0
+
+
+def _para_text(p_el) -> str:
+    from docx.text.paragraph import Paragraph
+    return Paragraph(p_el, None).text
+
+
+def _paragraph(p_el, st: _State):
+    st.para_no += 1
+    text = _para_text(p_el)
+    if not text.strip(WS):
+        return
+    place = st.sb.place(None, f"第{st.para_no}段")
+    # a line break (w:br) inside a paragraph starts a new line; positions stay in the paragraph
+    col = 1
+    for piece in text.split("\n"):
+        a = len(piece) - len(piece.lstrip(WS))
+        b = len(piece.rstrip(WS))
+        if b > a:
+            st.sb.add(piece[a:b].replace("|", "/"), st.para_no, col + a, place)
+            st.sb.newline()
+        col += len(piece) + 1
+
+
+def _cell_text(tc, st: _State) -> tuple[str, list[tuple[int, int]]]:
+    """A cell's text as one line and each character's (paragraph number, column)."""
+    chars: list[str] = []
+    pos: list[tuple[int, int]] = []
+    for el in tc.iter(_W + "p"):
+        st.para_no += 1
+        text = _para_text(el)
+        for k, ch in enumerate(text):
+            if ch in WS:
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+                    pos.append((st.para_no, k + 1))
+                continue
+            if chars and chars[-1] == " " and len(chars) >= 2:
+                a = chars[-2]
+                if not (a.isascii() and a.isalnum() and ch.isascii() and ch.isalnum()):
+                    chars.pop()
+                    pos.pop()
+            elif chars and chars[-1] != " " and k == 0:
+                a = chars[-1]
+                if a.isascii() and a.isalnum() and ch.isascii() and ch.isalnum():
+                    chars.append(" ")
+                    pos.append((st.para_no, 1))
+            chars.append("/" if ch == "|" else ch)
+            pos.append((st.para_no, k + 1))
+    s = "".join(chars)
+    a = len(s) - len(s.lstrip(" "))
+    b = len(s.rstrip(" "))
+    return s[a:b], pos[a:b]
+
+
+def _vmerge(tc) -> str | None:
+    tcPr = tc.find(_W + "tcPr")
+    if tcPr is None:
+        return None
+    vm = tcPr.find(_W + "vMerge")
+    if vm is None:
+        return None
+    return vm.get(_W + "val") or "continue"
+
+
+def _table(tbl, st: _State):
+    st.table_no += 1
+    t_no = st.table_no
+    sb = st.sb
+    r_no = 0
+    for tr in tbl.iter(_W + "tr"):
+        if tr.getparent() is not tbl and tr.getparent().tag != _W + "sdtContent":
+            # rows of a nested table are read as that table's rows by its own cell
+            if _ancestor_table(tr) is not tbl:
+                continue
+        r_no += 1
+        tcs = [tc for tc in tr.iter(_W + "tc") if _ancestor_row(tc) is tr]
+        cells = []
+        c_no = 0
+        for tc in tcs:
+            c_no += 1
+            if _vmerge(tc) == "continue":
+                st.para_no += len(list(tc.iter(_W + "p")))
+                continue  # covered by the cell above: written once, in its first row
+            cells.append((c_no, tc))
+        if not cells:
+            continue
+        line_pos = None
+        for c_no, tc in cells:
+            place = sb.place(None, f"表格{t_no} 第{r_no}行 第{c_no}格")
+            first_para = st.para_no + 1
+            text, pos = _cell_text(tc, st)
+            line, col = pos[0] if pos else (first_para, 1)
+            line_pos = (line, col, place)
+            sb.add("| ", line, col, place, same_place=True)
+            if text:
+                sb.add_mapped(text, pos, place)
+            sb.add(" ", line, col, place, same_place=True)
+        line, col, place = line_pos
+        sb.add("|", line, col, place, same_place=True)
+        sb.newline()
+
+
+def _ancestor_table(el):
+    p = el.getparent()
+    while p is not None and p.tag != _W + "tbl":
+        p = p.getparent()
+    return p
+
+
+def _ancestor_row(el):
+    p = el.getparent()
+    while p is not None and p.tag != _W + "tr":
+        p = p.getparent()
+    return p
+
+
+def _blocks(parent, st: _State):
+    for el in parent.iterchildren():
+        tag = el.tag
+        if tag == _W + "p":
+            _paragraph(el, st)
+        elif tag == _W + "tbl":
+            _table(el, st)
+        elif tag == _W + "sdt":
+            content = el.find(_W + "sdtContent")
+            if content is not None:
+                _blocks(content, st)
+        elif tag in (_W + "customXml", _W + "ins", _W + "smartTag"):
+            _blocks(el, st)
+
+
+def read(data: bytes, name: str) -> SourceText:
+    from . import ReadError
+    try:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+    except ImportError as exc:  # pragma: no cover - declared dependency
+        raise ReadError(f"{name}: 读取 DOCX 需要 python-docx（{exc}）") from None
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ReadError(f"{name}: 不是有效的 Word 文档（.docx 应为 zip 压缩包），可能已损坏或是其他格式")
+    from .. import limits as _limits
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if "word/document.xml" not in z.namelist():
+                raise ReadError(f"{name}: 压缩包中没有 word/document.xml，不是 Word 文档")
+            # a zip bomb is answered like a file that is too large (P090)
+            _limits.check_expanded(sum(i.file_size for i in z.infolist()))
+    except zipfile.BadZipFile:
+        raise ReadError(f"{name}: 不是有效的 Word 文档（压缩包已损坏）") from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except ReadError:
+        raise
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ReadError(f"{name}: 无法读取 Word 文档（{type(exc).__name__}）") from None
+    except Exception as exc:  # lxml XMLSyntaxError and the like: a damaged document
+        raise ReadError(f"{name}: Word 文档已损坏，无法读取（{type(exc).__name__}）") from None
+    st = _State()
+    _blocks(document.element.body, st)
+    return st.sb.build(path=name, format="docx", encoding=None)

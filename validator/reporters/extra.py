@@ -1,0 +1,226 @@
+"""Outputs for CI: SARIF 2.1.0 (GitHub code scanning), GitHub workflow commands, JUnit XML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from ..findings import SEVERITY_RANK
+from . import register
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _rules(kw):
+    rules = kw.get("rules")
+    if rules is None:
+        from ..rules import load_rules
+        rules = load_rules()
+    return rules
+
+
+def _uri(path: str) -> str:
+    """A relative URI (forward slashes, percent-encoded) for a path, relative to the cwd when
+    the file is below it (what GitHub code scanning expects)."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path.cwd())
+        except ValueError:
+            return p.as_uri()
+    return quote(p.as_posix(), safe="/-._~")
+
+
+def _region(loc) -> dict:
+    r = {"startLine": max(1, loc.line), "startColumn": max(1, loc.column)}
+    end_line = loc.end_line if loc.end_line is not None else loc.line
+    end_col = loc.end_column if loc.end_column is not None else loc.column
+    if end_line >= r["startLine"]:
+        r["endLine"] = max(1, end_line)
+        if end_line > loc.line or end_col > loc.column:
+            r["endColumn"] = max(1, end_col)
+    return r
+
+
+def _rule_descriptor(rule, lang) -> dict:
+    expl = (rule.explanation_en if lang == "en" and rule.explanation_en else rule.explanation) or rule.message
+    first = " ".join(expl.strip().split("\n")[0].split()) or rule.id
+    help_lines = [expl.strip()]
+    if rule.basis:
+        help_lines.append(("Basis: " if lang == "en" else "依据：") + rule.basis)
+    help_lines.append(f"xxgk-lint rule {rule.id}")
+    md = [expl.strip()]
+    if rule.basis:
+        md.append(("**Basis:** " if lang == "en" else "**依据：**") + rule.basis)
+    md.append(f"`xxgk-lint rule {rule.id}`")
+    d = {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": first},
+        "fullDescription": {"text": " ".join(expl.split())},
+        "help": {"text": "\n\n".join(help_lines), "markdown": "\n\n".join(md)},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": bool(rule.enabled)},
+        "properties": {"category": rule.category, "tags": [rule.category], "templates": list(rule.templates)},
+    }
+    if rule.basis:
+        d["properties"]["basis"] = rule.basis
+    return d
+
+
+def sarif_document(results, lang="zh", **kw) -> dict:
+    from .. import __version__
+    rules = _rules(kw)
+    descriptors = [_rule_descriptor(r, lang) for r in rules.rules]
+    index = {r.id: i for i, r in enumerate(rules.rules)}
+    artifacts, art_index, out_results, notes = [], {}, [], []
+    for res in results:
+        uri = _uri(res.path)
+        if uri not in art_index:
+            art_index[uri] = len(artifacts)
+            art = {"location": {"uri": uri}}
+            src = getattr(res, "source", None)
+            if src is not None and getattr(src, "encoding", None):
+                art["encoding"] = src.encoding
+            artifacts.append(art)
+        err = getattr(res, "error", None)
+        if err:
+            notes.append({"level": "error", "message": {"text": str(err)},
+                          "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "index": art_index[uri]}}}]})
+        for f in res.findings:
+            text = f.text(lang)
+            if f.location.where:
+                text += f"（{f.location.where}）" if lang == "zh" else f" ({f.location.where})"
+            r = {
+                "ruleId": f.rule,
+                "level": _LEVEL.get(f.severity, "warning"),
+                "message": {"text": text},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": uri, "index": art_index[uri]},
+                    "region": _region(f.location)}}],
+            }
+            if f.rule in index:
+                r["ruleIndex"] = index[f.rule]
+            if f.related:
+                r["relatedLocations"] = [{"id": i, "physicalLocation": {
+                    "artifactLocation": {"uri": uri, "index": art_index[uri]}, "region": _region(loc)}}
+                    for i, loc in enumerate(f.related)]
+            props = {"category": f.category, "severity": f.severity}
+            if f.name:
+                props["name"] = f.name
+            for k in ("section", "table", "row", "column", "basis", "suggestion"):
+                v = getattr(f, k)
+                if v:
+                    props[k] = v
+            if f.location.page is not None:
+                props["page"] = f.location.page
+            d = f.to_dict(lang)
+            if "numbers" in d:
+                props["numbers"] = d["numbers"]
+            r["properties"] = props
+            r["partialFingerprints"] = {"xxgkLint/v1": _fingerprint(f)}
+            out_results.append(r)
+    run = {
+        "tool": {"driver": {"name": "xxgk-lint", "version": __version__, "semanticVersion": __version__,
+                            "rules": descriptors}},
+        "columnKind": "unicodeCodePoints",
+        "artifacts": artifacts,
+        "results": out_results,
+        "invocations": [{"executionSuccessful": not notes, "toolExecutionNotifications": notes}],
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _fingerprint(f) -> str:
+    import hashlib
+    key = "\x1f".join(str(x) for x in (f.rule, f.path, f.table, f.row, f.column, f.message))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+@register("sarif")
+def render_sarif(results, out, *, lang="zh", **kw):
+    json.dump(sarif_document(results, lang, **kw), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+# --- GitHub Actions workflow commands ---------------------------------------------------
+_GH_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def gh_escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def gh_escape_prop(s: str) -> str:
+    return gh_escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(f, lang="zh") -> str:
+    loc = f.location
+    props = [f"file={gh_escape_prop(f.path)}", f"line={max(1, loc.line)}", f"col={max(1, loc.column)}"]
+    if loc.end_line is not None:
+        props.append(f"endLine={max(1, loc.end_line)}")
+        if loc.end_column is not None:
+            props.append(f"endColumn={max(1, loc.end_column)}")
+    props.append("title=" + gh_escape_prop(f"{f.rule} {f.name}".strip()))
+    msg = f.text(lang)
+    if loc.where:
+        msg += f"（{loc.where}）"
+    return f"::{_GH_LEVEL.get(f.severity, 'warning')} {','.join(props)}::{gh_escape_data(msg)}"
+
+
+@register("github")
+def render_github(results, out, *, lang="zh", **_kw):
+    for res in results:
+        err = getattr(res, "error", None)
+        if err:
+            out.write(f"::error file={gh_escape_prop(res.path)},title=xxgk-lint::{gh_escape_data(str(err))}\n")
+        for f in res.findings:
+            out.write(github_line(f, lang) + "\n")
+
+
+# --- JUnit XML ----------------------------------------------------------------------------
+def junit_tree(results, lang="zh", fail_on="error"):
+    import xml.etree.ElementTree as ET
+    threshold = SEVERITY_RANK.get(fail_on or "error", 2)
+    suites = ET.Element("testsuites", name="xxgk-lint")
+    suite = ET.SubElement(suites, "testsuite", name="xxgk-lint")
+    n = failures = errors = 0
+    for res in results:
+        n += 1
+        tc = ET.SubElement(suite, "testcase", name=res.path, classname="xxgk-lint", file=res.path)
+        err = getattr(res, "error", None)
+        lines = [f"{f.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] {f.text(lang)}"
+                 for f in res.findings]
+        if err:
+            errors += 1
+            e = ET.SubElement(tc, "error", message=str(err), type="read-error")
+            e.text = str(err)
+            continue
+        failing = [f for f in res.findings if SEVERITY_RANK[f.severity] >= threshold]
+        if failing:
+            failures += 1
+            worst = max(failing, key=lambda f: SEVERITY_RANK[f.severity]).severity
+            fl = ET.SubElement(tc, "failure", type=worst,
+                               message=(f"{len(failing)}个问题" if lang == "zh" else f"{len(failing)} finding(s)"))
+            fl.text = "\n".join(lines)
+        elif lines:
+            so = ET.SubElement(tc, "system-out")
+            so.text = "\n".join(lines)
+    for el in (suites, suite):
+        el.set("tests", str(n))
+        el.set("failures", str(failures))
+        el.set("errors", str(errors))
+    suite.set("skipped", "0")
+    return ET.ElementTree(suites)
+
+
+@register("junit")
+def render_junit(results, out, *, lang="zh", fail_on="error", **_kw):
+    import xml.etree.ElementTree as ET
+    tree = junit_tree(results, lang, fail_on)
+    ET.indent(tree)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(tree.getroot(), encoding="unicode"))
+    out.write("\n")
