@@ -1,4 +1,11 @@
-"""The command line: `xxgk-lint check FILE…`, `xxgk-lint rule CODE`, `xxgk-lint rules`.
+"""The command line: `xxgk-lint check PATH…`, `xxgk-lint rule CODE`, `xxgk-lint rules`,
+`xxgk-lint config [PATH]`, `xxgk-lint serve`.
+
+`check` takes files, directories and globs (validator/discover.py), finds each file's
+configuration (validator/config.py), checks the files in parallel worker processes
+(--jobs) and prints the results in the order of the sorted file list, so the output does not
+depend on --jobs.  Workers send back findings and the little the reporters need
+(:class:`LiteResult`), not whole reports.
 
 Exit codes (as ruff, sqlfluff, Vale): 0 nothing at or above --fail-on, 1 findings at or
 above it, 2 usage error, unreadable input or a bad rule/config file (one line, no traceback).
@@ -69,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("rules", help="列出全部规则")
     rs.add_argument("--lang", choices=["zh", "en"], default="zh")
     rs.add_argument("--rules-dir", action="append", default=[])
-    rs.add_argument("--output-format", choices=["rich", "json"], default="rich")
+    rs.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
+                    help="rich（表格）、json，或 markdown（即 README 中的规则表）")
     cf = sub.add_parser("config", help="显示生效的配置及其来源", description="显示对某个文件或目录生效的配置，以及每一项来自哪里。")
     cf.add_argument("path", nargs="?", default=None, metavar="路径", help="文件或目录（默认当前目录）")
     cf.add_argument("--config", default=None, metavar="FILE")
@@ -440,6 +448,10 @@ def cmd_rule(args) -> int:
 def cmd_rules(args) -> int:
     from .ruledoc import render_rules
     rules = _load_rules(args.rules_dir)
+    if args.output_format == "markdown":
+        from .ruledoc import markdown_reference
+        sys.stdout.write(markdown_reference(rules))
+        return EXIT_OK
     render_rules(rules, sys.stdout, lang=args.lang, fmt=args.output_format)
     return EXIT_OK
 

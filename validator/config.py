@@ -111,9 +111,10 @@ class Config:
         return str(self.path) if self.path else None
 
 
-def _toml_line(text: str, key: str) -> int | None:
-    pat = re.compile(r'^\s*(?:"?' + re.escape(key) + r'"?\s*=|\[[^\]]*\b' + re.escape(key) + r'\b[^\]]*\])', re.M)
-    m = pat.search(text)
+def _toml_line(text: str, key: str, start: int = 0) -> int | None:
+    """The line of a key (or of its [table] header) at or after offset start."""
+    pat = re.compile(r'^\s*(?:"?' + re.escape(key) + r'"?\s*=|\[[^\]\n]*' + re.escape(key) + r'"?\s*\])', re.M)
+    m = pat.search(text, start)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
@@ -145,7 +146,11 @@ def _read(path: Path) -> tuple[dict | None, dict[str, int]]:
             return None, {}
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: [tool.xxgk-lint] 应为表")
-    return data, {k: _toml_line(text, k) for k in data}
+    start = 0
+    if path.name == "pyproject.toml":
+        m = re.search(r'^\s*\[\s*tool\s*\.\s*"?xxgk-lint"?\s*[\].]', text, re.M)
+        start = m.start() if m else 0
+    return data, {k: _toml_line(text, k, start) for k in data}
 
 
 def load_config(path: Path) -> Config:

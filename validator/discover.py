@@ -4,7 +4,7 @@
   excluded by ``exclude`` unless ``--force-exclude`` (for pre-commit, which passes every
   staged file by name);
 * a directory is walked: only report files (txt, html/htm, md/markdown, pdf, docx) are kept,
-  hidden directories (``.git``, ``.venv`` …) are skipped, ``.gitignore`` files are honoured
+  not a repository's own README/CHANGELOG/LICENSE…, hidden directories (``.git``, ``.venv`` …) are skipped, ``.gitignore`` files are honoured
   (those inside the walked tree and those of its parents up to the git root), and so are the
   ``exclude`` patterns of the configuration;
 * a path that does not exist but contains ``*``, ``?`` or ``[`` is expanded as a glob
@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from pathlib import Path
 
-import pathspec
 
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown", ".pdf", ".docx")
 SKIP_DIRS = {"node_modules", "__pycache__"}
+# a repository's own documents are not reports: skipped when walking directories (and, with
+# --force-exclude, when named, as pre-commit does)
+SKIP_FILES = re.compile(r"^(readme|changelog|changes|history|contributing|license|licence|copying|authors|"
+                        r"code_of_conduct|security|notice)([._-].*)?$", re.I)
 
 
 class DiscoverError(Exception):
@@ -30,6 +34,7 @@ class DiscoverError(Exception):
 
 
 def _spec(lines) -> pathspec.PathSpec:
+    import pathspec  # imported when a pattern is used, not at start-up
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
@@ -38,6 +43,7 @@ class _Ignores:
 
     def __init__(self):
         self._cache: dict[Path, pathspec.PathSpec | None] = {}
+        self._roots: dict[Path, Path] = {}
 
     def spec_of(self, d: Path):
         if d not in self._cache:
@@ -51,13 +57,26 @@ class _Ignores:
             self._cache[d] = spec
         return self._cache[d]
 
+    def _limit(self, top: Path) -> Path:
+        """The git root above top (its .gitignore files apply), or top itself outside git."""
+        if top not in self._roots:
+            d = top
+            while not (d / ".git").exists():
+                if d.parent == d:
+                    d = top
+                    break
+                d = d.parent
+            self._roots[top] = d
+        return self._roots[top]
+
     def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
-        """Whether any .gitignore from the git root (or top) down to path's parent ignores it."""
+        """Whether a .gitignore between the git root (or top, outside git) and path ignores it."""
+        limit = self._limit(top.resolve())
         d = path.parent
         chain = []
         while True:
             chain.append(d)
-            if (d / ".git").exists() or d.parent == d:
+            if d == limit or d.parent == d:
                 break
             d = d.parent
         for base in chain:
@@ -127,7 +146,7 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
             dirnames[:] = keep
             for name in sorted(filenames):
                 f = d / name
-                if not name.lower().endswith(REPORT_SUFFIXES) or name.startswith("."):
+                if not name.lower().endswith(REPORT_SUFFIXES) or name.startswith(".") or SKIP_FILES.match(name):
                     continue
                 if _excluded(f, resolver, excache):
                     continue
@@ -143,7 +162,7 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
         if p.is_dir():
             walk(p)
         elif p.exists():
-            if force_exclude and (_excluded(p, resolver, excache) or
+            if force_exclude and (_excluded(p, resolver, excache) or SKIP_FILES.match(p.name) or
                                   (respect(p) and ign.ignored(p.resolve(), False, p.parent))):
                 continue
             add(raw)
@@ -155,7 +174,8 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
                 mp = Path(m)
                 if mp.is_dir():
                     walk(mp)
-                elif mp.name.lower().endswith(REPORT_SUFFIXES) and not _excluded(mp, resolver, excache):
+                elif (mp.name.lower().endswith(REPORT_SUFFIXES) and not SKIP_FILES.match(mp.name)
+                      and not _excluded(mp, resolver, excache)):
                     add(m)
         else:
             add(raw)  # let the reader say it cannot be read (exit 2, one line)

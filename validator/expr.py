@@ -20,7 +20,8 @@ class ExprError(Exception):
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark((grammar_dir() / "expr.lark").read_text(encoding="utf-8"), parser="lalr")
+    from .larkcache import lark  # compiled tables cached on disk (cold start)
+    return lark("expr", (grammar_dir() / "expr.lark").read_text(encoding="utf-8"), parser="lalr")
 
 
 @dataclass(frozen=True)

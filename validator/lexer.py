@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .templates import Format, LabelSpec, TableSpec, all_label_specs
 
@@ -47,8 +48,45 @@ def cn_to_int(s: str) -> int | None:
     return None
 
 
+_SOFT_DEL = str.maketrans({c: None for c in SOFT})
+
+
 def compact(s: str) -> str:
-    return "".join(ch for ch in s if ch not in SOFT)
+    return s.translate(_SOFT_DEL)
+
+
+# --------------------------------------------------------------------------------------
+# fuzzy label matching (difflib), with exact upper bounds first
+# --------------------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
+def _char_counts(core: str) -> dict:
+    counts: dict = {}
+    for ch in core:
+        counts[ch] = counts.get(ch, 0) + 1
+    return counts
+
+
+def ratio_if_above(a: str, core: str, floor: float) -> float | None:
+    """``difflib.SequenceMatcher(None, a, core).ratio()`` when it can be above ``floor``,
+    else None.  The two cheap upper bounds of difflib itself (real_quick_ratio: lengths;
+    quick_ratio: shared characters) are tried first, computed exactly as difflib does, so a
+    candidate is skipped only when its ratio cannot exceed ``floor`` — the same results
+    with a fraction of the work (the fuzzy matching was the lexer's biggest cost)."""
+    la, lb = len(a), len(core)
+    length = la + lb
+    if length and 2.0 * min(la, lb) / length <= floor:
+        return None
+    counts = _char_counts(core)
+    avail: dict = {}
+    matches = 0
+    for ch in a:
+        numb = avail[ch] if ch in avail else counts.get(ch, 0)
+        avail[ch] = numb - 1
+        if numb > 0:
+            matches += 1
+    if length and 2.0 * matches / length <= floor:
+        return None
+    return difflib.SequenceMatcher(None, a, core).ratio()
 
 
 @dataclass
@@ -91,7 +129,7 @@ def _title_index(formats: list[Format]):
 
 
 def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> list[Heading]:
-    titles = _title_index(formats)
+    titles = _derived(formats).titles
     found: dict[int, Heading] = {}
     # 1. template titles anywhere (one-line page text keeps them glued to the text around);
     #    a title under another number is still that section (reported by the order rule)
@@ -100,7 +138,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
         if num is None:
             continue
         window = text[m.end(): m.end() + 80]
-        cw, cmap = _compact_with_map(window)
+        cw = window.translate(_SOFT_DEL)   # the map back is computed only for a hit
         hit = None
         for core, key, number, kind, _t in titles:
             if cw.startswith(core) and (hit is None or (number == num and hit[2] != num)):
@@ -109,19 +147,21 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
                     break
         if hit is None:
             # a typo in a template title (行政法复议): close to the same-numbered title
+            # (only a ratio ≥ 0.9 is used: smaller ones are not computed)
             best = (0.0, None)
             for core, key, number, kind, _t in titles:
                 if number != num or len(cw) < len(core) - 2:
                     continue
                 for ln in (len(core) - 1, len(core), len(core) + 1, len(core) + 2):
-                    r = difflib.SequenceMatcher(None, cw[:ln], core).ratio()
-                    if r > best[0]:
+                    r = ratio_if_above(cw[:ln], core, max(best[0], 0.9 - 1e-9))
+                    if r is not None and r > best[0]:
                         best = (r, (core, key, number, "fuzzy", ln))
             if best[0] >= 0.9:
                 hit = best[1]
         if hit is None:
             continue
         core, key, number, kind, ln = hit
+        cmap = _compact_with_map(window)[1]
         end = m.end() + cmap[min(ln, len(cmap)) - 1] + 1
         while end < len(text) and text[end] in "）)：:":
             end += 1
@@ -147,11 +187,12 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
         # fuzzy match with template titles (typos such as 行政法复议)
         key, quality = None, "other"
         best = 0.0
+        ctitle = compact(title)
         for core, k, number, _kind, _t in titles:
             if number != num:
                 continue
-            r = difflib.SequenceMatcher(None, compact(title)[:len(core) + 4], core).ratio()
-            if r > best:
+            r = ratio_if_above(ctitle[:len(core) + 4], core, max(best, 0.8 - 1e-9))  # only ≥ 0.8 is used
+            if r is not None and r > best:
                 best, key = r, k
         if best >= 0.8:
             quality = "fuzzy"
@@ -162,14 +203,18 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     return [found[k] for k in sorted(found)]
 
 
+_SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
+_SOFT_DIGITS_DEL = str.maketrans({c: None for c in _SOFT_DIGITS})
+
+
 def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, list[int]]:
-    out = []
-    idx = []
-    for i, ch in enumerate(s):
-        if ch not in SOFT and not (skip_digits and "0" <= ch <= "9"):
-            out.append(ch)
-            idx.append(i)
-    return "".join(out), idx
+    """s without the soft characters (and ASCII digits), and for each character kept its
+    offset in s."""
+    drop = _SOFT_DIGITS if skip_digits else SOFT
+    out = s.translate(_SOFT_DIGITS_DEL if skip_digits else _SOFT_DEL)
+    if len(out) == len(s):
+        return out, list(range(len(s)))
+    return out, [i for i, ch in enumerate(s) if ch not in drop]
 
 
 # --------------------------------------------------------------------------------------
@@ -444,8 +489,8 @@ def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str) -> list[Tok]:
             core = compact(strip_num.sub("", joined))
             if len(core) >= 3:
                 for sp in candidates:
-                    r = difflib.SequenceMatcher(None, core, sp.core).ratio()
-                    if r > best:
+                    r = ratio_if_above(core, sp.core, max(best, 0.75 - 1e-9))  # only ≥ 0.75 is used
+                    if r is not None and r > best:
                         best, best_sp, first = r, sp, j
             j -= 1
         if best_sp is None or best < 0.75:
@@ -546,14 +591,43 @@ def _find_anchor(text: str, tab: TableSpec, matcher: LabelMatcher, floor: int,
     return None
 
 
+class _Derived:
+    """What the lexer derives from a list of formats (label index, matchers, title index):
+    built once per list of format objects instead of twice per report."""
+
+    __slots__ = ("formats", "label_specs", "table_cores", "matchers", "titles")
+
+    def __init__(self, formats: list[Format]):
+        self.formats = tuple(formats)   # kept alive, so the id() key cannot be reused
+        self.label_specs = all_label_specs(list(formats))
+        self.table_cores = {sp.core for specs in self.label_specs.values() for sp in specs
+                            if sp.kind in ("row", "group")}
+        self.matchers = {k: LabelMatcher(v) for k, v in self.label_specs.items()}
+        self.titles = _title_index(list(formats))
+
+
+_DERIVED: dict[tuple, _Derived] = {}
+
+
+def _derived(formats: list[Format]) -> _Derived:
+    key = tuple(id(f) for f in formats)
+    d = _DERIVED.get(key)
+    if d is None or len(d.formats) != len(formats) or any(a is not b for a, b in zip(d.formats, formats)):
+        if len(_DERIVED) > 64:
+            _DERIVED.clear()
+        d = _DERIVED[key] = _Derived(formats)
+    return d
+
+
 def lex_document(text: str, formats: list[Format], primary: Format | None) -> list[Tok]:
     """The token stream of a whole report."""
-    label_specs = all_label_specs(formats)
-    table_cores = {sp.core for specs in label_specs.values() for sp in specs if sp.kind in ("row", "group")}
+    der = _derived(formats)
+    label_specs = der.label_specs
+    table_cores = der.table_cores
     headings = find_headings(text, formats, table_cores)
     regions: list[Region] = []
     if primary is not None:
-        matchers = {k: LabelMatcher(v) for k, v in label_specs.items()}
+        matchers = der.matchers
         regions = find_table_regions(text, headings, primary.tables, matchers)
         # headings inside a table region are row labels, not sections (一、本年新收… at line start)
         headings = [h for h in headings

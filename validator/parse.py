@@ -36,7 +36,8 @@ class _TokenStream(Lexer):
 @lru_cache(maxsize=1)
 def report_parser() -> Lark:
     path = grammar_dir() / "report.lark"
-    return Lark(path.read_text(encoding="utf-8"), parser="lalr", lexer=_TokenStream)
+    from .larkcache import lark  # compiled tables cached on disk (cold start)
+    return lark("report", path.read_text(encoding="utf-8"), parser="lalr", lexer=_TokenStream)
 
 
 # --------------------------------------------------------------------------------------
@@ -467,6 +468,12 @@ class _Builder:
                     md.title = m.group(g)
                     md.title_span = (p.span[0] + m.start(g), p.span[0] + m.end(g))
                     break
+        if md.title is None and pre:
+            # a title line without a year (“政府信息公开工作年度报告”), reported by the title rule
+            t = pre[0].text.strip()
+            if len(t) <= 40 and re.search(r"(?:年度报告|工作报告|年报)$", re.sub(r"[\s()（）]", "", t)) \
+                    and not re.search(r"\d", t) and "。" not in t:
+                md.title, md.title_span = t, pre[0].span
         # issuing body and date: the signature; else an org line + date line near the end
         # (possibly followed by an empty "附件：" or page debris); else the preamble
         if md.date is None or md.issuer is None:

@@ -105,7 +105,7 @@ class Suppressions:
         self._lines = lines or []
         # (directive, code or None, first line, last line)
         self._spans: list[tuple[Directive, str | None, int, int]] = []
-        self._build()
+        self._built = False
 
     def _next_text_line(self, line: int) -> int:
         """The next line with text that is not itself a directive line."""
@@ -115,7 +115,14 @@ class Suppressions:
                 return k
         return line + 1
 
-    def _build(self):
+    def _build(self, rules=None):
+        """Spans of lines per directive and code; ``enable=A301`` also closes a range opened
+        with the rule's name (``disable=table3-balance``) and vice versa."""
+        def canon(code):
+            r = rules.by_id(code) if rules is not None else None
+            return r.id if r is not None else code
+
+        self._built = True
         open_: dict[str | None, tuple[Directive, int]] = {}
         for d in self.directives:
             codes = d.codes or (None,)
@@ -137,7 +144,8 @@ class Suppressions:
                 if not d.codes:
                     keys = list(open_)
                 else:
-                    keys = [k for k in open_ if k in d.codes]
+                    closing = {canon(c) for c in d.codes}
+                    keys = [k for k in open_ if k is not None and canon(k) in closing]
                 for k in keys:
                     od, start = open_.pop(k)
                     self._spans.append((od, k, start, d.line))
@@ -152,6 +160,8 @@ class Suppressions:
 
     def suppressing(self, f):
         """The (directive, code) that suppresses finding f, or None."""
+        if not self._built:
+            self._build()
         line = f.location.line
         for d, code, a, b in self._spans:
             if a <= line <= b and self._matches(code, f):
@@ -161,6 +171,7 @@ class Suppressions:
     def apply(self, findings: list, rules, opts) -> list:
         if not self.directives:
             return findings
+        self._build(rules)
         kept = []
         for f in findings:
             hit = self.suppressing(f)
@@ -195,6 +206,9 @@ class Suppressions:
                 elif code is None:
                     why = "它没有抑制任何问题"
                     why_en = "it suppresses nothing"
+                elif code not in CATEGORIES and not _selected(rules.by_id(code), opts):
+                    why = f"规则{code}没有启用（select/ignore）"
+                    why_en = f"rule {code} is not enabled (select/ignore)"
                 else:
                     why = f"这里没有{code}的问题"
                     why_en = f"no {code} finding here"

@@ -128,7 +128,6 @@ def _spaced(word: str) -> str:
 # gives the same matches while a long run of spaces costs O(n) instead of O(n²) (a 8 KB
 # whitespace-only file took > 30 s).  Likewise "(?<!#)#+" and "\s*(?:[、.]\s*)?" for
 # "\s*[、.]?\s*".
-_WS = r"(?<!\s)\s*"
 _ANCHORS = {
     "表二": [re.compile(_spaced("第二十条第")), re.compile(_spaced("信息内容"))],
     "表三": [re.compile(r"(?:[(（]|(?<!\s))\s*" + _spaced("本列数据")), re.compile(_spaced("申请人情况")),

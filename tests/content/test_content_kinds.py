@@ -73,7 +73,7 @@ def test_deadline_department_by_name_and_by_option():
 
 
 def test_deadline_unknown_issuer_uses_the_later_deadline():
-    text = DEPT.replace("某某市财政局\n", "某某\n")
+    text = DEPT.replace("某某市财政局\n", "\n").replace("某某市财政局2023年", "2023年")
     assert run(text, "M106") == []
 
 

@@ -82,3 +82,15 @@ def test_verbose_shows_the_detected_encoding(tmp_path):
                          capture_output=True, text=True)
     assert "编码 gb18030" in out.stderr
     assert "格式 text" in out.stderr
+
+
+def test_many_undecodable_runs_give_at_most_twenty_findings_the_last_counting_the_rest():
+    body = SEED1.read_text("utf-8")
+    lines = body.split("\n")
+    data = "\n".join(ln + ("\udcff" if i % 3 == 0 else "") for i, ln in enumerate(lines))
+    raw = data.encode("utf-8", errors="surrogateescape")
+    res = lint(raw, "bad.txt")
+    f601 = [f for f in res.findings if f.rule == "F601"]
+    runs = sum(1 for i in range(len(lines)) if i % 3 == 0)
+    assert runs > 20 and len(f601) == 20
+    assert f"另有{runs - 20}处" in f601[-1].message

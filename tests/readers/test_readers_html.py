@@ -87,6 +87,8 @@ def test_real_cms_page_pingtan_2019_reads_all_three_tables_and_has_no_arithmetic
     rules = {f.rule for f in res.findings}
     assert res.source.format == "html"
     assert res.report.metadata.year == 2019
+    # the article starts at 二、: the report title comes from the page's <title>
+    assert res.source.text.startswith("平潭综合实验区2019年度政府信息公开工作年度报告\n二、")
     assert not rules & ARITHMETIC
     assert not rules & {"S201", "P002", "F502", "F503"}  # all tables found, every cell read
     assert set(res.report.tables) >= {"表二", "表三", "表四"}
@@ -105,3 +107,22 @@ def test_absurdly_deep_nesting_is_read_without_recursion_error():
     deep = ("<div>" * 20000 + "<p>2023年政府信息公开工作年度报告</p>" + "</div>" * 20000).encode("utf-8")
     src = read_bytes(deep, "deep.html")
     assert src.text.strip() == "2023年政府信息公开工作年度报告"
+
+
+def test_links_to_other_years_reports_in_a_menu_do_not_give_the_report_its_year():
+    page = R.to_html(REPORT_2019, nav=True).replace(
+        "<li>政府信息公开年报 2022 2021 2020</li>",
+        "<li><a href='/2022'>2022年政府信息公开工作年度报告</a></li>")
+    page = page.replace('<div class="main">', '<div class="main"><div class="right-side"><p>2021年政府信息公开工作年度报告</p></div>')
+    src = read_bytes(page.encode("utf-8"), "report.html")
+    assert src.text.splitlines()[0] == REPORT_2019["title"]
+
+
+def test_a_text_report_wrapped_in_pre_keeps_its_lines():
+    seed = corpus_file("seeds/001_68b1fad5fb482fc8.txt").read_text("utf-8")
+    import html as _html
+    page = "<html><body><pre>" + _html.escape(seed) + "</pre></body></html>"
+    from tests.readers.helpers import positions
+    as_text = lint(seed.encode("utf-8"), "s.txt")
+    as_html = lint(page.encode("utf-8"), "s.html")
+    assert [(r, ln) for r, ln, _c in positions(as_html)] == [(r, ln) for r, ln, _c in positions(as_text)]

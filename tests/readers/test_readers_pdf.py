@@ -111,3 +111,57 @@ def test_truncated_pdf_on_the_command_line_exits_2_with_one_line(tmp_path):
     both = out.stdout + out.stderr
     assert "Traceback" not in both
     assert len([ln for ln in both.splitlines() if "不是有效的 PDF 文件" in ln]) == 1
+
+
+def _with_scanned_page(data: bytes | None) -> bytes:
+    """The PDF (or a new one) with one more page that holds only an image."""
+    import PIL.Image
+    import pypdfium2 as pdfium
+    pdf = pdfium.PdfDocument(data) if data else pdfium.PdfDocument.new()
+    page = pdf.new_page(595, 842)
+    img = pdfium.PdfImage.new(pdf)
+    img.set_bitmap(pdfium.PdfBitmap.from_pil(PIL.Image.new("RGB", (200, 100), (250, 250, 250))))
+    img.set_matrix(pdfium.PdfMatrix().scale(400, 200).translate(50, 500))
+    page.insert_obj(img)
+    page.gen_content()
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def test_a_scanned_image_only_pdf_gives_only_the_ocr_finding():
+    res = lint(_with_scanned_page(None), "scan.pdf")
+    assert [f.rule for f in res.findings] == ["P003"]
+
+
+def test_a_scanned_page_among_text_pages_is_named_and_the_other_pages_are_still_checked():
+    data = _with_scanned_page(corpus_file("pdf/hongzequ_2023.pdf").read_bytes())
+    res = lint(data, "mixed.pdf")
+    p003 = [f for f in res.findings if f.rule == "P003"]
+    assert len(p003) == 1 and "第6页" in p003[0].message and p003[0].location.page == 6
+    assert {"A401", "A403"} <= {f.rule for f in res.findings}
+
+
+def test_a_table_row_cut_by_a_page_break_is_put_back_together():
+    from validator.readers.pdf import _Char, _join_pages, _render, _Doc
+    from validator.source import SourceBuilder
+
+    def cell(text, page, top, x=100.0):
+        out = []
+        for k, ch in enumerate(text):
+            c = _Char({"text": ch, "x0": x + 10 * k, "x1": x + 10 * k + 9, "top": top, "bottom": top + 10, "size": 10}, page)
+            c.line, c.col = int(top // 10), k + 1
+            out.append(c)
+        return out
+
+    page3 = [("table", [[cell("5.要求行政机关确认或重", 3, 700), cell("0", 3, 700, 400), cell("1", 3, 700, 450)]])]
+    page4 = [("table", [[cell("新出具已获取信息", 4, 80), [], []],
+                        [cell("（六）其他处理", 4, 100), cell("2", 4, 100, 400), cell("3", 4, 100, 450)]])]
+    sb = SourceBuilder()
+    _render(_join_pages([page3, page4]), _Doc(sb))
+    src = sb.build()
+    assert src.text.splitlines() == ["| 5.要求行政机关确认或重新出具已获取信息 | 0 | 1 |", "| （六）其他处理 | 2 | 3 |"]
+    i = src.text.index("新出具")
+    assert src.location(i).page == 3   # the cell starts on page 3
+    # rows are counted in the joined table: the cut row is one row
+    assert src.location(src.text.index("（六）")).where == "第4页 表格1 第2行 第1格"

@@ -266,3 +266,53 @@ def test_serve_starts_and_says_where(live_server):
     assert "请用浏览器打开 http://127.0.0.1:" in live_server.first_line
     r = httpx.get(live_server.url)
     assert r.status_code == 200 and "csrf_token" in r.text
+
+
+def test_browser_tests_skip_loudly_without_a_browser(tmp_path):
+    """No chromium: the browser tests SKIP with the reason, a warning and a red summary block."""
+    import os
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, XXGK_CHROMIUM=str(tmp_path / "no-chromium"))
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "default",
+                          "tests/web/test_web_browser.py", "-k", "seed001 or pasted"],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    assert "2 skipped" in text
+    assert "BROWSER TESTS WERE SKIPPED" in text and "no-chromium not found" in text
+    assert "UserWarning: BROWSER TESTS SKIPPED" in text
+
+
+def _ids(view) -> set[str]:
+    ids = {"doc-top"}
+    for b in view["blocks"]:
+        if b["type"] == "table":
+            ids |= {r["id"] for r in b["raw"]}
+        elif "id" in b:
+            ids.add(b["id"])
+    for t in view["tables"]:
+        ids.add("table-" + t["id"])
+        for g in t["grids"]:
+            for r in g["rows"]:
+                ids.add(r["id"] + "-h")
+                ids |= {c["id"] for c in r["cells"]}
+    rendered = {b["table"] for b in view["blocks"] if b["type"] == "table"}
+    assert rendered == {t["id"] for t in view["tables"]}, "every table is drawn"
+    return ids
+
+
+@pytest.mark.parametrize("path", sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in
+                                        (".txt", ".html", ".pdf", ".docx")), ids=lambda p: p.name)
+def test_every_finding_has_a_place_on_the_page(path):
+    from validator.web.engine import check
+    out = check(path.read_bytes(), path.name)
+    assert out["ok"], out
+    view = out["view"]
+    ids = _ids(view)
+    for f in view["findings"]:
+        assert f["target"] in ids, (f["rule"], f["target"])
+        for r in f["related"]:
+            assert r["id"] in ids, (f["rule"], r)
+    assert len(view["findings"]) == len(out["document"]["findings"])

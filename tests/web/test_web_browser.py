@@ -35,6 +35,7 @@ def check_file(page, path: Path) -> float:
     status = page.text_content("#status")
     assert "检查完成" in status, status
     assert page.is_visible("#result")
+    time.sleep(0.6)   # the page scrolls to the result smoothly; let it finish before a test scrolls
     return elapsed
 
 

@@ -46,6 +46,8 @@ def _tree(tmp_path):
         (d / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SEED, d / rel)
     (d / "notes.py").write_text("print(1)\n")
+    (d / "README.md").write_text("# 网站内容\n")
+    (d / "LICENSE.txt").write_text("MIT\n")
     (d / "data.csv").write_text("a,b\n")
     (d / ".hidden").mkdir()
     shutil.copy(SEED, d / ".hidden" / "x.txt")
@@ -72,6 +74,8 @@ def test_globs_and_explicit_files(cli, tmp_path):
     # a file named on the command line is checked whatever its extension or ignore status
     assert cli("check", "--show-files", d / "old" / "2018.txt").out.strip().endswith("2018.txt")
     assert cli("check", "--show-files", "--force-exclude", d / "old" / "2018.txt").out == ""
+    assert cli("check", "--show-files", "--force-exclude", d / "README.md").out == ""   # pre-commit
+    assert cli("check", "--show-files", d / "README.md").out.strip().endswith("README.md")
     r = cli("check", f"{d}/*.nothing")
     assert r.code == 2 and "没有匹配" in r.err
 

@@ -54,6 +54,10 @@ def test_disable_enable_range_and_categories(seed_text):
     gone = [f for f in shifted if f not in after]
     assert len(gone) == 4 and all(r == "F502" for r, _, _ in gone)
     assert not any(r == "X100" for r, _, _ in after)
+    # enable by id closes a range opened by name
+    text = _insert(seed_text, hi + 1, "# xxgk-lint: enable=F502")
+    text = _insert(text, lo, "# xxgk-lint: disable=cell-blank")
+    assert _findings(text) == after
     # a category and disable-file
     after = _findings("# xxgk-lint: disable-file=format\n" + seed_text)
     assert not any(r.startswith("F") for r, _, _ in after) and any(r == "A301" for r, _, _ in after)
@@ -83,6 +87,9 @@ def test_unused_suppression_message(cli, tmp_path, seed_text):
     r = cli("check", "-o", "json", p)
     x = [f for f in json.loads(r.out)["findings"] if f["rule"] == "X100"]
     assert len(x) == 1 and x[0]["line"] == 3 and "disable=A302" in x[0]["message"]
+    r = cli("check", "-o", "json", "--ignore", "A302", p)
+    x = [f for f in json.loads(r.out)["findings"] if f["rule"] == "X100"]
+    assert len(x) == 1 and "没有启用" in x[0]["message"]
 
 
 def test_html_comment_directive(cli, tmp_path):

@@ -226,8 +226,7 @@ def _is_junk(node: Node) -> bool:
     if node.tag.startswith("o:") and node.tag != "o:p":
         return True
     style = node.get("style", "").replace(" ", "").lower()
-    if "display:none" in style or "visibility:hidden" in style or node.get("hidden") is not None \
-            and "hidden" in node.attrs:
+    if "display:none" in style or "visibility:hidden" in style or "hidden" in node.attrs:
         return True
     return False
 
@@ -262,6 +261,18 @@ def find_body(root: Node) -> Node:
     return best
 
 
+def _in_menu(node: Node) -> bool:
+    """Inside navigation, a menu or other page furniture (links to other years' reports)."""
+    n = node
+    while n is not None:
+        if n.tag in ("title", "head"):
+            return False  # the page's <title> names the page's own report
+        if n.tag in ("a", "li", "nav", "select", "option") or _is_junk(n) or _looks_like_menu(n):
+            return True
+        n = n.parent
+    return False
+
+
 def _title_node(root: Node, body: Node) -> Node | None:
     """A heading (or <title>) outside the body that names the year and 年度报告."""
     if _TITLE.search(body.compact_text()[:300]):
@@ -270,7 +281,7 @@ def _title_node(root: Node, body: Node) -> Node | None:
     for n in root.iter():
         if n is body:
             break
-        if n.tag in ("h1", "h2", "h3", "h4", "p", "div", "td", "span", "strong", "title") and not _looks_like_menu(n):
+        if n.tag in ("h1", "h2", "h3", "h4", "p", "div", "td", "span", "strong", "title") and not _in_menu(n):
             t = n.compact_text()
             if 6 <= len(t) <= 80 and _TITLE.search(t):
                 cands.append(n)
@@ -290,19 +301,23 @@ class _Out:
         self.chars: list[str] = []
         self.pos: list[tuple[int, int]] = []
         self.soft = False
+        self.pre = 0          # inside <pre>/<textarea>-like blocks line breaks are kept
 
     def text(self, run: TextRun):
         for ch, p in zip(run.text, run.pos):
             self.char(ch, p)
 
     def char(self, ch, p):
+        if ch == "\n" and self.pre:
+            self.flush()
+            return
         if ch in WS:
             if self.chars and self.chars[-1] != " ":
                 self.chars.append(" ")
                 self.pos.append(p)
             return
-        if ch == "|":
-            ch = "/"
+        if ch == "|" and not self.pre:
+            ch = "/"  # a pipe in the text of a cell or paragraph is not a cell boundary
         if self.soft and self.chars and self.chars[-1] != " " and self.chars[-1].isascii() \
                 and self.chars[-1].isalnum() and ch.isascii() and ch.isalnum():
             self.chars.append(" ")
@@ -344,7 +359,9 @@ def _walk(node: Node, out: _Out):
         block = c.tag in BLOCK or c.tag in ("td", "th")
         if block:
             out.flush()
+        out.pre += c.tag == "pre"
         _walk(c, out)
+        out.pre -= c.tag == "pre"
         if block:
             out.flush()
 
@@ -442,6 +459,7 @@ def read(data: bytes, name: str) -> SourceText:
     if title is not None:
         _cell_text(title, out)
         out.flush()
+    out.pre = int(body.tag == "pre")
     _walk(body, out)
     out.flush()
     src = sb.build(path=name, format="html", encoding=enc, original_lines=text.split("\n"))

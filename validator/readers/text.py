@@ -17,7 +17,8 @@ import codecs
 from ..source import ReaderNote, SourceText
 
 BAD_BYTES_RULE = "F601"
-MAX_BAD_RUNS = 200          # after this many runs of bad bytes the rest is replaced in bulk
+MAX_BAD_RUNS = 2000         # after this many runs of bad bytes the rest is replaced in bulk
+MAX_NOTES = 20              # findings for at most this many runs; the last one counts the rest
 
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "hz", "euc_cn", "euc-cn", "x-gbk", "gb_2312", "gb_2312-80"}
 _BIG5_FAMILY = {"big5", "big5hkscs", "cp950", "big5-hkscs", "x-big5"}
@@ -152,12 +153,16 @@ def bad_byte_notes(src: SourceText, bad: list[tuple[int, bytes]], offset_map=Non
     ``offset_map`` turns a decoded-text offset into an offset of ``src`` (structured readers
     build their text from the decoded text); by default they are the same."""
     notes = []
-    for off, raw in bad:
+    for k, (off, raw) in enumerate(bad):
+        if k >= MAX_NOTES:
+            break
         o = offset_map(off) if offset_map else off
         if o is None:
             continue
         loc = src.location(o, o + 1)
         shown = " ".join(f"{b:02X}" for b in raw[:8]) + (" …" if len(raw) > 8 else "")
+        if k == MAX_NOTES - 1 and len(bad) > MAX_NOTES:
+            shown += f"；此后另有{len(bad) - MAX_NOTES}处无法解码的字节未逐一列出"
         notes.append(ReaderNote(BAD_BYTES_RULE, "", o, loc, {"bytes": shown, "count": len(raw),
                                                               "encoding": src.encoding or ""}))
     return notes

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rich.console import Console
-from rich.text import Text
-
 from ..findings import CATEGORY_ZH, SEVERITY_ZH
 from . import register
 
@@ -21,6 +18,7 @@ def _source_line(src, f):
     line = src.original_line(loc.line)
     if line is None:
         return None
+    from rich.text import Text  # rich is imported only when this reporter runs (start-up time)
     t = Text(f"{loc.line:>5} │ ", style="dim")
     body = Text(line.expandtabs(4) if "\t" not in line else line)
     s = max(0, loc.column - 1)
@@ -42,6 +40,8 @@ def _source_line(src, f):
 
 @register("rich")
 def render(results, out, *, lang="zh", quiet=False, color=True, **_kw):
+    from rich.console import Console
+    from rich.text import Text
     console = Console(file=out, no_color=not color, highlight=False, soft_wrap=True,
                       force_terminal=color if color else None)
     total = Counter()

@@ -81,6 +81,8 @@ class Stream:
     section: object = None
 
     def span(self, a: int, b: int) -> tuple[int, int]:
+        if self.pos is None:  # the report text itself
+            return (a, b)
         if not self.pos:
             return (0, 0)
         a = min(max(a, 0), len(self.pos) - 1)
@@ -126,7 +128,7 @@ def prose_streams(report, scope="prose", sections=None) -> list[Stream]:
     section body (with its heading)."""
     if scope == "text":
         t = report.text
-        return [Stream(t, list(range(len(t))))]
+        return [Stream(t, None)]
     out = []
     if scope in ("prose", "preamble") and not sections:
         pre = sorted(list(report.front) + list(report.preamble), key=lambda p: p.span[0])
@@ -753,8 +755,12 @@ def run_text_vs_table(rule, ctx):
                         continue
                     seen.add(key)
                     spec = fmt.table(terms[0][0])
-                    desc = " + ".join(f"{t}「{spec.row_display(rw) if spec else rw}」{spec.column_display(cl) if spec else cl}"
-                                      f"{fmt_num(c.value) if c.is_number else '（空白，按本行合计）'}"
+                    def _where(t, rw, cl):
+                        sp = fmt.table(t)
+                        rs = sp.row(rw) if sp else None
+                        row_txt = f"「{sp.row_display(rw)}」" if rs is not None and rs.label else ""
+                        return f"{t}{row_txt}{sp.column_display(cl) if sp else cl}"
+                    desc = " + ".join(f"{_where(t, rw, cl)}{fmt_num(c.value) if c.is_number else '（空白，按本行合计）'}"
                                       for (t, rw, cl), c in zip(terms, these))
                     yield ctx.emit(rule, st.span(*nsp), {
                         "name": name, "text_value": fmt_num(val), "table_value": fmt_num(tv),
@@ -857,6 +863,8 @@ def run_attachments(rule, ctx):
     content = "".join(rest_lines)
     if len(re.sub(r"\s", "", content)) >= mn:
         return
+    if re.search(r"\.(?:docx?|pdf|xlsx?|wps|et|ofd|zip|rar)\b", name, re.I):
+        return  # a download link, not an attachment to be printed with the text
     related = [(h.start(), h.end()) for h in hits[1:]]
     if not name:
         if len(hits) > 1:

@@ -43,7 +43,7 @@ def serve(args) -> int:
     port = int(getattr(args, "port", None) or 8765)
     max_mb = getattr(args, "max_upload_mb", None) or _env_number("XXGK_WEB_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD / 1048576)
     timeout = getattr(args, "timeout", None) or _env_number("XXGK_WEB_TIMEOUT", DEFAULT_TIMEOUT)
-    workers = int(_env_number("XXGK_WEB_WORKERS", 2))
+    workers = max(1, int(_env_number("XXGK_WEB_WORKERS", 2)))  # at least one: the time limit needs a process
     # a free port? say so in Chinese rather than with uvicorn's traceback
     try:
         fam = socket.AF_INET6 if ":" in host else socket.AF_INET

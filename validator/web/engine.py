@@ -34,6 +34,26 @@ def _rules():
     return _RULES
 
 
+def warm() -> None:
+    """Import the pipeline and load the rules (a worker calls this when it starts)."""
+    from .. import lint  # noqa: F401
+    from . import printable  # noqa: F401
+    from ..reporters import json_out  # noqa: F401
+    import importlib
+    for mod in ("pdf", "docx", "html", "markdown"):   # readers import their libraries lazily
+        try:
+            importlib.import_module(f"validator.readers.{mod}")
+        except Exception:  # pragma: no cover - a missing reader is reported on upload
+            pass
+    for lib in ("pdfplumber", "docx", "bs4"):
+        try:
+            importlib.import_module(lib)
+        except Exception:  # pragma: no cover
+            pass
+    _rules()
+    check(b"2021\xe5\xb9\xb4", "warm.txt")
+
+
 def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "auto") -> dict:
     """Lint one upload; returns {"ok": True, "view", "document", "print_html"} or {"ok": False, "error"}."""
     from ..lint import Options, lint_bytes
@@ -234,8 +254,16 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
                         break
             li = line_index(start)
             le = line_index(max(start, end - 1))
-            for k in range(li, min(le, li + 20) + 1):
-                line_marks.setdefault(k, []).append((start, end, fid, f.severity))
+            whole_table = None
+            if primary is None and f.table and not f.row and not f.column:
+                # about a whole table (e.g. "表二没有填写任何数字"): the grid is the place
+                whole_table = next((t["id"] for t in tables_view if t["key"] == f.table
+                                    and t["span"][0] <= start < max(t["span"][1], t["span"][0] + 1)), None)
+            if whole_table is not None:
+                primary = f"table-{whole_table}"
+            else:
+                for k in range(li, min(le, li + 20) + 1):
+                    line_marks.setdefault(k, []).append((start, end, fid, f.severity))
             if primary is None:
                 primary = f"ln{li}"
         else:
@@ -317,9 +345,12 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
                 raw.append(_line_view(k, line_starts, text, src, line_marks))
             tv = next(t for t in tables_view if t["key"] == cur[2])
             blocks_view.append({"type": "table", "table": tv["id"], "raw": raw})
-            li = cur[1] + 1
+            li = max(li, cur[1]) + 1
             cur = next(tr, None)
-            while cur is not None and cur[0] < li:
+            while cur is not None and cur[0] < li:   # another table on the same lines: its grid too
+                tv = next(t for t in tables_view if t["key"] == cur[2])
+                blocks_view.append({"type": "table", "table": tv["id"], "raw": []})
+                li = max(li, cur[1] + 1)
                 cur = next(tr, None)
             continue
         a = line_starts[li]

@@ -61,6 +61,12 @@ def main(argv=None) -> int:  # pragma: no cover - runs in the worker process
     """Worker loop (`python -m validator.web._child FUNC`); jobs on stdin, results on stdout."""
     argv = sys.argv[1:] if argv is None else argv
     fn = _resolve(argv[0] if argv else DEFAULT_FUNC)
+    warm = getattr(importlib.import_module(fn.__module__), "warm", None)
+    if warm is not None:  # load the engine and the rules now, not on the first upload
+        try:
+            warm()
+        except Exception:  # pragma: no cover - the first check will report it
+            pass
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the result stream
     while True:

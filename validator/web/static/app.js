@@ -120,6 +120,7 @@
     renderSide(view);
     $("result").hidden = false;
     document.body.classList.add("has-result");
+    $("result").scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
   function renderFileInfo(view) {
@@ -152,6 +153,13 @@
     // which findings are anchored on which block (for callouts under lines and tables)
     var byTarget = {};
     view.findings.forEach(function (f) { (byTarget[f.target] = byTarget[f.target] || []).push(f); });
+    var legend = el("div", { className: "page-legend" });
+    [["sw-error", "出错的单元格"], ["sw-involved", "参与出错等式的单元格"], ["sw-warning", "有警告的单元格"],
+     ["sw-lhs", "选中问题后：等式左边"], ["sw-rhs", "等式右边"]].forEach(function (x) {
+      legend.appendChild(el("span", {}, [el("span", { className: "sw " + x[0] }), x[1]]));
+    });
+    legend.appendChild(el("span", { text: "点击右侧问题或表中标出的单元格即可定位" }));
+    doc.appendChild(legend);
     if (byTarget["doc-top"]) doc.appendChild(callouts(byTarget["doc-top"]));
     view.blocks.forEach(function (b) {
       if (b.type === "page") {
@@ -297,9 +305,22 @@
       fig.appendChild(wrap);
     });
     (raw || []).forEach(function (b) { targets[b.id] = true; });
+    targets["table-" + t.id] = true;
     var list = findingsAt(targets);
+    // findings placed elsewhere (e.g. the text) that concern cells of this table
+    var elsewhere = state.view.findings.filter(function (f) {
+      return !targets[f.target] && (f.related || []).some(function (r) { return targets[r.id]; });
+    });
     if (list.length) fig.appendChild(callouts(list));
-    else fig.appendChild(el("p", { className: "table-ok", text: "本表未发现问题。" }));
+    else if (!elsewhere.length) fig.appendChild(el("p", { className: "table-ok", text: "本表未发现问题。" }));
+    if (elsewhere.length) {
+      var p = el("p", { className: "elsewhere", text: "正文中另有 " + elsewhere.length + " 条问题涉及本表数据：" });
+      elsewhere.forEach(function (f) {
+        p.appendChild(el("button", { className: "link sev-" + f.severity, attrs: { type: "button" }, dataset: { finding: f.id },
+          text: f.severity_zh + " " + f.rule + "（" + (f.where || f.section || "") + "）", onclick: function () { select(f.id, "table"); } }));
+      });
+      fig.appendChild(p);
+    }
     if (raw && raw.length) {
       var det = el("details", { className: "raw" }, [el("summary", { text: "查看本表原文（第 " + raw[0].line + "–" + raw[raw.length - 1].line + " 行）" })]);
       raw.forEach(function (b) { det.appendChild(renderLine(b, true)); });
@@ -403,8 +424,8 @@
 
   /* ---------------------------------------------------------------- selection */
   function clearSelection() {
-    document.querySelectorAll(".sel-anchor, .sel-lhs, .sel-rhs, .sel-related, .selected").forEach(function (n) {
-      n.classList.remove("sel-anchor", "sel-lhs", "sel-rhs", "sel-related", "selected");
+    document.querySelectorAll(".sel-anchor, .sel-lhs, .sel-rhs, .sel-related, .sel-row, .selected").forEach(function (n) {
+      n.classList.remove("sel-anchor", "sel-lhs", "sel-rhs", "sel-related", "sel-row", "selected");
     });
   }
 
@@ -422,6 +443,8 @@
     if (target) {
       target.classList.add("sel-anchor");
       if (f.anchor_side) target.classList.add("sel-" + f.anchor_side);
+      // a finding about a whole row (e.g. its blank cells): the row is marked
+      if (f.row && !f.column && target.parentElement && target.parentElement.tagName === "TR") target.parentElement.classList.add("sel-row");
       openParents(target);
     }
     (f.related || []).forEach(function (r) {

@@ -1,0 +1,70 @@
+"""Compiled Lark grammars cached on disk, so a cold start does not rebuild the LALR tables.
+
+Building the two parsers (grammar/report.lark, grammar/expr.lark) costs ~50–100 ms per
+process: Lark first builds its own grammar-of-grammars parser, then our LALR tables.  Lark
+can cache the result (``cache=path``); we give it a path in a *private* directory, never the
+shared temp dir — the cache is a pickle, and a pickle planted by another user in /tmp would
+run code when loaded.
+
+* directory: ``$XXGK_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/xxgk-lint``, else
+  ``~/.cache/xxgk-lint``; created with mode 0700 and used only when it is ours and not
+  writable by group or others;
+* ``XXGK_LINT_NO_CACHE=1`` (or an unusable directory: read-only home, CI sandbox) builds the
+  parsers in memory as before — the cache changes speed, never results;
+* the file name carries a hash of the grammar, Lark's version and Python's; Lark checks the
+  hash inside the file too and rebuilds a stale or corrupt cache.
+
+Nothing is ever written next to the checked files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def cache_dir() -> Path | None:
+    if os.environ.get("XXGK_LINT_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    base = os.environ.get("XXGK_LINT_CACHE_DIR")
+    if base:
+        d = Path(base)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        try:
+            d = (Path(xdg) if xdg else Path.home() / ".cache") / "xxgk-lint"
+        except (RuntimeError, KeyError):  # no home directory
+            return None
+    try:
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = d.stat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+        return None  # someone else's or writable by others: do not load pickles from it
+    if not os.access(d, os.W_OK | os.X_OK):
+        return None
+    return d
+
+
+def lark(name: str, grammar: str, **options):
+    """``Lark(grammar, **options)``, cached in :func:`cache_dir` when there is one."""
+    from lark import Lark, __version__ as lark_version
+
+    d = cache_dir()
+    if d is None or options.get("parser") != "lalr":
+        return Lark(grammar, **options)
+    key = hashlib.sha256((grammar + repr(sorted((k, repr(v)) for k, v in options.items())) + lark_version
+                          + sys.version).encode("utf-8")).hexdigest()[:16]
+    path = d / f"{name}-{key}.lark"
+    try:
+        return Lark(grammar, cache=str(path), **options)
+    except Exception:  # noqa: BLE001 - a cache problem must never stop a check
+        return Lark(grammar, **options)
