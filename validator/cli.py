@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="单个文件的大小上限（默认 50MB，0 表示不限；超过的文件报 P090）")
     c.add_argument("--timeout", type=_limits_arg("parse_seconds"), default=None, metavar="SECONDS",
                    help="单个文件的检查时间上限，秒（默认 30，0 表示不限；超时报 P091）")
+    c.add_argument("--max-chars", type=_limits_arg("parse_count"), default=None, metavar="N",
+                   help="单个文件文本长度的上限，字（默认 1000000，0 表示不限；超过的文件报 P090）")
 
     r = sub.add_parser("rule", help="解释一条规则", description="显示一条规则的说明、依据、严重程度和示例。")
     r.add_argument("code", help="规则编号或名称，如 A301 或 table3-balance")
@@ -303,6 +305,8 @@ class _Settings:
             opts.max_bytes = self.args.max_bytes or None
         if getattr(self.args, "timeout", None) is not None:
             opts.timeout = self.args.timeout or None
+        if getattr(self.args, "max_chars", None) is not None:
+            opts.max_chars = self.args.max_chars or None
         return opts, eff, rules
 
 

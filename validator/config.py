@@ -135,7 +135,13 @@ def _read(path: Path) -> tuple[dict | None, dict[str, int]]:
         if not isinstance(data, dict):
             raise ConfigError(f"{path}:1: 配置文件应为“键: 值”的映射")
         return data, dict(getattr(data, "key_lines", {}))
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ConfigError(f"{path}: 读取 TOML 配置需要 Python 3.11 或 tomli 包；也可改用 .xxgk-lint.yaml") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024   # 50 MB
 DEFAULT_TIMEOUT_S = 30.0               # seconds per file
+DEFAULT_MAX_CHARS = 1_000_000          # characters of text per file (a report has 5–60 thousand)
 
 RULE_TOO_LARGE = "P090"
 RULE_TIMEOUT = "P091"
@@ -62,14 +63,50 @@ def human_bytes(n: int) -> str:
 def too_large(size: int | None, limit: int | None, what: str = "文件") -> InputTooLarge:
     lim = human_bytes(limit or 0)
     if size is None:
-        return InputTooLarge(f"{what}超过大小上限 {lim}，未检查", size=f"> {lim}", limit=lim)
+        return InputTooLarge(f"{what}超过大小上限 {lim}，未检查（上限可用 --max-bytes 调整）", size=f"> {lim}", limit=lim)
     shown = human_bytes(size)
-    return InputTooLarge(f"{what}大小 {shown} 超过上限 {lim}，未检查", size=shown, limit=lim)
+    return InputTooLarge(f"{what}大小 {shown} 超过上限 {lim}，未检查（上限可用 --max-bytes 调整）", size=shown, limit=lim)
 
 
 def check_size(size: int, limit: int | None, what: str = "文件") -> None:
     if limit and size > limit:
         raise too_large(size, limit, what)
+
+
+# --------------------------------------------------------------------------------------
+# the length of the text (memory: the pipeline keeps ~60 bytes per character)
+# --------------------------------------------------------------------------------------
+_TEXT_FORMATS = ("text", "txt", "markdown", "md")
+
+
+def _chars(n: int) -> str:
+    return f"{n:,}"
+
+
+def check_chars(n: int, limit: int | None) -> None:
+    """The text a reader produced is longer than the limit: P090 before normalising and
+    parsing it (a 10 MB text file took 7 s and 600 MB)."""
+    if limit and n > limit:
+        raise InputTooLarge(f"文本长度 {_chars(n)} 字超过上限 {_chars(limit)} 字，未检查（上限可用 --max-chars 调整）",
+                            size=f"{_chars(n)} chars", limit=f"{_chars(limit)} chars")
+
+
+def check_text_bytes(head: bytes, size: int, name: str, input_format: str | None, limit: int | None) -> None:
+    """Before reading: a plain-text or Markdown file of more than 4 × limit bytes has more
+    than `limit` characters whatever its encoding, so it is refused without being decoded.
+    (Not HTML: markup and inline images are dropped, the text can be much shorter.)"""
+    if not limit or size <= 4 * limit:
+        return
+    fmt = (input_format or "").strip().lower() or None
+    if fmt in (None, "auto"):
+        try:
+            from .readers import sniff
+            fmt = sniff(head, name)
+        except Exception:  # noqa: BLE001 - a sniffing problem is the reader's to report
+            return
+    if fmt in _TEXT_FORMATS:
+        raise InputTooLarge(f"文本文件大小 {human_bytes(size)} 超过文本长度上限 {_chars(limit)} 字，未检查（上限可用 --max-chars 调整）",
+                            size=human_bytes(size), limit=f"{_chars(limit)} chars")
 
 
 # --------------------------------------------------------------------------------------
@@ -105,7 +142,7 @@ def _fmt_s(s: float) -> str:
 
 
 def _timeout_detail(s: float) -> str:
-    return f"检查超过时间上限 {_fmt_s(s)} 秒，已停止检查此文件"
+    return f"检查超过时间上限 {_fmt_s(s)} 秒，已停止检查此文件（上限可用 --timeout 调整）"
 
 
 def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
@@ -211,3 +248,14 @@ def parse_seconds(text: str) -> float:
     if not m:
         raise argparse.ArgumentTypeError(f"无法识别的时间“{text}”（秒，例如 30；0 表示不限）")
     return float(m.group(1))
+
+
+def parse_count(text: str) -> int:
+    """'1000000', '2M', '500k', '1_000_000' → a number of characters; '0' means no limit."""
+    import argparse
+    import re
+    m = re.fullmatch(r"\s*(\d+(?:[_,]\d{3})*(?:\.\d+)?)\s*([KkMm万]?)\s*", str(text))
+    if not m:
+        raise argparse.ArgumentTypeError(f"无法识别的字数“{text}”（例如 1000000、2M；0 表示不限）")
+    mult = {"": 1, "K": 1000, "M": 1_000_000, "万": 10_000}[m.group(2).upper()]
+    return int(float(m.group(1).replace("_", "").replace(",", "")) * mult)

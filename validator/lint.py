@@ -32,6 +32,7 @@ class Options:
     severity: dict = field(default_factory=dict)   # rule id -> severity override
     max_bytes: int | None = _limits.DEFAULT_MAX_BYTES  # per file; None/0 = no limit (P090)
     timeout: float | None = _limits.DEFAULT_TIMEOUT_S  # seconds per file; None/0 = none (P091)
+    max_chars: int | None = _limits.DEFAULT_MAX_CHARS  # characters of text per file (P090)
 
 
 @dataclass
@@ -75,6 +76,7 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
 
 
 def _lint(src: SourceText, opts: Options, rules: RuleSet) -> Result:
+    _limits.check_chars(len(src.text), opts.max_chars)
     _limits.check_time()
     src, sup = _suppress.prepare(src)   # inline `xxgk-lint: disable=…` directives (issue 5)
     norm = normalize(src)
@@ -117,6 +119,14 @@ def lint_path(path: str, opts: Options | None = None, rules: RuleSet | None = No
             kind, size = _limits.stat_kind(path)
             if kind == "file":
                 _limits.check_size(size, opts.max_bytes)
+                if opts.max_chars and size > 4 * opts.max_chars:
+                    try:
+                        with open(path, "rb") as fh:
+                            head = fh.read(256 * 1024)
+                    except OSError:
+                        head = None  # read_path gives the one-line error
+                    if head is not None:
+                        _limits.check_text_bytes(head, size, str(path), opts.input_format, opts.max_chars)
             if kind == "stream":  # a pipe or device: never read more than the limit
                 try:
                     with open(path, "rb") as fh:
@@ -137,6 +147,7 @@ def lint_bytes(data: bytes, name: str, opts: Options | None = None, rules: RuleS
     try:
         with _limits.limits(opts.max_bytes, opts.timeout):
             _limits.check_size(len(data), opts.max_bytes)
+            _limits.check_text_bytes(data[:256 * 1024], len(data), name, opts.input_format, opts.max_chars)
             return _lint(read_bytes(data, name, opts.input_format), opts, rules)
     except _limits.LimitExceeded as exc:
         return limit_result(name, exc, opts, rules)

@@ -134,3 +134,48 @@ def test_rules_explain_the_limits():
     for code in ("P090", "P091"):
         r = cli("rule", code)
         assert r.returncode == 0 and b"--" in r.stdout
+
+
+def test_text_longer_than_max_chars_gives_p090():
+    text = GOOD.read_text(encoding="utf-8")
+    res = lint_bytes(text.encode("utf-8"), "r.txt", Options(max_chars=len(text) - 1))
+    assert [f.rule for f in res.findings] == ["P090"] and "--max-chars" in res.findings[0].message
+    res = lint_bytes(text.encode("utf-8"), "r.txt", Options(max_chars=len(text)))
+    assert "P090" not in {f.rule for f in res.findings}
+
+
+def test_big_text_file_is_refused_before_decoding(tmp_path, monkeypatch):
+    p = tmp_path / "big.txt"
+    p.write_bytes(("政府信息公开" * 1000 + "\n").encode() * 50)  # ~900 KB
+    assert limits.DEFAULT_MAX_CHARS == 1_000_000
+
+    def boom(*a, **k):  # pragma: no cover - must not be called
+        raise AssertionError("a text file over 4 × max_chars bytes was decoded")
+    monkeypatch.setattr(lint_mod, "read_path", boom)
+    res = lint_path(str(p), Options(max_chars=100_000))
+    assert [f.rule for f in res.findings] == ["P090"]
+
+
+def test_html_is_judged_by_its_text_not_its_bytes(tmp_path):
+    """Inline images and scripts make pages large; only the text read from them counts."""
+    p = tmp_path / "page.html"
+    p.write_bytes(b"<html><head><script>" + b"x" * 500_000 + b"</script></head><body><p>"
+                  + GOOD.read_bytes().replace(b"\n", b"</p>\n<p>") + b"</p></body></html>")
+    res = lint_path(str(p), Options(max_chars=100_000))
+    assert "P090" not in {f.rule for f in res.findings}
+
+
+def test_cli_max_chars_flag_and_parallel_timeouts():
+    r = cli("check", "-o", "concise", "--max-chars", "1000", GOOD)
+    assert_clean(r)
+    assert b"P090" in r.stdout
+    r = cli("check", "-o", "json", "--jobs", "2", "--timeout", "0.000001", GOOD, OTHER)
+    assert_clean(r)
+    doc = json.loads(r.stdout)
+    assert sorted(f["rule"] for f in doc["findings"]) == ["P091", "P091"]
+
+
+@pytest.mark.parametrize("text,value", [("1000000", 1_000_000), ("2M", 2_000_000), ("500k", 500_000),
+                                        ("1_000_000", 1_000_000), ("100万", 1_000_000), ("0", 0)])
+def test_parse_count(text, value):
+    assert limits.parse_count(text) == value

@@ -222,5 +222,7 @@ def test_splitter_never_explodes(tokens, n):
     """The run-together-digit splitter is bounded whatever the tokens and column count."""
     from validator.parse import split_run_together
     res = split_run_together(tokens, n, [(list(range(n - 1)), n - 1)] if n > 1 else [])
-    if res.unique is not None:
-        assert sum(len(p) for p in res.unique) == len(tokens)
+    if res.unique is not None:  # one list of pieces per token, n pieces in all, nothing lost
+        assert len(res.unique) == len(tokens)
+        assert ["".join(p) for p in res.unique] == tokens
+        assert sum(len(p) for p in res.unique) == n

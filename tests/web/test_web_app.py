@@ -316,3 +316,23 @@ def test_every_finding_has_a_place_on_the_page(path):
         for r in f["related"]:
             assert r["id"] in ids, (f["rule"], r)
     assert len(view["findings"]) == len(out["document"]["findings"])
+
+
+def test_unreadable_upload_gets_a_chinese_message(client):
+    tok = _token(client)
+    for name, data in (("a.bin", bytes(range(256)) * 20), ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)):
+        r = client.post("/api/check", data={"csrf_token": tok}, files={"file": (name, data, "application/octet-stream")})
+        assert r.status_code == 422, (name, r.text)
+        msg = r.json()["error"]
+        assert "无法读取" in msg and "Traceback" not in msg
+
+
+def test_filename_is_reduced_to_a_base_name(client):
+    tok = _token(client)
+    r = client.post("/api/check", data={"csrf_token": tok},
+                    files={"file": ("..\\..\\etc\\<img src=x onerror=alert(1)>.txt", SEED1.read_bytes(), "text/plain")})
+    assert r.status_code == 200
+    name = r.json()["view"]["file"]["name"]
+    assert name == "<img src=x onerror=alert(1)>.txt"
+    html = r.json()["print_html"]
+    assert "&lt;img src=x onerror=alert(1)&gt;.txt" in html and "<img" not in html

@@ -99,3 +99,24 @@ def test_missing_file_is_exit_2_one_line(cli, tmp_path):
 def test_empty_directory_is_not_an_error(cli, tmp_path):
     r = cli("check", tmp_path)
     assert r.code == 0 and "没有找到" in r.err
+
+
+def test_a_file_that_fails_does_not_lose_the_others(cli, monkeypatch, tmp_path):
+    import validator.lint as lint
+    d = tmp_path / "site"
+    d.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copy(SEED, d / name)
+    real = lint.lint_path
+
+    def flaky(path, *a, **kw):
+        if str(path).endswith("b.txt"):
+            raise RuntimeError("boom")
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", flaky)
+    r = cli("check", "-o", "json", "-j", "1", d)
+    doc = json.loads(r.out)
+    assert r.code == 2 and "boom" in r.err
+    assert [f["error"] is not None for f in doc["files"]] == [False, True, False]
+    assert {f["path"].rsplit("/", 1)[1] for f in doc["findings"]} == {"a.txt", "c.txt"}

@@ -174,6 +174,8 @@ def issuer_kind(ctx) -> tuple[str | None, str]:
     if not name:
         return None, ""
     name = re.sub(r"\s+", "", name)
+    if re.search(r"开发区|高新区|新区|实验区|园区|保税区|示范区|管委会|管理委员会", name) and not name.endswith("人民政府"):
+        return None, ""  # a development zone's committee: neither clearly (use --issuer-kind)
     if re.search(r"(局|委员会|委|厅|办公室|办公厅|中心|院|所|队|站|部|署|办|公司|集团|银行|学校|医院)$", name):
         return "department", "name"
     if re.search(r"人民政府$", name) or re.search(r"(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)$", name):
@@ -383,15 +385,16 @@ def run_period(rule, ctx):
     span = md.period_span
     dates = [(m.group(1), int(m.group(2)), int(m.group(3))) for m in _DATE_IN.finditer(text)]
     if not dates:
-        after = _PERIOD_WORD.sub("", text, count=1)
-        if not re.search(r"\d", after):
+        after = _PERIOD_WORD.sub("", text, count=1)[:20]
+        # left blank: only the frame of a period (“自至”, “为  年 月 日至 年 月 日”)
+        if re.fullmatch(r"[\s自为是从起至到止年月日度\-—~～:：]*", after) and re.search(r"自|至|到|为", after):
             yield ctx.emit(rule, span, {"year": year, "found": text.strip(),
-                                        "detail": f"统计期限没有填写日期（“{text.strip()}”）"})
+                                        "detail": f"没有填写起止日期，应为{year}年1月1日至{year}年12月31日"})
         return
     if len(dates) < 2:
         if re.search(r"(?:至|到)\s*(?:止|$|[,，。])", text):
             yield ctx.emit(rule, span, {"year": year, "found": text.strip(),
-                                        "detail": f"统计期限只写了起始日期（“{text.strip()}”）"})
+                                        "detail": f"只写了起始日期，没有截止日期（应为{year}年12月31日）"})
         return
     (y1, m1, d1), (y2, m2, d2) = dates[0], dates[1]
     y1 = int(y1) if y1 else year
@@ -455,18 +458,26 @@ def _prepare_deadline(rule):
 _PUB_KEYS = ("发布日期", "发布时间", "时间", "生成日期", "成文日期", "发文日期")
 
 
-@register("deadline", required=("deadlines",), prepare=_prepare_deadline)
+@register("deadline", required=("deadlines",), optional=("check",), prepare=_prepare_deadline)
 def run_deadline(rule, ctx):
     """The report was published (front matter 发布日期/发布时间) — or, failing that, signed —
     by the deadline of the year after the report year: `deadlines` per issuer kind
     (government / department / legacy for pre-2019 reports), as 月-日.  The issuer kind comes
     from --issuer-kind or the issuer's name; when unknown, only a date later than every
-    deadline is reported."""
+    deadline is reported.  With `check: early` instead: a signing date before the report
+    year has ended (the year of the date is probably wrong)."""
     r = ctx.report
     md = r.metadata
     if md.year is None:
         return
     date, span, how = None, None, ""
+    if rule.params.get("check") == "early":
+        # a signing date before the report year has ended: the year is probably wrong
+        if md.date and md.date_span and md.date <= (md.year, 12, 31):
+            d = md.date
+            yield ctx.emit(rule, md.date_span, {"how": "落款日期", "date": f"{d[0]}年{d[1]}月{d[2]}日",
+                                                "year": md.year, "due": "", "who": ""})
+        return
     for key in _PUB_KEYS:
         if key in md.front and md.front[key][0]:
             m = re.match(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})", md.front[key][0])

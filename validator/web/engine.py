@@ -135,9 +135,9 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
     table_ranges.sort()
 
     # ---- cells ------------------------------------------------------------------------
-    cells = []          # (span, id, table, row, col)
+    cells = []               # (span, cell id, table key, row key, column key, Cell)
     tables_view = []
-    row_label_targets = []   # (span, id)
+    row_label_targets = []   # (label span, row-header id, table key, row key)
     if report is not None:
         for ti, (key, tab) in enumerate(report.tables.items()):
             spec = fmt.table(key) if fmt is not None else None
@@ -152,7 +152,7 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
                 blocks[-1][1].append(r)
             extra_rows = [k for k in tab.rows if k not in known]
             if extra_rows:
-                blocks.append(("其他行", [None] * 0))
+                blocks.append(("报告中的其他行（统一格式中没有）" if spec_rows else None, []))
             ri = 0
             for bi, (caption, rows) in enumerate(blocks):
                 if spec is not None and rows:

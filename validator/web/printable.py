@@ -33,8 +33,7 @@ th { background: #eee; font-weight: bold; }
 .grid td.mark-error { outline: 2px solid #c00; outline-offset: -2px; background: #fde2e2; }
 .grid td.mark-warning { background: #fff1d6; }
 .grid td.mark-info { background: #e5f0fb; }
-.grid td.side-lhs { background: #fff3c4; }
-.grid td.side-rhs { background: #dcecff; }
+.grid td.involved { outline: 1px solid #c00; outline-offset: -2px; }
 .grid td.kind-blank::after { content: "（空）"; color: #999; font-size: 8pt; }
 .grid td.kind-missing::after { content: "（缺）"; color: #999; font-size: 8pt; }
 .grid td.kind-none { background: #f2f2f2; }
@@ -92,8 +91,8 @@ def render_printable(view: dict) -> str:
     if view["tables"]:
         out.append("<h2>二、统计表核对</h2>")
         out.append("<p class=\"legend small\">标记：<span style=\"outline:2px solid #c00;background:#fde2e2\">出错位置</span>"
-                   "<span style=\"background:#fff3c4\">等式左边</span><span style=\"background:#dcecff\">等式右边</span>"
-                   "<span style=\"background:#fff1d6\">警告</span>（空）为未填写，（缺）为报告中没有该行或列</p>")
+                   "<span style=\"outline:1px solid #c00\">参与出错等式的单元格</span>"
+                   "<span style=\"background:#fff1d6\">有警告</span>（空）为未填写，（缺）为报告中没有该行或列</p>")
         marks = view.get("cell_marks", {})
         for t in view["tables"]:
             out.append(f"<h3>{_e(t['key'])} {_e(t['name'])}</h3>")
@@ -101,14 +100,15 @@ def render_printable(view: dict) -> str:
                 out.append("<table class=\"grid\"><thead>")
                 if g.get("caption"):
                     out.append(f"<tr><th colspan=\"{len(g['columns']) + 1}\">{_e(g['caption'])}</th></tr>")
-                out.append("<tr><th></th>" + "".join(f"<th>{_e(c['label'])}</th>" for c in g["columns"]) + "</tr></thead><tbody>")
+                out.append(_header(g["columns"]) + "</thead><tbody>")
                 for r in g["rows"]:
                     pad = "　" * r["depth"]
                     cls = "label" + (" " + _mark_class(marks.get(r["id"] + "-h", [])) if marks.get(r["id"] + "-h") else "")
                     out.append(f"<tr><td class=\"{cls}\">{_e(pad + r['label'])}</td>")
                     for c in r["cells"]:
                         cls = f"num kind-{_e(c['kind'])} {_mark_class(marks.get(c['id'], []))}"
-                        out.append(f"<td class=\"{cls.strip()}\">{_e(c['raw'])}</td>")
+                        shown = "？" if c["kind"] == "unreadable" else c["raw"]
+                        out.append(f"<td class=\"{cls.strip()}\">{_e(shown)}</td>")
                     out.append("</tr>")
                 out.append("</tbody></table>")
 
@@ -116,6 +116,27 @@ def render_printable(view: dict) -> str:
     out.append("<p class=\"small\">本记录由 xxgk-lint 自动生成，检查结果供审核参考，须由审核人员核实。</p>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _header(cols: list) -> str:
+    """Header rows; columns named "组·列" (表四) get a two-level header."""
+    if not any("·" in c["label"] for c in cols):
+        return "<tr><th></th>" + "".join(f"<th>{_e(c['label'])}</th>" for c in cols) + "</tr>"
+    top, bottom = ["<tr><th rowspan=\"2\"></th>"], ["<tr>"]
+    i = 0
+    while i < len(cols):
+        group, _, rest = cols[i]["label"].partition("·")
+        if not rest:
+            top.append(f"<th rowspan=\"2\">{_e(group)}</th>")
+            i += 1
+            continue
+        j = i
+        while j < len(cols) and cols[j]["label"].partition("·")[0] == group:
+            bottom.append(f"<th>{_e(cols[j]['label'].partition('·')[2])}</th>")
+            j += 1
+        top.append(f"<th colspan=\"{j - i}\">{_e(group)}</th>")
+        i = j
+    return "".join(top) + "</tr>" + "".join(bottom) + "</tr>"
 
 
 def _mark_class(marks: list) -> str:
@@ -127,8 +148,6 @@ def _mark_class(marks: list) -> str:
         worst = "error" if any(m["severity"] == "error" for m in anchors) else (
             "warning" if any(m["severity"] == "warning" for m in anchors) else "info")
         classes.append(f"mark-{worst}")
-    for m in marks:
-        if m["role"] in ("lhs", "rhs"):
-            classes.append(f"side-{m['role']}")
-            break
+    if not anchors and any(m["role"] in ("lhs", "rhs", "related") and m["severity"] == "error" for m in marks):
+        classes.append("involved")   # a cell of a failing equation (both sides; equations may overlap)
     return " ".join(classes)

@@ -160,7 +160,11 @@
     });
     legend.appendChild(el("span", { text: "点击右侧问题或表中标出的单元格即可定位" }));
     doc.appendChild(legend);
-    if (byTarget["doc-top"]) doc.appendChild(callouts(byTarget["doc-top"]));
+    if (byTarget["doc-top"]) {   // findings without a place in the text (e.g. about the whole file)
+      var top = callouts(byTarget["doc-top"]);
+      top.id = "doc-top";
+      doc.appendChild(top);
+    }
     view.blocks.forEach(function (b) {
       if (b.type === "page") {
         doc.appendChild(el("div", { className: "page-break", text: "第 " + b.page + " 页" }));
@@ -284,7 +288,7 @@
         var tr = el("tr", { id: r.id, className: (r.group ? "group-row" : "") + (r.present ? "" : " row-missing"), dataset: { row: r.key } });
         var th = el("th", { className: "row-label depth-" + Math.min(r.depth, 3) + (r.labelled === false ? " nolabel" : ""), id: r.id + "-h", attrs: { scope: "row" } }, [r.label]);
         if (!r.present && !r.group) th.appendChild(el("span", { className: "missing-tag", text: "报告中没有此行" }));
-        if (r.unreadable) th.appendChild(el("span", { className: "missing-tag", text: "无法分清各格：" + r.unreadable }));
+        if (r.unreadable) th.appendChild(el("span", { className: "missing-tag", text: "本行数字无法逐格读出", attrs: { title: "原文：" + ((r.cells[0] && r.cells[0].raw) || "") } }));
         decorateCell(th, r.id + "-h");
         targets[r.id + "-h"] = true;
         tr.appendChild(th);
@@ -292,6 +296,7 @@
           var td = el("td", { className: "cell kind-" + c.kind, id: c.id, dataset: { col: c.column, row: r.key } });
           if (c.kind === "blank") td.appendChild(el("span", { className: "placeholder", text: "空" }));
           else if (c.kind === "missing") td.appendChild(el("span", { className: "placeholder", text: "缺" }));
+          else if (c.kind === "unreadable") td.appendChild(el("span", { className: "unreadable", text: "？", attrs: { title: "原文：" + c.raw } }));
           else td.appendChild(el("span", { className: "v", text: c.raw }));
           if (c.note) td.setAttribute("title", c.note);
           decorateCell(td, c.id);
