@@ -188,11 +188,22 @@ class Report:
         return None
 
     def section_at(self, offset: int) -> Section | None:
-        cur = None
-        for s in self.sections:
-            if s.span[0] <= offset:
-                cur = s
-        return cur
+        """The last section starting at or before offset (bisect: every finding asks, and a
+        report with thousands of headings made this quadratic)."""
+        secs = self.sections
+        starts = self.__dict__.get("_section_starts")
+        if starts is None or len(starts) != len(secs) or (secs and starts[-1] != secs[-1].span[0]):
+            starts = [s.span[0] for s in secs]
+            if any(b < a for a, b in zip(starts, starts[1:])):  # not in order: scan
+                cur = None
+                for s in secs:
+                    if s.span[0] <= offset:
+                        cur = s
+                return cur
+            self.__dict__["_section_starts"] = starts
+        import bisect
+        i = bisect.bisect_right(starts, offset) - 1
+        return secs[i] if i >= 0 else None
 
     @property
     def text(self) -> str:

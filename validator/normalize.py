@@ -68,6 +68,8 @@ def normalize(src: SourceText) -> SourceText:
     if looks_traditional(out.text):
         out = out.map_text(to_simplified)
         out.notes.append(("traditional", "繁体字文本已按简体匹配（定位仍指向原文）"))
+    if len(out.text) == len(src.text):
+        out.raw = src.text
     return out
 
 

@@ -51,7 +51,7 @@ class SourceText:
     """
 
     __slots__ = ("text", "_lines", "_cols", "_places", "places", "path", "format",
-                 "encoding", "original_lines", "notes", "_line_starts")
+                 "encoding", "original_lines", "notes", "_line_starts", "raw")
 
     def __init__(self, text: str, lines: array, cols: array, places: array | None = None,
                  place_table: Sequence[Place] = (NO_PLACE,), *, path: str = "<string>",
@@ -70,6 +70,9 @@ class SourceText:
         self.original_lines = original_lines
         self.notes = notes if notes is not None else []  # reader notes (e.g. decode problems)
         self._line_starts: list[int] | None = None
+        # the text before normalisation, offset for offset (set by normalize() when the
+        # conversions kept every length), so findings can quote the user's own characters
+        self.raw: str | None = None
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -111,6 +114,17 @@ class SourceText:
             end_line, end_col = self._lines[start], self._cols[start]
         return Location(self._lines[start], self._cols[start], end_line, end_col,
                         place.page, place.where)
+
+    def quote(self, text: str, near: int = 0) -> str:
+        """The user's own characters for a piece of normalised text (full-width punctuation,
+        traditional script), taken at its occurrence nearest to offset `near`."""
+        if self.raw is None or not text or text not in self.text:
+            return text
+        lo = max(0, near - 400)
+        i = self.text.find(text, lo, near + 400 + len(text))
+        if i < 0:
+            i = self.text.find(text)
+        return self.raw[i:i + len(text)]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))

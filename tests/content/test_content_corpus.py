@@ -76,7 +76,7 @@ def test_seed004_mojibake_run_and_site_footer():
     assert len(fs) == 1 and "?? ???????¤?" in fs[0].message
     assert line_text(rel, fs[0].line)[fs[0].col - 1:].startswith("?? ???????¤?")
     footer = of(rel, "C406")
-    assert len(footer) == 1 and "甘公网安备" in footer[0].message
+    assert len(footer) == 1 and "甘公網安備" in footer[0].message  # quoted as written (traditional)
 
 
 def test_seed003_stray_question_mark_lines_and_pinyin():

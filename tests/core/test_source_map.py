@@ -51,3 +51,15 @@ def test_normalised_text_is_for_matching_only_original_lines_are_kept():
     src = normalize(read_bytes("（一）予以公开".encode("utf-8"), "x.txt"))
     assert src.text == "(一)予以公开"
     assert src.original_line(1) == "（一）予以公开"
+
+
+def test_findings_quote_the_reports_own_characters_after_width_folding_and_t2s(corpus):
+    import opencc
+
+    text = (corpus / "reports/009_hongzequ_2023.txt").read_text(encoding="utf-8")
+    trad = opencc.OpenCC("s2t").convert(text)
+    f = [x for x in lint_bytes(trad.encode("utf-8"), "t.txt").findings if x.rule == "S203"][0]
+    assert "其他法律行政止公開" in f.message        # as written in the traditional copy
+    assert "2.其他法律行政法规禁止公开" in f.message  # the template wording stays as it is
+    wide = [x for x in lint_bytes(text.encode("utf-8"), "w.txt").findings if x.rule == "S203"][0]
+    assert (f.line, f.col) == (wide.line, wide.col)

@@ -257,3 +257,20 @@ def test_bad_rules_dir_is_exit_2(tmp_path):
     r = check(GOOD, extra=("--rules-dir", str(tmp_path / "missing")))
     assert_clean(r)
     assert r.returncode == 2
+
+
+@pytest.mark.parametrize("unit", ["\n一、总体情况\n", "一、", "2023年", "（一）", " "])
+def test_cost_grows_linearly_with_repetition(unit):
+    """4× the input costs well under 16× the CPU time (thousands of headings once made the
+    finding → section lookup quadratic: 80 KB of headings took 5 s)."""
+    import time
+    from validator.lint import Options, lint_bytes
+
+    def cpu(n):
+        data = (unit * (n // len(unit) + 1))[:n].encode()
+        t = time.process_time()
+        lint_bytes(data, "r.txt", Options(timeout=60))
+        return time.process_time() - t
+    cpu(2000)  # warm
+    small, big = cpu(30000), cpu(120000)
+    assert big < 10 * small + 0.5, (small, big)

@@ -82,13 +82,14 @@ class Ctx:
 
     def emit(self, rule, span, args: dict | None = None, *, table=None, row=None, column=None,
              numbers=None, related=(), suggestion=None) -> Finding:
-        args = _Safe(args or {})
+        start, end = span
+        # quote the report's own characters (full-width punctuation, traditional script)
+        args = _Safe({k: (self.src.quote(v, start) if isinstance(v, str) else v) for k, v in (args or {}).items()})
         msg = rule.message.format_map(args)
         msg_en = rule.message_en.format_map(args) if rule.message_en else None
         sug = suggestion
         if sug is None and rule.suggestion:
             sug = rule.suggestion.format_map(args)
-        start, end = span
         return Finding(rule.id, rule.category, rule.severity, msg, self.src.path,
                        self.src.location(start, end), rule.name, msg_en,
                        section=self.section_name(start), table=table, row=row, column=column,
