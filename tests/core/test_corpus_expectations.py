@@ -106,8 +106,16 @@ def test_typo_in_row_label_is_matched_tolerantly_and_recorded():
     assert [f for f in res.findings if f.rule == "S203" and "其他法律行政止公开" in f.message]
 
 
-def test_2019_style_single_other_row_in_a_2021_report_is_a_missing_row_not_a_sum_error():
+def test_2019_style_single_other_row_in_a_2021_report_is_a_template_version_problem_not_a_sum_error():
     res = lint_path(str(corpus_file("reports/010_hongzequ_2024.txt")))
     assert not [f for f in res.findings if f.rule in ARITHMETIC]
+    assert [f for f in res.findings if f.rule == "C201" and f.table == "表三"]
+    assert not [f for f in res.findings if f.rule == "S202"]
+    # the single row still counts in the outcome sum (the check ran and holds)
+    assert res.report.tables["表三"].rows["其他处理"].cells["总计"].value is not None
+
+
+def test_a_2021_table_that_lacks_rows_reports_them_once():
+    res = lint_path(str(corpus_file("reports/013_shanghai_kewei_2024.txt")))
     s202 = [f for f in res.findings if f.rule == "S202"]
-    assert s202 and "逾期不补正" in s202[0].message
+    assert len(s202) == 1 and "没有现成信息需要另行制作" in s202[0].message

@@ -50,11 +50,13 @@ def test_pdfs_whose_sums_hold_have_no_arithmetic_or_unreadable_cell_finding(rel)
     assert set(res.report.tables) == {"表二", "表三", "表四"}
 
 
-def test_single_row_other_handling_in_a_2024_pdf_is_a_missing_2021_row_not_a_sum_error():
+def test_single_row_other_handling_in_a_2024_pdf_is_a_template_version_problem_not_a_sum_error():
     res = lint_path(str(corpus_file("pdf/hongzequ_2024.pdf")))
-    s202 = [f for f in res.findings if f.rule == "S202"]
-    assert len(s202) == 1 and "（六）其他处理" in s202[0].message
-    assert s202[0].location.page == 3
+    c201 = [f for f in res.findings if f.rule == "C201" and f.table == "表三"]
+    assert len(c201) == 1 and "其他处理" in c201[0].message
+    assert c201[0].location.page == 4  # where the single row is (表三 starts on page 3)
+    assert not [f for f in res.findings if f.rule == "S202"]  # not also dozens of "missing rows"
+    assert not [f for f in res.findings if f.category == "arithmetic"]
 
 
 def test_page_numbers_are_layout_not_text():
