@@ -20,3 +20,22 @@ def corpus_file(rel: str) -> Path:
     p = CORPUS / rel
     assert p.exists(), f"missing corpus file {rel}"
     return p
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory) -> Path:
+    """One wheel of this checkout for the whole session, built from a copy of the sources so
+    the build never writes into the working tree (or races another build there)."""
+    import shutil
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.mktemp("wheel")
+    src = base / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "tests", "artifacts", "build", "dist", "*.egg-info", "__pycache__",
+        ".hypothesis", ".pytest_cache", "benchmarks"))
+    out = base / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
+                   check=True, capture_output=True)
+    return next(out.glob("xxgk_lint-*.whl"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -13,11 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_wheel_ships_web_assets(tmp_path):
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True)
-    wheel = next(wheels.glob("xxgk_lint-*.whl"))
+def test_wheel_ships_web_assets(built_wheel):
+    wheel = built_wheel
     names = set(zipfile.ZipFile(wheel).namelist())
     static = sorted(p.name for p in (ROOT / "validator" / "web" / "static").iterdir() if p.is_file())
     assert static, "no assets?"
