@@ -156,7 +156,7 @@ def twenty_kb_report() -> str:
 # measurements
 # --------------------------------------------------------------------------------------
 def _has_jobs() -> bool:
-    r = subprocess.run(cli_cmd("check", "--help"), capture_output=True, env=_env())
+    r = subprocess.run(cli_cmd("check", "--help"), capture_output=True, env=_env(), cwd=tempfile.gettempdir())
     return b"--jobs" in r.stdout
 
 
@@ -164,7 +164,9 @@ def bench_floor_and_cold(n: int) -> dict:
     floor_w, floor_c = median_time([PY, "-c", "import lark, rich, yaml"], n)
     bare_w, bare_c = median_time([PY, "-c", "pass"], n)
     jobs = ["--jobs", "1"] if _has_jobs() else []
-    cold_w, cold_c = median_time(cli_cmd("check", "-o", "concise", *jobs, str(COLD_REPORT)), n)
+    # cwd outside the checkout: `python -m` puts the cwd first on sys.path (--src must win)
+    cold_w, cold_c = median_time(cli_cmd("check", "-o", "concise", *jobs, str(COLD_REPORT)), n,
+                                 cwd=tempfile.gettempdir())
     return {"python_bare_ms": bare_w * 1000, "floor_ms": floor_w * 1000, "floor_cpu_ms": floor_c * 1000,
             "cold_check_ms": cold_w * 1000, "cold_check_cpu_ms": cold_c * 1000,
             "cold_x_floor": cold_w / floor_w, "cold_x_floor_cpu": cold_c / floor_c}

@@ -358,7 +358,14 @@ def cmd_check(args) -> int:
         opts, eff, rules = settings.options(args.stdin_filename or "<stdin>")
         per_file[name] = eff
         try:
-            res = lint_bytes(sys.stdin.buffer.read(), name, opts, rules)
+            from .limits import LimitExceeded, read_bounded
+            try:  # never read more than --max-bytes from a pipe (cat /dev/zero | xxgk-lint check -)
+                data = read_bounded(sys.stdin.buffer, opts.max_bytes)
+            except LimitExceeded as exc:
+                from .lint import limit_result
+                res = limit_result(name, exc, opts, rules)
+            else:
+                res = lint_bytes(data, name, opts, rules)
             results.append(LiteResult.of(res))
         except ReadError as exc:
             results.append(LiteResult(name, [], error=str(exc)))

@@ -76,6 +76,15 @@ def ratio_if_above(a: str, core: str, floor: float) -> float | None:
     length = la + lb
     if length and 2.0 * min(la, lb) / length <= floor:
         return None
+    matches = shared_chars(a, core)
+    if length and 2.0 * matches / length <= floor:
+        return None
+    return difflib.SequenceMatcher(None, a, core).ratio()
+
+
+def shared_chars(a: str, core: str) -> int:
+    """Characters of a that core has too, with multiplicity (difflib's quick_ratio count).
+    It can only grow when a grows, so the count for a long prefix bounds its prefixes."""
     counts = _char_counts(core)
     avail: dict = {}
     matches = 0
@@ -84,9 +93,7 @@ def ratio_if_above(a: str, core: str, floor: float) -> float | None:
         avail[ch] = numb - 1
         if numb > 0:
             matches += 1
-    if length and 2.0 * matches / length <= floor:
-        return None
-    return difflib.SequenceMatcher(None, a, core).ratio()
+    return matches
 
 
 @dataclass
@@ -152,8 +159,14 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             for core, key, number, kind, _t in titles:
                 if number != num or len(cw) < len(core) - 2:
                     continue
-                for ln in (len(core) - 1, len(core), len(core) + 1, len(core) + 2):
-                    r = ratio_if_above(cw[:ln], core, max(best[0], 0.9 - 1e-9))
+                lb = len(core)
+                most = shared_chars(cw[:lb + 2], core)  # bounds the count of every prefix below
+                for ln in (lb - 1, lb, lb + 1, lb + 2):
+                    la = len(cw[:ln])
+                    floor = max(best[0], 0.9 - 1e-9)
+                    if la + lb and 2.0 * min(most, la) / (la + lb) <= floor:
+                        continue
+                    r = ratio_if_above(cw[:ln], core, floor)
                     if r is not None and r > best[0]:
                         best = (r, (core, key, number, "fuzzy", ln))
             if best[0] >= 0.9:

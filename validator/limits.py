@@ -1,16 +1,20 @@
-"""Limits for one checked file: maximum input size and time (issue 6).
+"""Limits for one checked file: size, length of text and time (issue 6).
 
 A CI gate runs on whatever a website contains (50 MB PDFs, zip bombs, pages nested ten
-thousand levels deep).  Each file gets a size limit and a time limit; a file over either is
-answered with a ``parse`` finding for that file (P090 input-too-large, P091 timeout, see
-rules/limits.yaml) and the other files are still checked.
+thousand levels deep).  Each file gets limits; a file over one is answered with a ``parse``
+finding for that file (P090 input-too-large, P091 timeout, see rules/limits.yaml) and the
+other files are still checked.  ``0``/``None`` disables a limit.
 
-* Size: checked before reading (``os.stat``), and on bytes read from a pipe or stdin.
-  Readers that expand their input (DOCX is a zip, PDF streams are compressed) can call
-  :func:`check_expanded` with the size they are about to produce.
-* Time: :func:`deadline` arms ``SIGALRM`` (``setitimer``) in the main thread, so even a
-  reader stuck in a pure-Python loop is interrupted; in other threads (the web server) the
-  pipeline's stage boundaries and long loops call :func:`check_time` instead.
+* Size (``--max-bytes``, 50 MB): checked before reading (``os.stat``), and on bytes read
+  from a pipe, a device or stdin (never more than the limit is read).  Readers that expand
+  their input (DOCX is a zip, PDF streams are compressed) call :func:`check_expanded` with
+  the size they are about to produce.
+* Text (``--max-chars``, 1,000,000 characters): the pipeline needs ~60 bytes per character,
+  so longer texts are refused after reading — or before, for plain text/Markdown files whose
+  byte size alone proves it (:func:`check_text_bytes`).
+* Time (``--timeout``, 30 s): :func:`limits` arms ``SIGALRM`` (``setitimer``) in the main
+  thread, so even a reader stuck in a pure-Python loop is interrupted; in other threads (the
+  web server) the pipeline's stage boundaries and each rule call :func:`check_time`.
 
 The exceptions derive from BaseException so a reader's ``except Exception`` cannot swallow
 them and turn a timeout into a misleading read error.

@@ -551,13 +551,11 @@ def _strip_pinyin(s: str) -> tuple[str, list[int]]:
     """Text without pinyin debris “号(hào)”, with a map back to the offsets of s."""
     out, idx, pos = [], [], 0
     for m in _PINYIN.finditer(s):
-        for i in range(pos, m.start()):
-            out.append(s[i])
-            idx.append(i)
+        out.append(s[pos:m.start()])
+        idx.extend(range(pos, m.start()))
         pos = m.end()
-    for i in range(pos, len(s)):
-        out.append(s[i])
-        idx.append(i)
+    out.append(s[pos:])
+    idx.extend(range(pos, len(s)))
     idx.append(len(s))
     return "".join(out), idx
 
@@ -567,13 +565,17 @@ def _join_paras(paras) -> tuple[str, list[int]]:
     with the offset in the document of every character."""
     out: list[str] = []
     idx: list[int] = []
+    last = None  # the last character added (slices instead of a loop per character)
     for p in paras:
-        if out and out[-1] in "。;；!！?？:：":
+        if last is not None and last in "。;；!！?？:：":
             out.append("\n")
             idx.append(idx[-1])
-        for i, ch in enumerate(p.text):
-            out.append(ch)
-            idx.append(p.span[0] + i)
+            last = "\n"
+        t = p.text
+        if t:
+            out.append(t)
+            idx.extend(range(p.span[0], p.span[0] + len(t)))
+            last = t[-1]
     idx.append(idx[-1] + 1 if idx else 0)
     return "".join(out), idx
 

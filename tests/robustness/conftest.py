@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,20 +22,26 @@ from hypothesis import HealthCheck, settings
 ROOT = Path(__file__).resolve().parents[2]
 EXE = ROOT / ".venv" / "bin" / "xxgk-lint"
 
-_common = dict(deadline=None, derandomize=False, print_blob=True,
+_common = dict(deadline=None, print_blob=True,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                       HealthCheck.function_scoped_fixture])
-settings.register_profile("ci", max_examples=25, **_common)
+settings.register_profile("ci", max_examples=25, derandomize=True, **_common)   # same examples every run
 settings.register_profile("dev", max_examples=300, **_common)
 settings.register_profile("fuzz", max_examples=5000, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def cli(*args, input=None, timeout=120, cwd=None):
-    """Run the installed command line the way a user does."""
-    exe = [str(EXE)] if EXE.exists() else ["python", "-m", "validator"]
+def cli(*args, input=None, timeout=120, cwd=None, max_memory_mb=None):
+    """Run the installed command line the way a user does (optionally within an address-space
+    limit, to see that a memory blow-up is answered cleanly rather than by the OOM killer)."""
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    pre = None
+    if max_memory_mb:
+        def pre():
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (max_memory_mb << 20, max_memory_mb << 20))
     return subprocess.run(exe + [str(a) for a in args], capture_output=True, input=input,
-                          timeout=timeout, cwd=cwd)
+                          timeout=timeout, cwd=cwd, preexec_fn=pre)
 
 
 def assert_clean(r, *, allowed=(0, 1, 2)):

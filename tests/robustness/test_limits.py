@@ -179,3 +179,9 @@ def test_cli_max_chars_flag_and_parallel_timeouts():
                                         ("1_000_000", 1_000_000), ("100万", 1_000_000), ("0", 0)])
 def test_parse_count(text, value):
     assert limits.parse_count(text) == value
+
+
+def test_stdin_is_read_only_up_to_the_limit():
+    r = cli("check", "-o", "concise", "--max-bytes", "1MB", "-", input=b"\0" * (3 << 20))
+    assert_clean(r)
+    assert b"P090" in r.stdout and r.returncode == 1

@@ -274,3 +274,31 @@ def test_cost_grows_linearly_with_repetition(unit):
     cpu(2000)  # warm
     small, big = cpu(30000), cpu(120000)
     assert big < 10 * small + 0.5, (small, big)
+
+
+def _pdf_with_stream(payload_mb: int) -> bytes:
+    """A one-page PDF whose content stream inflates to payload_mb MB (~1000:1)."""
+    import zlib
+    z = zlib.compressobj(9)
+    data = b"".join(z.compress(b" " * (1 << 20)) for _ in range(payload_mb)) + z.flush()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"]
+    out = b"%PDF-1.4\n"
+    offs = []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+
+
+def test_pdf_stream_bomb_within_a_memory_limit(tmp_path):
+    """pdfminer inflates a stream whole (300 MB here: ~660 MB RSS unbounded); under an
+    address-space limit the PDF reader must still answer cleanly (P004 for the page)."""
+    p = tmp_path / "bomb.pdf"
+    p.write_bytes(_pdf_with_stream(300))
+    assert p.stat().st_size < 1 << 20
+    r = cli("check", "-o", "concise", "--jobs", "1", p, timeout=180, max_memory_mb=700)
+    assert_clean(r)
