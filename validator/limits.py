@@ -9,7 +9,7 @@ other files are still checked.  ``0``/``None`` disables a limit.
   from a pipe, a device or stdin (never more than the limit is read).  Readers that expand
   their input (DOCX is a zip, PDF streams are compressed) call :func:`check_expanded` with
   the size they are about to produce.
-* Text (``--max-chars``, 1,000,000 characters): the pipeline needs ~60 bytes per character,
+* Text (``--max-chars``, 1,000,000 characters): the pipeline needs ~120 bytes per character,
   so longer texts are refused after reading — or before, for plain text/Markdown files whose
   byte size alone proves it (:func:`check_text_bytes`).
 * Time (``--timeout``, 30 s): :func:`limits` arms ``SIGALRM`` (``setitimer``) in the main
@@ -78,7 +78,7 @@ def check_size(size: int, limit: int | None, what: str = "文件") -> None:
 
 
 # --------------------------------------------------------------------------------------
-# the length of the text (memory: the pipeline keeps ~60 bytes per character)
+# the length of the text (memory: the pipeline keeps ~120 bytes per character)
 # --------------------------------------------------------------------------------------
 _TEXT_FORMATS = ("text", "txt", "markdown", "md")
 
