@@ -100,7 +100,7 @@ def parse(src: SourceText, template: str | None = None, formats: dict[str, Forma
         tree = report_parser().parse(tokens)
     except LarkError as exc:  # the token stream did not fit the grammar: keep going flat
         tree = None
-        problem = ParseProblem("XG-P001", f"报告结构无法完整解析（{type(exc).__name__}），已按逐段方式检查", (0, 0))
+        problem = ParseProblem("P001", f"报告结构无法完整解析（{type(exc).__name__}），已按逐段方式检查", (0, 0))
     else:
         problem = None
     report = Report(src, Metadata(year=year, year_span=year_span, year_source=year_src), tid, reason, format=fmt)

@@ -64,3 +64,22 @@ def test_headings_glued_into_one_line_of_page_text_are_found():
     one_line = DOC.replace("\n", "")
     r = parse(normalize(SourceText.from_original(one_line)))
     assert [s.key for s in r.sections] == ["总体情况", "主动公开", "依申请公开", "复议诉讼", "问题改进", "其他事项"]
+
+
+def test_a_token_stream_the_grammar_rejects_falls_back_to_flat_checking_with_a_p001_finding(monkeypatch):
+    from validator.lint import lint_source
+
+    real = lx.lex_document
+
+    def broken(text, formats, primary):
+        toks = real(text, formats, primary)
+        if primary is None:
+            return toks
+        # a closing date in the middle of the report cannot be placed by the grammar
+        i = next(k for k, t in enumerate(toks) if t.type == "SECTION")
+        return toks[:i] + [lx.Tok("DATE", toks[i].start, toks[i].start, "2020年1月1日")] + toks[i:]
+
+    monkeypatch.setattr(lx, "lex_document", broken)
+    res = lint_source(SourceText.from_original(DOC))
+    assert [f.rule for f in res.findings if f.rule == "P001"] == ["P001"]
+    assert [s.numeral for s in res.report.sections] == list("一二三四五六")  # still checked by section
