@@ -11,6 +11,7 @@ original file whatever was done to the text.
 from __future__ import annotations
 
 from array import array
+from itertools import repeat
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -78,20 +79,16 @@ class SourceText:
     @classmethod
     def from_original(cls, original: str, **kw) -> "SourceText":
         """Map an original text to itself: character i is at its own line/column."""
-        n = len(original)
-        lines = array("i", bytes(4 * (n + 1)))
-        cols = array("i", bytes(4 * (n + 1)))
-        line, col = 1, 1
-        for i, ch in enumerate(original):
-            lines[i] = line
-            cols[i] = col
-            if ch == "\n":
-                line += 1
-                col = 1
-            else:
-                col += 1
-        lines[n] = line
-        cols[n] = col
+        lines = array("i")
+        cols = array("i")
+        parts = original.split("\n")
+        last = len(parts) - 1
+        for ln, part in enumerate(parts, 1):
+            width = len(part) + (1 if ln <= last else 0)   # the line's characters and its "\n"
+            lines.extend(repeat(ln, width))
+            cols.extend(range(1, width + 1))
+        lines.append(last + 1)
+        cols.append(len(parts[-1]) + 1)
         kw.setdefault("original_lines", original.split("\n"))
         return cls(original, lines, cols, **kw)
 

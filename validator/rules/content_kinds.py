@@ -103,19 +103,21 @@ def make_stream(paras, section=None) -> Stream:
         if not t.strip() or _PAGE_NO.match(t):
             continue
         if out:
-            last = out[-1]
+            last = out[-1][-1]
             if last in _SENT_END or p.marker or re.match(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)", t):
                 out.append("\n")
                 pos.append(pos[-1])
-        drop = set()
+        base = p.span[0]
+        keep = 0
         if "(" in t:
             for m in PINYIN_DEBRIS.finditer(t):
-                drop.update(range(m.start(), m.end()))
-        for i, ch in enumerate(t):
-            if i in drop:
-                continue
-            out.append(ch)
-            pos.append(p.span[0] + i)
+                if m.start() > keep:
+                    out.append(t[keep:m.start()])
+                    pos.extend(range(base + keep, base + m.start()))
+                keep = m.end()
+        if keep < len(t):
+            out.append(t[keep:])
+            pos.extend(range(base + keep, base + len(t)))
     return Stream("".join(out), pos, section)
 
 
@@ -125,7 +127,15 @@ def strip_pinyin(s: str) -> str:
 
 def prose_streams(report, scope="prose", sections=None) -> list[Stream]:
     """The report's prose, one stream per part: preamble (with front matter) and each
-    section body (with its heading)."""
+    section body (with its heading).  Built once per report and scope (many rules ask)."""
+    cache = report.__dict__.setdefault("_prose_streams", {})
+    key = (scope, tuple(sections) if sections else None)
+    if key not in cache:
+        cache[key] = _prose_streams(report, scope, sections)
+    return cache[key]
+
+
+def _prose_streams(report, scope="prose", sections=None) -> list[Stream]:
     if scope == "text":
         t = report.text
         return [Stream(t, None)]
