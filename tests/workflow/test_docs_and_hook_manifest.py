@@ -58,6 +58,6 @@ def test_rule_command_explains_x100(cli):
 
 
 def test_workflow_docs_have_the_sarif_upload_snippet():
-    doc = (ROOT / "docs" / "workflow.md").read_text(encoding="utf-8")
+    doc = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "github/codeql-action/upload-sarif" in doc and "--output-format sarif" in doc
     assert "security-events: write" in doc
