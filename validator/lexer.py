@@ -327,7 +327,8 @@ class Region:
 
 
 def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec) -> list[Tok]:
-    """Tokens of one table region: CAPTION, HEADER, ROWLABEL, GROUPLABEL, TEXT, VALUE, BLANK."""
+    """Tokens of one table region: CAPTION, HEADER, ROWLABEL, GROUPLABEL, TEXT and CELLS (a run
+    of VALUE/BLANK cells)."""
     start, end = region.start, region.end
     labels = matcher.find(text, start, end)
     # drop overlapping matches (keep the earlier / longer)
@@ -366,9 +367,27 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
         pos = e
     if pos < end:
         toks.extend(_lex_gap(text, pos, end, table, after_label=_after_label(toks)))
-    toks = _fuzzy_labels(_merge_text(toks, text), table, text)
+    toks = _cells(_fuzzy_labels(_merge_text(toks, text), table, text))
     toks.append(Tok("TABLE_END", end, end, ""))
     return toks
+
+
+def _cells(toks: list[Tok]) -> list[Tok]:
+    """A run of VALUE/BLANK tokens becomes one CELLS token (its cells in data["cells"]): the
+    grammar sees a row as labels + cells, and the parser handles a few dozen tokens instead
+    of hundreds."""
+    out: list[Tok] = []
+    for t in toks:
+        if t.type in ("VALUE", "BLANK"):
+            if out and out[-1].type == "CELLS":
+                run = out[-1]
+                run.data["cells"].append(t)
+                run.end = t.end
+            else:
+                out.append(Tok("CELLS", t.start, t.end, "", {"cells": [t]}))
+        else:
+            out.append(t)
+    return out
 
 
 def _merge_text(toks: list[Tok], text: str) -> list[Tok]:

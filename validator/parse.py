@@ -90,12 +90,16 @@ def choose_format(year: int | None, override: str | None, formats: dict[str, For
 def parse(src: SourceText, template: str | None = None, formats: dict[str, Format] | None = None) -> Report:
     formats = formats or load_formats()
     text = src.text
-    # first pass: prose only (cheap), to read the title and the year
-    pre = lx.lex_document(text[:4000], list(formats.values()), None)
-    year, year_span, year_src = detect_year(text, pre)
-    tid, fmt, reason = choose_format(year, template, formats)
-    order = [fmt] + [f for f in formats.values() if f is not fmt] if fmt else list(formats.values())
-    tokens = lx.lex_document(text, order, fmt)
+    # the format depends on the year, which is read from the title among the tokens: lex with
+    # the format the text's start suggests, and again only if the title says otherwise
+    guess, _s, _src = detect_year(text, ())
+    _t, fmt, _r = choose_format(guess, template, formats)
+    tokens = _lex(text, formats, fmt)
+    year, year_span, year_src = detect_year(text, tokens)
+    tid, fmt2, reason = choose_format(year, template, formats)
+    if fmt2 is not fmt:
+        fmt = fmt2
+        tokens = _lex(text, formats, fmt)
     try:
         tree = report_parser().parse(tokens)
     except LarkError as exc:  # the token stream did not fit the grammar: keep going flat
@@ -108,6 +112,11 @@ def parse(src: SourceText, template: str | None = None, formats: dict[str, Forma
         report.problems.append(problem)
     _Builder(report, tokens, fmt).build(tree)
     return report
+
+
+def _lex(text: str, formats: dict[str, Format], fmt: Format | None) -> list:
+    order = [fmt] + [f for f in formats.values() if f is not fmt] if fmt else list(formats.values())
+    return lx.lex_document(text, order, fmt)
 
 
 class _Builder:
@@ -216,12 +225,12 @@ class _Builder:
                     table.headers.append(lm)
                 else:
                     table.stray.append(lm)
-                cells = [self.tok(c) for c in part.children[1:]]
+                cells = [c for t in part.children[1:] for c in self.tok(t).data["cells"]]
                 if cells:
                     unlabeled.append((head, cells))
             elif part.data == "row":
                 labels = [self.tok(c) for c in part.children if self.tok(c).type in ("ROWLABEL", "GROUPLABEL")]
-                cells = [self.tok(c) for c in part.children if self.tok(c).type in ("VALUE", "BLANK")]
+                cells = [c for t in part.children if self.tok(t).type == "CELLS" for c in self.tok(t).data["cells"]]
                 pending.append((labels, cells))
         # rows: the last label of a part owns the cells; a label repeated without cells
         # (Markdown heading + table row of the same name) is one row

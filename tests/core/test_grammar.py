@@ -38,14 +38,16 @@ def tree_of(text):
 
 
 def test_tree_has_front_matter_title_preamble_sections_tables_and_closing():
-    tree, _ = tree_of(DOC)
+    tree, toks = tree_of(DOC)
     kinds = [c.data for c in tree.children]
     assert kinds[:3] == ["front", "front", "title"]
     assert kinds.count("section") == 6 and kinds[-1] == "closing"
     sec3 = [c for c in tree.children if c.data == "section"][2]
     table = [c for c in sec3.children if getattr(c, "data", None) == "table"][0]
     row = [c for c in table.children if getattr(c, "data", None) == "row"][0]
-    assert [t.type for t in row.children] == ["ROWLABEL"] + ["VALUE"] * 7
+    assert [t.type for t in row.children] == ["ROWLABEL", "CELLS"]
+    cells = toks[int(row.children[1])].data["cells"]
+    assert [c.type for c in cells] == ["VALUE"] * 7 and [c.text for c in cells] == ["3", "0", "0", "0", "0", "0", "3"]
 
 
 def test_model_from_the_tree():
