@@ -124,13 +124,63 @@ class Outcome:
     op: str | None
 
 
+def _flatten(node, negated: str, out: list) -> None:
+    """A sum as a flat list of (sign prefix, kind, payload): the language has only + and -, so
+    every expression is linear; evaluating the list gives the same value and the same term
+    names as walking the tree, without recursion per cell."""
+    d = node.data
+    if d == "num":
+        out.append((negated, "num", Decimal(str(node.children[0]))))
+    elif d == "ref":
+        out.append((negated, "ref", str(node.children[0])))
+    elif d == "sum_of":
+        for n in node.children:
+            out.append((negated, "ref", str(n)))
+    elif d == "add":
+        _flatten(node.children[0], negated, out)
+        _flatten(node.children[1], negated, out)
+    elif d == "sub":
+        _flatten(node.children[0], negated, out)
+        _flatten(node.children[1], negated + "-", out)
+    elif d == "comparison":
+        _flatten(node.children[0], negated, out)
+    else:
+        raise ExprError(f"不支持的表达式成分 {d}")
+
+
+def _flat_sides(expr: Expr):
+    cached = expr.__dict__.get("_flat")
+    if cached is not None:
+        return cached
+    left, op, right = expr.sides()
+    lf: list = []
+    _flatten(left, "", lf)
+    rf: list = []
+    if right is not None:
+        _flatten(right, "", rf)
+    object.__setattr__(expr, "_flat", (lf, op, rf))  # Expr is frozen; this is a cache
+    return lf, op, rf
+
+
+def _eval_flat(flat, resolve: Resolver, terms: list) -> Decimal:
+    total = Decimal(0)
+    for neg, kind, payload in flat:
+        if kind == "num":
+            v = payload
+        else:
+            v = resolve(payload)
+            terms.append((neg + payload, v))
+        total = total - v if len(neg) % 2 else total + v
+    return total
+
+
 def check(expr: Expr, resolve: Resolver) -> Outcome:
     """Evaluate a comparison; raises Missing when a value is not available."""
-    left, op, right = expr.sides()
+    lf, op, rf = _flat_sides(expr)
     lt: list = []
     rt: list = []
-    lhs = evaluate(left, resolve, lt)
+    lhs = _eval_flat(lf, resolve, lt)
     if op is None:
         return Outcome(bool(lhs), lhs, None, lt, rt, None)
-    rhs = evaluate(right, resolve, rt)
+    rhs = _eval_flat(rf, resolve, rt)
     return Outcome(_OPS[op](lhs, rhs), lhs, rhs, lt, rt, op)
