@@ -92,13 +92,16 @@ class TableSpec:
     column_equations: list[str] = field(default_factory=list)
 
     def row(self, key: str) -> RowSpec | None:
-        for r in self.rows:
-            if r.key == key:
-                return r
-        return None
+        index = self.__dict__.get("_row_index")
+        if index is None:  # built on first use (formats are loaded once and not changed)
+            index = self.__dict__["_row_index"] = {r.key: r for r in reversed(self.rows)}
+        return index.get(key)
 
     def children(self, key: str) -> list[str]:
-        return [r.key for r in self.rows if r.parent == key]
+        kids = self.__dict__.setdefault("_children", {})
+        if key not in kids:
+            kids[key] = [r.key for r in self.rows if r.parent == key]
+        return kids[key]
 
     def row_display(self, key: str) -> str:
         r = self.row(key)
