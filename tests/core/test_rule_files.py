@@ -76,3 +76,50 @@ def test_a_province_rule_from_an_extra_directory_runs(tmp_path, corpus):
     r = subprocess.run([sys.executable, "-m", "validator", "check", "--rules-dir", str(d), "-o", "concise",
                         str(corpus / "seeds/001_68b1fad5fb482fc8.txt")], capture_output=True, text=True)
     assert "Z901" in r.stdout and "自然人: 40 != 38" in r.stdout
+
+
+PATTERN_RULE = """
+- id: Z902
+  name: my-placeholder
+  kind: pattern
+  category: content
+  severity: warning
+  templates: ["2019", "2021", legacy, unknown]
+  scope: prose
+  patterns:
+    - regex: '(?P<gap>XX+)'
+      at: gap
+      detail: ""
+  message: "占位符{detail}"
+  message_en: "placeholder"
+  explanation: a province's own rule
+"""
+
+
+def _patterns(rule):
+    from validator.saferegex import SafePattern
+    found = []
+
+    def walk(o):
+        if isinstance(o, SafePattern):
+            found.append(o)
+        elif isinstance(o, (list, tuple)):
+            for x in o:
+                walk(x)
+        elif isinstance(o, dict):
+            for x in o.values():
+                walk(x)
+    walk(rule.compiled)
+    return found
+
+
+def test_patterns_of_rules_from_other_directories_run_on_the_linear_time_engine(tmp_path):
+    from validator.rules import load_rules
+    d = tmp_path / "province"
+    d.mkdir()
+    (d / "mine.yaml").write_text(PATTERN_RULE, encoding="utf-8")
+    rules = load_rules((str(d),))
+    theirs = _patterns(rules.by_id("Z902"))
+    ours = _patterns(rules.by_id("C401"))
+    assert theirs and {p.engine for p in theirs} == {"re2"}
+    assert ours and {p.engine for p in ours} == {"trusted"}  # shipped, reviewed patterns
