@@ -188,7 +188,11 @@ class LiteResult:
 
     @classmethod
     def of(cls, res) -> "LiteResult":
+        from .reporters.rich_out import extracted_line
+        no_lines = res.source is not None and getattr(res.source, "original_lines", None) is None
         for f in res.findings:
+            if no_lines:  # PDF/DOCX: keep the extracted text line the finding is on
+                f.excerpt = extracted_line(res.source, f)
             f.span = None  # offsets into the normalised text mean nothing to reporters
         wanted = {f.location.line for f in res.findings}
         return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,

@@ -82,3 +82,10 @@ def test_stdin(corpus):
     data = (corpus / SEED).read_text(encoding="utf-8")
     r = run("check", "-o", "concise", "--select", "A301", "-", input=data)
     assert "<stdin>:81:1: A301" in r.stdout
+
+
+def test_rich_output_for_a_pdf_shows_the_extracted_row_on_its_page(corpus):
+    for jobs in ("1", "2"):
+        r = run("check", "-o", "rich", "--jobs", jobs, "--select", "A401",
+                str(corpus / "pdf/hongzequ_2023.pdf"), str(corpus / SEED))
+        assert "第4页 │ | 10 | 1 | 0 | 0 | 0 |" in r.stdout, r.stdout

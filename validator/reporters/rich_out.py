@@ -11,18 +11,40 @@ from . import register
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def _source_line(src, f):
-    if src is None or src.original_lines is None:
+def extracted_line(src, f):
+    """For PDF/DOCX (no original text lines): the line of extracted text around the finding,
+    in the report's own characters, with the offsets of the finding inside it."""
+    if src is None or not f.span or not getattr(src, "text", None):
         return None
-    loc = f.location
-    line = src.original_line(loc.line)
-    if line is None:
+    text = src.raw if getattr(src, "raw", None) is not None else src.text
+    a, b = f.span
+    if not (0 <= a <= len(text)):
+        return None
+    ls = text.rfind("\n", 0, a) + 1
+    le = text.find("\n", a)
+    le = len(text) if le < 0 else le
+    return text[ls:le], a - ls, min(b, le) - ls
+
+
+def _source_line(src, f):
+    if src is None:
         return None
     from rich.text import Text  # rich is imported only when this reporter runs (start-up time)
-    t = Text(f"{loc.line:>5} │ ", style="dim")
+    loc = f.location
+    if src.original_lines is None:
+        got = getattr(f, "excerpt", None) or extracted_line(src, f)
+        if got is None:
+            return None
+        line, s, e = got
+        t = Text(f"{(loc.where or '').split(' ')[0] or loc.line:>5} │ ", style="dim")
+    else:
+        line = src.original_line(loc.line)
+        if line is None:
+            return None
+        t = Text(f"{loc.line:>5} │ ", style="dim")
+        s = max(0, loc.column - 1)
+        e = (loc.end_column - 1) if (loc.end_line == loc.line and loc.end_column) else len(line)
     body = Text(line.expandtabs(4) if "\t" not in line else line)
-    s = max(0, loc.column - 1)
-    e = (loc.end_column - 1) if (loc.end_line == loc.line and loc.end_column) else len(line)
     if e <= s:
         e = min(len(line), s + 1)
     body.stylize("bold reverse " + _STYLE[f.severity].split()[-1], s, e)
