@@ -19,6 +19,10 @@ import glob
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily at run time (start-up cost)
+    import pathspec
 
 
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown", ".pdf", ".docx")

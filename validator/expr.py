@@ -53,7 +53,6 @@ def compile_expr(source: str) -> Expr:
     try:
         tree = _parser().parse(source)
     except LarkError as exc:
-        line = getattr(exc, "line", None)
         col = getattr(exc, "column", None)
         where = f"第{col}个字符" if col else ""
         raise ExprError(f"表达式“{source}”无法解析{('：' + where) if where else ''}") from None

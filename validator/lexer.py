@@ -469,7 +469,6 @@ _SCAN = re.compile(r"\s+|[增减+]?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条
 def _scan_values(text: str, a: int, b: int) -> list[Tok]:
     out: list[Tok] = []
     sep = True  # was there a separator before the current token
-    pos = a
     seg = text[a:b]
     for m in _SCAN.finditer(seg):
         tok = m.group(0)
@@ -492,7 +491,6 @@ def _scan_values(text: str, a: int, b: int) -> list[Tok]:
             else:
                 out.append(Tok("TEXT", s, e, tok))
         sep = False
-        pos = e
     return out
 
 
@@ -654,7 +652,6 @@ def _derived(formats: list[Format]) -> _Derived:
 def lex_document(text: str, formats: list[Format], primary: Format | None) -> list[Tok]:
     """The token stream of a whole report."""
     der = _derived(formats)
-    label_specs = der.label_specs
     table_cores = der.table_cores
     headings = find_headings(text, formats, table_cores)
     regions: list[Region] = []

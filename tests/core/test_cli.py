@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 SEED = "seeds/001_68b1fad5fb482fc8.txt"
 

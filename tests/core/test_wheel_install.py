@@ -4,7 +4,6 @@ install it into a fresh virtual environment and check a real report with it."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import venv
 from pathlib import Path
 

@@ -7,7 +7,6 @@ whatever reader exists, via the public entry (`xxgk-lint check`).
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import zipfile

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..findings import CATEGORY_ZH, SEVERITY_ZH
+from ..findings import SEVERITY_ZH
 from . import register
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}

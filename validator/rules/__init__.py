@@ -13,7 +13,7 @@ from pathlib import Path
 from ..findings import CATEGORIES, SEVERITIES
 from ..resources import rules_dir
 from ..saferegex import trusted_patterns
-from ..yamlload import LineDict, YamlError, load_yaml
+from ..yamlload import YamlError, load_yaml
 from .kinds import KINDS, KindError
 
 ID_RE = re.compile(r"^[A-Z]{1,3}\d{3}$")

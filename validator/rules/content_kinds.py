@@ -744,7 +744,6 @@ def run_text_vs_table(rule, ctx):
                     if before and any(x.search(st.text[a:m.start()]) for x in before):
                         continue
                     values = []
-                    cells = []
                     ok_alt = False
                     for terms in alts:
                         total = Decimal(0)
