@@ -684,7 +684,30 @@ def lex_document(text: str, formats: list[Format], primary: Format | None) -> li
             pos = r.end
     if pos < len(text):
         toks.extend(_lex_prose(text, pos, len(text), before_sections=not headings))
-    return _mark_closing(toks, text)
+    return _text_runs(_mark_closing(toks, text))
+
+
+def _text_runs(toks: list[Tok]) -> list[Tok]:
+    """Consecutive prose lines outside tables become one TEXTS token (the lines in
+    data["texts"]); the model still gets one paragraph per line.  PDF text has a line per
+    visual line, and the parser then handles a few tokens instead of hundreds."""
+    out: list[Tok] = []
+    in_table = False
+    for t in toks:
+        if t.type == "TABLE_START":
+            in_table = True
+        elif t.type == "TABLE_END":
+            in_table = False
+        if t.type == "TEXT" and not in_table:
+            if out and out[-1].type == "TEXTS":
+                run = out[-1]
+                run.data["texts"].append(t)
+                run.end = t.end
+            else:
+                out.append(Tok("TEXTS", t.start, t.end, "", {"texts": [t]}))
+        else:
+            out.append(t)
+    return out
 
 
 def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:

@@ -173,13 +173,15 @@ class _Builder:
                 self._top(ch, s)
         elif d == "paragraph":
             toks = [self.tok(c) for c in node.children]
+            lines = toks[-1].data["texts"] if toks[-1].type == "TEXTS" else []
             if toks[0].type == "SUBITEM":
-                marker = toks[0].text
+                # the sub-item marker and the first line after it are one paragraph
                 start = toks[0].start
-                end = toks[-1].end
-                self._para(sec, Paragraph(self.text[start:end], (start, end), marker))
-            else:
-                self._para(sec, Paragraph(toks[0].text, (toks[0].start, toks[0].end)))
+                end = lines[0].end if lines else toks[0].end
+                self._para(sec, Paragraph(self.text[start:end], (start, end), toks[0].text))
+                lines = lines[1:]
+            for t in lines:
+                self._para(sec, Paragraph(t.text, (t.start, t.end)))
         elif d == "table":
             self._table(node, sec)
         elif d == "closing":
