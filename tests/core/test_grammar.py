@@ -85,3 +85,16 @@ def test_a_token_stream_the_grammar_rejects_falls_back_to_flat_checking_with_a_p
     res = lint_source(SourceText.from_original(DOC))
     assert [f.rule for f in res.findings if f.rule == "P001"] == ["P001"]
     assert [s.numeral for s in res.report.sections] == list("一二三四五六")  # still checked by section
+
+
+def test_tab_separated_columns_are_cells():
+    from validator.lint import lint_source
+
+    text = ("2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量\t38\t0\t0\t0\t0\t0\t38\n"
+            "二、上年结转政府信息公开申请数量\t2\t0\t0\t0\t0\t0\t2\n"
+            "（七）总计\t38\t0\t0\t0\t0\t0\t38\n"
+            "四、结转下年度继续办理\t0\t0\t0\t0\t0\t0\t0\n")
+    res = lint_source(SourceText.from_original(text))
+    a301 = [f for f in res.findings if f.rule == "A301"]
+    assert [(f.column, f.line, f.col) for f in a301] == [("自然人", 3, 18), ("总计", 3, 31)]
