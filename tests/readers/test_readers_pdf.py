@@ -167,3 +167,32 @@ def test_a_table_row_cut_by_a_page_break_is_put_back_together():
     assert src.location(i).page == 3   # the cell starts on page 3
     # rows are counted in the joined table: the cut row is one row
     assert src.location(src.text.index("（六）")).where == "第4页 表格1 第2行 第1格"
+
+
+def test_a_compressed_stream_that_inflates_past_the_cap_fails_its_page_not_the_process(monkeypatch, tmp_path):
+    import zlib
+
+    from validator.readers import pdf as pdf_reader
+
+    monkeypatch.setattr(pdf_reader, "MAX_STREAM_BYTES", 1 << 20)   # 1 MB cap for the test
+    bounded = pdf_reader._BoundedZlib()
+    small = zlib.compress(b"BT (x) Tj ET" * 100)
+    assert bounded.decompress(small) == b"BT (x) Tj ET" * 100
+    bomb = zlib.compress(b" " * (8 << 20), 9)                     # 8 MB of spaces, ~8 KB compressed
+    with pytest.raises(pdf_reader.StreamTooLarge):
+        bounded.decompress(bomb)
+    # a one-page PDF whose content stream is that bomb: the page is reported (P004), no crash
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream"]
+    out, offs = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    p = tmp_path / "bomb.pdf"
+    p.write_bytes(out)
+    res = lint_path(str(p))
+    assert [f.rule for f in res.findings if f.rule == "P004"] == ["P004"]

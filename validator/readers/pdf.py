@@ -23,6 +23,7 @@ A PDF without any text layer (a scan) gives no text and a note (rule P003: OCR n
 from __future__ import annotations
 
 import io
+import zlib
 import re
 
 from ..source import Location, ReaderNote, SourceBuilder, SourceText
@@ -294,6 +295,35 @@ def _cell_anchor(cells, idx, rows) -> _Char:
     raise ValueError("a table without any character")
 
 
+# pdfminer inflates a compressed stream whole: a 300 KB PDF can unpack to gigabytes (a
+# "stream bomb").  Its module-level `zlib` is given a stand-in whose decompress() stops at
+# this size; the page holding such a stream then fails alone (P004) and memory stays small.
+MAX_STREAM_BYTES = 64 << 20
+
+
+class StreamTooLarge(Exception):
+    """A compressed PDF stream unpacks to more than MAX_STREAM_BYTES."""
+
+
+class _BoundedZlib:
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def decompress(data, *args, **kwargs):
+        d = zlib.decompressobj()
+        out = d.decompress(data, MAX_STREAM_BYTES + 1)
+        if len(out) > MAX_STREAM_BYTES or d.unconsumed_tail:
+            raise StreamTooLarge(f"PDF 数据流解压后超过 {MAX_STREAM_BYTES >> 20} MB")
+        return out + d.flush()
+
+
+def _bound_pdfminer_streams() -> None:
+    import pdfminer.pdftypes as pdftypes
+    if not isinstance(pdftypes.zlib, _BoundedZlib):
+        pdftypes.zlib = _BoundedZlib()
+
+
 def read(data: bytes, name: str) -> SourceText:
     from . import ReadError
     try:
@@ -301,6 +331,7 @@ def read(data: bytes, name: str) -> SourceText:
         from pdfminer.pdfdocument import PDFPasswordIncorrect
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise ReadError(f"{name}: 读取 PDF 需要 pdfplumber（{exc}）") from None
+    _bound_pdfminer_streams()
     if not data.lstrip()[:5] == b"%PDF-" and b"%PDF-" not in data[:1024]:
         raise ReadError(f"{name}: 不是 PDF 文件（缺少 %PDF- 文件头）")
     sb = SourceBuilder()
