@@ -372,21 +372,28 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     return toks
 
 
+_RUNS = {"VALUE": ("CELLS", "cells"), "BLANK": ("CELLS", "cells"),
+         "CAPTION": ("HEADS", "heads"), "HEADER": ("HEADS", "heads"), "TEXT": ("HEADS", "heads")}
+
+
 def _cells(toks: list[Tok]) -> list[Tok]:
-    """A run of VALUE/BLANK tokens becomes one CELLS token (its cells in data["cells"]): the
-    grammar sees a row as labels + cells, and the parser handles a few dozen tokens instead
-    of hundreds."""
+    """A run of VALUE/BLANK tokens becomes one CELLS token (its cells in data["cells"]), a
+    run of captions, header words and stray text one HEADS token (data["heads"]): the grammar
+    sees a table as heading parts and rows (labels + cells), and the parser handles a few
+    dozen tokens instead of hundreds."""
     out: list[Tok] = []
     for t in toks:
-        if t.type in ("VALUE", "BLANK"):
-            if out and out[-1].type == "CELLS":
-                run = out[-1]
-                run.data["cells"].append(t)
-                run.end = t.end
-            else:
-                out.append(Tok("CELLS", t.start, t.end, "", {"cells": [t]}))
-        else:
+        run_type = _RUNS.get(t.type)
+        if run_type is None:
             out.append(t)
+            continue
+        kind, key = run_type
+        if out and out[-1].type == kind:
+            run = out[-1]
+            run.data[key].append(t)
+            run.end = t.end
+        else:
+            out.append(Tok(kind, t.start, t.end, "", {key: [t]}))
     return out
 
 

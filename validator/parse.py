@@ -219,14 +219,14 @@ class _Builder:
         pending: list = []   # (labels, cells) in document order
         for part in node.children[1:-1]:
             if part.data == "heading_part":
-                head = self.tok(part.children[0])
-                lm = self._label(head)
-                if head.type == "CAPTION":
-                    table.captions.append(lm)
-                elif head.type == "HEADER":
-                    table.headers.append(lm)
-                else:
-                    table.stray.append(lm)
+                for head in self.tok(part.children[0]).data["heads"]:
+                    lm = self._label(head)
+                    if head.type == "CAPTION":
+                        table.captions.append(lm)
+                    elif head.type == "HEADER":
+                        table.headers.append(lm)
+                    else:
+                        table.stray.append(lm)
                 cells = [c for t in part.children[1:] for c in self.tok(t).data["cells"]]
                 if cells:
                     unlabeled.append((head, cells))
