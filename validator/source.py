@@ -11,7 +11,7 @@ original file whatever was done to the text.
 from __future__ import annotations
 
 from array import array
-from itertools import repeat
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -78,19 +78,15 @@ class SourceText:
     # -- construction -------------------------------------------------------------------
     @classmethod
     def from_original(cls, original: str, **kw) -> "SourceText":
-        """Map an original text to itself: character i is at its own line/column."""
-        lines = array("i")
-        cols = array("i")
+        """Map an original text to itself: character i is at its own line/column.  The map is
+        computed from the line starts on demand (most characters are never asked about)."""
         parts = original.split("\n")
-        last = len(parts) - 1
-        for ln, part in enumerate(parts, 1):
-            width = len(part) + (1 if ln <= last else 0)   # the line's characters and its "\n"
-            lines.extend(repeat(ln, width))
-            cols.extend(range(1, width + 1))
-        lines.append(last + 1)
-        cols.append(len(parts[-1]) + 1)
-        kw.setdefault("original_lines", original.split("\n"))
-        return cls(original, lines, cols, **kw)
+        starts = [0]
+        for part in parts[:-1]:
+            starts.append(starts[-1] + len(part) + 1)
+        n = len(original)
+        kw.setdefault("original_lines", parts)
+        return cls(original, _IdentityLines(starts, n), _IdentityCols(starts, n), **kw)
 
     # -- queries ------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -291,3 +287,35 @@ class ReaderNote:
     offset: int = 0
     location: Location | None = None
     args: dict = field(default_factory=dict)
+
+
+class _IdentityLines:
+    """Line of character i of a text mapped to itself (behaves like the array it replaces)."""
+
+    __slots__ = ("starts", "n")
+
+    def __init__(self, starts: list[int], n: int):
+        self.starts = starts
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n + 1
+
+    def _one(self, i: int) -> int:
+        return bisect_right(self.starts, i)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._one(k) for k in range(*i.indices(self.n + 1))]
+        if i < 0:
+            i += self.n + 1
+        return self._one(i)
+
+
+class _IdentityCols(_IdentityLines):
+    """Column of character i of a text mapped to itself."""
+
+    __slots__ = ()
+
+    def _one(self, i: int) -> int:
+        return i - self.starts[bisect_right(self.starts, i) - 1] + 1
