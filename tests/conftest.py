@@ -11,6 +11,20 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
+# A province's own rule (an equation over 表三), for tests of rule loading and extra rule dirs.
+PROVINCE_RULE = """\
+- id: Z901
+  name: my-balance
+  kind: equation
+  table: 表三
+  for_each: column
+  assert: 本年新收 + 上年结转 == 办理结果总计 + 结转下年度
+  category: arithmetic
+  severity: warning
+  message: "{column}: {lhs} != {rhs}"
+"""
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     return CORPUS

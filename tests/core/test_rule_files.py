@@ -8,20 +8,11 @@ import textwrap
 
 import pytest
 
+from tests.conftest import PROVINCE_RULE
 from validator.rules import load_rule_file
 from validator.yamlload import YamlError
 
-GOOD = """
-- id: Z901
-  name: my-balance
-  kind: equation
-  table: 表三
-  for_each: column
-  assert: 本年新收 + 上年结转 == 办理结果总计 + 结转下年度
-  category: arithmetic
-  severity: warning
-  message: "{column}: {lhs} != {rhs}"
-"""
+GOOD = "\n" + PROVINCE_RULE  # the rule starts on line 2
 
 
 def write(tmp_path, text):

@@ -16,22 +16,14 @@ from validator.rules import load_rule_file
 from validator.saferegex import PatternTimeout, compile_safe
 from validator.yamlload import YamlError, load_yaml_text
 
+from tests.conftest import PROVINCE_RULE
+
 from .conftest import assert_clean, cli
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 REPORT = CORPUS / "seeds" / "001_68b1fad5fb482fc8.txt"
 
-GOOD = """\
-- id: Z901
-  name: my-balance
-  kind: equation
-  table: 表三
-  for_each: column
-  assert: 本年新收 + 上年结转 == 办理结果总计 + 结转下年度
-  category: arithmetic
-  severity: warning
-  message: "{column}: {lhs} != {rhs}"
-"""
+GOOD = PROVINCE_RULE
 
 
 # --------------------------------------------------------------------------------------
