@@ -104,7 +104,7 @@ def check_text_bytes(head: bytes, size: int, name: str, input_format: str | None
     fmt = (input_format or "").strip().lower() or None
     if fmt in (None, "auto"):
         try:
-            from .readers import sniff
+            from .sniff import sniff
             fmt = sniff(head, name)
         except Exception:  # noqa: BLE001 - a sniffing problem is the reader's to report
             return

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 from . import limits as _limits
 from . import suppress as _suppress
+from .document import Document
 from .findings import SEVERITY_RANK, Finding
 from .model import Metadata, ParseProblem, Report
 from .normalize import normalize
 from .parse import parse
 from .readers import ReadError, read_bytes, read_path
-from .rules import RuleSet, load_rules
+from .rules import RuleSet, is_selected, load_rules
 from .rules.kinds import KINDS, Ctx
 from .source import SourceText
 
@@ -43,15 +44,7 @@ class Result:
     source: SourceText | None
 
 
-def _selected(rule, opts: Options) -> bool:
-    keys = {rule.id, rule.name, rule.category}
-    if opts.select and not (keys & set(opts.select) or "ALL" in opts.select):
-        return False
-    if keys & set(opts.ignore):
-        return False
-    if rule.id in opts.select or rule.name in opts.select:  # named explicitly: on even if off by default
-        return True
-    return rule.enabled
+_selected = is_selected
 
 
 def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
@@ -75,15 +68,15 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
     return out
 
 
-def _lint(src: SourceText, opts: Options, rules: RuleSet) -> Result:
-    _limits.check_chars(len(src.text), opts.max_chars)
+def _lint(doc: Document, opts: Options, rules: RuleSet) -> Result:
+    _limits.check_chars(len(doc.text), opts.max_chars)
     _limits.check_time()
-    src, sup = _suppress.prepare(src)   # inline `xxgk-lint: disable=…` directives (issue 5)
-    norm = normalize(src)
+    src, sup = _suppress.prepare(doc.source)   # inline `xxgk-lint: disable=…` directives (issue 5)
+    doc = normalize(doc.with_source(src))
     _limits.check_time()
-    report = parse(norm, template=opts.template)
+    report = parse(doc, template=opts.template)
     _limits.check_time()
-    return Result(src.path, sup.apply(run_rules(report, rules, opts), rules, opts), report, norm)
+    return Result(src.path, sup.apply(run_rules(report, rules, opts), rules, opts), report, doc.source)
 
 
 def limit_result(path: str, exc: _limits.LimitExceeded, opts: Options, rules: RuleSet) -> Result:
@@ -99,12 +92,13 @@ def limit_result(path: str, exc: _limits.LimitExceeded, opts: Options, rules: Ru
     return Result(str(path), findings, report, src)
 
 
-def lint_source(src: SourceText, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
+def lint_source(src: SourceText | Document, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
     opts = opts or Options()
     rules = rules or load_rules(opts.extra_rule_dirs)
+    doc = src if isinstance(src, Document) else Document.of_lines(src)
     try:
         with _limits.limits(opts.max_bytes, opts.timeout):
-            return _lint(src, opts, rules)
+            return _lint(doc, opts, rules)
     except _limits.LimitExceeded as exc:
         return limit_result(src.path, exc, opts, rules)
 

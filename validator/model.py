@@ -174,6 +174,7 @@ class Report:
     signature: Paragraph | None = None
     problems: list[ParseProblem] = field(default_factory=list)
     format: object | None = None      # templates.Format used for mapping
+    document: object | None = None    # the reader's Document (blocks, file metadata)
 
     def section(self, number: int) -> Section | None:
         for s in self.sections:

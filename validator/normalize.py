@@ -61,15 +61,23 @@ def to_simplified(text: str) -> str:
     return cc.convert(text)
 
 
-def normalize(src: SourceText) -> SourceText:
-    """The one normalisation step of the pipeline (read → **normalise** → parse)."""
+def normalize(doc):
+    """The one normalisation step of the pipeline (read → **normalise** → parse): a Document
+    (or a bare SourceText) with its text folded; every length is kept, so block and cell
+    offsets hold."""
+    from .document import Document
+    if isinstance(doc, Document):
+        return doc.with_source(normalize_source(doc.source))
+    return normalize_source(doc)
+
+
+def normalize_source(src: SourceText) -> SourceText:
     out = src.map_text(fold_newlines)
     out = out.map_text(fold_width)
     if looks_traditional(out.text):
         out = out.map_text(to_simplified)
         out.notes.append(("traditional", "繁体字文本已按简体匹配（定位仍指向原文）"))
-    if len(out.text) == len(src.text):
-        out.raw = src.text
+    out.raw = src.text   # every conversion keeps lengths: offset i is character i as written
     return out
 
 

@@ -143,56 +143,24 @@ class SourceText:
 
     # -- transformation -----------------------------------------------------------------
     def map_text(self, convert: Callable[[str], str]) -> "SourceText":
-        """Apply a text conversion and keep the source map.
+        """Apply a text conversion that keeps every length, and keep the source map.
 
         The conversion is tried on the whole text; when it changes the length (a phrase
         conversion in OpenCC, say) it is applied line by line, and on lines whose length
-        still changes, character by character, so every character keeps its origin.
+        still changes, character by character, keeping a character as written where its
+        conversion would change the length.  So offsets into the text (block and cell spans,
+        token positions) are the same before and after every normalisation.
         """
         new = convert(self.text)
-        if len(new) == len(self.text):
-            return self._with_text(new, self._lines, self._cols, self._places)
-        out: list[str] = []
-        lines = array("i")
-        cols = array("i")
-        places = array("i") if self._places is not None else None
-        pos = 0
-        for seg in self.text.split("\n"):
-            conv = convert(seg)
-            if len(conv) == len(seg):
-                pieces = [(conv, pos, len(seg))]
-            else:
-                pieces = []
-                for k, ch in enumerate(seg):
-                    pieces.append((convert(ch), pos + k, 1))
-            for piece, src, srclen in pieces:
-                if srclen == len(piece):
-                    out.append(piece)
-                    lines.extend(self._lines[src:src + srclen])
-                    cols.extend(self._cols[src:src + srclen])
-                    if places is not None:
-                        places.extend(self._places[src:src + srclen])
-                else:  # one source char became several (or none): all point at it
-                    out.append(piece)
-                    for _ in piece:
-                        lines.append(self._lines[src])
-                        cols.append(self._cols[src])
-                        if places is not None:
-                            places.append(self._places[src])
-            pos += len(seg)
-            if pos < len(self.text):  # the newline
-                out.append("\n")
-                lines.append(self._lines[pos])
-                cols.append(self._cols[pos])
-                if places is not None:
-                    places.append(self._places[pos])
-                pos += 1
-        n = len(self.text)
-        lines.append(self._lines[n])
-        cols.append(self._cols[n])
-        if places is not None:
-            places.append(self._places[n])
-        return self._with_text("".join(out), lines, cols, places)
+        if len(new) != len(self.text):
+            parts = []
+            for seg in self.text.split("\n"):
+                conv = convert(seg)
+                if len(conv) != len(seg):
+                    conv = "".join(c2 if len(c2 := convert(ch)) == 1 else ch for ch in seg)
+                parts.append(conv)
+            new = "\n".join(parts)
+        return self._with_text(new, self._lines, self._cols, self._places)
 
     def _with_text(self, text, lines, cols, places) -> "SourceText":
         return SourceText(text, lines, cols, places, self.places, path=self.path,
@@ -217,6 +185,12 @@ class SourceBuilder:
         self._place_table: list[Place] = [NO_PLACE]
         self._place_index: dict[Place, int] = {NO_PLACE: 0}
         self._last = (1, 1, 0)
+        self._n = 0
+
+    @property
+    def offset(self) -> int:
+        """Characters written so far (the offset the next character will have)."""
+        return self._n
 
     def place(self, page: int | None = None, where: str | None = None) -> int:
         p = Place(page, where)
@@ -232,6 +206,7 @@ class SourceBuilder:
         if not text:
             return
         self._parts.append(text)
+        self._n += len(text)
         col = column
         ln = line
         for ch in text:
@@ -252,6 +227,7 @@ class SourceBuilder:
         if len(pos) != len(text):
             raise ValueError("one position per character is required")
         self._parts.append(text)
+        self._n += len(text)
         for ln, col in pos:
             self._lines.append(ln)
             self._cols.append(col)
@@ -263,6 +239,7 @@ class SourceBuilder:
         """A line break that belongs to no character of the original (points at the last one)."""
         ln, col, place = self._last
         self._parts.append("\n")
+        self._n += 1
         self._lines.append(ln)
         self._cols.append(col)
         self._places.append(place)

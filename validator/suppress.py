@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .rules.kinds import _Safe, register
+from .rules import is_selected as _selected
+from .rules.kinds import _Safe
 
 UNUSED_RULE = "X100"
 
@@ -187,7 +188,6 @@ class Suppressions:
 
     def _unused(self, rules, opts) -> list:
         from .findings import CATEGORIES, Finding
-        from .lint import _selected
         from .source import Location
         rule = rules.by_id(UNUSED_RULE) if rules is not None else None
         if rule is None or not _selected(rule, opts):
@@ -229,11 +229,3 @@ def prepare(src):
     if not sup.directives:
         return src, sup
     return blank_directives(src), sup
-
-
-@register("unused_suppression")
-def run_unused_suppression(rule, ctx):
-    """A suppression directive (``xxgk-lint: disable=…``) that suppressed nothing.  The
-    findings are made by the suppression pass after all other rules ran
-    (validator/suppress.py), so this kind itself yields nothing."""
-    return ()

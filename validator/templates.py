@@ -26,7 +26,7 @@ def split_numbering(label: str) -> tuple[str | None, str]:
 
 
 def _compact(s: str) -> str:
-    from .lexer import compact
+    from .textutil import compact
     from .normalize import fold_width
     return compact(fold_width(s))
 

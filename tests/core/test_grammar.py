@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from validator import lexer as lx
+from validator.parse import lexer as lx
 from validator.normalize import normalize
 from validator.parse import parse, report_parser
 from validator.source import SourceText

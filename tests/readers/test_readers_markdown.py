@@ -11,7 +11,7 @@ from validator.readers import read_bytes
 
 def test_markdown_markup_is_blanked_without_moving_any_character():
     md = "# 2023年政府信息公开工作年度报告\n\n## 一、总体情况\n\n**本年**新<br>制作&nbsp;3条\n"
-    src = read_bytes(md.encode("utf-8"), "r.md")
+    src = read_bytes(md.encode("utf-8"), "r.md").source
     assert src.format == "markdown"
     assert len(src.text) == len(md)
     assert "#" not in src.text and "**" not in src.text and "<br>" not in src.text

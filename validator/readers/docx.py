@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from ..source import SourceBuilder, SourceText
+from ..document import Document, DocumentBuilder
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WS = " \t\n\r\u00a0\u3000\u200b"
@@ -25,7 +25,8 @@ WS = " \t\n\r\u00a0\u3000\u200b"
 
 class _State:
     def __init__(self):
-        self.sb = SourceBuilder()
+        self.doc = DocumentBuilder()
+        self.sb = self.doc.sb
         self.para_no = 0
         self.table_no = 0
 
@@ -41,15 +42,35 @@ def _paragraph(p_el, st: _State):
     if not text.strip(WS):
         return
     place = st.sb.place(None, f"第{st.para_no}段")
+    heading = _heading_level(p_el)
     # a line break (w:br) inside a paragraph starts a new line; positions stay in the paragraph
     col = 1
     for piece in text.split("\n"):
         a = len(piece) - len(piece.lstrip(WS))
         b = len(piece.rstrip(WS))
         if b > a:
+            start = st.sb.offset
             st.sb.add(piece[a:b].replace("|", "/"), st.para_no, col + a, place)
+            st.doc.paragraph(start, st.sb.offset, heading)
             st.sb.newline()
         col += len(piece) + 1
+
+
+def _heading_level(p_el) -> int | None:
+    """Heading level of a paragraph from its outline level or its style id (Heading2, 标题 2)."""
+    ppr = p_el.find(_W + "pPr")
+    if ppr is None:
+        return None
+    lvl = ppr.find(_W + "outlineLvl")
+    if lvl is not None and (lvl.get(_W + "val") or "").isdigit():
+        v = int(lvl.get(_W + "val"))
+        return v + 1 if v < 9 else None
+    style = ppr.find(_W + "pStyle")
+    sid = (style.get(_W + "val") or "") if style is not None else ""
+    digits = "".join(ch for ch in sid if ch.isdigit())
+    if digits and ("heading" in sid.lower() or "标题" in sid):
+        return int(digits)
+    return None
 
 
 def _cell_text(tc, st: _State) -> tuple[str, list[tuple[int, int]]]:
@@ -93,11 +114,23 @@ def _vmerge(tc) -> str | None:
     return vm.get(_W + "val") or "continue"
 
 
+def _grid_span(tc) -> int:
+    tcPr = tc.find(_W + "tcPr")
+    gs = tcPr.find(_W + "gridSpan") if tcPr is not None else None
+    try:
+        return max(1, min(int(gs.get(_W + "val")), 1000)) if gs is not None else 1
+    except (TypeError, ValueError):
+        return 1
+
+
 def _table(tbl, st: _State):
     st.table_no += 1
     t_no = st.table_no
     sb = st.sb
+    st.doc.begin_table("docx")
     r_no = 0
+    grid_row = 0
+    open_cells: dict[int, object] = {}   # grid column -> GridCell of a vMerge restart above
     for tr in tbl.iter(_W + "tr"):
         if tr.getparent() is not tbl and tr.getparent().tag != _W + "sdtContent":
             # rows of a nested table are read as that table's rows by its own cell
@@ -105,30 +138,54 @@ def _table(tbl, st: _State):
                 continue
         r_no += 1
         tcs = [tc for tc in tr.iter(_W + "tc") if _ancestor_row(tc) is tr]
+        trPr = tr.find(_W + "trPr")
+        before = 0
+        if trPr is not None:
+            gb = trPr.find(_W + "gridBefore")
+            if gb is not None and (gb.get(_W + "val") or "").isdigit():
+                before = int(gb.get(_W + "val"))
         cells = []
         c_no = 0
+        gcol = before
         for tc in tcs:
             c_no += 1
-            if _vmerge(tc) == "continue":
+            span = _grid_span(tc)
+            vm = _vmerge(tc)
+            if vm == "continue":
                 st.para_no += len(list(tc.iter(_W + "p")))
-                continue  # covered by the cell above: written once, in its first row
-            cells.append((c_no, tc))
+                above = open_cells.get(gcol)
+                if above is not None:
+                    above.rowspan = grid_row - above.row + 1   # covered by the cell above
+                gcol += span
+                continue
+            cells.append((c_no, tc, gcol, span, vm == "restart"))
+            gcol += span
         if not cells:
+            grid_row += 1
             continue
         line_pos = None
-        for c_no, tc in cells:
+        for c_no, tc, gcol, span, restart in cells:
             place = sb.place(None, f"表格{t_no} 第{r_no}行 第{c_no}格")
             first_para = st.para_no + 1
             text, pos = _cell_text(tc, st)
             line, col = pos[0] if pos else (first_para, 1)
             line_pos = (line, col, place)
             sb.add("| ", line, col, place, same_place=True)
+            start = sb.offset
             if text:
                 sb.add_mapped(text, pos, place)
+            st.doc.cell(grid_row, gcol, start, sb.offset, 1, span)
+            cell = st.doc._cells[-1]
+            if restart:
+                open_cells[gcol] = cell
+            else:
+                open_cells.pop(gcol, None)
             sb.add(" ", line, col, place, same_place=True)
         line, col, place = line_pos
         sb.add("|", line, col, place, same_place=True)
         sb.newline()
+        grid_row += 1
+    st.doc.end_table()
 
 
 def _ancestor_table(el):
@@ -160,7 +217,7 @@ def _blocks(parent, st: _State):
             _blocks(el, st)
 
 
-def read(data: bytes, name: str) -> SourceText:
+def read(data: bytes, name: str) -> Document:
     from . import ReadError
     try:
         import docx
@@ -188,4 +245,4 @@ def read(data: bytes, name: str) -> SourceText:
         raise ReadError(f"{name}: Word 文档已损坏，无法读取（{type(exc).__name__}）") from None
     st = _State()
     _blocks(document.element.body, st)
-    return st.sb.build(path=name, format="docx", encoding=None)
+    return st.doc.build(path=name, format="docx", encoding=None)

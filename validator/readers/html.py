@@ -23,7 +23,7 @@ import re
 from html.entities import html5, name2codepoint
 from html.parser import HTMLParser
 
-from ..source import SourceBuilder, SourceText
+from ..document import Document, DocumentBuilder
 from .text import bad_byte_notes, decode
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -46,6 +46,9 @@ MARKERS = ("总体情况", "主动公开政府信息情况", "收到和处理政
            "存在的主要问题", "其他需要报告的事项", "本年新收政府信息公开申请数量", "第二十条第", "予以公开",
            "结转下年度继续办理", "政府信息公开工作年度报告")
 _TITLE = re.compile(r"\d{4}\s*年度?.{0,40}?(?:年度报告|工作报告|年报)")
+
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class Node:
@@ -296,8 +299,9 @@ def _title_node(root: Node, body: Node) -> Node | None:
 class _Out:
     """Lines of (char, (line, col)) with HTML whitespace collapsed."""
 
-    def __init__(self, sb: SourceBuilder):
-        self.sb = sb
+    def __init__(self, doc: DocumentBuilder):
+        self.doc = doc
+        self.sb = doc.sb
         self.chars: list[str] = []
         self.pos: list[tuple[int, int]] = []
         self.soft = False
@@ -335,10 +339,12 @@ class _Out:
         self.chars, self.pos, self.soft = [], [], False
         return out
 
-    def flush(self):
+    def flush(self, heading: int | None = None):
         s, pos = self.take()
         if s:
+            start = self.sb.offset
             self.sb.add_mapped(s, pos)
+            self.doc.paragraph(start, self.sb.offset, heading)
             self.sb.newline()
 
 
@@ -363,7 +369,7 @@ def _walk(node: Node, out: _Out):
         _walk(c, out)
         out.pre -= c.tag == "pre"
         if block:
-            out.flush()
+            out.flush(int(c.tag[1]) if c.tag in _HEADINGS else None)
 
 
 def _rows(table: Node) -> list[Node]:
@@ -414,6 +420,14 @@ def _cell_text(node: Node, out: _Out):
                 out.soft = True
 
 
+def _span(node: Node, name: str) -> int:
+    try:
+        v = int(str(node.get(name) or "1").strip() or 1)
+    except ValueError:
+        return 1
+    return max(1, min(v, 1000))
+
+
 def _table(table: Node, out: _Out):
     if _has_nested_table(table):  # a layout table: its cells are ordinary blocks
         for tr in _rows(table):
@@ -426,22 +440,36 @@ def _table(table: Node, out: _Out):
     if caption is not None:
         _walk(caption, out)
         out.flush()
+    doc = out.doc
+    doc.begin_table("html")
+    taken: dict[tuple[int, int], bool] = {}   # grid positions covered by rowspans from above
+    r = 0
     for tr in _rows(table):
         cells = _cells(tr)
         if not cells:
             continue
+        col = 0
         for td in cells:
+            while taken.get((r, col)):
+                col += 1
+            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
             sb.add("| ", td.line, td.col, same_place=True)
             _cell_text(td, out)
             s, pos = out.take()
+            start = sb.offset
             if s:
                 sb.add_mapped(s, pos)
-                sb.add(" ", td.line, td.col, same_place=True)
-            else:
-                sb.add(" ", td.line, td.col, same_place=True)
+            doc.cell(r, col, start, sb.offset, rs, cs, header=td.tag == "th")
+            sb.add(" ", td.line, td.col, same_place=True)
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken[(r + dr, col + dc)] = True
+            col += cs
         last = cells[-1]
         sb.add("|", last.line, last.col, same_place=True)
         sb.newline()
+        r += 1
+    doc.end_table()
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -449,20 +477,21 @@ def declared_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def read(data: bytes, name: str) -> SourceText:
+def read(data: bytes, name: str) -> Document:
     text, enc, bad = decode(data, declared=declared_charset(data))
     root = parse_html(text)
     body = find_body(root)
-    sb = SourceBuilder()
-    out = _Out(sb)
+    db = DocumentBuilder()
+    out = _Out(db)
     title = _title_node(root, body)
     if title is not None:
         _cell_text(title, out)
-        out.flush()
+        out.flush(1)
     out.pre = int(body.tag == "pre")
     _walk(body, out)
     out.flush()
-    src = sb.build(path=name, format="html", encoding=enc, original_lines=text.split("\n"))
+    doc = db.build(path=name, format="html", encoding=enc, original_lines=text.split("\n"))
+    src = doc.source
     if bad:
         # undecodable bytes: point at the U+FFFD character in the HTML source
         lines_start = [0]
@@ -481,4 +510,4 @@ def read(data: bytes, name: str) -> SourceText:
                 found.append((i, marks.pop(lc)[1]))
         src.notes.extend(bad_byte_notes(src, found))
         # bytes in dropped parts of the page (menus, scripts) do not matter to the report
-    return src
+    return doc

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..document import Document
 from ..source import SourceText
 from .text import bad_byte_notes, decode
 
@@ -35,10 +36,10 @@ def blank_markup(text: str) -> str:
     return text
 
 
-def read(data: bytes, name: str) -> SourceText:
+def read(data: bytes, name: str) -> Document:
     original, enc, bad = decode(data)
     shown = blank_markup(original)
     src = SourceText.from_original(shown, path=name, format="markdown", encoding=enc,
                                    original_lines=original.split("\n"))
     src.notes.extend(bad_byte_notes(src, bad))
-    return src
+    return Document.of_lines(src)

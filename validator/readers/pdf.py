@@ -26,6 +26,7 @@ import io
 import zlib
 import re
 
+from ..document import Document
 from ..source import Location, ReaderNote, SourceBuilder, SourceText
 
 NO_TEXT_RULE = "P003"
@@ -324,7 +325,7 @@ def _bound_pdfminer_streams() -> None:
         pdftypes.zlib = _BoundedZlib()
 
 
-def read(data: bytes, name: str) -> SourceText:
+def read(data: bytes, name: str) -> Document:
     from . import ReadError
     try:
         import pdfplumber
@@ -390,4 +391,4 @@ def read(data: bytes, name: str) -> SourceText:
         notes.append(ReaderNote(PAGE_FAIL_RULE, f"PDF 第{pno}页无法读取（{err}）", 0,
                                 Location(1, 1, page=pno, where=f"第{pno}页"), {"page": pno}))
     src.notes.extend(notes)
-    return src
+    return Document.of_lines(src)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 
+from ..document import Document
 from ..source import ReaderNote, SourceText
 
 BAD_BYTES_RULE = "F601"
@@ -168,8 +169,8 @@ def bad_byte_notes(src: SourceText, bad: list[tuple[int, bytes]], offset_map=Non
     return notes
 
 
-def read(data: bytes, name: str, fmt: str = "text") -> SourceText:
+def read(data: bytes, name: str, fmt: str = "text") -> Document:
     text, enc, bad = decode(data)
     src = SourceText.from_original(text, path=name, format=fmt, encoding=enc)
     src.notes.extend(bad_byte_notes(src, bad))
-    return src
+    return Document.of_lines(src)

@@ -197,8 +197,20 @@ def _load_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
 
 
 from . import reader_kinds as _reader_kinds  # noqa: E402,F401  (registers the reader_notes kind)
-from .. import suppress as _suppress  # noqa: E402,F401  (registers the unused_suppression kind)
 
 
 # rule kinds of the text (issue 4) register themselves on import
 from . import content_kinds  # noqa: E402,F401
+
+
+def is_selected(rule, opts) -> bool:
+    """Is a rule on for these options (select / ignore by id, name or category; a rule named
+    explicitly in select is on even if it is off by default)?"""
+    keys = {rule.id, rule.name, rule.category}
+    if opts.select and not (keys & set(opts.select) or "ALL" in opts.select):
+        return False
+    if keys & set(opts.ignore):
+        return False
+    if rule.id in opts.select or rule.name in opts.select:
+        return True
+    return rule.enabled

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..lexer import cn_to_int
+from ..textutil import cn_to_int
 from ..model import ValueKind
 from ..saferegex import PatternError, PatternTimeout, compile_safe
 from .kinds import KindError, fmt_num, register

@@ -486,3 +486,11 @@ def run_label_wording(rule, ctx: Ctx):
                     yield ctx.emit(rule, lm.span, {"found": " ".join(lm.text.split()), "expected": lm.expected or "",
                                                    "what": f"{key}行名", "table": key}, table=key,
                                    row=lm.expected)
+
+
+@register("unused_suppression")
+def run_unused_suppression(rule, ctx):
+    """A suppression directive (``xxgk-lint: disable=…``) that suppressed nothing.  The
+    findings are made by the suppression pass after all other rules ran
+    (validator/suppress.py), so this kind itself yields nothing."""
+    return ()

@@ -22,37 +22,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .templates import Format, LabelSpec, TableSpec, all_label_specs
+from ..templates import Format, LabelSpec, TableSpec, all_label_specs
 
-CN_NUM = "一二三四五六七八九十"
-_CN_VALUE = {c: i + 1 for i, c in enumerate(CN_NUM)}
-
-# characters ignored when comparing labels (whitespace and "soft" punctuation)
-SOFT = set(" \t\n\r\u3000,，、.．:：;；\"'“”‘’()（）〔〕[]【】<>《》·-—_~")
-VALUE_PUNCT = set("—–-/／")
-
-
-def cn_to_int(s: str) -> int | None:
-    if not s:
-        return None
-    if s == "十":
-        return 10
-    if len(s) == 1:
-        return _CN_VALUE.get(s)
-    if s[0] == "十":
-        return 10 + (_CN_VALUE.get(s[1], 0))
-    if len(s) == 2 and s[1] == "十":
-        return _CN_VALUE.get(s[0], 0) * 10
-    if len(s) == 3 and s[1] == "十":
-        return _CN_VALUE.get(s[0], 0) * 10 + _CN_VALUE.get(s[2], 0)
-    return None
-
-
-_SOFT_DEL = str.maketrans({c: None for c in SOFT})
-
-
-def compact(s: str) -> str:
-    return s.translate(_SOFT_DEL)
+from ..textutil import CN_NUM, SOFT, VALUE_PUNCT, cn_to_int, compact, _SOFT_DEL  # noqa: F401
 
 
 # --------------------------------------------------------------------------------------

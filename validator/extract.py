@@ -1,0 +1,54 @@
+"""The template cells a report was read into, as plain records (``xxgk-lint extract``, audits,
+comparisons of two copies of one report).
+
+One record per (table, row, column) of the format that the report's tables have, in the
+template's order: canonical keys, what the cell holds (value kind, number, raw text) and
+where it is in the user's file.  Rows and columns the report does not have are records of
+kind ``missing``, so two copies of a report can be compared cell by cell.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .model import Report
+
+FIELDS = ("table", "row", "column", "row_label", "column_label", "kind", "value", "raw", "note",
+          "line", "col", "page", "where")
+
+
+def _number(v: Decimal | None):
+    if v is None:
+        return None
+    if v == v.to_integral_value():
+        return int(v)
+    return float(v)
+
+
+def template_cells(report: Report) -> list[dict]:
+    """Every template cell of every table the report has (see module doc)."""
+    fmt = report.format
+    out: list[dict] = []
+    if fmt is None or report.template not in ("2019", "2021"):
+        return out
+    src = report.source
+    for spec in fmt.tables:
+        table = report.tables.get(spec.key)
+        if table is None:
+            continue
+        for rspec in spec.rows:
+            if rspec.group and not rspec.columns:
+                continue
+            row = table.rows.get(rspec.key)
+            for col in rspec.columns:
+                cell = row.cells.get(col) if row is not None else None
+                rec = {"table": spec.key, "row": rspec.key, "column": col,
+                       "row_label": spec.row_display(rspec.key), "column_label": spec.column_display(col),
+                       "kind": "missing", "value": None, "raw": "", "note": None,
+                       "line": None, "col": None, "page": None, "where": None}
+                if cell is not None:
+                    loc = src.location(*cell.span)
+                    rec.update(kind=cell.kind.value, value=_number(cell.value), raw=cell.raw, note=cell.note,
+                               line=loc.line, col=loc.column, page=loc.page, where=loc.where)
+                out.append(rec)
+    return out
