@@ -257,9 +257,10 @@ class SourceBuilder:
 
 @dataclass
 class ReaderNote:
-    """Something a reader noticed that must become a finding (undecodable bytes, no text layer...)."""
+    """Something a reader noticed (undecodable bytes, no text layer...).  ``kind`` names what
+    it is; rules/readers.yaml says which rule reports which kind (readers know no rule ids)."""
 
-    rule: str
+    kind: str
     message: str
     offset: int = 0
     location: Location | None = None

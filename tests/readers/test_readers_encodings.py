@@ -70,7 +70,7 @@ def test_a_gbk_file_with_one_damaged_byte_is_still_read_as_gbk_and_the_byte_repo
     damaged = good[:cut] + b"\xff" + good[cut:]
     src = read_bytes(damaged, "seed1.txt")
     assert src.encoding == "gb18030"
-    notes = [n for n in src.notes if getattr(n, "rule", None) == "F601"]
+    notes = [n for n in src.notes if getattr(n, "kind", None) == "undecodable-bytes"]
     assert len(notes) == 1
     assert "总体情况" in src.text
 

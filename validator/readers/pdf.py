@@ -17,7 +17,7 @@ For each page:
   rows (the lexer reads rows by their labels), and a row whose label cells are empty is the
   continuation of the row cut by the page break: its cells are appended to that row's cells.
 
-A PDF without any text layer (a scan) gives no text and a note (rule P003: OCR needed).
+A PDF without any text layer (a scan) gives no text and a "no-text-layer" note (OCR needed).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import re
 from ..document import Document
 from ..source import Location, ReaderNote, SourceBuilder, SourceText
 
-NO_TEXT_RULE = "P003"
-PAGE_FAIL_RULE = "P004"
+NO_TEXT = "no-text-layer"
+PAGE_FAIL = "page-unreadable"
 
 _PAGE_NO = re.compile(r"^\s*(?:[-—－–]\s*\d{1,4}\s*[-—－–]|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
 
@@ -298,7 +298,7 @@ def _cell_anchor(cells, idx, rows) -> _Char:
 
 # pdfminer inflates a compressed stream whole: a 300 KB PDF can unpack to gigabytes (a
 # "stream bomb").  Its module-level `zlib` is given a stand-in whose decompress() stops at
-# this size; the page holding such a stream then fails alone (P004) and memory stays small.
+# this size; the page holding such a stream then fails alone ("page-unreadable") and memory stays small.
 MAX_STREAM_BYTES = 64 << 20
 
 
@@ -383,12 +383,12 @@ def read(data: bytes, name: str) -> Document:
         else:
             detail = "PDF 第" + "、".join(map(str, empty_pages)) + "页"
         p = empty_pages[0]
-        notes.append(ReaderNote(NO_TEXT_RULE, detail, 0,
+        notes.append(ReaderNote(NO_TEXT, detail, 0,
                                 Location(1, 1, page=p, where=f"第{p}页"),
                                 {"pages": "、".join(map(str, empty_pages)), "count": len(empty_pages),
                                  "only": total == 0}))
     for pno, err in failed:
-        notes.append(ReaderNote(PAGE_FAIL_RULE, f"PDF 第{pno}页无法读取（{err}）", 0,
+        notes.append(ReaderNote(PAGE_FAIL, f"PDF 第{pno}页无法读取（{err}）", 0,
                                 Location(1, 1, page=pno, where=f"第{pno}页"), {"page": pno}))
     src.notes.extend(notes)
     return Document.of_lines(src)

@@ -7,7 +7,7 @@ Decoding (shared by the text, Markdown and HTML readers):
 * an encoding the file declares (HTML ``<meta charset>``) is used when the bytes fit it;
 * otherwise charset-normalizer guesses (GBK/GB2312 are read as GB18030, their superset);
 * bytes that fit no guess are never dropped silently: each run of them becomes U+FFFD in the
-  text and a :class:`~validator.source.ReaderNote` (rule F601) at its position.
+  text and a :class:`~validator.source.ReaderNote` ("undecodable-bytes") at its position.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import codecs
 from ..document import Document
 from ..source import ReaderNote, SourceText
 
-BAD_BYTES_RULE = "F601"
+BAD_BYTES = "undecodable-bytes"
 MAX_BAD_RUNS = 2000         # after this many runs of bad bytes the rest is replaced in bulk
 MAX_NOTES = 20              # findings for at most this many runs; the last one counts the rest
 
@@ -149,7 +149,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str, list[tup
 
 
 def bad_byte_notes(src: SourceText, bad: list[tuple[int, bytes]], offset_map=None) -> list[ReaderNote]:
-    """ReaderNotes (rule F601) for undecodable byte runs at character offsets of the decoded text.
+    """ReaderNotes ("undecodable-bytes") for undecodable byte runs at character offsets of the decoded text.
 
     ``offset_map`` turns a decoded-text offset into an offset of ``src`` (structured readers
     build their text from the decoded text); by default they are the same."""
@@ -164,7 +164,7 @@ def bad_byte_notes(src: SourceText, bad: list[tuple[int, bytes]], offset_map=Non
         shown = " ".join(f"{b:02X}" for b in raw[:8]) + (" …" if len(raw) > 8 else "")
         if k == MAX_NOTES - 1 and len(bad) > MAX_NOTES:
             shown += f"；此后另有{len(bad) - MAX_NOTES}处无法解码的字节未逐一列出"
-        notes.append(ReaderNote(BAD_BYTES_RULE, "", o, loc, {"bytes": shown, "count": len(raw),
+        notes.append(ReaderNote(BAD_BYTES, "", o, loc, {"bytes": shown, "count": len(raw),
                                                               "encoding": src.encoding or ""}))
     return notes
 

@@ -1,11 +1,11 @@
 """Rule kinds for what the readers noticed while turning a file into text.
 
-  reader_notes    reader notes with this rule's id: undecodable bytes (F601), a PDF
-                  without a text layer (P003), a DOCX/PDF part that could not be read …
+  reader_notes    reader notes of one kind (``note:``): undecodable-bytes, no-text-layer,
+                  page-unreadable …
 
-Readers put :class:`~validator.source.ReaderNote` objects into ``SourceText.notes``; this
-kind turns the ones carrying the rule's id into findings at the note's position in the
-original file.
+Readers put :class:`~validator.source.ReaderNote` objects into ``SourceText.notes``, named
+by what they are, never by a rule id; this kind turns the notes of its ``note`` kind into
+findings at the note's position in the original file.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ def _norm_offset(src, note: ReaderNote) -> int:
     return off
 
 
-@register("reader_notes")
+@register("reader_notes", required=("note",))
 def run_reader_notes(rule, ctx: Ctx):
     """Reports what a reader noticed while reading the file (bytes that fit no encoding, a PDF
     page with no text layer …) at its place in the original file."""
     src = ctx.src
     for note in src.notes:
-        if not isinstance(note, ReaderNote) or note.rule != rule.id:
+        if not isinstance(note, ReaderNote) or note.kind != rule.params["note"]:
             continue
         off = _norm_offset(src, note)
         end = min(off + 1, len(src.text)) if src.text else off
