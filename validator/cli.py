@@ -88,6 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     for a in ("select", "extend_select", "ignore", "fail_on", "template", "issuer_kind", "lang", "input_format"):
         cf.set_defaults(**{a: None})
     cf.set_defaults(rules_dir=[], config_output=True)
+    gr = sub.add_parser("grammar", help="显示由统一格式生成的报告语法（Lark）",
+                        description="打印由 rules/formats/*.yaml 生成的报告结构语法：六个部分、三张表及其各行。")
+    gr.add_argument("--template", choices=("2019", "2021", "legacy"), default="2021",
+                    help="格式：2019（60号文）、2021（30号文）或 legacy（2019年以前的报告）")
     sv = sub.add_parser("serve", help="启动本地网页检查工具（供编辑人员上传或粘贴报告）")
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
     sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
@@ -124,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rules(args)
         if args.command == "config":
             return cmd_config(args)
+        if args.command == "grammar":
+            from .parse import report_grammar
+            from .templates import load_formats
+            fmt = None if args.template == "legacy" else load_formats()[args.template]
+            sys.stdout.write(report_grammar(fmt).text)
+            return EXIT_OK
         if args.command == "serve":
             from .web import serve  # the web face (validator/web/)
             return serve(args)

@@ -37,9 +37,11 @@ RULE_TIMEOUT = "P091"
 
 
 class LimitExceeded(BaseException):
-    """A file is over one of the limits; ``rule`` is the finding to report."""
+    """A file is over one of the limits; ``kind`` names the diagnostic (rules/limits.yaml
+    says which rule reports it); ``rule`` is that rule's id, for messages before rules load."""
 
     rule = ""
+    kind = ""
 
     def __init__(self, detail: str, **args):
         super().__init__(detail)
@@ -49,10 +51,12 @@ class LimitExceeded(BaseException):
 
 class InputTooLarge(LimitExceeded):
     rule = RULE_TOO_LARGE
+    kind = "input-too-large"
 
 
 class TimeLimit(LimitExceeded):
     rule = RULE_TIMEOUT
+    kind = "timeout"
 
 
 def human_bytes(n: int) -> str:

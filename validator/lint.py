@@ -12,7 +12,7 @@ from . import limits as _limits
 from . import suppress as _suppress
 from .document import Document
 from .findings import SEVERITY_RANK, Finding
-from .model import Metadata, ParseProblem, Report
+from .model import Diagnostic, Metadata, Report
 from .normalize import normalize
 from .parse import parse
 from .readers import ReadError, read_bytes, read_path
@@ -83,7 +83,7 @@ def limit_result(path: str, exc: _limits.LimitExceeded, opts: Options, rules: Ru
     """A file over a limit (issue 6): one `parse` finding (P090/P091) for it, nothing else."""
     src = SourceText.from_original("", path=str(path))
     report = Report(src, Metadata(), None, exc.detail)
-    report.problems.append(ParseProblem(exc.rule, exc.detail, (0, 0), dict(exc.args_)))
+    report.diagnostics.append(Diagnostic(exc.kind, (0, 0), {"detail": exc.detail, **dict(exc.args_)}))
     own = [r for r in rules.rules if r.id == exc.rule]
     if own:
         findings = run_rules(report, RuleSet(own), opts)

@@ -60,6 +60,8 @@ class Cell:
     column: str = ""
     unit: str | None = None
     note: str | None = None   # e.g. "split from run-together digits 640020470"
+    implied: Decimal | None = None   # a blank cell's value that the template's equations fix
+    implied_by: str | None = None    # which equation fixes it
 
     @property
     def is_number(self) -> bool:
@@ -84,8 +86,10 @@ class Row:
     labels: list[LabelMatch]
     cells: dict[str, Cell]
     span: Span
-    unreadable: str | None = None   # why the cells could not be separated
+    unreadable: tuple | None = None  # (why, raw text, count): why the cells could not be read
     extra: list[str] = field(default_factory=list)  # values beyond the template's columns
+    note: str | None = None         # e.g. "第3页/第4页": a row the reader joined across a page break
+    misplaced: bool = False         # present, but not where the template has it
 
 
 @dataclass
@@ -125,8 +129,9 @@ class Section:
     title: str
     span: Span                     # the heading
     key: str | None                # template section key
-    quality: str                   # exact / variant / fuzzy / other
+    quality: str                   # exact / variant / words / fuzzy / other
     end: int = 0                   # end offset of the section body
+    misplaced: bool = False        # a template section out of the template's order
     paragraphs: list[Paragraph] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
 
@@ -152,13 +157,17 @@ class Metadata:
 
 
 @dataclass
-class ParseProblem:
-    """Something the parser could not read; becomes a `parse` finding."""
+class Diagnostic:
+    """What the parser (or the pipeline around it) found about the report as a whole: a
+    section or table missing or out of order, a row of another format, cells that could
+    not be placed, a file over a limit …  ``kind`` names it; rules/*.yaml say which rule
+    reports which kind (the parser knows no rule ids)."""
 
-    rule: str
-    message: str
+    kind: str
     span: Span
     args: dict = field(default_factory=dict)
+    related: list[Span] = field(default_factory=list)
+    payload: object = None
 
 
 @dataclass
@@ -172,7 +181,8 @@ class Report:
     preamble: list[Paragraph] = field(default_factory=list)
     front: list[Paragraph] = field(default_factory=list)
     signature: Paragraph | None = None
-    problems: list[ParseProblem] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    kind: str = "report"              # "report", or "not-report": not an annual report at all
     format: object | None = None      # templates.Format used for mapping
     document: object | None = None    # the reader's Document (blocks, file metadata)
 

@@ -61,6 +61,11 @@ class SectionSpec:
     key: str
     title: str
     variants: list[str] = field(default_factory=list)
+    words: list[list[str]] = field(default_factory=list)   # groups of alternatives, all must occur
+
+    def words_match(self, title: str) -> bool:
+        """Does a freely worded title name this section (every word group occurs)?"""
+        return bool(self.words) and all(any(w in title for w in group) for group in self.words)
 
 
 @dataclass
@@ -72,6 +77,7 @@ class RowSpec:
     columns: list[str] = field(default_factory=list)
     block: str | None = None  # 表二 caption
     name: str | None = None   # short name in messages (defaults to the key)
+    id: str = ""              # ASCII name of the row's terminal in the generated grammar
 
 
 @dataclass
@@ -90,6 +96,15 @@ class TableSpec:
     legacy_labels: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     column_equations: list[str] = field(default_factory=list)
+    column_headers: dict[str, list[str]] = field(default_factory=dict)  # column -> header cells, top down
+
+    @property
+    def id(self) -> str:
+        """ASCII name of the table in the generated grammar (t2, t3, t4: its section)."""
+        return f"t{self.section}"
+
+    def header_path(self, column: str) -> list[str]:
+        return self.column_headers.get(column) or [column]
 
     def row(self, key: str) -> RowSpec | None:
         index = self.__dict__.get("_row_index")
@@ -158,6 +173,12 @@ class Format:
                 return t
         return None
 
+    def section_by_key(self, key: str) -> SectionSpec | None:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        return None
+
     def section(self, number: int) -> SectionSpec | None:
         for s in self.sections:
             if s.number == number:
@@ -176,10 +197,12 @@ def _build_table(fmt_id: str, t: dict, sections: dict[int, SectionSpec], where: 
     columns: list[str] = list(t.get("columns", []))
     value_kinds = dict(t.get("value_kinds", {}))
     captions = []
+    column_headers = {k: list(v) for k, v in (t.get("column_headers") or {}).items()}
 
     def add_row(r: dict, cols: list[str], block: str | None):
         label = r.get("label")
-        rows.append(RowSpec(r["key"], label, bool(r.get("group")), r.get("parent"), cols, block, r.get("name")))
+        rows.append(RowSpec(r["key"], label, bool(r.get("group")), r.get("parent"), cols, block, r.get("name"),
+                            str(r.get("id") or f"r{len(rows) + 1}")))
         if label:
             num, rest = split_numbering(label)
             labels.append(LabelSpec(key, "group" if r.get("group") else "row", r["key"], label, num,
@@ -198,6 +221,7 @@ def _build_table(fmt_id: str, t: dict, sections: dict[int, SectionSpec], where: 
                 if h not in headers:
                     headers.append(h)
             value_kinds.update(b.get("value_kinds", {}))
+            column_headers.update({k: list(v) for k, v in (b.get("column_headers") or {}).items()})
             for c in b["columns"]:
                 if c not in columns:
                     columns.append(c)
@@ -221,13 +245,15 @@ def _build_table(fmt_id: str, t: dict, sections: dict[int, SectionSpec], where: 
     sec = sections.get(t["section"])
     return TableSpec(key, t.get("name", key), t["section"], sec.key if sec else "", columns, rows, headers,
                      labels, value_kinds, dict(t.get("column_names", {})), sums,
-                     list(t.get("legacy_labels", [])), captions, list(t.get("column_equations", [])))
+                     list(t.get("legacy_labels", [])), captions, list(t.get("column_equations", [])),
+                     column_headers)
 
 
 def load_format(path: Path) -> Format:
     data, _lines = load_yaml(path)
     try:
-        sections = [SectionSpec(s["number"], s["key"], s["title"], list(s.get("variants", [])))
+        sections = [SectionSpec(s["number"], s["key"], s["title"], list(s.get("variants", [])),
+                                [list(g) for g in s.get("words", [])])
                     for s in data["sections"]]
         by_num = {s.number: s for s in sections}
         tables = [_build_table(str(data["id"]), t, by_num, str(path)) for t in data.get("tables", [])]

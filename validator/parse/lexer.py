@@ -183,6 +183,12 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             quality = "fuzzy"
         else:
             key = None
+            # a freely worded title of the section with this number ("五、存在的主要问题及
+            # 整改措施"): the section's word groups (rules/formats/*.yaml) all occur
+            for fmt in formats[:1]:
+                sec = fmt.section(num)
+                if sec is not None and sec.words_match(ctitle):
+                    key, quality = sec.key, "words"
         end = m.start(2) + len(title)
         found[start] = Heading(num, m.group(1), start, end, title, key, quality)
     return [found[k] for k in sorted(found)]

@@ -3,11 +3,8 @@ what it needs once, and checks a parsed Report — never the raw text of the fil
 
 Kinds of this module (structure and tables):
   report_kind       what kind of report this is (pre-2019, unknown year)        [metadata]
-  parse_problems    what the parser could not read                              [parse]
-  required_sections every section of the format is present                      [structure]
-  section_order     sections in the template's order and numbering              [structure]
-  required_tables   every table of the format is present                        [structure]
-  required_rows     every row of each present table is present                  [structure]
+  diagnostics       the parser's diagnostics of some kinds: sections and tables
+                    missing or out of order, rows missing, cells not placed …   [structure, parse]
   equation          an equation over table cells, per column or per row         [arithmetic]
   cell_values       cells hold what the column requires (non-negative integers…)[format]
   blank_cells       blank cells where a number is due; unfilled tables          [format]
@@ -119,102 +116,48 @@ def run_report_kind(rule, ctx: Ctx) -> Iterable[Finding]:
         yield ctx.emit(rule, _doc_start(ctx), {"reason": r.template_reason})
 
 
-@register("parse_problems")
-def run_parse_problems(rule, ctx: Ctx):
-    """Reports what the parser could not read (the report's structure did not fit the grammar)."""
-    for p in ctx.report.problems:
-        if p.rule == rule.id:
-            yield ctx.emit(rule, p.span, {"detail": p.message, **p.args})
+@register("diagnostics", required=("diagnostic",), optional=("problems", "per_table"))
+def run_diagnostics(rule, ctx: Ctx):
+    """Reports the parser's diagnostics of one kind (``diagnostic:``, or a list of kinds):
+    what it found about the report's structure (a section missing or out of order, a table
+    missing, a row of another format, cells that could not be placed) or the file as a whole
+    (over a limit).  ``problems`` gives the text of ``{problem}`` for each diagnostic kind;
+    ``per_table: true`` makes one finding per table, listing the rows (``{rows}``,
+    ``{count}``) in the template's order."""
+    want = rule.params["diagnostic"]
+    want = set(want) if isinstance(want, list) else {want}
+    problems = rule.params.get("problems") or {}
+    diags = [d for d in ctx.report.diagnostics if d.kind in want]
+    if not rule.params.get("per_table"):
+        for d in sorted(diags, key=lambda d: d.span):
+            args = {"detail": "", **d.args}
+            args.setdefault("problem", str(problems.get(d.kind, "")).format_map(_Safe(args)))
+            yield ctx.emit(rule, d.span, args, related=d.related, table=d.args.get("table"))
+        return
+    by_table: dict[str, list] = {}
+    for d in diags:
+        by_table.setdefault(d.args.get("table", ""), []).append(d)
+    fmt = ctx.fmt
+    for tkey, ds in by_table.items():
+        spec = fmt.table(tkey) if fmt is not None else None
+        order = {r.key: k for k, r in enumerate(spec.rows)} if spec is not None else {}
+        ds.sort(key=lambda d: (order.get(d.args.get("row"), 999), d.span))
+        names = []
+        for d in ds:
+            row = d.args.get("row")
+            name = spec.row_display(row) if spec is not None and row else d.args.get("label", "")
+            if name not in names:
+                names.append(name)
+        table = ctx.report.tables.get(tkey)
+        span = min(d.span for d in ds) if table is None else table.span
+        kinds = {d.kind for d in ds}
+        problem = "；".join(str(problems[k]) for k in sorted(kinds) if k in problems)
+        yield ctx.emit(rule, span, {"table": tkey, "name": spec.name if spec else "", "rows": "、".join(names),
+                                    "count": len(names), "problem": problem},
+                       table=tkey, related=[d.span for d in ds if d.span != span])
 
 
 # ---------------------------------------------------------------------------------------
-@register("required_sections")
-def run_required_sections(rule, ctx: Ctx):
-    """Every section of the report's format (一、总体情况 … 六、其他需要报告的事项) is present,
-    under its template title or an accepted variant."""
-    fmt = ctx.fmt
-    if fmt is None:
-        return
-    present = {s.key for s in ctx.report.sections if s.key}
-    for sec in fmt.sections:
-        if sec.key in present:
-            continue
-        # place: where the section should have started (after the previous one present)
-        prev = [s for s in ctx.report.sections if s.key and fmt_sec_number(fmt, s.key) < sec.number]
-        at = prev[-1].span if prev else _doc_start(ctx)
-        numeral = "一二三四五六七八九十"[sec.number - 1]
-        yield ctx.emit(rule, at, {"numeral": numeral, "title": sec.title, "number": sec.number})
-
-
-def fmt_sec_number(fmt, key) -> int:
-    for s in fmt.sections:
-        if s.key == key:
-            return s.number
-    return 99
-
-
-@register("section_order")
-def run_section_order(rule, ctx: Ctx):
-    """Template sections carry the template's number (五、 is 存在的主要问题及改进情况), and no
-    section number is used twice."""
-    fmt = ctx.fmt
-    seen: dict[int, object] = {}
-    for s in ctx.report.sections:
-        want = fmt_sec_number(fmt, s.key) if (fmt is not None and s.key) else s.number
-        if want != s.number:
-            expected = "一二三四五六七八九十"[want - 1] if want <= 10 else "?"
-            yield ctx.emit(rule, s.span, {"numeral": s.numeral, "title": s.title, "expected": expected,
-                                          "problem": f"编号为“{s.numeral}、”，统一格式中应为第{expected}部分"})
-        elif s.number in seen and (s.key or seen[s.number].key):
-            yield ctx.emit(rule, s.span, {"numeral": s.numeral, "title": s.title,
-                                          "problem": f"编号“{s.numeral}、”重复使用", "expected": s.numeral})
-        seen.setdefault(s.number, s)
-
-
-@register("required_tables", optional=("tables",))
-def run_required_tables(rule, ctx: Ctx):
-    """Every statistical table of the format (表二 主动公开, 表三 依申请, 表四 复议诉讼) is present."""
-    fmt = ctx.fmt
-    if fmt is None:
-        return
-    want = rule.params.get("tables") or [t.key for t in fmt.tables]
-    for t in fmt.tables:
-        if t.key not in want or t.key in ctx.report.tables:
-            continue
-        sec = ctx.report.section(t.section)
-        span = sec.span if sec else _doc_start(ctx)
-        yield ctx.emit(rule, span, {"table": t.key, "name": t.name,
-                                    "section": "一二三四五六"[t.section - 1]}, table=t.key)
-
-
-@register("required_rows")
-def run_required_rows(rule, ctx: Ctx):
-    """Every row of a present table is found (one finding per table listing the missing rows)."""
-    fmt = ctx.fmt
-    if fmt is None:
-        return
-    for key, table in ctx.report.tables.items():
-        spec = fmt.table(key)
-        if spec is None:
-            continue
-        missing = []
-        for r in spec.rows:
-            if r.group or not r.label:
-                if not r.label and r.key not in table.rows:
-                    missing.append("数据行")
-                continue
-            if r.key not in table.rows:
-                parent = table.rows.get(r.parent) if r.parent else None
-                if parent is not None and parent.cells:
-                    # a 2019-style single （六）其他处理 row stands in for its 2021 sub-rows:
-                    # that is a template-version problem (C201), not missing rows
-                    continue
-                missing.append(spec.row_display(r.key))
-        if missing:
-            yield ctx.emit(rule, table.span, {"table": key, "name": spec.name, "rows": "、".join(missing),
-                                              "count": len(missing)}, table=key)
-
-
 # ---------------------------------------------------------------------------------------
 def _prepare_equation(rule):
     p = rule.params
@@ -446,7 +389,7 @@ def run_unreadable_cells(rule, ctx: Ctx):
         if spec is None:
             continue
         for row in table.rows.values():
-            label = spec.row_display(row.key) if row.labels else "数据行"
+            label = spec.row_display(row.key) if row.labels else spec.short_name(row.key)
             if row.unreadable:
                 why, raw, count = row.unreadable
                 detail = {"ambiguous": f"可拆分为{count}种不同的数字组合，表内勾稽关系不能确定唯一一种",

@@ -1,0 +1,273 @@
+"""Metadata of a report from its parsed parts: the report year and the format it calls for,
+title, issuing body, signing date, statistical period and front-matter fields.  Nothing here
+reports problems; the metadata rules do."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Report
+from ..templates import Format, format_for_year
+from . import lexer as lx
+
+_YEAR_IN_TITLE = re.compile(r"(19\d{2}|20\d{2})\s*年\s*度?")
+_PERIOD = re.compile(r"(?:统计(?:期限|时限|时间|周期|期)|数据统计|时间段|所列数据)[^。]{0,40}?(?:自|为|是|从)?\s*"
+                     r"(\d{4}|[ \t]*)\s*年\s*(\d{1,2})?\s*月?\s*(\d{1,2})?\s*日?\s*(?:起)?\s*(?:至|到|-|—)\s*"
+                     r"(\d{4})?\s*年?\s*(\d{1,2})?\s*月?\s*(\d{1,2})?\s*日?")
+_ANY_PERIOD = re.compile(r"统计(?:期限|时限|时间|周期)")
+
+
+def detect_year(text: str, tokens: list) -> tuple[int | None, tuple[int, int] | None, str | None]:
+    """The report year from the title, else the preamble (统计期限…), else the text's start."""
+    for t in tokens:
+        if t.type == "TITLE":
+            para = t.value
+            m = _YEAR_IN_TITLE.search(para.text)
+            if m:
+                a = para.span[0]
+                return int(m.group(1)), (a + m.start(1), a + m.end(1)), "title"
+    head = text[:3000]
+    m = re.search(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-)", head)
+    if m:
+        return int(m.group(1)), (m.start(1), m.end(1)), "period"
+    m = re.search(r"(20\d{2}|19\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)", head)
+    if m:
+        return int(m.group(1)), (m.start(1), m.end(1)), "preamble"
+    m = re.search(r"(20\d{2}|19\d{2})\s*年", head)
+    if m:
+        return int(m.group(1)), (m.start(1), m.end(1)), "text"
+    return None, None, None
+
+
+def choose_format(year: int | None, override: str | None, formats: dict[str, Format]) -> tuple[str | None, Format | None, str]:
+    if override and override != "auto":
+        f = formats.get(override)
+        return override, f, f"--template {override}"
+    if year is None:
+        return None, formats.get("2021"), "未能识别报告年度，按2021年格式识别表格"
+    if year < 2019:
+        return "legacy", None, f"报告年度{year}年早于2019年（适用2008年《条例》）"
+    f = format_for_year(year, formats)
+    if f is None:
+        return None, formats.get("2021"), f"报告年度{year}年无对应格式"
+    return f.id, f, f"报告年度{year}年 → {f.id}年格式"
+
+
+
+def fill_metadata(report: Report) -> None:
+    """Report year (already read), title, issuing body, signing/publication date,
+    statistical period and front-matter fields, from the title, front matter, preamble and
+    signature.  Nothing here reports problems; the metadata rules do."""
+    md = report.metadata
+    text = report.source.text
+    pre = [p for p in report.front + report.preamble if p.text.strip()]
+    pre.sort(key=lambda p: p.span[0])
+    # front matter: "索引号: … 发布日期: …" (several per line, "- " list prefixes,
+    # pinyin debris such as 发(fā)布日期 from a copied page)
+    for p in pre[:14]:
+        clean, cmap = _strip_pinyin(p.text)
+        keys = list(_META_KEY.finditer(clean))
+        for i, m in enumerate(keys):
+            key = re.sub(r"\s+", "", m.group(1))
+            vstart = m.end()
+            vend = keys[i + 1].start() if i + 1 < len(keys) else len(clean)
+            raw = clean[vstart:vend]
+            if key in _META_DATE_KEYS:
+                dm = _META_DATE.match(raw)
+                if not dm:
+                    if key != "时间":
+                        md.front.setdefault(key, ("", (p.span[0] + cmap[vstart], p.span[0] + cmap[vstart])))
+                    continue
+                a, b = vstart + dm.start(1), vstart + dm.end(1)
+            else:
+                lead = len(raw) - len(raw.lstrip())
+                a = vstart + lead
+                val = raw.strip()
+                cut = re.search(r"\s{2,}|\s(?=[^\s]*[:：])", val) if len(val) > 40 else None
+                b = a + (cut.start() if cut else len(val))
+                if len(val) > 80 and not cut:
+                    continue
+            val = clean[a:b].strip()
+            span = (p.span[0] + cmap[a], p.span[0] + cmap[max(a, b - 1)] + (1 if b > a else 0))
+            md.front.setdefault(key, (val, span))
+    # statistical period, possibly wrapped over several lines (PDF layout)
+    head, hmap = _join_paras(pre[:14] + (report.sections[0].paragraphs[:2] if report.sections else []))
+    m = _ANY_PERIOD.search(head)
+    if m:
+        seg_end = len(head)
+        for stop in ("。", "\n", ",电子", ";"):
+            k = head.find(stop, m.start())
+            if 0 <= k < seg_end:
+                seg_end = k
+        seg_end = min(seg_end, m.start() + 60)
+        md.period = head[m.start():seg_end]
+        md.period_span = (hmap[m.start()], hmap[max(m.start(), seg_end - 1)] + 1)
+    # title: a title line; else the front matter (标题/名称); else a title at the start of
+    # the first paragraph (page text: breadcrumbs, then the title, then the body); else
+    # the report naming itself in the preamble (“编制了《…年度报告》”)
+    if md.title is not None and md.title_span is not None:
+        km = re.match(r"\s*-?\s*(?:标题|名称)\s*[:：]\s*", md.title)
+        if km:  # a front-matter line "- 标题: …" read as the title line
+            md.title = md.title[km.end():].strip()
+            md.title_span = (md.title_span[0] + km.end(), md.title_span[1])
+    if md.title is None:
+        for key in ("标题", "名称"):
+            if key in md.front and _TITLE_WORDS.search(md.front[key][0]):
+                md.title, md.title_span = md.front[key][0], md.front[key][1]
+                break
+    if md.title is None:
+        short = [p for p in pre[:4] if len(p.text.strip()) <= 40]
+        for i in range(len(short)):
+            if not re.search(r"(?:19|20)\d{2}", short[i].text):
+                continue
+            joined = "".join(q.text.strip() for q in short[i:i + 3])
+            if _TITLE_AT.match(joined) and i + 1 < len(short):
+                for j in range(i + 1, min(i + 3, len(short)) + 1):
+                    part = "".join(q.text.strip() for q in short[i:j])
+                    if _TITLE_AT.fullmatch(part):
+                        md.title = part
+                        md.title_span = (short[i].span[0], short[j - 1].span[1])
+                        break
+            if md.title:
+                break
+    if md.title is None and pre:
+        first = pre[0] if not _META_KEY.match(pre[0].text) else None
+        for p in [q for q in pre[:3] if q is not first] if first is None else [first]:
+            m = _TITLE_IN_LINE.search(p.text[:300])
+            if m:
+                md.title = m.group(1)
+                md.title_span = (p.span[0] + m.start(1), p.span[0] + m.end(1))
+                break
+    if md.title is None:
+        for p in pre[:3]:
+            m = _SELF_NAMED.search(p.text[:600])
+            if m:
+                g = "t1" if m.group("t1") else "t2"
+                md.title = m.group(g)
+                md.title_span = (p.span[0] + m.start(g), p.span[0] + m.end(g))
+                break
+    if md.title is None and pre:
+        # a title line without a year (“政府信息公开工作年度报告”), reported by the title rule
+        t = pre[0].text.strip()
+        if len(t) <= 40 and re.search(r"(?:年度报告|工作报告|年报)$", re.sub(r"[\s()（）]", "", t)) \
+                and not re.search(r"\d", t) and "。" not in t:
+            md.title, md.title_span = t, pre[0].span
+    # issuing body and date: the signature; else an org line + date line near the end
+    # (possibly followed by an empty "附件：" or page debris); else the preamble
+    if md.date is None or md.issuer is None:
+        tail = _last_paragraphs(report, 8)
+        for i in range(len(tail) - 1, -1, -1):
+            dm = lx._DATE_LINE.match(tail[i].text)
+            if not dm:
+                continue
+            if md.date is None:
+                d = _date_tuple(dm)
+                if d:
+                    md.date, md.date_span = d, tail[i].span
+            if md.issuer is None and i > 0:
+                prev = tail[i - 1].text.strip()
+                if len(prev) <= 40 and lx._ORG_RE.search(prev) and "。" not in prev:
+                    md.issuer, md.issuer_span = prev, tail[i - 1].span
+            break
+    if md.date is None:
+        for p in pre[:4]:
+            dm = lx._DATE_LINE.match(p.text.strip().strip("()（）"))
+            if dm and _date_tuple(dm):
+                md.date, md.date_span = _date_tuple(dm), p.span
+                break
+    if md.issuer is None and md.title:
+        # the body named in the title, before the year or between the year and 政府信息公开
+        t0 = md.title
+        m = re.match(r"\s*(?:#+\s*)?([^\s\d:：]{2,30}?)\s*(?:19|20)\d{2}\s*年", t0) or \
+            re.match(r"\s*(?:#+\s*)?(?:19|20)\d{2}\s*年\s*度?\s*([^\s\d:：]{2,20}?)\s*(?:政府信息公开|信息公开|政务公开)", t0)
+        name = m.group(1) if m else ""
+        if name.endswith("政府") and t0[m.end(1):].lstrip().startswith("信息公开"):
+            name = name[:-2]
+        if len(name) >= 2 and not re.search(r"关于|印发|通知", name) and md.title_span:
+            md.issuer = name
+            raw_t = text[md.title_span[0]:md.title_span[1]]
+            k = raw_t.find(name)
+            md.issuer_span = ((md.title_span[0] + k, md.title_span[0] + k + len(name)) if k >= 0
+                              else md.title_span)
+    if md.issuer is None and md.title_span is not None:
+        # the line just above the title ("淮安市人民政府" / "2024 年政府信息公开工作年度报告")
+        for p in pre[:3]:
+            t = p.text.strip()
+            if p.span[1] <= md.title_span[0] and len(t) <= 30 and lx._ORG_RE.search(t) \
+                    and not re.search(r"[\d:：]", t):
+                md.issuer, md.issuer_span = t, p.span
+    if md.issuer is None:
+        for key in ("发布机构", "发文机关", "发文单位", "所属机构"):
+            if key in md.front and md.front[key][0] and md.front[key][0] not in ("无", "-"):
+                md.issuer, md.issuer_span = md.front[key]
+                break
+
+def _last_paragraphs(report: Report, n: int) -> list:
+    paras = list(report.preamble) if not report.sections else list(report.sections[-1].paragraphs)
+    return paras[-n:]
+
+
+_META_KEYS = ("索引号", "发布机构", "发布日期", "成文日期", "生成日期", "公开方式", "公开范围", "主题分类", "文号",
+              "发文字号", "信息来源", "来源", "发文机关", "发文单位", "发文日期", "标题", "名称", "分类", "时效",
+              "关键词", "有效性", "发布时间", "时间", "所属机构", "体裁分类", "组配分类", "服务对象")
+_META_KEY = re.compile(r"(?:^|(?<=[\s|]))-?\s*(%s)\s*[:：]" % "|".join(
+    r"\s?".join(k) for k in sorted(_META_KEYS, key=len, reverse=True)))
+_META_DATE_KEYS = ("发布日期", "成文日期", "生成日期", "发文日期", "发布时间", "时间")
+_META_DATE = re.compile(r"\s*((?:19|20)\d{2}\s*(?:年|-|/|\.)\s*\d{1,2}\s*(?:月|-|/|\.)\s*\d{1,2}\s*日?)")
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)")
+_TITLE_WORDS = re.compile(r"(?:19|20)\d{2}\s*年.*(?:报告|年报)")
+_TITLE_AT = re.compile(r"[^\s。，,；;:：]{0,40}?(?:19|20)\d{2}\s*年\s*度?[^。，,；;]{0,40}?(?:年度报告|工作报告|年报)")
+_TITLE_IN_LINE = re.compile(r"(?:^|\s)((?:(?!当前位置)[^\s。，,；;:：])*?(?:19|20)\d{2}\s*年\s*度?[^\s。，,；;:：]{0,40}?(?:年度报告|工作报告|年报))(?=\s|$|[,，。])")
+_SELF_NAMED = re.compile(r"《(?P<t1>[^》]{0,40}(?:19|20)\d{2}\s*年[^》]{0,30}(?:年度报告|工作报告|年报))》"
+                         r"|(?:编制|公布|发布)了?(?P<t2>[^\s,，。《》]{0,30}?(?:19|20)\d{2}\s*年\s*度?[^\s,，。《》]{0,30}?(?:年度报告|工作报告))")
+
+
+def _strip_pinyin(s: str) -> tuple[str, list[int]]:
+    """Text without pinyin debris “号(hào)”, with a map back to the offsets of s."""
+    out, idx, pos = [], [], 0
+    for m in _PINYIN.finditer(s):
+        out.append(s[pos:m.start()])
+        idx.extend(range(pos, m.start()))
+        pos = m.end()
+    out.append(s[pos:])
+    idx.extend(range(pos, len(s)))
+    idx.append(len(s))
+    return "".join(out), idx
+
+
+def _join_paras(paras) -> tuple[str, list[int]]:
+    """Paragraph texts joined into one string (a line break inside a sentence is dropped),
+    with the offset in the document of every character."""
+    out: list[str] = []
+    idx: list[int] = []
+    last = None  # the last character added (slices instead of a loop per character)
+    for p in paras:
+        if last is not None and last in "。;；!！?？:：":
+            out.append("\n")
+            idx.append(idx[-1])
+            last = "\n"
+        t = p.text
+        if t:
+            out.append(t)
+            idx.extend(range(p.span[0], p.span[0] + len(t)))
+            last = t[-1]
+    idx.append(idx[-1] + 1 if idx else 0)
+    return "".join(out), idx
+
+
+def _date_tuple(m) -> tuple[int, int, int] | None:
+    def num(s):
+        if s.isdigit():
+            return int(s)
+        if len(s) == 4:  # 二〇一九
+            d = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+            d["零"] = 0
+            return int("".join(str(d.get(c, 0)) for c in s))
+        return lx.cn_to_int(s)
+    try:
+        y, mo, d = num(m.group(1)), num(m.group(2)), num(m.group(3))
+    except (TypeError, ValueError):
+        return None
+    if not y or not mo or not d or not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return y, mo, d

@@ -1,0 +1,354 @@
+"""Segmenting: a Document → the token stream of the grammar.
+
+* Grids (tables as the rendering drew them) go through the table mapper
+  (validator/parse/mapper.py): each becomes pieces of template tables, rows of bare values,
+  or text rows.
+* The text outside the grids (paragraphs) is read by the line lexer
+  (validator/parse/lexer.py): section headings (also glued inside one-line page text, also
+  with typos), sub-items, front matter, the title, the closing signature and date — and,
+  where page text holds a table with no grid (cells run together, pdftotext layout), that
+  table read by its labels: the one fallback path, with the digit splitter.
+* Pieces of one table that follow each other (a table continued in another block, Markdown
+  fragments) are one table.  A block of exactly as many bare values as a table without row
+  labels has cells (表四), in that table's section, is that table read by its shape.
+
+Every token carries its object: a heading, a list of paragraphs, a table piece, a row.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token
+
+from ..document import Document, Grid
+from ..model import LabelMatch, Paragraph
+from ..templates import Format, LabelSpec, TableSpec
+from . import lexer as lx
+from .mapper import Mapper, classify
+from .pieces import RowPiece, TablePiece, Tok
+
+_NOT_NL = re.compile(r"[^\n]")
+_VALUE_WORD = r"(?:[增减+\-]?\d+(?:\.\d+)?|[—–\-/]+|无)"
+_ONLY_VALUES = re.compile(rf"\s*{_VALUE_WORD}(?:[\s|]+{_VALUE_WORD})*[\s|]*")
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the grids blanked out (newlines kept): the line lexer reads only what
+    is not a grid, at the same offsets."""
+    if not spans:
+        return text
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        if a < pos:
+            a = pos
+        out.append(text[pos:a])
+        out.append(_NOT_NL.sub(" ", text[a:b]))
+        pos = max(pos, b)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class Segmenter:
+    def __init__(self, doc: Document, fmt: Format | None, formats: list[Format]):
+        self.doc = doc
+        self.text = doc.text
+        self.fmt = fmt
+        self.formats = formats            # the primary format first
+        self.der = lx._derived(formats)
+
+    # -- the line lexer's tokens → items ------------------------------------------------
+    def _text_items(self, masked: str) -> list[tuple[int, str, object]]:
+        toks = lx.lex_document(masked, self.formats, self.fmt)
+        items: list[tuple[int, str, object]] = []
+        i = 0
+        n = len(toks)
+        text = self.text
+        while i < n:
+            t = toks[i]
+            if t.type == "TABLE_START":
+                j = i + 1
+                while j < n and toks[j].type != "TABLE_END":
+                    j += 1
+                piece = self._text_table(toks[i:j + 1])
+                if piece is not None:
+                    items.append((piece.start, "table", piece))
+                i = j + 1
+                continue
+            if t.type == "SECTION":
+                items.append((t.start, "heading", t.data["heading"]))
+            elif t.type in ("FRONT", "TITLE", "SIGNATURE", "DATE"):
+                items.append((t.start, t.type, Paragraph(text[t.start:t.end], (t.start, t.end))))
+            elif t.type == "SUBITEM":
+                nxt = toks[i + 1] if i + 1 < n else None
+                lines = nxt.data["texts"] if nxt is not None and nxt.type == "TEXTS" else []
+                end = lines[0].end if lines else t.end
+                items.append((t.start, "para", Paragraph(text[t.start:end], (t.start, end), t.text)))
+                for ln in lines[1:]:
+                    items.append((ln.start, "para", Paragraph(text[ln.start:ln.end], (ln.start, ln.end))))
+                if lines:
+                    i += 1
+            elif t.type == "TEXTS":
+                for ln in t.data["texts"]:
+                    items.append((ln.start, "para", Paragraph(text[ln.start:ln.end], (ln.start, ln.end))))
+            elif t.type == "TEXT":
+                items.append((t.start, "para", Paragraph(text[t.start:t.end], (t.start, t.end))))
+            i += 1
+        return items
+
+    def _text_table(self, toks: list) -> TablePiece | None:
+        """A table the line lexer read by its labels (page text): rows of labels and cells in
+        order (run-together digits are split later, by the template's equations)."""
+        start = toks[0]
+        key = start.data["table"]
+        spec = self.fmt.table(key) if self.fmt else None
+        if spec is None:
+            return None
+        piece = TablePiece(key, start.start, toks[-1].end, origin="text")
+        unlabeled: list[Tok] = []
+        k = 1
+        body = toks[1:-1]
+        while k - 1 < len(body):
+            t = body[k - 1]
+            if t.type == "HEADS":
+                for head in t.data["heads"]:
+                    lm = _label(self.text, head)
+                    if head.type == "CAPTION":
+                        piece.captions.append(lm)
+                    elif head.type == "HEADER":
+                        piece.headers.append(lm)
+                    else:
+                        piece.stray.append(lm)
+                if k < len(body) and body[k].type == "CELLS":
+                    unlabeled.extend(body[k].data["cells"])
+                    k += 1
+                k += 1
+                continue
+            if t.type in ("ROWLABEL", "GROUPLABEL"):
+                labels = []
+                while k - 1 < len(body) and body[k - 1].type in ("ROWLABEL", "GROUPLABEL"):
+                    labels.append(body[k - 1])
+                    k += 1
+                cells = []
+                if k - 1 < len(body) and body[k - 1].type == "CELLS":
+                    cells = [_tok(c) for c in body[k - 1].data["cells"]]
+                    k += 1
+                for idx, lt in enumerate(labels):
+                    last = idx == len(labels) - 1
+                    sp = lt.data["spec"]
+                    lm = _label(self.text, lt)
+                    these = cells if last else []
+                    rp = RowPiece(sp, [lm], (lt.start, (these[-1].end if these else lt.end)), cells=these)
+                    piece.rows.append(rp)
+                continue
+            if t.type == "CELLS":
+                unlabeled.extend(t.data["cells"])
+            k += 1
+        unl = [r for r in spec.rows if not r.label]
+        if unl and unlabeled:
+            rs = unl[0]
+            cells = [_tok(c) for c in unlabeled]
+            while len(cells) > len(rs.columns) and cells[0].type == "BLANK":
+                cells.pop(0)   # blank filler after header cells (pipe renderings) is layout
+            sp = LabelSpec(key, "row", rs.key, "", None, "", format=self.fmt.id)
+            piece.rows.append(RowPiece(sp, [], (cells[0].start, cells[-1].end), cells=cells))
+        return piece
+
+    # -- grids ------------------------------------------------------------------------
+    def _grid_items(self, grid: Grid, mapper: Mapper | None) -> list[tuple[int, str, object]]:
+        items: list[tuple[int, str, object]] = []
+        pieces = mapper.map_grid(grid) if mapper is not None else []
+        if mapper is None:
+            # no format (a pre-2019 report): a grid's rows are read as text lines
+            for row in grid.rows():
+                toks = [Tok("TEXT", c.start, c.end, self.text[c.start:c.end].strip()) for c in row
+                        if self.text[c.start:c.end].strip()]
+                if toks:
+                    pieces.append(("text", toks))
+        for kind, p in pieces:
+            if kind == "table":
+                items.append((p.start, "table", p))
+            elif kind == "values":
+                items.append((p[0].start, "values", p))
+            else:
+                a, b = p[0].start, p[-1].end
+                items.append((a, "para", Paragraph(" ".join(t.text for t in p), (a, b))))
+        return items
+
+    # -- the stream -------------------------------------------------------------------
+    def items(self) -> list[tuple[int, str, object]]:
+        grids = list(self.doc.grids())
+        masked = _mask(self.text, [(g.start, g.end) for g in grids])
+        items = self._text_items(masked)
+        mapper = Mapper(self.text, self.fmt, self.der.matchers) if self.fmt is not None else None
+        for g in grids:
+            items.extend(self._grid_items(g, mapper))
+        items.sort(key=lambda x: x[0])
+        return self._join(items)
+
+    def _join(self, items):
+        """Pieces of one table in a row are one table; short text between them (a caption,
+        a converter's stray line) belongs to the table."""
+        out: list[tuple[int, str, object]] = []
+        for it in items:
+            if it[1] == "table" and out:
+                # the previous piece of the same table, with at most a few short lines between
+                k = len(out) - 1
+                between = []
+                while k >= 0 and out[k][1] == "para" and len(between) < 3 and len(out[k][2].text) <= 60:
+                    between.append(out[k])
+                    k -= 1
+                if k >= 0 and out[k][1] == "table" and out[k][2].key == it[2].key:
+                    prev = out[k][2]
+                    for _s, _kind, para in reversed(between):
+                        prev.stray.append(LabelMatch(para.text, para.span, None, None, "other"))
+                    del out[k + 1:]
+                    prev.absorb(it[2])
+                    continue
+            out.append(it)
+        return out
+
+    def tokens(self, grammar) -> list[Token]:
+        """The grammar's tokens (validator/parse/grammar.py names them)."""
+        items = self.items()
+        fmt = self.fmt
+        toks: list[Token] = []
+        section_no = None   # the template section the stream is in
+        for idx, (start, kind, obj) in enumerate(items):
+            if kind == "heading":
+                h = obj
+                num = _section_number(fmt, h.key) if fmt is not None else None
+                if not grammar.ordered:
+                    toks.append(Token("SEC", h, start_pos=h.start, end_pos=h.end))
+                elif num is not None:
+                    toks.append(Token(f"SEC{num}", h, start_pos=h.start, end_pos=h.end))
+                    section_no = num
+                else:
+                    toks.append(Token("HEADING", h, start_pos=h.start, end_pos=h.end))
+            elif kind == "para" and _ONLY_VALUES.fullmatch(obj.text) and section_no is not None:
+                a = obj.span[0]
+                values = [Tok("VALUE", a + m.start(), a + m.end(), m.group(0))
+                          for m in re.finditer(r"[^\s|]+", obj.text)]
+                piece = self._by_shape(values, section_no)
+                if piece is not None:
+                    toks.extend(self._table_tokens(piece, grammar))
+                elif toks and toks[-1].type == "PROSE":
+                    toks[-1].value.append(obj)
+                    toks[-1].end_pos = obj.span[1]
+                else:
+                    toks.append(Token("PROSE", [obj], start_pos=obj.span[0], end_pos=obj.span[1]))
+            elif kind == "para":
+                if toks and toks[-1].type == "PROSE":
+                    toks[-1].value.append(obj)
+                    toks[-1].end_pos = obj.span[1]
+                else:
+                    toks.append(Token("PROSE", [obj], start_pos=obj.span[0], end_pos=obj.span[1]))
+            elif kind in ("FRONT", "TITLE", "SIGNATURE", "DATE"):
+                toks.append(Token(kind, obj, start_pos=obj.span[0], end_pos=obj.span[1]))
+            elif kind == "values":
+                piece = self._by_shape(obj, section_no)
+                if piece is not None:
+                    toks.extend(self._table_tokens(piece, grammar))
+                else:
+                    a, b = obj[0].start, obj[-1].end
+                    para = Paragraph(self.text[a:b], (a, b))
+                    toks.append(Token("PROSE", [para], start_pos=a, end_pos=b))
+            elif kind == "table":
+                toks.extend(self._table_tokens(obj, grammar))
+        return toks
+
+    def _by_shape(self, values: list[Tok], section_no: int | None) -> TablePiece | None:
+        """Bare values in a table's section, exactly as many as the cells of that table's one
+        unlabeled row (表四 written without its header): that table, read by its shape."""
+        if self.fmt is None or section_no is None:
+            return None
+        for spec in self.fmt.tables:
+            if spec.section != section_no:
+                continue
+            rows = [r for r in spec.rows if not r.label]
+            if len(rows) == 1 and len(spec.rows) == 1 and len(values) == len(rows[0].columns):
+                sp = LabelSpec(spec.key, "row", rows[0].key, "", None, "", format=self.fmt.id)
+                piece = TablePiece(spec.key, values[0].start, values[-1].end, origin="shape")
+                piece.rows.append(RowPiece(sp, [], (values[0].start, values[-1].end), cells=list(values)))
+                piece.problems.append(("table-by-shape", (values[0].start, values[-1].end),
+                                       {"table": spec.key, "count": len(values)}))
+                return piece
+        return None
+
+    def _table_tokens(self, piece: TablePiece, grammar) -> list[Token]:
+        spec = self.fmt.table(piece.key) if self.fmt else None
+        if spec is None:
+            return []
+        tid = spec.id.upper()
+        toks = [Token(tid, piece, start_pos=piece.start, end_pos=piece.start)]
+        els = grammar.elements
+        # captions of 表二's blocks, in the order they come
+        cap_index = {lx.compact(c): k for k, c in enumerate(spec.captions, 1)}
+        for lm in piece.captions:
+            k = cap_index.get(lx.compact(lm.text))
+            term = f"{tid}_CAP{k}" if k else None
+            if term in els:
+                toks.append(Token(term, lm, start_pos=lm.span[0], end_pos=lm.span[1]))
+        rows = _merge_label_only(piece.rows)
+        for rp in rows:
+            toks.append(self._row_token(rp, spec, grammar))
+        toks.sort(key=lambda t: (t.start_pos, 0 if t.type == tid else 1))
+        toks.append(Token(f"{tid}_END", piece, start_pos=piece.end, end_pos=piece.end))
+        return toks
+
+    def _row_token(self, rp: RowPiece, spec: TableSpec, grammar) -> Token:
+        a, b = rp.span
+        sp = rp.spec
+        if sp is None:
+            rp.table = spec.key  # type: ignore[attr-defined]
+            return Token("UNPLACED", rp, start_pos=a, end_pos=b)
+        rs = spec.row(sp.key)
+        rp.table = spec.key  # type: ignore[attr-defined]
+        if rs is None:
+            # a row of another format only (2019's 其他对外管理服务事项 in a 2021 report)
+            return Token("FOREIGN", rp, start_pos=a, end_pos=b)
+        if rs.group and spec.children(rs.key) and rp.has_values:
+            # a row-group of this format written as one row with values: the other format's
+            # single row (2019's （六）其他处理 for 2021's three rows)
+            rp.stands_for = rs.key  # type: ignore[attr-defined]
+            return Token("FOREIGN", rp, start_pos=a, end_pos=b)
+        term = grammar.row_terminal(spec, rs.id)
+        if term not in grammar.elements:
+            return Token("FOREIGN", rp, start_pos=a, end_pos=b)
+        return Token(term, rp, start_pos=a, end_pos=b)
+
+
+def _merge_label_only(rows: list[RowPiece]) -> list[RowPiece]:
+    """A row label written twice in a row, first without cells (a Markdown heading above its
+    table row, a label cell above its values), is one row."""
+    out: list[RowPiece] = []
+    for rp in rows:
+        if out and rp.spec is not None and out[-1].spec is not None and out[-1].key == rp.key \
+                and not out[-1].has_cells and rp.has_cells:
+            prev = out.pop()
+            rp.labels = prev.labels + rp.labels
+        out.append(rp)
+    return out
+
+
+def _section_number(fmt: Format, key: str | None) -> int | None:
+    if key is None:
+        return None
+    for s in fmt.sections:
+        if s.key == key:
+            return s.number
+    return None
+
+
+def _tok(t) -> Tok:
+    return Tok(t.type, t.start, t.end, t.text, dict(t.data))
+
+
+def _label(text: str, t) -> LabelMatch:
+    sp = t.data.get("spec")
+    if sp is None:
+        return LabelMatch(t.text, (t.start, t.end), None, None, "other")
+    return LabelMatch(t.text, (t.start, t.end), sp.key, sp.label, t.data.get("quality", "exact"), sp.format)
+
+
+__all__ = ["Segmenter", "classify"]
