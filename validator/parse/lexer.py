@@ -185,12 +185,24 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             key = None
             # a freely worded title of the section with this number ("五、存在的主要问题及
             # 整改措施"): the section's word groups (rules/formats/*.yaml) all occur
+            # (under another number only when exactly one section's words occur: a renumbered
+            # report is still read, and the order rule reports the numbering)
             for fmt in formats[:1]:
                 sec = fmt.section(num)
                 if sec is not None and sec.words_match(ctitle):
                     key, quality = sec.key, "words"
+                else:
+                    hits = [s for s in fmt.sections if s.words_match(ctitle)]
+                    if len(hits) == 1 and len(ctitle) <= 24:
+                        key, quality = hits[0].key, "words"
         end = m.start(2) + len(title)
         found[start] = Heading(num, m.group(1), start, end, title, key, quality)
+    # a freely worded title names a section only when no heading names it in the template's
+    # own words (a narrative "三、主动公开工作情况" before the table part's "一、主动公开政府信息情况")
+    strong = {h.key for h in found.values() if h.key and h.quality != "words"}
+    for k, h in found.items():
+        if h.quality == "words" and h.key in strong:
+            found[k] = Heading(h.number, h.numeral, h.start, h.end, h.title, None, "other")
     return [found[k] for k in sorted(found)]
 
 

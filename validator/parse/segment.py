@@ -208,9 +208,38 @@ class Segmenter:
             out.append(it)
         return out
 
+    def _one_heading_per_section(self, items) -> None:
+        """Several freely worded headings naming one section (a narrative "三、主动公开工作情况"
+        and a table part's "一、主动公开政府信息的情况"): the one whose part holds that
+        section's table is the section; the others are ordinary headings."""
+        if self.fmt is None:
+            return
+        by_key: dict[str, list[int]] = {}
+        for k, (_s, kind, obj) in enumerate(items):
+            if kind == "heading" and obj.key and obj.quality == "words":
+                by_key.setdefault(obj.key, []).append(k)
+        for key, idx in by_key.items():
+            if len(idx) < 2:
+                continue
+            sec = self.fmt.section_by_key(key)
+            tables = {t.key for t in self.fmt.tables if sec is not None and t.section == sec.number}
+            keep = idx[0]
+            for k in idx:
+                j = k + 1
+                while j < len(items) and items[j][1] != "heading":
+                    if items[j][1] == "table" and items[j][2].key in tables:
+                        keep = k
+                    j += 1
+            for k in idx:
+                if k != keep:
+                    h = items[k][2]
+                    items[k] = (items[k][0], "heading", lx.Heading(h.number, h.numeral, h.start, h.end, h.title,
+                                                                   None, "other"))
+
     def tokens(self, grammar) -> list[Token]:
         """The grammar's tokens (validator/parse/grammar.py names them)."""
         items = self.items()
+        self._one_heading_per_section(items)
         fmt = self.fmt
         toks: list[Token] = []
         section_no = None   # the template section the stream is in
