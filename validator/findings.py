@@ -50,7 +50,8 @@ class Finding:
         return self.location.column
 
     def sort_key(self):
-        return (self.path, self.location.page or 0, self.location.line, self.location.column, self.rule, self.message)
+        # ties keep the order the rule emitted them in (missing sections in the template's order)
+        return (self.path, self.location.page or 0, self.location.line, self.location.column, self.rule)
 
     def text(self, lang: str = "zh") -> str:
         if lang == "en" and self.message_en:

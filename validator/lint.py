@@ -58,6 +58,8 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
             continue
         if unreadable and rule.kind != "reader_notes":
             continue
+        if report.kind == "not-report" and rule.kind not in ("report_kind", "reader_notes", "diagnostics"):
+            continue
         _limits.check_time()
         for f in KINDS[rule.kind].run(rule, ctx):
             sev = opts.severity.get(rule.id) or opts.severity.get(rule.name)

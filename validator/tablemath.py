@@ -14,12 +14,15 @@ from .templates import TableSpec
 class Lookup:
     """Resolve names (row keys at a fixed column, or column keys at a fixed row)."""
 
-    def __init__(self, table: Table, spec: TableSpec, *, column: str | None = None, row: str | None = None):
+    def __init__(self, table: Table, spec: TableSpec, *, column: str | None = None, row: str | None = None,
+                 implied: bool = False):
         self.table = table
         self.spec = spec
         self.column = column
         self.row = row
+        self.implied = implied            # blank cells whose value another equation fixes count as that
         self.blanks: list[Cell] = []      # blank cells counted as 0 (the stated assumption)
+        self.implied_cells: list[Cell] = []
         self.cells: list[Cell] = []       # every cell read
 
     def __call__(self, name: str) -> Decimal:
@@ -35,6 +38,9 @@ class Lookup:
         if cell.kind in (ValueKind.NUMBER, ValueKind.ZERO):
             return cell.value
         if cell.kind == ValueKind.BLANK:
+            if self.implied and cell.implied is not None:
+                self.implied_cells.append(cell)
+                return cell.implied
             self.blanks.append(cell)
             return Decimal(0)
         raise Missing(f"{row}/{col}")   # dash, text, unreadable: not a number to add
@@ -55,3 +61,30 @@ class Lookup:
                 total += self._row_value(c, col)
             return total
         raise Missing(name)
+
+
+def implied_blanks(table: Table, spec: TableSpec) -> None:
+    """A blank cell whose value another identity of the template fixes (its row's total, with
+    every other cell of that identity a number) gets that value as ``implied`` — the rules
+    then report the blank with the value it must have instead of counting it as 0."""
+    for parts, total in spec.row_sums:
+        for row in table.rows.values():
+            cells = [row.cells.get(c) for c in parts + [total]]
+            if any(c is None for c in cells):
+                continue
+            blanks = [c for c in cells if c.kind == ValueKind.BLANK]
+            if len(blanks) != 1 or any(c.kind not in (ValueKind.NUMBER, ValueKind.ZERO, ValueKind.BLANK)
+                                       for c in cells):
+                continue
+            b = blanks[0]
+            known = sum((c.value for c in cells[:-1] if c is not b), Decimal(0))
+            tot = cells[-1]
+            if b is tot:
+                value = known
+                how = "＋".join(spec.column_display(c) for c in parts)
+                how = f"本行各列之和（{how}）"
+            else:
+                value = tot.value - known
+                how = f"本行{spec.column_display(total)}减去其余各列"
+            if value >= 0:
+                b.implied, b.implied_by = value, how

@@ -94,6 +94,7 @@ def truth_report(data: R.ReportData):
     its columns, each cell's kind and value from its text as the model classifies it)."""
     from validator.model import Cell, LabelMatch, Metadata, Report, Row, Table, parse_value
     from validator.source import SourceText
+    from validator.tablemath import implied_blanks
     fmt = data.format
     tables = {}
     for spec in fmt.tables:
@@ -112,6 +113,7 @@ def truth_report(data: R.ReportData):
                 rows[rspec.key] = Row(rspec.key, labels, cells, (0, 0))
         if rows:
             tables[spec.key] = Table(spec.key, spec.name, (0, 0), rows)
+            implied_blanks(tables[spec.key], spec)   # what the template's equations fix, as parse does
     src = SourceText.from_original("", path="<truth>")
     return Report(src, Metadata(year=data.year), data.template, "ground truth", tables=tables, format=fmt)
 

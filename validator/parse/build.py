@@ -10,14 +10,13 @@ model from the tree — sections with their paragraphs, tables with their rows a
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-
 from lark import Token, Transformer
 
 from ..document import Document
 from ..model import (Cell, Diagnostic, LabelMatch, Metadata, Paragraph, Report, Row, Section, Table,
                      ValueKind, parse_value)
 from ..templates import Format, TableSpec, load_formats
+from ..tablemath import implied_blanks
 from .grammar import NUMERALS, FormatGrammar, Virtual, grammar_for
 from .metadata import choose_format, detect_year, fill_metadata
 from .pieces import RowPiece, TablePiece
@@ -64,7 +63,13 @@ def parse(doc, template: str | None = None, formats: dict[str, Format] | None = 
     report = Report(src, Metadata(year=year, year_span=year_span, year_source=year_src), tid, reason,
                     format=fmt, document=doc)
     if not _is_report(tokens, text):
+        # not an annual report: read as text (sections in any order), nothing to diagnose
         report.kind = "not-report"
+        grammar = report_grammar(None)
+        tokens = [t if not t.type.startswith("SEC") and t.type != "HEADING" else
+                  Token("SEC", t.value, start_pos=t.start_pos, end_pos=t.end_pos) for t in tokens
+                  if t.type.startswith("SEC") or t.type in ("HEADING", "FRONT", "TITLE", "PROSE", "SIGNATURE",
+                                                             "DATE")]
     tree, diags = grammar.parse(tokens)
     report.diagnostics.extend(diags)
     _Model(report, fmt).build(tree, diags)
@@ -72,20 +77,28 @@ def parse(doc, template: str | None = None, formats: dict[str, Format] | None = 
     return report
 
 
-_REPORT_TITLE = re.compile(r"(?:政府信息公开|政务公开|信息公开)[^。]{0,12}(?:年度报告|工作报告|年报)|年度报告")
+_NAMES_A_REPORT = re.compile(r"(?:政府信息公开|政务公开|信息公开)[^。；;\n]{0,16}?(?:年度报告|工作报告|年报)")
+_PERIOD_WORDS = re.compile(r"统计(?:期限|时限|时间|周期)|所列数据")
+# the first line of a notice, a letter of reply … (also one about the annual reports)
+_OTHER_DOCUMENT = re.compile(r"^\s*关于[^\n]{0,80}?(?:通知|通告|公告|函|意见|批复|决定|方案|要点|报告的说明)\s*$")
 
 
 def _is_report(tokens: list[Token], text: str) -> bool:
-    """Is this an annual report at all?  Evidence from the statutory structure: template
-    sections and tables, or a title that names a 年度报告.  A page of another kind (a 工作要点,
-    a letter, a news page, an empty page) has none of them."""
+    """Is this an annual report at all?  Evidence from the statutory structure (template
+    sections, the tables), or the report naming itself, stating its 统计期限, or having
+    numbered headings about 主动公开 and 依申请公开.  A page of another kind (a 工作要点, a
+    notice — also one about the reports —, a letter, a news page, an empty page) has none."""
     sections = {t.type for t in tokens if t.type.startswith("SEC") and t.type[3:].isdigit()}
-    tables = any(isinstance(t.value, TablePiece) for t in tokens)
-    titled = any(t.type == "TITLE" and _REPORT_TITLE.search(t.value.text) for t in tokens)
-    if tables or len(sections) >= 2 or titled:
+    if len(sections) >= 2 or any(isinstance(t.value, TablePiece) for t in tokens):
         return True
-    head = text[:600]
-    return bool(_REPORT_TITLE.search(head)) and len(sections) >= 1
+    first = next((ln for ln in text[:2000].split("\n") if ln.strip()), "")
+    if len(first) <= 100 and _OTHER_DOCUMENT.match(first):
+        return False
+    from .metadata import _PINYIN
+    head = _PINYIN.sub("", text[:3000])     # pinyin debris of a copied page: 报(bào)告
+    headings = sum(1 for t in tokens if t.type.startswith("SEC") or t.type == "HEADING")
+    return bool(_NAMES_A_REPORT.search(head) or _PERIOD_WORDS.search(head)
+                or (headings >= 2 and "主动公开" in text and "申请" in text))
 
 
 class _Flat(list):
@@ -176,7 +189,7 @@ class _Model:
             spec = self.fmt.table(key) if self.fmt else None
             if spec is not None:
                 self._resolve_jointly(table, spec)
-                _implied_blanks(table, spec)
+                implied_blanks(table, spec)
         secs = self.r.sections
         for i, s in enumerate(secs):
             s.end = secs[i + 1].span[0] if i + 1 < len(secs) else len(self.text)
@@ -413,30 +426,3 @@ class _Model:
             else:
                 end = values[-1].end if values else row.span[1]
                 row.cells[col] = Cell("", ValueKind.MISSING, None, (end, end), row.key, col)
-
-
-def _implied_blanks(table: Table, spec: TableSpec) -> None:
-    """A blank cell whose value another identity of the template fixes (its row's total, with
-    every other cell of that identity a number) gets that value as ``implied`` — the rules
-    then report the blank with the value it must have instead of counting it as 0."""
-    for parts, total in spec.row_sums:
-        for row in table.rows.values():
-            cells = [row.cells.get(c) for c in parts + [total]]
-            if any(c is None for c in cells):
-                continue
-            blanks = [c for c in cells if c.kind == ValueKind.BLANK]
-            if len(blanks) != 1 or any(c.kind not in (ValueKind.NUMBER, ValueKind.ZERO, ValueKind.BLANK)
-                                       for c in cells):
-                continue
-            b = blanks[0]
-            known = sum((c.value for c in cells[:-1] if c is not b), Decimal(0))
-            tot = cells[-1]
-            if b is tot:
-                value = known
-                how = "＋".join(spec.column_display(c) for c in parts)
-                how = f"本行各列之和（{how}）"
-            else:
-                value = tot.value - known
-                how = f"本行{spec.column_display(total)}减去其余各列"
-            if value >= 0:
-                b.implied, b.implied_by = value, how

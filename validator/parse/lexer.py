@@ -460,7 +460,8 @@ def _looks_value_cell(s: str) -> bool:
     return all(_VALUE_RE.fullmatch(p) for p in s.split())
 
 
-_SCAN = re.compile(r"\s+|[增减+]?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–/]+|-+(?=\s|$|\d|\|)|不适用|[^\s\d|]+")
+_SCAN = re.compile(r"\s+|(?:[增减+]|(?<![\d.])-)?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–/]+|-+(?=\s|$|\d|\|)"
+                   r"|不适用|[^\s\d|]+")
 
 
 def _scan_values(text: str, a: int, b: int) -> list[Tok]:
@@ -474,7 +475,7 @@ def _scan_values(text: str, a: int, b: int) -> list[Tok]:
         if tok.isspace():
             sep = True
             continue
-        if tok[0].isdigit() or tok[0] in "增减+" and len(tok) > 1 and tok[1].isdigit():
+        if tok[0].isdigit() or tok[0] in "增减+-" and len(tok) > 1 and tok[1].isdigit():
             out.append(Tok("VALUE", s, e, tok, {"sep_before": sep}))
         elif tok in ("不适用",) or set(tok) <= VALUE_PUNCT:
             out.append(Tok("VALUE", s, e, tok, {"sep_before": sep}))

@@ -12,12 +12,17 @@ from ..templates import TableSpec
 
 # --------------------------------------------------------------------------------------
 class SplitResult:
-    __slots__ = ("unique", "count", "candidates")
+    """``unique``: the one split (pieces per token) or None; ``count``: splits found;
+    ``exhaustive``: every split was considered, so count 0 means no reading of the digits
+    satisfies the equations (certain), count > 1 certain ambiguity."""
 
-    def __init__(self, unique, count, candidates=()):
+    __slots__ = ("unique", "count", "candidates", "exhaustive")
+
+    def __init__(self, unique, count, candidates=(), exhaustive=False):
         self.unique = unique
         self.count = count
         self.candidates = list(candidates)
+        self.exhaustive = exhaustive
 
 
 def _equations(spec: TableSpec, columns: list[str]) -> list[tuple[list[int], int]]:
@@ -97,5 +102,5 @@ def split_run_together(tokens: list[str], n: int, equations: list[tuple[list[int
     if steps > _SPLIT_LIMIT:
         return SplitResult(None, max(count, 2))
     if count == 1:
-        return SplitResult(found[0], 1)
-    return SplitResult(None, count, found if count <= _MAX_CANDIDATES else ())
+        return SplitResult(found[0], 1, exhaustive=True)
+    return SplitResult(None, count, found if count <= _MAX_CANDIDATES else (), exhaustive=count <= _MAX_CANDIDATES)

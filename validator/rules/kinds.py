@@ -105,10 +105,17 @@ def _doc_start(ctx: Ctx) -> tuple[int, int]:
 @register("report_kind", optional=("when",))
 def run_report_kind(rule, ctx: Ctx) -> Iterable[Finding]:
     """Says what kind of report this is when that changes which rules apply: `when: legacy`
-    (a report on a year before 2019, checked against the 2008 条例) or `when: unknown` (the
-    report year could not be read)."""
+    (a report on a year before 2019, checked against the 2008 条例), `when: unknown` (the
+    report year could not be read) or `when: not-report` (not an annual report at all: a
+    工作要点, a letter, a news page — nothing else is checked)."""
     when = rule.params.get("when", "legacy")
     r = ctx.report
+    if when == "not-report":
+        if r.kind == "not-report":
+            yield ctx.emit(rule, _doc_start(ctx), {})
+        return
+    if r.kind == "not-report":
+        return
     if when == "legacy" and r.template == "legacy":
         span = r.metadata.year_span or _doc_start(ctx)
         yield ctx.emit(rule, span, {"year": r.metadata.year, "reason": r.template_reason})
@@ -243,6 +250,16 @@ def run_equation(rule, ctx: Ctx):
             continue
         if out.holds:
             continue
+        if any(c.kind == ValueKind.BLANK and c.implied is not None for c in look.cells):
+            # a blank cell whose value the template's other equations fix: with that value the
+            # equation holds, so the blank is the problem (F502 says what it must be), not a sum
+            alt = Lookup(table, spec, column=k, implied=True) if for_each == "column" else \
+                Lookup(table, spec, row=k, implied=True)
+            try:
+                if check(expr, alt).holds:
+                    continue
+            except Missing:
+                pass
         lhs_cells = _cells_of(look, out.lhs_terms, table, spec, for_each, k)
         rhs_cells = _cells_of(look, out.rhs_terms, table, spec, for_each, k)
         if _all_blank(lhs_cells) or _all_blank(rhs_cells):
@@ -371,19 +388,29 @@ def run_blank_cells(rule, ctx: Ctx):
             if not blanks:
                 continue
             cols = "、".join(spec.column_display(c.column) for c in blanks)
+            implied = [c for c in blanks if c.implied is not None]
+            implied_text = "；".join(f"按{c.implied_by}，{spec.column_display(c.column)}应为{fmt_num(c.implied)}"
+                                     for c in implied)
             yield ctx.emit(rule, blanks[0].span, {"table": key, "row": spec.row_display(row.key),
-                                                  "columns": cols, "count": len(blanks)},
-                           table=key, row=spec.row_display(row.key))
+                                                  "columns": cols, "count": len(blanks),
+                                                  "implied": f"（{implied_text}）" if implied else ""},
+                           table=key, row=spec.row_display(row.key),
+                           numbers={f"implied:{c.column}": c.implied for c in implied})
 
 
-@register("unreadable_cells")
+@register("unreadable_cells", optional=("reasons",))
 def run_unreadable_cells(rule, ctx: Ctx):
     """Rows whose digits ran together and could not be separated in exactly one way that the
     template's equations allow, rows with fewer or more values than the template's columns.
-    The checks that need those cells are skipped; nothing is guessed."""
+    The checks that need those cells are skipped; nothing is guessed.  ``reasons`` selects
+    which: ``ambiguous`` (several readings), ``extra`` (more values than columns), ``none``
+    (no reading found within the splitter's limit), ``missing`` (fewer values), and
+    ``impossible`` (every reading was tried and none satisfies the row's equations — which
+    is itself certain: the published numbers are wrong)."""
     fmt = ctx.fmt
     if fmt is None:
         return
+    reasons = set(rule.params.get("reasons") or ("ambiguous", "extra", "none", "missing"))
     for key, table in ctx.report.tables.items():
         spec = fmt.table(key)
         if spec is None:
@@ -392,13 +419,15 @@ def run_unreadable_cells(rule, ctx: Ctx):
             label = spec.row_display(row.key) if row.labels else spec.short_name(row.key)
             if row.unreadable:
                 why, raw, count = row.unreadable
+                if why not in reasons:
+                    continue
                 detail = {"ambiguous": f"可拆分为{count}种不同的数字组合，表内勾稽关系不能确定唯一一种",
                           "extra": f"有{count}个数值，多于模板的{len(row.cells)}列，无法确定哪些属于本行"}.get(
                     why, "无法拆分成与模板列数相符且满足表内勾稽关系的数字")
                 span = next(iter(row.cells.values())).span
                 yield ctx.emit(rule, span, {"table": key, "row": label, "raw": raw, "detail": detail,
                                             "columns": len(row.cells)}, table=key, row=label)
-            else:
+            elif "missing" in reasons:
                 missing = [c for c in row.cells.values() if c.kind == ValueKind.MISSING]
                 if missing and len(missing) < len(row.cells):
                     yield ctx.emit(rule, missing[0].span, {
