@@ -20,12 +20,14 @@ length, so the same offsets hold in the normalised text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
 from .source import SourceBuilder, SourceText
 
 Span = tuple[int, int]
+_LINE = re.compile(r"[^\s\u3000](?:[^\n]*[^\s\u3000])?")   # a line's text without the blanks around it
 
 
 @dataclass(slots=True)
@@ -140,24 +142,7 @@ class Document:
     @classmethod
     def of_lines(cls, source: SourceText) -> "Document":
         """A document whose every non-empty line is a paragraph (text without structure)."""
-        blocks: list[Block] = []
-        text = source.text
-        pos = 0
-        n = len(text)
-        while pos <= n:
-            nl = text.find("\n", pos)
-            end = n if nl < 0 else nl
-            a, b = pos, end
-            while a < b and text[a] in " \t\r\u3000":
-                a += 1
-            while b > a and text[b - 1] in " \t\r\u3000":
-                b -= 1
-            if b > a:
-                blocks.append(Paragraph(a, b))
-            if nl < 0:
-                break
-            pos = nl + 1
-        return cls(source, blocks)
+        return cls(source, [Paragraph(m.start(), m.end()) for m in _LINE.finditer(source.text)])
 
 
 class DocumentBuilder:

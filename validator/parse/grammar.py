@@ -104,8 +104,10 @@ class FormatGrammar:
         self.fmt = fmt
         self.ordered = fmt is not None      # None: reports without a fixed format (pre-2019)
         self.elements: dict[str, Element] = {}
+        self._row_terms: dict = {}
         self.text = self._generate()
         self._parser = None
+        self._fresh = None
 
     # -- generation -------------------------------------------------------------------
     def _el(self, terminal, kind, optional, **kw) -> str:
@@ -113,7 +115,11 @@ class FormatGrammar:
         return terminal + ("?" if optional else "")
 
     def row_terminal(self, table: TableSpec, row_id: str) -> str:
-        return f"{table.id.upper()}_{row_id.upper()}"
+        key = (table.key, row_id)
+        t = self._row_terms.get(key)
+        if t is None:
+            t = self._row_terms[key] = f"{table.id.upper()}_{row_id.upper()}"
+        return t
 
     def _generate(self) -> str:
         fmt = self.fmt
@@ -215,6 +221,12 @@ class FormatGrammar:
             self._parser = lark(name, self.text, parser="lalr", lexer=_NoLexer,
                                 maybe_placeholders=False)
         return self._parser
+
+    def interactive(self):
+        """A fresh interactive parser (a copy of one made once)."""
+        if self._fresh is None:
+            self._fresh = self.parser().parse_interactive("")
+        return self._fresh.copy(deepcopy_values=False)
 
     def parse(self, tokens: list[Token]):
         """(tree, diagnostics) for a token stream; never raises on a misfit stream."""
@@ -345,7 +357,7 @@ class _Driver:
 
     # -- the run ----------------------------------------------------------------------
     def run(self):
-        self.ip = self.g.parser().parse_interactive("")
+        self.ip = self.g.interactive()
         i = 0
         n = len(self.tokens)
         while i < n:
