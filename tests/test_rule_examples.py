@@ -19,9 +19,10 @@ def _run(rule, ex):
     opts = Options(template=ex.get("template"), issuer_kind=ex.get("issuer_kind"))
     res = lint_source(src, opts, RULES)
     findings = list(res.findings)
-    # rules that compare two reports: last year's report (`previous:`) or another issuer's
-    # report of the same year (`peer:`) is checked first, then the pair
-    for key, relation in (("previous", "previous"), ("peer", "peer")):
+    # rules that compare two reports: last year's report (`previous:`), another issuer's
+    # report of the same year (`peer:`) or another copy of the report (`copy:`) is checked
+    # first, then the pair
+    for key, relation in (("previous", "previous"), ("peer", "peer"), ("copy", "copy")):
         if key in ex:
             from validator.cross.run import check_pair
             other = lint_source(SourceText.from_original(ex[key], path=f"<{rule.id} {key}>"), opts, RULES)

@@ -101,12 +101,15 @@ def _section_label(sec) -> str:
     return f"{sec.numeral}、{sec.title}" if getattr(sec, "numeral", None) else sec.title
 
 
-def units(report) -> list[Unit]:
-    """The sections of a report as comparable units (cached on the report)."""
-    cached = report.__dict__.get("_similarity_units")
+def units(report, *, plain: bool = False) -> list[Unit]:
+    """The sections of a report as comparable units (cached on the report).  `plain`: the
+    template's wording is kept and only letters, digits and CJK characters are kept (two
+    copies of one report are compared whatever punctuation and table rules each shows)."""
+    cache_key = "_similarity_units_plain" if plain else "_similarity_units"
+    cached = report.__dict__.get(cache_key)
     if cached is not None:
         return cached
-    words = boilerplate(report.format)
+    words = [] if plain else boilerplate(report.format)
     out: list[Unit] = []
     sig = report.signature
     for sec in report.sections:
@@ -117,7 +120,7 @@ def units(report) -> list[Unit]:
         chars: list[str] = []
         pos: list[int] = []
         for i, ch in enumerate(st.text):
-            if ch.isspace():
+            if ch.isspace() or (plain and not ch.isalnum()):
                 continue
             chars.append(ch)
             pos.append(st.pos[i] if st.pos else i)
@@ -132,7 +135,7 @@ def units(report) -> list[Unit]:
             text = "".join(masked)
         countable = len(text) - text.count(MASK_A)
         out.append(Unit(sec.key or sec.title, _section_label(sec), sec.span, text, pos, countable))
-    report.__dict__["_similarity_units"] = out
+    report.__dict__[cache_key] = out
     return out
 
 

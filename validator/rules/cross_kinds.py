@@ -333,7 +333,7 @@ def run_year_over_year(rule, ctx: PairCtx):
 # ---------------------------------------------------------------------------------------
 # cross_unchecked
 # ---------------------------------------------------------------------------------------
-@pair_kind("cross_unchecked", late=True)
+@pair_kind("cross_unchecked", relations=("previous", "copy"), late=True)
 def run_cross_unchecked(rule, ctx: PairCtx):
     """What the cross-year rules could not compare and why (a cell of last year's report
     that could not be read, a table that one report does not have, reports that are not of
@@ -347,6 +347,8 @@ def run_cross_unchecked(rule, ctx: PairCtx):
         whose = f"{ctx.other_year}年度报告" if side == SIDE_PREV else f"本报告（{ctx.year}年度）"
         if side == SIDE_PREV and not ctx.other_year:
             whose = "上一年度报告"
+        if side == "copy":
+            whose = ""
         details = []
         for s in items:
             d = s["why"]
@@ -762,3 +764,138 @@ def run_prose_statement(rule, ctx):
         yield ctx.emit(rule, span, {"name": item["name"], "found": m.group(0).strip(), "value": fmt_num(total),
                                     "cells": cells_txt},
                        numbers={"table": total}, related=[c.span for c in cells], table=item["says_zero"][0][0])
+
+
+# ---------------------------------------------------------------------------------------
+# copy_cells / copy_sections (`xxgk-lint compare A B`)
+# ---------------------------------------------------------------------------------------
+def _same_cell(a: dict, b: dict) -> bool:
+    if a["kind"] in ("number", "zero") and b["kind"] in ("number", "zero"):
+        return a["value"] == b["value"]
+    if a["kind"] != b["kind"]:
+        return False
+    return "".join(a["raw"].split()) == "".join(b["raw"].split())
+
+
+def _shown(rec: dict) -> str:
+    k = rec["kind"]
+    if k in ("number", "zero"):
+        return fmt_num(rec["value"])
+    if k == "blank":
+        return "空白"
+    if k == "missing":
+        return "没有这一格"
+    return f"“{rec['raw']}”"
+
+
+def _other_label(ctx) -> str:
+    return f"另一版本（{ctx.other_path}）"
+
+
+@pair_kind("copy_cells", relations=("copy",))
+def run_copy_cells(rule, ctx: PairCtx):
+    """Two copies of one report (a web page and its PDF attachment, a DOCX draft and the
+    published page): every template cell (validator.extract.template_cells) that holds a
+    different number or text in the other copy, on this copy's cell with the other's as a
+    related place.  A table that only one copy has is one finding.  A cell that could not
+    be read in either copy is listed as not compared (rule kind cross_unchecked)."""
+    from ..extract import template_cells
+    mine = {(r["table"], r["row"], r["column"]): r for r in template_cells(ctx.report)}
+    theirs = {(r["table"], r["row"], r["column"]): r for r in template_cells(ctx.other)}
+    my_tables = {k[0] for k in mine}
+    their_tables = {k[0] for k in theirs}
+    fmt = ctx.fmt or ctx.other.format
+    for t in sorted(my_tables ^ their_tables):
+        here = ctx.report.tables.get(t)
+        there = ctx.other.tables.get(t)
+        span = here.span if here is not None else (ctx.report.metadata.title_span or (0, 0))
+        related = [ctx.other_loc(there.span, f"另一版本 {t}")] if there is not None else []
+        yield ctx.emit(rule, span, {"table": t, "row": "", "column": "", "where": t,
+                                    "mine": "有这张表" if here is not None else "没有这张表",
+                                    "theirs": "有" if there is not None else "没有", "other_file": ctx.other_path},
+                       table=t, related=related)
+    for key, a in mine.items():
+        b = theirs.get(key)
+        if b is None:
+            continue
+        t, row, col = key
+        if "unreadable" in (a["kind"], b["kind"]):
+            whose = "本文件" if a["kind"] == "unreadable" else _other_label(ctx)
+            raw = a["raw"] if a["kind"] == "unreadable" else b["raw"]
+            cell = ctx.report.tables[t].cell(row, col)
+            ctx.skipped.append({"rule": rule, "what": "两个版本的统计表", "side": "copy", "table": t,
+                                "why": f"{whose}{t}「{a['row_label']}」{a['column_label']}"
+                                       f"{'（连写数字“' + raw + '”无法逐格拆分）' if raw else '无法读出'}",
+                                "span": cell.span if cell is not None else ctx.report.tables[t].span})
+            continue
+        if _same_cell(a, b):
+            continue
+        here = ctx.report.tables[t].cell(row, col)
+        there = ctx.other.tables[t].cell(row, col)
+        span = here.span if here is not None and a["kind"] != "missing" else ctx.report.tables[t].span
+        ospan = there.span if there is not None and b["kind"] != "missing" else ctx.other.tables[t].span
+        where = f"{t}「{a['row_label']}」{a['column_label']}"
+        yield ctx.emit(rule, span, {"table": t, "row": a["row_label"], "column": a["column_label"], "where": where,
+                                    "mine": _shown(a), "theirs": _shown(b), "other_file": ctx.other_path},
+                       table=t, row=a["row_label"], column=a["column_label"],
+                       numbers={k: v for k, v in (("this", a["value"]), ("other", b["value"])) if v is not None},
+                       related=[ctx.other_loc(ospan, f"另一版本 {where} {_shown(b)}")])
+
+
+@pair_kind("copy_sections", relations=("copy",), optional=("places",))
+def run_copy_sections(rule, ctx: PairCtx):
+    """Two copies of one report: each section whose text differs (letters, digits and
+    characters only — punctuation, spacing, line breaks and table rules are not compared),
+    or that only one copy has.  One finding per section, on the first difference, with the
+    next differences (up to `places`, 3) and their places in the other copy."""
+    import difflib
+    from ..cross.similarity import units
+    places = int(rule.params.get("places", 3))
+    mine = units(ctx.report, plain=True)
+    theirs = {u.key: u for u in units(ctx.other, plain=True)}
+    seen = set()
+    for u in mine:
+        seen.add(u.key)
+        v = theirs.get(u.key)
+        if v is None:
+            yield ctx.emit(rule, u.heading, {"section": u.title, "detail": "另一版本没有这一部分",
+                                             "other_file": ctx.other_path})
+            continue
+        if u.text == v.text:
+            continue
+        sm = difflib.SequenceMatcher(None, u.text, v.text, autojunk=False)
+        ops = [op for op in sm.get_opcodes() if op[0] != "equal"]
+        if not ops:
+            continue
+        same = sum(n for _a, _b, n in sm.get_matching_blocks())
+        share = Decimal(same * 100 / max(len(u.text), len(v.text), 1)).quantize(Decimal(1), ROUND_HALF_UP)
+        first = ops[0]
+
+        def piece(text, a, b):
+            s = text[max(0, a - 6):b + 6]
+            return ("…" if a > 6 else "") + (_short(s, 30) if s else "") + ("…" if b + 6 < len(text) else "")
+
+        def span_of(unit, a, b):
+            if a < b:
+                return unit.span(a, b)
+            if unit.pos:
+                k = min(a, len(unit.pos) - 1)
+                return (unit.pos[k], unit.pos[k])
+            return unit.heading
+
+        related = []
+        for i, (_tag, a1, a2, b1, b2) in enumerate(ops[:places]):
+            if i:
+                related.append(span_of(u, a1, a2))
+            related.append(ctx.other_loc(span_of(v, b1, b2), f"另一版本 {v.title}：“{piece(v.text, b1, b2)}”"))
+        detail = (f"共{len(ops)}处不同（相同{fmt_num(share)}%）；第一处本文件为“{piece(u.text, first[1], first[2])}”，"
+                  f"另一版本为“{piece(v.text, first[3], first[4])}”")
+        yield ctx.emit(rule, span_of(u, first[1], first[2]), {"section": u.title, "detail": detail,
+                                                             "other_file": ctx.other_path},
+                       numbers={"differences": len(ops), "same": share}, related=related)
+    for key, v in theirs.items():
+        if key in seen:
+            continue
+        span = ctx.report.metadata.title_span or (0, 0)
+        yield ctx.emit(rule, span, {"section": v.title, "detail": "本文件没有这一部分", "other_file": ctx.other_path},
+                       related=[ctx.other_loc(v.heading, f"另一版本 {v.title}")])
