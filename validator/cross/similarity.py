@@ -94,7 +94,15 @@ def boilerplate(fmt) -> list[str]:
                 words.add(r.label)
                 words.add(split_numbering(r.label)[1])
     out = {_WS.sub("", w) for w in words if w}
-    return sorted((w for w in out if len(w) >= 4), key=len, reverse=True)
+    return sorted((w for w in out if len(w) >= 2), key=len, reverse=True)
+
+
+_NUM_PUNCT = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}\s*[、.．])|[\W_]+")
+
+
+def _core(text: str) -> str:
+    """A heading without its numbering, spaces and punctuation."""
+    return _NUM_PUNCT.sub("", text)
 
 
 def _section_label(sec) -> str:
@@ -110,6 +118,7 @@ def units(report, *, plain: bool = False) -> list[Unit]:
     if cached is not None:
         return cached
     words = [] if plain else boilerplate(report.format)
+    short = {_core(w) for w in words}
     out: list[Unit] = []
     sig = report.signature
     for sec in report.sections:
@@ -127,7 +136,18 @@ def units(report, *, plain: bool = False) -> list[Unit]:
         text = "".join(chars)
         if words and text:
             masked = list(text)
+            # a paragraph that is only a template label or title (a sub-heading) …
+            if short:
+                for para in paras:
+                    core = _core(para.text)
+                    if core and core in short:
+                        for k, p in enumerate(pos):
+                            if para.span[0] <= p < para.span[1]:
+                                masked[k] = MASK_A
+            # … and the longer template phrases wherever they are quoted
             for w in words:
+                if len(w) < 6:
+                    continue
                 start = text.find(w)
                 while start >= 0:
                     masked[start:start + len(w)] = MASK_A * len(w)

@@ -757,8 +757,8 @@ def run_prose_statement(rule, ctx):
         if total is None or total <= 0:
             continue
         span = st.span(m.start(), m.end())
-        if (item["name"], span) in seen:
-            continue
+        if any(n == item["name"] and sp[0] < span[1] and span[0] < sp[1] for n, sp in seen):
+            continue  # two phrases of one statement
         seen.add((item["name"], span))
         cells_txt = "、".join(f"{_cell_label(ctx.fmt, r)}{fmt_num(c.value)}" for r, c in zip(item["says_zero"], cells))
         yield ctx.emit(rule, span, {"name": item["name"], "found": m.group(0).strip(), "value": fmt_num(total),
