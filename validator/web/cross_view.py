@@ -32,10 +32,10 @@ def _prefixed(node, prefix: str):
     return node
 
 
-def previous_view(res, compared, data: bytes, view: dict) -> dict:
-    """The previous report's part of the view model; also ties this year's findings to the
-    previous report's cells they name (`elsewhere`, `related`, `cell_marks`)."""
-    from .engine import FORMAT_ZH, build_view
+def previous_view(res, compared, data: bytes, view: dict, *, build_view, format_names: dict, rules) -> dict:
+    """The previous report's part of the view model (its tables by `build_view`, the
+    engine's); also ties this year's findings to the previous report's cells they name
+    (`elsewhere`, `related`, `cell_marks`)."""
     prev, ctx = compared
     pv = build_view(prev, data)
     tables = _prefixed(pv["tables"], "p")
@@ -81,17 +81,16 @@ def previous_view(res, compared, data: bytes, view: dict) -> dict:
         by_rule: dict = {}
         for c in ctx.checked:
             by_rule.setdefault(c["rule"], []).append(c)
-        from .engine import _rules
         for rid, cs in sorted(by_rule.items()):
             ok = sum(1 for c in cs if c["holds"])
-            rule = _rules().by_id(rid)
+            rule = rules.by_id(rid)
             what = (rule.params.get("what") or rule.name) if rule is not None else rid
             checked.append({"rule": rid, "count": len(cs), "holds": ok, "what": what})
     md = prev.report.metadata if prev.report is not None else None
     src = prev.source
     return {
         "name": prev.path, "year": md.year if md else None, "issuer": md.issuer if md else None,
-        "format_zh": FORMAT_ZH.get(src.format, src.format) if src else None,
+        "format_zh": format_names.get(src.format, src.format) if src else None,
         "tables": [t for t in tables if t["key"] in marked_tables] or tables,
         "findings": count, "checked": checked,
     }

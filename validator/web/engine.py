@@ -80,7 +80,8 @@ def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "au
     view = build_view(res, data, template, issuer_kind)
     if prev_res is not None:
         from .cross_view import previous_view
-        view["previous"] = previous_view(res, prev_res, previous, view)
+        view["previous"] = previous_view(res, prev_res, previous, view, build_view=build_view,
+                                         format_names=FORMAT_ZH, rules=_rules())
     view["file"]["elapsed_ms"] = round(elapsed * 1000)
     doc = document([res])
     return {"ok": True, "view": view, "document": doc, "print_html": render_printable(view)}
