@@ -107,13 +107,24 @@ _CELL_REF = re.compile(r"\s*(表[二三四])\s*[.·]\s*([^.·]+?)\s*[.·]\s*([^.
 
 
 def _cell_refs(v, what: str) -> list[tuple[str, str, str]]:
+    """Cells written 表三.行.列; each must be a cell of the table in some format, so a typo
+    fails when the rule loads instead of never matching."""
+    from ..templates import load_formats
     items = v if isinstance(v, list) else [v]
     out = []
     for t in items:
         m = _CELL_REF.fullmatch(str(t))
         if not m:
             raise KindError(f"{what}：单元格“{t}”应写成 表三.行.列")
-        out.append(m.groups())
+        tkey, row, col = m.groups()
+        specs = [f.table(tkey) for f in load_formats().values() if f.table(tkey) is not None]
+        if not specs:
+            raise KindError(f"{what}：没有名为“{tkey}”的表")
+        if not any(s.row(row) is not None for s in specs):
+            raise KindError(f"{what}：“{row}”不是{tkey}的行名")
+        if not any(col in s.columns for s in specs):
+            raise KindError(f"{what}：“{col}”不是{tkey}的列名")
+        out.append((tkey, row, col))
     return out
 
 
