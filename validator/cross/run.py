@@ -120,6 +120,23 @@ def _suppress(findings: list[Finding], report, existing: list[Finding]) -> list[
     return kept
 
 
+def _add(res, found: list[Finding], report) -> None:
+    """Add cross findings to a checked file's result, with what the terminal output shows of
+    them: the source line (text files) or the extracted line (PDF/DOCX)."""
+    src = getattr(res, "source", None)
+    lines = getattr(src, "original_lines", None)
+    for f in found:
+        if isinstance(lines, dict):
+            text = report.source.original_line(f.location.line)
+            if text is not None:
+                lines.setdefault(f.location.line, text)
+        elif src is not None and lines is None and getattr(report.source, "original_lines", None) is None:
+            from ..reporters.rich_out import extracted_line
+            f.excerpt = extracted_line(report.source, f)
+    res.findings.extend(found)
+    res.findings.sort(key=Finding.sort_key)
+
+
 def _label(e) -> str:
     iss = e.issuer.display if e.issuer is not None else "发布机关未知"
     how = "（发布机关按正文推断）" if e.issuer_from == "prose" else ""
@@ -150,8 +167,7 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
         found, ctx = check_pair(this, prev, rules, opts, settings_of(values), "previous")
         res = by_path[te.path]
         found = _suppress(found, this, res.findings)
-        res.findings.extend(found)
-        res.findings.sort(key=Finding.sort_key)
+        _add(res, found, this)
         outcome.pairs += 1
         shares = "，".join(f"{s.unit.title} {round(s.share * 100)}%" for s in _shares(this, prev))
         outcome.notes.append(f"对比上一年度：{_label(pe)} → {_label(te)}"
@@ -171,10 +187,9 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
                 for o in others:
                     found, _ctx = check_pair(model[path], model[o.path], rules, opts, settings_of(values), "peer")
                     found = _suppress(found, model[path], res.findings)
-                    res.findings.extend(found)
+                    _add(res, found, model[path])
                     if found:
                         outcome.notes.append(f"与同年度其他发布机关的报告相似：{path} ~ {o.path}（{len(found)}处）")
-                res.findings.sort(key=Finding.sort_key)
     return outcome
 
 
