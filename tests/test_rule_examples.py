@@ -17,7 +17,18 @@ CASES = [(r, i, ex) for r in RULES.rules for i, ex in enumerate(r.examples, 1)]
 def _run(rule, ex):
     src = SourceText.from_original(ex["text"], path=f"<{rule.id} example>")
     opts = Options(template=ex.get("template"), issuer_kind=ex.get("issuer_kind"))
-    return lint_source(src, opts, RULES).findings
+    res = lint_source(src, opts, RULES)
+    findings = list(res.findings)
+    # rules that compare two reports: last year's report (`previous:`), another issuer's
+    # report of the same year (`peer:`) or another copy of the report (`copy:`) is checked
+    # first, then the pair
+    for key, relation in (("previous", "previous"), ("peer", "peer"), ("copy", "copy")):
+        if key in ex:
+            from validator.cross.run import check_pair
+            other = lint_source(SourceText.from_original(ex[key], path=f"<{rule.id} {key}>"), opts, RULES)
+            found, _ctx = check_pair(res.report, other.report, RULES, opts, relation=relation)
+            findings += found
+    return findings
 
 
 @pytest.mark.parametrize("rule,i,ex", CASES, ids=[f"{r.id}-{r.name}-{i}-{ex['expect']}" for r, i, ex in CASES])

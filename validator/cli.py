@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="单个文件的检查时间上限，秒（默认 30，0 表示不限；超时报 P091）")
     c.add_argument("--max-chars", type=_limits_arg("parse_count"), default=None, metavar="N",
                    help="单个文件文本长度的上限，字（默认 1000000，0 表示不限；超过的文件报 P090）")
+    # across reports (issue 14; validator/cross/)
+    c.add_argument("--previous", default=None, metavar="上年报告",
+                   help="上一年度的报告：核对表三上年结转、表二现行有效件数，比较文字相同比例（不检查这份报告本身）")
+    c.add_argument("--no-cross", action="store_true", help="一次检查多份报告时，不按发布机关和年度配对对比")
+    c.add_argument("--similarity-threshold", type=_fraction_arg, default=None, metavar="比例",
+                   help="某一部分与其他报告文字相同的比例达到多少时报告（0到1或百分数，默认0.5）")
 
     r = sub.add_parser("rule", help="解释一条规则", description="显示一条规则的说明、依据、严重程度和示例。")
     r.add_argument("code", help="规则编号或名称，如 A301 或 table3-balance")
@@ -92,6 +98,16 @@ def _parser() -> argparse.ArgumentParser:
                         description="打印由 rules/formats/*.yaml 生成的报告结构语法：六个部分、三张表及其各行。")
     gr.add_argument("--template", choices=("2019", "2021", "legacy"), default="2021",
                     help="格式：2019（60号文）、2021（30号文）或 legacy（2019年以前的报告）")
+    cp = sub.add_parser("compare", help="比较同一报告的两个版本（网页与PDF附件、草稿与发布稿）",
+                        description="列出两个文件中不同的统计表单元格和正文部分，两边的位置都给出；有不同时以1退出。")
+    cp.add_argument("first", metavar="文件A")
+    cp.add_argument("second", metavar="文件B")
+    cp.add_argument("--output-format", "-o", default=None, metavar="FORMAT", help="输出格式：rich、concise、json 等")
+    cp.add_argument("--template", choices=["auto", "2019", "2021"], default=None)
+    cp.add_argument("--input-format", default=None)
+    cp.add_argument("--lang", choices=["zh", "en"], default="zh")
+    cp.add_argument("--no-color", action="store_true")
+    cp.add_argument("--quiet", "-q", action="store_true")
     sv = sub.add_parser("serve", help="启动本地网页检查工具（供编辑人员上传或粘贴报告）")
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
     sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
@@ -104,6 +120,14 @@ def _limits_arg(name):
         return getattr(limits, name)(text)
     conv.__name__ = name
     return conv
+
+
+def _fraction_arg(text):
+    from .config import _fraction
+    try:
+        return _fraction(float(text), "similarity-threshold")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"“{text}”：{exc}" if "应为" in str(exc) else f"“{text}”不是数") from None
 
 
 def _split(v):
@@ -134,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
             fmt = None if args.template == "legacy" else load_formats()[args.template]
             sys.stdout.write(report_grammar(fmt).text)
             return EXIT_OK
+        if args.command == "compare":
+            from .cross.compare import cmd_compare
+            return cmd_compare(args)
         if args.command == "serve":
             from .web import serve  # the web face (validator/web/)
             return serve(args)
@@ -195,6 +222,7 @@ class LiteResult:
         self.report = report
         self.source = source
         self.error = error
+        self.cross = None   # the report model, when reports are compared (validator/cross/)
 
     @classmethod
     def of(cls, res) -> "LiteResult":
@@ -211,7 +239,7 @@ class LiteResult:
 
 def _check_one(task):
     """Check one file (in a worker process or in this one)."""
-    path, opts = task
+    path, opts, *more = task
     from .lint import lint_path
     from .readers import ReadError
     from .rules import load_rules
@@ -221,7 +249,11 @@ def _check_one(task):
         return LiteResult(path, [], error=str(exc))
     except Exception as exc:  # an internal error in one file must not lose the others
         return LiteResult(path, [], error=f"内部错误（{type(exc).__name__}: {exc}），请报告此问题")
-    return LiteResult.of(res)
+    lite = LiteResult.of(res)
+    if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
+        from .cross.run import portable
+        lite.cross = portable(res.report)
+    return lite
 
 
 def _run_all(tasks, jobs: int, progress: bool):
@@ -270,6 +302,8 @@ def _cli_settings(args) -> dict:
         "lang": args.lang,
         "rules-dirs": tuple(str(Path(d).resolve()) for d in args.rules_dir),
         "output-format": args.output_format if args.command == "check" else None,
+        "cross": False if getattr(args, "no_cross", False) else None,
+        "similarity-threshold": getattr(args, "similarity_threshold", None),
     }
 
 
@@ -341,6 +375,8 @@ def cmd_check(args) -> int:
     for p in files:
         if p != "-" and not os.path.exists(p):
             raise UsageError(f"{p}: 无法读取（文件不存在）")
+    if args.previous and not os.path.isfile(args.previous):
+        raise UsageError(f"{args.previous}: 无法读取上一年度的报告（文件不存在）")
     first = args.stdin_filename if files[:1] == ["-"] and args.stdin_filename else (files[0] if files else ".")
     _cfg0, eff0, rules0 = settings.for_path("." if first == "-" else first)
     fmt = eff0.values["output-format"]
@@ -360,11 +396,12 @@ def cmd_check(args) -> int:
         return EXIT_OK
 
     tasks, per_file = [], {}
+    cross = bool(args.previous) or (len(files) > 1 and eff0.values.get("cross", True))
     for p in files:
         if p == "-":
             continue
         opts, eff, _rules = settings.options(p)
-        tasks.append((p, opts))
+        tasks.append((p, opts, cross))
         per_file[p] = eff
     results = []
     if "-" in files:
@@ -388,6 +425,11 @@ def cmd_check(args) -> int:
                      and fmt in ("rich", "concise") and not os.environ.get("CI"))
     results += _run_all(tasks, jobs, show_progress)
 
+    if cross:  # last year's report, other issuers' reports of the year (validator/cross/)
+        from .cross.run import cli_cross_step
+        cross_notes, cross_error = cli_cross_step(args, results, settings)
+        if cross_error:
+            raise UsageError(cross_error)
     errors = [r for r in results if r.error]
     if fmt not in ("rich", "concise") or args.statistics:  # those two print errors in their own place
         for r in errors:
@@ -397,6 +439,8 @@ def cmd_check(args) -> int:
             if r.source is not None and r.report is not None:
                 print(f"{r.path}: 格式 {r.source.format}，编码 {r.source.encoding}，{r.report.template_reason}",
                       file=sys.stderr)
+        for line in (cross_notes if cross else []):
+            print(line, file=sys.stderr)
     lang = eff0.values["lang"] or "zh"
     color = not args.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     if args.statistics:

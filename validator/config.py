@@ -67,6 +67,22 @@ def _per_file(v, key):
     return {str(k): _str_list(codes, key) for k, codes in v.items()}
 
 
+def _fraction(v, key):
+    """0.5 or 50 (%) → 0.5."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"应为0到1之间的数（或百分数，如 50），不能是 {v!r}")
+    f = float(v) / 100 if v > 1 else float(v)
+    if not 0 < f <= 1:
+        raise ValueError(f"应为0到1之间的数（或百分数，如 50），不能是 {v!r}")
+    return f
+
+
+def _positive_int(v, key):
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ValueError(f"应为正整数，不能是 {v!r}")
+    return v
+
+
 # key -> (converter, default, help)
 OPTIONS: dict[str, tuple[Any, Any, str]] = {
     "select": (_str_list, (), "只运行这些规则（编号、名称或类别；空 = 全部）"),
@@ -82,6 +98,10 @@ OPTIONS: dict[str, tuple[Any, Any, str]] = {
     "respect-gitignore": (_bool, True, "查找文件时遵从 .gitignore"),
     "rules-dirs": (_str_list, (), "额外的规则目录（相对于配置文件所在目录）"),
     "output-format": (_choice("rich", "concise", "json", "sarif", "github", "junit"), None, "输出格式"),
+    # across reports (issue 14; validator/cross/)
+    "cross": (_bool, True, "一次检查多份报告时，按发布机关和年度配对，与上一年度及同年度其他机关的报告对比"),
+    "similarity-threshold": (_fraction, None, "文字相同比例达到多少时报告（0到1，默认按规则0.5）"),
+    "similarity-min-chars": (_positive_int, None, "少于多少字的部分不比较文字相同比例（默认按规则100）"),
 }
 
 

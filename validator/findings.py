@@ -15,6 +15,45 @@ CATEGORY_ZH = {"structure": "结构", "arithmetic": "数据勾稽", "consistency
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
+@dataclass(frozen=True)
+class RelatedLocation(Location):
+    """A place a finding also concerns in *another* file (cross-report findings: last year's
+    report, another copy of the same report).  Places in the finding's own file stay plain
+    :class:`Location` objects."""
+
+    path: str | None = None
+    label: str | None = None     # what is there, e.g. "2023年度报告 表三「结转下年度」自然人 0"
+
+
+def elsewhere(f, lang: str = "zh") -> str:
+    """The places in other files a finding refers to, as a suffix for one-line outputs
+    ("（另见 上年.txt:132:12 第3页）"); empty when there are none."""
+    parts = []
+    for r in f.related:
+        path = getattr(r, "path", None)
+        if not path:
+            continue
+        s = f"{path}:{r.line}:{r.column}"
+        if r.where:
+            s += f" {r.where}"
+        parts.append(s)
+    if not parts:
+        return ""
+    return ("（另见 " + "；".join(parts) + "）") if lang == "zh" else (" (see also " + "; ".join(parts) + ")")
+
+
+def _related_dict(r) -> dict:
+    d = {"line": r.line, "column": r.column, **({"page": r.page} if r.page else {})}
+    path = getattr(r, "path", None)
+    if path:
+        d["path"] = path
+        if r.where:
+            d["where"] = r.where
+        if getattr(r, "label", None):
+            d["label"] = r.label
+    return d
+
+
 def _num(v):
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
@@ -87,6 +126,5 @@ class Finding:
         if self.suggestion:
             d["suggestion"] = self.suggestion
         if self.related:
-            d["related"] = [{"line": r.line, "column": r.column, **({"page": r.page} if r.page else {})}
-                            for r in self.related]
+            d["related"] = [_related_dict(r) for r in self.related]
         return d

@@ -33,10 +33,18 @@ def render_rule(rule, out, lang="zh"):
     for i, ex in enumerate(rule.examples, 1):
         c.print()
         c.print(Text(f"示例{i}（{'应报告' if ex['expect'] == 'fail' else '不应报告'}）：", style="bold"))
-        lines = ex["text"].rstrip("\n").split("\n")
-        shown = lines if len(lines) <= 14 else lines[:12] + [f"…（共{len(lines)}行）"]
-        for ln in shown:
-            c.print(Text("    " + ln, style="dim"))
+        for key, label in (("previous", "上一年度的报告"), ("peer", "同年度其他机关的报告"), ("copy", "另一版本"),
+                           ("text", None)):
+            if key not in ex:
+                continue
+            if label:  # rules that compare two reports (rules/cross.yaml)
+                c.print(Text(f"  {label}：", style="dim"))
+            elif len(ex) > 2 + ("count" in ex) + ("line" in ex):
+                c.print(Text("  本报告：", style="dim"))
+            lines = ex[key].rstrip("\n").split("\n")
+            shown = lines if len(lines) <= 14 else lines[:12] + [f"…（共{len(lines)}行）"]
+            for ln in shown:
+                c.print(Text("    " + ln, style="dim"))
     c.print()
     c.print(Text(f"定义于 {rule.file}:{rule.line}", style="dim"))
 

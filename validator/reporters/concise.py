@@ -6,9 +6,10 @@ from . import register
 
 
 def line_for(f, lang="zh") -> str:
+    from ..findings import elsewhere
     loc = f.location
     where = f" ({loc.where})" if loc.where else ""
-    return f"{f.path}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {f.text(lang)}{where}"
+    return f"{f.path}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {f.text(lang)}{where}{elsewhere(f, lang)}"
 
 
 @register("concise")

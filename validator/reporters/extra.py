@@ -103,9 +103,21 @@ def sarif_document(results, lang="zh", **kw) -> dict:
             if f.rule in index:
                 r["ruleIndex"] = index[f.rule]
             if f.related:
-                r["relatedLocations"] = [{"id": i, "physicalLocation": {
-                    "artifactLocation": {"uri": uri, "index": art_index[uri]}, "region": _region(loc)}}
-                    for i, loc in enumerate(f.related)]
+                rel_out = []
+                for i, loc in enumerate(f.related):
+                    ruri = uri
+                    other = getattr(loc, "path", None)
+                    if other:  # a place in another file (cross-report findings)
+                        ruri = _uri(other)
+                        if ruri not in art_index:
+                            art_index[ruri] = len(artifacts)
+                            artifacts.append({"location": {"uri": ruri}})
+                    item = {"id": i, "physicalLocation": {
+                        "artifactLocation": {"uri": ruri, "index": art_index[ruri]}, "region": _region(loc)}}
+                    if getattr(loc, "label", None):
+                        item["message"] = {"text": loc.label}
+                    rel_out.append(item)
+                r["relatedLocations"] = rel_out
             props = {"category": f.category, "severity": f.severity}
             if f.name:
                 props["name"] = f.name
@@ -167,6 +179,8 @@ def github_line(f, lang="zh") -> str:
     msg = f.text(lang)
     if loc.where:
         msg += f"（{loc.where}）"
+    from ..findings import elsewhere
+    msg += elsewhere(f, lang)
     return f"::{_GH_LEVEL.get(f.severity, 'warning')} {','.join(props)}::{gh_escape_data(msg)}"
 
 
@@ -191,8 +205,9 @@ def junit_tree(results, lang="zh", fail_on="error"):
         n += 1
         tc = ET.SubElement(suite, "testcase", name=res.path, classname="xxgk-lint", file=res.path)
         err = getattr(res, "error", None)
+        from ..findings import elsewhere
         lines = [f"{f.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] {f.text(lang)}"
-                 for f in res.findings]
+                 f"{elsewhere(f, lang)}" for f in res.findings]
         if err:
             errors += 1
             e = ET.SubElement(tc, "error", message=str(err), type="read-error")

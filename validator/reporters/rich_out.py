@@ -97,6 +97,11 @@ def render(results, out, *, lang="zh", quiet=False, color=True, **_kw):
             sl = _source_line(getattr(r, "source", None) and r.source, f)
             if sl is not None:
                 console.print(Text("         ") + sl)
+            for rel in f.related:  # places in another file (last year's report, another copy)
+                if getattr(rel, "path", None):
+                    pos = f"{rel.path}:{rel.line}:{rel.column}" + (f" {rel.where}" if rel.where else "")
+                    console.print(Text("         另见：" if lang == "zh" else "         see also: ", style="cyan")
+                                  + Text(pos + (f"  {rel.label}" if rel.label else "")))
             if f.suggestion:
                 console.print(Text("         建议：" if lang == "zh" else "         fix: ", style="green") + Text(f.suggestion))
             if f.basis:

@@ -202,6 +202,9 @@ from . import reader_kinds as _reader_kinds  # noqa: E402,F401  (registers the r
 # rule kinds of the text (issue 4) register themselves on import
 from . import content_kinds  # noqa: E402,F401
 
+# rule kinds across reports and of numbers in the prose (issue 14)
+from . import cross_kinds  # noqa: E402,F401
+
 
 def is_selected(rule, opts) -> bool:
     """Is a rule on for these options (select / ignore by id, name or category; a rule named

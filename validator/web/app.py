@@ -183,10 +183,21 @@ def create_app(*, max_upload: int = DEFAULT_MAX_UPLOAD, timeout: float = DEFAULT
                 return _error(413, f"文件太大：本工具最多接受 {_limits_text()} 的文件。")
             if not data.strip():
                 return _error(400, "文件是空的。")
+            # last year's report, to compare with (issue 14; validator/web/cross_view.py)
+            prev = form.get("previous")
+            prev_data, prev_name = None, None
+            if isinstance(prev, UploadFile) and prev.filename:
+                prev_data = await prev.read()
+                prev_name = _safe_name(prev.filename)
+                if len(data) + len(prev_data) > max_upload:
+                    return _error(413, f"文件太大：两份报告合计最多 {_limits_text()}。")
+                if not prev_data.strip():
+                    return _error(400, "上一年度的报告文件是空的。")
         finally:
             await form.close()
         try:
-            out = await run_in_threadpool(pool.run, data, name, template, issuer)
+            job = (data, name, template, issuer) + ((prev_data, prev_name) if prev_data else ())
+            out = await run_in_threadpool(pool.run, *job)
         except CheckTimeout:
             return _error(504, f"检查超过 {int(timeout)} 秒仍未完成，已停止。文件可能过大或格式异常，请转为文本或 Word 后重试。")
         except CheckBusy:

@@ -54,8 +54,10 @@ def warm() -> None:
     check(b"2021\xe5\xb9\xb4", "warm.txt")
 
 
-def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "auto") -> dict:
-    """Lint one upload; returns {"ok": True, "view", "document", "print_html"} or {"ok": False, "error"}."""
+def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "auto",
+          previous: bytes | None = None, previous_name: str | None = None) -> dict:
+    """Lint one upload (with `previous`: last year's report, compared with it); returns
+    {"ok": True, "view", "document", "print_html"} or {"ok": False, "error"}."""
     from ..lint import Options, lint_bytes
     from ..readers import ReadError
     from ..reporters.json_out import document
@@ -67,8 +69,19 @@ def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "au
         res = lint_bytes(data, name, opts, _rules())
     except ReadError as exc:
         return {"ok": False, "error": f"无法读取文件：{exc}"}
+    prev_res = None
+    if previous:
+        from .cross_view import compare_previous
+        try:
+            prev_res = compare_previous(res, previous, previous_name or "上一年度报告", opts, _rules())
+        except ReadError as exc:
+            return {"ok": False, "error": f"无法读取上一年度的报告：{exc}"}
     elapsed = time.perf_counter() - t0
     view = build_view(res, data, template, issuer_kind)
+    if prev_res is not None:
+        from .cross_view import previous_view
+        view["previous"] = previous_view(res, prev_res, previous, view, build_view=build_view,
+                                         format_names=FORMAT_ZH, rules=_rules())
     view["file"]["elapsed_ms"] = round(elapsed * 1000)
     doc = document([res])
     return {"ok": True, "view": view, "document": doc, "print_html": render_printable(view)}
@@ -273,6 +286,8 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
         for_each = rule.params.get("for_each", "column") if rule is not None else "column"
         spec = fmt.table(table_key) if (fmt is not None and table_key) else None
         for loc in f.related:
+            if getattr(loc, "path", None):
+                continue  # a place in another file (last year's report): validator/web/cross_view.py
             hits = cell_by_loc.get(loc)
             off = None if hits else offset_of(loc)
             if off is not None:

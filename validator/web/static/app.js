@@ -118,6 +118,7 @@
     renderFileInfo(view);
     renderDoc(view);
     renderSide(view);
+    renderPrevious(view);
     $("result").hidden = false;
     document.body.classList.add("has-result");
     $("result").scrollIntoView({ block: "start", behavior: "smooth" });
@@ -272,7 +273,28 @@
     return [top, bottom];
   }
 
-  function renderTable(t, raw, byTarget) {
+  /* last year's report (issue 14): its tables, with the cells the cross-year findings name */
+  function renderPrevious(view) {
+    var box = $("previous-report");
+    clear(box);
+    var p = view.previous;
+    box.hidden = !p;
+    if (!p) return;
+    var facts = [p.year ? p.year + "年度" : "年度未能识别", p.issuer, p.format_zh].filter(Boolean).join("，");
+    box.appendChild(el("h2", { className: "prev-title", text: "上一年度报告：" + p.name + "（" + facts + "）" }));
+    var ul = el("ul", { className: "prev-checked" });
+    (p.checked || []).forEach(function (c) {
+      ul.appendChild(el("li", { className: c.holds === c.count ? "ok" : "bad",
+        text: c.what + "：核对" + c.count + "项，" + (c.holds === c.count ? "全部一致" : (c.count - c.holds) + "项不一致") }));
+    });
+    if (!(p.checked || []).length) ul.appendChild(el("li", { text: "没有可以逐格核对的数据（见问题清单中的说明）。" }));
+    box.appendChild(ul);
+    p.tables.forEach(function (t) {
+      box.appendChild(renderTable(t, [], {}, "本年度报告中有 %n 条问题涉及上一年度报告的这张表："));
+    });
+  }
+
+  function renderTable(t, raw, byTarget, elsewhereText) {
     var fig = el("figure", { className: "table-block", id: "table-" + t.id, dataset: { table: t.key } });
     fig.appendChild(el("figcaption", {}, [el("span", { className: "tkey", text: t.key }), " " + t.name]));
     var targets = {};
@@ -319,7 +341,8 @@
     if (list.length) fig.appendChild(callouts(list));
     else if (!elsewhere.length) fig.appendChild(el("p", { className: "table-ok", text: "本表未发现问题。" }));
     if (elsewhere.length) {
-      var p = el("p", { className: "elsewhere", text: "正文中另有 " + elsewhere.length + " 条问题涉及本表数据：" });
+      var p = el("p", { className: "elsewhere", text: elsewhereText ? elsewhereText.replace("%n", elsewhere.length)
+        : "正文中另有 " + elsewhere.length + " 条问题涉及本表数据：" });
       elsewhere.forEach(function (f) {
         p.appendChild(el("button", { className: "link sev-" + f.severity, attrs: { type: "button" }, dataset: { finding: f.id },
           text: f.severity_zh + " " + f.rule + "（" + (f.where || f.section || "") + "）", onclick: function () { select(f.id, "table"); } }));
@@ -378,6 +401,18 @@
         el("span", { className: "key-rhs", text: "蓝色" }), "为等式右边的单元格（选中本条时显示）"
       ]));
     }
+    (f.elsewhere || []).forEach(function (r) {   // places in last year's report
+      var line = el("div", { className: "elsewhere-place" }, [el("b", { text: "上一年度报告：" }), r.label + "（" + r.where + "）"]);
+      if (r.id) {
+        line.appendChild(el("button", { className: "link", attrs: { type: "button" }, text: "查看", onclick: function (ev) {
+          ev.stopPropagation();
+          select(f.id, "callout");
+          var n = $(r.id);
+          if (n) { openParents(n); n.scrollIntoView({ block: "center", behavior: "smooth" }); }
+        } }));
+      }
+      c.appendChild(line);
+    });
     if (f.suggestion) c.appendChild(el("div", { className: "sugg" }, [el("b", { text: "建议：" }), f.suggestion]));
     if (f.basis) c.appendChild(el("div", { className: "basis" }, [el("b", { text: "依据：" }), f.basis]));
     c.addEventListener("click", function () { select(f.id, "callout"); });

@@ -1,0 +1,231 @@
+"""Running the rules that compare two reports, and the batch step of `xxgk-lint check`.
+
+:func:`check_pair` runs every selected rule of a pair kind (validator/rules/cross_kinds.py)
+on one report and another — last year's report of the same issuer (``relation="previous"``)
+or another issuer's report of the same year (``"peer"``).  Findings are in the file of the
+report checked; places in the other file are :class:`~validator.findings.RelatedLocation`.
+
+:func:`cross_check` is what the command line does after every file was checked on its own:
+pair the reports by issuer and year (validator/cross/pairing.py) — or with the report given
+by ``--previous`` — run the pairs, and add the findings to the files' results.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from ..findings import Finding
+from ..rules import is_selected
+from ..rules.cross_kinds import LATE_KINDS, PAIR_KINDS, PairCtx
+from ..rules.kinds import KINDS
+
+
+def portable(report):
+    """A copy of a report model that crosses a process boundary cheaply (no reader
+    document, no format object, no caches); :func:`restored` undoes it."""
+    if report is None:
+        return None
+    r = copy.copy(report)
+    r.__dict__ = {k: v for k, v in report.__dict__.items() if not k.startswith("_")}
+    r.document = None
+    fmt = report.format
+    r.format = None
+    r.__dict__["_format_id"] = getattr(fmt, "id", None)
+    return r
+
+
+def restored(report):
+    if report is None or report.format is not None or not report.__dict__.get("_format_id"):
+        return report
+    from ..templates import load_formats
+    report.format = load_formats().get(report.__dict__["_format_id"])
+    return report
+
+
+def settings_of(values: dict) -> dict:
+    """Similarity settings from effective configuration values (None = the rule's own)."""
+    return {"threshold": values.get("similarity-threshold"), "min_chars": values.get("similarity-min-chars")}
+
+
+def check_pair(report, other, rules, opts, settings: dict | None = None,
+               relation: str = "previous") -> tuple[list[Finding], PairCtx]:
+    """Findings of the pair rules for `report` against `other` (see module doc)."""
+    report, other = restored(report), restored(other)
+    ctx = PairCtx(report, other, relation, getattr(opts, "lang", "zh"), settings)
+    ctx.issuer_kind = getattr(opts, "issuer_kind", None)
+    y, oy = report.metadata.year, other.metadata.year
+    consecutive = relation != "previous" or y is None or oy is None or oy == y - 1
+    if not consecutive:
+        ctx.skipped.append({"rule": None, "what": "与上一年度报告的对比", "side": "上年",
+                            "why": f"给出的“上一年度报告”是{oy}年度的，本报告是{y}年度的，两者不是相邻年度，"
+                                   "没有核对结转数据", "span": report.metadata.title_span})
+    out: list[Finding] = []
+    late = []
+    for rule in rules.rules:
+        if rule.kind not in PAIR_KINDS:
+            continue
+        if not rule.applies_to(report.template) or not is_selected(rule, opts):
+            continue
+        if rule.kind in LATE_KINDS:
+            late.append(rule)
+            continue
+        if not consecutive and rule.kind != "copied_text":
+            continue
+        out += _run(rule, ctx, opts)
+    for rule in late:
+        out += _run(rule, ctx, opts)
+    out.sort(key=Finding.sort_key)
+    return out, ctx
+
+
+def _run(rule, ctx, opts) -> list[Finding]:
+    sev = getattr(opts, "severity", {}) or {}
+    found = []
+    for f in KINDS[rule.kind].run(rule, ctx):
+        s = sev.get(rule.id) or sev.get(rule.name)
+        if s:
+            f.severity = s
+        found.append(f)
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# the batch step of `xxgk-lint check`
+# ---------------------------------------------------------------------------------------
+@dataclass
+class BatchOutcome:
+    notes: list[str] = field(default_factory=list)       # lines for --verbose
+    pairs: int = 0
+
+
+def _suppress(findings: list[Finding], report, existing: list[Finding]) -> list[Finding]:
+    """Inline `xxgk-lint: disable=…` directives of the file apply to cross findings too; a
+    directive that suppresses one is no longer reported as unused (X100)."""
+    from ..suppress import UNUSED_RULE, Suppressions, find_directives
+    lines = getattr(report.source, "original_lines", None)
+    dirs = find_directives(lines)
+    if not dirs:
+        return findings
+    sup = Suppressions(dirs, lines)
+    kept, used = [], set()
+    for f in findings:
+        hit = sup.suppressing(f)
+        if hit is None:
+            kept.append(f)
+        else:
+            used.add((hit[0].line, hit[0].column))
+    if used:
+        existing[:] = [f for f in existing if not (f.rule == UNUSED_RULE and (f.location.line, f.location.column) in used)]
+    return kept
+
+
+def _add(res, found: list[Finding], report) -> None:
+    """Add cross findings to a checked file's result, with what the terminal output shows of
+    them: the source line (text files) or the extracted line (PDF/DOCX)."""
+    src = getattr(res, "source", None)
+    lines = getattr(src, "original_lines", None)
+    for f in found:
+        if isinstance(lines, dict):
+            text = report.source.original_line(f.location.line)
+            if text is not None:
+                lines.setdefault(f.location.line, text)
+        elif src is not None and lines is None and getattr(report.source, "original_lines", None) is None:
+            from ..reporters.rich_out import extracted_line
+            f.excerpt = extracted_line(report.source, f)
+    res.findings.extend(found)
+    res.findings.sort(key=Finding.sort_key)
+
+
+def _label(e) -> str:
+    iss = e.issuer.display if e.issuer is not None else "发布机关未知"
+    how = "（发布机关按正文推断）" if e.issuer_from == "prose" else ""
+    return f"{e.path}（{iss}{how}，{e.year or '年度未知'}年度）"
+
+
+def cross_check(results, options_for, previous=None, peers: bool = True, lang: str = "zh") -> BatchOutcome:
+    """Pair the checked reports (or each with `previous`), run the pair rules and add their
+    findings to the results.  `results` have `.path`, `.findings` and `.cross` (a report
+    model or None); `options_for(path)` gives (Options, effective values, RuleSet)."""
+    from .pairing import entries, pair
+    outcome = BatchOutcome()
+    usable = [r for r in results if getattr(r, "cross", None) is not None]
+    reports = [restored(r.cross) for r in usable]
+    by_path = {r.path: r for r in usable}
+    model = {r.path: rep for r, rep in zip(usable, reports)}
+    ents = entries(reports)
+    if previous is not None:
+        previous = restored(previous)
+        prev_entry = entries([previous])[0]
+        pairs = [(previous, model[e.path], prev_entry, e) for e in ents]
+        grouping = pair(ents) if peers and len(ents) > 1 else None
+    else:
+        grouping = pair(ents)
+        pairs = [(model[a.path], model[b.path], a, b) for a, b in grouping.pairs]
+    for prev, this, pe, te in pairs:
+        opts, values, rules = options_for(te.path)
+        found, ctx = check_pair(this, prev, rules, opts, settings_of(values), "previous")
+        res = by_path[te.path]
+        found = _suppress(found, this, res.findings)
+        _add(res, found, this)
+        outcome.pairs += 1
+        shares = "，".join(f"{s.unit.title} {round(s.share * 100)}%" for s in _shares(this, prev))
+        outcome.notes.append(f"对比上一年度：{_label(pe)} → {_label(te)}"
+                             + (f"；文字相同比例：{shares}" if shares else "")
+                             + (f"；{len(found)}个问题" if found else "；未发现问题"))
+    if grouping is not None:
+        for group in grouping.copies:
+            outcome.notes.append("同一发布机关同一年度有多个文件（视为同一报告的不同版本，可用 xxgk-lint compare 比较）："
+                                 + "、".join(e.path for e in group))
+        if previous is None:
+            for e, why in grouping.unpaired:
+                outcome.notes.append(f"未参与配对：{e.path}（{why}）")
+        if peers:
+            for path, others in grouping.peers.items():
+                opts, values, rules = options_for(path)
+                res = by_path[path]
+                for o in others:
+                    found, _ctx = check_pair(model[path], model[o.path], rules, opts, settings_of(values), "peer")
+                    found = _suppress(found, model[path], res.findings)
+                    _add(res, found, model[path])
+                    if found:
+                        outcome.notes.append(f"与同年度其他发布机关的报告相似：{path} ~ {o.path}（{len(found)}处）")
+    return outcome
+
+
+def _shares(this, prev):
+    """Similarity of every section the two reports share (for the --verbose listing)."""
+    from .similarity import compare, match_units, units
+    out = []
+    for u, v in match_units(units(this), units(prev)):
+        if u.countable < 20:
+            continue
+        s = compare(u, v)
+        if s is not None:
+            out.append(s)
+    return out
+
+
+def cli_cross_step(args, results, settings) -> tuple[list[str], str | None]:
+    """The cross step of `xxgk-lint check` (validator/cli.py): (lines for --verbose, a
+    one-line error when last year's report given with --previous cannot be read)."""
+    from ..lint import lint_path
+    from ..readers import ReadError
+
+    def options_for(path):
+        opts, eff, rules = settings.options(path)
+        return opts, eff.values, rules
+
+    previous = None
+    if getattr(args, "previous", None):
+        opts, _values, rules = options_for(args.previous)
+        try:
+            previous = portable(lint_path(args.previous, opts, rules).report)
+        except ReadError as exc:
+            return [], f"上一年度的报告 {exc}"
+        if previous is None:
+            return [], f"{args.previous}: 无法读取上一年度的报告"
+    first = next((r.path for r in results), ".")
+    peers = bool(options_for(first)[1].get("cross", True)) if results else False
+    outcome = cross_check(results, options_for, previous=previous, peers=peers)
+    return outcome.notes, None

@@ -1,0 +1,201 @@
+"""How much of a section's text is the same as in another report (last year's report of the
+same issuer, or another issuer's report of the same year), and where.
+
+Read from the model only: each section's paragraphs (joined as the text rules see them,
+page numbers and pinyin debris dropped), with whitespace removed so a PDF's line breaks and
+a web page's spacing do not hide a copy.  The template's own wording (section titles and
+their variants, table names, captions, headers and row labels of ``report.format``) is
+masked out: it is the same in every report and is neither counted nor matched.
+
+Matching uses the standard library's :class:`difflib.SequenceMatcher` with ``autojunk``
+off (its automatic junk heuristic would drop the most common Chinese characters) on the
+two sections; runs of at least ``min_match`` equal characters count as copied.  The share
+is the copied characters over the section's countable characters (not masked).  Many
+comparisons (every section of every report of a year) are first screened with a set of
+character 8-grams: a section whose 8-grams are not shared enough cannot reach the
+threshold and is not aligned.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from ..rules.content_kinds import make_stream
+
+_WS = re.compile(r"\s+")
+MASK_A = "\x01"   # masked characters of the report under check
+MASK_B = "\x02"   # … of the other report: never equal to MASK_A, so masks never match
+SHINGLE = 8
+
+
+@dataclass
+class Unit:
+    """One section of one report, ready to compare."""
+
+    key: str                      # section key (or title for sections outside the template)
+    title: str                    # "一、总体情况"
+    heading: tuple[int, int]      # span of the heading in the report text
+    text: str                     # compact text, template wording masked with MASK_A
+    pos: list[int]                # report offset of each character of text
+    countable: int                # characters that are not masked
+    _shingles: set | None = field(default=None, repr=False)
+
+    def shingles(self) -> set:
+        if self._shingles is None:
+            t = self.text
+            self._shingles = {t[i:i + SHINGLE] for i in range(len(t) - SHINGLE + 1)
+                              if MASK_A not in t[i:i + SHINGLE]}
+        return self._shingles
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Report offsets of text[a:b]."""
+        if not self.pos:
+            return self.heading
+        a = min(max(a, 0), len(self.pos) - 1)
+        b = min(max(b - 1, a), len(self.pos) - 1)
+        return (self.pos[a], self.pos[b] + 1)
+
+
+@dataclass
+class Passage:
+    a: tuple[int, int]            # offsets in the text of the report under check
+    b: tuple[int, int]            # offsets in the text of the other report
+    length: int
+    text: str                     # the passage (compact)
+
+
+@dataclass
+class SectionSimilarity:
+    unit: Unit
+    other: Unit
+    share: float                  # 0..1
+    copied: int
+    passages: list[Passage]
+
+
+def boilerplate(fmt) -> list[str]:
+    """The template's own wording in a format (compact, longest first)."""
+    if fmt is None:
+        return []
+    from ..templates import split_numbering
+    words: set[str] = set()
+    for s in getattr(fmt, "sections", []):
+        words.add(s.title)
+        words.update(s.variants)
+    for t in getattr(fmt, "tables", []):
+        words.add(t.name)
+        words.update(t.headers)
+        words.update(t.captions)
+        words.update(t.legacy_labels)
+        for r in t.rows:
+            if r.label:
+                words.add(r.label)
+                words.add(split_numbering(r.label)[1])
+    out = {_WS.sub("", w) for w in words if w}
+    return sorted((w for w in out if len(w) >= 2), key=len, reverse=True)
+
+
+_NUM_PUNCT = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}\s*[、.．])|[\W_]+")
+
+
+def _core(text: str) -> str:
+    """A heading without its numbering, spaces and punctuation."""
+    return _NUM_PUNCT.sub("", text)
+
+
+def _section_label(sec) -> str:
+    return f"{sec.numeral}、{sec.title}" if getattr(sec, "numeral", None) else sec.title
+
+
+def units(report, *, plain: bool = False) -> list[Unit]:
+    """The sections of a report as comparable units (cached on the report).  `plain`: the
+    template's wording is kept and only letters, digits and CJK characters are kept (two
+    copies of one report are compared whatever punctuation and table rules each shows)."""
+    cache_key = "_similarity_units_plain" if plain else "_similarity_units"
+    cached = report.__dict__.get(cache_key)
+    if cached is not None:
+        return cached
+    words = [] if plain else boilerplate(report.format)
+    short = {_core(w) for w in words}
+    out: list[Unit] = []
+    sig = report.signature
+    for sec in report.sections:
+        paras = list(sec.paragraphs)
+        if sig is not None and sec is report.sections[-1]:
+            paras = [p for p in paras if p.span[0] < sig.span[0]]
+        st = make_stream(paras, sec)
+        chars: list[str] = []
+        pos: list[int] = []
+        for i, ch in enumerate(st.text):
+            if ch.isspace() or (plain and not ch.isalnum()):
+                continue
+            chars.append(ch)
+            pos.append(st.pos[i] if st.pos else i)
+        text = "".join(chars)
+        if words and text:
+            masked = list(text)
+            # a paragraph that is only a template label or title (a sub-heading) …
+            if short:
+                for para in paras:
+                    core = _core(para.text)
+                    if core and core in short:
+                        for k, p in enumerate(pos):
+                            if para.span[0] <= p < para.span[1]:
+                                masked[k] = MASK_A
+            # … and the longer template phrases wherever they are quoted
+            for w in words:
+                if len(w) < 6:
+                    continue
+                start = text.find(w)
+                while start >= 0:
+                    masked[start:start + len(w)] = MASK_A * len(w)
+                    start = text.find(w, start + len(w))
+            text = "".join(masked)
+        countable = len(text) - text.count(MASK_A)
+        out.append(Unit(sec.key or sec.title, _section_label(sec), sec.span, text, pos, countable))
+    report.__dict__[cache_key] = out
+    return out
+
+
+def match_units(a: list[Unit], b: list[Unit]) -> list[tuple[Unit, Unit]]:
+    """Sections of two reports that correspond: the same template section (key), else the
+    same title."""
+    by_key = {}
+    for u in b:
+        by_key.setdefault(u.key, u)
+    return [(u, by_key[u.key]) for u in a if u.key in by_key]
+
+
+def containment(u: Unit, v: Unit) -> float:
+    """Share of u's 8-grams that v has (a cheap upper screen for the alignment)."""
+    su = u.shingles()
+    if not su:
+        return 0.0
+    return len(su & v.shingles()) / len(su)
+
+
+def compare(u: Unit, v: Unit, *, min_match: int = 12, passages: int = 3,
+            screen: float | None = None) -> SectionSimilarity | None:
+    """How much of u is found in v.  With ``screen``, sections whose 8-gram containment is
+    below it are not aligned (None)."""
+    if not u.countable or not v.countable:
+        return None
+    if screen is not None and containment(u, v) < screen:
+        return None
+    other = v.text.replace(MASK_A, MASK_B)
+    sm = difflib.SequenceMatcher(None, u.text, other, autojunk=False)
+    blocks = [m for m in sm.get_matching_blocks() if m.size >= min_match]
+    copied = sum(m.size for m in blocks)
+    blocks.sort(key=lambda m: -m.size)
+    top = [Passage(u.span(m.a, m.a + m.size), v.span(m.b, m.b + m.size), m.size, u.text[m.a:m.a + m.size])
+           for m in blocks[:passages]]
+    return SectionSimilarity(u, v, copied / u.countable, copied, top)
+
+
+def screen_for(threshold: float, min_match: int = 12) -> float:
+    """A containment below which no section can reach `threshold` (each copied run of n ≥
+    min_match characters holds n − 7 of the 8-grams, at least (min_match − 7)/min_match of
+    its length)."""
+    return max(0.0, threshold * (min_match - SHINGLE + 1) / min_match * 0.9)
