@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from lark import Token, Transformer  # noqa: F401  (Transformer: see build.py)
+from lark import Token
 from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 

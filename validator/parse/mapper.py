@@ -27,7 +27,7 @@ from ..document import Grid, GridCell
 from ..model import LabelMatch
 from ..templates import Format, LabelSpec, TableSpec
 from ..textutil import compact
-from .lexer import _VALUE_RE, LabelMatcher, ratio_if_above
+from .labels import _VALUE_RE, LabelMatcher, ratio_if_above
 from .pieces import RowPiece, TablePiece, Tok
 
 _NUMBERING = re.compile(r"^[(（]?[一二三四五六七八九十\d]{1,2}[)）]?[、.．]?")

@@ -1,0 +1,309 @@
+"""Label spotting: where the template's own words are in a text — section titles (exact,
+listed variants, freely worded with the section's words, or a typo close to the title) and
+table labels (captions, column headers, row-group and row labels of every format, found
+ignoring whitespace, punctuation and the digits a layout put inside a wrapped label)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..templates import Format, LabelSpec, all_label_specs
+from ..textutil import SOFT, _SOFT_DEL, cn_to_int, compact
+
+# --------------------------------------------------------------------------------------
+# fuzzy label matching (difflib), with exact upper bounds first
+# --------------------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
+def _char_counts(core: str) -> dict:
+    counts: dict = {}
+    for ch in core:
+        counts[ch] = counts.get(ch, 0) + 1
+    return counts
+
+
+def ratio_if_above(a: str, core: str, floor: float) -> float | None:
+    """``difflib.SequenceMatcher(None, a, core).ratio()`` when it can be above ``floor``,
+    else None.  The two cheap upper bounds of difflib itself (real_quick_ratio: lengths;
+    quick_ratio: shared characters) are tried first, computed exactly as difflib does, so a
+    candidate is skipped only when its ratio cannot exceed ``floor`` — the same results
+    with a fraction of the work (the fuzzy matching was the lexer's biggest cost)."""
+    la, lb = len(a), len(core)
+    length = la + lb
+    if length and 2.0 * min(la, lb) / length <= floor:
+        return None
+    matches = shared_chars(a, core)
+    if length and 2.0 * matches / length <= floor:
+        return None
+    return difflib.SequenceMatcher(None, a, core).ratio()
+
+
+def shared_chars(a: str, core: str) -> int:
+    """Characters of a that core has too, with multiplicity (difflib's quick_ratio count).
+    It can only grow when a grows, so the count for a long prefix bounds its prefixes."""
+    counts = _char_counts(core)
+    avail: dict = {}
+    matches = 0
+    for ch in a:
+        numb = avail[ch] if ch in avail else counts.get(ch, 0)
+        avail[ch] = numb - 1
+        if numb > 0:
+            matches += 1
+    return matches
+
+
+# --------------------------------------------------------------------------------------
+# section headings
+# --------------------------------------------------------------------------------------
+_HEAD_AT_LINE = re.compile(r"(?m)^[ \t]*(?:#+[ \t]*)?([一二三四五六七八九十]{1,3})[ \t]*[、.][ \t]*(\S[^\n]{0,60})$")
+_HEAD_ANY = re.compile(r"([一二三四五六七八九十]{1,3})[ \t]*、[ \t]*")
+
+
+@dataclass
+class Heading:
+    number: int
+    numeral: str
+    start: int       # offset of the numeral
+    end: int         # end of the heading title
+    title: str
+    key: str | None  # template section key when the title is a template title
+    quality: str     # exact / variant / fuzzy / other
+
+
+def _title_index(formats: list[Format]):
+    idx = []
+    for fmt in formats:
+        for sec in fmt.sections:
+            for kind, t in [("exact", sec.title)] + [("variant", v) for v in sec.variants]:
+                idx.append((compact(t), sec.key, sec.number, kind, t))
+    idx.sort(key=lambda x: -len(x[0]))
+    return idx
+
+
+def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> list[Heading]:
+    titles = _derived(formats).titles
+    found: dict[int, Heading] = {}
+    # 1. template titles anywhere (one-line page text keeps them glued to the text around);
+    #    a title under another number is still that section (reported by the order rule)
+    for m in _HEAD_ANY.finditer(text):
+        num = cn_to_int(m.group(1))
+        if num is None:
+            continue
+        window = text[m.end(): m.end() + 80]
+        cw = window.translate(_SOFT_DEL)   # the map back is computed only for a hit
+        hit = None
+        for core, key, number, kind, _t in titles:
+            if cw.startswith(core) and (hit is None or (number == num and hit[2] != num)):
+                hit = (core, key, number, kind, len(core))
+                if number == num:
+                    break
+        if hit is None:
+            # a typo in a template title (行政法复议): close to the same-numbered title
+            # (only a ratio ≥ 0.9 is used: smaller ones are not computed)
+            best = (0.0, None)
+            for core, key, number, kind, _t in titles:
+                if number != num or len(cw) < len(core) - 2:
+                    continue
+                lb = len(core)
+                most = shared_chars(cw[:lb + 2], core)  # bounds the count of every prefix below
+                for ln in (lb - 1, lb, lb + 1, lb + 2):
+                    la = len(cw[:ln])
+                    floor = max(best[0], 0.9 - 1e-9)
+                    if la + lb and 2.0 * min(most, la) / (la + lb) <= floor:
+                        continue
+                    r = ratio_if_above(cw[:ln], core, floor)
+                    if r is not None and r > best[0]:
+                        best = (r, (core, key, number, "fuzzy", ln))
+            if best[0] >= 0.9:
+                hit = best[1]
+        if hit is None:
+            continue
+        core, key, number, kind, ln = hit
+        cmap = _compact_with_map(window)[1]
+        end = m.end() + cmap[min(ln, len(cmap)) - 1] + 1
+        while end < len(text) and text[end] in "）)：:":
+            end += 1
+        found[m.start(1)] = Heading(num, m.group(1), m.start(1), end, text[m.end():end], key, kind)
+    # 2. other headings at the start of a line (pre-2019 reports, renamed sections)
+    for m in _HEAD_AT_LINE.finditer(text):
+        start = m.start(1)
+        if start in found:
+            continue
+        num = cn_to_int(m.group(1))
+        title = m.group(2).strip()
+        ct = compact(title)
+        if num is None or not ct:
+            continue
+        if title.endswith("|") or any(ct.startswith(c) for c in table_cores):
+            continue  # a table row label such as 一、本年新收…
+        if len(ct) > 40 and ("。" in title[:-1] or len(ct) > 60):
+            # a long line: keep only the heading part up to the first full stop
+            cut = re.search(r"[。：:]", title)
+            if not cut or cut.start() > 30:
+                continue
+            title = title[:cut.start()]
+        # fuzzy match with template titles (typos such as 行政法复议)
+        key, quality = None, "other"
+        best = 0.0
+        ctitle = compact(title)
+        for core, k, number, _kind, _t in titles:
+            if number != num:
+                continue
+            r = ratio_if_above(ctitle[:len(core) + 4], core, max(best, 0.8 - 1e-9))  # only ≥ 0.8 is used
+            if r is not None and r > best:
+                best, key = r, k
+        if best >= 0.8:
+            quality = "fuzzy"
+        else:
+            key = None
+            # a freely worded title of the section with this number ("五、存在的主要问题及
+            # 整改措施"): the section's word groups (rules/formats/*.yaml) all occur
+            # (under another number only when exactly one section's words occur: a renumbered
+            # report is still read, and the order rule reports the numbering)
+            for fmt in formats[:1]:
+                sec = fmt.section(num)
+                if sec is not None and sec.words_match(ctitle):
+                    key, quality = sec.key, "words"
+                else:
+                    hits = [s for s in fmt.sections if s.words_match(ctitle)]
+                    if len(hits) == 1 and len(ctitle) <= 24:
+                        key, quality = hits[0].key, "words"
+        end = m.start(2) + len(title)
+        found[start] = Heading(num, m.group(1), start, end, title, key, quality)
+    # a freely worded title names a section only when no heading names it in the template's
+    # own words (a narrative "三、主动公开工作情况" before the table part's "一、主动公开政府信息情况")
+    strong = {h.key for h in found.values() if h.key and h.quality != "words"}
+    for k, h in found.items():
+        if h.quality == "words" and h.key in strong:
+            found[k] = Heading(h.number, h.numeral, h.start, h.end, h.title, None, "other")
+    return [found[k] for k in sorted(found)]
+
+
+_SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
+_SOFT_DIGITS_DEL = str.maketrans({c: None for c in _SOFT_DIGITS})
+
+
+def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, list[int]]:
+    """s without the soft characters (and ASCII digits), and for each character kept its
+    offset in s."""
+    drop = _SOFT_DIGITS if skip_digits else SOFT
+    out = s.translate(_SOFT_DIGITS_DEL if skip_digits else _SOFT_DEL)
+    if len(out) == len(s):
+        return out, list(range(len(s)))
+    return out, [i for i, ch in enumerate(s) if ch not in drop]
+
+
+# what a value cell holds: a number (with 增/减 or a sign, a unit), a dash, 不适用, 无
+_VALUE_RE = re.compile(r"[增减+\-]?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–\-/]+|不适用|无")
+
+
+class LabelMatcher:
+    """Finds the labels of one table (union of the formats) in a region of text."""
+
+    def __init__(self, specs: list[LabelSpec]):
+        self.specs = specs
+        alts = []
+        self.by_core: dict[str, list[LabelSpec]] = {}
+        for sp in specs:
+            for core in sp.cores():
+                self.by_core.setdefault(core, []).append(sp)
+        for core in sorted(self.by_core, key=len, reverse=True):
+            alts.append(re.escape(core))
+        self.regex = re.compile("|".join(alts)) if alts else None
+
+    def find(self, text: str, start: int, end: int) -> list[tuple[int, int, LabelSpec, str]]:
+        """Label occurrences in text[start:end] as (start, end, spec, quality).
+
+        Digits are skipped like whitespace: pdftotext puts a row's values in the middle of
+        its wrapped label ("5.要求行政机关确认或重新出 / 1 0 0 … / 具已获取信息"); the values
+        inside a label's span are given back to the row by lex_table."""
+        if self.regex is None:
+            return []
+        seg = text[start:end]
+        cs, cmap = _compact_with_map(seg, skip_digits=True)
+        out = []
+        for m in self.regex.finditer(cs):
+            core = m.group(0)
+            s = start + cmap[m.start()]
+            e = start + cmap[m.end() - 1] + 1
+            cands = self.by_core[core]
+            chosen = None
+            for sp in cands:
+                ns = _numbering_start(text, s, sp.numbering, start)
+                if sp.requires_numbering(core) and ns is None:
+                    continue
+                chosen = (ns if ns is not None else s, sp)
+                break
+            if chosen is None:
+                continue
+            s2, sp = chosen
+            if s2 == s and s > start and text[s - 1] in "(（":
+                s2 = s - 1  # an opening bracket that belongs to the label
+            # swallow closing brackets that belong to the label
+            while e < end and text[e] in ")）”\"":
+                e += 1
+            quality = "exact" if core == sp.core else ("short" if core in sp.short_cores else "variant")
+            if core in sp.legacy_cores:
+                quality = "legacy"
+            out.append((s2, e, sp, quality))
+        return out
+
+
+_NUM_PREFIX = re.compile(r"[(（]?\s*([一二三四五六七八九十]{1,2}|\d{1,2})\s*[)）]?\s*[、.．]?\s*$")
+
+
+def _numbering_start(text: str, pos: int, numbering: str | None, floor: int) -> int | None:
+    """If text before pos ends with the expected numbering (一、 / （一） / 1.), its start."""
+    if not numbering:
+        return None
+    i = pos
+    while i > floor and text[i - 1] in " \t\n":
+        i -= 1
+    while i > floor and text[i - 1] in "、.．)）":
+        i -= 1
+    while i > floor and text[i - 1] in " \t\n":
+        i -= 1
+    j = i - len(numbering)
+    if j < floor or text[j:i] != numbering:
+        return None
+    if numbering.isdigit():
+        # a digit numbering glued to a preceding digit run (…00000002.其他…) is still the
+        # numbering when a dot or 、 follows it; only its own digits are taken
+        if i == pos or text[i] not in ".、．" and j > floor and text[j - 1].isdigit():
+            return None
+        return j
+    if j > floor and text[j - 1] in "(（":
+        j -= 1
+    return j
+
+
+class _Derived:
+    """What the lexer derives from a list of formats (label index, matchers, title index):
+    built once per list of format objects instead of twice per report."""
+
+    __slots__ = ("formats", "label_specs", "table_cores", "matchers", "titles")
+
+    def __init__(self, formats: list[Format]):
+        self.formats = tuple(formats)   # kept alive, so the id() key cannot be reused
+        self.label_specs = all_label_specs(list(formats))
+        self.table_cores = {sp.core for specs in self.label_specs.values() for sp in specs
+                            if sp.kind in ("row", "group")}
+        self.matchers = {k: LabelMatcher(v) for k, v in self.label_specs.items()}
+        self.titles = _title_index(list(formats))
+
+
+_DERIVED: dict[tuple, _Derived] = {}
+
+
+def _derived(formats: list[Format]) -> _Derived:
+    key = tuple(id(f) for f in formats)
+    d = _DERIVED.get(key)
+    if d is None or len(d.formats) != len(formats) or any(a is not b for a, b in zip(d.formats, formats)):
+        if len(_DERIVED) > 64:
+            _DERIVED.clear()
+        d = _DERIVED[key] = _Derived(formats)
+    return d
+
+
