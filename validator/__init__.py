@@ -1,7 +1,7 @@
 """xxgk-lint: a linter for 政府信息公开工作年度报告 (government information-disclosure annual reports).
 
 Pipeline (one module each, data flowing one way):
-    readers/ → normalize → lexer + parse (grammar/report.lark) → model → rules/ → findings → reporters/
+    readers/ → normalize → parse/ (grammar generated from rules/formats/*.yaml) → model → rules/ → findings → reporters/
 The single entry is :mod:`validator.lint`.
 """
 

@@ -1,6 +1,6 @@
 """Compiled Lark grammars cached on disk, so a cold start does not rebuild the LALR tables.
 
-Building the two parsers (grammar/report.lark, grammar/expr.lark) costs ~50–100 ms per
+Building the parsers (the report grammars generated from rules/formats/*.yaml, grammar/expr.lark) costs ~50–100 ms per
 process: Lark first builds its own grammar-of-grammars parser, then our LALR tables.  Lark
 can cache the result (``cache=path``); we give it a path in a *private* directory, never the
 shared temp dir — the cache is a pickle, and a pickle planted by another user in /tmp would

@@ -195,3 +195,13 @@ def test_tab_separated_columns_are_cells():
     res = lint_source(SourceText.from_original(text))
     a301 = [f for f in res.findings if f.rule == "A301"]
     assert [(f.column, f.location.line, f.location.column) for f in a301] == [("自然人", 3, 18), ("总计", 3, 31)]
+
+
+def test_the_grammar_copies_in_grammar_dir_are_current():
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(root / "scripts" / "gen_grammars.py"), "--check"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
