@@ -29,7 +29,8 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    from .cliux import CliParser, add_check_options
+    p = CliParser(
         prog="xxgk-lint",
         description="政府信息公开工作年度报告检查工具：检查章节、统计表勾稽关系和格式，给出行列位置和依据。",
     )
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", "-q", action="store_true", help="只输出问题，不输出说明和汇总")
     c.add_argument("--no-color", action="store_true", help="不使用颜色")
     c.add_argument("--exit-zero", action="store_true", help="有问题也以0退出")
-    c.add_argument("--verbose", "-v", action="store_true", help="显示编码、格式等读取信息")
+    c.add_argument("--verbose", "-v", action="store_true", help="详细输出：同 --show-all，并显示每个文件的格式、编码等读取信息")
     c.add_argument("--stdin-filename", default=None, help="从标准输入读取时使用的文件名（也用于查找配置）")
     c.add_argument("--extend-select", default=None, help="在 select 之外再运行这些规则（逗号分隔）")
     c.add_argument("--config", default=None, metavar="FILE", help="使用这个配置文件（不再向上查找）")
@@ -75,15 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--no-cross", action="store_true", help="一次检查多份报告时，不按发布机关和年度配对对比")
     c.add_argument("--similarity-threshold", type=_fraction_arg, default=None, metavar="比例",
                    help="某一部分与其他报告文字相同的比例达到多少时报告（0到1或百分数，默认0.5）")
+    add_check_options(c)
 
     r = sub.add_parser("rule", help="解释一条规则", description="显示一条规则的说明、依据、严重程度和示例。")
     r.add_argument("code", help="规则编号或名称，如 A301 或 table3-balance")
     r.add_argument("--lang", choices=["zh", "en"], default="zh")
-    r.add_argument("--rules-dir", action="append", default=[])
+    r.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
 
     rs = sub.add_parser("rules", help="列出全部规则")
     rs.add_argument("--lang", choices=["zh", "en"], default="zh")
-    rs.add_argument("--rules-dir", action="append", default=[])
+    rs.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
     rs.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
                     help="rich（表格）、json，或 markdown（即 README 中的规则表）")
     cf = sub.add_parser("config", help="显示生效的配置及其来源", description="显示对某个文件或目录生效的配置，以及每一项来自哪里。")
@@ -137,8 +139,9 @@ def _split(v):
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cliux import closed_pipe, localize
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
+    parser = localize(_parser(), argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse prints its own one-line usage error
@@ -169,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"xxgk-lint: 错误: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `| head` closed stdout: stop quietly
+        closed_pipe()
+        return getattr(args, "exit_code", EXIT_FINDINGS)
     except KeyboardInterrupt:
         return 130
 
@@ -232,7 +238,7 @@ class LiteResult:
             if no_lines:  # PDF/DOCX: keep the extracted text line the finding is on
                 f.excerpt = extracted_line(res.source, f)
             f.span = None  # offsets into the normalised text mean nothing to reporters
-        wanted = {f.location.line for f in res.findings}
+        wanted = {f.location.line + d for f in res.findings for d in (-1, 0)}   # the line before: context
         return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,
                    _LiteSource(res.source, wanted) if res.source is not None else None)
 
@@ -364,17 +370,16 @@ def cmd_check(args) -> int:
     from .readers import ReadError
     from .reporters import get, names
 
+    from .cliux import color_wanted, error_en, split_missing
     if not args.paths:
         raise UsageError("请指定要检查的文件或目录，例如：xxgk-lint check 报告.txt 或 xxgk-lint check .")
     settings = _Settings(args)
+    paths, missing = split_missing(args.paths)   # reported like findings; the rest is checked
     try:
-        files = discover(args.paths, settings.resolver, force_exclude=args.force_exclude,
-                         respect_gitignore=not args.no_respect_gitignore)
+        files = discover(paths, settings.resolver, force_exclude=args.force_exclude,
+                         respect_gitignore=not args.no_respect_gitignore) if paths else []
     except DiscoverError as exc:
         raise UsageError(str(exc)) from None
-    for p in files:
-        if p != "-" and not os.path.exists(p):
-            raise UsageError(f"{p}: 无法读取（文件不存在）")
     if args.previous and not os.path.isfile(args.previous):
         raise UsageError(f"{args.previous}: 无法读取上一年度的报告（文件不存在）")
     first = args.stdin_filename if files[:1] == ["-"] and args.stdin_filename else (files[0] if files else ".")
@@ -391,9 +396,14 @@ def cmd_check(args) -> int:
         for p in files:
             print(p)
         return EXIT_OK
-    if not files:
-        print("xxgk-lint: 没有找到要检查的报告文件（txt、html、md、pdf、docx）", file=sys.stderr)
-        return EXIT_OK
+    lang = eff0.values["lang"] or "zh"
+    if not files and not missing:
+        print("xxgk-lint: no report file found (txt, html, md, pdf, docx)" if lang == "en" else
+              "xxgk-lint: 没有找到要检查的报告文件（txt、html、md、pdf、docx）", file=sys.stderr)
+        return EXIT_OK if args.allow_empty else EXIT_ERROR
+    for target in (args.baseline, args.write_baseline):
+        if target and any(p != "-" and os.path.abspath(p) == os.path.abspath(target) for p in files):
+            raise UsageError(f"{target}: 基线文件不能同时是要检查的文件")
 
     tasks, per_file = [], {}
     cross = bool(args.previous) or (len(files) > 1 and eff0.values.get("cross", True))
@@ -403,7 +413,7 @@ def cmd_check(args) -> int:
         opts, eff, _rules = settings.options(p)
         tasks.append((p, opts, cross))
         per_file[p] = eff
-    results = []
+    results = [LiteResult(p, [], error=error_en(why) if lang == "en" else why) for p, why in missing]
     if "-" in files:
         name = args.stdin_filename or "<stdin>"
         opts, eff, rules = settings.options(args.stdin_filename or "<stdin>")
@@ -432,8 +442,9 @@ def cmd_check(args) -> int:
             raise UsageError(cross_error)
     errors = [r for r in results if r.error]
     if fmt not in ("rich", "concise") or args.statistics:  # those two print errors in their own place
+        from .reporters.common import error_text
         for r in errors:
-            print(f"xxgk-lint: 错误: {r.error}", file=sys.stderr)
+            print(f"xxgk-lint: {'error' if lang == 'en' else '错误'}: {r.path}: {error_text(r)}", file=sys.stderr)
     if args.verbose:
         for r in results:
             if r.source is not None and r.report is not None:
@@ -441,22 +452,31 @@ def cmd_check(args) -> int:
                       file=sys.stderr)
         for line in (cross_notes if cross else []):
             print(line, file=sys.stderr)
-    lang = eff0.values["lang"] or "zh"
-    color = not args.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    from .baseline import BaselineError
+    from .cliux import present
+    try:
+        known = present(results, args, rules0, lang)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    if args.write_baseline:
+        return EXIT_ERROR if errors else EXIT_OK
+    code = EXIT_OK
+    if errors:
+        code = EXIT_ERROR
+    elif not args.exit_zero:
+        for r in results:
+            eff = per_file.get(r.path, eff0)
+            if worst(r.findings) >= SEVERITY_RANK[eff.values["fail-on"] or "error"]:
+                code = EXIT_FINDINGS
+                break
+    args.exit_code = code   # what a closed pipe (| head) still returns
     if args.statistics:
         _print_statistics(results, sys.stdout, lang)
     else:
-        get(fmt)(results, sys.stdout, lang=lang, quiet=args.quiet, color=color,
-                 rules=rules0, fail_on=eff0.values["fail-on"])
-    if errors:
-        return EXIT_ERROR
-    if args.exit_zero:
-        return EXIT_OK
-    for r in results:
-        eff = per_file.get(r.path, eff0)
-        if worst(r.findings) >= SEVERITY_RANK[eff.values["fail-on"] or "error"]:
-            return EXIT_FINDINGS
-    return EXIT_OK
+        get(fmt)(results, sys.stdout, lang=lang, quiet=args.quiet, color=color_wanted(args.no_color),
+                 rules=rules0, fail_on=eff0.values["fail-on"], baseline=known)
+    sys.stdout.flush()
+    return code
 
 
 def _print_statistics(results, out, lang="zh"):
@@ -469,9 +489,8 @@ def _print_statistics(results, out, lang="zh"):
     for rule, n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0])):
         name, sev = meta[rule]
         out.write(f"{n:>6}  {rule:<5} {name:<32} [{sev}]\n")
-    total = sum(count.values())
-    files = len(results)
-    out.write(f"共检查{files}个文件，发现{total}个问题。\n" if lang == "zh" else f"{files} file(s) checked, {total} finding(s).\n")
+    from .reporters.common import summary
+    out.write(summary(results, lang) + "\n")
 
 
 def cmd_config(args) -> int:

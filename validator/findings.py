@@ -35,7 +35,8 @@ def elsewhere(f, lang: str = "zh") -> str:
             continue
         s = f"{path}:{r.line}:{r.column}"
         if r.where:
-            s += f" {r.where}"
+            from .i18n import where_en
+            s += f" {where_en(r.where) if lang == 'en' else r.where}"
         parts.append(s)
     if not parts:
         return ""
@@ -79,6 +80,9 @@ class Finding:
     suggestion: str | None = None
     related: list[Location] = field(default_factory=list)  # other places (text vs table)
     span: tuple[int, int] | None = None                     # offsets in the normalised text
+    suggestion_en: str | None = None
+    group: str | None = None          # findings of one rule with the same group fold into one
+    cells: list["Finding"] = field(default_factory=list)    # the findings folded into this one
 
     @property
     def line(self) -> int:
@@ -89,13 +93,24 @@ class Finding:
         return self.location.column
 
     def sort_key(self):
-        # ties keep the order the rule emitted them in (missing sections in the template's order)
+        """By place, then rule; findings of one rule at one place keep the order the rule gave
+        them (sorting is stable), e.g. missing sections 二 before 三, not by their text."""
         return (self.path, self.location.page or 0, self.location.line, self.location.column, self.rule)
 
     def text(self, lang: str = "zh") -> str:
         if lang == "en" and self.message_en:
             return self.message_en
         return self.message
+
+    def advice(self, lang: str = "zh") -> str | None:
+        """The suggestion in the language asked for."""
+        if lang == "en" and self.suggestion_en:
+            return self.suggestion_en
+        return self.suggestion
+
+    def where(self, lang: str = "zh") -> str | None:
+        from .i18n import where
+        return where(self.location, lang)
 
     def to_dict(self, lang: str = "zh") -> dict:
         loc = self.location
@@ -114,7 +129,7 @@ class Finding:
         if loc.page is not None:
             d["page"] = loc.page
         if loc.where:
-            d["where"] = loc.where
+            d["where"] = self.where(lang)
         ctx = {k: v for k, v in (("section", self.section), ("table", self.table), ("row", self.row),
                                  ("column", self.column)) if v}
         if ctx:
@@ -123,8 +138,25 @@ class Finding:
             d["numbers"] = {k: _num(v) for k, v in self.numbers.items()}
         if self.basis:
             d["basis"] = self.basis
-        if self.suggestion:
-            d["suggestion"] = self.suggestion
+        if self.advice(lang):
+            d["suggestion"] = self.advice(lang)
         if self.related:
             d["related"] = [_related_dict(r) for r in self.related]
+        if self.cells:  # a folded finding: every place it stands for
+            d["cells"] = [c.place_dict(lang) for c in self.cells]
+        return d
+
+    def place_dict(self, lang: str = "zh") -> dict:
+        """Where one member of a folded finding is: position and table/row/column."""
+        loc = self.location
+        d = {"line": loc.line, "column": loc.column,
+             "end_line": loc.end_line if loc.end_line is not None else loc.line,
+             "end_column": loc.end_column if loc.end_column is not None else loc.column}
+        if loc.page is not None:
+            d["page"] = loc.page
+        if loc.where:
+            d["where"] = self.where(lang)
+        ctx = {k: v for k, v in (("table", self.table), ("row", self.row), ("column", self.column)) if v}
+        if ctx:
+            d["context"] = ctx
         return d

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,10 @@ def test_corpus_directory_every_file_summary_and_identical_output_for_jobs_1_and
     two = _run("check", "-o", "concise", "--jobs", "2", "tests/corpus")
     assert one.returncode == two.returncode == 1, one.stderr
     assert one.stdout == two.stdout and one.stderr == two.stderr == ""
-    assert one.stdout.splitlines()[-1] == f"共检查{len(CORPUS_FILES)}个文件，发现{len(one.stdout.splitlines()) - 1}个问题。"
+    lines = one.stdout.splitlines()
+    sev = [re.search(r" \[(error|warning|info)\] ", ln).group(1) for ln in lines[:-1]]
+    assert lines[-1] == (f"{sev.count('error')} 个错误，{sev.count('warning')} 个警告，{sev.count('info')} 个提示"
+                         f"（检查了{len(CORPUS_FILES)}个文件）。")
     j1 = json.loads(_run("check", "-o", "json", "-j", "1", "tests/corpus").stdout)
     j2 = json.loads(_run("check", "-o", "json", "-j", "2", "tests/corpus").stdout)
     assert j1 == j2
@@ -77,7 +81,7 @@ def test_globs_and_explicit_files(cli, tmp_path):
     assert cli("check", "--show-files", "--force-exclude", d / "README.md").out == ""   # pre-commit
     assert cli("check", "--show-files", d / "README.md").out.strip().endswith("README.md")
     r = cli("check", f"{d}/*.nothing")
-    assert r.code == 2 and "没有匹配" in r.err
+    assert r.code == 2 and "没有匹配" in r.out + r.err
 
 
 def test_stdin_with_stdin_filename_uses_that_name_and_its_config(cli, tmp_path):
@@ -91,13 +95,19 @@ def test_stdin_with_stdin_filename_uses_that_name_and_its_config(cli, tmp_path):
     assert "<stdin>:81:1: A301" in r.out and "F502" in r.out
 
 
-def test_missing_file_is_exit_2_one_line(cli, tmp_path):
-    r = cli("check", tmp_path / "nope.txt", SEED)
-    assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "nope.txt" in r.err
+def test_missing_file_is_one_error_line_and_the_others_are_still_checked(cli, tmp_path):
+    r = cli("check", "-o", "concise", tmp_path / "nope.txt", SEED)
+    assert r.code == 2
+    said = [ln for ln in (r.out + r.err).splitlines() if "nope.txt" in ln]
+    assert len(said) == 1 and "不存在" in said[0]
+    assert f"{SEED}:81:1: A301" in r.out            # the real file was checked all the same
+    assert r.out.splitlines()[-1].endswith("（检查了1个文件，1个无法读取）。")
 
 
-def test_empty_directory_is_not_an_error(cli, tmp_path):
+def test_empty_selection_says_so_and_exits_2_unless_allowed(cli, tmp_path):
     r = cli("check", tmp_path)
+    assert r.code == 2 and "没有找到" in r.err and r.out == ""
+    r = cli("check", "--allow-empty", tmp_path)
     assert r.code == 0 and "没有找到" in r.err
 
 

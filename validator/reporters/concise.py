@@ -1,27 +1,27 @@
-"""One line per finding: path:line:col: RULE [severity] message (grep- and editor-friendly)."""
+"""One line per finding: path:line:col: RULE [severity] message (grep- and editor-friendly).
+Within a file errors come first; the last line counts errors, warnings and notes."""
 
 from __future__ import annotations
 
 from . import register
+from .common import error_text, ordered, summary
 
 
 def line_for(f, lang="zh") -> str:
     from ..findings import elsewhere
     loc = f.location
-    where = f" ({loc.where})" if loc.where else ""
+    w = f.where(lang)
+    where = f" ({w})" if w else ""
     return f"{f.path}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {f.text(lang)}{where}{elsewhere(f, lang)}"
 
 
 @register("concise")
-def render(results, out, *, lang="zh", quiet=False, **_kw):
-    n = 0
+def render(results, out, *, lang="zh", quiet=False, baseline=0, **_kw):
     for r in results:
-        err = getattr(r, "error", None)
-        if err:
-            out.write(f"{r.path}: 错误: {err}\n")
-        for f in r.findings:
+        if getattr(r, "error", None):
+            word = "error" if lang == "en" else "错误"
+            out.write(f"{r.path}: {word}: {error_text(r)}\n")
+        for f in ordered(r.findings):
             out.write(line_for(f, lang) + "\n")
-            n += 1
     if not quiet:
-        files = len(results)
-        out.write(f"共检查{files}个文件，发现{n}个问题。\n" if lang == "zh" else f"{files} file(s) checked, {n} finding(s).\n")
+        out.write(summary(results, lang, baseline) + "\n")

@@ -7,7 +7,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..findings import SEVERITY_RANK
+from ..i18n import count_by_severity, summary_line
 from . import register
+from .common import error_text, ordered, summary, totals
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -45,8 +47,9 @@ def _region(loc) -> dict:
 
 
 def _rule_descriptor(rule, lang) -> dict:
-    expl = (rule.explanation_en if lang == "en" and rule.explanation_en else rule.explanation) or rule.message
-    first = " ".join(expl.strip().split("\n")[0].split()) or rule.id
+    from ..ruledoc import explanation, join_lines, rule_summary
+    expl = explanation(rule, lang) or rule.message
+    first = rule_summary(rule, lang) or rule.id
     help_lines = [expl.strip()]
     if rule.basis:
         help_lines.append(("Basis: " if lang == "en" else "依据：") + rule.basis)
@@ -59,7 +62,7 @@ def _rule_descriptor(rule, lang) -> dict:
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": first},
-        "fullDescription": {"text": " ".join(expl.split())},
+        "fullDescription": {"text": join_lines(expl)},
         "help": {"text": "\n\n".join(help_lines), "markdown": "\n\n".join(md)},
         "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": bool(rule.enabled)},
         "properties": {"category": rule.category, "tags": [rule.category], "templates": list(rule.templates)},
@@ -91,7 +94,7 @@ def sarif_document(results, lang="zh", **kw) -> dict:
         for f in res.findings:
             text = f.text(lang)
             if f.location.where:
-                text += f"（{f.location.where}）" if lang == "zh" else f" ({f.location.where})"
+                text += f"（{f.where(lang)}）" if lang == "zh" else f" ({f.where(lang)})"
             r = {
                 "ruleId": f.rule,
                 "level": _LEVEL.get(f.severity, "warning"),
@@ -121,15 +124,19 @@ def sarif_document(results, lang="zh", **kw) -> dict:
             props = {"category": f.category, "severity": f.severity}
             if f.name:
                 props["name"] = f.name
-            for k in ("section", "table", "row", "column", "basis", "suggestion"):
+            for k in ("section", "table", "row", "column", "basis"):
                 v = getattr(f, k)
                 if v:
                     props[k] = v
+            if f.advice(lang):
+                props["suggestion"] = f.advice(lang)
             if f.location.page is not None:
                 props["page"] = f.location.page
             d = f.to_dict(lang)
             if "numbers" in d:
                 props["numbers"] = d["numbers"]
+            if "cells" in d:
+                props["cells"] = d["cells"]
             r["properties"] = props
             r["partialFingerprints"] = {"xxgkLint/v1": _fingerprint(f)}
             out_results.append(r)
@@ -140,14 +147,17 @@ def sarif_document(results, lang="zh", **kw) -> dict:
         "artifacts": artifacts,
         "results": out_results,
         "invocations": [{"executionSuccessful": not notes, "toolExecutionNotifications": notes}],
+        "properties": {"summary": {**totals(results), "files": len(results),
+                                   "unreadable": sum(1 for r in results if getattr(r, "error", None)),
+                                   "baseline": kw.get("baseline", 0), "text": summary(results, lang, kw.get("baseline", 0))}},
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def _fingerprint(f) -> str:
-    import hashlib
-    key = "\x1f".join(str(x) for x in (f.rule, f.path, f.table, f.row, f.column, f.message))
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    """rule, file, table, row, column and message — never the line (validator/baseline.py)."""
+    from ..baseline import fingerprint
+    return fingerprint(f)
 
 
 @register("sarif")
@@ -178,20 +188,32 @@ def github_line(f, lang="zh") -> str:
     props.append("title=" + gh_escape_prop(f"{f.rule} {f.name}".strip()))
     msg = f.text(lang)
     if loc.where:
-        msg += f"（{loc.where}）"
+        msg += f"（{f.where(lang)}）" if lang != "en" else f" ({f.where(lang)})"
     from ..findings import elsewhere
     msg += elsewhere(f, lang)
     return f"::{_GH_LEVEL.get(f.severity, 'warning')} {','.join(props)}::{gh_escape_data(msg)}"
 
 
 @register("github")
-def render_github(results, out, *, lang="zh", **_kw):
+def render_github(results, out, *, lang="zh", baseline=0, **_kw):
+    """One workflow command per finding (errors first within a file), then the summary as a
+    plain log line (and, when $GITHUB_STEP_SUMMARY is set, in the job summary)."""
     for res in results:
         err = getattr(res, "error", None)
         if err:
-            out.write(f"::error file={gh_escape_prop(res.path)},title=xxgk-lint::{gh_escape_data(str(err))}\n")
-        for f in res.findings:
+            out.write(f"::error file={gh_escape_prop(res.path)},title=xxgk-lint::{gh_escape_data(error_text(res))}\n")
+        for f in ordered(res.findings):
             out.write(github_line(f, lang) + "\n")
+    line = summary(results, lang, baseline)
+    out.write(line + "\n")
+    import os
+    step = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step:
+        try:
+            with open(step, "a", encoding="utf-8") as fh:
+                fh.write(f"**xxgk-lint**: {line}\n")
+        except OSError:
+            pass
 
 
 # --- JUnit XML ----------------------------------------------------------------------------
@@ -206,23 +228,28 @@ def junit_tree(results, lang="zh", fail_on="error"):
         tc = ET.SubElement(suite, "testcase", name=res.path, classname="xxgk-lint", file=res.path)
         err = getattr(res, "error", None)
         from ..findings import elsewhere
+        fs = ordered(res.findings)
         lines = [f"{f.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] {f.text(lang)}"
-                 f"{elsewhere(f, lang)}" for f in res.findings]
+                 f"{elsewhere(f, lang)}" for f in fs]
         if err:
             errors += 1
-            e = ET.SubElement(tc, "error", message=str(err), type="read-error")
-            e.text = str(err)
+            e = ET.SubElement(tc, "error", message=error_text(res), type="read-error")
+            e.text = error_text(res)
             continue
-        failing = [f for f in res.findings if SEVERITY_RANK[f.severity] >= threshold]
+        failing = [f for f in fs if SEVERITY_RANK[f.severity] >= threshold]
         if failing:
             failures += 1
             worst = max(failing, key=lambda f: SEVERITY_RANK[f.severity]).severity
+            # the message counts exactly the lines listed below it, by severity
             fl = ET.SubElement(tc, "failure", type=worst,
-                               message=(f"{len(failing)}个问题" if lang == "zh" else f"{len(failing)} finding(s)"))
+                               message=summary_line(count_by_severity(fs), 1, lang=lang))
             fl.text = "\n".join(lines)
         elif lines:
             so = ET.SubElement(tc, "system-out")
             so.text = "\n".join(lines)
+    props = ET.Element("properties")
+    ET.SubElement(props, "property", name="summary", value=summary(results, lang))
+    suite.insert(0, props)
     for el in (suites, suite):
         el.set("tests", str(n))
         el.set("failures", str(failures))

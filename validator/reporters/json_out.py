@@ -8,8 +8,13 @@
                 "category", "severity", "message",
                 optional: "page", "where", "context": {"section","table","row","column"},
                 "numbers": {"lhs","rhs","diff",…}, "basis", "suggestion", "related": [...] }],
-  "summary": {"files": n, "findings": n, "error": n, "warning": n, "info": n}
+  "summary": {"files": n, "findings": n, "error": n, "warning": n, "info": n,
+              "unreadable": n, "baseline": n, "text": "2 个错误，… 个警告，… 个提示（检查了…个文件）。"}
 }
+
+Findings that belong together (every blank cell of a table, F502) are one finding with
+"cells": [{"line", "column", "end_line", "end_column", optional "page", "where",
+"context": {"table", "row", "column"}}, …] — every place; ``--show-all`` lists them one by one.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import json
 from . import register
 
 
-def document(results, lang="zh") -> dict:
+def document(results, lang="zh", baseline: int = 0) -> dict:
     from .. import __version__
     findings = [f.to_dict(lang) for r in results for f in r.findings]
     files = []
@@ -32,14 +37,18 @@ def document(results, lang="zh") -> dict:
                       "encoding": src.encoding if src else None,
                       "format": src.format if src else None,
                       "error": getattr(r, "error", None)})
+    from .common import summary as summary_text
     summary = {"files": len(results), "findings": len(findings)}
     for sev in ("error", "warning", "info"):
         summary[sev] = sum(1 for f in findings if f["severity"] == sev)
+    summary["unreadable"] = sum(1 for r in results if getattr(r, "error", None))
+    summary["baseline"] = baseline
+    summary["text"] = summary_text(results, lang, baseline)
     return {"version": 1, "tool": "xxgk-lint", "tool_version": __version__, "files": files,
             "findings": findings, "summary": summary}
 
 
 @register("json")
-def render(results, out, *, lang="zh", **_kw):
-    json.dump(document(results, lang), out, ensure_ascii=False, indent=2)
+def render(results, out, *, lang="zh", baseline=0, **_kw):
+    json.dump(document(results, lang, baseline), out, ensure_ascii=False, indent=2)
     out.write("\n")

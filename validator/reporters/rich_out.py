@@ -1,14 +1,18 @@
-"""The terminal view for editors: findings grouped by file, the offending source line with
-the cell highlighted, the suggestion and the legal basis, and a summary."""
+"""The terminal view for editors: per file, errors first (a heading per severity), each finding
+with the offending source line, a ^^^ marker under the cell or words it concerns (also
+without colour, when piped), the suggestion and the legal basis; a per-severity summary."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from ..findings import SEVERITY_ZH
+from ..i18n import SEVERITY_ORDER, count_by_severity, severity_word, where_en
 from . import register
+from .common import error_text, file_header, ordered, summary
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_WINDOW = 60      # characters shown either side of the finding on a long line
+_LONG = 160
+_SHORT = 24       # a line this short holding a table cell needs the line before to be understood
+_INDENT = "         "
 
 
 def extracted_line(src, f):
@@ -26,91 +30,128 @@ def extracted_line(src, f):
     return text[ls:le], a - ls, min(b, le) - ls
 
 
-def _source_line(src, f):
+def _expand(line: str, s: int, e: int) -> tuple[str, int, int]:
+    """Tabs expanded (4), with the offsets moved along."""
+    if "\t" not in line:
+        return line, s, e
+    out, pos = [], {}
+    col = 0
+    for i, ch in enumerate(line):
+        pos[i] = col
+        if ch == "\t":
+            n = 4 - col % 4
+            out.append(" " * n)
+            col += n
+        else:
+            out.append(ch)
+            col += 1
+    pos[len(line)] = col
+    return "".join(out), pos.get(s, col), pos.get(e, col)
+
+
+def _gutter(label) -> str:
+    return f"{label:>5} │ "
+
+
+def source_snippet(src, f) -> list:
+    """The lines shown under a finding: [context line,] the source line with the place
+    highlighted, and a marker line (^^^) under it.  Empty when there is no source."""
     if src is None:
-        return None
+        return []
+    from rich.cells import cell_len
     from rich.text import Text  # rich is imported only when this reporter runs (start-up time)
     loc = f.location
-    if src.original_lines is None:
+    context = None
+    if getattr(src, "original_lines", None) is None:
         got = getattr(f, "excerpt", None) or extracted_line(src, f)
         if got is None:
-            return None
+            return []
         line, s, e = got
-        t = Text(f"{(loc.where or '').split(' ')[0] or loc.line:>5} │ ", style="dim")
+        label = (loc.where or "").split(" ")[0] or loc.line
     else:
         line = src.original_line(loc.line)
         if line is None:
-            return None
-        t = Text(f"{loc.line:>5} │ ", style="dim")
+            return []
+        label = loc.line
         s = max(0, loc.column - 1)
         e = (loc.end_column - 1) if (loc.end_line == loc.line and loc.end_column) else len(line)
-    body = Text(line.expandtabs(4) if "\t" not in line else line)
+        if f.table and (f.row or f.column) and loc.line > 1 and len(line.strip()) <= _SHORT:
+            # a cell alone on its line (tables flattened one cell per line): the line before
+            # names the row
+            prev = src.original_line(loc.line - 1)
+            if prev is not None and prev.strip() and len(prev) <= _LONG:
+                context = Text(_gutter(loc.line - 1), style="dim") + Text(_expand(prev, 0, 0)[0], style="dim")
+    line, s, e = _expand(line, min(s, len(line)), min(max(e, s), len(line)))
     if e <= s:
         e = min(len(line), s + 1)
-    body.stylize("bold reverse " + _STYLE[f.severity].split()[-1], s, e)
-    if len(line) > 160:  # one-line page text: show a window around the finding
-        lo = max(0, s - 60)
-        hi = min(len(line), e + 60)
-        body = body[lo:hi]
-        if lo > 0:
-            body = Text("…") + body
-        if hi < len(line):
-            body.append("…")
-    t.append(body)
-    return t
+    lo, hi = 0, len(line)
+    if len(line) > _LONG:  # one-line page text: a window around the finding
+        lo, hi = max(0, s - _WINDOW), min(len(line), e + _WINDOW)
+    shown = line[lo:hi]
+    body = Text(shown)
+    if s < hi:
+        body.stylize("bold reverse " + _STYLE[f.severity].split()[-1], s - lo, min(e, hi) - lo)
+    lead = "…" if lo > 0 else ""
+    t = Text(_gutter(label), style="dim") + Text(lead) + body + Text("…" if hi < len(line) else "")
+    pad = cell_len(lead) + cell_len(shown[: max(0, s - lo)])
+    width = max(1, cell_len(line[s:min(e, hi)])) if s < len(line) else 1
+    marker = Text(" " * 5 + " │ ", style="dim") + Text(" " * pad + "^" * width, style=_STYLE[f.severity])
+    return [x for x in (context, t, marker) if x is not None]
 
 
 @register("rich")
-def render(results, out, *, lang="zh", quiet=False, color=True, **_kw):
+def render(results, out, *, lang="zh", quiet=False, color=True, baseline=0, **_kw):
     from rich.console import Console
     from rich.text import Text
-    console = Console(file=out, no_color=not color, highlight=False, soft_wrap=True,
-                      force_terminal=color if color else None)
-    total = Counter()
+    console = Console(file=out, no_color=not color, highlight=False, soft_wrap=True, emoji=False,
+                      markup=False, force_terminal=color if color else None)
+    en = lang == "en"
     for r in results:
-        err = getattr(r, "error", None)
-        if err:
-            console.print(Text(f"{r.path}: ", style="bold") + Text(f"错误：{err}", style="bold red"))
+        if getattr(r, "error", None):
+            console.print(Text(f"{r.path}: ", style="bold") +
+                          Text(("error: " if en else "错误：") + error_text(r), style="bold red"))
             continue
         if not r.findings:
             if not quiet:
-                console.print(Text(f"✓ {r.path}", style="green") + Text("  未发现问题" if lang == "zh" else "  clean", style="dim"))
+                console.print(Text(f"✓ {r.path}", style="green") + Text("  clean" if en else "  未发现问题", style="dim"))
             continue
-        rep = getattr(r, "report", None)
         head = Text(r.path, style="bold underline")
-        if rep is not None and not quiet:
-            tmpl = {"2019": "2019年格式", "2021": "2021年格式", "legacy": "2019年以前（2008年条例）"}.get(rep.template or "", "格式未定")
-            year = f"{rep.metadata.year}年度" if rep.metadata.year else "年度未知"
-            head.append(f"  （{year}，{tmpl}）", style="dim")
+        if not quiet:
+            head.append(file_header(getattr(r, "report", None), lang), style="dim")
         console.print(head)
-        for f in r.findings:
-            total[f.severity] += 1
+        counts = count_by_severity(r.findings)
+        current = None
+        for f in ordered(r.findings):
+            if f.severity != current and not quiet:
+                current = f.severity
+                n = counts[current]
+                word = severity_word(current, lang)
+                console.print(Text(f"  {word}s ({n})" if en and current != "info" else
+                                   (f"  {word} ({n})" if en else f"  {word}（{n}）"), style=_STYLE[current]))
             loc = f.location
-            pos = loc.where or f"{loc.line}:{loc.column}"
+            pos = f.where(lang) or f"{loc.line}:{loc.column}"
             line = Text(f"  {pos:<8} ", style="bold")
             line.append(f"{f.rule} ", style="magenta")
-            line.append(f"{SEVERITY_ZH[f.severity] if lang == 'zh' else f.severity} ", style=_STYLE[f.severity])
+            line.append(f"{severity_word(f.severity, lang)} ", style=_STYLE[f.severity])
             line.append(f.text(lang))
             console.print(line)
             if quiet:
                 continue
-            sl = _source_line(getattr(r, "source", None) and r.source, f)
-            if sl is not None:
-                console.print(Text("         ") + sl)
+            for sl in source_snippet(getattr(r, "source", None), f):
+                console.print(Text(_INDENT) + sl)
             for rel in f.related:  # places in another file (last year's report, another copy)
                 if getattr(rel, "path", None):
-                    pos = f"{rel.path}:{rel.line}:{rel.column}" + (f" {rel.where}" if rel.where else "")
-                    console.print(Text("         另见：" if lang == "zh" else "         see also: ", style="cyan")
+                    w = (where_en(rel.where) if en else rel.where) if rel.where else ""
+                    pos = f"{rel.path}:{rel.line}:{rel.column}" + (f" {w}" if w else "")
+                    console.print(Text(_INDENT + ("see also: " if en else "另见："), style="cyan")
                                   + Text(pos + (f"  {rel.label}" if rel.label else "")))
-            if f.suggestion:
-                console.print(Text("         建议：" if lang == "zh" else "         fix: ", style="green") + Text(f.suggestion))
+            advice = f.advice(lang)
+            if advice:
+                console.print(Text(_INDENT + ("fix: " if en else "建议："), style="green") + Text(advice))
             if f.basis:
-                console.print(Text("         依据：" if lang == "zh" else "         basis: ", style="dim") + Text(f.basis, style="dim"))
+                console.print(Text(_INDENT + ("basis: " if en else "依据："), style="dim") + Text(f.basis, style="dim"))
         console.print()
-    n = sum(total.values())
-    if lang == "zh":
-        parts = [f"{SEVERITY_ZH[s]}{total[s]}个" for s in ("error", "warning", "info") if total[s]]
-        console.print(Text(f"共检查{len(results)}个文件，发现{n}个问题" + (f"（{'，'.join(parts)}）" if parts else "") + "。",
-                           style="bold"))
-    else:
-        console.print(Text(f"{len(results)} file(s) checked, {n} finding(s).", style="bold"))
+    console.print(Text(summary(results, lang, baseline), style="bold"))
+
+
+__all__ = ["render", "extracted_line", "source_snippet", "SEVERITY_ORDER"]

@@ -22,7 +22,7 @@ TEMPLATES = ("2019", "2021", "legacy", "unknown")
 
 COMMON_REQUIRED = ("id", "name", "kind", "category", "severity", "message")
 COMMON_OPTIONAL = ("message_en", "explanation", "explanation_en", "basis", "templates", "examples",
-                   "suggestion", "enabled")
+                   "suggestion", "suggestion_en", "enabled")
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Rule:
     suggestion: str | None = None
     enabled: bool = True
     compiled: object = None   # kind-specific prepared data
+    suggestion_en: str | None = None
 
     def applies_to(self, template: str | None) -> bool:
         return (template or "unknown") in self.templates
@@ -66,7 +67,7 @@ def _err(path, line, msg) -> YamlError:
     return YamlError(f"{path}:{line}: {msg}")
 
 
-_TEMPLATE_KEYS = ("message", "message_en", "suggestion", "detail")
+_TEMPLATE_KEYS = ("message", "message_en", "suggestion", "suggestion_en", "detail", "folded", "folded_en")
 _FIELD_NAME = re.compile(r"^[^\W\d]\w*$")
 _SPEC_OK = re.compile(r"^[<>^=]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[sdf%]?$")
 
@@ -149,7 +150,8 @@ def _validate(entry, path: str) -> Rule:
     rule = Rule(rid, entry["name"], kind, entry["category"], entry["severity"], entry["message"].strip(),
                 (entry.get("message_en") or None), str(entry.get("explanation", "")).strip(),
                 entry.get("explanation_en"), entry.get("basis"), tuple(templates), params, examples,
-                path, line, entry.get("suggestion"), bool(entry.get("enabled", True)))
+                path, line, entry.get("suggestion"), bool(entry.get("enabled", True)),
+                suggestion_en=entry.get("suggestion_en") or None)
     try:
         rule.compiled = kind_spec.prepare(rule)
     except KindError as exc:

@@ -29,6 +29,7 @@ from decimal import Decimal
 from ..textutil import cn_to_int
 from ..model import ValueKind
 from ..saferegex import PatternError, PatternTimeout, compile_safe
+from ..i18n import table_en
 from .kinds import KindError, fmt_num, register
 
 CN = "一二三四五六七八九十"
@@ -175,6 +176,20 @@ def _excerpt(text: str, a: int, b: int, width: int = 8) -> str:
     return (("…" if s > 0 else "") + text[s:e].replace("\n", " ").strip() + ("…" if e < len(text) else ""))
 
 
+def _iso(d) -> str:
+    return f"{d[0]}-{d[1]:02d}-{d[2]:02d}"
+
+
+def _item_en(item: str) -> str:
+    """（三） → (3)"""
+    n = cn_to_int(item.strip("（）() ")) if item else None
+    return f"({n})" if n else item
+
+
+def _list_en(zh_list: str) -> str:
+    return ", ".join(f"“{x}”" for x in zh_list.split("、") if x)
+
+
 def issuer_kind(ctx) -> tuple[str | None, str]:
     """('government' | 'department' | None, how it was known)."""
     k = getattr(ctx, "issuer_kind", None)
@@ -208,7 +223,7 @@ def _prepare_pattern(rule):
         if not isinstance(e, dict) or "regex" not in e:
             raise KindError(f"patterns 第{i + 1}项需要 regex")
         unless = [_compile(u, "unless") for u in (e.get("unless") or [])]
-        out.append((_compile(e["regex"]), str(e.get("detail", "")), unless, e.get("at")))
+        out.append((_compile(e["regex"]), str(e.get("detail", "")), unless, e.get("at"), str(e.get("detail_en", ""))))
     scope = p.get("scope", "text")
     if scope not in ("text", "prose", "preamble", "sections"):
         raise KindError("scope 只能是 text、prose、preamble 或 sections")
@@ -228,7 +243,7 @@ def run_pattern(rule, ctx):
     streams = prose_streams(ctx.report, p.get("scope", "text"), p.get("sections"))
     found = []
     for st in streams:
-        for pat, detail, unless, at in rule.compiled:
+        for pat, detail, unless, at, detail_en in rule.compiled:
             for m in _finditer(pat, st.text):
                 a, b = m.span()
                 if a == b:
@@ -247,6 +262,7 @@ def run_pattern(rule, ctx):
                 args = {k: (v or "") for k, v in gd.items()}
                 args.update(match=m.group(0).strip(), context=_excerpt(st.text, a, b))
                 args["detail"] = detail.format_map(_SafeArgs(args)) if detail else ""
+                args["detail_en"] = detail_en.format_map(_SafeArgs(args)) if detail_en else args["detail"]
                 found.append((st.span(*loc), args))
     found.sort(key=lambda x: x[0])
     if p.get("merge"):
@@ -290,7 +306,7 @@ def _prepare_legacy(rule):
         anys = [_compile(x, "any") for x in it.get("any", [])]
         alls = [[_compile(y, "all") for y in grp] for grp in it.get("all", [])]
         titles = [_compile(x, "titles") for x in it.get("titles", [])]
-        out.append((it.get("item", ""), it["name"], titles, anys, alls))
+        out.append((it.get("item", ""), it["name"], titles, anys, alls, it.get("name_en") or it["name"]))
     ex = [_compile(x, "ignore") for x in rule.params.get("ignore", [])]
     return out, ex
 
@@ -313,14 +329,15 @@ def run_legacy_coverage(rule, ctx):
     body = "。".join(sents)
     titles = [strip_pinyin(s.title) for s in r.sections]
     where = r.metadata.title_span or (r.sections[0].span if r.sections else (0, 0))
-    for item, name, tpats, anys, alls in items:
+    for item, name, tpats, anys, alls, name_en in items:
         if any(t.search(title) for t in tpats for title in titles):
             continue
         if anys and any(a.search(body) for a in anys):
             continue
         if alls and all(any(a.search(body) for a in grp) for grp in alls):
             continue
-        yield ctx.emit(rule, where, {"item": item, "name": name, "year": r.metadata.year or "?"})
+        yield ctx.emit(rule, where, {"item": item, "name": name, "year": r.metadata.year or "?", "name_en": name_en,
+                                     "item_en": _item_en(item)})
 
 
 # ---------------------------------------------------------------------------------------
@@ -330,7 +347,7 @@ def _prepare_title(rule):
     p = rule.params
     wrong = []
     for w in p.get("wrong", []):
-        wrong.append((_compile(w["regex"]), w.get("detail", "")))
+        wrong.append((_compile(w["regex"]), w.get("detail", ""), w.get("detail_en", "")))
     return _compile(p["required"]), wrong
 
 
@@ -348,17 +365,18 @@ def run_title_wording(rule, ctx):
     if rule.params.get("check") == "year":
         if not re.search(r"(?:19|20)\d{2}年", title):
             yield ctx.emit(rule, span, {"title": title, "detail": "没有写明报告年度",
-                                        "year": md.year or ""})
+                                        "detail_en": " does not name the report year", "year": md.year or ""})
         return
     if req.search(title):
         return
-    detail = ""
-    for pat, d in wrong:
+    detail = detail_en = ""
+    for pat, d, d_en in wrong:
         m = pat.search(title)
         if m:
             detail = d.format_map(_SafeArgs(found=m.group(0)))
+            detail_en = d_en.format_map(_SafeArgs(found=m.group(0)))
             break
-    yield ctx.emit(rule, span, {"title": title, "detail": detail, "year": md.year or ""})
+    yield ctx.emit(rule, span, {"title": title, "detail": detail, "detail_en": detail_en, "year": md.year or ""})
 
 
 # ---------------------------------------------------------------------------------------
@@ -387,7 +405,8 @@ def run_period(rule, ctx):
             if re.search(r"1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—)\s*(?:\d{4}\s*年\s*)?12\s*月\s*31\s*日", head):
                 return
             span = md.title_span or (r.preamble[0].span if r.preamble else (0, 0))
-            yield ctx.emit(rule, span, {"year": year, "detail": "报告没有说明数据的统计期限"})
+            yield ctx.emit(rule, span, {"year": year, "detail": "报告没有说明数据的统计期限",
+                                        "detail_en": "the report does not state the period its figures cover"})
         return
     if md.period is None or md.period_span is None or year is None:
         return
@@ -399,24 +418,29 @@ def run_period(rule, ctx):
         # left blank: only the frame of a period (“自至”, “为  年 月 日至 年 月 日”)
         if re.fullmatch(r"[\s自为是从起至到止年月日度\-—~～:：]*", after) and re.search(r"自|至|到|为", after):
             yield ctx.emit(rule, span, {"year": year, "found": text.strip(),
-                                        "detail": f"没有填写起止日期，应为{year}年1月1日至{year}年12月31日"})
+                                        "detail": f"没有填写起止日期，应为{year}年1月1日至{year}年12月31日",
+                                        "detail_en": f"the dates are left blank; it should be 1 January to 31 December {year}"})
         return
     if len(dates) < 2:
         if re.search(r"(?:至|到)\s*(?:止|$|[,，。])", text):
             yield ctx.emit(rule, span, {"year": year, "found": text.strip(),
-                                        "detail": f"只写了起始日期，没有截止日期（应为{year}年12月31日）"})
+                                        "detail": f"只写了起始日期，没有截止日期（应为{year}年12月31日）",
+                                        "detail_en": f"only the start date is given, the end date (31 December {year}) is missing"})
         return
     (y1, m1, d1), (y2, m2, d2) = dates[0], dates[1]
     y1 = int(y1) if y1 else year
     y2 = int(y2) if y2 else y1
-    problems = []
+    problems, problems_en = [], []
     if (y1, m1, d1) != (year, 1, 1):
         problems.append(f"起始日期为{y1}年{m1}月{d1}日")
+        problems_en.append(f"it starts on {y1}-{m1:02d}-{d1:02d}")
     if (y2, m2, d2) != (year, 12, 31):
         problems.append(f"截止日期为{y2}年{m2}月{d2}日")
+        problems_en.append(f"it ends on {y2}-{m2:02d}-{d2:02d}")
     if problems:
         yield ctx.emit(rule, span, {"year": year, "found": text.strip(),
-                                    "detail": "，".join(problems) + f"，应为{year}年1月1日至{year}年12月31日"})
+                                    "detail": "，".join(problems) + f"，应为{year}年1月1日至{year}年12月31日",
+                                    "detail_en": " and ".join(problems_en) + f"; it should be 1 January to 31 December {year}"})
 
 
 # ---------------------------------------------------------------------------------------
@@ -480,39 +504,46 @@ def run_deadline(rule, ctx):
     md = r.metadata
     if md.year is None:
         return
-    date, span, how = None, None, ""
+    date, span, how, how_en = None, None, "", ""
     if rule.params.get("check") == "early":
         # a signing date before the report year has ended: the year is probably wrong
         if md.date and md.date_span and md.date <= (md.year, 12, 31):
             d = md.date
             yield ctx.emit(rule, md.date_span, {"how": "落款日期", "date": f"{d[0]}年{d[1]}月{d[2]}日",
-                                                "year": md.year, "due": "", "who": ""})
+                                                "year": md.year, "due": "", "who": "", "how_en": "the date signed",
+                                                "date_en": _iso(d)})
         return
     for key in _PUB_KEYS:
         if key in md.front and md.front[key][0]:
             m = re.match(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})", md.front[key][0])
             if m:
                 date, span, how = tuple(int(x) for x in m.groups()), md.front[key][1], f"页面标注的{key}"
+                how_en = f"the date shown on the page (“{key}”)"
                 break
     if date is None and md.date:
-        date, span, how = md.date, md.date_span, "落款日期"
+        date, span, how, how_en = md.date, md.date_span, "落款日期", "the date signed"
     if date is None:
         return
     dl = rule.compiled
     if r.template == "legacy":
         kind, known = "legacy", "name"
         limit = dl.get("legacy")
-        who = "2019年以前的年度报告"
+        who = "2019年以前的报告适用2008年《条例》第三十一条"
+        who_en = "reports before 2019 fall under Article 31 of the 2008 Regulations"
     else:
         kind, known = issuer_kind(ctx)
         if kind is None:
             limit = max(dl.get("government", (3, 31)), dl.get("department", (1, 31)))
-            who = "（未能判断发布机关类别，按最晚期限）"
+            who = "未能判断发布机关是人民政府还是部门，按较晚的期限"
+            who_en = "whether the issuer is a government or a department is unknown; the later deadline applies"
         else:
             limit = dl.get(kind)
-            who = {"government": "县级以上地方人民政府", "department": "县级以上人民政府部门"}[kind]
+            who = {"government": "发布机关为县级以上地方人民政府", "department": "发布机关为县级以上人民政府部门"}[kind]
+            who_en = {"government": "the issuer is a local people's government",
+                      "department": "the issuer is a government department"}[kind]
             if known == "name":
-                who += f"（按“{md.issuer}”判断，可用 --issuer-kind 指定）"
+                who += f"，按名称“{md.issuer}”判断，可用 --issuer-kind 指定"
+                who_en += f", judged from its name “{md.issuer}” (see --issuer-kind)"
     if limit is None:
         return
     due = (md.year + 1, limit[0], limit[1])
@@ -521,7 +552,8 @@ def run_deadline(rule, ctx):
     if date[0] < md.year + 1 and date < (md.year, 12, 31):
         return
     yield ctx.emit(rule, span, {"how": how, "date": f"{date[0]}年{date[1]}月{date[2]}日",
-                                "due": f"{due[0]}年{due[1]}月{due[2]}日", "who": who, "year": md.year},
+                                "due": f"{due[0]}年{due[1]}月{due[2]}日", "who": who, "year": md.year,
+                                "how_en": how_en, "date_en": _iso(date), "due_en": _iso(due), "who_en": who_en},
                    numbers={"year": md.year})
 
 
@@ -536,7 +568,7 @@ def _prepare_mentions(rule):
     for g in groups:
         if not isinstance(g, dict) or "name" not in g or "any" not in g:
             raise KindError("groups 的每项需要 name 和 any")
-        out.append((g["name"], [_compile(x, "any") for x in g["any"]]))
+        out.append((g["name"], [_compile(x, "any") for x in g["any"]], g.get("name_en") or g["name"]))
     if rule.params.get("when") not in (None, "government", "department"):
         raise KindError("when 只能是 government 或 department")
     return out
@@ -584,11 +616,14 @@ def run_required_mentions(rule, ctx):
         span = r.metadata.title_span or (r.sections[0].span if r.sections else (0, 0))
         where = "报告"
     text = re.sub(r"\s+", "", text)
-    missing = [name for name, pats in rule.compiled if not any(p.search(text) for p in pats)]
+    missing = [(name, en) for name, pats, en in rule.compiled if not any(p.search(text) for p in pats)]
     need = int(rule.params.get("need", 1))
     if len(missing) >= need:
-        yield ctx.emit(rule, span, {"where": where, "missing": "、".join(missing), "count": len(missing),
-                                    "issuer": r.metadata.issuer or "未署名"})
+        yield ctx.emit(rule, span, {"where": where, "missing": "、".join(n for n, _e in missing), "count": len(missing),
+                                    "issuer": r.metadata.issuer or "未署名",
+                                    "where_en": "the report" if where == "报告" else f"“{where}”",
+                                    "missing_en": ", ".join(e for _n, e in missing),
+                                    "issuer_en": f"“{r.metadata.issuer}”" if r.metadata.issuer else "unsigned"})
 
 
 @register("section_not_empty", required=("sections",), optional=("min_chars", "empty"))
@@ -605,7 +640,7 @@ def run_section_not_empty(rule, ctx):
             continue
         if not body or body in empty or body.rstrip("。.") in empty or len(body) < mn:
             yield ctx.emit(rule, s.span, {"section": f"{s.numeral}、{s.title}",
-                                          "found": body or "（空白）"})
+                                          "found": body or "（空白）", "found_en": f"“{body}”" if body else "nothing"})
 
 
 # ---------------------------------------------------------------------------------------
@@ -625,6 +660,7 @@ def run_template_version(rule, ctx):
     for key, table in r.tables.items():
         spec = fmt.table(key)
         found = []
+        single_en = []
         spans = []
         for lm in list(table.captions) + list(table.headers) + list(table.stray):
             if lm.quality == "legacy" or (lm.format and lm.format != fmt.id and lm.key):
@@ -644,6 +680,7 @@ def run_template_version(rule, ctx):
                         any(c.kind != ValueKind.MISSING for c in row.cells.values()):
                     kids = [spec.row(k).label for k in spec.children(rk) if spec.row(k)]
                     found.append(f"单行“{rs.label}”（本格式分为{len(kids)}行）")
+                    single_en.append(f"a single row “{rs.label}” (this format has {len(kids)} rows)")
                     spans.append(row.labels[0].span if row.labels else row.span)
         if not found:
             continue
@@ -654,8 +691,13 @@ def run_template_version(rule, ctx):
         other = "2019年（国办公开办函〔2019〕60号）" if fmt.id == "2021" else "2021年（国办公开办函〔2021〕30号）"
         this = "2021年（国办公开办函〔2021〕30号）" if fmt.id == "2021" else "2019年（国办公开办函〔2019〕60号）"
         spans.sort()
+        single_zh = {f for f in found if f.startswith("单行“")}
+        labels_en = ", ".join([f"“{x}”" for x in found if x not in single_zh] + single_en)
         yield ctx.emit(rule, spans[0], {"table": key, "labels": "、".join(found), "count": len(found),
-                                        "year": r.metadata.year or "", "other": other, "this": this},
+                                        "year": r.metadata.year or "", "other": other, "this": this,
+                                        "labels_en": labels_en,
+                                        "other_en": "2019 (“国办公开办函〔2019〕60号”)" if fmt.id == "2021" else "2021 (“国办公开办函〔2021〕30号”)",
+                                        "this_en": "2021 (“国办公开办函〔2021〕30号”)" if fmt.id == "2021" else "2019 (“国办公开办函〔2019〕60号”)"},
                        table=key, related=spans[1:])
 
 
@@ -686,7 +728,7 @@ def _prepare_tvt(rule):
             parsed.append(ts)
         sent = [_compile(x, "sentence") for x in q.get("sentence", [])]
         before = [_compile(x, "not_after") for x in q.get("not_after", [])]
-        out.append((q["name"], pats, parsed, sent, before))
+        out.append((q["name"], pats, parsed, sent, before, q.get("name_en") or q["name"]))
     return out
 
 
@@ -724,7 +766,7 @@ def run_text_vs_table(rule, ctx):
         return
     seen = set()
     for st in prose_streams(r, "prose", rule.params.get("sections")):
-        for name, pats, alts, sent, before in rule.compiled:
+        for name, pats, alts, sent, before, name_en in rule.compiled:
             for pat in pats:
                 for m in _finditer(pat, st.text):
                     ns = _group(pat, m, "n")
@@ -775,16 +817,24 @@ def run_text_vs_table(rule, ctx):
                         continue
                     seen.add(key)
                     spec = fmt.table(terms[0][0])
-                    def _where(t, rw, cl):
+                    def _where(t, rw, cl, en=False):
                         sp = fmt.table(t)
                         rs = sp.row(rw) if sp else None
+                        col = sp.column_display(cl) if sp else cl
+                        if en:
+                            row_en = f", row “{sp.row_display(rw)}”" if rs is not None and rs.label else ""
+                            return f"{table_en(t)}{row_en}, “{col}”"
                         row_txt = f"「{sp.row_display(rw)}」" if rs is not None and rs.label else ""
-                        return f"{t}{row_txt}{sp.column_display(cl) if sp else cl}"
+                        return f"{t}{row_txt}{col}"
                     desc = " + ".join(f"{_where(t, rw, cl)}{fmt_num(c.value) if c.is_number else '（空白，按本行合计）'}"
                                       for (t, rw, cl), c in zip(terms, these))
+                    desc_en = " + ".join(f"{_where(t, rw, cl, True)} "
+                                         f"{fmt_num(c.value) if c.is_number else '(blank: the sum of its row)'}"
+                                         for (t, rw, cl), c in zip(terms, these))
                     yield ctx.emit(rule, st.span(*nsp), {
                         "name": name, "text_value": fmt_num(val), "table_value": fmt_num(tv),
-                        "cells": desc, "found": m.group(0).strip(), "table": terms[0][0]},
+                        "cells": desc, "found": m.group(0).strip(), "table": terms[0][0],
+                        "name_en": name_en, "cells_en": desc_en},
                         table=terms[0][0], numbers={"text": val, "table": tv},
                         related=[c.span for c in these])
 
@@ -824,17 +874,20 @@ def run_enumeration(rule, ctx):
             if not stack:
                 prev = "、".join(CN[k - 1] + "是" for k in range(1, min(n, 10)))
                 yield ctx.emit(rule, span, {"found": word, "problem": f"前面没有{prev}",
+                                            "problem_en": f"comes without {_list_en(prev)} before it",
                                             "expected": "一是", "context": _excerpt(st.text, sp[0], sp[1] + 1, 12)})
                 stack.append(n)
                 continue
             top = stack[-1]
             if n == top:
                 yield ctx.emit(rule, span, {"found": word, "problem": f"与前面的“{word}”重复",
+                                            "problem_en": f"repeats the “{word}” before it",
                                             "expected": (CN[n] + "是") if n < 10 else "",
                                             "context": _excerpt(st.text, sp[0], sp[1] + 1, 12)})
             elif n > top + 1:
                 skipped = "、".join(CN[k - 1] + "是" for k in range(top + 1, min(n, 11)))
                 yield ctx.emit(rule, span, {"found": word, "problem": f"跳过了{skipped}（上一项是“{CN[top - 1]}是”）",
+                                            "problem_en": f"skips {_list_en(skipped)} (the item before is “{CN[top - 1]}是”)",
                                             "expected": CN[top] + "是" if top < 10 else "",
                                             "context": _excerpt(st.text, sp[0], sp[1] + 1, 12)})
                 stack[-1] = n
@@ -890,7 +943,8 @@ def run_attachments(rule, ctx):
         if len(hits) > 1:
             return
         name = "（未写名称）"
-    yield ctx.emit(rule, (first.start(), first.end()), {"name": name}, related=related)
+    yield ctx.emit(rule, (first.start(), first.end()), {"name": name, "name_en": "(no name)" if name == "（未写名称）" else name},
+                   related=related)
 
 
 # ---------------------------------------------------------------------------------------
@@ -911,10 +965,12 @@ def run_section_numbering(rule, ctx):
     for s in secs:
         if s.number in seen:
             yield ctx.emit(rule, s.span, {"numeral": s.numeral, "title": s.title,
-                                          "problem": f"编号“{s.numeral}、”重复使用（前面已有“{s.numeral}、{seen[s.number].title}”）"})
+                                          "problem": f"编号“{s.numeral}、”重复使用（前面已有“{s.numeral}、{seen[s.number].title}”）",
+                                          "problem_en": f"the number “{s.numeral}、” is used twice (“{s.numeral}、{seen[s.number].title}” comes before)"})
         elif prev is not None and s.number > prev.number + 1:
             skipped = "、".join(CN[k - 1] for k in range(prev.number + 1, min(s.number, 11)))
             yield ctx.emit(rule, s.span, {"numeral": s.numeral, "title": s.title,
-                                          "problem": f"前一部分是“{prev.numeral}、”，跳过了“{skipped}、”"})
+                                          "problem": f"前一部分是“{prev.numeral}、”，跳过了“{skipped}、”",
+                                          "problem_en": f"the part before is “{prev.numeral}、”; “{skipped}、” is skipped"})
         seen.setdefault(s.number, s)
         prev = s

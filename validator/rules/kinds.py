@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 
 from ..expr import ExprError, Missing, check, compile_expr
 from ..findings import Finding
+from ..i18n import table_en
 from ..model import Report, Table, ValueKind
 
 
@@ -78,20 +79,53 @@ class Ctx:
         return f"{s.numeral}、{s.title}" if s else None
 
     def emit(self, rule, span, args: dict | None = None, *, table=None, row=None, column=None,
-             numbers=None, related=(), suggestion=None) -> Finding:
+             numbers=None, related=(), suggestion=None, group=None) -> Finding:
         start, end = span
         # quote the report's own characters (full-width punctuation, traditional script)
-        args = _Safe({k: (self.src.quote(v, start) if isinstance(v, str) else v) for k, v in (args or {}).items()})
+        args = _Safe({k: (self.src.quote(v, start) if isinstance(v, str) and not k.endswith("_en") else v)
+                      for k, v in (args or {}).items()})
         msg = rule.message.format_map(args)
-        msg_en = rule.message_en.format_map(args) if rule.message_en else None
+        args_en = english_args(args)
+        msg_en = rule.message_en.format_map(args_en) if rule.message_en else None
         sug = suggestion
         if sug is None and rule.suggestion:
             sug = rule.suggestion.format_map(args)
+        sug_en = rule.suggestion_en.format_map(args_en) if (suggestion is None and rule.suggestion_en) else None
         return Finding(rule.id, rule.category, rule.severity, msg, self.src.path,
                        self.src.location(start, end), rule.name, msg_en,
                        section=self.section_name(start), table=table, row=row, column=column,
                        numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
-                       related=[self.src.location(a, b) for a, b in related], span=(start, end))
+                       related=[self.src.location(a, b) for a, b in related], span=(start, end),
+                       suggestion_en=sug_en, group=group)
+
+
+def english_args(args: dict) -> "_Safe":
+    """The arguments of the English message: ``X_en`` replaces ``X`` where a kind gives it,
+    table names become "Table 3"; everything else (numbers, the report's own words, the
+    form's labels) stays as it is."""
+    out = _Safe()
+    for k, v in args.items():
+        if k.endswith("_en"):
+            out[k] = v
+        elif k + "_en" in args:
+            out[k] = args[k + "_en"]
+        elif k == "table" and isinstance(v, str):
+            out[k] = table_en(v)
+        else:
+            out[k] = v
+    return out
+
+
+def plain_row_name(spec, key: str) -> str | None:
+    """A row's name for people: its label in the format; a row the format leaves unlabelled
+    (表四's one row of numbers) has its short name if the format gives one, else none — the
+    table and column say where such a cell is."""
+    r = spec.row(key) if spec is not None else None
+    if r is None:
+        return key
+    if r.label:
+        return spec.row_display(key)
+    return r.name or None
 
 
 def _doc_start(ctx: Ctx) -> tuple[int, int]:
@@ -123,7 +157,7 @@ def run_report_kind(rule, ctx: Ctx) -> Iterable[Finding]:
         yield ctx.emit(rule, _doc_start(ctx), {"reason": r.template_reason})
 
 
-@register("diagnostics", required=("diagnostic",), optional=("problems", "per_table"))
+@register("diagnostics", required=("diagnostic",), optional=("problems", "problems_en", "per_table"))
 def run_diagnostics(rule, ctx: Ctx):
     """Reports the parser's diagnostics of one kind (``diagnostic:``, or a list of kinds):
     what it found about the report's structure (a section missing or out of order, a table
@@ -134,11 +168,14 @@ def run_diagnostics(rule, ctx: Ctx):
     want = rule.params["diagnostic"]
     want = set(want) if isinstance(want, list) else {want}
     problems = rule.params.get("problems") or {}
+    problems_en = rule.params.get("problems_en") or {}
     diags = [d for d in ctx.report.diagnostics if d.kind in want]
     if not rule.params.get("per_table"):
         for d in sorted(diags, key=lambda d: d.span):
             args = {"detail": "", **d.args}
             args.setdefault("problem", str(problems.get(d.kind, "")).format_map(_Safe(args)))
+            if d.kind in problems_en:
+                args.setdefault("problem_en", str(problems_en[d.kind]).format_map(_Safe(args)))
             yield ctx.emit(rule, d.span, args, related=d.related, table=d.args.get("table"))
         return
     by_table: dict[str, list] = {}
@@ -159,8 +196,10 @@ def run_diagnostics(rule, ctx: Ctx):
         span = min(d.span for d in ds) if table is None else table.span
         kinds = {d.kind for d in ds}
         problem = "；".join(str(problems[k]) for k in sorted(kinds) if k in problems)
+        problem_en = "; ".join(str(problems_en[k]) for k in sorted(kinds) if k in problems_en)
         yield ctx.emit(rule, span, {"table": tkey, "name": spec.name if spec else "", "rows": "、".join(names),
-                                    "count": len(names), "problem": problem},
+                                    "count": len(names), "problem": problem,
+                                    "rows_en": ", ".join(f"“{n}”" for n in names), "problem_en": problem_en or problem},
                        table=tkey, related=[d.span for d in ds if d.span != span])
 
 
@@ -208,13 +247,18 @@ def _check_names(rule, expr):
             raise KindError(f"{k} 必须是列表")
 
 
-def _term_text(spec, terms, for_each):
+def _term_text(spec, terms, for_each, lang="zh"):
     parts = []
     for name, v in terms:
         neg = name.startswith("-")
         n = name[1:] if neg else name
         shown = spec.short_name(n) if for_each == "column" else n
-        parts.append(("－" if neg else "") + f"{shown}{fmt_num(v)}")
+        if lang == "en":
+            parts.append(("- " if neg else "") + f"“{shown}” {fmt_num(v)}")
+        else:
+            parts.append(("－" if neg else "") + f"{shown}{fmt_num(v)}")
+    if lang == "en":
+        return " + ".join(parts).replace("+ - ", "- ")
     return " + ".join(parts).replace("+ －", "－ ")
 
 
@@ -279,7 +323,7 @@ def run_equation(rule, ctx: Ctx):
             if n == fix_name and fix_val is None:
                 fix_val = v - diff
         blanks = len(look.blanks)
-        label = spec.column_display(k) if for_each == "column" else spec.row_display(k)
+        label = spec.column_display(k) if for_each == "column" else (plain_row_name(spec, k) or "")
         args = {
             "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
             "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
@@ -287,9 +331,13 @@ def run_equation(rule, ctx: Ctx):
             "rhs_expr": _term_text(spec, out.rhs_terms, for_each),
             "fix": fix_name, "fix_value": fmt_num(fix_val),
             "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
+            "lhs_expr_en": _term_text(spec, out.lhs_terms, for_each, "en"),
+            "rhs_expr_en": _term_text(spec, out.rhs_terms, for_each, "en"),
+            "fix_en": spec.short_name(fix_name) if for_each == "column" else fix_name,
+            "assumption_en": (f" ({blanks} blank cell{'s' if blanks != 1 else ''} counted as 0)" if blanks else ""),
         }
         yield ctx.emit(rule, anchor.span, args, table=tkey,
-                       row=(spec.row_display(k) if for_each == "row" else None),
+                       row=(plain_row_name(spec, k) if for_each == "row" else None),
                        column=(label if for_each == "column" else None),
                        numbers={"lhs": out.lhs, "rhs": out.rhs, "diff": diff, "blank_as_zero": blanks},
                        related=others)
@@ -343,29 +391,33 @@ def run_cell_values(rule, ctx: Ctx):
         for row in table.rows.values():
             for col, cell in row.cells.items():
                 kind = spec.value_kinds.get(col, "count")
-                problem = None
+                problem = problem_en = None
                 if cell.kind == ValueKind.TEXT:
-                    problem = "不是数字"
+                    problem, problem_en = "不是数字", "not a number"
                 elif cell.kind in (ValueKind.NUMBER, ValueKind.ZERO):
                     v = cell.value
                     if kind == "count" and v != v.to_integral_value():
-                        problem = "件数不应有小数"
+                        problem, problem_en = "件数不应有小数", "a count has no decimals"
                     elif kind in ("count", "amount") and v < 0:
-                        problem = "不应为负数"
+                        problem, problem_en = "不应为负数", "must not be negative"
                     elif kind == "count" and cell.raw[:1] in "增减+":
-                        problem = "件数不应带“增/减”"
+                        problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
                 if problem:
-                    yield ctx.emit(rule, cell.span, {"table": key, "row": spec.row_display(row.key),
-                                                     "column": spec.column_display(col), "value": cell.raw,
-                                                     "problem": problem},
-                                   table=key, row=spec.row_display(row.key), column=spec.column_display(col))
+                    name = plain_row_name(spec, row.key)
+                    col_name = spec.column_display(col)
+                    yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
+                                                     "value": cell.raw, "problem": problem, "problem_en": problem_en,
+                                                     "cell": _cell_zh(key, name, col_name),
+                                                     "cell_en": _cell_en(key, name, col_name)},
+                                   table=key, row=name, column=col_name)
 
 
-@register("blank_cells", optional=("unfilled",))
+@register("blank_cells", optional=("unfilled", "folded", "folded_en"))
 def run_blank_cells(rule, ctx: Ctx):
-    """Blank cells where a number is due, one finding per row naming the blank columns; with
-    `unfilled: true` instead one finding per table whose every cell is blank (a template that
-    was published without being filled in)."""
+    """Blank cells where a number is due, one finding per cell (``group``: the table, so the
+    reporters fold them into one finding per table with the rule's ``folded`` message, unless
+    --show-all); with `unfilled: true` instead one finding per table whose every cell is
+    blank (a template that was published without being filled in)."""
     fmt = ctx.fmt
     if fmt is None:
         return
@@ -384,18 +436,28 @@ def run_blank_cells(rule, ctx: Ctx):
         if all_blank or no_rows_with_cells:
             continue  # reported once by the unfilled rule
         for row in table.rows.values():
-            blanks = [c for c in row.cells.values() if c.kind == ValueKind.BLANK]
-            if not blanks:
-                continue
-            cols = "、".join(spec.column_display(c.column) for c in blanks)
-            implied = [c for c in blanks if c.implied is not None]
-            implied_text = "；".join(f"按{c.implied_by}，{spec.column_display(c.column)}应为{fmt_num(c.implied)}"
-                                     for c in implied)
-            yield ctx.emit(rule, blanks[0].span, {"table": key, "row": spec.row_display(row.key),
-                                                  "columns": cols, "count": len(blanks),
-                                                  "implied": f"（{implied_text}）" if implied else ""},
-                           table=key, row=spec.row_display(row.key),
-                           numbers={f"implied:{c.column}": c.implied for c in implied})
+            name = plain_row_name(spec, row.key)
+            for c in row.cells.values():
+                if c.kind != ValueKind.BLANK:
+                    continue
+                col = spec.column_display(c.column)
+                implied = implied_en = ""
+                if c.implied is not None:   # the template's equations fix what the cell should hold
+                    implied = f"（按{c.implied_by}，应为{fmt_num(c.implied)}）"
+                    implied_en = f" (by “{c.implied_by}” it should be {fmt_num(c.implied)})"
+                yield ctx.emit(rule, c.span, {"table": key, "row": name or "", "column": col,
+                                              "cell": _cell_zh(key, name, col), "cell_en": _cell_en(key, name, col),
+                                              "implied": implied, "implied_en": implied_en},
+                               table=key, row=name, column=col, group=key,
+                               numbers={"implied": c.implied} if c.implied is not None else None)
+
+
+def _cell_zh(table: str, row: str | None, column: str) -> str:
+    return f"{table}「{row}」行「{column}」列" if row else f"{table}「{column}」列"
+
+
+def _cell_en(table: str, row: str | None, column: str) -> str:
+    return f"{table_en(table)}, row “{row}”, column “{column}”" if row else f"{table_en(table)}, column “{column}”"
 
 
 @register("unreadable_cells", optional=("reasons",))
@@ -416,24 +478,34 @@ def run_unreadable_cells(rule, ctx: Ctx):
         if spec is None:
             continue
         for row in table.rows.values():
-            label = spec.row_display(row.key) if row.labels else spec.short_name(row.key)
+            label = plain_row_name(spec, row.key)
+            place = f"{key}「{label}」行" if label else key
+            place_en = f"{table_en(key)}, row “{label}”" if label else table_en(key)
             if row.unreadable:
                 why, raw, count = row.unreadable
                 if why not in reasons:
                     continue
+                n = len(row.cells)
                 detail = {"ambiguous": f"可拆分为{count}种不同的数字组合，表内勾稽关系不能确定唯一一种",
-                          "extra": f"有{count}个数值，多于模板的{len(row.cells)}列，无法确定哪些属于本行"}.get(
+                          "extra": f"有{count}个数值，多于模板的{n}列，无法确定哪些属于本行"}.get(
                     why, "无法拆分成与模板列数相符且满足表内勾稽关系的数字")
+                detail_en = {"ambiguous": f"they split into {count} different sets of numbers and the table's "
+                                          "own sums do not single one out",
+                             "extra": f"there are {count} values for the {n} columns of the format"}.get(
+                    why, "they cannot be split into as many numbers as the format has columns so that the sums hold")
                 span = next(iter(row.cells.values())).span
-                yield ctx.emit(rule, span, {"table": key, "row": label, "raw": raw, "detail": detail,
-                                            "columns": len(row.cells)}, table=key, row=label)
+                yield ctx.emit(rule, span, {"table": key, "row": label or "", "raw": raw, "detail": detail,
+                                            "columns": n, "place": place, "place_en": place_en,
+                                            "detail_en": detail_en}, table=key, row=label)
             elif "missing" in reasons:
                 missing = [c for c in row.cells.values() if c.kind == ValueKind.MISSING]
                 if missing and len(missing) < len(row.cells):
+                    n, got = len(row.cells), len(row.cells) - len(missing)
                     yield ctx.emit(rule, missing[0].span, {
-                        "table": key, "row": label, "raw": "",
-                        "detail": f"只读到{len(row.cells) - len(missing)}个数值，模板有{len(row.cells)}列",
-                        "columns": len(row.cells)}, table=key, row=label)
+                        "table": key, "row": label or "", "raw": "", "place": place, "place_en": place_en,
+                        "detail": f"只读到{got}个数值，模板有{n}列",
+                        "detail_en": f"only {got} values were read for the {n} columns of the format",
+                        "columns": n}, table=key, row=label)
 
 
 @register("label_wording", optional=("qualities", "what"))
@@ -449,14 +521,15 @@ def run_label_wording(rule, ctx: Ctx):
                 sec = next((x for x in fmt.sections if x.key == s.key), None)
                 if sec:
                     yield ctx.emit(rule, s.span, {"found": s.title, "expected": f"{s.numeral}、{sec.title}",
-                                                  "what": "标题"})
+                                                  "what": "标题", "what_en": "Section title"})
         return
     for key, table in ctx.report.tables.items():
         for row in table.rows.values():
             for lm in row.labels:
                 if lm.quality in qualities:
                     yield ctx.emit(rule, lm.span, {"found": " ".join(lm.text.split()), "expected": lm.expected or "",
-                                                   "what": f"{key}行名", "table": key}, table=key,
+                                                   "what": f"{key}行名", "table": key,
+                                                   "what_en": f"Row label of {table_en(key)}"}, table=key,
                                    row=lm.expected)
 
 

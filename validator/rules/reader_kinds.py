@@ -41,7 +41,20 @@ def run_reader_notes(rule, ctx: Ctx):
             continue
         off = _norm_offset(src, note)
         end = min(off + 1, len(src.text)) if src.text else off
-        f = ctx.emit(rule, (off, end), {"detail": note.message, **note.args})
+        f = ctx.emit(rule, (off, end), {"detail": note.message, **note.args, "detail_en": _detail_en(note)})
         if note.location is not None:
             f.location = note.location
         yield f
+
+
+def _detail_en(note) -> str:
+    """The reader's description of the place, in English (from the note's arguments)."""
+    a = note.args or {}
+    if "page" in a:
+        return f"PDF page {a['page']}"
+    if "pages" in a:
+        if a.get("only"):
+            return "The PDF"
+        pages = str(a["pages"]).replace("、", ", ")
+        return f"PDF page{'s' if a.get('count', 1) != 1 else ''} {pages}"
+    return note.message

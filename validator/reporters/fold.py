@@ -1,0 +1,152 @@
+"""Quiet by default: findings of one rule that a rule marks as belonging together (``group``,
+e.g. every blank cell of 表三) are shown as one finding that says how many and where, with
+each place kept in ``cells`` (JSON ``"cells"``, the page marks every one).  ``--show-all``
+shows them one by one.
+
+Folding happens after suppressions and the baseline, so both still act per cell, and it does
+not change a severity: the exit code is the same folded or not.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ..findings import SEVERITY_RANK, Finding
+from ..i18n import table_en
+
+
+def fold(findings: list[Finding], rules=None) -> list[Finding]:
+    """The findings with each group of two or more folded into one (in the place of the first)."""
+    if not any(f.group for f in findings):
+        return findings
+    groups: "OrderedDict[tuple, list[Finding]]" = OrderedDict()
+    order: list = []
+    for f in findings:
+        if f.group and _summary_rule(f, rules) is not None:
+            key = (f.path, f.rule, f.group)
+            if key not in groups:
+                groups[key] = []
+                order.append(key)
+            groups[key].append(f)
+        else:
+            order.append(f)
+    out = []
+    for item in order:
+        if isinstance(item, Finding):
+            out.append(item)
+            continue
+        members = groups[item]
+        out.append(members[0] if len(members) == 1 else _folded(members, _summary_rule(members[0], rules)))
+    return out
+
+
+def _summary_rule(f: Finding, rules):
+    if rules is None:
+        from ..rules import load_rules
+        rules = load_rules()
+    r = rules.by_id(f.rule)
+    if r is None or not r.params.get("folded"):
+        return None
+    return r
+
+
+def _quote_list(items: list[str], lang: str) -> str:
+    return ("、" if lang != "en" else ", ").join(items)
+
+
+def _where(members: list[Finding], lang: str) -> str:
+    """"「商业企业」列22格、「总计」列21格" or, when fewer rows than columns have blanks,
+    "「（一）予以公开」行6格、…" — whichever names fewer places."""
+    by_col: "OrderedDict[str, int]" = OrderedDict()
+    by_row: "OrderedDict[str, int]" = OrderedDict()
+    for m in members:
+        if m.row:
+            by_row[m.row] = by_row.get(m.row, 0) + 1
+    for c in _column_order(members):
+        by_col[c] = sum(1 for m in members if (m.column or "?") == c)
+    use_rows = by_row and len(by_row) < len(by_col) and sum(by_row.values()) == len(members)
+    items = by_row if use_rows else by_col
+    if lang == "en":
+        what = "row" if use_rows else "column"
+        return _quote_list([f"{what} “{k}”: {n}" for k, n in items.items()], lang)
+    what = "行" if use_rows else "列"
+    return _quote_list([f"「{k}」{what}{n}格" for k, n in items.items()], lang)
+
+
+def _column_order(members: list[Finding]) -> list[str]:
+    """The columns in the table's order: each row lists its blank columns left to right; the
+    rows' sequences are merged (a row with 自然人 blank puts it before 商业企业)."""
+    rows: "OrderedDict[str, list[str]]" = OrderedDict()
+    for m in members:
+        seq = rows.setdefault(m.row or "", [])
+        c = m.column or "?"
+        if c not in seq:
+            seq.append(c)
+    first: "OrderedDict[str, int]" = OrderedDict()
+    after: dict[str, set[str]] = {}
+    indeg: dict[str, int] = {}
+    for seq in rows.values():
+        for c in seq:
+            first.setdefault(c, len(first))
+            after.setdefault(c, set())
+            indeg.setdefault(c, 0)
+        for a, b in zip(seq, seq[1:]):
+            if b not in after[a]:
+                after[a].add(b)
+                indeg[b] += 1
+    out: list[str] = []
+    ready = sorted((c for c in first if indeg[c] == 0), key=first.get)
+    while ready:
+        c = ready.pop(0)
+        out.append(c)
+        for b in after[c]:
+            indeg[b] -= 1
+            if indeg[b] == 0:
+                ready.append(b)
+        ready.sort(key=first.get)
+    out += [c for c in first if c not in out]   # a cycle (rows disagree): first seen order
+    return out
+
+
+def _folded(members: list[Finding], rule) -> Finding:
+    first = members[0]
+    sev = max((m.severity for m in members), key=lambda s: SEVERITY_RANK[s])
+    rows = {m.row for m in members if m.row}
+    cols = {m.column for m in members if m.column}
+    implied = [m for m in members if m.numbers.get("implied") is not None]
+    fix = "、".join(f"{_cell(m)}应为{_fmt(m.numbers['implied'])}" for m in implied)
+    fix_en = "; ".join(f"{_cell(m, 'en')} should be {_fmt(m.numbers['implied'])}" for m in implied)
+    args = {"table": first.table or first.group, "count": len(members), "rows": len(rows), "columns": len(cols),
+            "where": _where(members, "zh"), "implied": f"（按表内勾稽关系，{fix}）" if implied else ""}
+    args_en = dict(args, table=table_en(args["table"]), where=_where(members, "en"),
+                   implied_en=f" (the table's own sums fix some of them: {fix_en})" if implied else "")
+    msg = rule.params["folded"].format_map(_Safe(args))
+    msg_en = rule.params["folded_en"].format_map(_Safe(args_en)) if rule.params.get("folded_en") else None
+    return Finding(first.rule, first.category, sev, msg, first.path, first.location, first.name, msg_en,
+                   section=first.section, table=first.table, numbers={"count": len(members)},
+                   basis=first.basis, suggestion=first.suggestion, suggestion_en=first.suggestion_en,
+                   span=first.span, group=first.group, cells=list(members))
+
+
+def _cell(m: Finding, lang: str = "zh") -> str:
+    if lang == "en":
+        return f"row “{m.row}”, column “{m.column}”" if m.row else f"column “{m.column}”"
+    return f"「{m.row}」行「{m.column}」列" if m.row else f"「{m.column}」列"
+
+
+def _fmt(v) -> str:
+    from ..rules.kinds import fmt_num
+    return fmt_num(v)
+
+
+class _Safe(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def unfold(findings: list[Finding]) -> list[Finding]:
+    """Every member of every folded finding (the long form)."""
+    out = []
+    for f in findings:
+        out.extend(f.cells if f.cells else [f])
+    return out
