@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         description="政府信息公开工作年度报告检查工具：检查章节、统计表勾稽关系和格式，给出行列位置和依据。",
     )
     p.add_argument("--version", action="version", version=f"xxgk-lint {__version__}")
+    p.add_argument("--lang", choices=["zh", "en"], default=None, dest="top_lang", help="语言：zh（中文，默认）或 en（英文）")
     sub = p.add_subparsers(dest="command", metavar="命令")
 
     c = sub.add_parser("check", help="检查一个或多个报告文件", description="检查年度报告文件，输出问题清单。")
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--select", default=None, help="只运行这些规则（编号、名称或类别，逗号分隔）")
     c.add_argument("--ignore", default=None, help="不运行这些规则（编号、名称或类别，逗号分隔）")
     c.add_argument("--lang", choices=["zh", "en"], default=None, help="信息语言（默认中文）")
-    c.add_argument("--rules-dir", action="append", default=[], help="额外的规则目录（可多次指定）")
+    c.add_argument("--rules-dir", action="append", default=[], metavar="DIR", help="额外的规则目录（可多次指定）")
     c.add_argument("--quiet", "-q", action="store_true", help="只输出问题，不输出说明和汇总")
     c.add_argument("--no-color", action="store_true", help="不使用颜色")
     c.add_argument("--exit-zero", action="store_true", help="有问题也以0退出")
@@ -80,11 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rule", help="解释一条规则", description="显示一条规则的说明、依据、严重程度和示例。")
     r.add_argument("code", help="规则编号或名称，如 A301 或 table3-balance")
-    r.add_argument("--lang", choices=["zh", "en"], default="zh")
+    r.add_argument("--lang", choices=["zh", "en"], default=None)
     r.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
 
     rs = sub.add_parser("rules", help="列出全部规则")
-    rs.add_argument("--lang", choices=["zh", "en"], default="zh")
+    rs.add_argument("--lang", choices=["zh", "en"], default=None)
     rs.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
     rs.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
                     help="rich（表格）、json，或 markdown（即 README 中的规则表）")
@@ -146,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse prints its own one-line usage error
         return EXIT_ERROR if exc.code not in (0, None) else EXIT_OK
+    if getattr(args, "top_lang", None) and getattr(args, "lang", None) is None:
+        args.lang = args.top_lang     # xxgk-lint --lang en check …
     try:
         if args.command == "check":
             return cmd_check(args)

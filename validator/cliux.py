@@ -57,10 +57,14 @@ def _zh_error(message: str) -> str:
         m = rx.match(message)
         if m:
             parts = {k: (v or "") for k, v in m.groupdict().items()}
-            if "arg" in parts:
-                parts["arg"] = _ARG_NAMES_ZH.get(parts["arg"], parts["arg"].replace("/", " / "))
+            if "val" in parts:
+                parts["val"] = "“" + parts["val"].strip().strip("'\"") + "”"
             if "choices" in parts:
                 parts["choices"] = "、".join(x.strip().strip("'\"") for x in parts["choices"].split(","))
+            if parts.get("arg") in ("命令", "command") and "choices" in parts:
+                return f"没有命令{parts['val']}（可用：{parts['choices']}）"
+            if "arg" in parts:
+                parts["arg"] = _ARG_NAMES_ZH.get(parts["arg"], parts["arg"].replace("/", " / "))
             return tpl.format(**parts)
     return message
 
@@ -69,6 +73,12 @@ class CliParser(argparse.ArgumentParser):
     """argparse with a one-line error in the user's language (exit 2), never a usage block."""
 
     lang = "zh"
+
+    def format_help(self):
+        text = super().format_help()
+        if self.lang != "en":   # argparse ends headings with an ASCII colon
+            text = re.sub(r"^(参数|选项|命令):$", r"\1：", text, flags=re.M)
+        return text
 
     def error(self, message):  # noqa: D401 - argparse API
         prog = "xxgk-lint"
@@ -100,9 +110,10 @@ class _FormatterEn(_Formatter):
 # English help of every subcommand and option; (command, first option string or dest)
 HELP_EN: dict[tuple[str, str], str] = {
     ("", "description"): "Checker for government information-disclosure annual reports "
-                         "(政府信息公开工作年度报告): sections, the arithmetic of the statistical tables and "
+                         "(“政府信息公开工作年度报告”): sections, the arithmetic of the statistical tables and "
                          "format, each finding with its line/column and legal basis.",
     ("", "--version"): "show the version and exit",
+    ("", "--lang"): "language: zh (Chinese, the default) or en (English)",
     ("", "commands"): "commands",
     ("check", "help"): "check one or more report files",
     ("check", "description"): "Check annual report files and list the findings.",
@@ -211,7 +222,10 @@ def localize(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Argum
     for name, p in parsers:
         p.lang = lang
         p.formatter_class = _FormatterEn if lang == "en" else _Formatter
-        p._positionals.title = "positional arguments" if lang == "en" else "参数"
+        if name == "":
+            p._positionals.title = "commands" if lang == "en" else "命令"
+        else:
+            p._positionals.title = "positional arguments" if lang == "en" else "参数"
         p._optionals.title = "options" if lang == "en" else "选项"
         for g in p._action_groups:
             if g.title == "命令" or (g.title is None and lang == "en"):

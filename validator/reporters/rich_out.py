@@ -104,7 +104,7 @@ def render(results, out, *, lang="zh", quiet=False, color=True, baseline=0, **_k
     from rich.console import Console
     from rich.text import Text
     console = Console(file=out, no_color=not color, highlight=False, soft_wrap=True, emoji=False,
-                      markup=False, force_terminal=color if color else None)
+                      markup=False, force_terminal=bool(color))
     en = lang == "en"
     for r in results:
         if getattr(r, "error", None):
