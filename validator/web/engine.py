@@ -57,7 +57,9 @@ def warm() -> None:
 def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "auto",
           previous: bytes | None = None, previous_name: str | None = None) -> dict:
     """Lint one upload (with `previous`: last year's report, compared with it); returns
-    {"ok": True, "view", "document", "print_html"} or {"ok": False, "error"}."""
+    {"ok": True, "view", "document", "print_html" (the record to download, stylesheet
+    inline), "print_page" (the same record for the page to open, its stylesheet linked)} or
+    {"ok": False, "error"}."""
     from ..lint import Options, lint_bytes
     from ..readers import ReadError
     from ..reporters.json_out import document
@@ -77,6 +79,8 @@ def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "au
         except ReadError as exc:
             return {"ok": False, "error": f"无法读取上一年度的报告：{exc}"}
     elapsed = time.perf_counter() - t0
+    from ..reporters.fold import fold
+    res.findings = fold(res.findings, _rules())   # as the CLI shows them: blank cells once per table
     view = build_view(res, data, template, issuer_kind)
     if prev_res is not None:
         from .cross_view import previous_view
@@ -84,7 +88,8 @@ def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "au
                                          format_names=FORMAT_ZH, rules=_rules())
     view["file"]["elapsed_ms"] = round(elapsed * 1000)
     doc = document([res])
-    return {"ok": True, "view": view, "document": doc, "print_html": render_printable(view)}
+    return {"ok": True, "view": view, "document": doc, "print_html": render_printable(view),
+            "print_page": render_printable(view, linked=True)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -119,6 +124,27 @@ def _ancestors(spec, key: str) -> list[str]:
     return out
 
 
+def _row_name(spec, rspec, key: str) -> str:
+    """A row's name on the page: its label in the format; for a row the format leaves
+    unlabelled, its short name in the format, else — the only row of its table, as 表四's —
+    what its numbers are (件数 when every column counts cases), else the table's name."""
+    if rspec is None:
+        return key
+    if rspec.label:
+        return rspec.label
+    from ..rules.kinds import plain_row_name
+    name = plain_row_name(spec, key)
+    if name:
+        return name
+    cols = rspec.columns or spec.columns
+    kinds = {spec.value_kinds.get(c, "count") for c in cols}
+    if len(spec.rows) == 1 and kinds == {"count"}:
+        return "件数"
+    if len(spec.rows) == 1 and kinds == {"amount"}:
+        return "金额"
+    return spec.name
+
+
 def _col_header(spec, cols: list[str]) -> list[dict]:
     return [{"key": c, "label": spec.column_display(c) if spec else c} for c in cols]
 
@@ -130,17 +156,20 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
     fmt = report.format if report is not None else None
     rules = _rules()
 
-    # ---- lines of the normalised text, and where the tables are ----------------------
+    # ---- pieces of the normalised text: lines, cut further where the model says a title,
+    # heading, paragraph or table begins or ends (one-line page text becomes paragraphs) ----
     line_starts = [0]
     i = text.find("\n")
     while i >= 0:
         line_starts.append(i + 1)
         i = text.find("\n", i + 1)
+    starts, ends = _pieces(text, line_starts, report)
 
     def line_index(offset: int) -> int:
-        return max(0, bisect_right(line_starts, offset) - 1)
+        """index of the piece holding offset"""
+        return max(0, bisect_right(starts, offset) - 1)
 
-    table_ranges = []  # (start_line, end_line, table key)
+    table_ranges = []  # (first piece, last piece, table key)
     if report is not None:
         for key, tab in report.tables.items():
             a, b = tab.span
@@ -181,7 +210,7 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
                 for rkey, rspec in iter_rows:
                     mrow = tab.rows.get(rkey)
                     depth = len(_ancestors(spec, rkey)) if spec else 0
-                    label = (rspec.label if rspec is not None and rspec.label else rkey)
+                    label = _row_name(spec, rspec, rkey)
                     rid = f"{tid}-r{ri}"
                     ri += 1
                     if mrow is not None and mrow.labels:
@@ -252,13 +281,21 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
         table_key = f.table
         if f.span is not None:
             start, end = f.span
-            hit = cell_at(start, end)
+            if f.cells:   # a folded finding (the blank cells of a table): every cell is its place
+                for m in f.cells:
+                    mh = cell_at(*m.span) if m.span is not None else None
+                    if mh is not None:
+                        cell_marks.setdefault(mh[0], []).append((fid, "anchor", f.severity))
+                        targets.append({"id": mh[0], "role": "cell"})
+                if targets:
+                    primary = targets[0]["id"]
+            hit = cell_at(start, end) if primary is None else None
             if hit is not None:
                 cid, tkey, rkey, ckey, _cell = hit
                 primary = cid
                 table_key = table_key or tkey
                 cell_marks.setdefault(cid, []).append((fid, "anchor", f.severity))
-            else:
+            elif primary is None:
                 for span, rid, tkey, rkey in row_label_targets:
                     if span[0] <= start < max(span[1], span[0] + 1):
                         primary = rid
@@ -268,13 +305,13 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
             li = line_index(start)
             le = line_index(max(start, end - 1))
             whole_table = None
-            if primary is None and f.table and not f.row and not f.column:
+            if primary is None and f.table and not f.row and not f.column and not f.cells:
                 # about a whole table (e.g. "表二没有填写任何数字"): the grid is the place
                 whole_table = next((t["id"] for t in tables_view if t["key"] == f.table
                                     and t["span"][0] <= start < max(t["span"][1], t["span"][0] + 1)), None)
             if whole_table is not None:
                 primary = f"table-{whole_table}"
-            else:
+            elif not (f.cells and primary is not None):
                 for k in range(li, min(le, li + 20) + 1):
                     line_marks.setdefault(k, []).append((start, end, fid, f.severity))
             if primary is None:
@@ -343,21 +380,20 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
     if report is not None and report.metadata.title_span:
         ta, tb = report.metadata.title_span
         k = line_index(ta)
-        a = line_starts[k]
-        b = (line_starts[k + 1] - 1) if k + 1 < len(line_starts) else len(text)
-        if (tb - ta) >= 0.6 * max(1, len(text[a:b].strip())):   # the line is the title, not a sentence quoting it
+        a, b = starts[k], ends[k]
+        if (tb - ta) >= 0.6 * max(1, len(text[a:b].strip())):   # the piece is the title, not a sentence quoting it
             title_line = k
     blocks_view = []
     tr = iter(table_ranges)
     cur = next(tr, None)
     li = 0
-    nlines = len(line_starts)
+    nlines = len(starts)
     last_page = None
     while li < nlines:
         if cur is not None and li == cur[0]:
             raw = []
             for k in range(cur[0], cur[1] + 1):
-                raw.append(_line_view(k, line_starts, text, src, line_marks))
+                raw.append(_line_view(k, starts, ends, text, src, line_marks))
             tv = next(t for t in tables_view if t["key"] == cur[2])
             blocks_view.append({"type": "table", "table": tv["id"], "raw": raw})
             li = max(li, cur[1]) + 1
@@ -368,12 +404,11 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
                 li = max(li, cur[1] + 1)
                 cur = next(tr, None)
             continue
-        a = line_starts[li]
-        b = (line_starts[li + 1] - 1) if li + 1 < nlines else len(text)
+        a, b = starts[li], ends[li]
         if li not in line_marks and (b - a == 0 or not text[a:b].strip()):
             li += 1
             continue
-        lv = _line_view(li, line_starts, text, src, line_marks)
+        lv = _line_view(li, starts, ends, text, src, line_marks)
         if lv["text"].strip() or lv["marks"]:
             page = lv.get("page")
             if page and page != last_page:
@@ -408,14 +443,47 @@ def build_view(res, data: bytes, template_choice: str = "auto", issuer_choice: s
     }
 
 
-def _line_view(k: int, line_starts, text: str, src, line_marks) -> dict:
-    a = line_starts[k]
-    b = (line_starts[k + 1] - 1) if k + 1 < len(line_starts) else len(text)
+def _pieces(text: str, line_starts: list[int], report) -> tuple[list[int], list[int]]:
+    """Where the page's text blocks start and end: every line, and inside a line where the
+    model puts a title, a section heading (its end too), a paragraph or a table (start and
+    end).  Reports published as one line of page text thus show as their paragraphs."""
+    n = len(text)
+    cuts = set(line_starts)
+    if report is not None:
+        paras = list(report.front) + list(report.preamble)
+        if report.signature is not None:
+            paras.append(report.signature)
+        for sec in report.sections:
+            cuts.update(sec.span)
+            paras.extend(sec.paragraphs)
+        for p in paras:
+            cuts.add(p.span[0])
+        for tab in report.tables.values():
+            cuts.update(tab.span)
+        ts = report.metadata.title_span
+        if ts and ts[0] in cuts:   # a title at the start of a line or paragraph ends its own block
+            cuts.add(ts[1])
+    starts = sorted(c for c in cuts if 0 <= c < n) or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    ends = []
+    for i, a in enumerate(starts):
+        b = starts[i + 1] if i + 1 < len(starts) else n
+        if b > a and text[b - 1] == "\n":
+            b -= 1
+        ends.append(b)
+    return starts, ends
+
+
+def _line_view(k: int, starts, ends, text: str, src, line_marks) -> dict:
+    a, b = starts[k], ends[k]
     loc = src.location(a) if src is not None else None
     segs = _segments(text, a, b, line_marks.get(k, []))
     marks = sorted({fid for _s, _e, fid, _sev in line_marks.get(k, [])}, key=lambda x: int(x[1:]))
     return {"id": f"ln{k}", "text": text[a:b], "segments": segs, "marks": marks,
-            "line": loc.line if loc else k + 1, "page": loc.page if loc else None}
+            "line": loc.line if loc else k + 1, "column": loc.column if loc else 1,
+            "line_start": a == 0 or text[a - 1] == "\n",
+            "page": loc.page if loc else None}
 
 
 def _segments(text: str, a: int, b: int, marks: list) -> list:

@@ -1,8 +1,11 @@
 """The printable record for the approval file (审核留档): one self-contained HTML page.
 
 Built from the view model (engine.build_view); every piece of report text goes through
-html.escape.  No script, no external resource: it prints the same on any machine, and
-the browser's 打印 → 另存为PDF gives the PDF.
+html.escape.  No script and no style attribute.  The downloaded file carries its stylesheet
+(static/print.css) inline and prints the same on any machine; the record the page opens
+(打开审核留档) links the same stylesheet from the server instead, because the page's
+Content-Security-Policy (style-src 'self') blocks inline styles in it.  The browser's
+打印 → 另存为PDF gives the PDF.
 """
 
 from __future__ import annotations
@@ -11,52 +14,35 @@ from html import escape
 
 from .. import __version__
 
-_CSS = """
-@page { size: A4; margin: 16mm 14mm; }
-body { font-family: "SimSun", "Songti SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", serif; color: #000;
-       font-size: 10.5pt; line-height: 1.5; margin: 0 auto; max-width: 190mm; padding: 8mm; }
-h1 { font-size: 16pt; text-align: center; margin: 0 0 4mm; }
-h2 { font-size: 12.5pt; margin: 6mm 0 2mm; border-bottom: 1px solid #000; }
-table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; page-break-inside: auto; }
-tr { page-break-inside: avoid; }
-th, td { border: 1px solid #555; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
-th { background: #eee; font-weight: bold; }
-.meta td:first-child { width: 32mm; background: #f4f4f4; }
-.list td:nth-child(1), .list td:nth-child(2), .list th { white-space: nowrap; }
-.list td:nth-child(3) { width: 24mm; }
-.list td:nth-child(4) { width: 36mm; }
-.sev-error { color: #a00; font-weight: bold; }
-.sev-warning { color: #8a5300; font-weight: bold; }
-.sev-info { color: #114a8a; }
-.grid td.num { text-align: right; min-width: 8mm; }
-.grid td.label { font-size: 9pt; }
-.grid td.mark-error { outline: 2px solid #c00; outline-offset: -2px; background: #fde2e2; }
-.grid td.mark-warning { background: #fff1d6; }
-.grid td.mark-info { background: #e5f0fb; }
-.grid td.involved { outline: 1px solid #c00; outline-offset: -2px; }
-.grid td.kind-blank::after { content: "（空）"; color: #999; font-size: 8pt; }
-.grid td.kind-missing::after { content: "（缺）"; color: #999; font-size: 8pt; }
-.grid td.kind-none { background: #f2f2f2; }
-.small { font-size: 9pt; color: #333; }
-.sign { margin-top: 12mm; display: flex; gap: 20mm; }
-.sign div { flex: 1; border-bottom: 1px solid #000; padding-bottom: 1mm; }
-.legend span { display: inline-block; padding: 0 2mm; margin-right: 2mm; border: 1px solid #999; }
-@media print { body { padding: 0; } a { color: #000; text-decoration: none; } }
-"""
+def _css() -> str:
+    """The record's stylesheet: static/print.css, also served to the record the page opens."""
+    from importlib import resources
+    return (resources.files("validator.web") / "static" / "print.css").read_text(encoding="utf-8")
 
 
 def _e(v) -> str:
     return escape("" if v is None else str(v), quote=True)
 
 
-def render_printable(view: dict) -> str:
+ORIGIN = "__XXGK_ORIGIN__"   # in the linked record's head; the page puts its own origin there
+
+
+def render_printable(view: dict, linked: bool = False) -> str:
+    """The record; ``linked``: for the page's 打开审核留档 — the stylesheet is linked from
+    ``ORIGIN/static/print.css`` (the page replaces ORIGIN in the head with its origin)."""
     f = view["file"]
     s = view["summary"]
-    out = ["<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">",
-           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-           f"<title>{_e('检查记录 - ' + (f.get('name') or ''))}</title><style>{_CSS}</style></head><body>",
+    if linked:
+        head = (f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src {ORIGIN}\">"
+                f"<link rel=\"stylesheet\" href=\"{ORIGIN}/static/print.css\">")
+        style = ""
+    else:
+        head = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        style = f"<style>{_css()}</style>"
+    out = ["<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">", head,
+           f"<title>{_e('检查记录 - ' + (f.get('name') or ''))}</title>{style}</head><body>",
            "<h1>政府信息公开工作年度报告检查记录</h1>",
-           "<p class=\"small\" style=\"text-align:center\">（审核留档）</p>",
+           "<p class=\"small center\">（审核留档）</p>",
            "<table class=\"meta\">"]
     rows = [("文件", f.get("name")), ("文件大小", f"{f.get('size', 0)} 字节"),
             ("文件指纹（SHA-256）", f.get("sha256")), ("文件格式", f.get("format_zh") or f.get("format")),
@@ -90,9 +76,9 @@ def render_printable(view: dict) -> str:
 
     if view["tables"]:
         out.append("<h2>二、统计表核对</h2>")
-        out.append("<p class=\"legend small\">标记：<span style=\"outline:2px solid #c00;background:#fde2e2\">出错位置</span>"
-                   "<span style=\"outline:1px solid #c00\">参与出错等式的单元格</span>"
-                   "<span style=\"background:#fff1d6\">有警告</span>（空）为未填写，（缺）为报告中没有该行或列</p>")
+        out.append("<p class=\"legend small\">标记：<span class=\"k-error\">出错位置</span>"
+                   "<span class=\"k-involved\">参与出错等式的单元格</span>"
+                   "<span class=\"k-warning\">有警告（如空白单元格）</span>（空）为未填写，（缺）为报告中没有该行或列</p>")
         marks = view.get("cell_marks", {})
         for t in view["tables"]:
             out.append(f"<h3>{_e(t['key'])} {_e(t['name'])}</h3>")

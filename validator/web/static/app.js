@@ -112,6 +112,7 @@
     state.view = view;
     state.doc = data.document;
     state.printHtml = data.print_html;
+    state.printPage = data.print_page;
     state.byId = {};
     state.selected = null;
     view.findings.forEach(function (f) { state.byId[f.id] = f; });
@@ -201,10 +202,15 @@
     });
     if (worst) cls += " marked sev-" + worst;
     var tag = b.type === "heading" ? "h3" : (b.type === "title" ? "h2" : "div");
-    return el(tag, { className: cls, id: (raw ? "raw-" : "") + b.id, dataset: { line: b.line, findings: b.marks.join(" ") } }, [
-      el("span", { className: "gutter", text: b.line, attrs: { "aria-hidden": "true" } }),
+    // the line number where a line starts; a paragraph cut out of a longer line (page text
+    // published as one line) shows it on hover only
+    var startsLine = b.line_start !== false;
+    var node = el(tag, { className: cls, id: (raw ? "raw-" : "") + b.id, dataset: { line: b.line, findings: b.marks.join(" ") } }, [
+      el("span", { className: "gutter", text: startsLine ? b.line : "", attrs: { "aria-hidden": "true" } }),
       text
     ]);
+    if (!startsLine) node.setAttribute("title", "第" + b.line + "行第" + b.column + "列起");
+    return node;
   }
 
   function cellMarks(id) { return (state.view.cell_marks || {})[id] || []; }
@@ -350,7 +356,9 @@
       fig.appendChild(p);
     }
     if (raw && raw.length) {
-      var det = el("details", { className: "raw" }, [el("summary", { text: "查看本表原文（第 " + raw[0].line + "–" + raw[raw.length - 1].line + " 行）" })]);
+      var first = raw[0].line, last = raw[raw.length - 1].line;
+      var where = first === last ? "第 " + first + " 行第 " + raw[0].column + " 列起" : "第 " + first + "–" + last + " 行";
+      var det = el("details", { className: "raw" }, [el("summary", { text: "查看本表原文（" + where + "）" })]);
       raw.forEach(function (b) { det.appendChild(renderLine(b, true)); });
       fig.appendChild(det);
     }
@@ -515,6 +523,15 @@
     setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 1000);
   }
 
+  /* The record opened in a new window inherits this page's Content-Security-Policy
+   * (style-src 'self'), which blocks inline styles: the server sends it with its stylesheet
+   * linked from ORIGIN/static/print.css; ORIGIN (in the head only) becomes this page's origin.
+   * The downloaded record keeps the stylesheet inline and works offline. */
+  function linkedRecord(html) {
+    var cut = html.indexOf("</head>");
+    return html.slice(0, cut).split("__XXGK_ORIGIN__").join(window.location.origin) + html.slice(cut);
+  }
+
   function baseName() {
     var n = (state.view && state.view.file.name) || "报告";
     return n.replace(/\.[^.]+$/, "");
@@ -539,10 +556,11 @@
       if (state.printHtml) download(baseName() + "-审核留档.html", "text/html;charset=utf-8", state.printHtml);
     });
     $("open-print").addEventListener("click", function () {
-      if (!state.printHtml) return;
-      var url = URL.createObjectURL(new Blob([state.printHtml], { type: "text/html;charset=utf-8" }));
+      if (!state.printPage) return;
+      var url = URL.createObjectURL(new Blob([linkedRecord(state.printPage)], { type: "text/html;charset=utf-8" }));
       var w = window.open(url, "_blank");
       if (!w) setStatus("浏览器阻止了新窗口，请改用“下载审核留档”。", "error");
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
     });
   }
 
