@@ -9,7 +9,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test]'
+# setuptools warns on every editable install of a project whose package folders are mapped
+# (grammar/ and rules/ ship as validator/_grammar, validator/_rules): "Editable installation.
+# Please be careful with folders …".  Known and harmless here; silenced so that real
+# warnings stand out.
+PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e '.[test]'
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?
