@@ -61,3 +61,40 @@ def test_workflow_docs_have_the_sarif_upload_snippet():
     doc = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "github/codeql-action/upload-sarif" in doc and "--output-format sarif" in doc
     assert "security-events: write" in doc
+
+
+def _readme() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_starts_with_the_two_commands_and_shows_their_real_output():
+    doc = _readme()
+    head = doc[:doc.index("## 编辑人员")]
+    assert "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/xxgk-lint check" in head
+    assert "bash scripts/test.sh" in head and ".venv\\Scripts\\xxgk-lint check" in head    # Windows too
+    shown = head.split("第一条命令的输出", 1)[1].split("```\n", 2)[1].strip().splitlines()
+    seed = "tests/corpus/seeds/001_68b1fad5fb482fc8.txt"
+    real = subprocess.run([sys.executable, "-m", "validator", "check", "-o", "concise", seed], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip().splitlines()
+    assert shown == real
+
+
+def test_readme_json_example_has_the_real_summary_keys():
+    import json
+    doc = _readme()
+    block = doc.split("### JSON 输出结构", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    shown = re.search(r'"summary": (\{.*?\})\n\}', block, re.S).group(1)
+    real = json.loads(subprocess.run([sys.executable, "-m", "validator", "check", "-o", "json",
+                                      "tests/corpus/seeds/001_68b1fad5fb482fc8.txt"], cwd=ROOT,
+                                     capture_output=True, text=True).stdout)["summary"]
+    assert json.loads(shown) == real
+
+
+def test_readme_for_editors_comes_first_with_the_committed_screenshot():
+    doc = _readme()
+    assert doc.index("## 编辑人员") < doc.index("## 命令行") < doc.index("## 在 CI 中使用") < doc.index("## pre-commit")
+    img = re.search(r"!\[[^\]]*\]\((docs/images/[^)]+\.png)\)", doc)
+    assert img and (ROOT / img.group(1)).is_file() and doc.index(img.group(0)) < doc.index("## 命令行")
+    for snippet in ("GitLab", "junit: xxgk-lint.xml", "case $status in", "files: '(^|/)ndbg/|年度报告'",
+                    "--write-baseline", "--show-all", "--allow-empty", 'not slow and not browser'):
+        assert snippet in doc, snippet

@@ -113,3 +113,63 @@ def test_hook_blocks_a_report_with_an_error_and_passes_a_clean_one(hook_repo, tm
     r = _git(repo, "commit", "-m", "clean report", env=env, check=False)
     assert r.returncode == 0, r.stdout + r.stderr
     assert _git(repo, "rev-list", "--count", "HEAD", env=env).stdout.strip() == "2"
+
+
+NEWS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>
+<body><h1>{title}</h1><p>发布时间：2024年3月{day}日</p>
+<p>为做好{topic}工作，现将有关事项通知如下：请各单位按要求于{day}日前报送材料。</p>
+<p>联系人：办公室，电话：0591-2316{day:04d}。</p></body></html>
+"""
+
+
+def test_site_repository_checks_only_the_annual_report(hook_repo, tmp_path, tmp_path_factory):
+    """A site repository with an annual report and ten ordinary pages, the hook restricted by the
+    documented `files:` pattern: ordinary pages are skipped, only the report is checked."""
+    hook_src, rev = hook_repo
+    home = tmp_path_factory.mktemp("home")
+    env = {**os.environ, **GIT_ENV, "HOME": str(home),
+           "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-cache")}
+    env.pop("GITHUB_ACTIONS", None)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    repo = tmp_path / "site"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main", env=env)
+    (repo / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        f"  - repo: {hook_src.as_posix()}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: xxgk-lint\n"
+        "        files: '(^|/)ndbg/|年度报告'\n", encoding="utf-8")      # the README's pattern
+    _git(repo, "add", ".pre-commit-config.yaml", env=env)
+    _git(repo, "commit", "-q", "--no-verify", "-m", "config", env=env)
+    r = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+    news = repo / "xwzx"
+    news.mkdir()
+    topics = ["安全生产", "防汛", "消防", "疫苗接种", "人口普查", "植树造林", "垃圾分类", "征兵", "禁毒", "防诈骗"]
+    for i, topic in enumerate(topics, 1):
+        (news / f"tz{i:02d}.html").write_text(NEWS.format(title=f"关于做好{topic}工作的通知", topic=topic, day=i),
+                                              encoding="utf-8")
+    # checked on their own, ordinary pages are not reports and fail (so skipping them matters)
+    alone = subprocess.run([sys.executable, "-m", "validator", "check", "-o", "concise", str(news / "tz01.html")],
+                           capture_output=True, text=True)
+    assert alone.returncode == 1, alone.stdout
+    _git(repo, "add", "xwzx", env=env)
+    r = _git(repo, "commit", "-m", "ten ordinary pages", env=env, check=False)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert "Skipped" in out and "tz01" not in out
+
+    report = repo / "xxgk" / "ndbg" / "2019年政府信息公开工作年度报告.txt"
+    report.parent.mkdir(parents=True)
+    report.write_bytes((CORPUS / "seeds" / "001_68b1fad5fb482fc8.txt").read_bytes())
+    (news / "tz01.html").write_text(NEWS.format(title="关于做好防台风工作的通知", topic="防台风", day=1), encoding="utf-8")
+    _git(repo, "add", "-A", env=env)
+    r = _git(repo, "commit", "-m", "report and a page", env=env, check=False)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert "2019年政府信息公开工作年度报告.txt:81:1: A301" in out
+    assert "tz01" not in out and "xwzx" not in out
+    assert "2 个错误，" in out and "（检查了1个文件）" in out
