@@ -163,6 +163,10 @@ HELP_EN: dict[tuple[str, str], str] = {
     ("config", "--config"): "use this configuration file (do not search for one)",
     ("config", "--isolated"): "read no configuration file",
     ("config", "--output-format"): "text or json",
+    ("grammar", "help"): "print the report grammar generated from the formats (Lark)",
+    ("grammar", "description"): "Print the grammar of the report's structure generated from rules/formats/*.yaml: "
+                                "the six parts, the three tables and their rows.",
+    ("grammar", "--template"): "format: 2019 (“60号”), 2021 (“30号”) or legacy (reports before 2019)",
     ("serve", "help"): "start the local web page (editors upload or paste a report)",
     ("serve", "--host"): "address to listen on (default 127.0.0.1, this machine only)",
     ("serve", "--port"): "port (default 8765)",
