@@ -50,7 +50,10 @@ def _expand(line: str, s: int, e: int) -> tuple[str, int, int]:
 
 
 def _gutter(label) -> str:
-    return f"{label:>5} │ "
+    """The line number (or the page, 第4页) right-aligned in five display columns."""
+    from rich.cells import cell_len
+    label = str(label)
+    return " " * max(0, 5 - cell_len(label)) + label + " │ "
 
 
 def source_snippet(src, f) -> list:
@@ -95,7 +98,7 @@ def source_snippet(src, f) -> list:
     t = Text(_gutter(label), style="dim") + Text(lead) + body + Text("…" if hi < len(line) else "")
     pad = cell_len(lead) + cell_len(shown[: max(0, s - lo)])
     width = max(1, cell_len(line[s:min(e, hi)])) if s < len(line) else 1
-    marker = Text(" " * 5 + " │ ", style="dim") + Text(" " * pad + "^" * width, style=_STYLE[f.severity])
+    marker = Text(" " * max(5, cell_len(str(label))) + " │ ", style="dim") + Text(" " * pad + "^" * width, style=_STYLE[f.severity])
     return [x for x in (context, t, marker) if x is not None]
 
 
