@@ -147,6 +147,22 @@ HELP_EN: dict[tuple[str, str], str] = {
                              "not failing; only new findings count",
     ("check", "--write-baseline"): "write the current findings to FILE as the baseline and exit 0",
     ("check", "--allow-empty"): "exit 0 (instead of 2) when no report file was found",
+    ("check", "--previous"): "last year's report: check Table 3's carried-over and Table 2's documents in force against "
+                             "it and compare the wording (that report itself is not checked)",
+    ("check", "--no-cross"): "when several reports are checked at once, do not pair them by issuer and year",
+    ("check", "--similarity-threshold"): "report a part whose text is this share identical to another report's "
+                                         "(0 to 1 or a percentage; default 0.5)",
+    ("compare", "help"): "compare two versions of one report (web page and PDF attachment, draft and published)",
+    ("compare", "description"): "List the table cells and text parts that differ between two files, located in "
+                                "both; exit 1 when they differ.",
+    ("compare", "first"): "file A",
+    ("compare", "second"): "file B",
+    ("compare", "--output-format"): "output format: rich, concise, json …",
+    ("compare", "--template"): "the format to apply (default: from the report year)",
+    ("compare", "--input-format"): "force the input format (text, html, markdown, pdf, docx)",
+    ("compare", "--lang"): "language (default: zh, Chinese)",
+    ("compare", "--no-color"): "no colours",
+    ("compare", "--quiet"): "print the differences only",
     ("rule", "help"): "explain one rule",
     ("rule", "description"): "Show a rule's explanation, basis, severity and examples.",
     ("rule", "code"): "rule code or name, e.g. A301 or table3-balance",
@@ -174,6 +190,13 @@ HELP_EN: dict[tuple[str, str], str] = {
 
 # Chinese help where cli.py leaves it empty
 HELP_ZH: dict[tuple[str, str], str] = {
+    ("compare", "first"): "第一个文件",
+    ("compare", "second"): "第二个文件",
+    ("compare", "--template"): "指定适用的格式（默认按报告年度自动判断）",
+    ("compare", "--input-format"): "强制输入格式（text、html、markdown、pdf、docx）",
+    ("compare", "--lang"): "语言：zh（中文，默认）或 en（英文）",
+    ("compare", "--no-color"): "不使用颜色",
+    ("compare", "--quiet"): "只输出不同之处",
     ("rule", "--lang"): "语言：zh（中文，默认）或 en（英文）",
     ("rule", "--rules-dir"): "额外的规则目录（可多次指定）",
     ("rules", "--lang"): "语言：zh（中文，默认）或 en（英文）",
@@ -251,10 +274,14 @@ def localize(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Argum
                 a.metavar = "FORMAT"
             elif lang == "en":
                 a.help = HELP_EN.get(key, a.help)
-                if a.metavar == "文件":
+                if a.metavar in ("文件", "路径"):
                     a.metavar = "PATH"
-                elif a.metavar == "路径":
-                    a.metavar = "PATH"
+                elif a.metavar in ("文件A", "文件B"):
+                    a.metavar = "FILE_" + a.metavar[-1]
+                elif a.metavar in ("上年报告",):
+                    a.metavar = "FILE"
+                elif a.metavar == "比例":
+                    a.metavar = "SHARE"
             elif not a.help:
                 a.help = HELP_ZH.get(key, a.help)
     return parser

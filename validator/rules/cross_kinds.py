@@ -24,6 +24,8 @@ cell that cannot be read is never guessed.
 
 from __future__ import annotations
 
+from ..i18n import table_en
+
 import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -220,21 +222,24 @@ def _prepare_yoy(rule):
     return expr
 
 
-def _why_not(cell, table_present: bool, what: str) -> str:
+def _why_not(cell, table_present: bool, what: str, lang: str = "zh") -> str:
+    en = lang == "en"
     if not table_present:
-        return f"没有{what}"
+        return f"there is no {table_en(what)}" if en else f"没有{what}"
     if cell is None or cell.kind == ValueKind.MISSING:
-        return "没有这一格"
+        return "the cell is not there" if en else "没有这一格"
     if cell.kind == ValueKind.UNREADABLE:
+        if en:
+            return f"the run-together digits “{cell.raw}” cannot be split" if cell.raw else "the cell cannot be read"
         return f"连写数字“{cell.raw}”无法逐格拆分" if cell.raw else "这一格无法读出"
     if cell.kind == ValueKind.NA:
-        return f"填的是“{cell.raw}”"
+        return f"it holds “{cell.raw}”" if en else f"填的是“{cell.raw}”"
     if cell.kind == ValueKind.TEXT:
-        return f"填的不是数字（“{cell.raw}”）"
-    return "无法读出"
+        return f"it holds text, not a number (“{cell.raw}”)" if en else f"填的不是数字（“{cell.raw}”）"
+    return "it cannot be read" if en else "无法读出"
 
 
-@pair_kind("year_over_year", required=("table", "assert"), optional=("for_each", "columns", "rows", "what"),
+@pair_kind("year_over_year", required=("table", "assert"), optional=("for_each", "columns", "rows", "what", "what_en"),
            prepare=_prepare_yoy)
 def run_year_over_year(rule, ctx: PairCtx):
     """An equation between this year's and last year's report, for each column (names are
@@ -248,6 +253,7 @@ def run_year_over_year(rule, ctx: PairCtx):
     p = rule.params
     tkey = p["table"]
     what = p.get("what") or rule.name
+    what_en = p.get("what_en") or what
     for_each = p.get("for_each", "column")
     reps = {SIDE_THIS: ctx.report, SIDE_PREV: ctx.other}
     tables = {s: r.tables.get(tkey) for s, r in reps.items()}
@@ -260,7 +266,10 @@ def run_year_over_year(rule, ctx: PairCtx):
             rep = reps[side]
             why = (f"按2008年《条例》编制，没有统一格式的{tkey}" if rep.template == "legacy"
                    else f"没有读到{tkey}")
-            ctx.skipped.append({"rule": rule, "what": what, "side": side, "why": why, "table": tkey,
+            why_en = (f"it follows the 2008 Regulations and has no {table_en(tkey)} of the uniform format"
+                      if rep.template == "legacy" else f"no {table_en(tkey)} was read")
+            ctx.skipped.append({"rule": rule, "what": what, "what_en": what_en, "side": side, "why": why,
+                                "why_en": why_en, "table": tkey,
                                 "span": (tables[SIDE_THIS].span if tables[SIDE_THIS] is not None else None)})
             return
     keys = p.get("columns" if for_each == "column" else "rows") or (
@@ -292,10 +301,13 @@ def run_year_over_year(rule, ctx: PairCtx):
             this_cell = next((tables[SIDE_THIS].cell(*((x, k) if for_each == "column" else (k, x)))
                               for x in names[SIDE_THIS]), None)
             label = spec.column_display(k) if for_each == "column" else spec.row_display(k)
-            ctx.skipped.append({"rule": rule, "what": what, "side": side, "key": label, "table": tkey,
-                                "why": f"「{specs[side].short_name(row) if for_each == 'column' else row}」"
-                                       f"{specs[side].column_display(col) if for_each == 'column' else col}"
-                                       f"{_why_not(cell, True, tkey)}",
+            where_zh = (f"「{specs[side].short_name(row) if for_each == 'column' else row}」"
+                        f"{specs[side].column_display(col) if for_each == 'column' else col}")
+            where_en_ = (f"“{specs[side].short_name(row) if for_each == 'column' else row}” "
+                         f"“{specs[side].column_display(col) if for_each == 'column' else col}”")
+            ctx.skipped.append({"rule": rule, "what": what, "what_en": what_en, "side": side, "key": label,
+                                "table": tkey, "why": f"{where_zh}{_why_not(cell, True, tkey)}",
+                                "why_en": f"{where_en_}: {_why_not(cell, True, tkey, 'en')}",
                                 "span": this_cell.span if this_cell is not None and this_cell.span != (0, 0)
                                 else tables[SIDE_THIS].span})
             continue
@@ -360,17 +372,20 @@ def run_cross_unchecked(rule, ctx: PairCtx):
             whose = "上一年度报告"
         if side == "copy":
             whose = ""
-        details = []
+        details, details_en = [], []
         for s in items:
             d = s["why"]
             if d not in details:
                 details.append(d)
+                details_en.append(s.get("why_en") or d)
         span = first.get("span") or ctx.report.metadata.title_span or (0, 0)
         related = []
         other_table = ctx.other.tables.get(first.get("table") or "")
         if side == SIDE_PREV and other_table is not None:
             related.append(ctx.other_loc(other_table.span, f"{whose} {first.get('table')}"))
         yield ctx.emit(rule, span, {"what": first["what"], "whose": whose, "detail": "；".join(details),
+                                    "what_en": first.get("what_en") or first["what"],
+                                    "detail_en": "; ".join(details_en),
                                     "count": len(items), "prev_file": ctx.other_path,
                                     "year": ctx.year or "", "prev_year": ctx.other_year or ""},
                        related=related)
