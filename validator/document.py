@@ -59,6 +59,9 @@ class Grid:
     # rows the reader could not join or place (a piece of a row at a page break with no row
     # to belong to); each (row index, description) — the parser reports them
     loose_rows: list[tuple[int, str]] = field(default_factory=list)
+    # the rendering does not show where the rows end (one cell per line without the row
+    # padding that marks them): each line of the text is given as its own row, nothing guessed
+    rows_uncertain: bool = False
 
     def __post_init__(self):
         if self.cells and not (self.n_rows and self.n_cols):

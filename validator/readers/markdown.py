@@ -36,10 +36,21 @@ def blank_markup(text: str) -> str:
     return text
 
 
+def headings(original: str) -> dict[int, int]:
+    """0-based line number → level of every ATX heading (``## 一、总体情况``)."""
+    out = {}
+    for no, line in enumerate(original.split("\n")):
+        m = _HEADING.match(line)
+        if m:
+            out[no] = len(m.group(1))
+    return out
+
+
 def read(data: bytes, name: str) -> Document:
+    from .textgrid import text_blocks
     original, enc, bad = decode(data)
     shown = blank_markup(original)
     src = SourceText.from_original(shown, path=name, format="markdown", encoding=enc,
                                    original_lines=original.split("\n"))
     src.notes.extend(bad_byte_notes(src, bad))
-    return Document.of_lines(src)
+    return Document(src, text_blocks(src.text, markdown=True, headings=headings(original), aligned=False))

@@ -170,7 +170,10 @@ def bad_byte_notes(src: SourceText, bad: list[tuple[int, bytes]], offset_map=Non
 
 
 def read(data: bytes, name: str, fmt: str = "text") -> Document:
+    """The text exactly as in the file; tables recognised as grids (validator/readers/textgrid.py),
+    every other non-empty line a paragraph."""
+    from .textgrid import text_blocks
     text, enc, bad = decode(data)
     src = SourceText.from_original(text, path=name, format=fmt, encoding=enc)
     src.notes.extend(bad_byte_notes(src, bad))
-    return Document.of_lines(src)
+    return Document(src, text_blocks(src.text))
