@@ -76,6 +76,18 @@ class Node:
             yield n
             stack.extend(reversed([c for c in n.children if isinstance(c, Node)]))
 
+    def text_content(self) -> str:
+        """All text below (whitespace kept)."""
+        parts = []
+        stack = [self]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, TextRun):
+                parts.append(n.text)
+            elif n.tag not in RAW_DROP:
+                stack.extend(reversed(n.children))
+        return "".join(parts)
+
     def compact_text(self) -> str:
         """All text below, without whitespace (cached)."""
         if self._compact is None:
@@ -616,6 +628,84 @@ def _table(table: Node, out: _Out):
     doc.end_table()
 
 
+# ---------------------------------------------------------------------------------------
+_NOT_PAGE_TEXT = {"script", "style", "nav", "a", "li", "select", "option", "button", "noscript", "template"}
+
+
+def _page_text_outside(root: Node, body: Node) -> str:
+    """The page's visible text outside the report body and outside menus and link lists
+    (where a CMS writes "发布时间：… 来源：…")."""
+    parts: list[str] = []
+    stack = [root]
+    total = 0
+    while stack and total < 200_000:
+        n = stack.pop()
+        if isinstance(n, TextRun):
+            parts.append(n.text)
+            total += len(n.text)
+            continue
+        if n is body or n.tag in _NOT_PAGE_TEXT or n.tag == "title":
+            continue
+        stack.extend(reversed(n.children))
+    return " ".join(parts)
+
+
+def page_meta(root: Node, body: Node, text: str) -> dict:
+    """``Document.meta`` of a page (validator/readers/meta.py): publication date, title,
+    issuer, modification date — from the report text (span given), the visible page line
+    under the title, or the page's <meta> elements."""
+    from . import meta as M
+    metas: dict[str, str] = {}
+    title_el = None
+    for n in root.iter():
+        if n.tag == "meta":
+            key = (n.get("name") or n.get("property") or n.get("itemprop") or "").strip().lower()
+            content = " ".join((n.get("content") or "").split())
+            if key and content and key not in metas:
+                metas[key] = content[:500]
+        elif n.tag == "title" and title_el is None:
+            title_el = n
+
+    def from_meta(key: str, date: bool = False):
+        for name in M.META_NAMES[key]:
+            v = metas.get(name)
+            if not v:
+                continue
+            if date:
+                v = M.iso_date(v, compact=True)
+            if v:
+                return v
+        return None
+
+    out: dict = {}
+    outside = None
+    found = M.published_in(text, 0, 3000)
+    if found is None:
+        outside = _page_text_outside(root, body)
+        vis = M.published_in(outside)
+        iso = vis[0] if vis else from_meta("published", date=True)
+        if iso:
+            found = (iso, None)
+    if found:
+        out["published"] = found
+    modified = from_meta("modified", date=True)
+    if modified:
+        out["modified"] = (modified, None)
+    title = from_meta("title")
+    if not title and title_el is not None:
+        title = M.clean_title(title_el.text_content())
+    if title:
+        out["title"] = (title, M.find_span(text[:2000], title))
+    issuer = from_meta("issuer")
+    if not issuer:
+        if outside is None:
+            outside = _page_text_outside(root, body)
+        issuer = M.issuer_in(outside) or from_meta("site")
+    if issuer:
+        out["issuer"] = (issuer, M.find_span(text, issuer, last=True))
+    return out
+
+
 def declared_charset(data: bytes) -> str | None:
     m = META_CHARSET.search(data[:8192])
     return m.group(1).decode("ascii", "replace") if m else None
@@ -637,6 +727,7 @@ def read(data: bytes, name: str) -> Document:
     _walk(body, out)
     out.flush()
     doc = db.build(path=name, format="html", encoding=enc, original_lines=text.split("\n"))
+    doc.meta.update(page_meta(root, body, doc.text))
     src = doc.source
     if bad:
         # undecodable bytes: point at the U+FFFD character in the HTML source

@@ -207,9 +207,9 @@ def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
     Every ``|`` ends a cell.  The converters that write this rendering give every row the
     same number of ``|`` (the row's own cells, then empty cells up to the table's width, or
     one more ``|`` for the row's end) and start each row on a new line.  So the period P is
-    the smallest one with which every row ends at the end of a line — never inside a run
-    of ``|`` — and rows end with an empty cell (the padding); the table's last row may be
-    shorter (its padding left off).  Fewer than three rows, or rows that mostly do not end
+    one with which every row ends at the end of a line — never inside a run of ``|`` — and
+    the most rows end with an empty cell (the padding; at least half of them), the smaller
+    on a tie; the table's last row may be shorter (its padding left off).  Fewer than three rows, or rows that mostly do not end
     with an empty cell, decide nothing."""
     total = sum(cells_per_line)
     if total < 4 or max(cells_per_line, default=0) < 2:
@@ -222,6 +222,7 @@ def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
         if n:
             ends.add(k)
             last_cell_empty[k] = e
+    best = None
     for p in range(2, min(MAX_ROW_CELLS, total) + 1):
         cuts = range(p, total, p)
         if len(cuts) < 2:
@@ -230,8 +231,10 @@ def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
             continue
         padded = sum(1 for c in cuts if last_cell_empty[c])
         if padded * 2 >= len(cuts) and padded >= 2:
-            return p
-    return None
+            share = padded / len(cuts)
+            if best is None or share > best[0]:
+                best = (share, p)       # most rows ending in padding; the smaller period on a tie
+    return best[1] if best else None
 
 
 def _ocpl_grid(text: str, lines: list[_Line], pipes: dict[int, list[int]]) -> list[Grid]:
