@@ -13,7 +13,8 @@ from validator.readers.textgrid import row_period, text_blocks
 
 
 def grids(doc):
-    return list(doc.grids())
+    """Every grid, pieces of cut-up tables included."""
+    return list(doc.grids(fragments=True))
 
 
 def cells(doc, grid):
@@ -180,10 +181,13 @@ def test_a_bare_row_of_fifteen_numbers_between_pipes_is_a_grid():
 
 # ---------------------------------------------------------------------------------------
 # Markdown
-def test_markdown_fragments_of_a_pdf_converted_table_are_grids_with_the_text_between_as_paragraphs():
+def test_markdown_pieces_of_a_pdf_converted_table_are_fragment_grids_with_the_text_between_as_paragraphs():
     doc = read_file("reports/013_shanghai_kewei_2024.txt", "r.md")
     gs = grids(doc)
     assert len(gs) == 8 and all(g.origin == "markdown" for g in gs)
+    # delimiter rows inside the pieces show the cut: every piece of the chain is a fragment,
+    # left out of doc.grids() (the parser reads that text by its labels)
+    assert all(g.fragment for g in gs) and not list(doc.grids())
     assert cells(doc, gs[0]) == [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
                                  ["规章", "0", "0", "0"], ["规范性文件", "13", "0", "55"]]
     assert all(c.header for c in gs[0].rows()[0])
@@ -200,10 +204,11 @@ def test_markdown_fragments_of_a_pdf_converted_table_are_grids_with_the_text_bet
     assert_blocks_cover_every_line_once(doc)
 
 
-def test_markdown_report_from_an_ocr_tool_has_every_small_table_as_its_own_grid():
+def test_markdown_report_from_an_ocr_tool_has_every_small_table_as_its_own_fragment():
     doc = read_file("reports/012_shuyangxian_2025.txt", "r.md")
     gs = grids(doc)
     assert len(gs) == 19
+    assert all(g.fragment for g in gs)        # pieces repeating the header "类别 | 数据1 | …"
     last3 = gs[-4]
     assert row_texts(doc, last3, 3) == ["（七）总计", "710", "3", "0", "0", "5", "0", "718"]
     assert [row_texts(doc, g, 1) for g in gs[-3:]] == [["27", "10", "9", "15", "61"], ["3", "0", "0", "0", "3"],
@@ -284,3 +289,21 @@ def test_prose_only_corpus_texts_have_no_grid():
 def test_text_blocks_works_on_a_bare_string():
     blocks = text_blocks("一、总体情况\n| a | b |\n| 1 | 2 |\n")
     assert isinstance(blocks[0], Paragraph) and isinstance(blocks[1], Grid)
+
+
+def test_whole_markdown_tables_are_not_fragments_and_a_row_of_dashes_is_data():
+    md = ("## 二、主动公开政府信息情况\n\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n"
+          "| 规章 | - | - | - |\n\n## 三、收到和处理政府信息公开申请情况\n\n"
+          "| 申请人情况 | 自然人 | 总计 |\n|---|---|---|\n| 一、本年新收政府信息公开申请数量 | 1 | 1 |\n")
+    doc = read_bytes(md.encode("utf-8"), "r.md")
+    gs = list(doc.grids())
+    assert len(gs) == 2 and not any(g.fragment for g in gs)
+    assert cells(doc, gs[0])[1] == ["规章", "-", "-", "-"]
+
+
+def test_tables_repeating_one_header_with_headings_between_are_pieces_of_one_table():
+    piece = "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|\n| {} | 0 | 0 | 0 | {} |\n"
+    md = "### 行政复议\n" + piece.format(1, 1) + "\n### 行政诉讼 未经复议直接起诉\n" + piece.format(2, 2) + "\n正文另起一段。\n"
+    doc = read_bytes(md.encode("utf-8"), "r.md")
+    gs = grids(doc)
+    assert len(gs) == 2 and all(g.fragment for g in gs) and not list(doc.grids())

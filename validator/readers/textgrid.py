@@ -160,6 +160,12 @@ def _pipe_row(text: str, ln: _Line, pipes: list[int], open_left: bool = False) -
     return _PipeRow(ln, pipes, leading, trailing, cells, delim)
 
 
+def _long_delim(text: str, r: _PipeRow) -> bool:
+    """A delimiter row written with ``---`` cells: a delimiter wherever it is.  A row of
+    single ``-`` cells below the first row is data (a dash for "none")."""
+    return r.delim and all(text[a:b].count("-") >= 3 for a, b in r.cells if b > a)
+
+
 def _row_like(r: _PipeRow) -> bool:
     """A line that is clearly a table row, not a sentence with a pipe in it."""
     if r.delim:
@@ -174,19 +180,17 @@ def _row_like(r: _PipeRow) -> bool:
 
 # ---------------------------------------------------------------------------------------
 # one cell per line ("text |" lines, empty cells as runs of "|")
+_OCPL_LINE = re.compile(r"^(?:[^|]*[^|\s][^|]*\|(?: ?\|+)?|\|+)$")
+
+
 def _ocpl_line(text: str, ln: _Line, pipes: list[int]) -> bool:
-    """At most one filled cell, the line ends with a pipe."""
-    a, b = _trim(text, ln.start, ln.end)
-    if not pipes or pipes[-1] != b - 1:
+    """``text |``, ``text | ||||`` or ``||||``: at most one filled cell, first on the line,
+    and runs of empty cells written as ``|`` without spaces (a pipe row with empty cells
+    writes ``|  |  |``)."""
+    if not pipes:
         return False
-    filled = 0
-    prev = ln.start
-    for p in pipes:
-        x, y = _trim(text, prev, p)
-        if y > x:
-            filled += 1
-        prev = p + 1
-    return filled <= 1
+    a, b = _trim(text, ln.start, ln.end)
+    return bool(_OCPL_LINE.match(text[a:b])) and "\\|" not in text[a:b]
 
 
 def _ocpl_single(text: str, ln: _Line, pipes: list[int]) -> bool:
@@ -400,6 +404,7 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     pipes = {ln.no: _pipes(text, ln) for ln in lines}
 
     # 1. runs of lines with pipes
+    md_runs: list[tuple[int, Grid, int]] = []
     i = 0
     while i < n:
         if not pipes[i]:
@@ -421,9 +426,12 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
             break
         for g in _pipe_run(text, [lines[k] for k in run], pipes, markdown):
             grids.append((g[0], g[1]))
+            md_runs.append((g[0], g[1], max(g[2])))
             for k in g[2]:
                 taken[k] = True
         i = j
+    _mark_fragments(text, lines, md_runs)
+    _HEADERS.clear()
 
     # 2. tab-separated runs
     i = 0
@@ -480,10 +488,12 @@ def _pipe_run(text: str, run: list[_Line], pipes: dict[int, list[int]], markdown
     if not body:
         return []
     singles = sum(1 for ln in body if _ocpl_single(text, ln, pipes[ln.no]))
-    if len(body) >= 3 and singles * 2 >= len(body) and all(_ocpl_line(text, ln, pipes[ln.no]) for ln in body) \
-            and not any(_pipe_row(text, ln, pipes[ln.no]).leading and _pipe_row(text, ln, pipes[ln.no]).filled for ln in body):
+    if len(body) >= 3 and singles >= 2 and all(_ocpl_line(text, ln, pipes[ln.no]) for ln in body):
         return [(body[0].no, g, [ln.no for ln in run]) for g in _ocpl_grid(text, body, pipes)]
     rows = [_pipe_row(text, ln, pipes[ln.no]) for ln in body]
+    for k, r in enumerate(rows):
+        if r.delim and k != 1 and not _long_delim(text, r):
+            r.delim = False
     # rows written without a leading pipe (cells joined by " | "): a line that starts with
     # " |" starts with an empty cell — when some row starts with text and no row starts
     # with a pipe at the line's start (Markdown rows do)
@@ -514,4 +524,44 @@ def _pipe_run(text: str, run: list[_Line], pipes: dict[int, list[int]], markdown
     if not cells:
         return []
     g = Grid(body[0].start, body[-1].end, cells, "markdown" if (markdown or is_md) else "pipe")
+    # a delimiter row anywhere but under the first row: pieces of a cut table glued together
+    g.fragment = any(r.delim for k, r in enumerate(rows) if k != 1)
+    if len(rows) >= 2 and rows[1].delim and not rows[0].delim:
+        _HEADERS[id(g)] = tuple(text[a:b] for a, b in rows[0].cells)
     return [(body[0].no, g, [ln.no for ln in run])]
+
+
+_HEADERS: dict[int, tuple] = {}     # grid id → its Markdown header row (while text_blocks runs)
+MAX_BETWEEN_PIECES = 12             # lines of text between two pieces of one cut table
+MAX_PIECE_GAP_LINE = 60             # characters of such a line (a heading, a wrapped label)
+
+
+def _mark_fragments(text: str, lines: list[_Line], grids: list[tuple[int, "Grid", int]]) -> None:
+    """Markdown tables that are pieces of tables a converter cut up (PDF → Markdown).  A chain
+    of Markdown tables with only short lines between them (headings, wrapped labels) is cut
+    up when one of its tables shows the cut — a delimiter row inside it (pieces glued
+    together) or the same header row as the table before it (each piece repeating the
+    header).  Then every table of the chain is a piece: their row labels and column headers
+    are partly in the text between them, so none of them is a table on its own
+    (``Grid.fragment``)."""
+    md = [(first, g, last) for first, g, last in grids if g.origin == "markdown"]
+
+    def close(a, b) -> bool:
+        between = [ln for ln in lines[a[2] + 1:b[0]] if not _blank(text, ln)]
+        return len(between) <= MAX_BETWEEN_PIECES and all(
+            _trim(text, ln.start, ln.end)[1] - _trim(text, ln.start, ln.end)[0] <= MAX_PIECE_GAP_LINE for ln in between)
+
+    chains: list[list] = []
+    for k, item in enumerate(md):
+        if k and close(md[k - 1], item):
+            chains[-1].append(item)
+        else:
+            chains.append([item])
+    for chain in chains:
+        cut = any(g.fragment for _f, g, _l in chain)
+        for a, b in zip(chain, chain[1:]):
+            ha, hb = _HEADERS.get(id(a[1])), _HEADERS.get(id(b[1]))
+            cut = cut or (ha is not None and ha == hb)
+        if cut and len(chain) >= 2:
+            for _f, g, _l in chain:
+                g.fragment = True
