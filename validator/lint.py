@@ -97,7 +97,11 @@ def limit_result(path: str, exc: _limits.LimitExceeded, opts: Options, rules: Ru
 def lint_source(src: SourceText | Document, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
     opts = opts or Options()
     rules = rules or load_rules(opts.extra_rule_dirs)
-    doc = src if isinstance(src, Document) else Document.of_lines(src)
+    if isinstance(src, Document):
+        doc = src
+    else:   # a text given as a string: the blocks the text reader gives a file of it
+        from .readers.text import document_of
+        doc = document_of(src)
     try:
         with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
             return _lint(doc, opts, rules)

@@ -307,3 +307,24 @@ def test_tables_repeating_one_header_with_headings_between_are_pieces_of_one_tab
     doc = read_bytes(md.encode("utf-8"), "r.md")
     gs = grids(doc)
     assert len(gs) == 2 and all(g.fragment for g in gs) and not list(doc.grids())
+
+
+def test_inline_directives_do_not_break_a_table():
+    text = ("| 规章 | 1 | 0 | 11 |  # xxgk-lint: disable=A301\n"
+            "<!-- xxgk-lint: disable=F502 -->\n"
+            "| 行政规范性文件 | 8 | 26 | 66 |\n三、收到和处理政府信息公开申请情况\n"
+            "38 |\n||||||\n<!-- xxgk-lint: enable=F502 -->\n2 |\n||||||\n5 |\n||||||\n")
+    doc = read_bytes(text.encode("utf-8"), "t.txt")
+    g1, g2 = grids(doc)
+    assert cells(doc, g1) == [["规章", "1", "0", "11"], ["行政规范性文件", "8", "26", "66"]]
+    assert g2.origin == "lines" and not g2.rows_uncertain and g2.n_rows == 3
+
+
+def test_a_text_given_as_a_string_is_read_like_a_file_of_it():
+    from validator.readers.text import document_of
+    from validator.source import SourceText
+    data = corpus_file("seeds/001_68b1fad5fb482fc8.txt").read_text("utf-8")
+    as_string = document_of(SourceText.from_original(data))
+    as_file = read_file("seeds/001_68b1fad5fb482fc8.txt")
+    assert [(g.origin, g.n_rows, g.n_cols) for g in as_string.grids()] == \
+           [(g.origin, g.n_rows, g.n_cols) for g in as_file.grids()]

@@ -396,9 +396,16 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     """Paragraph and Grid blocks of a text (see the module docstring).
 
     ``headings`` maps 0-based line numbers to heading levels (Markdown ``#``); ``aligned``
-    enables space-aligned column detection (plain text only)."""
-    lines = _lines(text)
+    enables space-aligned column detection (plain text only).  Inline ``xxgk-lint:``
+    directive comments are not part of the report: tables are recognised as if they were
+    blank (the parser sees them blanked)."""
+    from ..directives import blank_directives_text
+    blanked = blank_directives_text(text)
+    lines = _lines(blanked)
     n = len(lines)
+    # lines that hold nothing but a directive: not there for the structure (a table goes on)
+    directive_only = [blanked is not text and _blank(blanked, ln) and not _blank(text, ln) for ln in lines]
+    text = blanked
     taken = [False] * n
     grids: list[tuple[int, Grid]] = []   # (first line, grid)
     pipes = {ln.no: _pipes(text, ln) for ln in lines}
@@ -415,6 +422,9 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
         while j < n:
             if pipes[j]:
                 run.append(j)
+                j += 1
+                continue
+            if directive_only[j] and j + 1 < n and (pipes[j + 1] or directive_only[j + 1]):
                 j += 1
                 continue
             # a single blank line between pipe rows of plain text does not end the table
@@ -442,6 +452,9 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
         j = i
         rows = []
         while j < n and not taken[j]:
+            if directive_only[j] and rows:
+                j += 1
+                continue
             c = _tab_cells(text, lines[j])
             if c is None:
                 break
