@@ -120,11 +120,18 @@ def test_one_cell_per_line_with_empty_runs_inside_rows_is_cut_at_the_constant_ro
     assert all(r[10] == "" for r in cells(doc, g))          # plus the row-end pipe
 
 
-def test_one_cell_per_line_without_row_marks_is_one_row_per_line_and_says_so():
-    text = "结果维持 |\n结果纠正 |\n其他结果 |\n尚未审结 |\n总计 |\n"
+def test_one_cell_per_line_whose_rows_cannot_be_decided_is_one_row_per_line_and_says_so():
+    text = "规章 |\n1 |\n||\n行政规范性文件 |\n8 |\n26 |\n||\n行政许可 |\n5 |\n"   # rows of 4 and 5 cells
     doc = read_bytes(text.encode("utf-8"), "t.txt")
     (g,) = grids(doc)
-    assert g.rows_uncertain and g.n_rows == 5 and g.n_cols == 1
+    assert g.rows_uncertain and g.n_rows == 9
+    assert [row_texts(doc, g, r) for r in (0, 2, 3)] == [["规章"], ["", ""], ["行政规范性文件"]]
+
+
+def test_lines_ending_in_a_pipe_without_any_run_of_empty_cells_stay_text():
+    text = "结果维持 |\n结果纠正 |\n其他结果 |\n一、本年新收政府信息公开申请数量28395927 |\n"
+    doc = read_bytes(text.encode("utf-8"), "t.txt")
+    assert not grids(doc) and len(doc.blocks) == 4
 
 
 def test_row_period_needs_rows_that_end_in_padding_and_never_cuts_inside_a_pipe_run():

@@ -334,9 +334,8 @@ def _aligned_blocks(text: str, lines: list[_Line], free: list[bool]) -> list[tup
                 and _values_in_columns(text, lines, members, toks) \
                 and _isolated(text, lines, toks, members, free):
             out.append((members, [toks[m] for m in members]))
-            i = members[-1] + 1
-        else:
-            i += 1
+        # a block that is not a table is not retried from each of its lines (linear time)
+        i = members[-1] + 1
     return out
 
 
@@ -501,7 +500,10 @@ def _pipe_run(text: str, run: list[_Line], pipes: dict[int, list[int]], markdown
     if not body:
         return []
     singles = sum(1 for ln in body if _ocpl_single(text, ln, pipes[ln.no]))
-    if len(body) >= 3 and singles >= 2 and all(_ocpl_line(text, ln, pipes[ln.no]) for ln in body):
+    runs = sum(1 for ln in body if len(pipes[ln.no]) >= 2)
+    # one cell per line: "text |" lines and runs of "|" (empty cells); without any run of
+    # empty cells nothing shows a table (lines of page text that end in " |" stay text)
+    if len(body) >= 3 and singles >= 2 and runs >= 1 and all(_ocpl_line(text, ln, pipes[ln.no]) for ln in body):
         return [(body[0].no, g, [ln.no for ln in run]) for g in _ocpl_grid(text, body, pipes)]
     rows = [_pipe_row(text, ln, pipes[ln.no]) for ln in body]
     for k, r in enumerate(rows):
