@@ -411,6 +411,7 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
 
     # 1. runs of lines with pipes
     md_runs: list[tuple[int, Grid, int]] = []
+    headers: dict[int, tuple] = {}      # grid id → its Markdown header row
     i = 0
     while i < n:
         if not pipes[i]:
@@ -433,14 +434,15 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
                 j += 1
                 continue
             break
-        for g in _pipe_run(text, [lines[k] for k in run], pipes, markdown):
-            grids.append((g[0], g[1]))
-            md_runs.append((g[0], g[1], max(g[2])))
-            for k in g[2]:
+        for first, g, used, header in _pipe_run(text, [lines[k] for k in run], pipes, markdown):
+            grids.append((first, g))
+            md_runs.append((first, g, max(used)))
+            if header is not None:
+                headers[id(g)] = header
+            for k in used:
                 taken[k] = True
         i = j
-    _mark_fragments(text, lines, md_runs)
-    _HEADERS.clear()
+    _mark_fragments(text, lines, md_runs, headers)
 
     # 2. tab-separated runs
     i = 0
@@ -504,7 +506,7 @@ def _pipe_run(text: str, run: list[_Line], pipes: dict[int, list[int]], markdown
     # one cell per line: "text |" lines and runs of "|" (empty cells); without any run of
     # empty cells nothing shows a table (lines of page text that end in " |" stay text)
     if len(body) >= 3 and singles >= 2 and runs >= 1 and all(_ocpl_line(text, ln, pipes[ln.no]) for ln in body):
-        return [(body[0].no, g, [ln.no for ln in run]) for g in _ocpl_grid(text, body, pipes)]
+        return [(body[0].no, g, [ln.no for ln in run], None) for g in _ocpl_grid(text, body, pipes)]
     rows = [_pipe_row(text, ln, pipes[ln.no]) for ln in body]
     for k, r in enumerate(rows):
         if r.delim and k != 1 and not _long_delim(text, r):
@@ -541,17 +543,16 @@ def _pipe_run(text: str, run: list[_Line], pipes: dict[int, list[int]], markdown
     g = Grid(body[0].start, body[-1].end, cells, "markdown" if (markdown or is_md) else "pipe")
     # a delimiter row anywhere but under the first row: pieces of a cut table glued together
     g.fragment = any(r.delim for k, r in enumerate(rows) if k != 1)
-    if len(rows) >= 2 and rows[1].delim and not rows[0].delim:
-        _HEADERS[id(g)] = tuple(text[a:b] for a, b in rows[0].cells)
-    return [(body[0].no, g, [ln.no for ln in run])]
+    header = tuple(text[a:b] for a, b in rows[0].cells) if len(rows) >= 2 and rows[1].delim and not rows[0].delim else None
+    return [(body[0].no, g, [ln.no for ln in run], header)]
 
 
-_HEADERS: dict[int, tuple] = {}     # grid id → its Markdown header row (while text_blocks runs)
 MAX_BETWEEN_PIECES = 12             # lines of text between two pieces of one cut table
 MAX_PIECE_GAP_LINE = 60             # characters of such a line (a heading, a wrapped label)
 
 
-def _mark_fragments(text: str, lines: list[_Line], grids: list[tuple[int, "Grid", int]]) -> None:
+def _mark_fragments(text: str, lines: list[_Line], grids: list[tuple[int, "Grid", int]],
+                    headers: dict[int, tuple]) -> None:
     """Markdown tables that are pieces of tables a converter cut up (PDF → Markdown).  A chain
     of Markdown tables with only short lines between them (headings, wrapped labels) is cut
     up when one of its tables shows the cut — a delimiter row inside it (pieces glued
@@ -575,7 +576,7 @@ def _mark_fragments(text: str, lines: list[_Line], grids: list[tuple[int, "Grid"
     for chain in chains:
         cut = any(g.fragment for _f, g, _l in chain)
         for a, b in zip(chain, chain[1:]):
-            ha, hb = _HEADERS.get(id(a[1])), _HEADERS.get(id(b[1]))
+            ha, hb = headers.get(id(a[1])), headers.get(id(b[1]))
             cut = cut or (ha is not None and ha == hb)
         if cut and len(chain) >= 2:
             for _f, g, _l in chain:
