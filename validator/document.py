@@ -59,6 +59,14 @@ class Grid:
     # rows the reader could not join or place (a piece of a row at a page break with no row
     # to belong to); each (row index, description) — the parser reports them
     loose_rows: list[tuple[int, str]] = field(default_factory=list)
+    # the rendering does not show where the rows end (one cell per line without the row
+    # padding that marks them): each line of the text is given as its own row, nothing guessed
+    rows_uncertain: bool = False
+    # one piece of a table that a converter cut into several (Markdown tables glued together
+    # with a delimiter row inside, or consecutive tables repeating one header row): its row
+    # labels and column headers are partly in the text between the pieces.  Document.grids()
+    # leaves such pieces out unless asked (their text is read as paragraphs)
+    fragment: bool = False
 
     def __post_init__(self):
         if self.cells and not (self.n_rows and self.n_cols):
@@ -126,8 +134,10 @@ class Document:
     def location(self, start: int, end: int | None = None):
         return self.source.location(start, end)
 
-    def grids(self) -> Iterator[Grid]:
-        return (b for b in self.blocks if isinstance(b, Grid))
+    def grids(self, fragments: bool = False) -> Iterator[Grid]:
+        """The grids of the document; pieces of a table cut up by a converter
+        (``Grid.fragment``) only with ``fragments=True``."""
+        return (b for b in self.blocks if isinstance(b, Grid) and (fragments or not b.fragment))
 
     def cell_text(self, cell: GridCell) -> str:
         return self.source.text[cell.start:cell.end]

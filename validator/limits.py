@@ -123,6 +123,21 @@ def check_text_bytes(head: bytes, size: int, name: str, input_format: str | None
 _local = threading.local()
 
 
+def current_max_chars() -> int | None:
+    """The text-length limit of the file being checked (readers that build their text from
+    markup check it while building, so a huge page never becomes a huge text)."""
+    return getattr(_local, "max_chars", DEFAULT_MAX_CHARS)
+
+
+def check_chars_so_far(n: int, limit: int | None = None) -> None:
+    """A reader has built ``n`` characters so far; over the limit raises InputTooLarge at
+    once (the total is not known, only that it is more than the limit)."""
+    limit = current_max_chars() if limit is None else limit
+    if limit and n > limit:
+        raise InputTooLarge(f"文本长度超过上限 {_chars(limit)} 字，未检查（上限可用 --max-chars 调整）",
+                            size=f"> {_chars(limit)} chars", limit=f"{_chars(limit)} chars")
+
+
 def current_max_bytes() -> int | None:
     """The size limit of the file being checked (for readers that expand their input)."""
     return getattr(_local, "max_bytes", DEFAULT_MAX_BYTES)
@@ -165,17 +180,19 @@ def _can_alarm() -> bool:
 
 
 @contextmanager
-def limits(max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = DEFAULT_TIMEOUT_S):
+def limits(max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = DEFAULT_TIMEOUT_S,
+           max_chars: int | None = DEFAULT_MAX_CHARS):
     """Apply the limits of one file to the code inside the block.
 
     Raises TimeLimit out of the block when the time runs out (SIGALRM in the main thread,
     cooperative :func:`check_time` elsewhere).  Not meant to be nested."""
     prev = (getattr(_local, "deadline", None), getattr(_local, "timeout", None),
-            getattr(_local, "max_bytes", DEFAULT_MAX_BYTES))
+            getattr(_local, "max_bytes", DEFAULT_MAX_BYTES), getattr(_local, "max_chars", DEFAULT_MAX_CHARS))
     armed = False
     old = None
     try:  # arm inside the try: an alarm that fires at once still gets cleaned up
         _local.max_bytes = max_bytes
+        _local.max_chars = max_chars
         if timeout and timeout > 0:
             _local.deadline = time.monotonic() + timeout
             _local.timeout = timeout
@@ -192,7 +209,7 @@ def limits(max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = DE
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old if old not in (None, _on_alarm) else signal.SIG_DFL)
             _local.armed = False
-        _local.deadline, _local.timeout, _local.max_bytes = prev
+        _local.deadline, _local.timeout, _local.max_bytes, _local.max_chars = prev
 
 
 # --------------------------------------------------------------------------------------

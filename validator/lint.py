@@ -97,9 +97,13 @@ def limit_result(path: str, exc: _limits.LimitExceeded, opts: Options, rules: Ru
 def lint_source(src: SourceText | Document, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
     opts = opts or Options()
     rules = rules or load_rules(opts.extra_rule_dirs)
-    doc = src if isinstance(src, Document) else Document.of_lines(src)
+    if isinstance(src, Document):
+        doc = src
+    else:   # a text given as a string: the blocks the text reader gives a file of it
+        from .readers.text import document_of
+        doc = document_of(src)
     try:
-        with _limits.limits(opts.max_bytes, opts.timeout):
+        with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
             return _lint(doc, opts, rules)
     except _limits.LimitExceeded as exc:
         return limit_result(src.path, exc, opts, rules)
@@ -111,7 +115,7 @@ def lint_path(path: str, opts: Options | None = None, rules: RuleSet | None = No
     opts = opts or Options()
     rules = rules or load_rules(opts.extra_rule_dirs)
     try:
-        with _limits.limits(opts.max_bytes, opts.timeout):
+        with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
             kind, size = _limits.stat_kind(path)
             if kind == "file":
                 _limits.check_size(size, opts.max_bytes)
@@ -141,7 +145,7 @@ def lint_bytes(data: bytes, name: str, opts: Options | None = None, rules: RuleS
     opts = opts or Options()
     rules = rules or load_rules(opts.extra_rule_dirs)
     try:
-        with _limits.limits(opts.max_bytes, opts.timeout):
+        with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
             _limits.check_size(len(data), opts.max_bytes)
             _limits.check_text_bytes(data[:256 * 1024], len(data), name, opts.input_format, opts.max_chars)
             return _lint(read_bytes(data, name, opts.input_format), opts, rules)

@@ -23,20 +23,14 @@ RUF100 does; X100 can itself be suppressed or ignored like any rule.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from .directives import DIRECTIVE_RE, blank_directives_text
 from .rules import is_selected as _selected
 from .rules.kinds import _Safe
 
 UNUSED_RULE = "X100"
 
-# a comment opener, then the directive; for <!-- the comment ends at -->, else at end of line
-DIRECTIVE_RE = re.compile(
-    r"(?P<open><!--|#|//)[ \t]*xxgk-lint[ \t]*:[ \t]*"
-    r"(?P<action>disable-next-line|disable-line|disable-file|disable|enable)\b"
-    r"(?:[ \t]*=[ \t]*(?P<codes>[A-Za-z0-9_\-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-]+)*))?"
-    r"[ \t]*(?P<close>-->)?")
 _ALL = {"all", "ALL"}
 
 
@@ -74,28 +68,10 @@ def find_directives(lines: list[str] | None) -> list[Directive]:
 
 def blank_directives(src):
     """The SourceText with directive comments replaced by spaces (same length, same map)."""
-    text = src.text
-    if "xxgk-lint" not in text:
+    new = blank_directives_text(src.text)
+    if new is src.text:
         return src
-    chars = None
-    for m in DIRECTIVE_RE.finditer(text):
-        start = m.start()
-        if m.group("open") == "<!--":
-            close = text.find("-->", start)
-            nl = text.find("\n", start)
-            nl = nl if nl >= 0 else len(text)
-            end = close + 3 if 0 <= close < nl else nl
-        else:
-            nl = text.find("\n", start)
-            end = nl if nl >= 0 else len(text)
-        if chars is None:
-            chars = list(text)
-        for i in range(start, end):
-            if chars[i] != "\n":
-                chars[i] = " "
-    if chars is None:
-        return src
-    return src.map_text(lambda t, _new="".join(chars): _new if len(t) == len(_new) else t)
+    return src.map_text(lambda t, _new=new: _new if len(t) == len(_new) else t)
 
 
 class Suppressions:

@@ -267,7 +267,7 @@ class Mapper:
             if not rp.has_values:
                 # an empty row under the header of a table whose one row has no label (表四 of
                 # a template left unfilled): that row, blank
-                if not (unl and not have_unl and rp.placed and len(rp.placed) == len(unl[0].columns)):
+                if not (unl and not have_unl and (len(rp.placed) if rp.placed else len(rp.cells)) == len(unl[0].columns)):
                     return
             if unl and not have_unl:
                 rp.spec = LabelSpec(spec.key, "row", unl[0].key, "", None, "", format=self.fmt.id)

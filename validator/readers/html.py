@@ -20,7 +20,7 @@ character, its line and column in the HTML source (entities such as ``&nbsp;`` p
 from __future__ import annotations
 
 import re
-from html.entities import html5, name2codepoint
+from html import unescape as _unescape
 from html.parser import HTMLParser
 
 from ..document import Document, DocumentBuilder
@@ -37,6 +37,9 @@ BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl",
 JUNK_ATTR = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|footer|foot|header|head|breadcrumb|crumbs?|sidebar|"
                        r"share|toolbar|topbar|banner|copyright|search|login|position|location|dqwz|"
                        r"bdsharebuttonbox|related|xgwz|print|skip)(?:$|[\s_-]|\d)", re.I)
+_CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")  # as html.unescape
+_WS_DEL = str.maketrans({ch: None for ch in " \t\n\r\f\u00a0\u3000\u200b"})
+RAW_DROP = {"script", "style"}   # their text is not kept at all
 WS = " \t\n\r\f\u00a0\u3000\u200b"
 MAX_DEPTH = 200   # elements nested deeper are flattened into their ancestor (the readers recurse)
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
@@ -73,6 +76,18 @@ class Node:
             yield n
             stack.extend(reversed([c for c in n.children if isinstance(c, Node)]))
 
+    def text_content(self) -> str:
+        """All text below (whitespace kept)."""
+        parts = []
+        stack = [self]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, TextRun):
+                parts.append(n.text)
+            elif n.tag not in RAW_DROP:
+                stack.extend(reversed(n.children))
+        return "".join(parts)
+
     def compact_text(self) -> str:
         """All text below, without whitespace (cached)."""
         if self._compact is None:
@@ -82,26 +97,113 @@ class Node:
                     if c.tag not in DROP:
                         parts.append(c.compact_text())
                 else:
-                    parts.append("".join(ch for ch in c.text if ch not in WS))
+                    parts.append(c.text.translate(_WS_DEL))
             self._compact = "".join(parts)
         return self._compact
 
 
 class TextRun:
-    __slots__ = ("text", "pos")
+    """Text of one run between tags, kept as pieces ``(text, line, column, raw)``.  ``raw``
+    None: each character advances the column (and a newline the line).  ``raw`` a string:
+    ``text`` is the HTML source ``raw`` with its character references decoded, and each
+    character of a reference is placed at its ``&``.  Appending is O(1); positions are
+    worked out only when the text is written out."""
+
+    __slots__ = ("parts", "_text")
 
     def __init__(self):
-        self.text = ""
-        self.pos: list[tuple[int, int]] = []
+        self.parts: list[tuple[str, int, int, str | None]] = []
+        self._text: str | None = None
+
+    def add(self, text: str, line: int, col: int, raw: str | None = None) -> None:
+        self.parts.append((text, line, col, raw))
+        self._text = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(p[0] for p in self.parts)
+        return self._text
+
+    def chars(self):
+        """(character, (line, column)) for every character."""
+        for text, line, col, raw in self.parts:
+            if raw is None:
+                yield from _advance(text, line, col)
+                continue
+            if raw == "\x00":
+                for ch in text:
+                    yield ch, (line, col)
+                continue
+            out = list(_decoded(raw, line, col))
+            if len(out) != len(text):   # not the piece html.parser decoded: all at its start
+                out = [(ch, (line, col)) for ch in text]
+            else:
+                out = [(ch, lc) for (_c, lc), ch in zip(out, text)]
+            yield from out
+
+
+_REFS: dict[str, str] = {}
+
+
+def _ref(s: str) -> str:
+    v = _REFS.get(s)
+    if v is None:
+        v = _unescape(s)
+        if len(_REFS) < 4096:
+            _REFS[s] = v
+    return v
+
+
+def _decoded(raw: str, line: int, col: int):
+    """Characters of ``raw`` with its references decoded, each with its (line, column)."""
+    pos = 0
+    for m in _CHARREF.finditer(raw):
+        for ch in raw[pos:m.start()]:
+            yield ch, (line, col)
+            if ch == "\n":
+                line, col = line + 1, 1
+            else:
+                col += 1
+        for ch in _ref(m.group(0)):
+            yield ch, (line, col)
+        col += m.end() - m.start()
+        pos = m.end()
+    yield from _advance(raw[pos:], line, col)
+
+
+def _advance(text: str, line: int, col: int):
+    for ch in text:
+        yield ch, (line, col)
+        if ch == "\n":
+            line += 1
+            col = 1
+        else:
+            col += 1
 
 
 class _Builder(HTMLParser):
     """html.parser → Node tree; every text character keeps its (line, column)."""
 
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
+    def __init__(self, source: str = "", max_text: int | None = None):
+        # character references are decoded by html.parser itself (html.unescape, linear in
+        # the text, HTML5 rules: surrogates and out-of-range code points become U+FFFD);
+        # handle_data finds each piece's place in the source to give every character its
+        # line and column
+        super().__init__(convert_charrefs=True)
+        self.source = source
+        self.line_starts = [0]
+        i = source.find("\n")
+        while i >= 0:
+            self.line_starts.append(i + 1)
+            i = source.find("\n", i + 1)
         self.root = Node("#document", {}, None, 1, 1)
         self.stack = [self.root]
+        # text kept in the tree (outside scripts and styles), and the most it may be: twice
+        # the character limit (menus and other page furniture are dropped later) — so a
+        # page of 45 MB of text is refused while it is read, not after it was built
+        self.kept = 0
+        self.max_text = max_text
 
     # -- tree shape -------------------------------------------------------------------
     def _close_to(self, names, stop=("table",)):
@@ -167,43 +269,26 @@ class _Builder(HTMLParser):
         kids.append(r)
         return r
 
+    def _count(self, n: int) -> None:
+        self.kept += n
+        if self.max_text and self.kept > self.max_text:
+            from ..limits import check_chars_so_far
+            check_chars_so_far(self.kept, self.max_text // 2)
+
     def handle_data(self, data):
-        if not data:
-            return
+        if not data or self.stack[-1].tag in RAW_DROP:
+            return   # script and style text is never part of the report
         line, col = self.getpos()
-        col += 1
-        r = self._run()
-        pos = r.pos
-        for ch in data:
-            pos.append((line, col))
-            if ch == "\n":
-                line += 1
-                col = 1
-            else:
-                col += 1
-        r.text += data
-
-    def _char(self, s):
-        line, col = self.getpos()
-        r = self._run()
-        r.text += s
-        r.pos.extend([(line, col + 1)] * len(s))
-
-    def handle_entityref(self, name):
-        if name in name2codepoint:
-            self._char(chr(name2codepoint[name]))
-        elif name + ";" in html5:
-            self._char(html5[name + ";"])
-        else:
-            self._char("&" + name)
-
-    def handle_charref(self, name):
-        try:
-            cp = int(name[1:], 16) if name[:1] in "xX" else int(name)
-            s = chr(cp) if 0 < cp < 0x110000 else "\ufffd"
-        except ValueError:
-            s = "&#" + name
-        self._char(s)
+        start = self.line_starts[line - 1] + col if line - 1 < len(self.line_starts) else -1
+        src = self.source
+        raw = None
+        if start < 0:
+            raw = "\x00"         # cannot be placed character by character: all at its start
+        elif not src.startswith(data, start):
+            end = src.find("<", start + 1)   # html.parser's piece: up to the next "<"
+            raw = src[start:len(src) if end < 0 else end]
+        self._run().add(data, line, col + 1, raw)
+        self._count(len(data))
 
     def handle_comment(self, data):  # Word's <!--[if gte mso 9]> … <![endif]--> included
         pass
@@ -212,8 +297,8 @@ class _Builder(HTMLParser):
         pass
 
 
-def parse_html(text: str) -> Node:
-    b = _Builder()
+def parse_html(text: str, max_text: int | None = None) -> Node:
+    b = _Builder(text, max_text)
     try:
         b.feed(text)
         b.close()
@@ -299,16 +384,17 @@ def _title_node(root: Node, body: Node) -> Node | None:
 class _Out:
     """Lines of (char, (line, col)) with HTML whitespace collapsed."""
 
-    def __init__(self, doc: DocumentBuilder):
+    def __init__(self, doc: DocumentBuilder, max_chars: int | None = None):
         self.doc = doc
         self.sb = doc.sb
+        self.max_chars = max_chars
         self.chars: list[str] = []
         self.pos: list[tuple[int, int]] = []
         self.soft = False
         self.pre = 0          # inside <pre>/<textarea>-like blocks line breaks are kept
 
     def text(self, run: TextRun):
-        for ch, p in zip(run.text, run.pos):
+        for ch, p in run.chars():
             self.char(ch, p)
 
     def char(self, ch, p):
@@ -339,9 +425,16 @@ class _Out:
         self.chars, self.pos, self.soft = [], [], False
         return out
 
+    def check_length(self, extra: int = 0):
+        """The character limit, applied to the text as it is built."""
+        if self.max_chars and self.sb.offset + extra > self.max_chars:
+            from ..limits import check_chars_so_far
+            check_chars_so_far(self.sb.offset + extra, self.max_chars)
+
     def flush(self, heading: int | None = None):
         s, pos = self.take()
         if s:
+            self.check_length(len(s))
             start = self.sb.offset
             self.sb.add_mapped(s, pos)
             self.doc.paragraph(start, self.sb.offset, heading)
@@ -372,18 +465,46 @@ def _walk(node: Node, out: _Out):
             out.flush(int(c.tag[1]) if c.tag in _HEADINGS else None)
 
 
-def _rows(table: Node) -> list[Node]:
-    rows = []
-    stack = list(reversed(table.children))
-    while stack:
-        n = stack.pop()
+def _rows(table: Node) -> list[tuple[Node, int, bool]]:
+    """The table's rows in display order: (tr, row group number, in <thead>).  ``<thead>``
+    rows come first and ``<tfoot>`` rows last, as browsers draw them; rows directly in the
+    table (or in an implied tbody) form one group between explicit groups."""
+    head: list[tuple[Node, int, bool]] = []
+    body: list[tuple[Node, int, bool]] = []
+    foot: list[tuple[Node, int, bool]] = []
+    group = 0
+    loose_group = None
+
+    def collect(node: Node, dest, g, is_head):
+        stack = list(reversed(node.children))
+        while stack:
+            n = stack.pop()
+            if not isinstance(n, Node) or _is_junk(n):
+                continue
+            if n.tag == "tr":
+                dest.append((n, g, is_head))
+            elif n.tag not in ("table", "td", "th", "thead", "tbody", "tfoot"):
+                stack.extend(reversed(n.children))
+
+    for n in table.children:
         if not isinstance(n, Node) or _is_junk(n):
             continue
-        if n.tag == "tr":
-            rows.append(n)
-        elif n.tag in ("tbody", "thead", "tfoot") or (n.tag not in ("table", "td", "th")):
-            stack.extend(reversed(n.children))
-    return rows
+        if n.tag in ("thead", "tbody", "tfoot"):
+            group += 1
+            loose_group = None
+            dest = head if n.tag == "thead" else foot if n.tag == "tfoot" else body
+            collect(n, dest, group, n.tag == "thead")
+        elif n.tag == "tr":
+            if loose_group is None:
+                group += 1
+                loose_group = group
+            body.append((n, loose_group, False))
+        elif n.tag not in ("caption", "colgroup", "col", "table", "td", "th"):
+            if loose_group is None:
+                group += 1
+                loose_group = group
+            collect(n, body, loose_group, False)
+    return head + body + foot
 
 
 def _cells(tr: Node) -> list[Node]:
@@ -420,17 +541,48 @@ def _cell_text(node: Node, out: _Out):
                 out.soft = True
 
 
+_LEADING_INT = re.compile(r"\s*(\d+)")
+MAX_COLSPAN = 1000      # HTML's own limits
+MAX_ROWSPAN = 65534
+
+
 def _span(node: Node, name: str) -> int:
-    try:
-        v = int(str(node.get(name) or "1").strip() or 1)
-    except ValueError:
+    """rowspan/colspan as browsers parse it (leading digits; "3px" is 3); rowspan 0 means
+    "to the end of the row group" and is returned as 0."""
+    m = _LEADING_INT.match(str(node.get(name) or ""))
+    if not m:
         return 1
-    return max(1, min(v, 1000))
+    v = int(m.group(1)[:7])
+    if name == "rowspan":
+        return min(v, MAX_ROWSPAN)
+    return max(1, min(v, MAX_COLSPAN))
+
+
+def _is_layout(table: Node, rows: list[tuple[Node, int, bool]]) -> bool:
+    """A table used for page layout, not data: it holds another table, a heading, or the
+    article itself (a cell of more than a thousand characters, or a single column of
+    running text).  Its cells are read as ordinary blocks."""
+    if _has_nested_table(table):
+        return True
+    cols = 0
+    for tr, _g, _h in rows:
+        cells = _cells(tr)
+        cols = max(cols, sum(_span(td, "colspan") for td in cells))
+        for td in cells:
+            if len(td.compact_text()) > 1000:
+                return True
+            if any(n.tag in _HEADINGS for n in td.iter()):
+                return True
+    return cols == 1 and len(table.compact_text()) > 300
 
 
 def _table(table: Node, out: _Out):
-    if _has_nested_table(table):  # a layout table: its cells are ordinary blocks
-        for tr in _rows(table):
+    """A data table → a Grid (the HTML table model: each cell at the first free position of
+    its row, rowspans covering the rows below within the row group, colspan to the right)
+    and one text line ``| c1 | c2 | … |`` per row, each real cell written once."""
+    rows = _rows(table)
+    if _is_layout(table, rows):
+        for tr, _g, _h in rows:
             for td in _cells(tr):
                 _walk(td, out)
                 out.flush()
@@ -440,36 +592,118 @@ def _table(table: Node, out: _Out):
     if caption is not None:
         _walk(caption, out)
         out.flush()
+    group_end: dict[int, int] = {}
+    for r, (_tr, g, _h) in enumerate(rows):
+        group_end[g] = r + 1
     doc = out.doc
     doc.begin_table("html")
-    taken: dict[tuple[int, int], bool] = {}   # grid positions covered by rowspans from above
-    r = 0
-    for tr in _rows(table):
+    covered: list[int] = []          # per grid column: first row no longer covered from above
+    for r, (tr, g, in_head) in enumerate(rows):
         cells = _cells(tr)
         if not cells:
-            continue
+            continue                 # an empty row is still a row (rowspans above cover it)
         col = 0
         for td in cells:
-            while taken.get((r, col)):
+            while col < len(covered) and covered[col] > r:
                 col += 1
             rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            rs = group_end[g] - r if rs == 0 else min(rs, group_end[g] - r)
             sb.add("| ", td.line, td.col, same_place=True)
             _cell_text(td, out)
             s, pos = out.take()
+            out.check_length(len(s))
             start = sb.offset
             if s:
                 sb.add_mapped(s, pos)
-            doc.cell(r, col, start, sb.offset, rs, cs, header=td.tag == "th")
+            doc.cell(r, col, start, sb.offset, rs, cs, header=td.tag == "th" or in_head)
             sb.add(" ", td.line, td.col, same_place=True)
-            for dr in range(rs):
-                for dc in range(cs):
-                    taken[(r + dr, col + dc)] = True
+            if len(covered) < col + cs:
+                covered.extend([0] * (col + cs - len(covered)))
+            for k in range(col, col + cs):
+                covered[k] = max(covered[k], r + rs)
             col += cs
         last = cells[-1]
         sb.add("|", last.line, last.col, same_place=True)
         sb.newline()
-        r += 1
     doc.end_table()
+
+
+# ---------------------------------------------------------------------------------------
+_NOT_PAGE_TEXT = {"script", "style", "nav", "a", "li", "select", "option", "button", "noscript", "template"}
+
+
+def _page_text_outside(root: Node, body: Node) -> str:
+    """The page's visible text outside the report body and outside menus and link lists
+    (where a CMS writes "发布时间：… 来源：…")."""
+    parts: list[str] = []
+    stack = [root]
+    total = 0
+    while stack and total < 200_000:
+        n = stack.pop()
+        if isinstance(n, TextRun):
+            parts.append(n.text)
+            total += len(n.text)
+            continue
+        if n is body or n.tag in _NOT_PAGE_TEXT or n.tag == "title":
+            continue
+        stack.extend(reversed(n.children))
+    return " ".join(parts)
+
+
+def page_meta(root: Node, body: Node, text: str) -> dict:
+    """``Document.meta`` of a page (validator/readers/meta.py): publication date, title,
+    issuer, modification date — from the report text (span given), the visible page line
+    under the title, or the page's <meta> elements."""
+    from . import meta as M
+    metas: dict[str, str] = {}
+    title_el = None
+    for n in root.iter():
+        if n.tag == "meta":
+            key = (n.get("name") or n.get("property") or n.get("itemprop") or "").strip().lower()
+            content = " ".join((n.get("content") or "").split())
+            if key and content and key not in metas:
+                metas[key] = content[:500]
+        elif n.tag == "title" and title_el is None:
+            title_el = n
+
+    def from_meta(key: str, date: bool = False):
+        for name in M.META_NAMES[key]:
+            v = metas.get(name)
+            if not v:
+                continue
+            if date:
+                v = M.iso_date(v, compact=True)
+            if v:
+                return v
+        return None
+
+    out: dict = {}
+    outside = None
+    found = M.published_in(text, 0, 3000)
+    if found is None:
+        outside = _page_text_outside(root, body)
+        vis = M.published_in(outside)
+        iso = vis[0] if vis else from_meta("published", date=True)
+        if iso:
+            found = (iso, None)
+    if found:
+        out["published"] = found
+    modified = from_meta("modified", date=True)
+    if modified:
+        out["modified"] = (modified, None)
+    title = from_meta("title")
+    if not title and title_el is not None:
+        title = M.clean_title(title_el.text_content())
+    if title:
+        out["title"] = (title, M.find_span(text[:2000], title))
+    issuer = from_meta("issuer")
+    if not issuer:
+        if outside is None:
+            outside = _page_text_outside(root, body)
+        issuer = M.issuer_in(outside) or from_meta("site")
+    if issuer:
+        out["issuer"] = (issuer, M.find_span(text, issuer, last=True))
+    return out
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -478,11 +712,13 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def read(data: bytes, name: str) -> Document:
+    from ..limits import current_max_chars
+    max_chars = current_max_chars()
     text, enc, bad = decode(data, declared=declared_charset(data))
-    root = parse_html(text)
+    root = parse_html(text, 2 * max_chars if max_chars else None)
     body = find_body(root)
     db = DocumentBuilder()
-    out = _Out(db)
+    out = _Out(db, max_chars)
     title = _title_node(root, body)
     if title is not None:
         _cell_text(title, out)
@@ -491,6 +727,7 @@ def read(data: bytes, name: str) -> Document:
     _walk(body, out)
     out.flush()
     doc = db.build(path=name, format="html", encoding=enc, original_lines=text.split("\n"))
+    doc.meta.update(page_meta(root, body, doc.text))
     src = doc.source
     if bad:
         # undecodable bytes: point at the U+FFFD character in the HTML source

@@ -2,10 +2,11 @@
 
 Headings (``# 一、总体情况``), emphasis (``**`` / ``__``), ``<br>`` inside table cells (OCR and
 PDF converters write "本年新<br>制作数量"), ``&nbsp;`` and escaped pipes are replaced by spaces
-of the same length, so every remaining character is at its own line:column in the file and
-the pipe tables reach the lexer unchanged (one row per line, ``|`` between cells).  Fragmented
-tables from PDF converters (a table split into several pipe tables with text between them)
-need nothing special: the lexer reads rows by their template labels wherever they are.
+of the same length, so every remaining character is at its own line:column in the file.
+The blocks come from validator/readers/textgrid.py: every pipe table a grid (the delimiter
+row not a row, the row above it the header), ``#`` headings paragraphs with their level.
+Tables that a PDF converter cut into pieces with text between them are ``fragment`` grids
+(their labels are partly in that text); Document.grids() leaves them out unless asked.
 """
 
 from __future__ import annotations
@@ -36,10 +37,21 @@ def blank_markup(text: str) -> str:
     return text
 
 
+def headings(original: str) -> dict[int, int]:
+    """0-based line number → level of every ATX heading (``## 一、总体情况``)."""
+    out = {}
+    for no, line in enumerate(original.split("\n")):
+        m = _HEADING.match(line)
+        if m:
+            out[no] = len(m.group(1))
+    return out
+
+
 def read(data: bytes, name: str) -> Document:
+    from .textgrid import text_blocks
     original, enc, bad = decode(data)
     shown = blank_markup(original)
     src = SourceText.from_original(shown, path=name, format="markdown", encoding=enc,
                                    original_lines=original.split("\n"))
     src.notes.extend(bad_byte_notes(src, bad))
-    return Document.of_lines(src)
+    return Document(src, text_blocks(src.text, markdown=True, headings=headings(original), aligned=False))

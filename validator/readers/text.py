@@ -169,8 +169,20 @@ def bad_byte_notes(src: SourceText, bad: list[tuple[int, bytes]], offset_map=Non
     return notes
 
 
+def document_of(src: SourceText) -> Document:
+    """The Document of a text given as a SourceText (not read from a file): the same blocks
+    — paragraphs, and tables recognised as grids — as the text reader gives for a file with
+    that text, so a string and a .txt file of it are checked alike."""
+    from .textgrid import text_blocks
+    md = src.format == "markdown"
+    return Document(src, text_blocks(src.text, markdown=md, aligned=not md))
+
+
 def read(data: bytes, name: str, fmt: str = "text") -> Document:
+    """The text exactly as in the file; tables recognised as grids (validator/readers/textgrid.py),
+    every other non-empty line a paragraph."""
+    from .textgrid import text_blocks
     text, enc, bad = decode(data)
     src = SourceText.from_original(text, path=name, format=fmt, encoding=enc)
     src.notes.extend(bad_byte_notes(src, bad))
-    return Document.of_lines(src)
+    return Document(src, text_blocks(src.text))

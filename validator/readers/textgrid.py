@@ -1,0 +1,583 @@
+"""Tables in plain text and Markdown, recognised as grids; everything else as paragraphs.
+
+The text and Markdown readers keep the text exactly as it is in the file (Markdown markup is
+blanked to spaces of the same length); this module only *looks* at it and cuts it into
+:class:`~validator.document.Paragraph` and :class:`~validator.document.Grid` blocks.  Every
+cell span points at the cell's text in that text, so a cell's place is its line:column in
+the user's file.
+
+Renderings recognised as grids (``Grid.origin``):
+
+``pipe`` / ``markdown``
+    rows written as ``| a | b |`` (also ``a | b |`` without the leading pipe, ``\\|`` as a
+    literal pipe, cells padded with spaces, ``&nbsp;``, U+3000); consecutive pipe lines form
+    one grid, an empty cell is a cell.  Markdown tables (header row, ``|---|`` delimiter row)
+    are ``markdown``: the delimiter row is not a grid row, the row above it is the header.
+    Tables that a PDF converter cut into several pieces with text between stay several grids
+    (the text between them is paragraphs).  A single ``|`` in a sentence is prose.
+``lines``
+    one cell per line ending `` |``, empty cells written as runs of ``|``
+    (``第二十条第(一)项 | ||||`` / ``38 |`` / ``||||||||``).  Every ``|`` ends one cell.  A
+    row ends at a line whose last cell is empty (the converter pads each row with empty
+    cells up to the table's width); when all such rows have the same width, a stretch without
+    a break that holds several rows' worth of cells is cut into rows of that width.  When
+    the rows cannot be decided from the text, the grid has one row per line and
+    ``rows_uncertain`` set — it never guesses.
+``tab``
+    tab-separated rows (each tab separates two cells; leading tabs are empty cells).
+``aligned``
+    space-aligned columns (``pdftotext -layout``) — only blocks whose every line has the same
+    columns at consistent positions, with numbers in the value columns and nothing around
+    them that belongs to the same table (a wrapped label, a header fragment, a row of numbers
+    whose label is elsewhere).  The vertical labels, wrapped labels and shifted columns of
+    real PDF tables fail that test; those regions stay paragraphs and the parser reads them by
+    their labels.  A wrong grid is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..document import Block, Grid, GridCell, Paragraph
+
+PAD = " \t\r\u00a0\u3000\u200b"
+_NBSP = "&nbsp;"
+
+# a Markdown delimiter row: | --- | :---: | ---: |
+_DELIM = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_NUMBER = re.compile(r"^[+\-−－]?(?:\d[\d,，]*(?:[.．]\d+)?|[.．]\d+)\s*(?:%|％|件|条|个|万元|元|人次?|次)?$")
+_DASHES = set("-—–－/／无")
+
+
+@dataclass(slots=True)
+class _Line:
+    no: int          # 0-based line number
+    start: int       # offset of the first character
+    end: int         # offset after the last character (before "\r\n" / "\n")
+
+    def text(self, t: str) -> str:
+        return t[self.start:self.end]
+
+
+def _lines(text: str) -> list[_Line]:
+    out = []
+    pos = 0
+    n = len(text)
+    no = 0
+    while pos <= n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        e = end
+        if e > pos and text[e - 1] == "\r":
+            e -= 1
+        out.append(_Line(no, pos, e))
+        no += 1
+        if nl < 0:
+            break
+        pos = nl + 1
+    return out
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span a..b without padding (spaces, NBSP, U+3000, literal ``&nbsp;``)."""
+    while True:
+        while a < b and text[a] in PAD:
+            a += 1
+        if b - a >= 6 and text[a:a + 6].lower() == _NBSP:
+            a += 6
+            continue
+        break
+    while True:
+        while b > a and text[b - 1] in PAD:
+            b -= 1
+        if b - a >= 6 and text[b - 6:b].lower() == _NBSP:
+            b -= 6
+            continue
+        break
+    return a, b
+
+
+def _pipes(text: str, ln: _Line) -> list[int]:
+    """Offsets of the unescaped ``|`` on a line (``\\|`` is a literal pipe)."""
+    out = []
+    i = text.find("|", ln.start, ln.end)
+    while i >= 0:
+        k = i - 1
+        bs = 0
+        while k >= ln.start and text[k] == "\\":
+            bs += 1
+            k -= 1
+        if bs % 2 == 0:
+            out.append(i)
+        i = text.find("|", i + 1, ln.end)
+    return out
+
+
+def is_number(s: str) -> bool:
+    return bool(_NUMBER.match(s.strip(PAD)))
+
+
+def _blank(text: str, ln: _Line) -> bool:
+    a, b = _trim(text, ln.start, ln.end)
+    return a >= b
+
+
+# ---------------------------------------------------------------------------------------
+# pipe rows and Markdown tables
+@dataclass(slots=True)
+class _PipeRow:
+    ln: _Line
+    pipes: list[int]
+    leading: bool
+    trailing: bool
+    cells: list[tuple[int, int]]    # trimmed spans
+    delim: bool
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for a, b in self.cells if b > a)
+
+
+def _pipe_row(text: str, ln: _Line, pipes: list[int], open_left: bool = False) -> _PipeRow:
+    """``open_left``: the rows are cells joined by `` | `` without a leading pipe, so a line
+    that starts with `` |`` starts with an empty cell."""
+    a, b = _trim(text, ln.start, ln.end)
+    leading = bool(pipes) and pipes[0] == a and not open_left
+    trailing = bool(pipes) and pipes[-1] == b - 1
+    bounds = [ln.start if not leading else pipes[0] + 1]
+    cuts = pipes[1:] if leading else pipes
+    cells = []
+    prev = bounds[0]
+    for p in cuts:
+        cells.append(_trim(text, prev, p))
+        prev = p + 1
+    if not trailing:
+        cells.append(_trim(text, prev, ln.end))
+    # an empty cell sits where it is drawn (just after its opening pipe)
+    cells = [(x, y) if y > x else (min(x, ln.end), min(x, ln.end)) for x, y in cells]
+    delim = bool(_DELIM.match(text[ln.start:ln.end])) and "-" in text[ln.start:ln.end]
+    return _PipeRow(ln, pipes, leading, trailing, cells, delim)
+
+
+def _long_delim(text: str, r: _PipeRow) -> bool:
+    """A delimiter row written with ``---`` cells: a delimiter wherever it is.  A row of
+    single ``-`` cells below the first row is data (a dash for "none")."""
+    return r.delim and all(text[a:b].count("-") >= 3 for a, b in r.cells if b > a)
+
+
+def _row_like(r: _PipeRow) -> bool:
+    """A line that is clearly a table row, not a sentence with a pipe in it."""
+    if r.delim:
+        return True
+    n = len(r.pipes)
+    if r.leading:
+        return n >= 2 or (n == 1 and len(r.cells) >= 1 and r.filled >= 1 and not r.trailing)
+    if r.trailing:
+        return n >= 2
+    return n >= 2 and len(r.cells) >= 3
+
+
+# ---------------------------------------------------------------------------------------
+# one cell per line ("text |" lines, empty cells as runs of "|")
+_OCPL_LINE = re.compile(r"^(?:[^|]*[^|\s][^|]*\|(?: ?\|+)?|\|+)$")
+
+
+def _ocpl_line(text: str, ln: _Line, pipes: list[int]) -> bool:
+    """``text |``, ``text | ||||`` or ``||||``: at most one filled cell, first on the line,
+    and runs of empty cells written as ``|`` without spaces (a pipe row with empty cells
+    writes ``|  |  |``)."""
+    if not pipes:
+        return False
+    a, b = _trim(text, ln.start, ln.end)
+    return bool(_OCPL_LINE.match(text[a:b])) and "\\|" not in text[a:b]
+
+
+def _ocpl_single(text: str, ln: _Line, pipes: list[int]) -> bool:
+    """Exactly ``text |``."""
+    if len(pipes) != 1:
+        return False
+    x, y = _trim(text, ln.start, pipes[0])
+    return y > x
+
+
+MAX_ROW_CELLS = 200     # no table of a report is wider; longer periods are not tried
+
+
+def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
+    """The number of cells per row of a one-cell-per-line table, or None if the text does
+    not decide it.
+
+    Every ``|`` ends a cell.  The converters that write this rendering give every row the
+    same number of ``|`` (the row's own cells, then empty cells up to the table's width, or
+    one more ``|`` for the row's end) and start each row on a new line.  So the period P is
+    one with which every row ends at the end of a line — never inside a run of ``|`` — and
+    the most rows end with an empty cell (the padding; at least half of them), the smaller
+    on a tie; the table's last row may be shorter (its padding left off).  Fewer than three rows, or rows that mostly do not end
+    with an empty cell, decide nothing."""
+    total = sum(cells_per_line)
+    if total < 4 or max(cells_per_line, default=0) < 2:
+        return None
+    ends = set()
+    last_cell_empty = {}
+    k = 0
+    for n, e in zip(cells_per_line, empty_last):
+        k += n
+        if n:
+            ends.add(k)
+            last_cell_empty[k] = e
+    best = None
+    for p in range(2, min(MAX_ROW_CELLS, total) + 1):
+        cuts = range(p, total, p)
+        if len(cuts) < 2:
+            break
+        if any(c not in ends for c in cuts):
+            continue
+        padded = sum(1 for c in cuts if last_cell_empty[c])
+        if padded * 2 >= len(cuts) and padded >= 2:
+            share = padded / len(cuts)
+            if best is None or share > best[0]:
+                best = (share, p)       # most rows ending in padding; the smaller period on a tie
+    return best[1] if best else None
+
+
+def _ocpl_grid(text: str, lines: list[_Line], pipes: dict[int, list[int]]) -> list[Grid]:
+    """Cells of a one-cell-per-line run, cut into rows of :func:`row_period` cells; one row
+    per line with ``rows_uncertain`` when the period is not decided."""
+    cells: list[tuple[int, int, int]] = []   # (line index in run, start, end)
+    per_line: list[int] = []
+    empty_last: list[bool] = []
+    for li, ln in enumerate(lines):
+        prev = ln.start
+        n = 0
+        last_empty = False
+        for p in pipes[ln.no]:
+            x, y = _trim(text, prev, p)
+            if y <= x:
+                x = y = p
+            cells.append((li, x, y))
+            last_empty = y <= x
+            prev = p + 1
+            n += 1
+        per_line.append(n)
+        empty_last.append(last_empty)
+    period = row_period(per_line, empty_last)
+    if period:
+        rows = [cells[k:k + period] for k in range(0, len(cells), period)]
+    else:
+        by_line: dict[int, list] = {}
+        for c in cells:
+            by_line.setdefault(c[0], []).append(c)
+        rows = [by_line[k] for k in sorted(by_line)]
+    gcells = [GridCell(r, k, x, y) for r, row in enumerate(rows) for k, (_li, x, y) in enumerate(row)]
+    return [Grid(lines[0].start, lines[-1].end, gcells, "lines", rows_uncertain=not period)]
+
+
+# ---------------------------------------------------------------------------------------
+# tab-separated rows
+def _tab_cells(text: str, ln: _Line) -> list[tuple[int, int]] | None:
+    s = text[ln.start:ln.end]
+    a = len(s) - len(s.lstrip(" \u3000"))
+    body = s.rstrip(PAD.replace("\t", ""))
+    first = len(body) - len(body.lstrip(PAD))
+    if "\t" not in body[first:]:
+        return None   # no tab, or only indentation
+    out = []
+    pos = a
+    for part in body[a:].split("\t"):
+        x, y = _trim(text, ln.start + pos, ln.start + pos + len(part))
+        if y <= x:
+            x = y = ln.start + pos
+        out.append((x, y))
+        pos += len(part) + 1
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# space-aligned columns
+_GAP = re.compile(r"\S+(?: \S+)*")   # tokens: runs of text separated by two or more spaces
+
+
+def _tokens(s: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _GAP.finditer(s.replace("\u3000", "  ").replace("\t", "  "))]
+
+
+def _aligned_blocks(text: str, lines: list[_Line], free: list[bool]) -> list[tuple[list[int], list[list[tuple[int, int]]]]]:
+    """Blocks of lines with the same space-aligned columns (indices into ``lines`` and the
+    token spans per line, relative to the line start)."""
+    toks = [(_tokens(ln.text(text)) if free[i] else None) for i, ln in enumerate(lines)]
+    out = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        t = toks[i]
+        if not t or len(t) < 2:
+            i += 1
+            continue
+        k = len(t)
+        members = [i]
+        j = i + 1
+        blanks = 0
+        while j < n:
+            if free[j] and toks[j] is not None and not toks[j]:
+                blanks += 1
+                if blanks > 2:
+                    break
+                j += 1
+                continue
+            if toks[j] is None or len(toks[j]) != k:
+                break
+            members.append(j)
+            blanks = 0
+            j += 1
+        if len(members) >= 2 and _consistent([toks[m] for m in members]) \
+                and _values_in_columns(text, lines, members, toks) \
+                and _isolated(text, lines, toks, members, free):
+            out.append((members, [toks[m] for m in members]))
+        # a block that is not a table is not retried from each of its lines (linear time)
+        i = members[-1] + 1
+    return out
+
+
+def _columns(rows: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    k = len(rows[0])
+    return [(min(r[c][0] for r in rows), max(r[c][1] for r in rows)) for c in range(k)]
+
+
+def _consistent(rows: list[list[tuple[int, int]]]) -> bool:
+    """Column c of every line lies entirely left of column c+1 of every line."""
+    cols = _columns(rows)
+    return all(cols[c][1] < cols[c + 1][0] for c in range(len(cols) - 1))
+
+
+def _values_in_columns(text, lines, members, toks) -> bool:
+    """The block carries values: every value column (all but the first) is numbers in every
+    row below the header row."""
+    rows = [[lines[m].text(text)[a:b] for a, b in toks[m]] for m in members]
+    body = rows[1:] if not any(is_number(c) for c in rows[0][1:]) else rows
+    if not body:
+        return False
+    return all(is_number(c) or c.strip() in _DASHES for r in body for c in r[1:])
+
+
+def _isolated(text, lines, toks, members, free) -> bool:
+    """A whole table: the block starts with its own header row (text over number columns),
+    and nothing right below it belongs to the same table — no line of other columns (a row of
+    numbers whose label is elsewhere, a row with a vertical label's character) within two
+    lines, no wrapped label directly under the last row.  Data rows without their header
+    (a piece of a larger table whose header is spread over several lines) are not taken."""
+    first = lines[members[0]].text(text)
+    if any(is_number(first[a:b]) for a, b in toks[members[0]][1:]):
+        return False
+    cols = _columns([toks[m] for m in members])
+    j = members[-1]
+    for step in (1, 2, 3):
+        k = j + step
+        if k >= len(lines):
+            break
+        t = toks[k]
+        if t is None:
+            return False             # a pipe, tab or other table right below
+        if not t:
+            continue
+        if len(t) >= 2:
+            return False
+        a, b = t[0]
+        if step == 1 and a < cols[1][0] and b > cols[0][0]:
+            return False             # directly below, in the label column: a wrapped label
+        break
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] | None = None,
+                aligned: bool = True) -> list[Block]:
+    """Paragraph and Grid blocks of a text (see the module docstring).
+
+    ``headings`` maps 0-based line numbers to heading levels (Markdown ``#``); ``aligned``
+    enables space-aligned column detection (plain text only).  Inline ``xxgk-lint:``
+    directive comments are not part of the report: tables are recognised as if they were
+    blank (the parser sees them blanked)."""
+    from ..directives import blank_directives_text
+    blanked = blank_directives_text(text)
+    lines = _lines(blanked)
+    n = len(lines)
+    # lines that hold nothing but a directive: not there for the structure (a table goes on)
+    directive_only = [blanked is not text and _blank(blanked, ln) and not _blank(text, ln) for ln in lines]
+    text = blanked
+    taken = [False] * n
+    grids: list[tuple[int, Grid]] = []   # (first line, grid)
+    pipes = {ln.no: _pipes(text, ln) for ln in lines}
+
+    # 1. runs of lines with pipes
+    md_runs: list[tuple[int, Grid, int]] = []
+    headers: dict[int, tuple] = {}      # grid id → its Markdown header row
+    i = 0
+    while i < n:
+        if not pipes[i]:
+            i += 1
+            continue
+        j = i
+        run = []
+        while j < n:
+            if pipes[j]:
+                run.append(j)
+                j += 1
+                continue
+            if directive_only[j] and j + 1 < n and (pipes[j + 1] or directive_only[j + 1]):
+                j += 1
+                continue
+            # a single blank line between pipe rows of plain text does not end the table
+            if (not markdown and j + 1 < n and _blank(text, lines[j]) and pipes[j + 1]
+                    and _pipe_row(text, lines[j + 1], pipes[j + 1]).leading == _pipe_row(text, lines[run[-1]], pipes[run[-1]]).leading
+                    and not (j + 2 < n and pipes[j + 2] and _pipe_row(text, lines[j + 2], pipes[j + 2]).delim)):
+                j += 1
+                continue
+            break
+        for first, g, used, header in _pipe_run(text, [lines[k] for k in run], pipes, markdown):
+            grids.append((first, g))
+            md_runs.append((first, g, max(used)))
+            if header is not None:
+                headers[id(g)] = header
+            for k in used:
+                taken[k] = True
+        i = j
+    _mark_fragments(text, lines, md_runs, headers)
+
+    # 2. tab-separated runs
+    i = 0
+    while i < n:
+        if taken[i]:
+            i += 1
+            continue
+        j = i
+        rows = []
+        while j < n and not taken[j]:
+            if directive_only[j] and rows:
+                j += 1
+                continue
+            c = _tab_cells(text, lines[j])
+            if c is None:
+                break
+            rows.append((j, c))
+            j += 1
+        if rows:
+            filled = [sum(1 for a, b in c if b > a) for _j, c in rows]
+            if sum(1 for f in filled if f >= 2) >= 2 or (len(rows) == 1 and filled[0] >= 3):
+                cells = [GridCell(r, k, a, b) for r, (_j, c) in enumerate(rows) for k, (a, b) in enumerate(c)]
+                grids.append((rows[0][0], Grid(lines[rows[0][0]].start, lines[rows[-1][0]].end, cells, "tab")))
+                for k, _c in rows:
+                    taken[k] = True
+        i = max(j, i + 1)
+
+    # 3. space-aligned columns (pdftotext -layout)
+    if aligned:
+        free = [not taken[k] and "\t" not in lines[k].text(text) for k in range(n)]
+        for members, toks in _aligned_blocks(text, lines, free):
+            cells = []
+            for r, (m, tk) in enumerate(zip(members, toks)):
+                base = lines[m].start
+                for k, (a, b) in enumerate(tk):
+                    x, y = _trim(text, base + a, base + b)
+                    cells.append(GridCell(r, k, x, y))
+            grids.append((members[0], Grid(lines[members[0]].start, lines[members[-1]].end, cells, "aligned")))
+            for k in range(members[0], members[-1] + 1):
+                taken[k] = True
+
+    # 4. everything else: one paragraph per line
+    blocks: list[tuple[int, Block]] = list(grids)
+    for k, ln in enumerate(lines):
+        if taken[k]:
+            continue
+        a, b = _trim(text, ln.start, ln.end)
+        if b > a:
+            blocks.append((k, Paragraph(a, b, (headings or {}).get(k))))
+    blocks.sort(key=lambda kb: (kb[0], 0 if isinstance(kb[1], Grid) else 1))
+    return [b for _k, b in blocks]
+
+
+def _pipe_run(text: str, run: list[_Line], pipes: dict[int, list[int]], markdown: bool):
+    """Grids in a run of lines with pipes: (first line, grid, line numbers taken)."""
+    body = [ln for ln in run if not _blank(text, ln)]
+    if not body:
+        return []
+    singles = sum(1 for ln in body if _ocpl_single(text, ln, pipes[ln.no]))
+    runs = sum(1 for ln in body if len(pipes[ln.no]) >= 2)
+    # one cell per line: "text |" lines and runs of "|" (empty cells); without any run of
+    # empty cells nothing shows a table (lines of page text that end in " |" stay text)
+    if len(body) >= 3 and singles >= 2 and runs >= 1 and all(_ocpl_line(text, ln, pipes[ln.no]) for ln in body):
+        return [(body[0].no, g, [ln.no for ln in run], None) for g in _ocpl_grid(text, body, pipes)]
+    rows = [_pipe_row(text, ln, pipes[ln.no]) for ln in body]
+    for k, r in enumerate(rows):
+        if r.delim and k != 1 and not _long_delim(text, r):
+            r.delim = False
+    # rows written without a leading pipe (cells joined by " | "): a line that starts with
+    # " |" starts with an empty cell — when some row starts with text and no row starts
+    # with a pipe at the line's start (Markdown rows do)
+    if any(not r.leading and not r.delim for r in rows) and not any(text[r.ln.start:r.ln.start + 1] == "|" for r in rows):
+        rows = [r if r.delim else _pipe_row(text, r.ln, r.pipes, open_left=True) for r in rows]
+    clear = [r for r in rows if _row_like(r) and not r.delim]
+    if not clear:
+        return []
+    if len(clear) == 1 and len(rows) == 1:
+        r = clear[0]
+        if not ((r.leading and r.trailing and len(r.cells) >= 2) or (r.trailing and len(r.pipes) >= 3)):
+            return []
+    elif len(clear) < 2 and not any(r.delim for r in rows):
+        return []
+    cells: list[GridCell] = []
+    r_no = 0
+    # the row above the delimiter is the Markdown header row — unless it holds numbers: PDF
+    # converters put a delimiter under the first row of every piece of a cut table
+    header_row = (len(rows) >= 2 and rows[1].delim and not rows[0].delim
+                  and not any(is_number(text[a:b]) for a, b in rows[0].cells if b > a))
+    is_md = any(r.delim for r in rows)
+    for k, r in enumerate(rows):
+        if r.delim:
+            continue
+        for c, (a, b) in enumerate(r.cells):
+            cells.append(GridCell(r_no, c, a, b, header=header_row and k == 0))
+        r_no += 1
+    if not cells:
+        return []
+    g = Grid(body[0].start, body[-1].end, cells, "markdown" if (markdown or is_md) else "pipe")
+    # a delimiter row anywhere but under the first row: pieces of a cut table glued together
+    g.fragment = any(r.delim for k, r in enumerate(rows) if k != 1)
+    header = tuple(text[a:b] for a, b in rows[0].cells) if len(rows) >= 2 and rows[1].delim and not rows[0].delim else None
+    return [(body[0].no, g, [ln.no for ln in run], header)]
+
+
+MAX_BETWEEN_PIECES = 12             # lines of text between two pieces of one cut table
+MAX_PIECE_GAP_LINE = 60             # characters of such a line (a heading, a wrapped label)
+
+
+def _mark_fragments(text: str, lines: list[_Line], grids: list[tuple[int, "Grid", int]],
+                    headers: dict[int, tuple]) -> None:
+    """Markdown tables that are pieces of tables a converter cut up (PDF → Markdown).  A chain
+    of Markdown tables with only short lines between them (headings, wrapped labels) is cut
+    up when one of its tables shows the cut — a delimiter row inside it (pieces glued
+    together) or the same header row as the table before it (each piece repeating the
+    header).  Then every table of the chain is a piece: their row labels and column headers
+    are partly in the text between them, so none of them is a table on its own
+    (``Grid.fragment``)."""
+    md = [(first, g, last) for first, g, last in grids if g.origin == "markdown"]
+
+    def close(a, b) -> bool:
+        between = [ln for ln in lines[a[2] + 1:b[0]] if not _blank(text, ln)]
+        return len(between) <= MAX_BETWEEN_PIECES and all(
+            _trim(text, ln.start, ln.end)[1] - _trim(text, ln.start, ln.end)[0] <= MAX_PIECE_GAP_LINE for ln in between)
+
+    chains: list[list] = []
+    for k, item in enumerate(md):
+        if k and close(md[k - 1], item):
+            chains[-1].append(item)
+        else:
+            chains.append([item])
+    for chain in chains:
+        cut = any(g.fragment for _f, g, _l in chain)
+        for a, b in zip(chain, chain[1:]):
+            ha, hb = headers.get(id(a[1])), headers.get(id(b[1]))
+            cut = cut or (ha is not None and ha == hb)
+        if cut and len(chain) >= 2:
+            for _f, g, _l in chain:
+                g.fragment = True
