@@ -243,7 +243,13 @@ def load_yaml_text(text: str, name: str = "<string>"):
 
 def load_yaml(path: Path):
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise YamlError(one_line(f"{path}: 无法读取：{exc}")) from None
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise YamlError(one_line(f"{path}: 无法读取：{exc.strerror or exc}")) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise YamlError(f"{path}:{line}: 无法读取：不是 UTF-8 编码的文本（第{line}行有字节 0x{data[exc.start]:02x}），"
+                        f"规则和配置文件须存为 UTF-8") from None
     return load_yaml_text(text, str(path)), text.count("\n") + 1

@@ -12,8 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import subprocess
-import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +23,7 @@ from hypothesis import strategies as st
 import validator.parse.splitter as splitter
 from validator.parse import split_run_together
 
-from .conftest import EXE, assert_clean
+from .conftest import assert_clean, run_measured
 
 HOSTILE = Path(__file__).parent / "data" / "hostile_inputs"
 
@@ -164,32 +162,11 @@ def test_impossible_counts_are_certain():
     assert split_run_together(["1", "2", "3"], 2, []).count == 0
 
 
-def _run_measured(path: Path):
-    """Check one file in a fresh interpreter; return (exit code, stdout, stderr, seconds,
-    peak resident MB of the child)."""
-    code = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "r = subprocess.run(sys.argv[1:], capture_output=True, timeout=60)\n"
-        "dt = time.perf_counter() - t\n"
-        "mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "sys.stdout.buffer.write(r.stdout); sys.stderr.buffer.write(r.stderr)\n"
-        "sys.stderr.write(f'\\n@@ {r.returncode} {dt:.3f} {mb:.1f}\\n')\n"
-    )
-    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
-    r = subprocess.run([sys.executable, "-c", code, *exe, "check", "-o", "json", str(path)],
-                       capture_output=True, timeout=120)
-    err, _, tail = r.stderr.decode("utf-8", "replace").rpartition("\n@@ ")
-    rc, secs, mb = tail.split()
-    return int(rc), r.stdout, err, float(secs), float(mb)
-
-
 @pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.glob("splitter_*.txt")))
 def test_hostile_digit_rows_end_cleanly_in_bounded_time_and_memory(name):
-    rc, out, err, secs, mb = _run_measured(HOSTILE / name)
-    r = subprocess.CompletedProcess([], rc, out, err.encode())
+    r, secs, mb = run_measured("check", "-o", "json", HOSTILE / name)
     assert_clean(r)
-    assert rc in (0, 1)
-    rules = {f["rule"] for f in json.loads(out)["findings"]}
+    assert r.returncode in (0, 1)
+    rules = {f["rule"] for f in json.loads(r.stdout)["findings"]}
     assert "P002" in rules            # the row is reported unreadable, nothing is guessed
     assert secs <= 10 and mb <= 300, (secs, mb)
