@@ -169,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     except UsageError as exc:
-        print(f"xxgk-lint: 错误: {exc}", file=sys.stderr)
+        from .reporters.safe import safe_text
+        print(f"xxgk-lint: 错误: {safe_text(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -364,8 +365,9 @@ def cmd_check(args) -> int:
             raise UsageError(cross_error)
     errors = [r for r in results if r.error]
     if fmt not in ("rich", "concise") or args.statistics:  # those two print errors in their own place
+        from .reporters.safe import safe_text
         for r in errors:
-            print(f"xxgk-lint: 错误: {r.error}", file=sys.stderr)
+            print(f"xxgk-lint: 错误: {safe_text(r.error)}", file=sys.stderr)
     if args.verbose:
         for r in results:
             if r.source is not None and r.report is not None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from . import register
+from .safe import safe_text
 
 
 def line_for(f, lang="zh") -> str:
     from ..findings import elsewhere
     loc = f.location
-    where = f" ({loc.where})" if loc.where else ""
-    return f"{f.path}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {f.text(lang)}{where}{elsewhere(f, lang)}"
+    where = f" ({safe_text(loc.where)})" if loc.where else ""
+    return (f"{safe_text(f.path)}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {safe_text(f.text(lang))}{where}"
+            f"{safe_text(elsewhere(f, lang))}")
 
 
 @register("concise")
@@ -18,7 +20,7 @@ def render(results, out, *, lang="zh", quiet=False, **_kw):
     for r in results:
         err = getattr(r, "error", None)
         if err:
-            out.write(f"{r.path}: 错误: {err}\n")
+            out.write(f"{safe_text(r.path)}: 错误: {safe_text(err)}\n")
         for f in r.findings:
             out.write(line_for(f, lang) + "\n")
             n += 1

@@ -161,7 +161,8 @@ _GH_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def gh_escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    from .safe import safe_text
+    return safe_text(s, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def gh_escape_prop(s: str) -> str:
@@ -201,17 +202,18 @@ def junit_tree(results, lang="zh", fail_on="error"):
     suites = ET.Element("testsuites", name="xxgk-lint")
     suite = ET.SubElement(suites, "testsuite", name="xxgk-lint")
     n = failures = errors = 0
+    from .safe import safe_text
     for res in results:
         n += 1
-        tc = ET.SubElement(suite, "testcase", name=res.path, classname="xxgk-lint", file=res.path)
+        tc = ET.SubElement(suite, "testcase", name=safe_text(res.path), classname="xxgk-lint", file=safe_text(res.path))
         err = getattr(res, "error", None)
         from ..findings import elsewhere
-        lines = [f"{f.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] {f.text(lang)}"
-                 f"{elsewhere(f, lang)}" for f in res.findings]
+        lines = [safe_text(f"{f.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] {f.text(lang)}"
+                           f"{elsewhere(f, lang)}") for f in res.findings]
         if err:
             errors += 1
-            e = ET.SubElement(tc, "error", message=str(err), type="read-error")
-            e.text = str(err)
+            e = ET.SubElement(tc, "error", message=safe_text(err), type="read-error")
+            e.text = safe_text(err)
             continue
         failing = [f for f in res.findings if SEVERITY_RANK[f.severity] >= threshold]
         if failing:

@@ -7,6 +7,7 @@ from collections import Counter
 
 from ..findings import SEVERITY_ZH
 from . import register
+from .safe import safe_text
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -44,6 +45,7 @@ def _source_line(src, f):
         t = Text(f"{loc.line:>5} │ ", style="dim")
         s = max(0, loc.column - 1)
         e = (loc.end_column - 1) if (loc.end_line == loc.line and loc.end_column) else len(line)
+    line = safe_text(line, keep="\t")   # a line with control characters is shown escaped
     body = Text(line.expandtabs(4) if "\t" not in line else line)
     if e <= s:
         e = min(len(line), s + 1)
@@ -70,14 +72,14 @@ def render(results, out, *, lang="zh", quiet=False, color=True, **_kw):
     for r in results:
         err = getattr(r, "error", None)
         if err:
-            console.print(Text(f"{r.path}: ", style="bold") + Text(f"错误：{err}", style="bold red"))
+            console.print(Text(f"{safe_text(r.path)}: ", style="bold") + Text(f"错误：{safe_text(err)}", style="bold red"))
             continue
         if not r.findings:
             if not quiet:
-                console.print(Text(f"✓ {r.path}", style="green") + Text("  未发现问题" if lang == "zh" else "  clean", style="dim"))
+                console.print(Text(f"✓ {safe_text(r.path)}", style="green") + Text("  未发现问题" if lang == "zh" else "  clean", style="dim"))
             continue
         rep = getattr(r, "report", None)
-        head = Text(r.path, style="bold underline")
+        head = Text(safe_text(r.path), style="bold underline")
         if rep is not None and not quiet:
             tmpl = {"2019": "2019年格式", "2021": "2021年格式", "legacy": "2019年以前（2008年条例）"}.get(rep.template or "", "格式未定")
             year = f"{rep.metadata.year}年度" if rep.metadata.year else "年度未知"
@@ -86,11 +88,11 @@ def render(results, out, *, lang="zh", quiet=False, color=True, **_kw):
         for f in r.findings:
             total[f.severity] += 1
             loc = f.location
-            pos = loc.where or f"{loc.line}:{loc.column}"
+            pos = safe_text(loc.where) or f"{loc.line}:{loc.column}"
             line = Text(f"  {pos:<8} ", style="bold")
             line.append(f"{f.rule} ", style="magenta")
             line.append(f"{SEVERITY_ZH[f.severity] if lang == 'zh' else f.severity} ", style=_STYLE[f.severity])
-            line.append(f.text(lang))
+            line.append(safe_text(f.text(lang)))
             console.print(line)
             if quiet:
                 continue
@@ -101,11 +103,11 @@ def render(results, out, *, lang="zh", quiet=False, color=True, **_kw):
                 if getattr(rel, "path", None):
                     pos = f"{rel.path}:{rel.line}:{rel.column}" + (f" {rel.where}" if rel.where else "")
                     console.print(Text("         另见：" if lang == "zh" else "         see also: ", style="cyan")
-                                  + Text(pos + (f"  {rel.label}" if rel.label else "")))
+                                  + Text(safe_text(pos + (f"  {rel.label}" if rel.label else ""))))
             if f.suggestion:
-                console.print(Text("         建议：" if lang == "zh" else "         fix: ", style="green") + Text(f.suggestion))
+                console.print(Text("         建议：" if lang == "zh" else "         fix: ", style="green") + Text(safe_text(f.suggestion)))
             if f.basis:
-                console.print(Text("         依据：" if lang == "zh" else "         basis: ", style="dim") + Text(f.basis, style="dim"))
+                console.print(Text("         依据：" if lang == "zh" else "         basis: ", style="dim") + Text(safe_text(f.basis), style="dim"))
         console.print()
     n = sum(total.values())
     if lang == "zh":
