@@ -9,7 +9,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test]'
+# the fuzz extra (atheris) where it installs; without it the bounded fuzz run is hypothesis only
+.venv/bin/python -m pip install -q -e '.[test,fuzz]' 2>/dev/null || .venv/bin/python -m pip install -q -e '.[test]'
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?
