@@ -69,6 +69,7 @@ class TimeLimit(LimitExceeded):
 
 class MemoryLimit(LimitExceeded):
     rule = RULE_MEMORY
+    kind = "memory-limit"
 
 
 def memory_exceeded(limit: int | None) -> MemoryLimit:
