@@ -29,6 +29,11 @@ FORMATS = ["text", "markdown", "html", "pdf", "docx", "docx-xml"]
 # a known reader crash that a short run finds at once; fixed on the reader branch of issue 16.1
 _PDF_KNOWN = pytest.mark.xfail(reason="issue 16.1: PDF glyphs mapped to several characters (readers branch)",
                                strict=False)
+# found by the atheris run below: a document.xml whose root is not in the WordprocessingML
+# namespace makes python-docx hand back a bare element (AttributeError: no .body)
+_DOCX_XML_KNOWN = pytest.mark.xfail(reason="issue 16.1: DOCX reader, document.xml with a foreign root namespace "
+                                           "(data/fuzz_found; readers branch)", strict=False)
+FOUND = Path(__file__).parent / "data" / "fuzz_found"
 
 TOKENS = {
     "text": [b"\xe4\xb8\x80\xe3\x80\x81", b"\n", b"|", b"12345678901234567890", b"\x1b[2J", b"\xff\xfe", b"\t0\t"],
@@ -103,13 +108,25 @@ HAVE_ATHERIS = importlib.util.find_spec("atheris") is not None
 
 @pytest.mark.skipif(not HAVE_ATHERIS, reason="atheris is not installed on this Python (pip install -e '.[fuzz]'); "
                                              "the hypothesis run above is the bounded fuzz run")
-@pytest.mark.parametrize("fmt", [pytest.param(f, marks=_PDF_KNOWN) if f == "pdf" else f for f in FORMATS])
+@pytest.mark.parametrize("fmt", [pytest.param(f, marks=_PDF_KNOWN) if f == "pdf" else
+                                 pytest.param(f, marks=_DOCX_XML_KNOWN) if f == "docx-xml" else f for f in FORMATS])
 def test_coverage_guided_run_of_a_few_seconds(fmt, tmp_path):
     fuzz_readers.make_seeds(tmp_path / "seeds")
     r = subprocess.run([sys.executable, str(ROOT / "fuzz" / "fuzz_readers.py"), "--format", fmt,
-                        str(tmp_path / "seeds" / fmt), "-seed=1", "-runs=3000", "-max_total_time=6",
+                        str(tmp_path / "seeds" / fmt), "-seed=1", "-runs=3000", "-max_total_time=4",
                         "-timeout=30", "-rss_limit_mb=1536", f"-artifact_prefix={tmp_path}/"],
                        capture_output=True, text=True, timeout=120, cwd=tmp_path)
     crashes = list(tmp_path.glob("crash-*")) + list(tmp_path.glob("timeout-*")) + list(tmp_path.glob("oom-*"))
     assert r.returncode == 0 and not crashes, r.stderr[-3000:]
     assert "Done" in r.stderr
+
+
+@pytest.mark.xfail(reason="issue 16.1: DOCX reader, document.xml with a foreign root namespace (readers branch)",
+                   strict=True)
+def test_what_the_fuzzer_found_keeps_the_contract():
+    """Inputs the coverage-guided run found (data/fuzz_found): each must keep the contract
+    once its reader is fixed (strict: the fix shows up here)."""
+    for p in sorted(FOUND.iterdir()):
+        fmt = "docx-xml" if p.name.startswith("docx_document_xml") else "any"
+        data, name = fuzz_readers.input_for(p.read_bytes(), fmt) if fmt != "any" else (p.read_bytes(), p.name)
+        fuzz_readers.check_one(data, name, fmt)

@@ -168,5 +168,5 @@ def test_hostile_digit_rows_end_cleanly_in_bounded_time_and_memory(name):
     assert_clean(r)
     assert r.returncode in (0, 1)
     rules = {f["rule"] for f in json.loads(r.stdout)["findings"]}
-    assert "P002" in rules            # the row is reported unreadable, nothing is guessed
+    assert rules & {"P002", "A305"}   # unreadable, or no reading adds up (A305): never a guess
     assert secs <= 10 and mb <= 300, (secs, mb)
