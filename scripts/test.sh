@@ -13,7 +13,7 @@ fi
 # (grammar/ and rules/ ship as validator/_grammar, validator/_rules): "Editable installation.
 # Please be careful with folders …".  Known and harmless here; silenced so that real
 # warnings stand out.
-PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e '.[test]'
+PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e '.[test,fuzz]' 2>/dev/null || PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e '.[test]'
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?

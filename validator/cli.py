@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="单个文件的检查时间上限，秒（默认 30，0 表示不限；超时报 P091）")
     c.add_argument("--max-chars", type=_limits_arg("parse_count"), default=None, metavar="N",
                    help="单个文件文本长度的上限，字（默认 1000000，0 表示不限；超过的文件报 P090）")
+    c.add_argument("--max-memory", type=_limits_arg("parse_size"), default=None, metavar="SIZE",
+                   help="每个检查进程可用内存的上限（默认 1GB，0 表示不限；超过的文件报 P093）")
     # across reports (issue 14; validator/cross/)
     c.add_argument("--previous", default=None, metavar="上年报告",
                    help="上一年度的报告：核对表三上年结转、表二现行有效件数，比较文字相同比例（不检查这份报告本身）")
@@ -173,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     except UsageError as exc:
-        print(f"xxgk-lint: 错误: {exc}", file=sys.stderr)
+        from .reporters.safe import safe_text
+        print(f"xxgk-lint: 错误: {safe_text(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # `| head` closed stdout: stop quietly
         closed_pipe()
@@ -191,113 +194,32 @@ def _load_rules(dirs):
         raise UsageError(str(exc)) from None
 
 
-class _LiteSource:
-    """What reporters need of a SourceText: encoding, format and the original lines that
-    findings point at (not the whole file), so results cross process boundaries cheaply."""
-
-    def __init__(self, src, lines_wanted):
-        self.encoding = getattr(src, "encoding", None)
-        self.format = getattr(src, "format", None)
-        orig = getattr(src, "original_lines", None)
-        self.original_lines = None if orig is None else {n: orig[n - 1] for n in lines_wanted
-                                                         if 1 <= n <= len(orig)}
-
-    def original_line(self, line: int):
-        if self.original_lines is None:
-            return None
-        s = self.original_lines.get(line)
-        return None if s is None else s.rstrip("\r")
+# the many-files runner (worker processes, results in order, signals) is validator/runner.py
+from .runner import LiteResult, check_one as _check_one  # noqa: E402,F401  (kept for callers)
 
 
-class _LiteMeta:
-    def __init__(self, year):
-        self.year = year
-
-
-class _LiteReport:
-    def __init__(self, rep):
-        self.template = getattr(rep, "template", None)
-        self.template_reason = getattr(rep, "template_reason", "")
-        md = getattr(rep, "metadata", None)
-        self.metadata = _LiteMeta(getattr(md, "year", None))
-
-
-class LiteResult:
-    """A checked file as reporters see it: path, findings, error and a little about the file."""
-
-    def __init__(self, path, findings, report=None, source=None, error=None):
-        self.path = path
-        self.findings = findings
-        self.report = report
-        self.source = source
-        self.error = error
-        self.cross = None   # the report model, when reports are compared (validator/cross/)
-
-    @classmethod
-    def of(cls, res) -> "LiteResult":
-        from .reporters.rich_out import extracted_line
-        no_lines = res.source is not None and getattr(res.source, "original_lines", None) is None
-        for f in res.findings:
-            if no_lines:  # PDF/DOCX: keep the extracted text line the finding is on
-                f.excerpt = extracted_line(res.source, f)
-            f.span = None  # offsets into the normalised text mean nothing to reporters
-        wanted = {f.location.line + d for f in res.findings for d in (-1, 0)}   # the line before: context
-        return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,
-                   _LiteSource(res.source, wanted) if res.source is not None else None)
-
-
-def _check_one(task):
-    """Check one file (in a worker process or in this one)."""
-    path, opts, *more = task
-    from .lint import lint_path
-    from .readers import ReadError
-    from .rules import load_rules
-    try:
-        res = lint_path(path, opts, load_rules(opts.extra_rule_dirs))
-    except ReadError as exc:
-        return LiteResult(path, [], error=str(exc))
-    except Exception as exc:  # an internal error in one file must not lose the others
-        return LiteResult(path, [], error=f"内部错误（{type(exc).__name__}: {exc}），请报告此问题")
-    lite = LiteResult.of(res)
-    if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
-        from .cross.run import portable
-        lite.cross = portable(res.report)
-    return lite
-
-
-def _run_all(tasks, jobs: int, progress: bool):
-    """Results in the order of tasks, whatever order the workers finish in."""
-    n = len(tasks)
-    out = [None] * n
+def _run_all(tasks, jobs: int, progress: bool, max_memory=None):
+    """Results in the order of tasks (validator/runner.py), with a progress bar on a terminal."""
+    from . import runner
+    from .limits import DEFAULT_MAX_MEMORY
     bar = None
+    on_done = None
     if progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         bar = Progress(TextColumn("检查中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
         bar.start()
-        tid = bar.add_task("", total=n)
+        tid = bar.add_task("", total=len(tasks))
+
+        def on_done(i):
+            bar.update(tid, advance=1, description=os.path.basename(tasks[i][0]))
     try:
-        if jobs <= 1 or n <= 1:
-            for i, t in enumerate(tasks):
-                out[i] = _check_one(t)
-                if bar:
-                    bar.update(tid, advance=1, description=os.path.basename(t[0]))
-        else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-            ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-            with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx) as ex:
-                futs = {ex.submit(_check_one, t): i for i, t in enumerate(tasks)}
-                for fut in as_completed(futs):
-                    i = futs[fut]
-                    out[i] = fut.result()
-                    if bar:
-                        bar.update(tid, advance=1, description=os.path.basename(tasks[i][0]))
+        return runner.run(tasks, jobs, max_memory=DEFAULT_MAX_MEMORY if max_memory is None else max_memory,
+                          on_done=on_done)
     finally:
         if bar:
             bar.stop()
-    return out
 
 
 def _cli_settings(args) -> dict:
@@ -372,6 +294,7 @@ def cmd_check(args) -> int:
     from .lint import lint_bytes, worst
     from .readers import ReadError
     from .reporters import get, names
+    from .rules import RuleRunError
 
     from .cliux import color_wanted, error_en, split_missing
     if not args.paths:
@@ -433,10 +356,20 @@ def cmd_check(args) -> int:
             results.append(LiteResult.of(res))
         except ReadError as exc:
             results.append(LiteResult(name, [], error=str(exc)))
+        except RuleRunError as exc:
+            raise UsageError(str(exc)) from None
     jobs = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
     show_progress = (not args.quiet and sys.stderr.isatty() and len(tasks) > 5
                      and fmt in ("rich", "concise") and not os.environ.get("CI"))
-    results += _run_all(tasks, jobs, show_progress)
+    outcome = _run_all(tasks, jobs, show_progress, getattr(args, "max_memory", None))
+    fatal = next((r.error for r in outcome.done if r.fatal), None)
+    if fatal:  # a rule that cannot run: the rule file is bad input, as at load time
+        raise UsageError(fatal)
+    results += outcome.done
+    if outcome.interrupted:
+        print(f"xxgk-lint: 已中断（{outcome.interrupted}）：已检查 {len(outcome.done)}/{len(outcome.results)} 个文件，"
+              f"其余未检查", file=sys.stderr)
+        cross = False   # no comparison of a partial run
 
     if cross:  # last year's report, other issuers' reports of the year (validator/cross/)
         from .cross.run import cli_cross_step
@@ -446,8 +379,9 @@ def cmd_check(args) -> int:
     errors = [r for r in results if r.error]
     if fmt not in ("rich", "concise") or args.statistics:  # those two print errors in their own place
         from .reporters.common import error_text
+        from .reporters.safe import safe_text
         for r in errors:
-            print(f"xxgk-lint: {'error' if lang == 'en' else '错误'}: {r.path}: {error_text(r)}", file=sys.stderr)
+            print(f"xxgk-lint: {'error' if lang == 'en' else '错误'}: {r.path}: {safe_text(error_text(r))}", file=sys.stderr)
     if args.verbose:
         for r in results:
             if r.source is not None and r.report is not None:
@@ -479,6 +413,8 @@ def cmd_check(args) -> int:
         get(fmt)(results, sys.stdout, lang=lang, quiet=args.quiet, color=color_wanted(args.no_color),
                  rules=rules0, fail_on=eff0.values["fail-on"], baseline=known)
     sys.stdout.flush()
+    if outcome.interrupted:
+        return 130 if outcome.interrupted == "SIGINT" else 143
     return code
 
 

@@ -3,6 +3,7 @@ walking the tree (no eval, no attribute access, no Python objects reachable)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -48,14 +49,57 @@ class Expr:
         return ch[0], None, None
 
 
+# Bounds on an expression (issue 16.3: rule files are untrusted input).  The template's
+# equations have at most a dozen terms, no nesting and numbers of a few digits; a rule file
+# with 50,000 terms (a recursion in every tree walk), 5,000 nested brackets or a
+# 100,000-digit constant is refused when it loads, with a message, before it is parsed.
+MAX_EXPR_CHARS = 10_000
+MAX_TERMS = 500
+MAX_DEPTH = 30
+MAX_DIGITS = 30
+
+_TERM = re.compile(r"\d+(?:\.\d+)?|[^\W\d]\w*")
+_LONG_NUMBER = re.compile(r"\d{%d,}" % (MAX_DIGITS + 1))
+
+
+def _shown(source: str) -> str:
+    from .yamlload import quote
+    return quote(source)
+
+
+def check_size(source: str) -> None:
+    """Refuse an expression of absurd size (linear scan, before any parsing)."""
+    if len(source) > MAX_EXPR_CHARS:
+        raise ExprError(f"表达式“{_shown(source)}”太长（{len(source):,} 字符，上限 {MAX_EXPR_CHARS:,}）")
+    depth = deepest = 0
+    for ch in source:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise ExprError(f"表达式“{_shown(source)}”括号嵌套 {deepest} 层，超过上限 {MAX_DEPTH} 层")
+    if _LONG_NUMBER.search(source):
+        raise ExprError(f"表达式“{_shown(source)}”中的数字超过 {MAX_DIGITS} 位")
+    terms = sum(1 for _ in _TERM.finditer(source))
+    if terms > MAX_TERMS:
+        raise ExprError(f"表达式“{_shown(source)}”有 {terms:,} 项，超过上限 {MAX_TERMS} 项")
+
+
 @lru_cache(maxsize=512)
 def compile_expr(source: str) -> Expr:
+    if not isinstance(source, str):
+        raise ExprError("表达式必须是文本")
+    check_size(source)
     try:
         tree = _parser().parse(source)
     except LarkError as exc:
         col = getattr(exc, "column", None)
         where = f"第{col}个字符" if col else ""
-        raise ExprError(f"表达式“{source}”无法解析{('：' + where) if where else ''}") from None
+        raise ExprError(f"表达式“{_shown(source)}”无法解析{('：' + where) if where else ''}") from None
+    except RecursionError:
+        raise ExprError(f"表达式“{_shown(source)}”嵌套太深，无法解析") from None
     if tree.data != "comparison":
         tree = Tree("comparison", [tree])
     return Expr(source, tree)

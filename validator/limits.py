@@ -15,6 +15,11 @@ other files are still checked.  ``0``/``None`` disables a limit.
 * Time (``--timeout``, 30 s): :func:`limits` arms ``SIGALRM`` (``setitimer``) in the main
   thread, so even a reader stuck in a pure-Python loop is interrupted; in other threads (the
   web server) the pipeline's stage boundaries and each rule call :func:`check_time`.
+* Memory (``--max-memory``, 1 GB, issue 16): every process that checks files (the workers
+  of ``--jobs``, the web page's workers) gets an address-space limit of its size at start
+  plus this much (:func:`apply_memory_limit`); an allocation past it raises MemoryError,
+  which the runner answers with P093 for that file (:func:`memory_exceeded`), never with a
+  traceback, and the worker is replaced.
 
 The exceptions derive from BaseException so a reader's ``except Exception`` cannot swallow
 them and turn a timeout into a misleading read error.
@@ -31,9 +36,12 @@ from contextlib import contextmanager
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024   # 50 MB
 DEFAULT_TIMEOUT_S = 30.0               # seconds per file
 DEFAULT_MAX_CHARS = 1_000_000          # characters of text per file (a report has 5–60 thousand)
+DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024  # bytes a checking process may add to its size at start
 
 RULE_TOO_LARGE = "P090"
 RULE_TIMEOUT = "P091"
+RULE_REGEX_TIMEOUT = "P092"
+RULE_MEMORY = "P093"
 
 
 class LimitExceeded(BaseException):
@@ -57,6 +65,61 @@ class InputTooLarge(LimitExceeded):
 class TimeLimit(LimitExceeded):
     rule = RULE_TIMEOUT
     kind = "timeout"
+
+
+class MemoryLimit(LimitExceeded):
+    rule = RULE_MEMORY
+    kind = "memory-limit"
+
+
+def memory_exceeded(limit: int | None) -> MemoryLimit:
+    lim = human_bytes(limit or 0)
+    return MemoryLimit(f"检查此文件所需内存超过上限 {lim}，已停止检查此文件（上限可用 --max-memory 调整）", limit=lim)
+
+
+def caused_by_memory(exc: BaseException | None) -> bool:
+    """Is this exception a MemoryError, or raised while handling one (a reader that turns
+    every exception into a read error still keeps the MemoryError as its context)?"""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, MemoryError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _vm_size() -> int:
+    """The address space this process uses now (0 if it cannot be read)."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def apply_memory_limit(extra: int | None) -> int | None:
+    """Limit this process's address space to its present size plus ``extra`` bytes (a
+    worker calls this once, before it checks anything).  Returns the limit set, or None
+    (no limit asked, or the platform has none)."""
+    if not extra or extra <= 0:
+        return None
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    limit = _vm_size() + extra
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # pragma: no cover - refused by the system
+        return None
+    return limit
 
 
 def human_bytes(n: int) -> str:

@@ -16,8 +16,8 @@ from .model import Diagnostic, Metadata, Report
 from .normalize import normalize
 from .parse import parse
 from .readers import ReadError, read_bytes, read_path
-from .rules import RuleSet, is_selected, load_rules
-from .rules.kinds import KINDS, Ctx
+from .rules import RuleSet, is_selected, load_rules, run_rule
+from .rules.kinds import Ctx
 from .source import SourceText
 
 
@@ -61,13 +61,27 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
         if report.kind == "not-report" and rule.kind not in ("report_kind", "reader_notes", "diagnostics"):
             continue
         _limits.check_time()
-        for f in KINDS[rule.kind].run(rule, ctx):
-            sev = opts.severity.get(rule.id) or opts.severity.get(rule.name)
+        found, timeouts = run_rule(rule, ctx)
+        if timeouts is not None:   # never a silent loss of matches (issue 16.3)
+            found += _regex_timeout_findings(rule, timeouts, rules, opts, ctx)
+        for f in found:
+            sev = opts.severity.get(f.rule) or opts.severity.get(f.name)
             if sev:
                 f.severity = sev
             out.append(f)
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _regex_timeout_findings(rule, timeouts, rules: RuleSet, opts: Options, ctx) -> list[Finding]:
+    from .saferegex import TIMEOUT_S
+    from .yamlload import quote
+    own = rules.by_id(_limits.RULE_REGEX_TIMEOUT)
+    if own is None or not _selected(own, opts):
+        return []
+    args = {"rule": rule.id, "rule_name": rule.name, "count": timeouts.count, "seconds": f"{TIMEOUT_S:g}",
+            "pattern": "、".join(f"“{quote(p)}”" for p in timeouts.patterns[:3])}
+    return [ctx.emit(own, (0, 0), args)]
 
 
 def _lint(doc: Document, opts: Options, rules: RuleSet) -> Result:

@@ -1,9 +1,16 @@
 """Regular expressions from rule files, made safe: a pattern written by a province's staff
-must not be able to hang a run.
+must not be able to hang a run or exhaust its memory.
 
-Patterns are compiled with RE2 (google-re2, linear time, no catastrophic backtracking).  A
-pattern RE2 cannot take (look-around, back-references) falls back to the `regex` module,
-whose matching functions take a timeout; a timeout is reported, never waited out.
+Patterns are compiled with RE2 (google-re2, linear time, no catastrophic backtracking, its
+program size capped).  A pattern RE2 cannot take (look-around, back-references, or too big
+for it) falls back to the `regex` module only if it compiles small there: that engine writes
+out the required copies of a counted repetition, so ``(?:(?:a{1000}){1000}){1000}`` would
+take gigabytes; :func:`expanded_size` measures that before compiling and a pattern over
+``MAX_FALLBACK_SIZE`` is refused with a message.  The fallback's matching functions take a
+timeout; a timeout is counted in the :class:`TimeoutLog` of the rule being run (the rule
+runner turns it into a finding for that rule and file, P092), never waited out and never
+silent.  After ``TimeoutLog.BUDGET`` timeouts in one rule and file, further matches of that
+rule's fallback patterns are not attempted (each would cost the timeout again).
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ except ImportError:  # pragma: no cover - declared dependency
 import regex as _regex
 
 TIMEOUT_S = 0.25
+MAX_FALLBACK_SIZE = 50_000      # elements the fallback engine would write out
+MAX_PATTERN_CHARS = 20_000
 
 # Patterns of the rules shipped with xxgk-lint (reviewed, and fuzzed with the rest of the
 # suite) may run on the `regex` module without a timeout, which costs ~20× less per call than
@@ -48,6 +57,60 @@ class PatternTimeout(Exception):
     """Matching took longer than the limit (fallback engine only)."""
 
 
+def _shown(pattern: str) -> str:
+    """A pattern in a message: one line, at most 60 characters."""
+    from .yamlload import quote
+    return quote(pattern)
+
+
+class TimeoutLog:
+    """The fallback-engine timeouts of one rule on one file."""
+
+    BUDGET = 4          # timeouts (of TIMEOUT_S each) before the rule's patterns are skipped
+
+    def __init__(self):
+        self.count = 0
+        self.skipped = 0
+        self.patterns: list[str] = []
+
+    def exhausted(self) -> bool:
+        return self.count >= self.BUDGET
+
+    def timed_out(self, pattern: str) -> None:
+        self.count += 1
+        if pattern not in self.patterns:
+            self.patterns.append(pattern)
+
+
+_TIMEOUTS: contextvars.ContextVar[TimeoutLog | None] = contextvars.ContextVar("xxgk_regex_timeouts", default=None)
+
+
+@contextlib.contextmanager
+def timeout_log():
+    """Count the fallback-engine timeouts of the code inside the block (one rule, one file)."""
+    log = TimeoutLog()
+    token = _TIMEOUTS.set(log)
+    try:
+        yield log
+    finally:
+        _TIMEOUTS.reset(token)
+
+
+def _timed_out(pattern: str) -> PatternTimeout:
+    log = _TIMEOUTS.get()
+    if log is not None:
+        log.timed_out(pattern)
+    return PatternTimeout(f"正则表达式“{_shown(pattern)}”匹配超时")
+
+
+def _skip(pattern: str) -> None:
+    """After the budget of timeouts, the rule's slow patterns are not run again on this file."""
+    log = _TIMEOUTS.get()
+    if log is not None and log.exhausted():
+        log.skipped += 1
+        raise PatternTimeout(f"正则表达式“{_shown(pattern)}”多次超时，本文件不再匹配")
+
+
 @dataclass
 class SafePattern:
     pattern: str
@@ -58,18 +121,103 @@ class SafePattern:
         if self.engine in ("re2", "trusted"):
             yield from self._compiled.finditer(text)
             return
+        _skip(self.pattern)
         try:
             yield from self._compiled.finditer(text, timeout=TIMEOUT_S)
         except TimeoutError:
-            raise PatternTimeout(f"正则表达式“{self.pattern}”匹配超时") from None
+            raise _timed_out(self.pattern) from None
 
     def search(self, text: str, pos: int = 0):
         if self.engine in ("re2", "trusted"):
             return self._compiled.search(text, pos)
+        _skip(self.pattern)
         try:
             return self._compiled.search(text, pos, timeout=TIMEOUT_S)
         except TimeoutError:
-            raise PatternTimeout(f"正则表达式“{self.pattern}”匹配超时") from None
+            raise _timed_out(self.pattern) from None
+
+
+_COUNTED = _re.compile(r"\{(\d*)(?:(,)(\d*))?\}")
+_CAP = 1 << 40
+
+
+def expanded_size(pattern: str) -> int:
+    """About how many elements the `regex` module writes out for a pattern: every atom
+    counts once per required copy of each counted repetition around it (a{1000} is 1000,
+    (?:a{1000}){1000} is a million); optional copies are not written out.  A linear scan
+    of the pattern (escapes, classes and groups skipped properly), so it never costs more
+    than the pattern's length."""
+    stack = [[0, 0]]            # per open group: [size so far, size of the last item]
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        top = stack[-1]
+        if ch == "\\":
+            j = i + 2
+            if i + 1 < n and pattern[i + 1] in "pPNxugk" and j < n and pattern[j] in "{<":
+                close = pattern.find("}" if pattern[j] == "{" else ">", j)
+                j = n if close < 0 else close + 1
+            top[0] += 1
+            top[1] = 1
+            i = j
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            depth = 1
+            while j < n and depth:
+                c = pattern[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                if c == "[" and j + 1 < n and pattern[j + 1] in ":=.":   # [:alpha:] and the like
+                    close = pattern.find(pattern[j + 1] + "]", j + 2)
+                    j = n if close < 0 else close + 2
+                    continue
+                if c == "[":
+                    depth += 1        # nested sets of the V1 syntax
+                elif c == "]":
+                    depth -= 1
+                j += 1
+            top[0] += 1
+            top[1] = 1
+            i = j
+            continue
+        if ch == "(":
+            stack.append([0, 0])
+            i += 1
+            continue
+        if ch == ")":
+            if len(stack) > 1:
+                inner = stack.pop()[0]
+                parent = stack[-1]
+                parent[0] = min(_CAP, parent[0] + inner)
+                parent[1] = inner
+            i += 1
+            continue
+        if ch == "{":
+            m = _COUNTED.match(pattern, i)
+            if m and (m.group(1) or m.group(3)):
+                low = int(m.group(1)[:12] or 0)
+                if low > 1:
+                    extra = min(_CAP, top[1] * (low - 1))
+                    top[0] = min(_CAP, top[0] + extra)
+                    top[1] = min(_CAP, top[1] * low)
+                i = m.end()
+                continue
+        if ch in "|*+?":
+            i += 1
+            continue
+        top[0] = min(_CAP, top[0] + 1)
+        top[1] = 1
+        i += 1
+    total = 0
+    for frame in stack:
+        total = min(_CAP, total + frame[0])
+    return total
 
 
 def compile_safe(pattern: str) -> SafePattern:
@@ -80,16 +228,27 @@ def compile_safe(pattern: str) -> SafePattern:
         try:
             return SafePattern(pattern, "trusted", _regex.compile(translated, _regex.V0))
         except _regex.error as exc:
-            raise PatternError(f"正则表达式“{pattern}”有误：{exc}") from None
+            raise PatternError(f"正则表达式“{_shown(pattern)}”有误：{exc}") from None
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise PatternError(f"正则表达式“{_shown(pattern)}”太长（{len(pattern):,} 字符，上限 {MAX_PATTERN_CHARS:,}）")
+    why = "RE2 不支持其中的写法"
     if _re2 is not None:
         try:
             opts = _re2.Options()
             opts.max_mem = 8 << 20
             opts.log_errors = False
             return SafePattern(pattern, "re2", _re2.compile(pattern, options=opts))
-        except Exception:  # noqa: BLE001 - RE2 rejects look-around etc.; try the fallback
-            pass
+        except Exception as exc:  # noqa: BLE001 - RE2 rejects look-around etc.; try the fallback
+            if "too big" in str(exc) or "bad repetition" in str(exc):
+                why = "对 RE2 来说太大"
+    size = expanded_size(pattern)
+    if size > MAX_FALLBACK_SIZE:
+        shown = f"{size:,}" if size < _CAP else "极多"
+        raise PatternError(f"正则表达式“{_shown(pattern)}”{why}，而备用引擎要把其中的计数重复展开成约 {shown} 个元素"
+                           f"（上限 {MAX_FALLBACK_SIZE:,}），已拒绝；请减少 {{n}} 重复次数或拆成几个简单的表达式")
     try:
         return SafePattern(pattern, "regex", _regex.compile(pattern))
     except _regex.error as exc:
-        raise PatternError(f"正则表达式“{pattern}”有误：{exc}") from None
+        raise PatternError(f"正则表达式“{_shown(pattern)}”有误：{exc}") from None
+    except (RecursionError, OverflowError, MemoryError) as exc:
+        raise PatternError(f"正则表达式“{_shown(pattern)}”无法编译（{type(exc).__name__}）") from None

@@ -62,3 +62,23 @@ def assert_clean(r, *, allowed=(0, 1, 2)):
 @pytest.fixture()
 def run_cli():
     return cli
+
+
+def run_measured(*args, timeout=120):
+    """Run the installed command line in a fresh interpreter that measures it: returns
+    (CompletedProcess, seconds, peak resident MB of the command and its workers)."""
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "dt = time.perf_counter() - t\n"
+        "mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "sys.stdout.buffer.write(r.stdout); sys.stderr.buffer.write(r.stderr)\n"
+        "sys.stderr.write(f'\\n@@ {r.returncode} {dt:.3f} {mb:.1f}\\n')\n"
+    )
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    r = subprocess.run([sys.executable, "-c", code, *exe, *[str(a) for a in args]],
+                       capture_output=True, timeout=timeout)
+    err, _, tail = r.stderr.decode("utf-8", "replace").rpartition("\n@@ ")
+    rc, secs, mb = tail.split()
+    return subprocess.CompletedProcess(args, int(rc), r.stdout, err.encode("utf-8")), float(secs), float(mb)

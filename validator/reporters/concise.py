@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import register
 from .common import error_text, ordered, summary
+from .safe import safe_text
 
 
 def line_for(f, lang="zh") -> str:
@@ -12,7 +13,7 @@ def line_for(f, lang="zh") -> str:
     loc = f.location
     w = f.where(lang)
     where = f" ({w})" if w else ""
-    return f"{f.path}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {f.text(lang)}{where}{elsewhere(f, lang)}"
+    return safe_text(f"{f.path}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {f.text(lang)}{where}{elsewhere(f, lang)}")
 
 
 @register("concise")
@@ -20,7 +21,7 @@ def render(results, out, *, lang="zh", quiet=False, baseline=0, **_kw):
     for r in results:
         if getattr(r, "error", None):
             word = "error" if lang == "en" else "错误"
-            out.write(f"{r.path}: {word}: {error_text(r)}\n")
+            out.write(safe_text(f"{r.path}: {word}: {error_text(r)}") + "\n")
         for f in ordered(r.findings):
             out.write(line_for(f, lang) + "\n")
     if not quiet:

@@ -171,7 +171,8 @@ _GH_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def gh_escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    from .safe import safe_text
+    return safe_text(s, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def gh_escape_prop(s: str) -> str:
@@ -223,18 +224,19 @@ def junit_tree(results, lang="zh", fail_on="error"):
     suites = ET.Element("testsuites", name="xxgk-lint")
     suite = ET.SubElement(suites, "testsuite", name="xxgk-lint")
     n = failures = errors = 0
+    from .safe import safe_text
     for res in results:
         n += 1
-        tc = ET.SubElement(suite, "testcase", name=res.path, classname="xxgk-lint", file=res.path)
+        tc = ET.SubElement(suite, "testcase", name=safe_text(res.path), classname="xxgk-lint", file=safe_text(res.path))
         err = getattr(res, "error", None)
         from ..findings import elsewhere
         fs = ordered(res.findings)
-        lines = [f"{f.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] {f.text(lang)}"
-                 f"{elsewhere(f, lang)}" for f in fs]
+        lines = [safe_text(f"{f.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] {f.text(lang)}"
+                           f"{elsewhere(f, lang)}") for f in fs]
         if err:
             errors += 1
-            e = ET.SubElement(tc, "error", message=error_text(res), type="read-error")
-            e.text = error_text(res)
+            e = ET.SubElement(tc, "error", message=safe_text(error_text(res)), type="read-error")
+            e.text = safe_text(error_text(res))
             continue
         failing = [f for f in fs if SEVERITY_RANK[f.severity] >= threshold]
         if failing:

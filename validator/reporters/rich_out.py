@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..i18n import SEVERITY_ORDER, count_by_severity, severity_word, where_en
 from . import register
 from .common import error_text, file_header, ordered, summary
+from .safe import safe_text
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _WINDOW = 60      # characters shown either side of the finding on a long line
@@ -84,6 +85,7 @@ def source_snippet(src, f) -> list:
             prev = src.original_line(loc.line - 1)
             if prev is not None and prev.strip() and len(prev) <= _LONG:
                 context = Text(_gutter(loc.line - 1), style="dim") + Text(_expand(prev, 0, 0)[0], style="dim")
+    line = safe_text(line, keep="\t")   # a line with control characters is shown escaped
     line, s, e = _expand(line, min(s, len(line)), min(max(e, s), len(line)))
     if e <= s:
         e = min(len(line), s + 1)
@@ -111,14 +113,14 @@ def render(results, out, *, lang="zh", quiet=False, color=True, baseline=0, **_k
     en = lang == "en"
     for r in results:
         if getattr(r, "error", None):
-            console.print(Text(f"{r.path}: ", style="bold") +
-                          Text(("error: " if en else "错误：") + error_text(r), style="bold red"))
+            console.print(Text(f"{safe_text(r.path)}: ", style="bold") +
+                          Text(("error: " if en else "错误：") + safe_text(error_text(r)), style="bold red"))
             continue
         if not r.findings:
             if not quiet:
-                console.print(Text(f"✓ {r.path}", style="green") + Text("  clean" if en else "  未发现问题", style="dim"))
+                console.print(Text(f"✓ {safe_text(r.path)}", style="green") + Text("  clean" if en else "  未发现问题", style="dim"))
             continue
-        head = Text(r.path, style="bold underline")
+        head = Text(safe_text(r.path), style="bold underline")
         if not quiet:
             head.append(file_header(getattr(r, "report", None), lang), style="dim")
         console.print(head)
@@ -132,11 +134,11 @@ def render(results, out, *, lang="zh", quiet=False, color=True, baseline=0, **_k
                 console.print(Text(f"  {word}s ({n})" if en and current != "info" else
                                    (f"  {word} ({n})" if en else f"  {word}（{n}）"), style=_STYLE[current]))
             loc = f.location
-            pos = f.where(lang) or f"{loc.line}:{loc.column}"
+            pos = safe_text(f.where(lang)) or f"{loc.line}:{loc.column}"
             line = Text(f"  {pos:<8} ", style="bold")
             line.append(f"{f.rule} ", style="magenta")
             line.append(f"{severity_word(f.severity, lang)} ", style=_STYLE[f.severity])
-            line.append(f.text(lang))
+            line.append(safe_text(f.text(lang)))
             console.print(line)
             if quiet:
                 continue
@@ -147,12 +149,12 @@ def render(results, out, *, lang="zh", quiet=False, color=True, baseline=0, **_k
                     w = (where_en(rel.where) if en else rel.where) if rel.where else ""
                     pos = f"{rel.path}:{rel.line}:{rel.column}" + (f" {w}" if w else "")
                     console.print(Text(_INDENT + ("see also: " if en else "另见："), style="cyan")
-                                  + Text(pos + (f"  {rel.label}" if rel.label else "")))
+                                  + Text(safe_text(pos + (f"  {rel.label}" if rel.label else ""))))
             advice = f.advice(lang)
             if advice:
-                console.print(Text(_INDENT + ("fix: " if en else "建议："), style="green") + Text(advice))
+                console.print(Text(_INDENT + ("fix: " if en else "建议："), style="green") + Text(safe_text(advice)))
             if f.basis:
-                console.print(Text(_INDENT + ("basis: " if en else "依据："), style="dim") + Text(f.basis, style="dim"))
+                console.print(Text(_INDENT + ("basis: " if en else "依据："), style="dim") + Text(safe_text(f.basis), style="dim"))
         console.print()
     console.print(Text(summary(results, lang, baseline), style="bold"))
 

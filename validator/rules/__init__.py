@@ -13,7 +13,7 @@ from pathlib import Path
 from ..findings import CATEGORIES, SEVERITIES
 from ..resources import rules_dir
 from ..saferegex import trusted_patterns
-from ..yamlload import YamlError, load_yaml
+from ..yamlload import YamlError, load_yaml, one_line, quote
 from .kinds import KINDS, KindError
 
 ID_RE = re.compile(r"^[A-Z]{1,3}\d{3}$")
@@ -46,6 +46,7 @@ class Rule:
     enabled: bool = True
     compiled: object = None   # kind-specific prepared data
     suggestion_en: str | None = None
+    shipped: bool = False     # from xxgk-lint's own rules/ (reviewed; a failure there is a bug)
 
     def applies_to(self, template: str | None) -> bool:
         return (template or "unknown") in self.templates
@@ -64,7 +65,7 @@ class RuleSet:
 
 
 def _err(path, line, msg) -> YamlError:
-    return YamlError(f"{path}:{line}: {msg}")
+    return YamlError(one_line(f"{path}:{line}: {msg}"))
 
 
 _TEMPLATE_KEYS = ("message", "message_en", "suggestion", "suggestion_en", "detail", "folded", "folded_en")
@@ -111,32 +112,34 @@ def _validate(entry, path: str) -> Rule:
     rid = entry["id"]
     kl = getattr(entry, "key_lines", {})
     if not isinstance(rid, str) or not ID_RE.match(rid):
-        raise _err(path, kl.get("id", line), f"规则编号“{rid}”格式不对：应为大写字母加三位数字，如 A301")
+        raise _err(path, kl.get("id", line), f"规则编号“{quote(rid)}”格式不对：应为大写字母加三位数字，如 A301")
     if not isinstance(entry["name"], str) or not NAME_RE.match(entry["name"]):
-        raise _err(path, kl.get("name", line), f"{rid}: 规则名“{entry['name']}”应为小写英文和连字符，如 table3-balance")
+        raise _err(path, kl.get("name", line), f"{rid}: 规则名“{quote(entry['name'])}”应为小写英文和连字符，如 table3-balance")
     kind = entry["kind"]
-    if kind not in KINDS:
-        raise _err(path, kl.get("kind", line), f"{rid}: 未知的规则类型“{kind}”；可用：{', '.join(sorted(KINDS))}")
-    if entry["category"] not in CATEGORIES:
-        raise _err(path, kl.get("category", line), f"{rid}: 未知的类别“{entry['category']}”；可用：{', '.join(CATEGORIES)}")
-    if entry["severity"] not in SEVERITIES:
-        raise _err(path, kl.get("severity", line), f"{rid}: 未知的严重程度“{entry['severity']}”；可用：{', '.join(SEVERITIES)}")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise _err(path, kl.get("kind", line), f"{rid}: 未知的规则类型“{quote(kind)}”；可用：{', '.join(sorted(KINDS))}")
+    if not isinstance(entry["category"], str) or entry["category"] not in CATEGORIES:
+        raise _err(path, kl.get("category", line), f"{rid}: 未知的类别“{quote(entry['category'])}”；可用：{', '.join(CATEGORIES)}")
+    if not isinstance(entry["severity"], str) or entry["severity"] not in SEVERITIES:
+        raise _err(path, kl.get("severity", line), f"{rid}: 未知的严重程度“{quote(entry['severity'])}”；可用：{', '.join(SEVERITIES)}")
     if not isinstance(entry["message"], str) or not entry["message"].strip():
         raise _err(path, kl.get("message", line), f"{rid}: message 必须是非空文本")
     templates = entry.get("templates", ["2019", "2021"])
     if isinstance(templates, str):
         templates = [templates]
+    if not isinstance(templates, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in templates):
+        raise _err(path, kl.get("templates", line), f"{rid}: templates 应为列表，只能取 {', '.join(TEMPLATES)}")
     templates = [str(t) for t in templates]
     for t in templates:
         if t not in TEMPLATES:
-            raise _err(path, kl.get("templates", line), f"{rid}: templates 只能取 {', '.join(TEMPLATES)}，不能是“{t}”")
+            raise _err(path, kl.get("templates", line), f"{rid}: templates 只能取 {', '.join(TEMPLATES)}，不能是“{quote(t)}”")
     kind_spec = KINDS[kind]
     params = {k: v for k, v in entry.items() if k not in COMMON_REQUIRED and k not in COMMON_OPTIONAL}
     allowed = set(kind_spec.required) | set(kind_spec.optional)
     for k in params:
         if k not in allowed:
             raise _err(path, kl.get(k, line),
-                       f"{rid}: 类型 {kind} 不认识字段“{k}”；可用：{', '.join(sorted(allowed)) or '（无）'}")
+                       f"{rid}: 类型 {kind} 不认识字段“{quote(k)}”；可用：{', '.join(sorted(allowed)) or '（无）'}")
     for k in kind_spec.required:
         if k not in params:
             raise _err(path, line, f"{rid}: 类型 {kind} 需要字段“{k}”")
@@ -156,6 +159,10 @@ def _validate(entry, path: str) -> Rule:
         rule.compiled = kind_spec.prepare(rule)
     except KindError as exc:
         raise _err(path, line, f"{rid}: {exc}") from None
+    except (ValueError, TypeError, OverflowError, ArithmeticError, AttributeError, KeyError,
+            RecursionError) as exc:
+        # a parameter value the kind cannot use (issue 12's schema will name the field)
+        raise _err(path, line, f"{rid}: 参数值有误（{type(exc).__name__}: {str(exc).split(chr(10), 1)[0]}）") from None
     return rule
 
 
@@ -169,7 +176,22 @@ def load_rule_file(path: Path) -> list[Rule]:
         entries = data
     if not isinstance(entries, list):
         raise _err(path, getattr(data, "line", 1), "规则文件应为规则列表，或含有 rules: 列表")
-    return [_validate(e, str(path)) for e in entries]
+    lines = getattr(entries, "item_lines", None) or []
+    out = []
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict):
+            line = lines[i] if i < len(lines) else getattr(entries, "line", 1)
+            raise _err(path, line, f"每条规则必须是一个映射（id、kind、message …），第{i + 1}项却是{_type_zh(e)}")
+        out.append(_validate(e, str(path)))
+    return out
+
+
+def _type_zh(v) -> str:
+    for t, zh in ((bool, "真假值"), (str, "文本"), ((int, float), "数字"), (list, "列表"), ((set, frozenset), "集合"),
+                  (bytes, "二进制数据"), (type(None), "空值")):
+        if isinstance(v, t):
+            return zh
+    return "其他值"
 
 
 def load_rules(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
@@ -189,6 +211,7 @@ def _load_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
             with (trusted_patterns() if shipped else contextlib.nullcontext()):
                 loaded = load_rule_file(p)
             for r in loaded:
+                r.shipped = shipped
                 for key in (r.id, r.name):
                     if key in seen:
                         raise _err(r.file, r.line, f"规则“{key}”重复定义（已见于 {seen[key]}）")
@@ -206,6 +229,49 @@ from . import content_kinds  # noqa: E402,F401
 
 # rule kinds across reports and of numbers in the prose (issue 14)
 from . import cross_kinds  # noqa: E402,F401
+
+
+class RuleRunError(YamlError):
+    """A rule from a rule directory failed while it ran (a parameter value its kind cannot
+    use, such as ``max: abc``): the rule file is bad input, so the run stops with exit 2 and
+    one line naming the rule's file:line, as for an error found when it was loaded.  (The
+    parameter schema of issue 12 will refuse these values at load.)"""
+
+
+class RegexTimeouts:
+    """What :func:`run_rule` learnt about a rule's fallback-engine timeouts on one file."""
+
+    def __init__(self, count: int, patterns: list[str]):
+        self.count = count
+        self.patterns = patterns
+
+
+def run_rule(rule: Rule, ctx) -> tuple[list, RegexTimeouts | None]:
+    """Run one rule on one report: its findings, and its regex timeouts (None if none).
+
+    A timeout keeps the findings made before it (the rule runner reports the timeout as
+    P092 for this rule and file); an exception from a rule of a rule directory becomes a
+    :class:`RuleRunError` naming the rule's file and line.  Limits (P090/P091/P093) and
+    failures of the shipped rules pass through unchanged."""
+    from ..saferegex import PatternTimeout, timeout_log
+    out: list = []
+    with timeout_log() as log:
+        try:
+            for f in KINDS[rule.kind].run(rule, ctx):
+                out.append(f)
+        except PatternTimeout:
+            pass
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a user rule's bad parameter value
+            if rule.shipped:
+                raise
+            msg = str(exc).split("\n", 1)[0]
+            raise RuleRunError(one_line(f"{rule.file}:{rule.line}: {rule.id}: 规则无法运行，参数值可能有误"
+                                        f"（{type(exc).__name__}: {msg}）", 400)) from None
+    if log.count or log.skipped:
+        return out, RegexTimeouts(log.count, list(log.patterns))
+    return out, None
 
 
 def is_selected(rule, opts) -> bool:

@@ -3,7 +3,11 @@ each finding in place (issue 7).  Starlette + uvicorn; every asset ships in this
 (validator/web/static), nothing is loaded from the network.
 
 Settings: --host/--port (CLI); XXGK_WEB_MAX_UPLOAD_MB (default 20), XXGK_WEB_TIMEOUT
-(seconds per check, default 60), XXGK_WEB_WORKERS (check processes, default 2).
+(seconds per check, default 60), XXGK_WEB_WORKERS (check processes, default 2);
+under load (issue 16.5): XXGK_WEB_HEADER_TIMEOUT (seconds to send a request head, default
+10), XXGK_WEB_BODY_IDLE_TIMEOUT / XXGK_WEB_BODY_TIMEOUT (seconds without a byte of an
+upload / for the whole upload, default 15 / 120), XXGK_WEB_MAX_PENDING (uploads held at once, default 2 per worker; more get 503),
+XXGK_WEB_WORKER_MEMORY_MB (memory a check may add to a worker, default 1024).
 """
 
 from __future__ import annotations
@@ -55,7 +59,14 @@ def serve(args) -> int:
               f"端口可能已被占用，请换一个端口，例如：xxgk-lint serve --port {port + 1}", file=sys.stderr)
         return 2
     allowed = ["127.0.0.1", "localhost", "[::1]", "::1"] if host in LOOPBACK else ["*"]
-    app = create_app(max_upload=int(max_mb * 1048576), timeout=float(timeout), workers=workers, allowed_hosts=allowed)
+    from .hardening import DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, make_protocol
+    header_timeout = _env_number("XXGK_WEB_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT)
+    body_idle = _env_number("XXGK_WEB_BODY_IDLE_TIMEOUT", DEFAULT_BODY_IDLE_TIMEOUT)
+    body_total = _env_number("XXGK_WEB_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)
+    pending = int(_env_number("XXGK_WEB_MAX_PENDING", 2 * workers)) or None
+    memory = int(_env_number("XXGK_WEB_WORKER_MEMORY_MB", 1024) * 1048576)
+    app = create_app(max_upload=int(max_mb * 1048576), timeout=float(timeout), workers=workers, allowed_hosts=allowed,
+                     max_pending=pending, max_memory=memory, body_idle_timeout=body_idle, body_timeout=body_total)
     url = f"http://{_url_host(host)}:{port}/"
     print(f"xxgk-lint 网页检查工具已启动：请用浏览器打开 {url}", flush=True)
     print(f"  上传文件或粘贴报告全文即可检查；文件只在内存中处理，不保存。单个文件最大 {max_mb:g} MB，"
@@ -63,7 +74,8 @@ def serve(args) -> int:
     if host not in LOOPBACK:
         print(f"  注意：监听地址为 {host}，同一网络中的其他电脑也能访问本页面。", flush=True)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                    http=make_protocol(header_timeout), timeout_keep_alive=5)
     except KeyboardInterrupt:
         pass
     print("xxgk-lint 网页检查工具已停止。", flush=True)

@@ -7,6 +7,11 @@ textContent; the printable record uses html.escape), CSRF: a per-session token i
 SameSite=Strict cookie that every POST must repeat in a form field, plus same-origin checks
 on Origin / Sec-Fetch-Site; allowed Host names (against DNS rebinding); static files served
 from a fixed list of names only.
+
+Under load and abuse (issue 16.5, validator/web/hardening.py): header and body timeouts for
+slow clients, a ceiling on uploads held at once (503 with Retry-After beyond it), workers
+with a memory limit, CSRF tokens signed by this server (a token it did not issue is refused)
+and an exact Origin match (scheme, host and port), security headers on every response.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ from __future__ import annotations
 import hmac
 import os
 import re
-import secrets
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -24,11 +28,13 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
+from .hardening import (DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_BODY_TIMEOUT, Admission, BodyTimeout, BodyTooLarge,
+                        SecurityHeaders, TokenSigner, drain, log_disconnect, read_body, same_origin)
 from .worker import DEFAULT_FUNC, CheckBusy, CheckCrashed, CheckPool, CheckTimeout
 
 CSRF_COOKIE = "xxgk_csrf"
@@ -81,19 +87,29 @@ def _safe_name(name: str | None) -> str:
     return name[:200] or "未命名文件"
 
 
+def _busy(message: str = "服务器正忙，请稍后重试。") -> JSONResponse:
+    return JSONResponse({"ok": False, "error": message}, status_code=503,
+                        headers={**SECURITY_HEADERS, "Retry-After": "5"})
+
+
 def create_app(*, max_upload: int = DEFAULT_MAX_UPLOAD, timeout: float = DEFAULT_TIMEOUT, workers: int = 2,
-               allowed_hosts: list[str] | None = None, check_func: str = DEFAULT_FUNC) -> Starlette:
+               allowed_hosts: list[str] | None = None, check_func: str = DEFAULT_FUNC,
+               max_pending: int | None = None, max_memory: int | None = None,
+               body_idle_timeout: float = DEFAULT_BODY_IDLE_TIMEOUT, body_timeout: float = DEFAULT_BODY_TIMEOUT):
     static = _static_files()
     index_html = _index_template()
-    pool = CheckPool(size=workers, timeout=timeout, func=check_func)
+    pool = CheckPool(size=workers, timeout=timeout, func=check_func, max_memory=max_memory)
+    # uploads held at once (read, waiting for a worker, being checked): bounds their memory
+    admission = Admission(max_pending or max(2, 2 * max(1, workers)))
+    signer = TokenSigner()
 
     def _limits_text() -> str:
         return f"{max_upload // (1024 * 1024)} MB" if max_upload >= 1024 * 1024 else f"{max_upload // 1024} KB"
 
     async def index(request: Request) -> Response:
         token = request.cookies.get(CSRF_COOKIE, "")
-        if not _TOKEN_RE.match(token):
-            token = secrets.token_hex(32)
+        if not signer.valid(token):   # only tokens this server issued
+            token = signer.issue()
         html = (index_html.replace("__CSRF_TOKEN__", token)
                 .replace("__MAX_UPLOAD__", str(max_upload))
                 .replace("__MAX_UPLOAD_TEXT__", _limits_text())
@@ -114,22 +130,18 @@ def create_app(*, max_upload: int = DEFAULT_MAX_UPLOAD, timeout: float = DEFAULT
     async def health(request: Request) -> Response:
         return PlainTextResponse("ok", headers=SECURITY_HEADERS)
 
-    def _same_origin(request: Request) -> bool:
-        site = request.headers.get("sec-fetch-site")
-        if site and site not in ("same-origin", "none"):
-            return False
-        origin = request.headers.get("origin")
-        if origin and origin != "null":
-            host = request.headers.get("host", "")
-            if origin.split("://", 1)[-1].rstrip("/") != host:
-                return False
-        elif origin == "null":
-            return False
-        return True
-
     async def api_check(request: Request) -> Response:
-        if not _same_origin(request):
+        if not same_origin(request):
             return _error(403, "请求来源不是本页面，已拒绝（跨站请求）。请从本工具的页面提交。")
+        if not admission.try_enter():   # decided before the body is read; the body is dropped
+            await drain(request, max_upload + 64 * 1024, body_idle_timeout, body_timeout)
+            return _busy("服务器正忙（同时检查的文件已达上限），请稍后重试。")
+        try:
+            return await _api_check(request)
+        finally:
+            admission.leave()
+
+    async def _api_check(request: Request) -> Response:
         try:
             length = int(request.headers.get("content-length", "0") or 0)
         except ValueError:
@@ -140,30 +152,30 @@ def create_app(*, max_upload: int = DEFAULT_MAX_UPLOAD, timeout: float = DEFAULT
         multipart = ctype.startswith("multipart/form-data")
         if not (multipart or ctype.startswith("application/x-www-form-urlencoded")):
             return _error(400, "请通过页面上传文件或粘贴文本。")
-        body = bytearray()
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if len(body) > max_upload + 64 * 1024:
-                return _error(413, f"文件太大：本工具最多接受 {_limits_text()} 的文件。")
-
-        async def _one():
-            yield bytes(body)
-
+        # the body is parsed as it arrives (no second copy), with idle and total timeouts
+        body = read_body(request, max_upload + 64 * 1024, body_idle_timeout, body_timeout)
         try:
             if multipart:
-                parser = _InMemoryMultiPartParser(Headers(scope=request.scope), _one(), limit=max_upload)
+                parser = _InMemoryMultiPartParser(Headers(scope=request.scope), body, limit=max_upload)
             else:  # a plain form with pasted text (curl, or a page without JavaScript)
-                parser = FormParser(Headers(scope=request.scope), _one())
+                parser = FormParser(Headers(scope=request.scope), body)
             form = await parser.parse()
+        except BodyTooLarge:
+            return _error(413, f"文件太大：本工具最多接受 {_limits_text()} 的文件。")
+        except BodyTimeout:
+            log_disconnect(request, "上传（超时未发完）")
+            return _error(408, "上传超时：文件内容在限定时间内没有传完，请重试。")
+        except ClientDisconnect:
+            log_disconnect(request, "上传")
+            return Response(status_code=400)
         except MultiPartException as exc:
             if "maximum size" in str(exc):
                 return _error(413, f"文件太大：本工具最多接受 {_limits_text()} 的文件。")
             return _error(400, "请求格式不正确。")
-        del body
         try:
             cookie = request.cookies.get(CSRF_COOKIE, "")
             sent = form.get(CSRF_FIELD)
-            if not (isinstance(sent, str) and _TOKEN_RE.match(cookie) and hmac.compare_digest(sent, cookie)):
+            if not (isinstance(sent, str) and signer.valid(cookie) and hmac.compare_digest(sent, cookie)):
                 return _error(403, "页面已过期或请求不是从本页面发出的（校验码不符）。请刷新页面后重试。")
             template = form.get("template") or "auto"
             issuer = form.get("issuer_kind") or "auto"
@@ -201,7 +213,7 @@ def create_app(*, max_upload: int = DEFAULT_MAX_UPLOAD, timeout: float = DEFAULT
         except CheckTimeout:
             return _error(504, f"检查超过 {int(timeout)} 秒仍未完成，已停止。文件可能过大或格式异常，请转为文本或 Word 后重试。")
         except CheckBusy:
-            return _error(503, "服务器正忙，请稍后重试。")
+            return _busy()
         except CheckCrashed:
             return _error(500, "检查过程意外中断，请重试；如反复出现，请把文件交给维护人员。")
         if not out.get("ok"):
@@ -227,4 +239,7 @@ def create_app(*, max_upload: int = DEFAULT_MAX_UPLOAD, timeout: float = DEFAULT
     app.state.pool = pool
     app.state.max_upload = max_upload
     app.state.timeout = timeout
-    return app
+    app.state.admission = admission
+    # security headers on every response, also Starlette's own 404/405, the 400 of a bad Host
+    # and the 500 of an unexpected error (issue 16.5)
+    return SecurityHeaders(app, SECURITY_HEADERS)

@@ -70,6 +70,9 @@ def check(data: bytes, name: str, template: str = "auto", issuer_kind: str = "au
     try:
         res = lint_bytes(data, name, opts, _rules())
     except ReadError as exc:
+        from ..limits import caused_by_memory
+        if caused_by_memory(exc):   # the worker's memory limit, not the file's fault alone
+            raise MemoryError from None
         return {"ok": False, "error": f"无法读取文件：{exc}"}
     prev_res = None
     if previous:

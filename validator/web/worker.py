@@ -57,10 +57,23 @@ def _recv(stream):
     return pickle.loads(data)  # only ever from our own worker / parent process
 
 
+MEMORY_ENV = "XXGK_WEB_WORKER_MEMORY"   # bytes a worker may add to its size at start (0: none)
+
+
+def _memory_message(limit) -> str:
+    from ..limits import memory_exceeded
+    return memory_exceeded(limit).detail.replace("（上限可用 --max-memory 调整）", "")
+
+
 def main(argv=None) -> int:  # pragma: no cover - runs in the worker process
     """Worker loop (`python -m validator.web._child FUNC`); jobs on stdin, results on stdout."""
+    from ..limits import DEFAULT_MAX_MEMORY, apply_memory_limit, caused_by_memory
     argv = sys.argv[1:] if argv is None else argv
     fn = _resolve(argv[0] if argv else DEFAULT_FUNC)
+    try:
+        extra = int(os.environ.get(MEMORY_ENV, DEFAULT_MAX_MEMORY))
+    except ValueError:
+        extra = DEFAULT_MAX_MEMORY
     warm = getattr(importlib.import_module(fn.__module__), "warm", None)
     if warm is not None:  # load the engine and the rules now, not on the first upload
         try:
@@ -69,6 +82,7 @@ def main(argv=None) -> int:  # pragma: no cover - runs in the worker process
             pass
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the result stream
+    apply_memory_limit(extra)   # after warming up: the limit is on what one check adds
     while True:
         try:
             job = _recv(inp)
@@ -76,21 +90,33 @@ def main(argv=None) -> int:  # pragma: no cover - runs in the worker process
             return 0
         if job is None:
             return 0
+        leaving = False
         try:
             res = fn(*job)
+        except MemoryError:
+            res, leaving = None, True     # let the check's memory go first
+            res = {"ok": False, "error": _memory_message(extra), "_leaving": True}
         except Exception as exc:  # the page shows one line, never a traceback
-            res = {"ok": False, "error": f"检查时出现内部错误（{type(exc).__name__}: {exc}）"}
+            if caused_by_memory(exc):
+                res, leaving = {"ok": False, "error": _memory_message(extra), "_leaving": True}, True
+            else:
+                msg = str(exc).split("\n", 1)[0][:300]
+                res = {"ok": False, "error": f"检查时出现内部错误（{type(exc).__name__}: {msg}）"}
+        job = None
         try:
             _send(out, res)
-        except (OSError, ValueError):
+        except (OSError, ValueError, MemoryError):
             return 0
+        if leaving:
+            return 0     # a fresh worker after a memory blow-up; the pool starts one
 
 
 class _Slot:
     """One worker process, started with the same interpreter (no fork of a threaded server)."""
 
-    def __init__(self, func: str):
+    def __init__(self, func: str, max_memory: int | None = None):
         self.func = func
+        self.max_memory = max_memory
         self.proc = None
         self.start()
 
@@ -98,6 +124,8 @@ class _Slot:
         env = dict(os.environ)
         # the worker imports this package and, for tests, the function's module, from where we do
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        if self.max_memory is not None:
+            env[MEMORY_ENV] = str(int(self.max_memory))
         self.proc = subprocess.Popen([sys.executable, "-m", "validator.web._child", self.func],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
 
@@ -130,10 +158,12 @@ class _Slot:
 class CheckPool:
     """A fixed number of worker processes; ``run`` blocks (call it from a thread)."""
 
-    def __init__(self, size: int = 2, timeout: float = 60.0, func: str = DEFAULT_FUNC):
+    def __init__(self, size: int = 2, timeout: float = 60.0, func: str = DEFAULT_FUNC,
+                 max_memory: int | None = None):
         self.size = size
         self.timeout = timeout
         self.func = func
+        self.max_memory = max_memory
         self._free: queue.Queue = queue.Queue()
         self._slots: list[_Slot] = []
         self._lock = threading.Lock()
@@ -144,7 +174,7 @@ class CheckPool:
             return
         with self._lock:
             for _ in range(self.size):
-                s = _Slot(self.func)
+                s = _Slot(self.func, self.max_memory)
                 self._slots.append(s)
                 self._free.put(s)
 
@@ -171,7 +201,10 @@ class CheckPool:
                 if not slot.wait_result(self.timeout):
                     slot.restart()
                     raise CheckTimeout()
-                return _recv(slot.proc.stdout)
+                res = _recv(slot.proc.stdout)
+                if isinstance(res, dict) and res.pop("_leaving", False):
+                    slot.restart()    # the worker left after a memory blow-up
+                return res
             except (EOFError, OSError, BrokenPipeError):
                 slot.restart()
                 raise CheckCrashed() from None

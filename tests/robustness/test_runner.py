@@ -1,0 +1,225 @@
+"""The many-files runner (validator/runner.py, issue 16.4): a worker that dies loses only
+its own file, a memory blow-up is P093 for that file, signals stop the workers at once and
+the run prints what was done, no process is left behind."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from validator import runner
+from validator.lint import Options
+
+from .conftest import EXE, assert_clean
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
+REPORTS = sorted(CORPUS.glob("*.txt"))
+
+
+def _site(tmp_path, n=6, victim=None):
+    d = tmp_path / "site"
+    d.mkdir()
+    for i, src in enumerate((REPORTS * 3)[:n]):
+        shutil.copy(src, d / f"{i:02d}_{src.name}")
+    if victim:
+        shutil.copy(REPORTS[0], d / victim)
+    return d
+
+
+def _main(*args):
+    """xxgk-lint in this process (so a monkeypatch reaches the forked workers)."""
+    from validator.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    old = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        code = main([str(a) for a in args])
+    finally:
+        sys.stdout, sys.stderr = old
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_worker_killed_by_the_system_loses_only_its_own_file(tmp_path, monkeypatch):
+    import validator.lint as lint
+    d = _site(tmp_path, victim="victim.txt")
+    real = lint.lint_path
+
+    def oom_killed(path, *a, **kw):   # what the kernel's OOM killer does to a worker
+        if str(path).endswith("victim.txt"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", oom_killed)
+    code, out, err = _main("check", "-o", "json", "--jobs", "2", d)
+    doc = json.loads(out)
+    by_name = {Path(f["path"]).name: f for f in doc["files"]}
+    assert len(by_name) == 7
+    assert by_name["victim.txt"]["error"] and "SIGKILL" in by_name["victim.txt"]["error"]
+    assert all(f["error"] is None for name, f in by_name.items() if name != "victim.txt")
+    assert {Path(f["path"]).name for f in doc["findings"]} == set(by_name) - {"victim.txt"}
+    assert code == 2 and "victim.txt" in err and "Traceback" not in err
+
+
+def test_results_keep_the_order_of_the_files_whatever_order_workers_finish(tmp_path, monkeypatch):
+    import validator.lint as lint
+    d = _site(tmp_path, n=5)
+    real = lint.lint_path
+
+    def slow_first(path, *a, **kw):
+        if Path(path).name.startswith("00_"):
+            time.sleep(0.5)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", slow_first)
+    files = sorted(str(p) for p in d.iterdir())
+    out = runner.run([(p, Options()) for p in files], jobs=3)
+    assert [r.path for r in out.results] == files and out.interrupted is None
+
+
+def test_a_worker_stuck_where_the_time_limit_cannot_reach_is_killed(tmp_path, monkeypatch):
+    import validator.lint as lint
+    d = _site(tmp_path, n=2, victim="stuck.txt")
+    real = lint.lint_path
+
+    def stuck(path, *a, **kw):
+        if str(path).endswith("stuck.txt"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})   # as inside C code
+            time.sleep(60)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", stuck)
+    monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
+    files = sorted(str(p) for p in d.iterdir())
+    t = time.monotonic()
+    out = runner.run([(p, Options(timeout=0.5)) for p in files], jobs=2)
+    assert time.monotonic() - t < 20
+    res = {Path(r.path).name: r for r in out.results}
+    assert [f.rule for f in res["stuck.txt"].findings] == ["P091"]
+    assert all(r.error is None for r in out.results)
+
+
+def test_memory_beyond_the_ceiling_is_p093_for_that_file_only(tmp_path):
+    big = tmp_path / "big.txt"
+    one = (CORPUS / "007_pingtan_2025.txt").read_text(encoding="utf-8")
+    big.write_text(one * (3_000_000 // len(one.encode()) + 1), encoding="utf-8")   # 3 MB of text: ~500 MB to check
+    small = tmp_path / "small.txt"
+    shutil.copy(REPORTS[0], small)
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    r = subprocess.run(exe + ["check", "-o", "json", "--max-chars", "0", "--max-memory", "100MB", "--jobs", "2",
+                              str(big), str(small)], capture_output=True, timeout=120)
+    assert_clean(r)
+    doc = json.loads(r.stdout)
+    rules = {}
+    for f in doc["findings"]:
+        rules.setdefault(Path(f["path"]).name, set()).add(f["rule"])
+    assert rules["big.txt"] == {"P093"}
+    assert "P093" not in rules["small.txt"] and len(rules["small.txt"]) >= 1
+    assert b"MemoryError" not in r.stderr
+
+
+def test_memory_limit_is_relative_to_the_worker_size():
+    """The ceiling is added to what a worker already maps, so a worker forked from a big
+    process can still work."""
+    from validator.limits import _vm_size
+    code = ("import resource, sys; from validator.limits import apply_memory_limit, _vm_size\n"
+            "before = _vm_size(); lim = apply_memory_limit(64 << 20)\n"
+            "assert lim >= before + (64 << 20) - 4096, (lim, before)\n"
+            "x = bytearray(16 << 20)\n"
+            "try:\n    y = bytearray(200 << 20)\nexcept MemoryError:\n    print('refused')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "refused", r.stderr
+    assert _vm_size() > 0
+
+
+# --------------------------------------------------------------------------------------
+# signals
+# --------------------------------------------------------------------------------------
+SLOW_RULES = "\n".join(f"""- id: Z9{i:02d}
+  name: slow-rule-{i}
+  kind: pattern
+  category: content
+  severity: info
+  message: "x {{detail}}"
+  scope: prose
+  patterns:
+    - regex: '(\\p{{Han}}|\\p{{Han}}\\p{{Han}})+(?=c)\\1'
+""" for i in range(6))
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != b"Z":
+            out.append(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_stops_the_workers_at_once_and_prints_what_was_done(tmp_path, sig, code):
+    d = _site(tmp_path, n=8)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    p = subprocess.Popen(exe + ["check", "-o", "concise", "--jobs", "2", "--rules-dir", str(rules), str(d)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    workers = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = _children(p.pid)
+    assert len(workers) >= 2, "the workers did not start"
+    time.sleep(2.0)     # the first files are done (each takes ~1.5 s with these rules)
+    p.send_signal(sig)
+    t = time.monotonic()
+    out, err = p.communicate(timeout=10)
+    assert time.monotonic() - t < 2.0
+    assert p.returncode == code
+    time.sleep(0.2)
+    assert not [w for w in workers if _alive(w)], "a worker outlived the run"
+    text = err.decode("utf-8")
+    assert "Traceback" not in text and "已中断" in text
+    assert "共检查" in out.decode("utf-8")
+
+
+def test_workers_die_with_the_main_process_even_when_it_is_killed(tmp_path):
+    d = _site(tmp_path, n=8)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    p = subprocess.Popen(exe + ["check", "-o", "concise", "--jobs", "2", "--rules-dir", str(rules), str(d)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = _children(p.pid)
+    p.kill()
+    p.wait(10)
+    time.sleep(1.0)
+    assert workers and not [w for w in workers if _alive(w)]

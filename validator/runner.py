@@ -1,0 +1,373 @@
+"""Checking many files: worker processes that cannot lose each other's results (issue 16.4).
+
+``run(tasks, jobs)`` checks ``(path, Options)`` tasks and returns one :class:`LiteResult` per
+task, in the order of the tasks whatever order the workers finish in (so the output does not
+depend on ``--jobs``).  Used by ``xxgk-lint check`` (validator/cli.py) and by anything else
+that checks a list of files.
+
+* Every file is checked in a worker process (a fork of this one: the rules and the pipeline
+  are already loaded), so a crash, a memory blow-up or a hang costs that file only.  Each
+  worker limits its own address space (``max_memory`` beyond its size at start,
+  :func:`validator.limits.apply_memory_limit`): a file that needs more gets P093; the worker
+  is then replaced.
+* A worker that dies (killed by the OOM killer, a crash in a C library) loses at most the
+  file it was checking: that file is reported as an error naming what happened, a fresh
+  worker takes its place and the run goes on.  A worker that outlives the per-file time
+  limit by far (stuck in C code, where SIGALRM cannot reach) is killed the same way (P091).
+* SIGTERM or SIGINT to the main process stops every worker at once (SIGKILL) and returns
+  what was done (``Outcome.interrupted``); the workers also die with the main process if it
+  is killed outright (``PR_SET_PDEATHSIG``), and leave when their pipe closes: no orphans.
+* Workers send back findings and the little the reporters need (:class:`LiteResult`), not
+  whole reports.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from . import limits as _limits
+
+
+# --------------------------------------------------------------------------------------
+# what crosses the process boundary
+# --------------------------------------------------------------------------------------
+class _LiteSource:
+    """What reporters need of a SourceText: encoding, format and the original lines that
+    findings point at (not the whole file), so results cross process boundaries cheaply."""
+
+    def __init__(self, src, lines_wanted):
+        self.encoding = getattr(src, "encoding", None)
+        self.format = getattr(src, "format", None)
+        orig = getattr(src, "original_lines", None)
+        self.original_lines = None if orig is None else {n: orig[n - 1] for n in lines_wanted
+                                                         if 1 <= n <= len(orig)}
+
+    def original_line(self, line: int):
+        if self.original_lines is None:
+            return None
+        s = self.original_lines.get(line)
+        return None if s is None else s.rstrip("\r")
+
+
+class _LiteMeta:
+    def __init__(self, year):
+        self.year = year
+
+
+class _LiteReport:
+    def __init__(self, rep):
+        self.template = getattr(rep, "template", None)
+        self.template_reason = getattr(rep, "template_reason", "")
+        md = getattr(rep, "metadata", None)
+        self.metadata = _LiteMeta(getattr(md, "year", None))
+
+
+class LiteResult:
+    """A checked file as reporters see it: path, findings, error and a little about the file.
+    ``fatal``: the error is not about this file but about the run (a rule that cannot run):
+    the CLI stops with exit 2 and that one line."""
+
+    def __init__(self, path, findings, report=None, source=None, error=None, fatal=False):
+        self.path = path
+        self.findings = findings
+        self.report = report
+        self.source = source
+        self.error = error
+        self.fatal = fatal
+        self.cross = None   # the report model, when reports are compared (validator/cross/)
+
+    @classmethod
+    def of(cls, res) -> "LiteResult":
+        from .reporters.rich_out import extracted_line
+        no_lines = res.source is not None and getattr(res.source, "original_lines", None) is None
+        for f in res.findings:
+            if no_lines:  # PDF/DOCX: keep the extracted text line the finding is on
+                f.excerpt = extracted_line(res.source, f)
+            f.span = None  # offsets into the normalised text mean nothing to reporters
+        wanted = {f.location.line + d for f in res.findings for d in (-1, 0)}   # the line before: context
+        return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,
+                   _LiteSource(res.source, wanted) if res.source is not None else None)
+
+
+def _limit_result(path, exc, opts) -> LiteResult:
+    from .lint import limit_result
+    from .rules import load_rules
+    return LiteResult.of(limit_result(str(path), exc, opts, load_rules(opts.extra_rule_dirs)))
+
+
+def check_one(task, max_memory: int | None = None) -> LiteResult:
+    """Check one file (in a worker process or in this one); never raises for the file's sake.
+    ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)])."""
+    path, opts, *more = task
+    from .lint import lint_path
+    from .readers import ReadError
+    from .rules import RuleRunError, load_rules
+    try:
+        try:
+            res = lint_path(path, opts, load_rules(opts.extra_rule_dirs))
+        except RuleRunError as exc:
+            return LiteResult(path, [], error=str(exc), fatal=True)
+        except Exception as exc:  # noqa: BLE001 - one file must not lose the others
+            if _limits.caused_by_memory(exc):
+                raise MemoryError from None
+            if isinstance(exc, ReadError):
+                return LiteResult(path, [], error=str(exc))
+            return LiteResult(path, [], error=f"内部错误（{type(exc).__name__}: {_first_line(exc)}），请报告此问题")
+        lite = LiteResult.of(res)
+        if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
+            from .cross.run import portable
+            lite.cross = portable(res.report)
+        return lite
+    except MemoryError:
+        res = None  # let the big allocations go before building the answer
+        return _limit_result(path, _limits.memory_exceeded(max_memory), opts)
+    except RecursionError:
+        return LiteResult(path, [], error=f"{path}: 无法读取（结构嵌套太深）")
+
+
+def _first_line(exc) -> str:
+    from .yamlload import one_line
+    return one_line(str(exc).split("\n", 1)[0], 200)
+
+
+# --------------------------------------------------------------------------------------
+# worker processes
+# --------------------------------------------------------------------------------------
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent dies (no orphans even when the
+    main process is killed with SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - best effort; the closed pipe also ends the worker
+        pass
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: no cover - child
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # the main process decides what stops
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):            # blocked by the parent around the fork
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+    _die_with_parent()
+    if os.getppid() != parent_pid:                    # the parent died before prctl took
+        os._exit(0)
+    limit = _limits.apply_memory_limit(max_memory)
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        if msg is None:
+            os._exit(0)
+        index, task = msg
+        res = check_one(task, limit and max_memory)
+        # a fresh worker after a memory blow-up (its heap is fragmented); the main process
+        # is told, so it does not give this worker another file
+        leaving = any(f.rule == _limits.RULE_MEMORY for f in res.findings)
+        try:
+            conn.send((index, res, leaving))
+        except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is an error
+            try:
+                conn.send((index, LiteResult(task[0], [], error=f"内部错误（结果无法传回：{type(exc).__name__}），请报告此问题"),
+                           leaving))
+            except Exception:  # noqa: BLE001
+                os._exit(1)
+        if leaving:
+            os._exit(0)
+
+
+@dataclass
+class _Slot:
+    proc: object
+    conn: object
+    task: int | None = None
+    started: float = 0.0
+
+
+def _context():
+    import multiprocessing
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return multiprocessing.get_context("spawn")
+
+
+def _start(ctx, max_memory) -> _Slot:
+    here, there = ctx.Pipe(duplex=True)
+    proc = ctx.Process(target=_worker, args=(there, os.getpid(), max_memory), daemon=True)
+    masked = hasattr(signal, "pthread_sigmask")
+    if masked:   # no signal may reach the child before it has set its own handlers
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        proc.start()
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    there.close()
+    return _Slot(proc, here)
+
+
+def _stop(slot: _Slot) -> None:
+    try:
+        if slot.proc.is_alive():
+            os.kill(slot.proc.pid, signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+    try:
+        slot.proc.join(2)
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        slot.conn.close()
+    except OSError:
+        pass
+
+
+def _death(proc) -> str:
+    code = proc.exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"信号 {-code}"
+        hint = "，可能是系统内存不足" if -code == signal.SIGKILL else ""
+        return f"被 {name} 终止{hint}"
+    return f"退出码 {code}"
+
+
+class Interrupted(BaseException):
+    """SIGTERM (or SIGINT) reached the main process while files were being checked."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+@dataclass
+class Outcome:
+    """``results[i]`` for ``tasks[i]`` (None: not checked because the run was interrupted);
+    ``interrupted``: "SIGTERM"/"SIGINT" when a signal stopped the run."""
+
+    results: list = field(default_factory=list)
+    interrupted: str | None = None
+
+    @property
+    def done(self) -> list:
+        return [r for r in self.results if r is not None]
+
+
+def _hard_timeout(opts) -> float | None:
+    t = getattr(opts, "timeout", None)
+    return None if not t else t * 1.5 + 10.0
+
+
+def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY, on_done=None) -> Outcome:
+    """Check every task in worker processes (at most ``jobs`` at a time).  ``on_done(i)`` is
+    called as each file finishes (a progress bar)."""
+    n = len(tasks)
+    out = Outcome([None] * n)
+    if n == 0:
+        return out
+    ctx = _context()
+    size = max(1, min(jobs, n))
+    pending = deque(range(n))
+    slots: list[_Slot] = []
+    previous = {}
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        raise Interrupted(signal.Signals(signum).name)
+
+    if _is_main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                previous[sig] = signal.signal(sig, on_signal)
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+    try:
+        from multiprocessing.connection import wait
+        for _ in range(size):
+            slots.append(_start(ctx, max_memory))
+        remaining = n
+        while remaining:
+            for k, slot in enumerate(slots):
+                if slot.task is None and pending:
+                    if not slot.proc.is_alive():
+                        _stop(slot)
+                        slot = slots[k] = _start(ctx, max_memory)
+                    i = pending.popleft()
+                    slot.task, slot.started = i, time.monotonic()
+                    try:
+                        slot.conn.send((i, tasks[i]))
+                    except (OSError, ValueError):
+                        pass   # a dead worker: seen below through its sentinel
+            busy = [s for s in slots if s.task is not None]
+            ready = set(wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=1.0))
+            now = time.monotonic()
+            for k, slot in enumerate(slots):
+                if slot.task is None:
+                    continue
+                i = slot.task
+                got = None
+                if slot.conn in ready or slot.proc.sentinel in ready:
+                    try:
+                        if slot.conn.poll():
+                            got = slot.conn.recv()
+                    except (EOFError, OSError):
+                        got = None
+                if got is not None:
+                    index, res, leaving = got
+                    out.results[index] = res
+                    slot.task = None
+                    remaining -= 1
+                    if on_done:
+                        on_done(index)
+                    if leaving:
+                        _stop(slot)     # replaced when it is given the next file
+                    continue
+                limit = _hard_timeout(tasks[i][1])
+                dead = slot.proc.sentinel in ready or not slot.proc.is_alive()
+                late = limit is not None and now - slot.started > limit
+                if not (dead or late):
+                    continue
+                if late and not dead:
+                    _stop(slot)
+                    t = tasks[i][1].timeout
+                    out.results[i] = _limit_result(tasks[i][0], _limits.TimeLimit(
+                        _limits._timeout_detail(t), seconds=_limits._fmt_s(t)), tasks[i][1])
+                else:
+                    slot.proc.join(1)
+                    why = _death(slot.proc)
+                    _stop(slot)
+                    out.results[i] = LiteResult(tasks[i][0], [], error=f"{tasks[i][0]}: 检查此文件的进程意外终止（{why}），"
+                                                                     f"未得到结果；其他文件照常检查")
+                slot.task = None    # the worker is replaced when it is given the next file
+                remaining -= 1
+                if on_done:
+                    on_done(i)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        out.interrupted = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+    finally:
+        for slot in slots:
+            _stop(slot)
+        for sig, handler in previous.items():
+            try:
+                signal.signal(sig, handler)
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+    return out
+
+
+def _is_main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
