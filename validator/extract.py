@@ -5,6 +5,9 @@ One record per (table, row, column) of the format that the report's tables have,
 template's order: canonical keys, what the cell holds (value kind, number, raw text) and
 where it is in the user's file.  Rows and columns the report does not have are records of
 kind ``missing``, so two copies of a report can be compared cell by cell.
+
+The format is the one the parser mapped the tables with (``report.format``): also a report
+whose year could not be read (an unfilled template) has its cells, of kind ``blank``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ def template_cells(report: Report) -> list[dict]:
     """Every template cell of every table the report has (see module doc)."""
     fmt = report.format
     out: list[dict] = []
-    if fmt is None or report.template not in ("2019", "2021"):
+    if fmt is None or getattr(fmt, "id", None) not in ("2019", "2021") or report.template == "legacy":
         return out
     src = report.source
     for spec in fmt.tables:
