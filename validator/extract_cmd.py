@@ -48,6 +48,15 @@ def records(path: str, opts, rules):
 
 def run(args, settings, files) -> int:
     """Write the records of `files` to stdout; `settings` gives each file's Options."""
+    try:
+        return _run(args, settings, files)
+    except BrokenPipeError:  # `xxgk-lint extract … | head`: the reader has had enough
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args, settings, files) -> int:
     from .readers import ReadError
     fmt = args.output_format
     out = sys.stdout

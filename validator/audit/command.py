@@ -122,6 +122,12 @@ def run(args, files: list[str], options_for) -> int:
     from .. import __version__
     from . import engine as _engine
     from .store import Store, StoreError, export_parquet, is_parquet
+    from .store import state_path
+    if not files and not args.paths:
+        if not args.summary:
+            raise AuditUsageError("请指定要审计的文件或目录，例如：xxgk-lint audit 报告目录/ --out audit.sqlite")
+        if not os.path.exists(state_path(args.out)):
+            raise AuditUsageError(f"{args.out}: 审计数据库不存在（只生成汇总时需要已有的数据库）")
     if args.cluster and args.jobs:
         raise AuditUsageError("--cluster 与 --jobs 不能同时使用（集群的并行度由集群的 worker 决定）")
     if is_parquet(args.out):

@@ -175,7 +175,7 @@ def bar_chart(cid: str, title: str, items: list[tuple[str, float, str]], color: 
     label_w, row_h, top = 250, 26, 8
     bar_w = width - label_w - 80
     height = top * 2 + row_h * max(1, len(items))
-    out = [f'<svg class="chart" id="{_e(cid)}" xmlns="http://www.w3.org/2000/svg" role="img" '
+    out = [f'<svg class="chart" id="{_e(cid)}" role="img" '
            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-label="{_e(title)}">']
     if not items:
         out.append(f'<text x="{label_w}" y="{top + 17}" class="empty">没有数据</text></svg>')
