@@ -235,6 +235,8 @@ def test_a_slow_or_broken_report_is_recorded_with_its_reason_and_the_run_goes_on
     got = {Path(p).name: r for p, r in rows(db).items()}
     assert got["good.txt"]["status"] == "通过"
     assert got["slow.pdf"]["status"] == "无法读取" and "时间上限 2 秒" in got["slow.pdf"]["reason"]
+    secs = sqlite3.connect(db).execute("SELECT seconds FROM reports WHERE path LIKE '%slow.pdf'").fetchone()[0]
+    assert secs < 5      # stopped at its deadline in the worker thread, not by the hard exit
     assert got["broken.pdf"]["status"] == "无法读取" and got["broken.pdf"]["reason"]
 
 

@@ -207,7 +207,8 @@ svg.chart{max-width:100%;height:auto;font-size:13px}svg .label{fill:#333}svg .va
 svg .empty{fill:#888}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f4f4f4;position:sticky;top:0;white-space:nowrap}
-td:first-child{min-width:9em}td.num{text-align:right}
+td:first-child{min-width:9em}td:nth-child(8){min-width:14em}td:nth-child(9){min-width:9em}
+td:last-child{word-break:break-all;font-size:12px;color:#555}td.num{text-align:right}
 .st{color:#fff;border-radius:3px;padding:1px 6px;white-space:nowrap}
 .grid{display:grid;grid-template-columns:1fr;gap:8px}
 .note{font-size:13px;color:#555}

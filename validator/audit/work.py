@@ -34,7 +34,9 @@ CELL_FIELDS = ("table", "row", "column", "row_label", "column_label", "kind", "v
                "line", "col", "page", "where")   # = validator.extract.FIELDS
 
 HARD_EXIT_AFTER = 2.0     # × timeout: a thread still stuck then ends its Dask worker process
-HARD_EXIT_MIN_S = 30.0
+HARD_EXIT_MIN_S = 30.0    # … but never sooner than timeout + this
+GRACE_S = 0.5
+REPEAT_S = 0.25
 EXIT_STUCK = 70
 
 
@@ -75,35 +77,41 @@ def deadline(seconds: float | None, hard_exit: bool = False):
             _limits.TimeLimit.__init__(self, detail, seconds=secs)
 
     lock = threading.Lock()
-    state = {"active": True, "fired": False}
+    state = {"active": True}
+    done = threading.Event()
+    start = time.monotonic()
+    hard_at = start + max(seconds * HARD_EXIT_AFTER, seconds + HARD_EXIT_MIN_S)
 
-    def fire():
-        with lock:
-            if state["active"]:
-                state["fired"] = True
+    def watch():
+        # the cooperative checks of limits.py come first when they can (grace); then the
+        # exception is raised again every REPEAT_S until the block is left, since one that
+        # arrives while Python runs a gc callback (Dask installs one) is printed and dropped
+        if done.wait(seconds + GRACE_S):
+            return
+        while True:
+            with lock:
+                if not state["active"]:
+                    return
+                if hard_exit and time.monotonic() >= hard_at:
+                    os._exit(EXIT_STUCK)
                 _async_raise(tid, AuditTimeLimit)
+            if done.wait(REPEAT_S):
+                return
 
-    def stuck():
-        with lock:
-            if state["active"]:
-                os._exit(EXIT_STUCK)
-
-    grace = 0.5   # the cooperative checks of limits.py come first when they can
-    timers = [threading.Timer(seconds + grace, fire)]
-    if hard_exit:
-        timers.append(threading.Timer(max(seconds * HARD_EXIT_AFTER, seconds + HARD_EXIT_MIN_S), stuck))
-    for t in timers:
-        t.daemon = True
-        t.start()
+    watcher = threading.Thread(target=watch, name="xxgk-deadline", daemon=True)
+    watcher.start()
     try:
         yield
     finally:
-        with lock:
-            state["active"] = False
-            if state["fired"]:  # raised but perhaps not delivered yet: take it back
-                _async_raise(tid, None)
-        for t in timers:
-            t.cancel()
+        while True:  # an exception still pending may arrive here: take it back, once left
+            try:
+                with lock:
+                    state["active"] = False
+                    _async_raise(tid, None)
+                break
+            except _limits.LimitExceeded:
+                continue
+        done.set()
 
 
 # --------------------------------------------------------------------------------------
