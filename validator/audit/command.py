@@ -143,6 +143,7 @@ def run(args, files: list[str], options_for) -> int:
     show = not args.quiet and sys.stderr.isatty() and not os.environ.get("CI")
     interrupted = False
     checked = skipped = 0
+    info: dict = {}
     t0 = time.perf_counter()
     try:
         tasks, skipped, failed = plan(files, store.known(), options_for, args.retry_failed)
@@ -164,14 +165,18 @@ def run(args, files: list[str], options_for) -> int:
                 if engine == "inprocess":
                     _engine.run_inprocess(tasks, sink)
                 else:
-                    _engine.run_dask(tasks, sink, jobs=jobs, address=args.cluster)
+                    info = _engine.run_dask(tasks, sink, jobs=jobs, address=args.cluster)
         except KeyboardInterrupt:
             interrupted = True
         except _engine.EngineError as exc:
             raise AuditUsageError(str(exc)) from None
         finally:
             progress.close()
-        store.finish_run(checked)
+        info["seconds"] = round(time.perf_counter() - t0, 3)
+        if engine == "inprocess":
+            from .work import worker_peak_rss_mb
+            info["peak_mb"] = round(worker_peak_rss_mb(), 1)
+        store.finish_run(checked, info)
     finally:
         store.close()
     wrote = []

@@ -33,7 +33,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY, started TEXT, finished TEXT, engine TEXT, workers INTEGER,
-    files INTEGER, skipped INTEGER, checked INTEGER, tool_version TEXT);
+    files INTEGER, skipped INTEGER, checked INTEGER, tool_version TEXT, info TEXT);
 CREATE TABLE IF NOT EXISTS reports (
     report_id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, sha256 TEXT, size INTEGER,
     issuer TEXT, issuer_kind TEXT, year INTEGER, format TEXT, template TEXT,
@@ -126,8 +126,11 @@ class Store:
         self.run_id = cur.lastrowid
         return self.run_id
 
-    def finish_run(self, checked: int) -> None:
-        self.db.execute("UPDATE runs SET finished=?, checked=? WHERE run_id=?", (_now(), checked, self.run_id))
+    def finish_run(self, checked: int, info: dict | None = None) -> None:
+        """`info`: facts about the engine (JSON), e.g. the peak memory of each Dask worker."""
+        import json
+        self.db.execute("UPDATE runs SET finished=?, checked=?, info=? WHERE run_id=?",
+                        (_now(), checked, json.dumps(info or {}, ensure_ascii=False), self.run_id))
         self.db.commit()
 
     def _key_id(self, c) -> int:
