@@ -9,13 +9,8 @@ report) gives no records and a one-line note on stderr; an unreadable file a one
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 
-from .extract import FIELDS
-
-RECORD_FIELDS = ("path",) + FIELDS
 FORMATS = ("json", "jsonl", "csv")
 
 
@@ -57,14 +52,18 @@ def run(args, settings, files) -> int:
 
 
 def _run(args, settings, files) -> int:
+    import csv
+    import json
+    from .extract import FIELDS
     from .readers import ReadError
+    record_fields = ("path",) + FIELDS
     fmt = args.output_format
     out = sys.stdout
     failed = False
     writer = None
     first = True
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS, lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=record_fields, lineterminator="\n")
         writer.writeheader()
     elif fmt == "json":
         out.write("[")
