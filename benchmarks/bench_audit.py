@@ -87,7 +87,7 @@ def profile(files: list[Path]) -> None:
     st = pstats.Stats(pr)
     total = st.total_tt
     stages = {"read (readers)": "readers/__init__.py:read_path", "normalise": "normalize.py:normalize",
-              "parse (all)": "parse/__init__.py:parse", "rules": "lint.py:run_rules",
+              "parse (all)": "parse/build.py:parse", "rules": "lint.py:run_rules",
               "suppress": "suppress.py:prepare"}
     print(f"  profile: {len(files)} reports in one process, {total / len(files) * 1000:.2f} ms CPU each (under cProfile)")
     found = {}
