@@ -75,12 +75,12 @@ class _Progress:
         class Rate(ProgressColumn):
             def render(self, task):
                 s = task.speed
-                return Text("— 份/秒" if not s else f"{s:,.1f} 份/秒", style="progress.data.speed")
+                return Text("—份/秒" if not s else f"{s:,.1f}份/秒", style="progress.data.speed", no_wrap=True)
 
-        self.bar = Progress(TextColumn("审计中"), BarColumn(), MofNCompleteColumn(), Rate(),
+        self.bar = Progress(TextColumn("审计中"), BarColumn(bar_width=24), MofNCompleteColumn(), Rate(),
                             TextColumn("剩余"), TimeRemainingColumn(), TextColumn("已用"), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=Console(stderr=True), transient=False,
-                            speed_estimate_period=30)
+                            TextColumn("{task.description}"), console=Console(stderr=True),
+                            transient=False, speed_estimate_period=30)
         self.bar.start()
         self.tid = self.bar.add_task("", total=total)
 
