@@ -167,6 +167,12 @@ def main(argv=None) -> int:
                   f"{args.reports / r['cpu']:.1f}/CPU-s of the CLI process), peak RSS per worker {peak:.0f} MB "
                   f"[target ≤ {TARGET_WORKER_MB} MB: {ok}]" + (f" (workers: {', '.join(f'{v:.0f}' for v in workers.values())} MB;"
                                                               f" client {r['maxrss_mb']:.0f} MB)" if workers else ""), flush=True)
+            proc = r["info"].get("process", {})
+            wcpu = r["info"].get("worker_cpu_s") or {}
+            print(f"        CPU: audit process {proc.get('cpu_s', 0):.1f} s"
+                  + (f" (client, scheduler, database), workers {', '.join(f'{v:.1f}' for v in wcpu.values())} s,"
+                     f" all processes {r['cpu']:.1f} s" if wcpu else "")
+                  + f" = {r['cpu'] / args.reports * 1000:.2f} ms per report")
             print(f"        database {r['db_mb']:.1f} MB; rows: {r['rows'][0]} reports, {r['rows'][1]} findings, "
                   f"{r['rows'][2]} cells; digest {r['rows'][3]}", flush=True)
         same = len({r["rows"] for r in runs.values()}) == 1

@@ -281,3 +281,34 @@ def test_check_does_not_import_dask_pyarrow_or_openpyxl():
     r = subprocess.run([sys.executable, "-c", code, str(CORPUS / "reports" / "011_huaian_2024.txt")],
                        capture_output=True, text=True)
     assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path):
+    """A file whose check kills its Dask worker (a crash, the out-of-memory killer): the chunk it
+    was in is split and run again, the other files get their records, that one is 无法读取."""
+    from validator.audit import engine
+    from validator.lint import Options
+    src = tmp_path / "in"
+    src.mkdir()
+    text = (CORPUS / "reports" / "011_huaian_2024.txt").read_text(encoding="utf-8")
+    paths = []
+    for i in range(40):
+        p = src / (f"r{i:02d}.txt" if i != 7 else "crash.txt")
+        p.write_text(text, encoding="utf-8")
+        paths.append(str(p))
+    assert max(len(c) for c in engine.chunks([(p, None, None) for p in paths], 2)) > 1   # crash.txt shares a chunk
+
+    def crashing_chunk(tasks):   # defined here: Dask ships it to the workers by value
+        import os as _os
+        from validator.audit.work import check_chunk
+        if any(p.endswith("crash.txt") for p, _sha, _o in tasks):
+            _os._exit(9)
+        return check_chunk(tasks)
+
+    got = []
+    info = engine.run_dask([(p, None, Options()) for p in paths], got.extend, jobs=2, task_fn=crashing_chunk)
+    assert info["workers"] == 2
+    by = {Path(r["path"]).name: r for r in got}
+    assert len(got) == 40 == len(by)
+    assert by["crash.txt"]["status"] == "无法读取" and "检查进程" in by["crash.txt"]["reason"]
+    assert all(r["status"] == "通过" for n, r in by.items() if n != "crash.txt")

@@ -172,10 +172,9 @@ def run(args, files: list[str], options_for) -> int:
             raise AuditUsageError(str(exc)) from None
         finally:
             progress.close()
+        from .work import process_usage
         info["seconds"] = round(time.perf_counter() - t0, 3)
-        if engine == "inprocess":
-            from .work import worker_peak_rss_mb
-            info["peak_mb"] = round(worker_peak_rss_mb(), 1)
+        info["process"] = process_usage()   # this process (with a LocalCluster: also the scheduler)
         store.finish_run(checked, info)
     finally:
         store.close()

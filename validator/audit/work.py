@@ -202,7 +202,8 @@ def check_chunk(tasks: list, hard_exit: bool = True) -> list[dict]:
     return [check_one(p, sha, opts, hard_exit) for p, sha, opts in tasks]
 
 
-def worker_peak_rss_mb() -> float:
-    """Peak resident memory of this process in MB (for the benchmark)."""
+def process_usage() -> dict:
+    """Peak resident memory (MB) and CPU seconds (user + sys) of this process so far."""
     import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return {"peak_mb": round(ru.ru_maxrss / 1024, 1), "cpu_s": round(ru.ru_utime + ru.ru_stime, 2)}
