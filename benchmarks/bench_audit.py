@@ -5,8 +5,13 @@
     .venv/bin/python benchmarks/bench_audit.py --reports 2000  # smaller
     .venv/bin/python benchmarks/bench_audit.py --profile       # also: where a report's CPU goes
 
-Makes N reports from the corpus (benchmarks/bench.py's `vary`: the real text reports with
-other issuers, numbers, line ends and spacing), then runs the CLI, start-up included:
+Makes N reports from the corpus with the project's test renderer (tests/renderings/render.py):
+each corpus report with 2019/2021 tables in each of its renderings (pipe rows, Markdown, DOCX
+with and without merged cells, HTML with spans, one cell per line, tab-separated), with two
+table values changed by a different seed for each copy (`render.mutate`) — so the batch has
+text, Markdown, HTML and DOCX files, with and without errors.  ``--vary`` makes the older
+text-only batch instead (benchmarks/bench.py's `vary`).  Then it runs the CLI, start-up
+included:
 
 * ``audit --jobs 1``   (in this process, no Dask) — reports/s, peak RSS of the process;
 * ``audit --jobs 2``   (a 2-worker Dask LocalCluster) — reports/s, peak RSS of each worker
@@ -57,6 +62,39 @@ def rows_digest(db_path: Path) -> tuple[int, int, int, str]:
         n.append(k)
     db.close()
     return n[0], n[1], n[2], h.hexdigest()[:16]
+
+
+DOCX_SEEDS = 3   # python-docx takes ~0.3 s to write one: later DOCX copies reuse these bytes
+
+
+def make_renderings(dest: Path, n: int) -> list[Path]:
+    """n files from the test renderer (see module doc), round-robin over reports × renderings;
+    copy i of a (report, rendering) has its values changed with seed i (DOCX: seed i mod
+    DOCX_SEEDS, to keep the batch quick to make)."""
+    sys.path.insert(0, str(bench.ROOT))
+    from tests.renderings import render as R
+    from tests.renderings import truth as T
+    combos = [(rel, k) for rel in T.report_ids() for k in R.RENDERINGS]
+    base = {rel: T.load(rel) for rel in T.report_ids()}
+    mutated: dict = {}
+    docx: dict = {}
+    files = []
+    for i in range(n):
+        rel, k = combos[i % len(combos)]
+        seed = i // len(combos)
+        if R.EXTENSIONS[k] == ".docx":
+            seed %= DOCX_SEEDS
+        if (rel, seed) not in mutated:
+            mutated[(rel, seed)] = base[rel] if seed == 0 else R.mutate(base[rel], seed=seed)[0]
+        path = dest / f"r{i:05d}_{Path(rel).stem[:12]}{R.EXTENSIONS[k]}"
+        if R.EXTENSIONS[k] == ".docx":
+            if (rel, k, seed) not in docx:
+                docx[(rel, k, seed)] = R.render(mutated[(rel, seed)], k)
+            path.write_bytes(docx[(rel, k, seed)])
+        else:
+            path.write_bytes(R.render(mutated[(rel, seed)], k))
+        files.append(path)
+    return files
 
 
 def run_audit(corpus: Path, out: Path, *extra) -> dict:
@@ -132,6 +170,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reports", type=int, default=10_000)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--vary", action="store_true", help="the text-only batch of bench.py instead of the renderer's")
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep the corpus and databases")
     args = ap.parse_args(argv)
@@ -147,9 +186,19 @@ def main(argv=None) -> int:
         if not corpus.exists() or len(list(corpus.iterdir())) != args.reports:
             shutil.rmtree(corpus, ignore_errors=True)
             corpus.mkdir()
-            bench.make_corpus(corpus, args.reports)
+            t = time.perf_counter()
+            if args.vary:
+                bench.make_corpus(corpus, args.reports)
+            else:
+                make_renderings(corpus, args.reports)
+            print(f"  made in {time.perf_counter() - t:.0f} s", flush=True)
         size = sum(p.stat().st_size for p in corpus.iterdir())
-        print(f"  corpus {args.reports} reports, {size / 2 ** 20:.1f} MB (the corpus text reports, varied)", flush=True)
+        kinds = {}
+        for p in corpus.iterdir():
+            kinds[p.suffix] = kinds.get(p.suffix, 0) + 1
+        how = "the corpus text reports, varied" if args.vary else "test renderer: " + ", ".join(
+            f"{v} {k}" for k, v in sorted(kinds.items()))
+        print(f"  corpus {args.reports} reports, {size / 2 ** 20:.1f} MB ({how})", flush=True)
         runs = {}
         for label, extra, out in (("in-process (--jobs 1)", ["--jobs", "1"], tmp / "a1.sqlite"),
                                   ("LocalCluster 2 workers (--jobs 2)", ["--jobs", "2"], tmp / "a2.sqlite")):
@@ -190,10 +239,13 @@ def main(argv=None) -> int:
         pq_mb = sum(f.stat().st_size for f in pq.glob("*.parquet")) / 2 ** 20
         res["parquet_mb"] = pq_mb
         print(f"  Parquet export: {pq_mb:.1f} MB (reports, findings, cells) in {time.perf_counter() - t:.1f} s")
-        if args.profile:
-            files = sorted(corpus.iterdir())[:300]
-            profile(files)
-            profile_cli(sorted(corpus.iterdir())[:1000], tmp)
+        if args.profile:  # the text pipeline, on the text-only batch of bench.py
+            text = tmp / "text"
+            shutil.rmtree(text, ignore_errors=True)
+            text.mkdir()
+            files = bench.make_corpus(text, 1000)
+            profile(files[:300])
+            profile_cli(files, tmp)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
