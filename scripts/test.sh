@@ -13,7 +13,10 @@ fi
 # (grammar/ and rules/ ship as validator/_grammar, validator/_rules): "Editable installation.
 # Please be careful with folders …".  Known and harmless here; silenced so that real
 # warnings stand out.
-PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e '.[test,fuzz]' 2>/dev/null || PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e '.[test]'
+# the fuzz extra (atheris) where it installs; without it the bounded fuzz run is hypothesis only
+export PYTHONWARNINGS="ignore:Editable installation"
+.venv/bin/python -m pip install -q -e '.[test,audit,fuzz]' 2>/dev/null || .venv/bin/python -m pip install -q -e '.[test,audit]'
+unset PYTHONWARNINGS
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?

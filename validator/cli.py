@@ -113,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
     cp.add_argument("--lang", choices=["zh", "en"], default="zh")
     cp.add_argument("--no-color", action="store_true")
     cp.add_argument("--quiet", "-q", action="store_true")
+    from . import extract_cmd
+    extract_cmd.add_parser(sub)
+    from .audit import command as audit_command
+    audit_command.add_parser(sub)
     sv = sub.add_parser("serve", help="启动本地网页检查工具（供编辑人员上传或粘贴报告）")
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
     sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
@@ -169,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare":
             from .cross.compare import cmd_compare
             return cmd_compare(args)
+        if args.command == "extract":
+            return cmd_extract(args)
+        if args.command == "audit":
+            return cmd_audit(args)
         if args.command == "serve":
             from .web import serve  # the web face (validator/web/)
             return serve(args)
@@ -416,6 +424,40 @@ def cmd_check(args) -> int:
     if outcome.interrupted:
         return 130 if outcome.interrupted == "SIGINT" else 143
     return code
+
+
+def _files(args, settings) -> list[str]:
+    """The files named by args.paths (files, directories, globs), which must exist."""
+    from .discover import DiscoverError, discover
+    try:
+        files = discover(args.paths, settings.resolver, force_exclude=args.force_exclude,
+                         respect_gitignore=not args.no_respect_gitignore)
+    except DiscoverError as exc:
+        raise UsageError(str(exc)) from None
+    for p in files:
+        if p == "-" or not os.path.exists(p):
+            raise UsageError(f"{p}: 无法读取（文件不存在）")
+    return files
+
+
+def cmd_extract(args) -> int:
+    """`xxgk-lint extract FILE…` (validator/extract_cmd.py)."""
+    from . import extract_cmd
+    if not args.paths:
+        raise UsageError("请指定要导出的文件或目录，例如：xxgk-lint extract 报告.pdf")
+    settings = _Settings(args)
+    return extract_cmd.run(args, settings, _files(args, settings))
+
+
+def cmd_audit(args) -> int:
+    """`xxgk-lint audit PATH… --out audit.sqlite` (validator/audit/)."""
+    from .audit import command as audit_command
+    settings = _Settings(args)
+    files = _files(args, settings) if args.paths else []
+    try:
+        return audit_command.run(args, files, settings.options)
+    except audit_command.AuditUsageError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _print_statistics(results, out, lang="zh"):

@@ -5,6 +5,9 @@ One record per (table, row, column) of the format that the report's tables have,
 template's order: canonical keys, what the cell holds (value kind, number, raw text) and
 where it is in the user's file.  Rows and columns the report does not have are records of
 kind ``missing``, so two copies of a report can be compared cell by cell.
+
+The format is the one the parser mapped the tables with (``report.format``): also a report
+whose year could not be read (an unfilled template) has its cells, of kind ``blank``.
 """
 
 from __future__ import annotations
@@ -25,25 +28,45 @@ def _number(v: Decimal | None):
     return float(v)
 
 
+_LAYOUT: dict = {}
+
+
+def _layout(fmt) -> list:
+    """[(table key, [(row key, row label, [(column key, column label)])])] of a format, worked
+    out once per format (the labels are the template's, the same for every report)."""
+    got = _LAYOUT.get(id(fmt))
+    if got is not None and got[0] is fmt:
+        return got[1]
+    tables = []
+    for spec in fmt.tables:
+        rows = []
+        for rspec in spec.rows:
+            if rspec.group and not rspec.columns:
+                continue
+            rows.append((rspec.key, spec.row_display(rspec.key),
+                         [(col, spec.column_display(col)) for col in rspec.columns]))
+        tables.append((spec.key, rows))
+    _LAYOUT[id(fmt)] = (fmt, tables)
+    return tables
+
+
 def template_cells(report: Report) -> list[dict]:
     """Every template cell of every table the report has (see module doc)."""
     fmt = report.format
     out: list[dict] = []
-    if fmt is None or report.template not in ("2019", "2021"):
+    if fmt is None or getattr(fmt, "id", None) not in ("2019", "2021") or report.template == "legacy":
         return out
     src = report.source
-    for spec in fmt.tables:
-        table = report.tables.get(spec.key)
+    for tkey, rows in _layout(fmt):
+        table = report.tables.get(tkey)
         if table is None:
             continue
-        for rspec in spec.rows:
-            if rspec.group and not rspec.columns:
-                continue
-            row = table.rows.get(rspec.key)
-            for col in rspec.columns:
+        for rkey, row_label, cols in rows:
+            row = table.rows.get(rkey)
+            for col, col_label in cols:
                 cell = row.cells.get(col) if row is not None else None
-                rec = {"table": spec.key, "row": rspec.key, "column": col,
-                       "row_label": spec.row_display(rspec.key), "column_label": spec.column_display(col),
+                rec = {"table": tkey, "row": rkey, "column": col,
+                       "row_label": row_label, "column_label": col_label,
                        "kind": "missing", "value": None, "raw": "", "note": None,
                        "line": None, "col": None, "page": None, "where": None}
                 if cell is not None:

@@ -1,0 +1,314 @@
+"""`xxgk-lint audit`: the corpus into a database (reports, findings, cells), statuses, the
+summary files, resuming after a kill, and the same rows from a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from validator.cli import main
+from validator.extract import template_cells
+from validator.lint import lint_path
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+HOSTILE = Path(__file__).resolve().parents[3] / "shared" / "hostile" / "inputs"
+REPORT_COLS = ("path", "sha256", "size", "issuer", "issuer_kind", "year", "format", "template", "status",
+               "reason", "errors", "warnings", "infos", "cells")
+
+
+def corpus_files() -> list[Path]:
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
+
+
+def manifest() -> dict[str, dict]:
+    with open(CORPUS / "MANIFEST.tsv", encoding="utf-8") as fh:
+        return {r["file"]: r for r in csv.DictReader(fh, delimiter="\t")}
+
+
+def rows(db_path, rel_to: Path | None = None) -> dict:
+    """Everything an audit wrote, keyed by path (relative to rel_to), without run times."""
+    db = sqlite3.connect(db_path)
+    out = {}
+    for r in db.execute(f"SELECT report_id, {', '.join(REPORT_COLS)} FROM reports"):
+        rid, rec = r[0], dict(zip(REPORT_COLS, r[1:]))
+        path = rec["path"] if rel_to is None else os.path.relpath(rec["path"], rel_to)
+        rec["path"] = path
+        rec["findings"] = db.execute("SELECT rule, severity, message, line, col, page, location, table_key, row_label,"
+                                     " column_label, numbers FROM findings WHERE report_id=? ORDER BY seq",
+                                     (rid,)).fetchall()
+        rec["cell_rows"] = db.execute("SELECT k.table_key, k.row_key, k.column_key, c.kind, c.value, c.raw, c.line, c.col,"
+                                  " c.page, c.location FROM cells c JOIN cell_keys k USING (key_id)"
+                                  " WHERE report_id=? ORDER BY c.rowid", (rid,)).fetchall()
+        out[path] = rec
+    db.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus_audit(tmp_path_factory):
+    """`xxgk-lint audit CORPUS --out audit.sqlite --summary summary/` run once, in this process."""
+    d = tmp_path_factory.mktemp("audit")
+    old = os.getcwd()
+    os.chdir(d)
+    try:
+        code = main(["audit", str(CORPUS), "--out", "audit.sqlite", "--summary", "summary", "--jobs", "1"])
+    finally:
+        os.chdir(old)
+    assert code == 0
+    return d
+
+
+def test_audit_of_the_corpus_has_one_row_per_report_with_its_status(corpus_audit):
+    got = rows(corpus_audit / "audit.sqlite", CORPUS)
+    assert len(got) == 23 == len(corpus_files())
+    man = manifest()
+    for path, r in got.items():
+        assert r["status"] in ("通过", "有错误", "未填写", "非年报", "无法读取"), path
+        assert r["sha256"] and len(r["sha256"]) == 64 and r["size"] == (CORPUS / path).stat().st_size
+        tmpl = man[path]["template"]
+        if tmpl.startswith("pre-2019"):   # the old reports are recognised as such, with their year
+            assert r["template"] == "legacy" and r["year"] < 2019, path
+            assert r["cells"] == 0
+        elif man[path]["report_year"].isdigit():
+            assert r["template"] == tmpl and r["year"] == int(man[path]["report_year"]), path
+        # the status follows the findings: errors ⇔ 有错误 (unless the whole template is unfilled)
+        if r["status"] != "未填写":
+            assert (r["status"] == "有错误") == (r["errors"] > 0), path
+    # the blank template: 未填写, naming its three tables
+    blank = got["docx/template_2021_blank.docx"]
+    assert blank["status"] == "未填写" and "表二、表三、表四" in blank["reason"]
+    # what a careful reader found (MANIFEST): real errors …
+    for path in ("pdf/hongzequ_2023.pdf", "reports/009_hongzequ_2023.txt",       # 表四 totals 0
+                 "seeds/001_68b1fad5fb482fc8.txt",                                # 表三 sums off
+                 "seeds/002_1e027fe9f1c79ffa.txt"):                               # blank numbers
+        assert got[path]["status"] == "有错误", path
+    assert {f[0] for f in got["pdf/hongzequ_2023.pdf"]["findings"]} >= {"A401"}
+    # … and reports whose sums hold
+    for path in ("pdf/huaian_2024.pdf", "reports/011_huaian_2024.txt", "pdf/hongzequ_2024.pdf"):
+        assert got[path]["status"] == "通过", path
+    assert got["pdf/huaian_2024.pdf"]["issuer_kind"] == "government"
+    assert got["reports/013_shanghai_kewei_2024.txt"]["issuer_kind"] == "department"
+    assert {r["format"] for r in got.values()} == {"text", "html", "pdf", "docx"}
+
+
+def test_audit_stores_every_finding_and_every_template_cell_of_each_report(corpus_audit):
+    got = rows(corpus_audit / "audit.sqlite", CORPUS)
+    for path, r in got.items():
+        res = lint_path(str(CORPUS / path))
+        assert [f[0] for f in r["findings"]] == [f.rule for f in res.findings], path
+        assert r["errors"] == sum(f.severity == "error" for f in res.findings)
+        cells = template_cells(res.report)
+        assert [(c[0], c[1], c[2], c[3], c[5]) for c in r["cell_rows"]] == \
+               [(c["table"], c["row"], c["column"], c["kind"], c["raw"]) for c in cells], path
+        if r["template"] in ("2019", "2021"):   # cells for every 2019/2021 report
+            assert r["cells"] > 100 and any(c[3] == "number" for c in r["cell_rows"]), path
+            assert r["cells"] == sum(c["kind"] != "missing" for c in cells)
+    # the views join the path in
+    db = sqlite3.connect(corpus_audit / "audit.sqlite")
+    n = db.execute("SELECT count(*) FROM cells_v WHERE path LIKE '%huaian_2024.pdf' AND table_key='表三'").fetchone()[0]
+    assert n > 100
+    v = db.execute("SELECT value, page FROM cells_v WHERE path LIKE '%huaian_2024.pdf' AND table_key='表三'"
+                   " AND row_key='法律法规禁止' AND column_key='商业企业'").fetchone()
+    assert v == (1.0, 4)
+    assert db.execute("SELECT count(*) FROM findings_v WHERE rule='A401'").fetchone()[0] >= 2
+
+
+def test_audit_summary_writes_the_unit_table_as_csv_and_xlsx_and_an_html_page(corpus_audit):
+    s = corpus_audit / "summary"
+    with open(s / "units.csv", encoding="utf-8-sig") as fh:
+        table = list(csv.DictReader(fh))
+    assert len(table) == 23
+    assert table[0].keys() >= {"单位", "单位类型", "年度", "状态", "错误", "主要错误", "文件"}
+    hz = next(r for r in table if r["文件"].endswith("hongzequ_2023.pdf"))
+    assert hz["状态"] == "有错误" and "A401" in hz["主要错误"] and hz["单位"] == "洪泽区人民政府"
+    from openpyxl import load_workbook
+    wb = load_workbook(s / "units.xlsx", read_only=True)
+    sheet = list(wb["各单位情况"].iter_rows(values_only=True))
+    assert len(sheet) == 24 and sheet[0][0] == "单位"
+    assert [["" if v is None else str(v) for v in r] for r in sheet[1:]] == [list(r.values()) for r in table]
+    assert any(r[0] == "A401" for r in wb["错误按规则"].iter_rows(values_only=True))
+    page = (s / "summary.html").read_text(encoding="utf-8")
+    assert page.count('<svg class="chart"') == 5
+    for cid in ("chart-status", "chart-rules", "chart-kinds", "chart-years", "chart-worst"):
+        assert f'id="{cid}"' in page
+    assert "http://" not in page and "https://" not in page and "<script" not in page  # self-contained
+
+
+def _count(db_path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
+        try:
+            return db.execute("SELECT count(*) FROM reports").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_an_audit_killed_half_way_checks_only_the_rest_when_run_again(tmp_path):
+    db = tmp_path / "audit.sqlite"
+    cmd = [sys.executable, "-m", "validator", "audit", str(CORPUS), "--out", str(db), "--jobs", "1"]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while _count(db) < 2 and time.time() < deadline and p.poll() is None:   # the PDFs take ~0.7 s each
+        time.sleep(0.02)
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    before = _count(db)
+    assert 2 <= before < 23, before
+    done_first = set(rows(db))
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    con = sqlite3.connect(db)
+    runs = con.execute("SELECT run_id, skipped, checked FROM runs ORDER BY run_id").fetchall()
+    assert runs[-1][1:] == (before, 23 - before)          # the second run: only the rest
+    assert f"本次检查 {23 - before} 份，跳过 {before} 份" in r.stderr
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 23
+    first_run = {p for p, in con.execute("SELECT path FROM reports WHERE run_id=?", (runs[0][0],))}
+    assert first_run == done_first                         # not checked again
+    con.close()
+    # a third run checks nothing; a changed file is checked again (and only it)
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert "本次检查 0 份，跳过 23 份" in r.stderr
+
+
+def test_a_changed_file_is_checked_again_and_replaces_its_rows(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    a = src / "a.txt"
+    shutil.copy(CORPUS / "reports" / "011_huaian_2024.txt", a)
+    shutil.copy(CORPUS / "seeds" / "001_68b1fad5fb482fc8.txt", src / "b.txt")
+    db = tmp_path / "audit.sqlite"
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
+    first = rows(db)
+    a.write_text(a.read_text(encoding="utf-8").replace("3119", "3118"), encoding="utf-8")
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
+    second = rows(db)
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT checked, skipped FROM runs ORDER BY run_id DESC").fetchone() == (1, 1)
+    assert second[str(a)]["sha256"] != first[str(a)]["sha256"]
+    assert second[str(a)]["status"] == "有错误"            # 3118 + 34 ≠ 3050 + 103
+    assert second[str(src / "b.txt")] == first[str(src / "b.txt")]
+    assert con.execute("SELECT count(*) FROM findings f LEFT JOIN reports r USING (report_id)"
+                       " WHERE r.path IS NULL").fetchone()[0] == 0   # no orphaned rows
+
+
+def test_audit_on_a_dask_localcluster_gives_the_same_rows(corpus_audit, tmp_path):
+    from distributed import LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        code = main(["audit", str(CORPUS), "--out", str(tmp_path / "c.sqlite"), "--cluster",
+                     cluster.scheduler_address, "-q"])
+    assert code == 0
+    assert rows(tmp_path / "c.sqlite") == rows(corpus_audit / "audit.sqlite")
+    con = sqlite3.connect(tmp_path / "c.sqlite")
+    assert con.execute("SELECT engine, workers FROM runs").fetchone() == (f"dask:{cluster.scheduler_address}", 2)
+
+
+def test_audit_with_jobs_runs_on_its_own_localcluster_and_gives_the_same_rows(corpus_audit, tmp_path):
+    assert main(["audit", str(CORPUS), "--out", str(tmp_path / "j.sqlite"), "--jobs", "2", "-q"]) == 0
+    assert rows(tmp_path / "j.sqlite") == rows(corpus_audit / "audit.sqlite")
+    con = sqlite3.connect(tmp_path / "j.sqlite")
+    assert con.execute("SELECT engine, workers FROM runs").fetchone() == ("dask:local", 2)
+
+
+@pytest.mark.skipif(not HOSTILE.exists(), reason="../shared/hostile not present")
+def test_a_slow_or_broken_report_is_recorded_with_its_reason_and_the_run_goes_on(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(HOSTILE / "pdf_textops_flood_10KB.pdf", src / "slow.pdf")      # ~30 s of pure-Python work
+    (src / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf\n")
+    shutil.copy(CORPUS / "reports" / "011_huaian_2024.txt", src / "good.txt")
+    db = tmp_path / "audit.sqlite"
+    t = time.perf_counter()
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "2", "--timeout", "2", "-q"]) == 0
+    assert time.perf_counter() - t < 25
+    got = {Path(p).name: r for p, r in rows(db).items()}
+    assert got["good.txt"]["status"] == "通过"
+    assert got["slow.pdf"]["status"] == "无法读取" and "时间上限 2 秒" in got["slow.pdf"]["reason"]
+    secs = sqlite3.connect(db).execute("SELECT seconds FROM reports WHERE path LIKE '%slow.pdf'").fetchone()[0]
+    assert secs < 5      # stopped at its deadline in the worker thread, not by the hard exit
+    assert got["broken.pdf"]["status"] == "无法读取" and got["broken.pdf"]["reason"]
+
+
+def test_audit_writes_parquet_tables_that_match_the_database(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "audit.parquet"
+    assert main(["audit", str(CORPUS / "pdf"), str(CORPUS / "reports"), "--out", str(out), "--jobs", "1", "-q"]) == 0
+    reports = pq.read_table(out / "reports.parquet").to_pylist()
+    findings = pq.read_table(out / "findings.parquet")
+    cells = pq.read_table(out / "cells.parquet")
+    db = sqlite3.connect(out / "audit.sqlite")
+    assert len(reports) == 16 == db.execute("SELECT count(*) FROM reports").fetchone()[0]
+    assert findings.num_rows == db.execute("SELECT count(*) FROM findings").fetchone()[0]
+    assert cells.num_rows == db.execute("SELECT count(*) FROM cells").fetchone()[0] > 2000
+    assert {"path", "table_key", "row_key", "column_key", "kind", "value", "page"} <= set(cells.column_names)
+    hz = next(r for r in reports if r["path"].endswith("hongzequ_2023.pdf"))
+    assert hz["status"] == "有错误" and hz["year"] == 2023
+    # resumable like the database: a second run checks nothing
+    assert main(["audit", str(CORPUS / "pdf"), str(CORPUS / "reports"), "--out", str(out), "--jobs", "1", "-q"]) == 0
+    assert db.execute("SELECT checked, skipped FROM runs ORDER BY run_id DESC").fetchone() == (0, 16)
+
+
+def test_summary_alone_from_an_existing_database(corpus_audit, tmp_path):
+    assert main(["audit", "--out", str(corpus_audit / "audit.sqlite"), "--summary", str(tmp_path / "s"), "-q"]) == 0
+    assert (tmp_path / "s" / "summary.html").exists()
+
+
+def test_audit_usage_errors_are_one_line(tmp_path, capsys):
+    assert main(["audit", str(CORPUS / "reports"), "--out", str(tmp_path / "x.sqlite"), "--jobs", "2",
+                 "--cluster", "tcp://127.0.0.1:1"]) == 2
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    assert main(["audit", str(CORPUS / "reports"), "--out", str(bad), "-q"]) == 2
+    assert main(["audit", "--out", str(tmp_path / "none.sqlite"), "--summary", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and all(ln.startswith("xxgk-lint: 错误") for ln in err.splitlines())
+
+
+def test_check_does_not_import_dask_pyarrow_or_openpyxl():
+    code = ("import sys; from validator.cli import main; main(['check', '-o', 'concise', sys.argv[1]]);"
+            "print(sorted(m for m in ('dask', 'distributed', 'pyarrow', 'openpyxl') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code, str(CORPUS / "reports" / "011_huaian_2024.txt")],
+                       capture_output=True, text=True)
+    assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path):
+    """A file whose check kills its Dask worker (a crash, the out-of-memory killer): the chunk it
+    was in is split and run again, the other files get their records, that one is 无法读取."""
+    from validator.audit import engine
+    from validator.lint import Options
+    src = tmp_path / "in"
+    src.mkdir()
+    text = (CORPUS / "reports" / "011_huaian_2024.txt").read_text(encoding="utf-8")
+    paths = []
+    for i in range(40):
+        p = src / (f"r{i:02d}.txt" if i != 7 else "crash.txt")
+        p.write_text(text, encoding="utf-8")
+        paths.append(str(p))
+    assert max(len(c) for c in engine.chunks([(p, None, None) for p in paths], 2)) > 1   # crash.txt shares a chunk
+
+    def crashing_chunk(tasks):   # defined here: Dask ships it to the workers by value
+        import os as _os
+        from validator.audit.work import check_chunk
+        if any(p.endswith("crash.txt") for p, _sha, _o in tasks):
+            _os._exit(9)
+        return check_chunk(tasks)
+
+    got = []
+    info = engine.run_dask([(p, None, Options()) for p in paths], got.extend, jobs=2, task_fn=crashing_chunk)
+    assert info["workers"] == 2
+    by = {Path(r["path"]).name: r for r in got}
+    assert len(got) == 40 == len(by)
+    assert by["crash.txt"]["status"] == "无法读取" and "检查进程" in by["crash.txt"]["reason"]
+    assert all(r["status"] == "通过" for n, r in by.items() if n != "crash.txt")

@@ -1,0 +1,208 @@
+"""`xxgk-lint audit PATH… --out audit.sqlite [--summary DIR] [--jobs N | --cluster ADDRESS]`.
+
+Imported when the CLI builds its parser: keep this module free of heavy imports (Dask,
+pyarrow and openpyxl are imported inside the functions that use them).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+class AuditUsageError(Exception):
+    pass
+
+
+def _limit(name):
+    def conv(text):
+        from .. import limits
+        return getattr(limits, name)(text)
+    conv.__name__ = name
+    return conv
+
+
+def add_parser(sub) -> None:
+    a = sub.add_parser(
+        "audit", help="批量审计：把许多报告的检查结果写成数据集（SQLite/Parquet）和汇总",
+        description="检查一批报告，每份报告一行（状态、各级问题数、用时），连同全部问题和读到的统计表单元格写入数据库；"
+                    "可中断后续跑（内容未变的文件跳过），可在 Dask 集群上运行，可生成汇总表和 HTML 汇总。")
+    a.add_argument("paths", nargs="*", metavar="路径", help="报告文件、目录或通配符（只生成汇总时可省略）")
+    a.add_argument("--out", required=True, metavar="FILE",
+                   help="数据库：audit.sqlite（SQLite），或 audit.parquet（目录，内含 reports/findings/cells.parquet）")
+    a.add_argument("--summary", default=None, metavar="DIR", help="把汇总写到这个目录：units.csv、units.xlsx、summary.html")
+    a.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="本机并行进程数（Dask LocalCluster，默认等于CPU核数；1 表示在本进程中逐个检查）")
+    a.add_argument("--cluster", default=None, metavar="ADDRESS", help="在这个 Dask 集群上运行，如 tcp://scheduler:8786")
+    a.add_argument("--retry-failed", action="store_true", help="数据库中“无法读取”的文件即使内容未变也重新检查")
+    a.add_argument("--quiet", "-q", action="store_true", help="不显示进度条和结束时的统计")
+    a.add_argument("--template", choices=["auto", "2019", "2021"], default=None, help="指定适用的格式（默认自动判断）")
+    a.add_argument("--issuer-kind", choices=["auto", "department", "government"], default=None,
+                   help="发布机关类型（默认按发布机关名称判断）")
+    a.add_argument("--input-format", default=None, help="强制输入格式（text、html、markdown、pdf、docx）")
+    a.add_argument("--select", default=None, help="只运行这些规则（逗号分隔）")
+    a.add_argument("--ignore", default=None, help="不运行这些规则（逗号分隔）")
+    a.add_argument("--extend-select", default=None, help="在 select 之外再运行这些规则")
+    a.add_argument("--lang", choices=["zh", "en"], default=None, help="问题说明的语言（默认中文）")
+    a.add_argument("--rules-dir", action="append", default=[], help="额外的规则目录（可多次指定）")
+    a.add_argument("--config", default=None, metavar="FILE", help="使用这个配置文件（不再向上查找）")
+    a.add_argument("--isolated", action="store_true", help="不读取任何配置文件")
+    a.add_argument("--no-respect-gitignore", action="store_true", help="查找文件时不理会 .gitignore")
+    a.add_argument("--max-bytes", type=_limit("parse_size"), default=None, metavar="SIZE", help="单个文件的大小上限（默认 50MB）")
+    a.add_argument("--timeout", type=_limit("parse_seconds"), default=None, metavar="SECONDS",
+                   help="单个文件的检查时间上限，秒（默认 30；超时的文件记为“无法读取”）")
+    a.add_argument("--max-chars", type=_limit("parse_count"), default=None, metavar="N", help="单个文件文本长度的上限")
+    a.set_defaults(fail_on=None, output_format=None, force_exclude=False)
+
+
+# --------------------------------------------------------------------------------------
+# progress
+# --------------------------------------------------------------------------------------
+class _Progress:
+    """A rich progress bar with rate and ETA on a terminal; silence elsewhere."""
+
+    def __init__(self, total: int, show: bool):
+        self.bar = None
+        self.done = 0
+        if not show or total == 0:
+            return
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task):
+                s = task.speed
+                return Text("—份/秒" if not s else f"{s:,.1f}份/秒", style="progress.data.speed", no_wrap=True)
+
+        self.bar = Progress(TextColumn("审计中"), BarColumn(bar_width=24), MofNCompleteColumn(), Rate(),
+                            TextColumn("剩余"), TimeRemainingColumn(), TextColumn("已用"), TimeElapsedColumn(),
+                            TextColumn("{task.description}"), console=Console(stderr=True),
+                            transient=False, speed_estimate_period=30)
+        self.bar.start()
+        self.tid = self.bar.add_task("", total=total)
+
+    def advance(self, recs):
+        self.done += len(recs)
+        if self.bar is not None:
+            self.bar.update(self.tid, advance=len(recs), description=os.path.basename(recs[-1]["path"]))
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# --------------------------------------------------------------------------------------
+# the command
+# --------------------------------------------------------------------------------------
+def plan(files: list[str], known: dict, options_for, retry_failed: bool = False):
+    """(tasks, skipped, unreadable records): files whose path and content hash are already in
+    the database are skipped; files that cannot even be hashed are recorded at once."""
+    from .status import UNREADABLE
+    from .work import blank_record, file_hash
+    tasks, skipped, failed = [], 0, []
+    for p in files:
+        try:
+            sha, _size = file_hash(p)
+        except OSError as exc:
+            failed.append(blank_record(p, None, None, UNREADABLE, f"{p}: 无法读取（{exc.strerror or exc}）"))
+            continue
+        old = known.get(p)
+        if old is not None and old[0] == sha and not (retry_failed and old[1] == UNREADABLE):
+            skipped += 1
+            continue
+        opts, _eff, _rules = options_for(p)
+        tasks.append((p, sha, opts))
+    return tasks, skipped, failed
+
+
+def run(args, files: list[str], options_for) -> int:
+    from .. import __version__
+    from . import engine as _engine
+    from .store import Store, StoreError, export_parquet, is_parquet
+    from .store import state_path
+    if not files and not args.paths:
+        if not args.summary:
+            raise AuditUsageError("请指定要审计的文件或目录，例如：xxgk-lint audit 报告目录/ --out audit.sqlite")
+        if not os.path.exists(state_path(args.out)):
+            raise AuditUsageError(f"{args.out}: 审计数据库不存在（只生成汇总时需要已有的数据库）")
+    if args.cluster and args.jobs:
+        raise AuditUsageError("--cluster 与 --jobs 不能同时使用（集群的并行度由集群的 worker 决定）")
+    if is_parquet(args.out):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise AuditUsageError("写 Parquet 需要 pyarrow：pip install 'xxgk-lint[audit]'") from None
+    try:
+        store = Store(args.out)
+    except StoreError as exc:
+        raise AuditUsageError(str(exc)) from None
+    jobs = args.jobs if args.jobs and args.jobs > 0 else _engine.default_jobs()
+    show = not args.quiet and sys.stderr.isatty() and not os.environ.get("CI")
+    interrupted = False
+    checked = skipped = 0
+    info: dict = {}
+    t0 = time.perf_counter()
+    try:
+        tasks, skipped, failed = plan(files, store.known(), options_for, args.retry_failed)
+        engine = ("dask:" + args.cluster) if args.cluster else ("inprocess" if jobs <= 1 or len(tasks) <= 1
+                                                                 else "dask:local")
+        store.start_run(engine, 1 if engine == "inprocess" else jobs, len(files), skipped, __version__)
+        progress = _Progress(len(tasks) + len(failed), show)
+
+        def sink(recs):
+            nonlocal checked
+            store.add(recs)
+            checked += len(recs)
+            progress.advance(recs)
+
+        try:
+            if failed:
+                sink(failed)
+            if tasks:
+                if engine == "inprocess":
+                    _engine.run_inprocess(tasks, sink)
+                else:
+                    info = _engine.run_dask(tasks, sink, jobs=jobs, address=args.cluster)
+        except KeyboardInterrupt:
+            interrupted = True
+        except _engine.EngineError as exc:
+            raise AuditUsageError(str(exc)) from None
+        finally:
+            progress.close()
+        from .work import process_usage
+        info["seconds"] = round(time.perf_counter() - t0, 3)
+        info["process"] = process_usage()   # this process (with a LocalCluster: also the scheduler)
+        store.finish_run(checked, info)
+    finally:
+        store.close()
+    wrote = []
+    if is_parquet(args.out):
+        wrote += export_parquet(args.out)
+    if args.summary:
+        from .summary import write_summary
+        wrote += write_summary(args.out, args.summary)
+    if not args.quiet:
+        _report(args.out, len(files), checked, skipped, time.perf_counter() - t0,
+                interrupted, wrote)
+    return 130 if interrupted else 0
+
+
+def _report(out, files, checked, skipped, seconds, interrupted, wrote) -> None:
+    from .status import STATUSES
+    from .store import open_readonly
+    db = open_readonly(out)
+    try:
+        counts = dict(db.execute("SELECT status, count(*) FROM reports GROUP BY status").fetchall())
+        total = sum(counts.values())
+    finally:
+        db.close()
+    parts = "，".join(f"{s} {counts[s]}" for s in STATUSES if counts.get(s))
+    head = "审计已中断" if interrupted else "审计完成"
+    rate = f"，{checked / seconds:.1f} 份/秒" if checked and seconds > 0 else ""
+    print(f"{head}：本次检查 {checked} 份，跳过 {skipped} 份（内容未变，已在数据库中）{rate}；"
+          f"数据库共 {total} 份报告：{parts or '无'}。结果：{out}", file=sys.stderr)
+    for w in wrote:
+        print(f"  已写出 {w}", file=sys.stderr)

@@ -1,0 +1,142 @@
+"""Where the audit runs: in this process (``--jobs 1``), on a Dask ``LocalCluster`` of
+``--jobs N`` worker processes (the default), or on a Dask cluster (``--cluster tcp://host:8786``).
+
+No scheduler of our own: files are grouped into small chunks (one Dask task each, so the
+per-task cost of Dask stays small next to a ~5 ms text report), a bounded window of chunks is
+submitted, and results are handed to ``sink`` as they finish (``distributed.as_completed``),
+where the CLI writes them to the database.  A chunk whose task fails as a whole (its worker
+died: a crash, memory, a file stuck in C code past the hard deadline of work.deadline) is
+split and its files are run again one per task; a single file that fails that way is recorded
+as 无法读取 with the reason.  Nothing a file does stops the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from .work import blank_record, check_chunk, check_one
+
+SLOW_FORMATS = (".pdf", ".docx")   # ~0.5–2 s each: one per task, so no chunk waits on several
+
+
+class EngineError(Exception):
+    pass
+
+
+def chunks(tasks: list, workers: int, max_chunk: int = 16) -> list[list]:
+    """Tasks grouped for Dask: slow formats alone, the others in chunks small enough that every
+    worker gets several (load balance, a smooth progress bar) and at most `max_chunk`."""
+    slow = [t for t in tasks if t[0].lower().endswith(SLOW_FORMATS)]
+    fast = [t for t in tasks if not t[0].lower().endswith(SLOW_FORMATS)]
+    size = max(1, min(max_chunk, len(fast) // max(1, workers * 8)))
+    out = [[t] for t in slow]
+    out += [fast[i:i + size] for i in range(0, len(fast), size)]
+    return out
+
+
+def run_inprocess(tasks, sink, stop=None) -> None:
+    for path, sha, opts in tasks:
+        sink([check_one(path, sha, opts)])
+        if stop is not None and stop():
+            return
+
+
+def _failed(task, exc) -> dict:
+    path, sha, _opts = task
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        why = "检查进程在检查此文件时退出（崩溃、内存不足或超过时间上限后仍未停止），未能检查"
+    else:
+        why = f"检查此文件时出错（{name}: {exc}），未能检查"
+    return blank_record(path, sha, None, "无法读取", why)
+
+
+def _dask():
+    try:
+        import dask
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:
+        raise EngineError("并行审计需要 Dask：pip install 'xxgk-lint[audit]'（或用 --jobs 1 在本进程中检查）"
+                          f"（{exc}）") from None
+    return dask, Client, LocalCluster, as_completed
+
+
+def run_dask(tasks, sink, *, jobs: int = 2, address: str | None = None, on_start=None, window: int = 0,
+             stop=None, task_fn=check_chunk) -> dict:
+    """Run tasks on Dask; returns facts about the cluster (workers, peak memory and CPU per
+    worker).  `task_fn` checks one chunk (work.check_chunk; a test gives one that crashes)."""
+    dask, Client, LocalCluster, as_completed = _dask()
+    cluster = None
+    info: dict = {}
+    # a chunk whose worker dies is retried once, then split (see module doc)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                          "distributed.admin.tick.limit": "1h"}):
+        try:
+            if address:
+                try:
+                    client = Client(address, timeout="20s")
+                except (OSError, TimeoutError) as exc:
+                    raise EngineError(f"无法连接 Dask 调度器 {address}（{exc}）") from None
+            else:
+                cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+                client = Client(cluster)
+        except EngineError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a cluster that does not start: one line
+            raise EngineError(f"无法启动 Dask 集群（{type(exc).__name__}: {exc}）") from None
+        try:
+            nworkers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})) or jobs)
+            info["workers"] = nworkers
+            if on_start:
+                on_start(nworkers, client)
+            todo = chunks(tasks, nworkers)
+            todo.reverse()
+            window = window or nworkers * 4
+            ac = as_completed()
+            meta = {}
+
+            def submit(chunk):
+                fut = client.submit(task_fn, chunk, pure=False)
+                meta[fut.key] = chunk
+                ac.add(fut)
+
+            while todo and len(meta) < window:
+                submit(todo.pop())
+            for fut in ac:
+                chunk = meta.pop(fut.key)
+                try:
+                    recs = fut.result()
+                except Exception as exc:  # noqa: BLE001 - the task failed as a whole
+                    if len(chunk) > 1:
+                        for t in reversed(chunk):
+                            todo.append([t])
+                        recs = []
+                    else:
+                        recs = [_failed(chunk[0], exc)]
+                fut.release()
+                if recs:
+                    sink(recs)
+                if stop is not None and stop():
+                    break
+                while todo and len(meta) < window:
+                    submit(todo.pop())
+            try:  # what each worker used (runs.info; the benchmark reports it)
+                from .work import process_usage
+                usage = client.run(process_usage)
+                info["worker_peak_mb"] = {w: u["peak_mb"] for w, u in usage.items()}
+                info["worker_cpu_s"] = {w: u["cpu_s"] for w, u in usage.items()}
+            except Exception:  # noqa: BLE001 - facts for the record only
+                pass
+        finally:
+            try:
+                client.close()
+            finally:
+                if cluster is not None:
+                    cluster.close()
+    return info
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,263 @@
+"""The reviewer's summary of an audit database (``audit --summary DIR``).
+
+* ``units.csv``   one row per report (unit, kind, year, status, counts, main errors, file),
+                  UTF-8 with a byte-order mark so that Excel opens it in Chinese;
+* ``units.xlsx``  the same table (openpyxl) and a sheet of errors per rule;
+* ``summary.html`` one self-contained page — inline CSS and SVG charts, no script, no font
+                  or library from the network — to mail on: status counts, errors per rule,
+                  per issuer kind, per year, the units with most errors, and the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import html
+import os
+from collections import Counter, defaultdict
+
+from .status import ERRORS, NOT_REPORT, PASSED, STATUSES, UNFILLED, UNREADABLE
+
+KIND_ZH = {"government": "人民政府", "department": "部门", None: "未能判断"}
+UNIT_COLUMNS = ("单位", "单位类型", "年度", "状态", "错误", "警告", "提示", "主要错误", "说明", "格式", "适用格式", "文件")
+STATUS_COLOR = {PASSED: "#2e7d32", ERRORS: "#c62828", UNFILLED: "#ef6c00", NOT_REPORT: "#607d8b",
+                UNREADABLE: "#6a1b9a"}
+UNKNOWN_UNIT = "（未能读出发布机关）"
+
+
+class Summary:
+    """What the summary shows, read once from the database."""
+
+    def __init__(self, db):
+        cols = ("report_id", "path", "issuer", "issuer_kind", "year", "format", "template", "status", "reason",
+                "errors", "warnings", "infos")
+        self.reports = [dict(zip(cols, r)) for r in db.execute(
+            f"SELECT {', '.join(cols)} FROM reports")]
+        # units in name order, the files whose unit could not be read last
+        self.reports.sort(key=lambda r: (not (r["issuer"] or "").strip(), unit(r), r["year"] or 0, r["path"]))
+        self.rule_names = dict(db.execute("SELECT DISTINCT rule, name FROM findings"))
+        top = defaultdict(list)
+        for rid, rule, n in db.execute("SELECT report_id, rule, count(*) FROM findings WHERE severity='error' "
+                                       "GROUP BY report_id, rule ORDER BY report_id, count(*) DESC, rule"):
+            top[rid].append((rule, n))
+        self.top = top
+        self.per_rule = db.execute(
+            "SELECT rule, name, count(*), count(DISTINCT report_id) FROM findings WHERE severity='error' "
+            "GROUP BY rule, name ORDER BY count(*) DESC, rule").fetchall()
+        self.runs = db.execute("SELECT count(*), max(finished), max(tool_version) FROM runs").fetchone()
+
+    # ---- aggregates ---------------------------------------------------------------
+    def status_counts(self) -> Counter:
+        return Counter(r["status"] for r in self.reports)
+
+    def by(self, key) -> list[tuple[str, int, int, int]]:
+        """(group, reports, reports with errors, errors) per group."""
+        g: dict = defaultdict(lambda: [0, 0, 0])
+        for r in self.reports:
+            k = key(r)
+            g[k][0] += 1
+            g[k][1] += r["status"] == ERRORS
+            g[k][2] += r["errors"] or 0
+        return [(k, *v) for k, v in g.items()]
+
+    def worst_units(self, n: int = 10) -> list[tuple[str, int, int]]:
+        """(unit, errors, reports) of the units with most errors."""
+        g: dict = defaultdict(lambda: [0, 0])
+        for r in self.reports:
+            g[unit(r)][0] += r["errors"] or 0
+            g[unit(r)][1] += 1
+        rows = [(u, e, n_) for u, (e, n_) in g.items() if e > 0]
+        rows.sort(key=lambda x: (-x[1], x[0]))
+        return rows[:n]
+
+    def unit_rows(self) -> list[tuple]:
+        out = []
+        for r in self.reports:
+            main = "；".join(f"{rule} {self.rule_names.get(rule) or ''}×{n}" for rule, n in self.top.get(r["report_id"], [])[:3])
+            out.append((unit(r), KIND_ZH.get(r["issuer_kind"], r["issuer_kind"]), r["year"] or "", r["status"],
+                        r["errors"], r["warnings"], r["infos"], main, r["reason"] or "", r["format"] or "",
+                        r["template"] or "", r["path"]))
+        return out
+
+
+def unit(r) -> str:
+    """The reporting unit: the issuer the parser read, else the file's name (never one heap of
+    unknowns, which would look like the worst unit)."""
+    return (r["issuer"] or "").strip() or f"{UNKNOWN_UNIT}{os.path.basename(r['path'])}"
+
+
+# --------------------------------------------------------------------------------------
+# writing
+# --------------------------------------------------------------------------------------
+def write_summary(out: str, dest: str) -> list[str]:
+    from .store import open_readonly
+    os.makedirs(dest, exist_ok=True)
+    db = open_readonly(out)
+    try:
+        s = Summary(db)
+    finally:
+        db.close()
+    rows = s.unit_rows()
+    paths = [write_csv(os.path.join(dest, "units.csv"), rows)]
+    try:
+        paths.append(write_xlsx(os.path.join(dest, "units.xlsx"), rows, s))
+    except ImportError:
+        import sys
+        print("xxgk-lint: 提示: 未安装 openpyxl，未写 units.xlsx（pip install 'xxgk-lint[audit]'）", file=sys.stderr)
+    p = os.path.join(dest, "summary.html")
+    with open(p, "w", encoding="utf-8") as fh:
+        fh.write(render_html(s, rows, source=os.path.basename(out.rstrip("/\\"))))
+    paths.append(p)
+    return paths
+
+
+def write_csv(path: str, rows) -> str:
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(UNIT_COLUMNS)
+        w.writerows(rows)
+    return path
+
+
+def write_xlsx(path: str, rows, s: Summary) -> str:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("各单位情况")
+    widths = (28, 10, 8, 10, 6, 6, 6, 50, 40, 8, 10, 50)
+    for i, w in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + i)].width = w
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    head = []
+    for name in UNIT_COLUMNS:
+        c = WriteOnlyCell(ws, value=name)
+        c.font = bold
+        head.append(c)
+    ws.append(head)
+    fills = {k: PatternFill("solid", fgColor=v.lstrip("#")) for k, v in STATUS_COLOR.items()}
+    white = Font(color="FFFFFF", bold=True)
+    for r in rows:
+        cells = list(r)
+        st = WriteOnlyCell(ws, value=r[3])
+        if r[3] in fills:
+            st.fill, st.font = fills[r[3]], white
+        cells[3] = st
+        ws.append(cells)
+    ws.auto_filter.ref = f"A1:{chr(ord('A') + len(UNIT_COLUMNS) - 1)}{len(rows) + 1}"
+    ws2 = wb.create_sheet("错误按规则")
+    ws2.column_dimensions["A"].width = 8
+    ws2.column_dimensions["B"].width = 32
+    ws2.append([WriteOnlyCell(ws2, value=v) for v in ("规则", "名称", "错误数", "涉及报告数")])
+    for rule, name, n, reports in s.per_rule:
+        ws2.append([rule, name, n, reports])
+    tmp = path + ".tmp"
+    wb.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+# --------------------------------------------------------------------------------------
+# HTML with inline SVG charts
+# --------------------------------------------------------------------------------------
+def _e(x) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _short(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def bar_chart(cid: str, title: str, items: list[tuple[str, float, str]], color: str = "#c62828",
+              width: int = 760, label_chars: int = 18) -> str:
+    """A horizontal bar chart as inline SVG: items are (label, value, tooltip)."""
+    label_w, row_h, top = 250, 26, 8
+    bar_w = width - label_w - 80
+    height = top * 2 + row_h * max(1, len(items))
+    out = [f'<svg class="chart" id="{_e(cid)}" role="img" '
+           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-label="{_e(title)}">']
+    if not items:
+        out.append(f'<text x="{label_w}" y="{top + 17}" class="empty">没有数据</text></svg>')
+        return "".join(out)
+    vmax = max(v for _l, v, _t in items) or 1
+    for i, (label, v, tip) in enumerate(items):
+        y = top + i * row_h
+        w = max(1.0, bar_w * v / vmax) if v else 0
+        out.append(f'<g class="row"><title>{_e(tip)}</title>'
+                   f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="label">{_e(_short(label, label_chars))}</text>'
+                   f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" rx="2" fill="{color}"/>'
+                   f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" class="value">{_e(_fmt(v))}</text></g>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _fmt(v) -> str:
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
+
+
+CSS = """
+body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif;
+margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.meta{color:#666;font-size:13px}.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
+.card{border-radius:6px;padding:10px 16px;color:#fff;min-width:90px}.card b{display:block;font-size:26px}
+.card.total{background:#37474f}
+svg.chart{max-width:100%;height:auto;font-size:13px}svg .label{fill:#333}svg .value{fill:#555}
+svg .empty{fill:#888}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f4f4f4;position:sticky;top:0;white-space:nowrap}
+td:first-child{min-width:9em}td:nth-child(8){min-width:14em}td:nth-child(9){min-width:9em}
+td:last-child{word-break:break-all;font-size:12px;color:#555}td.num{text-align:right}
+.st{color:#fff;border-radius:3px;padding:1px 6px;white-space:nowrap}
+.grid{display:grid;grid-template-columns:1fr;gap:8px}
+.note{font-size:13px;color:#555}
+"""
+
+
+def render_html(s: Summary, rows, source: str = "") -> str:
+    counts = s.status_counts()
+    total = len(s.reports)
+    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    cards = [f'<div class="card total"><b>{total:,}</b>份报告</div>']
+    for st in STATUSES:
+        cards.append(f'<div class="card" style="background:{STATUS_COLOR[st]}"><b>{counts.get(st, 0):,}</b>{_e(st)}</div>')
+    status_items = [(st, counts.get(st, 0), f"{st}：{counts.get(st, 0)} 份") for st in STATUSES]
+    rule_items = [(f"{rule} {name or ''}", n, f"{rule} {name}：{n} 个错误，涉及 {reps} 份报告")
+                  for rule, name, n, reps in s.per_rule[:15]]
+    kinds = sorted(s.by(lambda r: KIND_ZH.get(r["issuer_kind"], r["issuer_kind"])), key=lambda x: -x[3])
+    kind_items = [(k, e, f"{k}：{n} 份报告，{bad} 份有错误，共 {e} 个错误") for k, n, bad, e in kinds]
+    years = sorted(s.by(lambda r: r["year"]), key=lambda x: (x[0] is None, x[0] or 0))
+    year_items = [(f"{y}年" if y else "年度不明", e, f"{y or '年度不明'}：{n} 份报告，{bad} 份有错误，共 {e} 个错误")
+                  for y, n, bad, e in years]
+    worst = [(u, e, f"{u}：{e} 个错误（{n} 份报告）") for u, e, n in s.worst_units(10)]
+    body = [
+        "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>政府信息公开工作年度报告审计汇总</title>", f"<style>{CSS}</style></head><body>",
+        "<h1>政府信息公开工作年度报告审计汇总</h1>",
+        f'<p class="meta">数据库 {_e(source)} · {total:,} 份报告 · 生成于 {now} · xxgk-lint {_e(s.runs[2] or "")}</p>',
+        f'<div class="cards">{"".join(cards)}</div>',
+        "<h2>各状态报告数</h2>", bar_chart("chart-status", "各状态报告数", status_items, color="#455a64"),
+        '<p class="note">通过：没有“错误”级问题；有错误：至少一个“错误”；未填写：统计表是未填写的模板；'
+        "非年报：不是年度报告；无法读取：文件无法读取或超过大小、时间上限（原因见下表“说明”）。</p>",
+        "<h2>错误按规则（前15条）</h2>", bar_chart("chart-rules", "错误按规则", rule_items, label_chars=22),
+        "<h2>错误按单位类型</h2>", bar_chart("chart-kinds", "错误按单位类型", kind_items, color="#ad1457"),
+        "<h2>错误按年度</h2>", bar_chart("chart-years", "错误按年度", year_items, color="#6a1b9a"),
+        "<h2>错误最多的单位（前10个）</h2>", bar_chart("chart-worst", "错误最多的单位", worst, color="#d84315",
+                                               label_chars=20),
+        f"<h2>各单位情况（{len(rows):,} 份报告）</h2>",
+        '<table id="units"><thead><tr>' + "".join(f"<th>{_e(c)}</th>" for c in UNIT_COLUMNS) + "</tr></thead><tbody>",
+    ]
+    for r in rows:
+        cells = []
+        for i, v in enumerate(r):
+            if i == 3:
+                cells.append(f'<td><span class="st" style="background:{STATUS_COLOR.get(v, "#999")}">{_e(v)}</span></td>')
+            elif i in (4, 5, 6):
+                cells.append(f'<td class="num">{_e(v)}</td>')
+            else:
+                cells.append(f"<td>{_e(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    body.append("</tbody></table></body></html>\n")
+    return "\n".join(body)
