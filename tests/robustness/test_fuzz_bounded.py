@@ -31,8 +31,7 @@ _PDF_KNOWN = pytest.mark.xfail(reason="issue 16.1: PDF glyphs mapped to several 
                                strict=False)
 # found by the atheris run below: a document.xml whose root is not in the WordprocessingML
 # namespace makes python-docx hand back a bare element (AttributeError: no .body)
-_DOCX_XML_KNOWN = pytest.mark.xfail(reason="issue 16.1: DOCX reader, document.xml with a foreign root namespace "
-                                           "(data/fuzz_found; readers branch)", strict=False)
+_DOCX_XML_KNOWN = ()   # the foreign-namespace document.xml is read cleanly now (data/fuzz_found)
 FOUND = Path(__file__).parent / "data" / "fuzz_found"
 
 TOKENS = {
@@ -121,11 +120,8 @@ def test_coverage_guided_run_of_a_few_seconds(fmt, tmp_path):
     assert "Done" in r.stderr
 
 
-@pytest.mark.xfail(reason="issue 16.1: DOCX reader, document.xml with a foreign root namespace (readers branch)",
-                   strict=True)
 def test_what_the_fuzzer_found_keeps_the_contract():
-    """Inputs the coverage-guided run found (data/fuzz_found): each must keep the contract
-    once its reader is fixed (strict: the fix shows up here)."""
+    """Inputs the coverage-guided runs found (data/fuzz_found): each keeps the contract."""
     for p in sorted(FOUND.iterdir()):
         fmt = "docx-xml" if p.name.startswith("docx_document_xml") else "any"
         data, name = fuzz_readers.input_for(p.read_bytes(), fmt) if fmt != "any" else (p.read_bytes(), p.name)

@@ -281,8 +281,9 @@ def read(data: bytes, name: str) -> Document:
             # a zip bomb is answered like a file that is too large (P090)
             _limits.check_expanded(sum(i.file_size for i in z.infolist()))
             _check_structure(z.read("word/document.xml"), _limits.current_max_chars())
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
-        # damaged members, an unsupported compression method, encryption
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError):
+        # damaged members (a directory entry pointing before the file: ValueError), an
+        # unsupported compression method, encryption
         raise ReadError(f"{name}: 不是有效的 Word 文档（压缩包已损坏）") from None
     try:
         document = docx.Document(io.BytesIO(data))
@@ -292,8 +293,11 @@ def read(data: bytes, name: str) -> Document:
         raise ReadError(f"{name}: 无法读取 Word 文档（{type(exc).__name__}）") from None
     except Exception as exc:  # lxml XMLSyntaxError and the like: a damaged document
         raise ReadError(f"{name}: Word 文档已损坏，无法读取（{type(exc).__name__}）") from None
+    body = getattr(document.element, "body", None)
+    if body is None:   # a document.xml whose root is not Word's <w:document>
+        raise ReadError(f"{name}: Word 文档的正文部分（word/document.xml）不是 Word 的格式，无法读取")
     st = _State(_limits.current_max_chars())
-    _blocks(document.element.body, st)
+    _blocks(body, st)
     doc = st.doc.build(path=name, format="docx", encoding=None)
     doc.meta.update(_core_meta(document))
     return doc
