@@ -203,7 +203,7 @@ def test_a_signal_stops_the_workers_at_once_and_prints_what_was_done(tmp_path, s
     assert not [w for w in workers if _alive(w)], "a worker outlived the run"
     text = err.decode("utf-8")
     assert "Traceback" not in text and "已中断" in text
-    assert "共检查" in out.decode("utf-8")
+    assert "检查了" in out.decode("utf-8")
 
 
 def test_workers_die_with_the_main_process_even_when_it_is_killed(tmp_path):
