@@ -297,6 +297,18 @@ class _Settings:
         return opts, eff, rules
 
 
+def _verbose_logging() -> None:
+    """--verbose: what the readers and their engines noticed in a file (logger "validator",
+    e.g. a PDF page PDFium could not load) goes to stderr; without it nothing is printed."""
+    import logging
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("xxgk-lint: %(message)s"))
+    for name in ("validator", "pypdfium2"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def cmd_check(args) -> int:
     from .discover import DiscoverError, discover
     from .lint import lint_bytes, worst
@@ -309,6 +321,8 @@ def cmd_check(args) -> int:
         raise UsageError("请指定要检查的文件或目录，例如：xxgk-lint check 报告.txt 或 xxgk-lint check .")
     settings = _Settings(args)
     paths, missing = split_missing(args.paths)   # reported like findings; the rest is checked
+    if args.verbose:
+        _verbose_logging()
     try:
         files = discover(paths, settings.resolver, force_exclude=args.force_exclude,
                          respect_gitignore=not args.no_respect_gitignore) if paths else []

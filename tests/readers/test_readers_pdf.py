@@ -1,4 +1,5 @@
-"""PDF reader (pdfplumber): tables, pages, positions by page, scanned and damaged PDFs."""
+"""PDF reader (PDFium): pages, positions by page, scanned and damaged PDFs, file dates (tables as
+grids: test_readers_pdf_grid.py; hostile files: test_readers_pdf_hostile.py)."""
 
 from __future__ import annotations
 
@@ -144,55 +145,61 @@ def test_a_scanned_page_among_text_pages_is_named_and_the_other_pages_are_still_
     assert {"A401", "A403"} <= {f.rule for f in res.findings}
 
 
-def test_a_table_row_cut_by_a_page_break_is_put_back_together():
-    from validator.readers.pdf import _Char, _join_pages, _render, _Doc
-    from validator.source import SourceBuilder
-
-    def cell(text, page, top, x=100.0):
-        out = []
-        for k, ch in enumerate(text):
-            c = _Char({"text": ch, "x0": x + 10 * k, "x1": x + 10 * k + 9, "top": top, "bottom": top + 10, "size": 10}, page)
-            c.line, c.col = int(top // 10), k + 1
-            out.append(c)
-        return out
-
-    page3 = [("table", [[cell("5.要求行政机关确认或重", 3, 700), cell("0", 3, 700, 400), cell("1", 3, 700, 450)]])]
-    page4 = [("table", [[cell("新出具已获取信息", 4, 80), [], []],
-                        [cell("（六）其他处理", 4, 100), cell("2", 4, 100, 400), cell("3", 4, 100, 450)]])]
-    sb = SourceBuilder()
-    _render(_join_pages([page3, page4]), _Doc(sb))
-    src = sb.build()
-    assert src.text.splitlines() == ["| 5.要求行政机关确认或重新出具已获取信息 | 0 | 1 |", "| （六）其他处理 | 2 | 3 |"]
-    i = src.text.index("新出具")
-    assert src.location(i).page == 3   # the cell starts on page 3
-    # rows are counted in the joined table: the cut row is one row
-    assert src.location(src.text.index("（六）")).where == "第4页 表格1 第2行 第1格"
-
-
-def test_a_compressed_stream_that_inflates_past_the_cap_fails_its_page_not_the_process(monkeypatch, tmp_path):
+def _one_page_pdf(content: bytes, flate: bool = True, extra_objs=(), catalog_extra=b"") -> bytes:
+    """A one-page PDF whose content stream is `content` (Flate-compressed)."""
     import zlib
-
-    from validator.readers import pdf as pdf_reader
-
-    monkeypatch.setattr(pdf_reader, "MAX_STREAM_BYTES", 1 << 20)   # 1 MB cap for the test
-    bounded = pdf_reader._BoundedZlib()
-    small = zlib.compress(b"BT (x) Tj ET" * 100)
-    assert bounded.decompress(small) == b"BT (x) Tj ET" * 100
-    bomb = zlib.compress(b" " * (8 << 20), 9)                     # 8 MB of spaces, ~8 KB compressed
-    with pytest.raises(pdf_reader.StreamTooLarge):
-        bounded.decompress(bomb)
-    # a one-page PDF whose content stream is that bomb: the page is reported (P004), no crash
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    data = zlib.compress(content, 9) if flate else content
+    filt = b" /Filter /FlateDecode" if flate else b""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R" + catalog_extra + b" >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream"]
+            b"<< /Length %d%s >>\nstream\n" % (len(data), filt) + data + b"\nendstream", *extra_objs]
     out, offs = b"%PDF-1.4\n", []
     for i, o in enumerate(objs, 1):
         offs.append(len(out))
         out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
     xref = len(out)
-    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
-    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    p = tmp_path / "bomb.pdf"
-    p.write_bytes(out)
-    res = lint_path(str(p))
-    assert [f.rule for f in res.findings if f.rule == "P004"] == ["P004"]
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
+
+
+def test_a_stream_that_inflates_past_the_file_limit_is_answered_like_a_file_too_large():
+    from validator.lint import Options, lint_bytes
+    data = _one_page_pdf(b" " * (8 << 20))                 # 8 MB of spaces, ~8 KB compressed
+    assert len(data) < 64 << 10
+    res = lint_bytes(data, "bomb.pdf", Options(max_bytes=4 << 20))
+    assert [f.rule for f in res.findings] == ["P090"]
+    assert "解压后" in res.findings[0].message
+    # within the limit the same file is read (a blank page)
+    assert "P090" not in {f.rule for f in lint_bytes(data, "bomb.pdf", Options(max_bytes=16 << 20)).findings}
+
+
+def test_the_file_meta_holds_the_pdf_dates_and_title():
+    doc = read_bytes(corpus_file("pdf/hongzequ_2023.pdf").read_bytes(), "h.pdf")
+    assert doc.meta["created"] == ("2024-02-26", None)
+    assert doc.meta["modified"] == ("2024-02-26", None)
+    assert doc.meta["title"] == ("洪泽区人民政府2023年政府信息公开工作年度报告", None)
+
+
+def test_dates_come_from_xmp_when_the_information_dictionary_has_none():
+    xmp = ('<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""'
+           ' xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+           '<xmp:CreateDate>2025-01-20T09:30:00+08:00</xmp:CreateDate><xmp:ModifyDate>2025-01-21T10:00:00+08:00'
+           '</xmp:ModifyDate><dc:title><rdf:Alt><rdf:li xml:lang="x-default">某县2024年政府信息公开工作年度报告'
+           '</rdf:li></rdf:Alt></dc:title></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode("utf-8")
+    meta = b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(xmp) + xmp + b"\nendstream"
+    data = _one_page_pdf(b"BT ET", extra_objs=[meta], catalog_extra=b" /Metadata 5 0 R")
+    doc = read_bytes(data, "x.pdf")
+    assert doc.meta["created"] == ("2025-01-20", None)
+    assert doc.meta["modified"] == ("2025-01-21", None)
+    assert doc.meta["title"] == ("某县2024年政府信息公开工作年度报告", None)
+
+
+def test_text_lines_are_paragraph_blocks_without_page_numbers():
+    from validator.document import Paragraph
+    doc = read_bytes(corpus_file("pdf/huaian_2024.pdf").read_bytes(), "h.pdf")
+    paras = [doc.text[b.start:b.end] for b in doc.blocks if isinstance(b, Paragraph)]
+    assert "五、存在的主要问题及改进情况" in paras
+    assert not [p for p in paras if p.strip("-— ").isdigit()]
+    assert all("|" not in p for p in paras)

@@ -1,62 +1,74 @@
-"""PDF: pdfplumber text lines and ruled tables, in reading order, positions by page.
+"""PDF: text lines and ruled tables as grids, in reading order, positions by page.
+
+Engines: **PDFium** (pypdfium2) parses the file and gives each page's glyphs with their
+boxes and the ruling (validator/readers/pdf_pages.py); **pdfplumber**'s table finder reads
+the ruled tables' cells from that ruling (validator/readers/pdf_tables.py), only on pages
+that have ruling; pdfminer is not used to parse pages.  Before PDFium opens the file, its
+streams are inflated-and-counted within the file's limits (validator/readers/pdf_guard.py):
+a stream bomb or a flood of drawing operators is answered like a file that is too large.
 
 For each page:
 
-* characters are de-duplicated (fake-bold double printing) and grouped into the page's
-  text lines by their vertical position; a character's position is (line on the page,
-  character in that line), its place ``第3页 第12行`` — or, inside a table,
-  ``第3页 表格2 第5行 第3格`` (table number in the document, row in that table);
-* ruled tables with at least two columns (pdfplumber ``find_tables``) become one line per
-  row, ``| c1 | c2 | … |``, each real cell once (a merged cell only at its first grid
-  position); the text of a cell is joined into one line, so a row-group label written top
-  to bottom (三、本年度办理结果 one character per line) is read as one label; a one-column
-  "table" (a frame drawn round the prose) is read as text;
-* everything else is text, one line per text line; page numbers ("- 3 -", "第3页 共5页") are
-  layout and left out;
-* a table that continues on the next page simply continues: its rows follow the previous
-  rows (the lexer reads rows by their labels), and a row whose label cells are empty is the
-  continuation of the row cut by the page break: its cells are appended to that row's cells.
+* glyphs drawn twice at the same place (fake bold) are kept once, and grouped into the
+  page's text lines by their vertical position; a character's position is (line on the
+  page, glyph in that line) and its place ``第3页 第12行`` — or, inside a table,
+  ``第3页 表格2 第5行 第3格`` (table number in the document, row in that table).  A glyph
+  that stands for several characters (the ligature "fi", a ToUnicode entry of two CJK
+  characters) gives each of them the glyph's position;
+* every ruled table with at least two columns is a :class:`~validator.document.Grid`
+  (origin ``pdf``): each cell at its true row and column with its rowspan and colspan (a
+  group label written one character per line down the table is one cell), empty cells
+  as cells with an empty span at their place.  A table continued on the next page is one
+  grid; a row cut by the page break is one row (``Grid.joined_rows``), a piece that cannot
+  be joined is a row of its own (``Grid.loose_rows``) — see pdf_tables.py.  In the text,
+  each table row is one line ``| c1 | c2 | … |`` holding each cell that starts in that row
+  once (its text joined into one line), without the empty cells that only the ruling of
+  a label area produced; a row of one cell spanning the table (a caption, or the prose of
+  a frame drawn round the text) is written as text lines.  A one-column "table" (a frame
+  round the prose) is text;
+* everything else is text, one line per text line, each a Paragraph block; page numbers
+  ("- 3 -", "第3页 共5页") and running headers/footers (the same line in the top or bottom
+  margin of most pages) are layout and left out.
 
-A PDF without any text layer (a scan) gives no text and a "no-text-layer" note (OCR needed).
+The file's dates and title (document information dictionary, else XMP) go into
+``Document.meta`` as ``created``/``modified`` (``YYYY-MM-DD``) and ``title``.
+
+A PDF without any text layer (a scan) gives no text and a ``no-text-layer`` note (OCR
+needed); a page the engine cannot load gives a ``page-unreadable`` note and the other pages
+are read.  What the engines complain about goes to the ``validator.readers.pdf`` logger
+(shown with ``--verbose``), never to stderr on its own.
 """
 
 from __future__ import annotations
 
-import io
-import zlib
+import logging
 import re
+from datetime import date
 
-from ..document import Document
-from ..source import Location, ReaderNote, SourceBuilder, SourceText
+from ..document import Document, DocumentBuilder
+from ..source import Location, ReaderNote
+from .pdf_pages import LOCK, Glyph, PageData, PdfFile
+from .pdf_tables import Table, find_tables, is_value, join, same_table
+
+log = logging.getLogger("validator.readers.pdf")
 
 NO_TEXT = "no-text-layer"
 PAGE_FAIL = "page-unreadable"
 
 _PAGE_NO = re.compile(r"^\s*(?:[-—－–]\s*\d{1,4}\s*[-—－–]|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
+_DIGITS = re.compile(r"\d+")
 
 
-class _Char:
-    __slots__ = ("ch", "x0", "x1", "top", "bottom", "size", "line", "col", "page")
-
-    def __init__(self, c, page: int = 0):
-        self.page = page
-        self.ch = c["text"]
-        self.x0 = float(c["x0"])
-        self.x1 = float(c["x1"])
-        self.top = float(c["top"])
-        self.bottom = float(c["bottom"])
-        self.size = float(c.get("size") or (self.bottom - self.top) or 10.0)
-        self.line = 0
-        self.col = 0
-
-
-def _lines_of(chars: list[_Char]) -> list[list[_Char]]:
-    """Group characters into text lines (by vertical centre), each sorted left to right."""
-    chars = sorted(chars, key=lambda c: (c.page, (c.top + c.bottom) / 2, c.x0))
-    lines: list[list[_Char]] = []
-    cur: list[_Char] = []
-    cur_mid = None
-    for c in chars:
+# --------------------------------------------------------------------------------------
+# lines
+# --------------------------------------------------------------------------------------
+def _lines_of(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Group glyphs into text lines (by vertical centre), each sorted left to right."""
+    glyphs = sorted(glyphs, key=lambda c: (c.page, (c.top + c.bottom) / 2, c.x0))
+    lines: list[list[Glyph]] = []
+    cur: list[Glyph] = []
+    cur_mid = 0.0
+    for c in glyphs:
         mid = (c.top + c.bottom) / 2
         tol = max(2.0, 0.45 * c.size)
         if cur and (abs(mid - cur_mid) > tol or c.page != cur[0].page):
@@ -70,9 +82,9 @@ def _lines_of(chars: list[_Char]) -> list[list[_Char]]:
     return lines
 
 
-def _join_line(line: list[_Char]) -> list[tuple[str, _Char]]:
-    """Characters of one line with spaces where the gap is wide."""
-    out: list[tuple[str, _Char]] = []
+def _join_line(line: list[Glyph]) -> list[tuple[str, Glyph]]:
+    """Glyphs of one line with spaces where the gap is wide."""
+    out: list[tuple[str, Glyph]] = []
     prev = None
     for c in line:
         if not c.ch or c.ch.isspace():
@@ -84,81 +96,76 @@ def _join_line(line: list[_Char]) -> list[tuple[str, _Char]]:
     return out
 
 
-def _inside(c: _Char, bbox) -> bool:
-    x = (c.x0 + c.x1) / 2
-    y = (c.top + c.bottom) / 2
-    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
+def _text(pairs) -> str:
+    return "".join(ch for ch, _c in pairs)
 
 
-class _Doc:
-    def __init__(self, sb: SourceBuilder):
-        self.sb = sb
-        self.table_no = 0
-
-    def add_chars(self, pairs, page: int, where: str):
-        if not pairs:
-            return
-        place = self.sb.place(page, where)
-        text = "".join(ch for ch, _c in pairs)
-        self.sb.add_mapped(text, [(c.line, c.col) for _ch, c in pairs], place)
-
-
-def _cell_pairs(chars: list[_Char]) -> list[tuple[str, _Char]]:
+def _cell_pairs(glyphs: list[Glyph]) -> list[tuple[str, Glyph]]:
     """A cell's text as one line: its text lines joined (no break between CJK characters)."""
-    out: list[tuple[str, _Char]] = []
-    for ln in _lines_of(chars):
+    out: list[tuple[str, Glyph]] = []
+    for ln in _lines_of(glyphs):
         pairs = _join_line(ln)
         if out and pairs:
-            a, b = out[-1][0], pairs[0][0]
+            a, b = out[-1][0][-1], pairs[0][0][0]
             if a.isascii() and a.isalnum() and b.isascii() and b.isalnum():
                 out.append((" ", pairs[0][1]))
         out.extend(pairs)
     return out
 
 
-def _page(page, pno: int) -> tuple[int, list]:
-    """One page's items in reading order, ("line", pairs) and ("table", rows), and its number
-    of characters (-1: no text but images)."""
-    try:
-        page = page.dedupe_chars()
-    except Exception:  # pragma: no cover - older pdfplumber
-        pass
-    chars = [_Char(c, pno) for c in page.chars if c.get("text")]
-    if not chars:
-        return (-1 if page.images else 0), []
-    # positions: line on the page, character in that line
-    for i, ln in enumerate(_lines_of(chars), 1):
+def _dedupe(glyphs: list[Glyph], tol: float = 1.0) -> list[Glyph]:
+    """Glyphs drawn twice at (nearly) the same place — fake bold — kept once."""
+    seen: dict[tuple[str, int], list[float]] = {}
+    out = []
+    for g in glyphs:
+        ky = int(g.top // tol)
+        x = g.x0
+        dup = False
+        for k in ((g.ch, ky), (g.ch, ky - 1), (g.ch, ky + 1)):
+            xs = seen.get(k)
+            if xs is not None and any(abs(x - o) <= tol for o in xs):
+                dup = True
+                break
+        if dup:
+            continue
+        seen.setdefault((g.ch, ky), []).append(x)
+        out.append(g)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# pages
+# --------------------------------------------------------------------------------------
+class _Page:
+    """One page's items in reading order: ("line", pairs, top) and ("table", Table, top)."""
+
+    __slots__ = ("number", "height", "n_glyphs", "scanned", "items")
+
+    def __init__(self, number, height, n_glyphs, scanned, items):
+        self.number = number
+        self.height = height
+        self.n_glyphs = n_glyphs
+        self.scanned = scanned
+        self.items = items
+
+
+def _page(pd: PageData) -> _Page:
+    glyphs = _dedupe(pd.glyphs)
+    if not glyphs:
+        return _Page(pd.number, pd.height, 0, pd.images > 0, [])
+    # positions: line on the page, glyph in that line
+    for i, ln in enumerate(_lines_of(glyphs), 1):
         for j, c in enumerate(ln, 1):
             c.line, c.col = i, j
-    try:
-        found = page.find_tables()
-    except Exception:
-        found = []
-    tables = []
-    for t in found:
-        ncols = max((len(r.cells) for r in t.rows), default=0)
-        if ncols >= 2:
-            tables.append(t)
-    in_table: set[int] = set()
-    items = []  # (top, kind, payload)
-    for t in tables:
-        grid = []   # rows of (column index, chars) for the real cells
-        for r in t.rows:
-            cells = []
-            for k, bbox in enumerate(r.cells):
-                if bbox is None:
-                    continue  # covered by a merged cell: written once at its first position
-                cs = [c for c in chars if id(c) not in in_table and _inside(c, bbox)]
-                for c in cs:
-                    in_table.add(id(c))
-                cells.append((k, cs))
-            grid.append(cells)
-        items.append((t.bbox[1], "table", _drop_phantoms(grid)))
-    rest = [c for c in chars if id(c) not in in_table]
-    height = float(page.height or 842)
+    claimed: set[int] = set()
+    items = []
+    for t in find_tables(pd, claimed) if pd.edges else ():
+        items.append((t.top, "table", t))
+    rest = [c for c in glyphs if id(c) not in claimed]
+    height = pd.height if pd.height > 0 else 842.0
     for ln in _lines_of(rest):
         pairs = _join_line(ln)
-        text = "".join(ch for ch, _c in pairs)
+        text = _text(pairs)
         if not text.strip():
             continue
         top = min(c.top for c in ln)
@@ -166,229 +173,326 @@ def _page(page, pno: int) -> tuple[int, list]:
             continue  # a page number: layout, not content
         items.append((top, "line", pairs))
     items.sort(key=lambda x: (x[0], 0 if x[1] == "table" else 1))
-    return len(chars), [(kind, payload) for _top, kind, payload in items]
+    return _Page(pd.number, height, len(glyphs), False, [(kind, payload, top) for top, kind, payload in items])
 
 
-def _continues(prev_rows, rows) -> bool:
-    """Is the first row of a table at the top of a page the rest of the row cut at the
-    bottom of the previous page?  Text only in its label cells, no value, the same cells."""
-    if not prev_rows or not rows:
-        return False
-    last, first = prev_rows[-1], rows[0]
-    if len(first) != len(last) or len(first) < 2:
-        return False
-    if any(cs and _is_value(cs) for cs in first) or not any(first):
-        return False
-    return any(cs and _is_value(cs) for cs in last)
+def _drop_running_lines(pages: list[_Page]) -> None:
+    """Running headers and footers: a line in the top or bottom tenth of the page whose text
+    (numbers aside) is on most pages, at least two."""
+    if len(pages) < 2:
+        return
+
+    def key(p: _Page, payload, top):
+        if not (top < p.height * 0.1 or top > p.height * 0.9):
+            return None
+        # the same text (numbers aside) in the same margin, at the same height (±4 pt)
+        return (top < p.height * 0.1, round(top / 8), _DIGITS.sub("#", _text(payload).replace(" ", "")))
+
+    seen: dict[tuple, set[int]] = {}
+    for p in pages:
+        for kind, payload, top in p.items:
+            k = key(p, payload, top) if kind == "line" else None
+            if k is not None:
+                seen.setdefault(k, set()).add(p.number)
+    need = max(2, (len(pages) + 1) // 2)
+    running = {k for k, v in seen.items() if len(v) >= need}
+    if not running:
+        return
+    for p in pages:
+        p.items = [(kind, payload, top) for kind, payload, top in p.items
+                   if not (kind == "line" and key(p, payload, top) in running)]
 
 
-def _join_pages(pages: list[list]) -> list[tuple]:
+def _join_pages(pages: list[_Page]) -> list[tuple]:
     """All items in reading order; a table that starts a page right after a table that ended
-    the previous page is the same table (marked "more"), and a row cut by the page break is
-    put back together."""
+    the previous page, as wide as it, is the same table."""
     out: list[tuple] = []
-    for items in pages:
-        for i, (kind, payload) in enumerate(items):
-            if i == 0 and kind == "table" and out and out[-1][0] in ("table", "more"):
-                prev_rows = out[-1][1]
-                rows = payload
-                if _continues(prev_rows, rows):
-                    for cs, more in zip(prev_rows[-1], rows[0]):
-                        cs.extend(more)
-                    rows = rows[1:]
-                out.append(("more", rows))
+    for p in pages:
+        for i, (kind, payload, _top) in enumerate(p.items):
+            if (i == 0 and kind == "table" and out and out[-1][0] == "table"
+                    and same_table(out[-1][1], payload)):
+                join(out[-1][1], payload)
             else:
                 out.append((kind, payload))
     return out
 
 
-def _render(items: list[tuple], doc: _Doc):
-    sb = doc.sb
-    r_i = 0
-    for kind, payload in items:
-        if kind == "line":
-            pairs = payload
-            c0 = pairs[0][1]
-            doc.add_chars(pairs, c0.page, f"第{c0.page}页 第{c0.line}行")
-            sb.newline()
-            continue
-        if kind == "table":
-            doc.table_no += 1
-            r_i = 0
-        rows = payload
-        for cells in rows:
-            r_i += 1
+# --------------------------------------------------------------------------------------
+# writing the text and the blocks
+# --------------------------------------------------------------------------------------
+class _Writer:
+    def __init__(self):
+        self.doc = DocumentBuilder()
+        self.sb = self.doc.sb
+        self.table_no = 0
+
+    def add(self, pairs, page: int, where: str) -> None:
+        """Characters with their glyphs' positions (each character of a glyph at the glyph)."""
+        if not pairs:
+            return
+        place = self.sb.place(page, where)
+        text = _text(pairs)
+        pos = [(c.line, c.col) for ch, c in pairs for _ in ch]
+        self.sb.add_mapped(text, pos, place)
+
+    def add_cell(self, pairs, where) -> None:
+        """A cell's characters, each run of them placed on the page it is drawn on (a cell of
+        a row cut by a page break is on two pages); `where(page)` names the place."""
+        i = 0
+        while i < len(pairs):
+            page = pairs[i][1].page
+            j = i
+            while j < len(pairs) and pairs[j][1].page == page:
+                j += 1
+            self.add(pairs[i:j], page, where(page))
+            i = j
+
+    def line(self, pairs) -> tuple[int, int]:
+        c0 = pairs[0][1]
+        start = self.sb.offset
+        self.add(pairs, c0.page, f"第{c0.page}页 第{c0.line}行")
+        end = self.sb.offset
+        self.sb.newline()
+        return start, end
+
+    def render(self, items) -> None:
+        for kind, payload in items:
+            if kind == "line":
+                start, end = self.line(payload)
+                self.doc.paragraph(start, end)
+            else:
+                self.table(payload)
+
+    def table(self, t: Table) -> None:
+        self.table_no += 1
+        doc, sb = self.doc, self.sb
+        rows = [[] for _ in range(t.n_rows)]
+        for c in t.cells:
+            rows[c.row].append(c)
+        for r in rows:
+            r.sort(key=lambda c: c.col)
+        written = _written(t, rows)
+        empty_table = t.glyph_count() == 0
+        doc.begin_table("pdf")
+        for r_i, cells in enumerate(rows):
             if not cells:
                 continue
-            if len(cells) == 1:
+            w = [c for c in cells if id(c) in written]
+            spans: dict[int, tuple[int, int]] = {}
+            if empty_table:
+                pass
+            elif len(w) == 1:
                 # a row of one cell spanning the table: a caption, a heading, or the prose of
                 # a frame drawn round the text — read as text lines
-                for ln in _lines_of(cells[0]):
+                start = end = None
+                for ln in _lines_of(w[0].glyphs):
                     pairs = _join_line(ln)
-                    if pairs and not _PAGE_NO.match("".join(ch for ch, _c in pairs)):
-                        c0 = pairs[0][1]
-                        doc.add_chars(pairs, c0.page, f"第{c0.page}页 第{c0.line}行")
-                        sb.newline()
+                    if pairs and not _PAGE_NO.match(_text(pairs)):
+                        a, b = self.line(pairs)
+                        start = a if start is None else start
+                        end = b
+                if start is not None:
+                    spans[id(w[0])] = (start, end)
+            elif w:
+                self._pipe_row(rows, r_i, cells, written, spans)
+            at = sb.offset
+            for c in cells:
+                start, end = spans.get(id(c), (at, at))
+                doc.cell(c.row, c.col, start, end, c.rowspan, c.colspan)
+        for row, where in t.joined_rows:
+            doc.joined_row(row, where)
+        for row, where in t.loose_rows:
+            doc.loose_row(row, where)
+        doc.end_table()
+
+    def _pipe_row(self, rows, r_i: int, cells, written: set[int], spans) -> None:
+        """One table row as ``| c1 | c2 | … |``: the written cells with their text; a cell
+        left out of the text gets an empty span at its place between its neighbours."""
+        sb = self.sb
+        w = [c for c in cells if id(c) in written]
+        line = col = 1
+        place = 0
+        c_i = 0
+        for c in cells:
+            if id(c) not in written:
+                spans[id(c)] = (sb.offset, sb.offset)
                 continue
-            for c_i, cs in enumerate(cells, 1):
-                pairs = _cell_pairs(cs)
-                anchor = pairs[0][1] if pairs else _cell_anchor(cells, c_i - 1, rows)
-                pno = anchor.page
-                where = f"第{pno}页 表格{doc.table_no} 第{r_i}行 第{c_i}格"
-                place = sb.place(pno, where)
-                line, col = anchor.line, anchor.col
-                sb.add("| ", line, col, place, same_place=True)
-                if pairs:
-                    doc.add_chars(pairs, pno, where)
-                sb.add(" ", line, col, place, same_place=True)
-            sb.add("|", line, col, place, same_place=True)
-            sb.newline()
+            c_i += 1
+            pairs = _cell_pairs(c.glyphs)
+            anchor = pairs[0][1] if pairs else _anchor(w, w.index(c), rows)
+            pno = anchor.page if anchor is not None else c.page
+            where = f"第{pno}页 表格{self.table_no} 第{r_i + 1}行 第{c_i}格"
+            place = sb.place(pno, where)
+            line, col = (anchor.line, anchor.col) if anchor is not None else (1, 1)
+            sb.add("| ", line, col, place, same_place=True)
+            start = sb.offset
+            self.add_cell(pairs, lambda p, r=r_i + 1, k=c_i: f"第{p}页 表格{self.table_no} 第{r}行 第{k}格")
+            spans[id(c)] = (start, sb.offset)
+            sb.add(" ", line, col, place, same_place=True)
+        sb.add("|", line, col, place, same_place=True)
+        sb.newline()
 
 
-_VALUE = re.compile(r"^[增减+\-]?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?$|^[—–\-/／]+$|^不适用$|^无$")
-
-
-def _is_value(cs: list[_Char]) -> bool:
-    s = "".join(c.ch for c in cs if not c.ch.isspace())
-    return bool(s) and bool(_VALUE.match(s))
-
-
-def _drop_phantoms(grid: list[list[tuple[int, list]]]) -> list[list[list]]:
-    """Rows as lists of cells' characters, without the empty cells that only the ruling of a
-    label area produced.
+def _written(t: Table, rows) -> set[int]:
+    """The cells written in the text: all but the empty cells that only the ruling of a label
+    area produced.
 
     A label can span two grid columns in one row ("（六）其他处理" over the columns of the
-    group and item labels) while pdfplumber still finds a separate empty cell there; written
+    group and item labels) while the ruling still draws a separate empty cell there; written
     as a cell it would be read as a blank value.  Label columns are the columns where the
     body rows (from the first row with a value on) have text; an empty cell in a label
-    column is dropped.  A table with no values at all (an unfilled template) keeps every
-    cell."""
-    first_body = next((i for i, row in enumerate(grid) if any(_is_value(cs) for _k, cs in row)), None)
+    column is left out of the text (it stays a cell of the grid).  A table with no values
+    at all (an unfilled template) keeps every cell."""
+    first_body = next((i for i, row in enumerate(rows) if any(c.value for c in row)), None)
+    keep = {id(c) for c in t.cells}
     if first_body is None:
-        return [[cs for _k, cs in row] for row in grid]
-    label_cols = set()
-    value_cols = set()
-    for row in grid[first_body:]:
-        for k, cs in row:
-            if cs and _is_value(cs):
-                value_cols.add(k)
-            elif cs:
-                label_cols.add(k)
+        return keep
+    label_cols, value_cols = set(), set()
+    for row in rows[first_body:]:
+        for c in row:
+            if c.glyphs and c.value:
+                value_cols.add(c.col)
+            elif c.glyphs:
+                label_cols.add(c.col)
     label_cols -= value_cols
-    out = []
-    for i, row in enumerate(grid):
-        if i < first_body:
-            out.append([cs for _k, cs in row])
-        else:
-            out.append([cs for k, cs in row if cs or k not in label_cols])
+    for row in rows[first_body:]:
+        for c in row:
+            if not c.glyphs and c.col in label_cols:
+                keep.discard(id(c))
+    return keep
+
+
+def _anchor(cells, idx, rows) -> Glyph | None:
+    """The glyph an empty cell is placed at: the nearest one of its row, else of the table
+    (None for a table without any character)."""
+    for k in list(range(idx, -1, -1)) + list(range(idx + 1, len(cells))):
+        if cells[k].glyphs:
+            return min(cells[k].glyphs, key=lambda x: (x.page, x.line, x.col))
+    for row in rows:
+        for c in row:
+            if c.glyphs:
+                return min(c.glyphs, key=lambda x: (x.page, x.line, x.col))
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# metadata
+# --------------------------------------------------------------------------------------
+_PDF_DATE = re.compile(r"^\s*(?:D:)?(\d{4})(\d{2})(\d{2})")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+
+
+def _iso(value: str) -> str | None:
+    m = _PDF_DATE.match(value) or _ISO_DATE.match(value)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _xmp(packet: bytes, *names: str) -> str:
+    text = packet.decode("utf-8", errors="replace")
+    for name in names:
+        m = (re.search(rf"<{name}>\s*([^<]*?)\s*</{name}>", text)
+             or re.search(rf"{name}\s*=\s*[\"']([^\"']*)[\"']", text)
+             or re.search(rf"<{name}>.*?<rdf:li[^>]*>\s*([^<]*?)\s*</rdf:li>", text, re.S))
+        if m and m.group(1).strip():
+            return m.group(1).strip()
+    return ""
+
+
+def _meta(pdf: PdfFile, xmp: bytes) -> dict:
+    out: dict[str, tuple[str, None]] = {}
+    for key, info, xmp_names in (("created", "CreationDate", ("xmp:CreateDate",)),
+                                 ("modified", "ModDate", ("xmp:ModifyDate",))):
+        value = _iso(pdf.meta_text(info)) or (_iso(_xmp(xmp, *xmp_names)) if xmp else None)
+        if value:
+            out[key] = (value, None)
+    title = pdf.meta_text("Title") or (_xmp(xmp, "dc:title") if xmp else "")
+    if title:
+        out["title"] = (" ".join(title.split())[:500], None)
     return out
 
 
-def _cell_anchor(cells, idx, rows) -> _Char:
-    """The character an empty cell is placed at: the nearest one of its row, else of the table."""
-    for k in list(range(idx, -1, -1)) + list(range(idx + 1, len(cells))):
-        if cells[k]:
-            return min(cells[k], key=lambda x: (x.page, x.line, x.col))
-    for row in rows:
-        for cs in row:
-            if cs:
-                return min(cs, key=lambda x: (x.page, x.line, x.col))
-    raise ValueError("a table without any character")
-
-
-# pdfminer inflates a compressed stream whole: a 300 KB PDF can unpack to gigabytes (a
-# "stream bomb").  Its module-level `zlib` is given a stand-in whose decompress() stops at
-# this size; the page holding such a stream then fails alone ("page-unreadable") and memory stays small.
-MAX_STREAM_BYTES = 64 << 20
-
-
-class StreamTooLarge(Exception):
-    """A compressed PDF stream unpacks to more than MAX_STREAM_BYTES."""
-
-
-class _BoundedZlib:
-    def __getattr__(self, name):
-        return getattr(zlib, name)
-
-    @staticmethod
-    def decompress(data, *args, **kwargs):
-        d = zlib.decompressobj()
-        out = d.decompress(data, MAX_STREAM_BYTES + 1)
-        if len(out) > MAX_STREAM_BYTES or d.unconsumed_tail:
-            raise StreamTooLarge(f"PDF 数据流解压后超过 {MAX_STREAM_BYTES >> 20} MB")
-        return out + d.flush()
-
-
-def _bound_pdfminer_streams() -> None:
-    import pdfminer.pdftypes as pdftypes
-    if not isinstance(pdftypes.zlib, _BoundedZlib):
-        pdftypes.zlib = _BoundedZlib()
-
-
+# --------------------------------------------------------------------------------------
 def read(data: bytes, name: str) -> Document:
     from . import ReadError
-    try:
-        import pdfplumber
-        from pdfminer.pdfdocument import PDFPasswordIncorrect
-    except ImportError as exc:  # pragma: no cover - declared dependency
-        raise ReadError(f"{name}: 读取 PDF 需要 pdfplumber（{exc}）") from None
-    _bound_pdfminer_streams()
+    from . import pdf_guard
+    from .. import limits as _limits
     if not data.lstrip()[:5] == b"%PDF-" and b"%PDF-" not in data[:1024]:
         raise ReadError(f"{name}: 不是 PDF 文件（缺少 %PDF- 文件头）")
-    sb = SourceBuilder()
-    doc = _Doc(sb)
-    notes: list[ReaderNote] = []
-    empty_pages: list[int] = []
-    blank_pages: list[int] = []
-    failed: list[tuple[int, str]] = []
+    scan = pdf_guard.scan(data)   # a stream bomb or an operator flood: P090, before any parsing
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise ReadError(f"{name}: PDF 已加密，需要密码才能读取") from None
-    except Exception as exc:
-        raise ReadError(f"{name}: 不是有效的 PDF 文件，可能已损坏或不完整（{type(exc).__name__}）") from None
-    total = 0
-    with pdf:
+        import pypdfium2  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - declared dependency
+        raise ReadError(f"{name}: 读取 PDF 需要 pypdfium2（{exc}）") from None
+    from pypdfium2 import PdfiumError
+    import pypdfium2.raw as R
+
+    failed: list[tuple[int, str]] = []
+    pages: list[_Page] = []
+    with LOCK:
         try:
-            pages = list(pdf.pages)
-        except PDFPasswordIncorrect:
-            raise ReadError(f"{name}: PDF 已加密，需要密码才能读取") from None
-        except Exception as exc:
-            raise ReadError(f"{name}: 不是有效的 PDF 文件，可能已损坏或不完整（{type(exc).__name__}）") from None
-        if not pages:
-            raise ReadError(f"{name}: PDF 没有页面，可能已损坏或不完整")
-        from .. import limits as _limits
-        page_items = []
-        for pno, page in enumerate(pages, 1):
-            _limits.check_time()
-            try:
-                n, items = _page(page, pno)
-            except Exception as exc:  # one damaged page must not stop the others
-                failed.append((pno, type(exc).__name__))
-                continue
-            if n < 0:
-                empty_pages.append(pno)   # images but no text: a scanned page
-            elif n == 0:
-                blank_pages.append(pno)
-            total += max(n, 0)
-            page_items.append(items)
-    _render(_join_pages(page_items), doc)
-    src = sb.build(path=name, format="pdf", encoding=None)
-    npages = len(pages)
-    if total == 0:
-        empty_pages = sorted(empty_pages + blank_pages)
+            pdf = PdfFile(data)
+        except PdfiumError as exc:
+            code = getattr(exc, "err_code", None)
+            log.info("%s: PDFium 无法打开文件：%s", name, exc)
+            if code == R.FPDF_ERR_PASSWORD:
+                raise ReadError(f"{name}: PDF 已加密，需要密码才能读取") from None
+            if code == R.FPDF_ERR_SECURITY:
+                raise ReadError(f"{name}: PDF 使用了不支持的加密方式，无法读取") from None
+            if code == R.FPDF_ERR_SUCCESS:
+                raise ReadError(f"{name}: PDF 没有页面，可能已损坏或不完整")
+            raise ReadError(f"{name}: 不是有效的 PDF 文件，可能已损坏或不完整") from None
+        with pdf:
+            n = len(pdf)
+            if n <= 0:
+                raise ReadError(f"{name}: PDF 没有页面，可能已损坏或不完整")
+            scan.check_operators(n)
+            meta = _meta(pdf, scan.xmp)
+            for i in range(n):
+                _limits.check_time()
+                pno = i + 1
+                try:
+                    pd = pdf.page(i)
+                    pages.append(_page(pd))
+                except Exception as exc:  # one damaged page must not stop the others
+                    log.info("%s: PDF 第%d页无法读取：%s: %s", name, pno, type(exc).__name__, exc)
+                    failed.append((pno, _why(exc)))
+    _drop_running_lines(pages)
+    w = _Writer()
+    w.render(_join_pages(pages))
+    w.doc.meta.update(meta)
+    doc = w.doc.build(path=name, format="pdf", encoding=None)
+    doc.source.notes.extend(_notes(pages, failed, n))
+    return doc
+
+
+def _why(exc: Exception) -> str:
+    from .pdf_pages import PageTooComplex
+    if isinstance(exc, PageTooComplex):
+        return "页面内容过多"
+    if type(exc).__name__ == "PdfiumError":
+        return "页面数据已损坏"
+    return type(exc).__name__
+
+
+def _notes(pages: list[_Page], failed, npages: int) -> list[ReaderNote]:
+    notes = []
+    total = sum(p.n_glyphs for p in pages)
+    empty_pages = [p.number for p in pages if p.n_glyphs == 0 and (p.scanned or total == 0)]
     if empty_pages:
         if total == 0:
             detail = f"PDF 全部{npages}页" if npages > 1 else "PDF"
         else:
             detail = "PDF 第" + "、".join(map(str, empty_pages)) + "页"
         p = empty_pages[0]
-        notes.append(ReaderNote(NO_TEXT, detail, 0,
-                                Location(1, 1, page=p, where=f"第{p}页"),
+        notes.append(ReaderNote(NO_TEXT, detail, 0, Location(1, 1, page=p, where=f"第{p}页"),
                                 {"pages": "、".join(map(str, empty_pages)), "count": len(empty_pages),
                                  "only": total == 0}))
     for pno, err in failed:
         notes.append(ReaderNote(PAGE_FAIL, f"PDF 第{pno}页无法读取（{err}）", 0,
                                 Location(1, 1, page=pno, where=f"第{pno}页"), {"page": pno}))
-    src.notes.extend(notes)
-    return Document.of_lines(src)
+    return notes

@@ -45,7 +45,7 @@ def warm() -> None:
             importlib.import_module(f"validator.readers.{mod}")
         except Exception:  # pragma: no cover - a missing reader is reported on upload
             pass
-    for lib in ("pdfplumber", "docx", "bs4"):
+    for lib in ("pypdfium2", "docx", "bs4"):
         try:
             importlib.import_module(lib)
         except Exception:  # pragma: no cover
