@@ -203,3 +203,36 @@ def test_text_lines_are_paragraph_blocks_without_page_numbers():
     assert "五、存在的主要问题及改进情况" in paras
     assert not [p for p in paras if p.strip("-— ").isdigit()]
     assert all("|" not in p for p in paras)
+
+
+def _line_item(text, page, top):
+    from validator.readers.pdf_pages import Glyph
+    gs = [Glyph(ch, 100 + 10 * k, 110 + 10 * k, top, top + 10, page, 10.0) for k, ch in enumerate(text)]
+    return ("line", [(g.ch, g) for g in gs], top)
+
+
+def test_running_headers_and_footers_are_layout_and_body_lines_are_kept():
+    from validator.readers.pdf import _Page, _drop_running_lines, _text
+    pages = []
+    for n in (1, 2, 3):
+        items = [_line_item("某县人民政府办公室", n, 40.0),              # the same header on every page
+                 _line_item(f"第{n}页 共3页 某县政务公开", n, 800.0),     # a footer with the page number
+                 _line_item("（一）主动公开情况。", n, 300.0),             # a body line that repeats
+                 _line_item(["一、总体情况", "二、主动公开", "三、依申请公开"][n - 1], n, 60.0)]  # near the top, different
+        pages.append(_Page(n, 842.0, 40, False, items))
+    # a body line in the margin zone on one page only stays
+    pages[0].items.append(_line_item("（填充）本段在页面底部", 1, 790.0))
+    _drop_running_lines(pages)
+    assert [[_text(p) for _k, p, _t in pg.items] for pg in pages] == [
+        ["（一）主动公开情况。", "一、总体情况", "（填充）本段在页面底部"],
+        ["（一）主动公开情况。", "二、主动公开"], ["（一）主动公开情况。", "三、依申请公开"]]
+
+
+def test_the_inflation_scan_ends_on_a_stream_followed_by_bytes_after_its_end():
+    import zlib
+    from validator.readers import pdf_guard
+    blob = zlib.compress(b"BT (x) Tj ET\n" * 1000) + b"\r\n"   # bytes after the end of the zlib data
+    data = (b"%PDF-1.4\n1 0 obj\n<< /Length " + str(len(blob)).encode() + b" /Filter /FlateDecode >>\nstream\n"
+            + blob + b"\nendstream\nendobj\n")
+    scan = pdf_guard.scan(data)
+    assert scan.inflated == 13000 and 1000 <= scan.operators <= 3000

@@ -3,7 +3,7 @@
 One module per input format; :func:`read_bytes` picks one by content sniffing, with the file
 extension as a hint and ``input_format`` to force:
 
-* ``pdf``       — ``%PDF-`` header (pdfplumber: text and ruled tables, positions by page);
+* ``pdf``       — ``%PDF-`` header (PDFium: text, glyph positions, ruled tables as grids; by page);
 * ``docx``      — a zip holding ``word/document.xml`` (python-docx: paragraphs and tables);
 * ``html``      — HTML markup (the article body of a CMS page, tables with rowspan/colspan);
 * ``markdown``  — ``.md`` files and Markdown content (headings, pipe tables);

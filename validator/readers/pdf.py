@@ -64,6 +64,8 @@ _DIGITS = re.compile(r"\d+")
 # --------------------------------------------------------------------------------------
 def _lines_of(glyphs: list[Glyph]) -> list[list[Glyph]]:
     """Group glyphs into text lines (by vertical centre), each sorted left to right."""
+    if len(glyphs) <= 1:
+        return [list(glyphs)] if glyphs else []
     glyphs = sorted(glyphs, key=lambda c: (c.page, (c.top + c.bottom) / 2, c.x0))
     lines: list[list[Glyph]] = []
     cur: list[Glyph] = []

@@ -243,25 +243,43 @@ def _segments(R, page_raw):
     bl, bb, br, bt = (ctypes.c_float() for _ in range(4))
     PATH, FORM, IMAGE = R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_FORM, R.FPDF_PAGEOBJ_IMAGE
     MOVETO, LINETO = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO
+    get_type, get_matrix, draw_mode = R.FPDFPageObj_GetType, R.FPDFPageObj_GetMatrix, R.FPDFPath_GetDrawMode
+    get_bounds, count_segs, get_seg = R.FPDFPageObj_GetBounds, R.FPDFPath_CountSegments, R.FPDFPath_GetPathSegment
+    seg_point, seg_type, seg_close = R.FPDFPathSegment_GetPoint, R.FPDFPathSegment_GetType, R.FPDFPathSegment_GetClose
+    IDENTITY = (1, 0, 0, 1, 0, 0)
+
+    def one_stroke(o, n: int) -> bool:
+        """A path of one line or one rectangle (no second "moveto": no gap inside it)."""
+        if n <= 2:
+            return True
+        if n > 5:
+            return False
+        for k in range(1, n):
+            s = get_seg(o, k)
+            if not s or seg_type(s) != LINETO:
+                return False
+        return True
 
     def walk(count, get, ctm, depth):
         nonlocal images
         for i in range(count):
             o = get(i)
-            t = R.FPDFPageObj_GetType(o)
+            t = get_type(o)
             if t == IMAGE:
                 images += 1
             elif t == FORM:
-                if depth < MAX_FORM_DEPTH and R.FPDFPageObj_GetMatrix(o, mat):
+                if depth < MAX_FORM_DEPTH and get_matrix(o, mat):
                     m = _mul((mat.a, mat.b, mat.c, mat.d, mat.e, mat.f), ctm)
                     walk(R.FPDFFormObj_CountObjects(o), lambda k, o=o: R.FPDFFormObj_GetObject(o, k), m, depth + 1)
             elif t == PATH:
-                if not R.FPDFPath_GetDrawMode(o, fill, stroke) or (fill.value == 0 and not stroke.value):
+                if not draw_mode(o, fill, stroke) or (fill.value == 0 and not stroke.value):
                     continue            # a clipping path, not painted
-                if not R.FPDFPageObj_GetMatrix(o, mat):
+                if not get_matrix(o, mat):
                     continue
-                a, b, c, d, e, f = _mul((mat.a, mat.b, mat.c, mat.d, mat.e, mat.f), ctm)
-                if b == 0 and c == 0 and R.FPDFPageObj_GetBounds(o, bl, bb, br, bt):
+                m = (mat.a, mat.b, mat.c, mat.d, mat.e, mat.f)
+                a, b, c, d, e, f = m if ctm == IDENTITY else _mul(m, ctm)
+                n = count_segs(o)
+                if b == 0 and c == 0 and one_stroke(o, n) and get_bounds(o, bl, bb, br, bt):
                     # a thin line or rectangle (a table border) is its midline: what
                     # pdfplumber's snapping makes of its two sides anyway
                     w, h = br.value - bl.value, bt.value - bb.value
@@ -274,20 +292,20 @@ def _segments(R, page_raw):
                         out.append(_tx(ctm, xm, bb.value) + _tx(ctm, xm, bt.value))
                         continue
                 start = prev = None
-                for k in range(R.FPDFPath_CountSegments(o)):
-                    s = R.FPDFPath_GetPathSegment(o, k)
-                    if not s or not R.FPDFPathSegment_GetPoint(s, x, y):
+                for k in range(n):
+                    s = get_seg(o, k)
+                    if not s or not seg_point(s, x, y):
                         continue
                     px = a * x.value + c * y.value + e
                     py = b * x.value + d * y.value + f
-                    typ = R.FPDFPathSegment_GetType(s)
+                    typ = seg_type(s)
                     if typ == MOVETO or prev is None:
                         start = prev = (px, py)
                         continue
                     if typ == LINETO:
                         out.append((prev[0], prev[1], px, py))
                     prev = (px, py)
-                    if R.FPDFPathSegment_GetClose(s) and start is not None:
+                    if seg_close(s) and start is not None:
                         out.append((px, py, start[0], start[1]))
                         prev = start
                 if len(out) > MAX_SEGMENTS_PER_PAGE:
