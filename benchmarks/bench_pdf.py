@@ -91,7 +91,7 @@ def bench_cold(n: int) -> list[dict]:
 
 
 def bench_batch(n_files: int, jobs: int, reps: int) -> dict:
-    pdfs = sorted((CORPUS / "pdf").glob("*.pdf"))
+    pdfs = sorted((CORPUS / "pdf").rglob("*.pdf"))
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         for k in range(n_files):

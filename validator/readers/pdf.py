@@ -275,8 +275,12 @@ class _Writer:
             r.sort(key=lambda c: c.col)
         written = _written(t, rows)
         empty_table = t.glyph_count() == 0
+        lead, tail = _frame_rows(t, rows)
+        for r_i in range(lead):          # prose of a frame drawn on top of the table: text
+            self._text_row(rows[r_i], paragraphs=True)
         doc.begin_table("pdf")
-        for r_i, cells in enumerate(rows):
+        for r_i in range(lead, tail):
+            cells = rows[r_i]
             if not cells:
                 continue
             w = [c for c in cells if id(c) in written]
@@ -284,28 +288,38 @@ class _Writer:
             if empty_table:
                 pass
             elif len(w) == 1:
-                # a row of one cell spanning the table: a caption, a heading, or the prose of
-                # a frame drawn round the text — read as text lines
-                start = end = None
-                for ln in _lines_of(w[0].glyphs):
-                    pairs = _join_line(ln)
-                    if pairs and not _PAGE_NO.match(_text(pairs)):
-                        a, b = self.line(pairs)
-                        start = a if start is None else start
-                        end = b
-                if start is not None:
-                    spans[id(w[0])] = (start, end)
+                # a row of one cell spanning the table: a caption or a heading — read as text
+                # lines (the cell spans them)
+                span = self._text_row(w, paragraphs=False)
+                if span is not None:
+                    spans[id(w[0])] = span
             elif w:
                 self._pipe_row(rows, r_i, cells, written, spans)
             at = sb.offset
             for c in cells:
                 start, end = spans.get(id(c), (at, at))
-                doc.cell(c.row, c.col, start, end, c.rowspan, c.colspan)
+                doc.cell(c.row - lead, c.col, start, end, min(c.rowspan, tail - c.row), c.colspan)
         for row, where in t.joined_rows:
-            doc.joined_row(row, where)
+            doc.joined_row(row - lead, where)
         for row, where in t.loose_rows:
-            doc.loose_row(row, where)
+            doc.loose_row(row - lead, where)
         doc.end_table()
+        for r_i in range(tail, t.n_rows):   # … and below it
+            self._text_row(rows[r_i], paragraphs=True)
+
+    def _text_row(self, cells, paragraphs: bool):
+        """The text lines of a row's cells; (start, end) of what was written, or None."""
+        start = end = None
+        for c in cells:
+            for ln in _lines_of(c.glyphs):
+                pairs = _join_line(ln)
+                if pairs and not _PAGE_NO.match(_text(pairs)):
+                    a, b = self.line(pairs)
+                    if paragraphs:
+                        self.doc.paragraph(a, b)
+                    start = a if start is None else start
+                    end = b
+        return None if start is None else (start, end)
 
     def _pipe_row(self, rows, r_i: int, cells, written: set[int], spans) -> None:
         """One table row as ``| c1 | c2 | … |``: the written cells with their text; a cell
@@ -333,6 +347,30 @@ class _Writer:
             sb.add(" ", line, col, place, same_place=True)
         sb.add("|", line, col, place, same_place=True)
         sb.newline()
+
+
+def _frame_rows(t: Table, rows) -> tuple[int, int]:
+    """Rows of a frame drawn round the prose that shares its ruling with a table: the rows
+    above the table's first row of several cells that hold one cell as wide as the table
+    (all but the last: that one is the table's caption, as "第二十条第（一）项"), and
+    those below its last row of several cells.  Returns (first table row, end of the table
+    rows); the table keeps at least one row."""
+    n = t.n_cols
+
+    def wide(r: int) -> bool:
+        return len(rows[r]) == 1 and rows[r][0].colspan == n and rows[r][0].rowspan == 1 and \
+            not any(c.row < r < c.row + c.rowspan for c in t.cells)
+
+    multi = [r for r in range(t.n_rows) if rows[r] and not wide(r)]
+    if not multi:
+        return 0, t.n_rows
+    lead = max(0, multi[0] - 1)
+    while lead > 0 and not all(wide(r) for r in range(lead)):
+        lead -= 1
+    tail = multi[-1] + 1
+    while tail < t.n_rows and not all(wide(r) or not rows[r] for r in range(tail, t.n_rows)):
+        tail += 1
+    return lead, tail
 
 
 def _written(t: Table, rows) -> set[int]:

@@ -380,7 +380,7 @@ def join(a: Table, b: Table) -> Table:
         if paired:
             _continue_group_cells(top, bottom, last, merged)
         if not top_values and labels and not fresh and len(top) >= 2 and _has_values(a) \
-                and not all(id(c) in merged for c in labels):
+                and not all(id(c) in merged for c in labels) and _continues_text(labels, bottom.values(), merged):
             # looks like the rest of a cut row but does not line up with the row before
             a.loose_rows.append((offset, where))
     for c in b_cells:
@@ -426,6 +426,18 @@ def ends_full(cell: TCell) -> bool:
     line = [g for g in gs if abs((g.top + g.bottom) / 2 - mid) <= 0.45 * g.size]
     last = max(line, key=lambda g: g.x1)
     return cell.x1 - last.x1 <= 1.5 * last.size + 3.0
+
+
+def _continues_text(labels, bottom, merged: set[int]) -> bool:
+    """Does a label at the top of the new page sit under a cell whose text wraps on at the
+    bottom of the page before (the text went on over the break)?"""
+    for c in labels:
+        if id(c) in merged:
+            continue
+        for o in bottom:
+            if o.x0 < c.x1 - 1 and c.x0 < o.x1 - 1 and o.glyphs and not o.value and ends_full(o):
+                return True
+    return False
 
 
 def _has_values(t: Table) -> bool:
