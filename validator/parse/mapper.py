@@ -195,6 +195,15 @@ class Mapper:
         return out
 
     def _body_row(self, piece, spec: TableSpec, r, row, distinct, row_hits, header_rows, colmaps, note):
+        # a row whose own label cell is not a template label (a typo: 2.其他法律行政止公开)
+        # under a merged group cell that started above: the group's hit is not this row's
+        # label — the row is left to the fuzzy match by its own text
+        own = [i for i in distinct if i.cell.row == r and i.cls == "text" and not i.hits]
+        own_label = None
+        if own and row_hits and all(i.cell.row < r for i, _h in row_hits) \
+                and own[0].cell.col >= max(i.cell.col + i.cell.colspan for i, _h in row_hits):
+            own_label = LabelMatch(own[0].text.strip(), (own[0].start, own[0].end), None, None, "other")
+            row_hits = []
         # the most specific label: the last row label, else the last group label
         labels = [_lm(self.text, s, e, sp, q) for i, (s, e, sp, q) in row_hits]
         rowspec_hit = None
@@ -217,6 +226,8 @@ class Mapper:
             colmap = colmaps[key]
         rp = RowPiece(lspec, labels, (distinct[0].start, distinct[-1].end) if distinct else (piece.end, piece.end),
                       note=note)
+        if own_label is not None:
+            rp.labels = [own_label]
         if colmap is not None and all(c >= label_end for c in colmap.values()):
             placed: dict[str, Tok] = {}
             used = set()
