@@ -12,7 +12,7 @@ busy machine CPU time is the steadier figure):
 * cold check: ``xxgk-lint check -o concise FILE.pdf`` against the same command on the
   report's own ``pdftotext -layout`` text copy (tests/corpus/reports/009–011), run in pairs
   (PDF, text, PDF, text …); the median of the per-pair ratios; target ≤ 1.5 ×;
-* batch: ``xxgk-lint check --jobs 2`` over a directory of PDFs (the test PDFs, repeated to
+* batch: ``xxgk-lint check --jobs 2`` over a directory of PDFs (the corpus and split-row test PDFs, repeated to
   ``--batch`` files), PDFs per second of the whole command; target ≥ 10 PDFs/s;
 * in-process: CPU milliseconds of reading one PDF (validator.readers) and of the whole
   check (lint_path), minimum of repeated runs, and the peak RSS of the cold check.
@@ -91,7 +91,7 @@ def bench_cold(n: int) -> list[dict]:
 
 
 def bench_batch(n_files: int, jobs: int, reps: int) -> dict:
-    pdfs = sorted((CORPUS / "pdf").rglob("*.pdf"))
+    pdfs = sorted((CORPUS / "pdf").glob("*.pdf")) + sorted((ROOT / "tests" / "readers" / "data" / "split_pdf").glob("*.pdf"))
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         for k in range(n_files):

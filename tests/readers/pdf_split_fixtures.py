@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.readers.renderings import _grid, sample_report  # noqa: E402
 
-OUT = Path(__import__("os").environ.get("FIXTURE_OUT", ROOT / "tests" / "corpus" / "pdf" / "split"))
+OUT = Path(__import__("os").environ.get("FIXTURE_OUT", ROOT / "tests" / "readers" / "data" / "split_pdf"))
 
 # (file name, vertical alignment of the cells, text that the page break must cut, where the
 #  values of its row must be: "before" the break, or None).  LibreOffice lays the whole

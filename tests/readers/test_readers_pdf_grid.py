@@ -1,7 +1,7 @@
 """PDF tables as grids: true row/column positions and spans, tables across pages, rows cut
 by a page break, and the ruled-cell finder checked against pdfplumber.
 
-The fixtures pdf/split/*.pdf were made from tests/readers/renderings.py's sample report by
+The fixtures data/split_pdf/*.pdf were made from tests/readers/renderings.py's sample report by
 tests/readers/pdf_split_fixtures.py (python-docx → LibreOffice): Word-style tables whose
 rows may break across pages, with filler lines before 表三 so that the page break falls
 inside a row (（二）部分公开…, （六）1./2.), inside the group label written down the table
@@ -21,8 +21,9 @@ from validator.readers import read_bytes, read_path
 from validator.readers.pdf_pages import Glyph, PdfFile
 from validator.readers.pdf_tables import TCell, Table, join, ruled_cells
 
-PDFS = sorted((CORPUS / "pdf").rglob("*.pdf"))
-SPLIT = sorted((CORPUS / "pdf" / "split").glob("*.pdf"))
+DATA = Path(__file__).resolve().parent / "data"
+SPLIT = sorted((DATA / "split_pdf").glob("*.pdf"))
+PDFS = sorted((CORPUS / "pdf").glob("*.pdf")) + SPLIT
 REAL = [("pdf/hongzequ_2023.pdf", "reports/009_hongzequ_2023.txt"),
         ("pdf/hongzequ_2024.pdf", "reports/010_hongzequ_2024.txt"),
         ("pdf/huaian_2024.pdf", "reports/011_huaian_2024.txt")]
@@ -211,7 +212,7 @@ def test_every_table_of_a_pdf_with_page_breaks_inside_rows_is_read_whole(path):
     ("split_row_t3_other2_top.pdf", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
 ])
 def test_a_table3_row_cut_by_the_page_break_is_one_row_recorded_as_joined(name, label):
-    doc = read_path(corpus_file(f"pdf/split/{name}"))
+    doc = read_path(DATA / "split_pdf" / name)
     g = _grid_with(doc, "申请人情况")
     cell = next(c for c in g.cells if _squeeze(doc.cell_text(c)) == label)
     (row, where), = g.joined_rows
