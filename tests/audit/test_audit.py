@@ -221,11 +221,30 @@ def test_audit_with_jobs_runs_on_its_own_localcluster_and_gives_the_same_rows(co
     assert con.execute("SELECT engine, workers FROM runs").fetchone() == ("dask:local", 2)
 
 
-@pytest.mark.skipif(not HOSTILE.exists(), reason="../shared/hostile not present")
+def _slow_pdf(pages: int = 60, ops: int = 20000) -> bytes:
+    """A small PDF that takes seconds to read: every page draws the same 20,000 glyphs (the
+    hostile 1,000,000-operator flood is now refused at once, P090)."""
+    import zlib
+    content = zlib.compress(b"BT /F1 10 Tf 72 720 Td " + b"(1) Tj " * ops + b"ET")
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"]
+    objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+             b" /Resources << /Font << /F1 3 0 R >> >> >>"] * pages
+    out, offs = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+
+
 def test_a_slow_or_broken_report_is_recorded_with_its_reason_and_the_run_goes_on(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    shutil.copy(HOSTILE / "pdf_textops_flood_10KB.pdf", src / "slow.pdf")      # ~30 s of pure-Python work
+    (src / "slow.pdf").write_bytes(_slow_pdf())      # 60 pages of 20,000 glyphs: seconds of work
     (src / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf\n")
     shutil.copy(CORPUS / "reports" / "011_huaian_2024.txt", src / "good.txt")
     db = tmp_path / "audit.sqlite"

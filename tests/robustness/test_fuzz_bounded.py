@@ -27,8 +27,7 @@ import fuzz_readers  # noqa: E402
 
 FORMATS = ["text", "markdown", "html", "pdf", "docx", "docx-xml"]
 # a known reader crash that a short run finds at once; fixed on the reader branch of issue 16.1
-_PDF_KNOWN = pytest.mark.xfail(reason="issue 16.1: PDF glyphs mapped to several characters (readers branch)",
-                               strict=False)
+_PDF_KNOWN = ()   # PDF glyphs mapped to several characters are read cleanly now (pdf branch)
 # found by the atheris run below: a document.xml whose root is not in the WordprocessingML
 # namespace makes python-docx hand back a bare element (AttributeError: no .body)
 _DOCX_XML_KNOWN = ()   # the foreign-namespace document.xml is read cleanly now (data/fuzz_found)
