@@ -224,8 +224,8 @@ class Mapper:
             if key not in colmaps:
                 colmaps[key] = self._colmap(piece, spec, header_rows, columns)
             colmap = colmaps[key]
-        rp = RowPiece(lspec, labels, (distinct[0].start, distinct[-1].end) if distinct else (piece.end, piece.end),
-                      note=note)
+        mine = [i for i in distinct if i.cell.row == r] or distinct   # not the merged cells from above
+        rp = RowPiece(lspec, labels, (mine[0].start, mine[-1].end) if mine else (piece.end, piece.end), note=note)
         if own_label is not None:
             rp.labels = [own_label]
         if colmap is not None and all(c >= label_end for c in colmap.values()):
