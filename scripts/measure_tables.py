@@ -81,7 +81,7 @@ def equations(report, rules) -> tuple[int, int]:
     fmt = report.format
     ok = total = 0
     for rule in rules.rules:
-        if rule.kind != "equation" or rule.params.get("table") not in EQ_TABLES:
+        if rule.kind != "equation" or rule.relations or rule.params.get("table") not in EQ_TABLES:
             continue
         if not rule.applies_to(report.template):
             continue

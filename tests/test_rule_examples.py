@@ -36,10 +36,12 @@ def test_rule_example(rule, i, ex):
     found = [f for f in _run(rule, ex) if f.rule == rule.id]
     if ex["expect"] == "fail":
         assert found, f"{rule.id} example {i} should produce a {rule.id} finding"
-        if "count" in ex:
-            assert len(found) == ex["count"], [f.message for f in found]
-        if "line" in ex:
-            assert any(f.line == ex["line"] for f in found), [(f.line, f.message) for f in found]
+        # every failing example pins how many findings it gives and on which line(s), as
+        # sqlfluff's and yamllint's rule tests do
+        assert "count" in ex and "line" in ex, f"{rule.id} example {i}: give count: and line:"
+        assert len(found) == ex["count"], [(f.line, f.message) for f in found]
+        lines = ex["line"] if isinstance(ex["line"], list) else [ex["line"]]
+        assert sorted({f.line for f in found}) == sorted(lines), [(f.line, f.message) for f in found]
     else:
         assert not found, f"{rule.id} example {i} should pass, got: {[f.message for f in found]}"
 
@@ -50,7 +52,7 @@ def test_rule_is_documented(rule):
     assert rule.message_en, f"{rule.id} has no English message"
     # the parser's safety net (a token the structure has no place for) cannot be written as a
     # report text; it is tested in tests/core/test_grammar.py
-    safety_net = rule.params.get("diagnostic") == "unexpected"
+    safety_net = "unexpected" in (rule.params.get("diagnostic") or ())
     if not safety_net and not rule.file.endswith(("limits.yaml", "readers.yaml")):
         expects = {ex["expect"] for ex in rule.examples}
         assert "fail" in expects, f"{rule.id} has no failing example"

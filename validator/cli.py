@@ -1,4 +1,4 @@
-"""The command line: `xxgk-lint check PATH…`, `xxgk-lint rule CODE`, `xxgk-lint rules`,
+"""The command line: `xxgk-lint check PATH…`, `xxgk-lint rule CODE`, `xxgk-lint rules`, `xxgk-lint kinds`,
 `xxgk-lint config [PATH]`, `xxgk-lint serve`.
 
 `check` takes files, directories and globs (validator/discover.py), finds each file's
@@ -91,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
     rs.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
                     help="rich（表格）、json，或 markdown（即 README 中的规则表）")
+    kd = sub.add_parser("kinds", help="列出规则类型及其参数",
+                        description="列出规则类型（kind）、每种的参数（类型、可取值、默认值）和使用它的规则。")
+    kd.add_argument("--lang", choices=["zh", "en"], default="zh")
+    kd.add_argument("--rules-dir", action="append", default=[])
+    kd.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
+                    help="rich（终端）、json，或 markdown（即 README 中的规则类型一节）")
     cf = sub.add_parser("config", help="显示生效的配置及其来源", description="显示对某个文件或目录生效的配置，以及每一项来自哪里。")
     cf.add_argument("path", nargs="?", default=None, metavar="路径", help="文件或目录（默认当前目录）")
     cf.add_argument("--config", default=None, metavar="FILE")
@@ -162,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rule(args)
         if args.command == "rules":
             return cmd_rules(args)
+        if args.command == "kinds":
+            from .rules.docs import render_kinds
+            render_kinds(sys.stdout, _load_rules(args.rules_dir), lang=args.lang, fmt=args.output_format)
+            return EXIT_OK
         if args.command == "config":
             return cmd_config(args)
         if args.command == "grammar":

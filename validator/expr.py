@@ -30,6 +30,9 @@ class Expr:
     source: str
     tree: Tree
 
+    def __str__(self) -> str:
+        return self.source
+
     @property
     def names(self) -> list[str]:
         out: list[str] = []

@@ -48,17 +48,20 @@ _selected = is_selected
 
 
 def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
-    ctx = Ctx(report, opts.lang)
-    ctx.issuer_kind = opts.issuer_kind
+    """Run the selected rules of one report (selection, severities: here, in the core; the
+    rules that compare two reports run in validator/cross, those the core emits elsewhere)."""
+    ctx = Ctx(report, opts.lang, opts.issuer_kind)
     out: list[Finding] = []
     # a reader that could read no text at all (a scanned PDF) says so; nothing else is checked
     unreadable = any(getattr(n, "args", {}).get("only") for n in report.source.notes)
     for rule in rules.rules:
+        if rule.emitted_by or rule.relations:
+            continue
         if not rule.applies_to(report.template) or not _selected(rule, opts):
             continue
         if unreadable and rule.kind != "reader_notes":
             continue
-        if report.kind == "not-report" and rule.kind not in ("report_kind", "reader_notes", "diagnostics"):
+        if report.kind == "not-report" and rule.kind not in ("reader_notes", "diagnostics"):
             continue
         _limits.check_time()
         found, timeouts = run_rule(rule, ctx)

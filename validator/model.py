@@ -26,18 +26,25 @@ class ValueKind(str, Enum):
     MISSING = "missing"        # the row or column is not in the report at all
 
 
-_NUM = re.compile(r"^([增减+\-]?)(\d+(?:\.\d+)?)(万元|亿元|元|件|个|条|项|次|%)?$")
-NA_TEXTS = {"—", "——", "-", "--", "/", "／", "–", "不适用", "无"}
+def default_value_syntax():
+    """The syntax of the formats (rules/formats/*.yaml) for a report without a format."""
+    from .templates import load_formats
+    for f in load_formats().values():
+        if f.values is not None:
+            return f.values
+    raise ValueError("rules/formats/*.yaml: no format defines `values`")
 
 
-def parse_value(raw: str) -> tuple[ValueKind, Decimal | None, str | None]:
-    """Classify a cell's text; returns (kind, value, unit)."""
+def parse_value(raw: str, syntax=None) -> tuple[ValueKind, Decimal | None, str | None]:
+    """Classify a cell's text; returns (kind, value, unit).  ``syntax`` (a
+    templates.ValueSyntax) is the format's; by default the formats' own."""
+    syntax = syntax or default_value_syntax()
     s = raw.strip().replace(" ", "").replace(",", "")
     if not s:
         return ValueKind.BLANK, None, None
-    if s in NA_TEXTS or set(s) <= set("—–-/／"):
+    if s in syntax.not_applicable or set(s) <= syntax.dashes:
         return ValueKind.NA, None, None
-    m = _NUM.match(s)
+    m = syntax.pattern.match(s)
     if not m:
         return ValueKind.TEXT, None, None
     sign, digits, unit = m.groups()
@@ -45,9 +52,9 @@ def parse_value(raw: str) -> tuple[ValueKind, Decimal | None, str | None]:
         v = Decimal(digits)
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
         return ValueKind.TEXT, None, None
-    if sign in ("减", "-"):
+    if sign in syntax.negative:
         v = -v
-    return (ValueKind.ZERO if v == 0 else ValueKind.NUMBER), v, unit
+    return (ValueKind.ZERO if v == 0 else ValueKind.NUMBER), v, (unit or None)
 
 
 @dataclass
@@ -133,11 +140,43 @@ class Section:
     end: int = 0                   # end offset of the section body
     misplaced: bool = False        # a template section out of the template's order
     paragraphs: list[Paragraph] = field(default_factory=list)
+    own_line: bool = True          # the heading starts a line (not inside one long line of page text)
     tables: list[str] = field(default_factory=list)
 
     @property
     def body(self) -> str:
         return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass
+class DateFact:
+    """A date the report carries: when it was signed or published, and where that is seen.
+    ``how`` says which (落款日期, 页面标注的发布日期, 网页元数据的发布日期, PDF文件的创建日期 …);
+    ``span`` is None when the date is not in the report text (page or file metadata)."""
+
+    date: tuple[int, int, int]
+    span: Span | None
+    how: str
+    how_en: str = ""
+    origin: str = ""          # signature / front-matter / page-meta / file-meta
+
+    def __str__(self) -> str:
+        return f"{self.date[0]}年{self.date[1]}月{self.date[2]}日"
+
+
+@dataclass
+class Period:
+    """The statistical period the report states (统计期限…), read into dates.  ``start`` and
+    ``end`` are None when not written; ``blank`` when only the frame of a period is written
+    (“统计期限自至”); ``open_end`` when the start is written and the end is missing."""
+
+    text: str
+    span: Span
+    start: tuple[int, int, int] | None = None
+    end: tuple[int, int, int] | None = None
+    blank: bool = False
+    open_end: bool = False
+    worded: bool = True       # named as 统计期限 (False: only “…年1月1日至12月31日” near the start)
 
 
 @dataclass
@@ -154,6 +193,48 @@ class Metadata:
     period: str | None = None
     period_span: Span | None = None
     front: dict[str, tuple[str, Span]] = field(default_factory=dict)
+    # typed facts read once by validator/parse/metadata.py (rules never re-read dates)
+    title_clean: str | None = None              # the title without spaces and Markdown marks
+    statistical_period: Period | None = None
+    signed: DateFact | None = None              # the signature date
+    published: DateFact | None = None           # publication date (front matter, page or file metadata)
+    dates: list[DateFact] = field(default_factory=list)   # every date of publication/creation read
+    issuer_kind: str | None = None              # government / department / None (unknown)
+    issuer_kind_how: str = ""                   # "name": read from the issuer's name
+
+
+#: Every kind of diagnostic the parser and the pipeline around it make (``Diagnostic.kind``),
+#: with what it means.  Rule files name them (kind ``diagnostics``); a name not listed here
+#: is refused when the rules load.
+DIAGNOSTIC_KINDS: dict[str, str] = {
+    # the report as a whole (validator/parse/metadata.py)
+    "legacy-report": "a report on a year before 2019 (2008 条例; no statutory tables)",
+    "year-unknown": "the report year could not be read",
+    "not-report": "not an annual report at all (a 工作要点, a letter, a news page)",
+    # the statutory structure (validator/parse/grammar.py, build.py)
+    "unexpected": "a token the structure has no place for (the parser's safety net)",
+    "section-missing": "a section of the format is not in the report",
+    "section-misplaced": "a section out of the format's order",
+    "section-repeated": "a section that occurs more than once",
+    "section-numbered": "a section numbered otherwise than in the format",
+    "section-title-variant": "a section title worded otherwise than the format",
+    "table-missing": "a table of the format is not in the report",
+    "table-misplaced": "a table out of its section",
+    "table-repeated": "a table that occurs more than once",
+    "table-by-shape": "a table recognised by its shape, not by its labels",
+    "row-missing": "a row of the format is not in its table",
+    "row-misplaced": "a row out of the format's order",
+    "row-repeated": "a row that occurs more than once",
+    "row-other-format": "a row label of the other format (a 2019 row in a 2021 table)",
+    "row-unplaced": "a row of values without a recognisable label",
+    "row-no-cells": "a row label without any cells",
+    "cells-unplaced": "values under no column of the format",
+    "row-piece-unjoined": "a piece of a row at a page break that could not be joined",
+    # the file (validator/limits.py)
+    "input-too-large": "the file is over a size or character limit",
+    "timeout": "checking the file took longer than the time limit",
+    "memory-limit": "checking the file needed more memory than the limit",
+}
 
 
 @dataclass
@@ -185,6 +266,7 @@ class Report:
     kind: str = "report"              # "report", or "not-report": not an annual report at all
     format: object | None = None      # templates.Format used for mapping
     document: object | None = None    # the reader's Document (blocks, file metadata)
+    prose: object | None = None       # validator.prose.Prose: the prose view, built by parse
 
     def section(self, number: int) -> Section | None:
         for s in self.sections:

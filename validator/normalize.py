@@ -8,6 +8,7 @@ The text the lexer sees is folded so that labels written with full-width bracket
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from .source import SourceText
@@ -20,6 +21,20 @@ _WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0
 # zero-width characters must keep the length: map them to a space instead of deleting
 _WIDTH[0x200B] = 0x20
 _WIDTH[0xFEFF] = 0x20
+# Kangxi radicals and CJK radical supplements that PDF producers (Chrome's print to PDF, some
+# Office exports) put in the text layer for ordinary characters: ⽉ U+2F49 is 月, ⼈ is 人.
+# Their compatibility form is one unified ideograph, so the length is kept.
+for _cp in (*range(0x2F00, 0x2FD6), *range(0x2E80, 0x2EF4)):
+    _nf = unicodedata.normalize("NFKC", chr(_cp))
+    if len(_nf) == 1 and _nf != chr(_cp):
+        _WIDTH[_cp] = ord(_nf)
+# radicals without a compatibility form that stand for a simplified character, and two whose
+# compatibility form is the traditional one (⼾ 戶 → 户, ⿈ 黃 → 黄)
+_WIDTH.update({0x2EA0: ord("民"), 0x2EC5: ord("见"), 0x2ECB: ord("车"), 0x2ED3: ord("长"), 0x2ED4: ord("门"),
+               0x2EDA: ord("页"), 0x2EDB: ord("风"), 0x2EDC: ord("飞"), 0x2EE2: ord("马"), 0x2EE8: ord("麦"),
+               0x2EE9: ord("黄"), 0x2EEC: ord("齐"), 0x2EF0: ord("龙"), 0x2EC4: ord("西"), 0x2EC6: ord("角"),
+               0x2ED8: ord("青"), 0x2EDD: ord("食"), 0x2EE3: ord("骨"), 0x2EE4: ord("鬼"), 0x2EC9: ord("贝"),
+               0x2F3E: ord("户"), 0x2FC8: ord("黄")})
 _WIDTH_TABLE = str.maketrans(_WIDTH)
 
 

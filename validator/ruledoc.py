@@ -56,12 +56,13 @@ def render_rule(rule, out, lang="zh"):
     en = lang == "en"
     c = Console(file=out, highlight=False, soft_wrap=True, markup=False, emoji=False)
     c.print(Text(f"{rule.id}  {rule.name}", style="bold"))
+    kind = rule.kind or f"emitted_by: {rule.emitted_by}"
     if en:
-        head = (f"category: {rule.category}   default severity: {rule.severity}   kind: {rule.kind}   "
+        head = (f"category: {rule.category}   default severity: {rule.severity}   kind: {kind}   "
                 f"applies to: {', '.join(rule.templates)}")
     else:
         head = (f"类别：{rule.category}（{CATEGORY_ZH[rule.category]}）　默认级别：{rule.severity}（{SEVERITY_ZH[rule.severity]}）"
-                f"　规则类型：{rule.kind}　适用：{'、'.join(rule.templates)}")
+                f"　规则类型：{rule.kind or '（由核心生成，emitted_by: ' + str(rule.emitted_by) + '）'}　适用：{'、'.join(rule.templates)}")
     c.print(Text(head))
     c.print()
     expl = explanation(rule, lang)

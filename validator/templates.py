@@ -97,6 +97,7 @@ class TableSpec:
     captions: list[str] = field(default_factory=list)
     column_equations: list[str] = field(default_factory=list)
     column_headers: dict[str, list[str]] = field(default_factory=dict)  # column -> header cells, top down
+    anchors: list = field(default_factory=list)   # regexes: where the table starts in page text
 
     @property
     def id(self) -> str:
@@ -134,7 +135,7 @@ class TableSpec:
         return self.column_names.get(key, key)
 
     def anchor_patterns(self) -> list[re.Pattern]:
-        return _ANCHORS[self.key]
+        return self.anchors
 
 
 def _spaced(word: str) -> str:
@@ -145,15 +146,44 @@ def _spaced(word: str) -> str:
 # match never starts inside a whitespace run (the run's start matches too), so the guard
 # gives the same matches while a long run of spaces costs O(n) instead of O(n²) (a 8 KB
 # whitespace-only file took > 30 s).  Likewise "(?<!#)#+" and "\s*(?:[、.]\s*)?" for
-# "\s*[、.]?\s*".
-_ANCHORS = {
-    "表二": [re.compile(_spaced("第二十条第")), re.compile(_spaced("信息内容"))],
-    "表三": [re.compile(r"(?:[(（]|(?<!\s))\s*" + _spaced("本列数据")), re.compile(_spaced("申请人情况")),
-            re.compile(r"(?:一|(?<!\s))\s*(?:[、.]\s*)?" + _spaced("本年新收政府信息公开申请数量")),
-            re.compile(r"(?:三|(?<!\s))\s*(?:[、.]\s*)?" + _spaced("本年度办理结果"))],
-    "表四": [re.compile(_spaced("行政复议") + r"[\s|#\-:]*(?:" + _spaced("行政诉讼") + "|" + _spaced("结果维持") + ")"),
-            re.compile(r"(?<!#)#+\s*" + _spaced("行政复议"))],
-}
+# "\s*[、.]?\s*".  The words are the formats' (rules/formats/*.yaml, ``anchors``).
+def anchor_pattern(a: dict) -> re.Pattern:
+    """The regex of one table anchor of a format file (see rules/formats/2021.yaml)."""
+    word = _spaced(str(a["word"]))
+    if a.get("bracket"):
+        word = r"(?:[(（]|(?<!\s))\s*" + word
+    if a.get("number"):
+        word = f"(?:{re.escape(str(a['number']))}|(?<!\\s))" + r"\s*(?:[、.]\s*)?" + word
+    if a.get("heading"):
+        word = r"(?<!#)#+\s*" + word
+    if a.get("then"):
+        word += r"[\s|#\-:]*(?:" + "|".join(_spaced(str(w)) for w in a["then"]) + ")"
+    return re.compile(word)
+
+
+@dataclass(frozen=True)
+class ValueSyntax:
+    """How a cell's text is read: a number, possibly signed and with a unit, or one of the
+    texts meaning "not applicable".  The words are the formats' (rules/formats/*.yaml,
+    ``values``); :func:`value_syntax` builds one from such a block."""
+
+    negative: tuple[str, ...]
+    positive: tuple[str, ...]
+    units: tuple[str, ...]
+    not_applicable: frozenset
+    dashes: frozenset
+    pattern: re.Pattern
+
+
+def value_syntax(block: dict) -> ValueSyntax:
+    neg = tuple(str(x) for x in block.get("negative", ()))
+    pos = tuple(str(x) for x in block.get("positive", ()))
+    units = tuple(sorted((str(u) for u in block.get("units", ())), key=len, reverse=True))
+    signs = "".join(re.escape(x) for x in neg + pos if len(x) == 1)
+    unit_alt = "|".join(re.escape(u) for u in units)
+    pattern = re.compile(f"^([{signs}]?)" + r"(\d+(?:\.\d+)?)" + (f"({unit_alt})?$" if unit_alt else "()$"))
+    return ValueSyntax(neg, pos, units, frozenset(str(x) for x in block.get("not_applicable", ())),
+                       frozenset(str(block.get("dashes", ""))), pattern)
 
 
 @dataclass
@@ -166,6 +196,7 @@ class Format:
     sections: list[SectionSpec]
     tables: list[TableSpec]
     path: str
+    values: ValueSyntax | None = None   # how cell texts are read (``values``)
 
     def table(self, key: str) -> TableSpec | None:
         for t in self.tables:
@@ -246,7 +277,7 @@ def _build_table(fmt_id: str, t: dict, sections: dict[int, SectionSpec], where: 
     return TableSpec(key, t.get("name", key), t["section"], sec.key if sec else "", columns, rows, headers,
                      labels, value_kinds, dict(t.get("column_names", {})), sums,
                      list(t.get("legacy_labels", [])), captions, list(t.get("column_equations", [])),
-                     column_headers)
+                     column_headers, [anchor_pattern(a) for a in t.get("anchors", [])])
 
 
 def load_format(path: Path) -> Format:
@@ -258,8 +289,9 @@ def load_format(path: Path) -> Format:
         by_num = {s.number: s for s in sections}
         tables = [_build_table(str(data["id"]), t, by_num, str(path)) for t in data.get("tables", [])]
         years = data.get("years", {})
+        values = value_syntax(data["values"]) if data.get("values") else None
         return Format(str(data["id"]), data["name"], data.get("basis", ""), years.get("from"), years.get("to"),
-                      sections, tables, str(path))
+                      sections, tables, str(path), values)
     except (KeyError, TypeError) as exc:
         raise YamlError(f"{path}: 格式定义缺少或错误的字段 {exc}") from None
 

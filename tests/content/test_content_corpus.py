@@ -101,10 +101,12 @@ def test_reports015_enumeration_skips():
     assert "三是" in fs[0].message and "二是" in fs[0].message
 
 
-def test_seed000_enumeration_repeated_and_started_late():
+def test_seed000_enumeration_restarts_under_sub_headings():
+    # （一）… 一是、二是、三是；（二）… 三是、四是、五是: under the sub-heading （二） the list
+    # starts at 三是 (line 5); part 三 has 二是 … 三是 without 一是 (line 13)
     fs = of("seeds/000_5770fa4841bf4d81.txt", "C409")
-    assert any("重复" in f.message for f in fs)
-    assert any("前面没有一是、二是" in f.message for f in fs)
+    assert [(f.line, f.col) for f in fs] == [(5, 72), (13, 493)]
+    assert all("前面没有一是、二是" in f.message for f in fs)
 
 
 # -- metadata ---------------------------------------------------------------------------

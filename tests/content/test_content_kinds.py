@@ -163,19 +163,20 @@ def test_bad_regex_in_a_rule_file_names_file_and_line(tmp_path):
     """)
     with pytest.raises(YamlError) as e:
         load_rule_file(p)
-    assert "r.yaml:2" in str(e.value) and "Z901" in str(e.value)
+    # the line of the bad value, the rule and the key
+    assert "r.yaml:8:" in str(e.value) and "Z901" in str(e.value) and "patterns[1]" in str(e.value)
 
 
 def test_text_vs_table_phrase_needs_a_number_group(tmp_path):
     p = _rule_file(tmp_path, """
         - id: Z902
           name: no-group
-          kind: text_vs_table
+          kind: prose_numbers
           category: consistency
           severity: info
           message: x
           quantities:
-            - {name: 申请, phrases: ['收到申请\\d+件'], cells: [表三.本年新收.总计]}
+            - {name: 申请, phrases: ['收到申请\\d+件'], equals: [表三.本年新收.总计]}
     """)
     with pytest.raises(YamlError, match="命名组"):
         load_rule_file(p)
@@ -192,5 +193,5 @@ def test_lookaround_pattern_uses_the_timed_fallback(tmp_path):
           patterns: ['(?<=公开)XX']
     """)
     (rule,) = load_rule_file(p)
-    pat = rule.compiled[0][0]
+    pat = rule.params["patterns"][0]["regex"]
     assert pat.engine == "regex"

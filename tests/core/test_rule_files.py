@@ -100,7 +100,7 @@ def _patterns(rule):
         elif isinstance(o, dict):
             for x in o.values():
                 walk(x)
-    walk(rule.compiled)
+    walk((rule.compiled, rule.params))   # parameters are compiled when the rules load
     return found
 
 

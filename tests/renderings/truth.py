@@ -22,7 +22,7 @@ CORPUS = HERE.parent / "corpus"
 REPORTS_FILE = HERE / "reports.yaml"
 
 #: the rule kinds that read the tables: equations, blank/odd/unreadable cells, missing rows
-TABLE_RULE_KINDS = ("equation", "blank_cells", "cell_values", "unreadable_cells", "required_rows")
+TABLE_RULE_KINDS = ("equation", "cells")
 
 
 @lru_cache(maxsize=1)

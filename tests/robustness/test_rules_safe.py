@@ -222,8 +222,8 @@ MALFORMED = {
     "unknown_kind": (GOOD.replace("kind: equation", "kind: equasion"), "bad.yaml:3:"),
     "bad_severity": (GOOD.replace("severity: warning", "severity: fatal"), "bad.yaml:8:"),
     "unknown_field": (GOOD.replace("  table: 表三\n", "  table: 表三\n  colour: red\n"), "bad.yaml:5:"),
-    "bad_expression": (GOOD.replace("== 办理结果总计 + 结转下年度", "=="), "bad.yaml:1:"),
-    "unknown_row": (GOOD.replace("本年新收 +", "本年新收入 +"), "bad.yaml:1:"),
+    "bad_expression": (GOOD.replace("== 办理结果总计 + 结转下年度", "=="), "bad.yaml:6:"),   # the assert line
+    "unknown_row": (GOOD.replace("本年新收 +", "本年新收入 +"), "bad.yaml:6:"),
     "bad_regex": (textwrap.dedent("""\
         - id: Z904
           name: bad-regex
@@ -232,7 +232,7 @@ MALFORMED = {
           severity: info
           message: "x"
           patterns: ["(unclosed"]
-        """), "bad.yaml:1:"),
+        """), "bad.yaml:7:"),
     "duplicate_id": (GOOD + GOOD.replace("my-balance", "other-name"), "bad.yaml:10:"),
     "bad_template": (GOOD.replace("{column}:", "{column.__dict__}:"), "bad.yaml:9:"),
     "python_tag": (GOOD.replace("severity: warning", "severity: !!python/name:os.system"), "bad.yaml:8:"),

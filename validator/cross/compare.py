@@ -1,7 +1,7 @@
 """`xxgk-lint compare A B`: two copies of one report (the web page and its PDF attachment, a
 DOCX draft and the published page) — every template cell and every section that differs,
-located in both files.  The comparisons are the rules of kinds copy_cells and
-copy_sections (rules/cross.yaml: Y301, Y302; Y100 lists cells that could not be read), so
+located in both files.  The comparisons are the rules of kind compare_copies (rules/cross.yaml:
+Y301, Y302; Y100 lists cells that could not be read), so
 they are explained by `xxgk-lint rule`, and the output formats are those of `check`.
 
 Exit codes: 0 the copies agree, 1 something differs, 2 a file cannot be read.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-COPY_RULES = ("copy_cells", "copy_sections", "cross_unchecked")
 
 
 class _Result:
@@ -37,7 +36,7 @@ def compare_paths(a: str, b: str, *, template=None, input_format=None, lang="zh"
     opts = Options(template=template, input_format=input_format, lang=lang)
     ra = lint_path(a, opts, rules)
     rb = lint_path(b, opts, rules)
-    copy_rules = RuleSet([r for r in rules.rules if r.kind in COPY_RULES])
+    copy_rules = RuleSet([r for r in rules.rules if "copy" in r.relations or r.emitted_by == "cross"])
     found, _ctx = check_pair(ra.report, rb.report, copy_rules, opts, relation="copy")
     return _Result(ra.path, found, ra.report, ra.source), _Result(rb.path, [], rb.report, rb.source)
 

@@ -1,6 +1,6 @@
 """Running the rules that compare two reports, and the batch step of `xxgk-lint check`.
 
-:func:`check_pair` runs every selected rule of a pair kind (validator/rules/cross_kinds.py)
+:func:`check_pair` runs every selected rule that compares two reports (validator/rules/kinds/)
 on one report and another — last year's report of the same issuer (``relation="previous"``)
 or another issuer's report of the same year (``"peer"``).  Findings are in the file of the
 report checked; places in the other file are :class:`~validator.findings.RelatedLocation`.
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from ..findings import Finding
 from ..rules import is_selected
-from ..rules.cross_kinds import LATE_KINDS, PAIR_KINDS, PairCtx
-from ..rules.kinds import KINDS
+from ..rules.kinds import run_kind
+from ..rules.kinds.cross import PairCtx, unchecked
 
 
 def portable(report):
@@ -52,8 +52,7 @@ def check_pair(report, other, rules, opts, settings: dict | None = None,
                relation: str = "previous") -> tuple[list[Finding], PairCtx]:
     """Findings of the pair rules for `report` against `other` (see module doc)."""
     report, other = restored(report), restored(other)
-    ctx = PairCtx(report, other, relation, getattr(opts, "lang", "zh"), settings)
-    ctx.issuer_kind = getattr(opts, "issuer_kind", None)
+    ctx = PairCtx(report, other, relation, getattr(opts, "lang", "zh"), settings, getattr(opts, "issuer_kind", None))
     y, oy = report.metadata.year, other.metadata.year
     consecutive = relation != "previous" or y is None or oy is None or oy == y - 1
     if not consecutive:
@@ -63,26 +62,27 @@ def check_pair(report, other, rules, opts, settings: dict | None = None,
     out: list[Finding] = []
     late = []
     for rule in rules.rules:
-        if rule.kind not in PAIR_KINDS:
+        if rule.emitted_by == "cross":
+            if rule.applies_to(report.template) and is_selected(rule, opts):
+                late.append(rule)
+            continue
+        if relation not in rule.relations:
             continue
         if not rule.applies_to(report.template) or not is_selected(rule, opts):
-            continue
-        if rule.kind in LATE_KINDS:
-            late.append(rule)
             continue
         if not consecutive and rule.kind != "copied_text":
             continue
         out += _run(rule, ctx, opts)
-    for rule in late:
-        out += _run(rule, ctx, opts)
+    for rule in late:      # what could not be compared (Y100), after the comparisons
+        out += _run(rule, ctx, opts, unchecked)
     out.sort(key=Finding.sort_key)
     return out, ctx
 
 
-def _run(rule, ctx, opts) -> list[Finding]:
+def _run(rule, ctx, opts, run=run_kind) -> list[Finding]:
     sev = getattr(opts, "severity", {}) or {}
     found = []
-    for f in KINDS[rule.kind].run(rule, ctx):
+    for f in run(rule, ctx):
         s = sev.get(rule.id) or sev.get(rule.name)
         if s:
             f.severity = s

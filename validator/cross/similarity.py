@@ -22,7 +22,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from ..rules.content_kinds import make_stream
+from ..prose import make_stream
 
 _WS = re.compile(r"\s+")
 MASK_A = "\x01"   # masked characters of the report under check

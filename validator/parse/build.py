@@ -74,6 +74,8 @@ def parse(doc, template: str | None = None, formats: dict[str, Format] | None = 
     report.diagnostics.extend(diags)
     _Model(report, fmt).build(tree, diags)
     fill_metadata(report)
+    from ..prose import build_prose
+    report.prose = build_prose(report)      # the prose view the rules read (validator/prose.py)
     return report
 
 
@@ -134,6 +136,7 @@ class _Model:
     def __init__(self, report: Report, fmt: Format | None):
         self.r = report
         self.fmt = fmt
+        self._syntax = fmt.values if fmt is not None else None   # how cell texts are read (the format's)
         self.text = report.source.text
 
     def build(self, tree, diags: list[Diagnostic]):
@@ -301,7 +304,7 @@ class _Model:
                     row.cells[col] = Cell("", ValueKind.MISSING, None, (end, end), key, col)
                     continue
                 raw = "" if t.type == "BLANK" else t.text
-                kind, v, unit = parse_value(raw)
+                kind, v, unit = parse_value(raw, self._syntax)
                 row.cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit, rp.note and
                                       f"本行跨页（{rp.note}），已接续读取")
             if rp.extra:
@@ -324,7 +327,7 @@ class _Model:
             t = values[ti]
             off = t.start
             for p in pieces:
-                kind, v, unit = parse_value(p)
+                kind, v, unit = parse_value(p, self._syntax)
                 note = f"由连写数字“{t.text}”{how}唯一拆分" if len(pieces) > 1 else None
                 cells.append(Cell(p, kind, v, (off, off + len(p)), row.key, "", unit, note))
                 off += len(p)
@@ -421,7 +424,7 @@ class _Model:
             if i < len(values):
                 t = values[i]
                 raw = "" if t.type == "BLANK" else t.text
-                kind, v, unit = parse_value(raw)
+                kind, v, unit = parse_value(raw, self._syntax)
                 row.cells[col] = Cell(raw, kind, v, (t.start, t.end), row.key, col, unit)
             else:
                 end = values[-1].end if values else row.span[1]

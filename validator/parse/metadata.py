@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Report
+from ..model import DateFact, Diagnostic, Period, Report
 from ..templates import Format, format_for_year
 from . import lexer as lx
 
@@ -201,6 +201,126 @@ def fill_metadata(report: Report) -> None:
             if key in md.front and md.front[key][0] and md.front[key][0] not in ("无", "-"):
                 md.issuer, md.issuer_span = md.front[key]
                 break
+    typed_facts(report, head, hmap)
+    report_diagnostics(report)
+
+
+# ---------------------------------------------------------------------------------------
+# typed facts: the period as dates, signing and publication dates, the issuer's kind.  The
+# rules compare these; none of them reads the text or a date again.
+# ---------------------------------------------------------------------------------------
+_DATE_IN = re.compile(r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_PERIOD_WORD = re.compile(r"统计(?:期限|时限|时间|周期|期间|区间)|数据统计(?:期|时段)")
+_PERIOD_BLANK = re.compile(r"[\s自为是从起至到止年月日度\-—~～:：]*")
+_UNWORDED_PERIOD = re.compile(r"(?:(\d{4})\s*年\s*)?1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—)\s*(?:(\d{4})\s*年\s*)?"
+                              r"12\s*月\s*31\s*日")
+#: where a publication date is written in the front matter of a copied page, by preference
+PUBLICATION_KEYS = ("发布日期", "发布时间", "时间", "生成日期", "成文日期", "发文日期")
+_FRONT_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
+# the issuing body's kind from its name (the --issuer-kind option overrides it)
+_ZONE = re.compile(r"开发区|高新区|新区|实验区|园区|保税区|示范区|管委会|管理委员会")
+_DEPARTMENT = re.compile(r"(局|委员会|委|厅|办公室|办公厅|中心|院|所|队|站|部|署|办|公司|集团|银行|学校|医院)$")
+_GOVERNMENT = re.compile(r"人民政府$|(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)$")
+
+
+def _real(y: int, m: int, d: int) -> tuple[int, int, int] | None:
+    import calendar
+    if 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]:
+        return (y, m, d)
+    return None
+
+
+def _iso(value: str) -> tuple[int, int, int] | None:
+    m = _FRONT_DATE.search(value or "")
+    return _real(*(int(x) for x in m.groups())) if m else None
+
+
+def read_period(text: str, span, year: int | None, worded: bool = True) -> Period:
+    """The statistical period as written: its dates (a missing year is the report year for
+    the start, the start's year for the end), or that only its frame is written."""
+    p = Period(text, span, worded=worded)
+    dates = [(m.group(1), int(m.group(2)), int(m.group(3))) for m in _DATE_IN.finditer(text)]
+    if not dates:
+        after = _PERIOD_WORD.sub("", text, count=1)[:20]
+        p.blank = bool(_PERIOD_BLANK.fullmatch(after) and re.search(r"自|至|到|为", after))
+        return p
+    y1, m1, d1 = dates[0]
+    y1 = int(y1) if y1 else year
+    if y1 is not None:
+        p.start = (y1, m1, d1)
+    if len(dates) < 2:
+        p.open_end = bool(re.search(r"(?:至|到)\s*(?:止|$|[,，。])", text))
+        return p
+    y2, m2, d2 = dates[1]
+    y2 = int(y2) if y2 else y1
+    if y2 is not None:
+        p.end = (y2, m2, d2)
+    return p
+
+
+def issuer_kind_of(name: str | None) -> str | None:
+    """'government' | 'department' | None (a development zone's committee is neither clearly)."""
+    name = re.sub(r"\s+", "", name or "")
+    if not name:
+        return None
+    if _ZONE.search(name) and not name.endswith("人民政府"):
+        return None
+    if _DEPARTMENT.search(name):
+        return "department"
+    if _GOVERNMENT.search(name):
+        return "government"
+    return None
+
+
+def typed_facts(report: Report, head: str = "", hmap=None) -> None:
+    md = report.metadata
+    if md.title:
+        md.title_clean = re.sub(r"\s+", "", re.sub(r"^#+", "", md.title))
+    # the statistical period
+    if md.period is not None and md.period_span is not None:
+        md.statistical_period = read_period(md.period, md.period_span, md.year)
+    elif head:
+        m = _UNWORDED_PERIOD.search(head[:3000])
+        if m and hmap:
+            span = (hmap[m.start()], hmap[max(m.start(), m.end() - 1)] + 1)
+            md.statistical_period = read_period(m.group(0), span, md.year, worded=False)
+    # dates: signed, published (front matter of a copied page, page metadata), file created
+    if md.date and _real(*md.date):
+        md.signed = DateFact(md.date, md.date_span, "落款日期", "the date signed", "signature")
+    for key in PUBLICATION_KEYS:
+        if key in md.front and md.front[key][0]:
+            d = _iso(md.front[key][0])
+            if d:
+                md.dates.append(DateFact(d, md.front[key][1], "发布日期", "the publication date", "front-matter"))
+                break
+    meta = getattr(report.document, "meta", None) or {}
+    for key, how, how_en, src in (("published", "发布日期", "the publication date", "page-meta"),
+                                  ("created", "文件生成日期", "the file's creation date", "file-meta")):
+        val = meta.get(key)
+        if not val:
+            continue
+        text, span = (val if isinstance(val, tuple) else (val, None))
+        d = _iso(str(text))
+        if d and not any(f.date == d and f.how == how for f in md.dates):
+            md.dates.append(DateFact(d, span, how, how_en, src))
+    md.published = next((f for f in md.dates if f.how == "发布日期"), None)
+    md.issuer_kind = issuer_kind_of(md.issuer)
+    md.issuer_kind_how = "name" if md.issuer_kind else ""
+
+
+def report_diagnostics(report: Report) -> None:
+    """What kind of report this is, as diagnostics (rules/structure.yaml says which rule
+    reports which): not an annual report, a report on a year before 2019, year unknown."""
+    md = report.metadata
+    start = md.title_span or (0, 0)
+    if report.kind == "not-report":
+        report.diagnostics.append(Diagnostic("not-report", start, {}))
+        return
+    if report.template == "legacy":
+        report.diagnostics.append(Diagnostic("legacy-report", md.year_span or start,
+                                             {"year": md.year, "reason": report.template_reason}))
+    elif md.year is None:
+        report.diagnostics.append(Diagnostic("year-unknown", start, {"reason": report.template_reason}))
 
 def _last_paragraphs(report: Report, n: int) -> list:
     paras = list(report.preamble) if not report.sections else list(report.sections[-1].paragraphs)

@@ -13,16 +13,23 @@ from pathlib import Path
 from ..findings import CATEGORIES, SEVERITIES
 from ..resources import rules_dir
 from ..saferegex import trusted_patterns
-from ..yamlload import YamlError, load_yaml, one_line, quote
-from .kinds import KINDS, KindError
+from ..yamlload import YamlError, load_yaml, one_line
+from .kinds import KINDS, RENAMED
+from .schema import At, ParamError, check_template, show
 
 ID_RE = re.compile(r"^[A-Z]{1,3}\d{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 TEMPLATES = ("2019", "2021", "legacy", "unknown")
 
-COMMON_REQUIRED = ("id", "name", "kind", "category", "severity", "message")
-COMMON_OPTIONAL = ("message_en", "explanation", "explanation_en", "basis", "templates", "examples",
-                   "suggestion", "suggestion_en", "enabled")
+COMMON_REQUIRED = ("id", "name", "category", "severity", "message")
+COMMON_OPTIONAL = ("kind", "emitted_by", "message_en", "explanation", "explanation_en", "basis", "templates",
+                   "examples", "suggestion", "suggestion_en", "enabled")
+#: rules whose findings the core makes (no kind): who makes them
+EMITTERS = {
+    "suppressions": "validator/suppress.py：没有起作用的抑制指令",
+    "cross": "validator/cross/run.py：对比两份报告时未能核对的项",
+    "runner": "validator/runner.py、lint.py：检查过程本身（正则超时、内存上限）",
+}
 
 
 @dataclass
@@ -46,7 +53,9 @@ class Rule:
     enabled: bool = True
     compiled: object = None   # kind-specific prepared data
     suggestion_en: str | None = None
-    shipped: bool = False     # from xxgk-lint's own rules/ (reviewed; a failure there is a bug)
+    emitted_by: str | None = None      # a rule the core emits (no kind): suppressions / cross / runner
+    relations: tuple = ()              # () = one report; ("previous",) … = a rule comparing two reports
+    shipped: bool = False              # from xxgk-lint's own rules/ (reviewed; a failure there is a bug)
 
     def applies_to(self, template: str | None) -> bool:
         return (template or "unknown") in self.templates
@@ -65,41 +74,17 @@ class RuleSet:
 
 
 def _err(path, line, msg) -> YamlError:
-    return YamlError(one_line(f"{path}:{line}: {msg}"))
+    return YamlError(one_line(f"{path}:{line}: {msg}", 600))
 
 
-_TEMPLATE_KEYS = ("message", "message_en", "suggestion", "suggestion_en", "detail", "folded", "folded_en")
-_FIELD_NAME = re.compile(r"^[^\W\d]\w*$")
-_SPEC_OK = re.compile(r"^[<>^=]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[sdf%]?$")
+_TEMPLATE_KEYS = ("message", "message_en", "suggestion", "suggestion_en")
 
 
-def _check_templates(node, path: str, line: int, rid: str, key: str | None = None) -> None:
-    """Message templates ({placeholders}) may only name values: no attribute or index access
-    ("{lhs.__class__}" would reach Python objects), no huge widths ("{x:>999999999}"), and
-    balanced braces, so a rule file cannot read internals or crash a run with a bad string."""
-    import string
-    if isinstance(node, dict):
-        kl = getattr(node, "key_lines", {})
-        for k, v in node.items():
-            _check_templates(v, path, kl.get(k, getattr(node, "line", line)), rid, k)
-        return
-    if isinstance(node, list):
-        for v in node:
-            _check_templates(v, path, getattr(v, "line", line), rid, key)
-        return
-    if key not in _TEMPLATE_KEYS or not isinstance(node, str):
-        return
-    try:
-        parts = list(string.Formatter().parse(node))
-    except ValueError as exc:
-        raise _err(path, line, f"{rid}: {key} 中的花括号不配对（{exc}）；字面的花括号请写成 {{{{ 或 }}}}") from None
-    for _lit, fname, spec, _conv in parts:
-        if fname is None:
-            continue
-        if not _FIELD_NAME.match(fname):
-            raise _err(path, line, f"{rid}: {key} 中的占位符“{{{fname}}}”只能是一个名字，如 {{table}}、{{lhs}}")
-        if spec and not _SPEC_OK.match(spec):
-            raise _err(path, line, f"{rid}: {key} 中的占位符“{{{fname}:{spec}}}”格式说明不允许")
+def _param_error(path, line, rid, exc: ParamError, kind: str | None = None) -> YamlError:
+    if not exc.path:
+        return _err(path, exc.line or line, f"{rid}: 类型 {kind} {exc.problem}" if kind else f"{rid}: {exc.problem}")
+    sep = "" if exc.problem[:1] in "：:" else " "
+    return _err(path, exc.line or line, f"{rid}: {exc.path}{sep}{exc.problem}")
 
 
 def _validate(entry, path: str) -> Rule:
@@ -112,58 +97,119 @@ def _validate(entry, path: str) -> Rule:
     rid = entry["id"]
     kl = getattr(entry, "key_lines", {})
     if not isinstance(rid, str) or not ID_RE.match(rid):
-        raise _err(path, kl.get("id", line), f"规则编号“{quote(rid)}”格式不对：应为大写字母加三位数字，如 A301")
+        raise _err(path, kl.get("id", line), f"规则编号“{show(rid)}”格式不对：应为大写字母加三位数字，如 A301")
     if not isinstance(entry["name"], str) or not NAME_RE.match(entry["name"]):
-        raise _err(path, kl.get("name", line), f"{rid}: 规则名“{quote(entry['name'])}”应为小写英文和连字符，如 table3-balance")
-    kind = entry["kind"]
-    if not isinstance(kind, str) or kind not in KINDS:
-        raise _err(path, kl.get("kind", line), f"{rid}: 未知的规则类型“{quote(kind)}”；可用：{', '.join(sorted(KINDS))}")
-    if not isinstance(entry["category"], str) or entry["category"] not in CATEGORIES:
-        raise _err(path, kl.get("category", line), f"{rid}: 未知的类别“{quote(entry['category'])}”；可用：{', '.join(CATEGORIES)}")
-    if not isinstance(entry["severity"], str) or entry["severity"] not in SEVERITIES:
-        raise _err(path, kl.get("severity", line), f"{rid}: 未知的严重程度“{quote(entry['severity'])}”；可用：{', '.join(SEVERITIES)}")
+        raise _err(path, kl.get("name", line), f"{rid}: 规则名“{show(entry['name'])}”应为小写英文和连字符，如 table3-balance")
+    kind = entry.get("kind")
+    emitted = entry.get("emitted_by")
+    if (kind is None) == (emitted is None):
+        raise _err(path, line, f"{rid}: 需要 kind（规则类型，见 xxgk-lint kinds）" if kind is None
+                   else f"{rid}: kind 与 emitted_by 只能有一个")
+    if emitted is not None and (not isinstance(emitted, str) or emitted not in EMITTERS):
+        raise _err(path, kl.get("emitted_by", line),
+                   f"{rid}: emitted_by 的值“{show(emitted)}”不可用；可用：{'、'.join(EMITTERS)}")
+    if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+        if isinstance(kind, str) and kind in RENAMED:
+            raise _err(path, kl.get("kind", line), f"{rid}: 规则类型“{kind}”已改为 {RENAMED[kind]}（见 xxgk-lint kinds）")
+        raise _err(path, kl.get("kind", line),
+                   f"{rid}: 未知的规则类型“{show(kind)}”；可用：{'、'.join(sorted(KINDS))}（见 xxgk-lint kinds）")
+    for key, allowed in (("category", CATEGORIES), ("severity", SEVERITIES)):
+        v = entry[key]
+        if not isinstance(v, str) or v not in allowed:
+            zh = "类别" if key == "category" else "严重程度"
+            raise _err(path, kl.get(key, line), f"{rid}: 未知的{zh}“{show(v)}”；可用：{'、'.join(allowed)}")
     if not isinstance(entry["message"], str) or not entry["message"].strip():
         raise _err(path, kl.get("message", line), f"{rid}: message 必须是非空文本")
+    for key in _TEMPLATE_KEYS:
+        if key in entry and entry[key] is not None:
+            if not isinstance(entry[key], str):
+                raise _err(path, kl.get(key, line), f"{rid}: {key} 应为文本")
+            try:
+                check_template(entry[key], At(key, kl.get(key, line)))
+            except ParamError as exc:
+                raise _param_error(path, line, rid, exc) from None
+    for key in ("explanation", "explanation_en", "basis"):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            raise _err(path, kl.get(key, line), f"{rid}: {key} 应为文本")
     templates = entry.get("templates", ["2019", "2021"])
     if isinstance(templates, str):
         templates = [templates]
     if not isinstance(templates, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in templates):
-        raise _err(path, kl.get("templates", line), f"{rid}: templates 应为列表，只能取 {', '.join(TEMPLATES)}")
+        raise _err(path, kl.get("templates", line), f"{rid}: templates 应为列表，只能取 {'、'.join(TEMPLATES)}")
     templates = [str(t) for t in templates]
     for t in templates:
         if t not in TEMPLATES:
-            raise _err(path, kl.get("templates", line), f"{rid}: templates 只能取 {', '.join(TEMPLATES)}，不能是“{quote(t)}”")
-    kind_spec = KINDS[kind]
-    params = {k: v for k, v in entry.items() if k not in COMMON_REQUIRED and k not in COMMON_OPTIONAL}
-    allowed = set(kind_spec.required) | set(kind_spec.optional)
-    for k in params:
-        if k not in allowed:
-            raise _err(path, kl.get(k, line),
-                       f"{rid}: 类型 {kind} 不认识字段“{quote(k)}”；可用：{', '.join(sorted(allowed)) or '（无）'}")
-    for k in kind_spec.required:
-        if k not in params:
-            raise _err(path, line, f"{rid}: 类型 {kind} 需要字段“{k}”")
-    _check_templates(entry, path, line, rid)
+            raise _err(path, kl.get("templates", line), f"{rid}: templates 只能取 {'、'.join(TEMPLATES)}，不能是“{show(t)}”")
+    if not isinstance(entry.get("enabled", True), bool):
+        raise _err(path, kl.get("enabled", line), f"{rid}: enabled 应为 true 或 false")
     examples = entry.get("examples", [])
     if not isinstance(examples, list):
         raise _err(path, kl.get("examples", line), f"{rid}: examples 必须是列表")
     for ex in examples:
         if not isinstance(ex, dict) or ex.get("expect") not in ("pass", "fail") or not isinstance(ex.get("text"), str):
             raise _err(path, getattr(ex, "line", line), f"{rid}: 每个示例需要 expect: pass|fail 和 text")
-    rule = Rule(rid, entry["name"], kind, entry["category"], entry["severity"], entry["message"].strip(),
-                (entry.get("message_en") or None), str(entry.get("explanation", "")).strip(),
-                entry.get("explanation_en"), entry.get("basis"), tuple(templates), params, examples,
+        _check_example(ex, path, rid)
+    rule = Rule(rid, entry["name"], kind or "", entry["category"], entry["severity"], entry["message"].strip(),
+                (entry.get("message_en") or None), str(entry.get("explanation", "") or "").strip(),
+                entry.get("explanation_en"), entry.get("basis"), tuple(templates), {}, examples,
                 path, line, entry.get("suggestion"), bool(entry.get("enabled", True)),
-                suggestion_en=entry.get("suggestion_en") or None)
+                suggestion_en=entry.get("suggestion_en") or None, emitted_by=emitted)
+    if emitted is not None:
+        extra = [k for k in entry if k not in COMMON_REQUIRED and k not in COMMON_OPTIONAL]
+        if extra:
+            raise _err(path, kl.get(extra[0], line), f"{rid}: 由核心生成的规则（emitted_by）没有参数，不认识字段“{show(extra[0])}”")
+        return rule
+    kind_spec = KINDS[kind]
+    node = _ParamNode(entry)
     try:
-        rule.compiled = kind_spec.prepare(rule)
-    except KindError as exc:
-        raise _err(path, line, f"{rid}: {exc}") from None
+        rule.params = _check_params(kind_spec, node, line)
+        if kind_spec.prepare is not None:
+            rule.compiled = kind_spec.prepare(rule)
+        elif "assert" in rule.params:
+            rule.compiled = rule.params["assert"]
+    except ParamError as exc:
+        if exc.line is None:
+            exc.line = node.key_lines.get(exc.path.split(".")[0].split("[")[0], line)
+        raise _param_error(path, line, rid, exc, kind) from None
     except (ValueError, TypeError, OverflowError, ArithmeticError, AttributeError, KeyError,
-            RecursionError) as exc:
-        # a parameter value the kind cannot use (issue 12's schema will name the field)
-        raise _err(path, line, f"{rid}: 参数值有误（{type(exc).__name__}: {str(exc).split(chr(10), 1)[0]}）") from None
+            RecursionError) as exc:   # defensive: a value no schema foresaw still ends as one line
+        raise _err(path, line, f"{rid}: 参数值有误（{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}）") from None
+    if kind_spec.relations and not rule.relations:
+        rule.relations = kind_spec.relations
     return rule
+
+
+_EXAMPLE = None
+
+
+def _check_example(ex, path, rid) -> None:
+    """An example's keys: expect, text, the other report of a pair rule, options, and what a
+    failing example gives (count, line)."""
+    global _EXAMPLE
+    from .schema import Choice, Int, ListOf, Param, Str, check_params
+    if _EXAMPLE is None:
+        _EXAMPLE = [Param("expect", Choice("pass", "fail"), required=True), Param("text", Str(), required=True),
+                    Param("previous", Str()), Param("peer", Str()), Param("copy", Str()),
+                    Param("template", Choice("2019", "2021")), Param("issuer_kind", Choice("government", "department")),
+                    Param("count", Int(1, 1000)), Param("line", ListOf(Int(1, 100000), min_len=1, single_ok=True))]
+    try:
+        check_params(_EXAMPLE, ex, At("examples", getattr(ex, "line", None)))
+    except ParamError as exc:
+        raise _param_error(path, getattr(ex, "line", 0), rid, exc) from None
+
+
+class _ParamNode(dict):
+    """The parameters of an entry (its keys other than the common ones), with its lines."""
+
+    def __init__(self, entry):
+        super().__init__((k, v) for k, v in entry.items() if k not in COMMON_REQUIRED and k not in COMMON_OPTIONAL)
+        self.line = getattr(entry, "line", 0)
+        self.key_lines = dict(getattr(entry, "key_lines", {}))
+
+
+def _check_params(kind_spec, node, line) -> dict:
+    from .schema import check_params
+    return check_params(kind_spec.params, node, At("", line))
 
 
 def load_rule_file(path: Path) -> list[Rule]:
@@ -221,21 +267,26 @@ def _load_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
     return RuleSet(rules)
 
 
-from . import reader_kinds as _reader_kinds  # noqa: E402,F401  (registers the reader_notes kind)
 
 
-# rule kinds of the text (issue 4) register themselves on import
-from . import content_kinds  # noqa: E402,F401
-
-# rule kinds across reports and of numbers in the prose (issue 14)
-from . import cross_kinds  # noqa: E402,F401
+def is_selected(rule, opts) -> bool:
+    """Is a rule on for these options (select / ignore by id, name or category; a rule named
+    explicitly in select is on even if it is off by default)?"""
+    keys = {rule.id, rule.name, rule.category}
+    if opts.select and not (keys & set(opts.select) or "ALL" in opts.select):
+        return False
+    if keys & set(opts.ignore):
+        return False
+    if rule.id in opts.select or rule.name in opts.select:
+        return True
+    return rule.enabled
 
 
 class RuleRunError(YamlError):
-    """A rule from a rule directory failed while it ran (a parameter value its kind cannot
-    use, such as ``max: abc``): the rule file is bad input, so the run stops with exit 2 and
-    one line naming the rule's file:line, as for an error found when it was loaded.  (The
-    parameter schema of issue 12 will refuse these values at load.)"""
+    """A rule from a rule directory failed while it ran: the rule file is bad input, so the
+    run stops with exit 2 and one line naming the rule's file:line, as for an error found when
+    it was loaded.  (Parameter values are checked by their schemas when the rules load; this
+    is the net for what no schema can foresee.)"""
 
 
 class RegexTimeouts:
@@ -254,34 +305,22 @@ def run_rule(rule: Rule, ctx) -> tuple[list, RegexTimeouts | None]:
     :class:`RuleRunError` naming the rule's file and line.  Limits (P090/P091/P093) and
     failures of the shipped rules pass through unchanged."""
     from ..saferegex import PatternTimeout, timeout_log
+    from .kinds import run_kind
     out: list = []
     with timeout_log() as log:
         try:
-            for f in KINDS[rule.kind].run(rule, ctx):
+            for f in run_kind(rule, ctx):
                 out.append(f)
         except PatternTimeout:
             pass
         except MemoryError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a user rule's bad parameter value
+        except Exception as exc:  # noqa: BLE001 - a user rule failing on a report
             if rule.shipped:
                 raise
             msg = str(exc).split("\n", 1)[0]
-            raise RuleRunError(one_line(f"{rule.file}:{rule.line}: {rule.id}: 规则无法运行，参数值可能有误"
+            raise RuleRunError(one_line(f"{rule.file}:{rule.line}: {rule.id}: 规则无法运行"
                                         f"（{type(exc).__name__}: {msg}）", 400)) from None
     if log.count or log.skipped:
         return out, RegexTimeouts(log.count, list(log.patterns))
     return out, None
-
-
-def is_selected(rule, opts) -> bool:
-    """Is a rule on for these options (select / ignore by id, name or category; a rule named
-    explicitly in select is on even if it is off by default)?"""
-    keys = {rule.id, rule.name, rule.category}
-    if opts.select and not (keys & set(opts.select) or "ALL" in opts.select):
-        return False
-    if keys & set(opts.ignore):
-        return False
-    if rule.id in opts.select or rule.name in opts.select:
-        return True
-    return rule.enabled

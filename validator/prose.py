@@ -1,0 +1,225 @@
+"""The prose view of a report, built once by the parser (validator/parse/) and read by the
+rules: the report's paragraphs joined into streams that keep, for every character, its
+offset in the report text — so a finding in the prose is placed in the user's file.
+
+* one stream for the part before the first section (front matter and preamble) and one per
+  section (the signature and what follows it are left out);
+* a line break inside a sentence (PDF layout, wrapped page text) is dropped, pinyin debris
+  of copied pages (“号(hào)”) is left out, page numbers are skipped;
+* a sub-heading is a line of its own: “（三）政府信息管理情况一是…” is the heading
+  “（三）政府信息管理情况” and the item “一是…”; “（一）主动公开方面⏎一是甲。” stays two lines.
+  Each stream lists where its sub-headings start (``heads``): a list such as 一是、二是…
+  restarts under each of them;
+* ``whole``: every character of the document as read, tables included (identity offsets),
+  for patterns about the characters themselves (markup debris, mojibake, page-break marks);
+* ``attachments``: the attachments the report announces (“附件：…统计表”) and what of them
+  follows the announcement.
+
+Nothing here reports a problem; the rules do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+PINYIN_DEBRIS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
+_PAGE_NO = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d+\s*页.*|\d{1,3})\s*$")
+_SENT_END = "。;；!！?？:："
+_NUMBERED = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+# a sub-heading: （一）… or 一、… (Chinese numerals) at the start of a paragraph
+_SUBHEAD = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*")
+# any item marker a heading may start with: （一） 一、 （1） 1.
+_ANY_MARK = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[(（]\d{1,2}[)）]|\d{1,2}[.．、](?!\d))\s*")
+# the first item of a list, right after a heading that has no punctuation of its own
+_FIRST_ITEM = re.compile(r"[一二三四五六七八九十]{1,3}是")
+_SENTENCE_PUNCT = re.compile(r"[。；;：:！!？?]")
+MAX_HEADING = 30
+
+
+@dataclass
+class Stream:
+    """Paragraph texts joined into one string; ``pos[i]`` is the offset in the report text of
+    character i (``pos`` None: the report text itself)."""
+
+    text: str
+    pos: list | None
+    section: object = None
+    heads: tuple[int, ...] = ()        # offsets in ``text`` where a sub-heading starts
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        if self.pos is None:
+            return (a, b)
+        if not self.pos:
+            return (0, 0)
+        a = min(max(a, 0), len(self.pos) - 1)
+        b = min(max(b - 1, a), len(self.pos) - 1)
+        return (self.pos[a], self.pos[b] + 1)
+
+    def line_of(self, a: int, b: int) -> str:
+        s = self.text.rfind("\n", 0, a) + 1
+        e = self.text.find("\n", b)
+        return self.text[s:len(self.text) if e < 0 else e]
+
+    def excerpt(self, a: int, b: int, width: int = 8) -> str:
+        s = max(0, a - width)
+        e = min(len(self.text), b + width)
+        return (("…" if s > 0 else "") + self.text[s:e].replace("\n", " ").strip()
+                + ("…" if e < len(self.text) else ""))
+
+    def sentence(self, a: int, b: int, stops: str = "。；;\n!！?？") -> tuple[int, int]:
+        """Bounds of the sentence around text[a:b]."""
+        s = max(self.text.rfind(ch, 0, a) for ch in stops) + 1
+        ends = [k for k in (self.text.find(ch, b) for ch in stops) if k >= 0]
+        return s, (min(ends) if ends else len(self.text))
+
+    def compact(self) -> str:
+        """The text without white space (for “does it mention …” questions)."""
+        return "".join(self.text.split())
+
+
+@dataclass
+class Attachment:
+    """An attachment the report announces (“附件：某某统计表”) and what follows it."""
+
+    name: str
+    span: tuple[int, int]                    # the announcement
+    content_chars: int                       # characters after it that are not 附件 lines, dates, the issuer
+    has_table: bool                          # a table follows the announcement
+    link: bool                               # the name is a file to download (.docx, .pdf …)
+    more: list[tuple[int, int]] = field(default_factory=list)   # further 附件 lines
+
+
+@dataclass
+class Prose:
+    preamble: Stream
+    sections: list[Stream]
+    whole: Stream
+    attachments: list[Attachment] = field(default_factory=list)
+
+    def streams(self, scope: str = "prose", sections=None) -> list[Stream]:
+        """``text``: the whole document; ``prose``: preamble and sections; ``preamble``;
+        ``sections``: the sections only.  ``sections`` limits to those keys (or titles)."""
+        if scope == "text":
+            return [self.whole]
+        out: list[Stream] = []
+        if scope in ("prose", "preamble") and not sections:
+            out.append(self.preamble)
+        if scope == "preamble":
+            return out
+        for st in self.sections:
+            s = st.section
+            if sections and s.key not in sections and s.title not in sections:
+                continue
+            out.append(st)
+        return out
+
+
+def make_stream(paras, section=None) -> Stream:
+    """Join paragraphs into a stream (see module doc)."""
+    out: list[str] = []
+    pos: list[int] = []
+    heads: list[int] = []
+    after_heading = False
+    length = 0
+    for p in paras:
+        t = p.text
+        if not t.strip() or _PAGE_NO.match(t):
+            continue
+        sub = _SUBHEAD.match(t)
+        mark = sub or _ANY_MARK.match(t)
+        if out:
+            last = out[-1][-1] if out[-1] else "\n"
+            if after_heading or last in _SENT_END or p.marker or _NUMBERED.match(t):
+                out.append("\n")
+                pos.append(pos[-1])
+                length += 1
+        base = p.span[0]
+        split_at = None
+        after_heading = False
+        if sub is not None:       # （三）… / 三、…: a sub-heading, under which a list restarts
+            heads.append(length + (len(t) - len(t.lstrip())))
+        if mark is not None:      # any heading: “（三）政府信息管理情况一是…”, “1.主动公开方面一是…”
+            rest = t[mark.end():]
+            item = _FIRST_ITEM.search(rest, 0, MAX_HEADING + 3)
+            if item is not None and item.start() > 0 and not _SENTENCE_PUNCT.search(rest, 0, item.start()) \
+                    and rest[item.start() - 1] not in "，,、":
+                split_at = mark.end() + item.start()
+            elif len(rest.strip()) <= MAX_HEADING and not _SENTENCE_PUNCT.search(rest.strip()[:-1] or " "):
+                after_heading = True                           # “（一）主动公开方面” on its own line
+        keep = 0
+        pieces = [(0, len(t))] if split_at is None else [(0, split_at), (split_at, len(t))]
+        for k, (a, b) in enumerate(pieces):
+            if k:
+                out.append("\n")
+                pos.append(pos[-1] if pos else base + a)
+                length += 1
+            keep = a
+            if "(" in t[a:b]:
+                for m in PINYIN_DEBRIS.finditer(t, a, b):
+                    if m.start() > keep:
+                        out.append(t[keep:m.start()])
+                        pos.extend(range(base + keep, base + m.start()))
+                        length += m.start() - keep
+                    keep = m.end()
+            if keep < b:
+                out.append(t[keep:b])
+                pos.extend(range(base + keep, base + b))
+                length += b - keep
+    return Stream("".join(out), pos, section, tuple(heads))
+
+
+def strip_pinyin(s: str) -> str:
+    return PINYIN_DEBRIS.sub("", s)
+
+
+# ---------------------------------------------------------------------------------------
+# attachments
+# ---------------------------------------------------------------------------------------
+_ANNOUNCE = re.compile(r"附\s*件\s*\d*\s*[:：]\s*([^\n]{0,60})")
+_EMPTY_ANNOUNCE = re.compile(r"附\s*件\s*\d*\s*[:：]?\s*$")
+_DATE_ONLY = re.compile(r"^[\d〇零一二三四五六七八九十]{4}\s*年.*日$")
+_LINK = re.compile(r"\.(?:docx?|pdf|xlsx?|wps|et|ofd|zip|rar)\b", re.I)
+
+
+def _attachments(report, text: str) -> list[Attachment]:
+    hits = list(_ANNOUNCE.finditer(text))
+    if not hits:
+        return []
+    first = hits[0]
+    name = first.group(1).strip()
+    tail_start = first.end()
+    has_table = any(t.span[0] >= tail_start for t in report.tables.values())
+    issuer = (report.metadata.issuer or "").strip()
+    rest = []
+    for line in text[tail_start:].split("\n"):
+        s = line.strip()
+        if not s or _EMPTY_ANNOUNCE.match(s) or _DATE_ONLY.match(s):
+            continue
+        if (issuer and s == issuer) or (name and s == name):
+            continue
+        rest.append(s)
+    chars = len("".join("".join(rest).split()))
+    return [Attachment(name, (first.start(), first.end()), chars, has_table, bool(_LINK.search(name)),
+                       [(h.start(), h.end()) for h in hits[1:]])]
+
+
+# ---------------------------------------------------------------------------------------
+def build_prose(report) -> Prose:
+    """The prose view of a parsed report (called once by validator/parse/build.py)."""
+    text = report.source.text
+    pre = sorted(list(report.front) + list(report.preamble), key=lambda p: p.span[0])
+    preamble = make_stream(pre)
+    sig = report.signature
+    sections = []
+    for s in report.sections:
+        paras = list(s.paragraphs)
+        if sig is not None and s is report.sections[-1]:
+            paras = [p for p in paras if p.span[0] < sig.span[0]]
+        sections.append(make_stream(paras, s))
+    # does each section heading start its own line (page text of one long line finds only
+    # the headings with a template title, so a gap in its numbering means nothing)
+    for s in report.sections:
+        a = s.span[0]
+        s.own_line = not text[text.rfind("\n", 0, a) + 1:a].strip(" \t#")
+    return Prose(preamble, sections, Stream(text, None), _attachments(report, text))

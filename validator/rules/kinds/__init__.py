@@ -1,0 +1,267 @@
+"""The rule kinds: a small closed set of checks that rule files (rules/*.yaml and any rule
+directory a province adds) configure with parameters.
+
+Each kind declares its parameters with a schema (validator/rules/schema.py: type, allowed
+values or range, required or optional, default), checked when the rules load; the same
+declarations document the kind (``xxgk-lint kinds``).  A kind checks the report *model*
+only — sections, tables, cells, typed metadata and the prose view (validator/prose.py) —
+never the text of the file: the context a kind gets (:class:`Ctx`) gives a view of the
+report without its text or source.
+
+Modules, grouped like the rule files:
+  structure.py  diagnostics, labels, numbering
+  tables.py     equation, cells
+  text.py       pattern, content, prose_numbers, prose_sum
+  metadata.py   dates
+  notes.py      reader_notes
+  cross.py      copied_text, compare_copies (and what the cross core emits: Y100)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+from ...findings import Finding
+from ...i18n import table_en
+from ..schema import Param, ParamError
+
+KindError = ParamError      # a kind's prepare() refuses a combination of values
+
+
+@dataclass
+class Kind:
+    name: str
+    family: str                      # structure / tables / text / metadata / notes / cross
+    params: list[Param]
+    run: Callable
+    doc: str                         # Chinese
+    doc_en: str
+    prepare: Callable | None = None  # (rule) -> compiled data; may set rule.relations
+    relations: tuple[str, ...] = ()  # () = one report; ("previous",) … = pairs of reports
+    two_reports: str = "no"          # no / yes / by-parameters: does a rule of it compare two reports
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params if p.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params if not p.required)
+
+
+KINDS: dict[str, Kind] = {}
+
+#: kind names of earlier versions → what they are now (named in the error for a rule file
+#: written for an earlier version)
+RENAMED: dict[str, str] = {
+    "report_kind": "diagnostics（diagnostic: legacy-report / year-unknown / not-report）",
+    "cell_values": "cells（find: values）", "blank_cells": "cells（find: blank 或 unfilled）",
+    "unreadable_cells": "cells（find: unreadable）", "label_wording": "labels（of: rows 或 sections）",
+    "template_version": "labels（of: tables）", "legacy_coverage": "content（part: report, report: each）",
+    "title_wording": "content（part: title）", "period": "dates（check: period 或 period-stated）",
+    "plan_year": "pattern（year_group）", "deadline": "dates（check: deadline 或 impossible）",
+    "required_mentions": "content", "section_not_empty": "content（min_chars）",
+    "text_vs_table": "prose_numbers（equals）", "enumeration": "numbering（of: items）",
+    "attachments": "content（part: attachments）", "section_numbering": "numbering（of: sections）",
+    "year_over_year": "equation（本年·/上年·）", "stale_year": "copied_text（unit: year-sentence）",
+    "prose_change": "prose_numbers（change）", "prose_ratio": "prose_numbers（rate）",
+    "prose_statement": "prose_numbers（says_zero）", "copy_cells": "compare_copies（of: cells）",
+    "copy_sections": "compare_copies（of: sections）", "cross_unchecked": "emitted_by: cross",
+    "unused_suppression": "emitted_by: suppressions",
+}
+
+
+def register(name: str, family: str, params=(), doc: str = "", doc_en: str = "", prepare=None,
+             relations=(), two_reports: str = "no"):
+    def deco(fn):
+        KINDS[name] = Kind(name, family, list(params), fn, doc.strip() or (fn.__doc__ or "").strip(),
+                           doc_en.strip(), prepare, tuple(relations), "yes" if relations else two_reports)
+        return fn
+    return deco
+
+
+class Plain(str):
+    """An argument the kind composed itself (a date it formats, a deadline): shown as it is,
+    not replaced by the report's own characters like a quotation from the report."""
+
+
+class _Safe(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+class SafeArgs(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def fmt_num(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value():
+            return str(int(v))
+        return format(v.normalize(), "f")
+    return str(v)
+
+
+CN = "一二三四五六七八九十"
+
+
+# ---------------------------------------------------------------------------------------
+# the rule context
+# ---------------------------------------------------------------------------------------
+class ModelView:
+    """A report as the rules see it: the model — sections, tables, metadata, diagnostics,
+    the prose view — without the text it was read from (``text``, ``source`` and
+    ``document`` are not reachable: rules never re-read the text)."""
+
+    __slots__ = ("_r",)
+    HIDDEN = frozenset({"text", "source", "document"})
+
+    def __init__(self, report):
+        object.__setattr__(self, "_r", report)
+
+    def __getattr__(self, name):
+        if name in ModelView.HIDDEN:
+            raise AttributeError(f"rules read the model, not the text: report.{name} is not available to a rule kind")
+        return getattr(object.__getattribute__(self, "_r"), name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("the model is read-only for rule kinds")
+
+
+class Ctx:
+    """What a rule needs while it runs: the report model, its format, the options that
+    concern rules (language, --issuer-kind), and a way to emit findings."""
+
+    def __init__(self, report, lang: str = "zh", issuer_kind: str | None = None):
+        self.report = ModelView(report)
+        self.fmt = report.format
+        self.lang = lang
+        self.issuer_kind = issuer_kind
+        self.__src = report.source
+
+    # -- helpers every kind may use ------------------------------------------------------
+    def tables_with_spec(self):
+        """(key, table, spec) for each table of the report that its format has a spec for."""
+        fmt = self.fmt
+        if fmt is None:
+            return
+        for key, table in self.report.tables.items():
+            spec = fmt.table(key)
+            if spec is not None:
+                yield key, table, spec
+
+    def kind_of_issuer(self) -> tuple[str | None, str]:
+        """('government' | 'department' | None, how it is known: option / name)."""
+        if self.issuer_kind in ("department", "government"):
+            return self.issuer_kind, "option"
+        md = self.report.metadata
+        return md.issuer_kind, md.issuer_kind_how
+
+    def doc_start(self) -> tuple[int, int]:
+        return self.report.metadata.title_span or (0, 0)
+
+    def reader_notes(self, kind: str):
+        """(note, span in the normalised text, location in the original file or None) of the
+        reader's notes of one kind."""
+        from ...source import ReaderNote
+        src = self.__src
+        for note in src.notes:
+            if not isinstance(note, ReaderNote) or note.kind != kind:
+                continue
+            off = _norm_offset(src, note)
+            end = min(off + 1, len(src.text)) if src.text else off
+            yield note, (off, end), note.location
+
+    def section_name(self, offset: int) -> str | None:
+        s = self.report.section_at(offset)
+        return f"{s.numeral}、{s.title}" if s else None
+
+    # -- findings ------------------------------------------------------------------------
+    def emit(self, rule, span, args: dict | None = None, *, table=None, row=None, column=None,
+             numbers=None, related=(), suggestion=None, group=None) -> Finding:
+        src = self.__src
+        start, end = span
+        # quote the report's own characters (full-width punctuation, traditional script)
+        args = _Safe({k: (src.quote(v, start) if isinstance(v, str) and not isinstance(v, Plain)
+                          and not k.endswith("_en") else v)
+                      for k, v in (args or {}).items()})
+        msg = rule.message.format_map(args)
+        args_en = english_args(args)
+        msg_en = rule.message_en.format_map(args_en) if rule.message_en else None
+        sug = suggestion
+        if sug is None and rule.suggestion:
+            sug = rule.suggestion.format_map(args)
+        sug_en = rule.suggestion_en.format_map(args_en) if (suggestion is None and rule.suggestion_en) else None
+        return Finding(rule.id, rule.category, rule.severity, msg, src.path,
+                       src.location(start, end), rule.name, msg_en,
+                       section=self.section_name(start), table=table, row=row, column=column,
+                       numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
+                       related=[src.location(a, b) for a, b in related], span=(start, end),
+                       suggestion_en=sug_en, group=group)
+
+
+def english_args(args: dict) -> "_Safe":
+    """The arguments of the English message: ``X_en`` replaces ``X`` where a kind gives it,
+    table names become "Table 3"; everything else (numbers, the report's own words, the
+    form's labels) stays as it is."""
+    out = _Safe()
+    for k, v in args.items():
+        if k.endswith("_en"):
+            out[k] = v
+        elif k + "_en" in args:
+            out[k] = args[k + "_en"]
+        elif k == "table" and isinstance(v, str):
+            out[k] = table_en(v)
+        else:
+            out[k] = v
+    return out
+
+
+def plain_row_name(spec, key: str) -> str | None:
+    """A row's name for people: its label in the format; a row the format leaves unlabelled
+    (表四's one row of numbers) has its short name if the format gives one, else none — the
+    table and column say where such a cell is."""
+    r = spec.row(key) if spec is not None else None
+    if r is None:
+        return key
+    if r.label:
+        return spec.row_display(key)
+    return r.name or None
+
+
+def iso(d) -> str:
+    return f"{d[0]}-{d[1]:02d}-{d[2]:02d}"
+
+
+def list_en(zh_list: str) -> str:
+    return ", ".join(f"“{x}”" for x in zh_list.split("、") if x)
+
+
+def _norm_offset(src, note) -> int:
+    """The offset in the normalised text of the character a reader note points at."""
+    n = len(src.text)
+    off = max(0, min(note.offset, n))
+    loc = note.location
+    if loc is None:
+        return off
+    want = (loc.line, loc.column)
+    if src.line_col(off) == want:
+        return off
+    # normalisation changed lengths (繁→简 phrase conversion): find the character again
+    for i in range(n + 1):
+        if src.line_col(i) == want and src.location(i).page == loc.page:
+            return i
+    return off
+
+
+def run_kind(rule, ctx):
+    return KINDS[rule.kind].run(rule, ctx)
+
+
+# the kinds register themselves on import
+from . import structure, tables, text, metadata, notes, cross  # noqa: E402,F401

@@ -1,0 +1,481 @@
+"""Kinds of the statistical tables (rules/tables.yaml, cross.yaml):
+
+  equation   an equation over table cells, per column or per row — of one report, or between
+             this year's and last year's report (names 本年·行 / 上年·行)
+  cells      cells that hold what their column does not allow, blank cells, unfilled tables,
+             cells that could not be read
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ...expr import Missing, check
+from ...model import ValueKind
+from ...i18n import table_en
+from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
+from . import KindError, fmt_num, plain_row_name, register
+
+SIDE_THIS, SIDE_PREV = "本年", "上年"
+
+
+# ---------------------------------------------------------------------------------------
+# equation
+# ---------------------------------------------------------------------------------------
+def _prepare_equation(rule):
+    """Names must be rows (for_each: column) or columns (for_each: row) of the table in some
+    format; names written 本年·… / 上年·… make it an equation between two reports."""
+    from ...templates import load_formats
+    p = rule.params
+    expr = p["assert"]
+    tkey = p["table"]
+    for_each = p["for_each"]
+    known: set[str] = set()
+    for f in load_formats().values():
+        t = f.table(tkey)
+        if t is not None:
+            known |= {r.key for r in t.rows} if for_each == "column" else set(t.columns)
+    sides = set()
+    unknown = []
+    for n in expr.names:
+        side, dot, name = n.partition("·")
+        if dot:
+            if side not in (SIDE_THIS, SIDE_PREV):
+                raise KindError("assert", f"中的“{n}”应写成 本年·名称 或 上年·名称")
+            sides.add(side)
+        else:
+            name = n
+            sides.add("")
+        if name not in known:
+            unknown.append(name)
+    what = "行" if for_each == "column" else "列"
+    if unknown:
+        raise KindError("assert", f"中的“{'、'.join(unknown[:5])}”不是{tkey}的{what}名")
+    if sides & {SIDE_THIS, SIDE_PREV}:
+        if sides != {SIDE_THIS, SIDE_PREV}:
+            raise KindError("assert", "应同时引用本年和上年的单元格（本年·名称、上年·名称），不能与不带前缀的名称混用")
+        rule.relations = ("previous",)
+    keys = p["columns"] if for_each == "column" else p["rows"]
+    pool: set[str] = set()
+    for f in load_formats().values():
+        t = f.table(tkey)
+        if t is not None:
+            pool |= set(t.columns) if for_each == "column" else {r.key for r in t.rows}
+    bad = [k for k in keys if k not in pool]
+    if bad:
+        raise KindError("columns" if for_each == "column" else "rows",
+                        f"中的“{'、'.join(bad[:5])}”不是{tkey}的{'列' if for_each == 'column' else '行'}名")
+    names = [n.partition("·")[2] or n for n in expr.names]
+    if p["fix"] is not None and p["fix"] not in names:
+        raise KindError("fix", f"的值“{p['fix']}”不是等式中的名称；可用：{'、'.join(names)}")
+    return expr
+
+
+def _term_text(spec, terms, for_each, prev_label=None, lang="zh"):
+    parts = []
+    for name, v in terms:
+        neg = name.startswith("-")
+        n = name[1:] if neg else name
+        side, dot, bare = n.partition("·")
+        if not dot:
+            bare, side = n, ""
+        shown = spec.short_name(bare) if for_each == "column" else bare
+        if lang == "en":
+            if side == SIDE_PREV and prev_label:
+                shown = f"{shown} of last year's report"
+            parts.append(("- " if neg else "") + f"“{shown}” {fmt_num(v)}")
+            continue
+        if side == SIDE_PREV and prev_label:
+            shown = f"{prev_label}的{shown}"
+        parts.append(("－" if neg else "") + f"{shown}{fmt_num(v)}")
+    if lang == "en":
+        return " + ".join(parts).replace("+ - ", "- ")
+    return " + ".join(parts).replace("+ －", "－ ")
+
+
+@register("equation", "tables", params=[
+    Param("table", TableKey(), required=True, doc="哪张表", doc_en="the table"),
+    Param("assert", Expr(), required=True,
+          doc="等式（名称是行或列的键；行组为其各行之和；跨年度写 本年·名称 / 上年·名称）",
+          doc_en="the equation (names are row or column keys; a row group is the sum of its rows; 本年·/上年· across years)"),
+    Param("for_each", Choice("column", "row"), default="column",
+          doc="column：对每一列检查（名称是行）；row：对每一行检查（名称是列）",
+          doc_en="column: checked for each column (names are rows); row: for each row (names are columns)"),
+    Param("columns", ListOf(Str(one_line=True, max_len=60)), default=[],
+          doc="只检查这些列（默认全部）", doc_en="only these columns (default: all)"),
+    Param("rows", ListOf(Str(one_line=True, max_len=60)), default=[],
+          doc="只检查这些行（默认全部）", doc_en="only these rows (default: all)"),
+    Param("locate", Choice("rhs", "lhs"), default="rhs",
+          doc="问题记在等式哪一边的第一个单元格", doc_en="which side's first cell the finding is on"),
+    Param("fix", Str(one_line=True, max_len=60), default=None,
+          doc="{fix_value} 算的是哪个名称应有的值（默认右边第一项）",
+          doc_en="the name whose value {fix_value} gives (default: the first on the right)"),
+    Param("what", Str(one_line=True, max_len=80), default=None,
+          doc="跨年度：无法核对时（Y100）怎样称呼这项核对", doc_en="across years: how Y100 names this comparison"),
+    Param("what_en", Str(one_line=True, max_len=160), default=None, doc="同上，英文", doc_en="the same in English"),
+], prepare=_prepare_equation, two_reports="by-parameters", doc="""统计表单元格之间的等式，对每一列（名称为行）或每一行（名称为列）检查；
+行组（如“不予公开”）为其各行之和。空白单元格按0计并在信息中说明；一边全为空白、单元格缺失、无法读出或为“—”时不检查
+（由其他规则报告这些单元格）。名称写成“本年·行”“上年·行”时，是本年度报告与上一年度报告之间的等式（如
+本年·上年结转 == 上年·结转下年度），只在对比两份报告时运行；无法核对的项由 Y100 说明原因。""",
+   doc_en="""An equation over table cells in the rule language (grammar/expr.lark), checked for each column
+(names are rows) or each row (names are columns); a row group is the sum of its rows.  Blank cells
+count as 0 and the message says so; when one whole side is blank, or a cell is missing,
+unreadable or a dash, the equation is not checked (other rules report those cells).  Names
+written 本年·name / 上年·name make it an equation between this year's and last year's report
+(本年·上年结转 == 上年·结转下年度), run when two reports are compared; what cannot be compared is
+listed by Y100.""")
+def run_equation(rule, ctx):
+    if rule.relations:
+        yield from _run_year_over_year(rule, ctx)
+        return
+    from ...tablemath import Lookup
+    fmt = ctx.fmt
+    if fmt is None:
+        return
+    p = rule.params
+    tkey = p["table"]
+    table = ctx.report.tables.get(tkey)
+    spec = fmt.table(tkey)
+    if table is None or spec is None:
+        return
+    expr = rule.compiled
+    for_each = p["for_each"]
+    if for_each == "column":
+        keys = p["columns"] or spec.columns
+    else:
+        keys = p["rows"] or [r.key for r in spec.rows if not r.group or not r.label]
+    for k in keys:
+        look = Lookup(table, spec, column=k) if for_each == "column" else Lookup(table, spec, row=k)
+        try:
+            out = check(expr, look)
+        except Missing:
+            continue
+        if out.holds:
+            continue
+        if any(c.kind == ValueKind.BLANK and c.implied is not None for c in look.cells):
+            # a blank cell whose value the template's other equations fix: with that value the
+            # equation holds, so the blank is the problem (F502 says what it must be), not a sum
+            alt = Lookup(table, spec, column=k, implied=True) if for_each == "column" else \
+                Lookup(table, spec, row=k, implied=True)
+            try:
+                if check(expr, alt).holds:
+                    continue
+            except Missing:
+                pass
+        lhs_cells = _cells_of(look, out.lhs_terms, spec, for_each)
+        rhs_cells = _cells_of(look, out.rhs_terms, spec, for_each)
+        if _all_blank(lhs_cells) or _all_blank(rhs_cells):
+            continue
+        diff = out.lhs - out.rhs
+        where = p["locate"]
+        side_cells = rhs_cells if where == "rhs" else lhs_cells
+        anchor = next((c for c in side_cells if c.kind != ValueKind.BLANK), None) or \
+            (side_cells[0] if side_cells else look.cells[0])
+        others = [c.span for c in look.cells if c is not anchor]
+        fix_name = p["fix"] or (out.rhs_terms[0][0] if out.rhs_terms else "")
+        fix_val = None
+        for n, v in out.rhs_terms:
+            if n == fix_name:
+                fix_val = v + diff
+        for n, v in out.lhs_terms:
+            if n == fix_name and fix_val is None:
+                fix_val = v - diff
+        blanks = len(look.blanks)
+        label = spec.column_display(k) if for_each == "column" else (plain_row_name(spec, k) or "")
+        args = {
+            "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
+            "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
+            "lhs_expr": _term_text(spec, out.lhs_terms, for_each),
+            "rhs_expr": _term_text(spec, out.rhs_terms, for_each),
+            "fix": fix_name, "fix_value": fmt_num(fix_val),
+            "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
+            "lhs_expr_en": _term_text(spec, out.lhs_terms, for_each, lang="en"),
+            "rhs_expr_en": _term_text(spec, out.rhs_terms, for_each, lang="en"),
+            "fix_en": spec.short_name(fix_name) if for_each == "column" else fix_name,
+            "assumption_en": (f" ({blanks} blank cell{'s' if blanks != 1 else ''} counted as 0)" if blanks else ""),
+        }
+        yield ctx.emit(rule, anchor.span, args, table=tkey,
+                       row=(plain_row_name(spec, k) if for_each == "row" else None),
+                       column=(label if for_each == "column" else None),
+                       numbers={"lhs": out.lhs, "rhs": out.rhs, "diff": diff, "blank_as_zero": blanks},
+                       related=others)
+
+
+def _cells_of(look, terms, spec, for_each):
+    """The cells behind a list of terms (groups expand to their rows)."""
+    out = []
+    names = [n.lstrip("-") for n, _v in terms]
+    for c in look.cells:
+        owner = c.row if for_each == "column" else c.column
+        if owner in names or (for_each == "column" and _ancestor_in(spec, c.row, names)):
+            out.append(c)
+    return out
+
+
+def _ancestor_in(spec, row_key, names) -> bool:
+    r = spec.row(row_key)
+    while r is not None and r.parent:
+        if r.parent in names:
+            return True
+        r = spec.row(r.parent)
+    return False
+
+
+def _all_blank(cells) -> bool:
+    return bool(cells) and all(c.kind == ValueKind.BLANK for c in cells)
+
+
+def why_not(cell, table_present: bool, what: str, lang: str = "zh") -> str:
+    en = lang == "en"
+    if not table_present:
+        return f"there is no {table_en(what)}" if en else f"没有{what}"
+    if cell is None or cell.kind == ValueKind.MISSING:
+        return "the cell is not there" if en else "没有这一格"
+    if cell.kind == ValueKind.UNREADABLE:
+        if en:
+            return f"the run-together digits “{cell.raw}” cannot be split" if cell.raw else "the cell cannot be read"
+        return f"连写数字“{cell.raw}”无法逐格拆分" if cell.raw else "这一格无法读出"
+    if cell.kind == ValueKind.NA:
+        return f"it holds “{cell.raw}”" if en else f"填的是“{cell.raw}”"
+    if cell.kind == ValueKind.TEXT:
+        return f"it holds text, not a number (“{cell.raw}”)" if en else f"填的不是数字（“{cell.raw}”）"
+    return "it cannot be read" if en else "无法读出"
+
+
+def _run_year_over_year(rule, ctx):
+    """The equation between this year's report and last year's (a PairCtx)."""
+    from ...tablemath import Lookup
+    other = getattr(ctx, "other", None)
+    if other is None:
+        return
+    p = rule.params
+    tkey = p["table"]
+    what = p["what"] or rule.name
+    what_en = p["what_en"] or what
+    for_each = p["for_each"]
+    reps = {SIDE_THIS: ctx.report, SIDE_PREV: other}
+    tables = {s: r.tables.get(tkey) for s, r in reps.items()}
+    specs = {s: (r.format.table(tkey) if r.format is not None else None) for s, r in reps.items()}
+    if specs[SIDE_THIS] is None or tables[SIDE_THIS] is None:
+        return  # this report has no such table: the structure rules say so
+    spec = specs[SIDE_THIS]
+    for side in (SIDE_PREV, SIDE_THIS):
+        if tables[side] is None or specs[side] is None:
+            rep = reps[side]
+            why = (f"按2008年《条例》编制，没有统一格式的{tkey}" if rep.template == "legacy"
+                   else f"没有读到{tkey}")
+            why_en = (f"it follows the 2008 Regulations and has no {table_en(tkey)} of the uniform format"
+                      if rep.template == "legacy" else f"no {table_en(tkey)} was read")
+            ctx.skipped.append({"rule": rule, "what": what, "what_en": what_en, "side": side, "why": why,
+                                "why_en": why_en, "table": tkey,
+                                "span": (tables[SIDE_THIS].span if tables[SIDE_THIS] is not None else None)})
+            return
+    keys = (p["columns"] if for_each == "column" else p["rows"]) or (
+        spec.columns if for_each == "column" else [r.key for r in spec.rows if r.label and not r.group])
+    names = {s: [n.partition("·")[2] for n in rule.compiled.names if n.startswith(s + "·")]
+             for s in (SIDE_THIS, SIDE_PREV)}
+    prev_label = f"{ctx.other_year or '上一'}年度报告"
+    for k in keys:
+        looks = {}
+        for s in (SIDE_THIS, SIDE_PREV):
+            kw = {"column": k} if for_each == "column" else {"row": k}
+            looks[s] = Lookup(tables[s], specs[s], **kw)
+        failed = {}
+
+        def resolve(name, _looks=looks, _failed=failed):
+            side, _dot, n = name.partition("·")
+            try:
+                return _looks[side](n)
+            except Missing:
+                _failed[side] = n
+                raise
+
+        try:
+            out = check(rule.compiled, resolve)
+        except Missing:
+            side, n = next(iter(failed.items()))
+            row, col = (n, k) if for_each == "column" else (k, n)
+            cell = tables[side].cell(row, col)
+            this_cell = next((tables[SIDE_THIS].cell(*((x, k) if for_each == "column" else (k, x)))
+                              for x in names[SIDE_THIS]), None)
+            label = spec.column_display(k) if for_each == "column" else spec.row_display(k)
+            where_zh = (f"「{specs[side].short_name(row) if for_each == 'column' else row}」"
+                        f"{specs[side].column_display(col) if for_each == 'column' else col}")
+            where_en = (f"“{specs[side].short_name(row) if for_each == 'column' else row}” "
+                        f"“{specs[side].column_display(col) if for_each == 'column' else col}”")
+            ctx.skipped.append({"rule": rule, "what": what, "what_en": what_en, "side": side, "key": label,
+                                "table": tkey, "why": f"{where_zh}{why_not(cell, True, tkey)}",
+                                "why_en": f"{where_en}: {why_not(cell, True, tkey, 'en')}",
+                                "span": this_cell.span if this_cell is not None and this_cell.span != (0, 0)
+                                else tables[SIDE_THIS].span})
+            continue
+        ctx.checked.append({"rule": rule.id, "key": k, "lhs": out.lhs, "rhs": out.rhs, "holds": out.holds})
+        if out.holds:
+            continue
+        this_cells = looks[SIDE_THIS].cells
+        prev_cells = looks[SIDE_PREV].cells
+        if _all_blank(this_cells) or _all_blank(prev_cells):
+            continue
+        anchor = next((c for c in this_cells if c.kind != ValueKind.BLANK), this_cells[0] if this_cells else None)
+        if anchor is None:
+            continue
+        blanks = len(looks[SIDE_THIS].blanks) + len(looks[SIDE_PREV].blanks)
+        label = spec.column_display(k) if for_each == "column" else spec.row_display(k)
+        prev_spec = specs[SIDE_PREV]
+        related = [c.span for c in this_cells if c is not anchor]
+        for c in prev_cells:
+            lab = (f"{ctx.other_year}年度报告 {tkey}「{prev_spec.short_name(c.row) if for_each == 'column' else prev_spec.row_display(c.row)}」"
+                   f"{prev_spec.column_display(c.column)} {c.raw or '空白'}")
+            related.append(ctx.other_loc(c.span, lab))
+        diff = out.lhs - out.rhs
+        yield ctx.emit(rule, anchor.span, {
+            "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
+            "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
+            "lhs_expr": _term_text(spec, out.lhs_terms, for_each, prev_label),
+            "rhs_expr": _term_text(spec, out.rhs_terms, for_each, prev_label),
+            "year": ctx.year or "", "prev_year": ctx.other_year or "上一", "prev_file": ctx.other_path,
+            "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
+        }, table=tkey, row=(label if for_each == "row" else None), column=(label if for_each == "column" else None),
+            numbers={"lhs": out.lhs, "rhs": out.rhs, "diff": diff, "blank_as_zero": blanks}, related=related)
+
+
+# ---------------------------------------------------------------------------------------
+# cells
+# ---------------------------------------------------------------------------------------
+REASONS = ("ambiguous", "extra", "none", "missing", "impossible")
+
+
+@register("cells", "tables", params=[
+    Param("find", Choice("values", "blank", "unfilled", "unreadable"), required=True,
+          doc="values：列不允许的值（文字、负数、件数带小数或“增/减”）；blank：应填数字而空白的单元格（每格一条，输出时每张表合为一条）；"
+              "unfilled：整张表未填写；unreadable：无法读出的单元格",
+          doc_en="values: values the column does not allow (text, negative numbers, decimals or 增/减 in counts); "
+                 "blank: blank cells where a number is due (one per cell, folded per table by the reporters); unfilled: a whole table left blank; "
+                 "unreadable: cells that could not be read"),
+    Param("tables", ListOf(TableKey()), default=[], doc="只检查这些表（默认全部）", doc_en="only these tables (default: all)"),
+    Param("folded", Template(), default=None,
+          doc="find: blank 时，同一张表的空白单元格合为一条的信息（{table}、{count}、{where}、{implied}）；不写则每格一条",
+          doc_en="with find: blank, the message of one finding per table folding its blank cells ({table}, {count}, {where})"),
+    Param("folded_en", Template(), default=None, doc="同上，英文", doc_en="the same in English"),
+    Param("reasons", ListOf(Choice(*REASONS), min_len=1), default=["ambiguous", "extra", "none", "missing"],
+          doc="find: unreadable 时报告哪些原因：ambiguous（可拆成几种）、extra（数值多于列数）、none（拆不出）、"
+              "missing（数值少于列数）、impossible（任何拆法都不满足表内勾稽，数字本身有误）",
+          doc_en="with find: unreadable, which reasons: ambiguous, extra, none, missing, impossible (every split "
+                 "breaks the row's equations: the published digits are wrong)"),
+], doc="""统计表的单元格：find: values —— 单元格的值不符合该列要求（件数应为非负整数；收费金额等可有小数；
+“本年增/减”可带增减）；blank —— 应填数字而空白（每格一条，输出时按 folded 每张表合为一条；表内等式能确定的值一并给出）；
+unfilled —— 整张表都没有填写；unreadable —— 连写的数字无法唯一拆分、数值多于或少于列数（依赖这些单元格的
+检查不进行，绝不猜测）。""",
+   doc_en="""Table cells.  ``find: values``: a value its column does not allow (counts are non-negative whole
+numbers; amounts may have decimals; 本年增/减 may carry 增/减).  ``blank``: blank cells where a number
+is due, one finding per cell (with the value the table's equations fix, if they do), folded by
+the reporters into one per table with the ``folded`` message unless --show-all.  ``unfilled``: a table whose every cell is blank.  ``unreadable``: rows whose digits ran
+together and split in no or several ways, rows with more or fewer values than columns
+(``reasons``); the checks that need those cells are skipped, nothing is guessed.""")
+def run_cells(rule, ctx):
+    p = rule.params
+    only = set(p["tables"])
+    for key, table, spec in ctx.tables_with_spec():
+        if only and key not in only:
+            continue
+        yield from _FIND[p["find"]](rule, ctx, key, table, spec)
+
+
+def _cell_zh(table: str, row: str | None, column: str) -> str:
+    return f"{table}「{row}」行「{column}」列" if row else f"{table}「{column}」列"
+
+
+def _cell_en(table: str, row: str | None, column: str) -> str:
+    return f"{table_en(table)}, row “{row}”, column “{column}”" if row else f"{table_en(table)}, column “{column}”"
+
+
+def _values(rule, ctx, key, table, spec):
+    for row in table.rows.values():
+        for col, cell in row.cells.items():
+            kind = spec.value_kinds.get(col, "count")
+            problem = problem_en = None
+            if cell.kind == ValueKind.TEXT:
+                problem, problem_en = "不是数字", "not a number"
+            elif cell.kind in (ValueKind.NUMBER, ValueKind.ZERO):
+                v = cell.value
+                if kind == "count" and v != v.to_integral_value():
+                    problem, problem_en = "件数不应有小数", "a count has no decimals"
+                elif kind in ("count", "amount") and v < 0:
+                    problem, problem_en = "不应为负数", "must not be negative"
+                elif kind == "count" and cell.raw[:1] in "增减+":
+                    problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
+            if problem:
+                name = plain_row_name(spec, row.key)
+                col_name = spec.column_display(col)
+                yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
+                                                 "value": cell.raw, "problem": problem, "problem_en": problem_en,
+                                                 "cell": _cell_zh(key, name, col_name),
+                                                 "cell_en": _cell_en(key, name, col_name)},
+                               table=key, row=name, column=col_name)
+
+
+def _unfilled(table) -> bool:
+    cells = [c for c in table.all_cells() if c.kind != ValueKind.MISSING]
+    return (bool(cells) and all(c.kind == ValueKind.BLANK for c in cells)) or (not cells and bool(table.rows))
+
+
+def _table_unfilled(rule, ctx, key, table, spec):
+    if _unfilled(table):
+        yield ctx.emit(rule, table.span, {"table": key, "name": spec.name}, table=key)
+
+
+def _blank(rule, ctx, key, table, spec):
+    if _unfilled(table):
+        return  # reported once by the unfilled rule
+    for row in table.rows.values():
+        name = plain_row_name(spec, row.key)
+        for c in row.cells.values():
+            if c.kind != ValueKind.BLANK:
+                continue
+            col = spec.column_display(c.column)
+            implied = implied_en = ""
+            if c.implied is not None:   # the template's equations fix what the cell should hold
+                implied = f"（按{c.implied_by}，应为{fmt_num(c.implied)}）"
+                implied_en = f" (by “{c.implied_by}” it should be {fmt_num(c.implied)})"
+            yield ctx.emit(rule, c.span, {"table": key, "row": name or "", "column": col,
+                                          "cell": _cell_zh(key, name, col), "cell_en": _cell_en(key, name, col),
+                                          "implied": implied, "implied_en": implied_en},
+                           table=key, row=name, column=col, group=key,
+                           numbers={"implied": c.implied} if c.implied is not None else None)
+
+
+def _unreadable(rule, ctx, key, table, spec):
+    reasons = set(rule.params["reasons"])
+    for row in table.rows.values():
+        label = plain_row_name(spec, row.key)
+        place = f"{key}「{label}」行" if label else key
+        place_en = f"{table_en(key)}, row “{label}”" if label else table_en(key)
+        if row.unreadable:
+            why, raw, count = row.unreadable
+            if why not in reasons:
+                continue
+            n = len(row.cells)
+            detail = {"ambiguous": f"可拆分为{count}种不同的数字组合，表内勾稽关系不能确定唯一一种",
+                      "extra": f"有{count}个数值，多于模板的{n}列，无法确定哪些属于本行"}.get(
+                why, "无法拆分成与模板列数相符且满足表内勾稽关系的数字")
+            detail_en = {"ambiguous": f"they split into {count} different sets of numbers and the table's "
+                                      "own sums do not single one out",
+                         "extra": f"there are {count} values for the {n} columns of the format"}.get(
+                why, "they cannot be split into as many numbers as the format has columns so that the sums hold")
+            span = next(iter(row.cells.values())).span
+            yield ctx.emit(rule, span, {"table": key, "row": label or "", "raw": raw, "detail": detail,
+                                        "columns": n, "place": place, "place_en": place_en,
+                                        "detail_en": detail_en}, table=key, row=label)
+        elif "missing" in reasons:
+            missing = [c for c in row.cells.values() if c.kind == ValueKind.MISSING]
+            if missing and len(missing) < len(row.cells):
+                n, got = len(row.cells), len(row.cells) - len(missing)
+                yield ctx.emit(rule, missing[0].span, {
+                    "table": key, "row": label or "", "raw": "", "place": place, "place_en": place_en,
+                    "detail": f"只读到{got}个数值，模板有{n}列",
+                    "detail_en": f"only {got} values were read for the {n} columns of the format",
+                    "columns": n}, table=key, row=label)
+
+
+_FIND = {"values": _values, "blank": _blank, "unfilled": _table_unfilled, "unreadable": _unreadable}
+_ = Decimal

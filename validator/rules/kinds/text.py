@@ -1,0 +1,816 @@
+"""Kinds of the report's text (rules/content.yaml, metadata.yaml, legacy.yaml, cross.yaml).
+They read the prose view (validator/prose.py) and the typed metadata, never the file's
+text; regular expressions are compiled by validator/saferegex.py (RE2, or a timed engine).
+
+  pattern        regular expressions over the prose or the document's characters
+  content        what a part must contain: the title, sections, the whole report or an
+                 attachment mentions each of several things, or says at least so much
+  prose_numbers  a number the prose gives against the table cells of the same quantity
+                 (equal, a rate, “none”, a change from last year)
+  prose_sum      a total in a sentence and its parts listed after it add up
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ...saferegex import PatternTimeout
+from ..schema import (Bool, CellRef, Choice, Int, ListOf, Obj, Param, Regex, SectionKey, Str, Template,
+                      group_names, regexes)
+from ...i18n import table_en
+from . import CN, KindError, SafeArgs, fmt_num, register
+
+
+# ---------------------------------------------------------------------------------------
+# helpers (shared with the cross kinds)
+# ---------------------------------------------------------------------------------------
+def group_span(pat, m, name):
+    """Span of a named group (works for RE2 and the fallback engine)."""
+    if pat.engine == "re2":
+        idx = pat._compiled.groupindex.get(name)
+        if idx is None:
+            return None
+        s = m.span(idx)
+    else:
+        try:
+            s = m.span(name)
+        except (IndexError, KeyError):
+            return None
+    return None if s[0] < 0 else s
+
+
+def group(pat, m, name):
+    sp = group_span(pat, m, name)
+    return None if sp is None else m.group(0)[sp[0] - m.start():sp[1] - m.start()]
+
+
+def groups(pat, m) -> dict:
+    if pat.engine == "re2":
+        return {k: m.group(i) for k, i in pat._compiled.groupindex.items()}
+    return m.groupdict()
+
+
+def finditer(pat, text):
+    try:
+        yield from pat.finditer(text)
+    except PatternTimeout:
+        return
+
+
+def search(pat, text) -> bool:
+    try:
+        return pat.search(text) is not None
+    except PatternTimeout:
+        return False
+
+
+def num(s: str):
+    try:
+        return Decimal(s.replace(",", "").replace(" ", ""))
+    except (InvalidOperation, AttributeError, ValueError):
+        return None
+
+
+def cells_sum(report, refs):
+    total = Decimal(0)
+    cells = []
+    for tkey, row, col in refs:
+        table = report.tables.get(tkey)
+        c = table.cell(row, col) if table is not None else None
+        if c is None or not c.is_number:
+            return None, cells
+        total += c.value
+        cells.append(c)
+    return total, cells
+
+
+def cell_label(fmt, ref) -> str:
+    tkey, row, col = ref
+    spec = fmt.table(tkey) if fmt is not None else None
+    if spec is None:
+        return f"{tkey}「{row}」{col}"
+    return f"{tkey}「{spec.short_name(row) if spec.row(row) else row}」{spec.column_display(col)}"
+
+
+def quote(text: str, sent_start: int, a: int, b: int, limit: int = 60) -> str:
+    if a - sent_start <= 12:
+        a = sent_start
+    q = " ".join(text[a:b].split())
+    if len(q) > limit:
+        q = q[:limit // 2] + "……" + q[-(limit // 2):]
+    return ("…" if a > sent_start else "") + q
+
+
+def _item_en(item: str) -> str:
+    """（三） → (3)"""
+    core = item.strip("（）() ") if item else ""
+    n = CN.index(core) + 1 if len(core) == 1 and core in CN else None
+    return f"({n})" if n else item
+
+
+def _sentences(text: str) -> list[str]:
+    out, cur = [], []
+    for ch in text:
+        if ch in "。；;\n":
+            if cur:
+                out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# pattern
+# ---------------------------------------------------------------------------------------
+_PATTERN = Obj([
+    Param("regex", Regex(), required=True, doc="正则表达式", doc_en="the regular expression"),
+    Param("detail", Template(min_len=0), default="", doc="{detail} 的文字（可用 {match} 和命名组）",
+          doc_en="the text of {detail} (may use {match} and named groups)"),
+    Param("detail_en", Template(min_len=0), default="", doc="同上，英文", doc_en="the same in English"),
+    Param("unless", regexes(), default=[], doc="所在行匹配其中之一时不报告", doc_en="no finding when one matches the line"),
+    Param("at", Str(one_line=True, max_len=40), default=None, doc="问题记在哪个命名组上", doc_en="the named group to place the finding on"),
+], shorthand="regex")
+
+
+def _prepare_pattern(rule):
+    for i, e in enumerate(rule.params["patterns"]):
+        if e["at"] is not None and e["at"] not in group_names(e["regex"]):
+            names = "、".join(sorted(group_names(e["regex"]))) or "（没有命名组）"
+            raise KindError(f"patterns[{i + 1}].at", f"的值“{e['at']}”不是正则表达式中的命名组；可用：{names}")
+        if rule.params["year_group"] and rule.params["year_group"] not in group_names(e["regex"]):
+            raise KindError(f"patterns[{i + 1}].regex", f"需要命名组 (?P<{rule.params['year_group']}>…)（year_group）")
+    if rule.params["sections"] and rule.params["scope"] not in ("prose", "sections"):
+        raise KindError("sections", "只能与 scope: prose 或 sections 一起使用")
+    return None
+
+
+@register("pattern", "text", params=[
+    Param("patterns", ListOf(_PATTERN, min_len=1, max_len=200), required=True,
+          doc="正则表达式（或含 regex、detail、unless、at 的映射）的列表", doc_en="regexes, or mappings with regex, detail, unless, at"),
+    Param("scope", Choice("text", "prose", "preamble", "sections"), default="text",
+          doc="text：文件的全部文字（含表格）；prose：前言和各部分正文；preamble：前言；sections：各部分正文",
+          doc_en="text: every character of the document (tables included); prose: preamble and sections; preamble; sections"),
+    Param("sections", ListOf(SectionKey()), default=[], doc="只看这些部分", doc_en="only these sections"),
+    Param("merge", Bool(), default=False, doc="相邻的匹配合并为一条（{count}）", doc_en="a run of adjacent matches is one finding ({count})"),
+    Param("max", Int(1, 10000), default=None, doc="每个文件最多报告几处", doc_en="at most this many findings per file"),
+    Param("year_group", Str(one_line=True, max_len=40), default=None,
+          doc="命名组中的年份等于报告年度加 year_offset 时才报告（{year}、{next_year}）",
+          doc_en="report a match only when this named group's year is the report year plus year_offset"),
+    Param("year_offset", Int(-50, 50), default=0, doc="见 year_group", doc_en="see year_group"),
+], prepare=_prepare_pattern, doc="""正则表达式匹配：文件的文字（scope: text，含表格，用于网页代码、分页标记、乱码等）或正文
+（prose，不含表格）。每个表达式可有 detail（{detail} 的文字）、unless（所在行匹配时不报告）、at（问题记在哪个命名组）。
+merge 合并相邻的匹配，max 限制每个文件的数量；year_group 只报告年份等于报告年度（加 year_offset）的匹配
+（如“2016年，我们将采取以下措施”出现在2016年度报告中）。""",
+   doc_en="""Regular expressions over the document's characters (``scope: text``, tables included: markup,
+page-break marks, mojibake) or its prose (``prose``: preamble and sections, tables left out;
+``sections: [key…]`` to limit).  Each pattern has ``regex``, optional ``detail`` (text for
+{detail}; may use {match} and named groups), ``unless`` (no finding when one matches the line)
+and ``at`` (a named group to place the finding on).  ``merge: true`` reports a run of adjacent
+matches once; ``max`` caps the findings per file.  ``year_group``: only matches whose named group
+holds the report year plus ``year_offset`` (a plan “2016年，我们将…” in a 2016 report).""")
+def run_pattern(rule, ctx):
+    p = rule.params
+    md = ctx.report.metadata
+    yg = p["year_group"]
+    if yg and md.year is None:
+        return
+    streams = ctx.report.prose.streams(p["scope"], p["sections"] or None)
+    found = []
+    for st in streams:
+        for e in p["patterns"]:
+            pat = e["regex"]
+            for m in finditer(pat, st.text):
+                a, b = m.span()
+                if a == b:
+                    continue
+                if e["unless"] and any(search(u, st.line_of(a, b)) for u in e["unless"]):
+                    continue
+                gd = groups(pat, m)
+                if yg:
+                    y = gd.get(yg)
+                    if not y or not y.isdigit() or int(y) != md.year + p["year_offset"]:
+                        continue
+                loc = (a, b)
+                if e["at"] and group_span(pat, m, e["at"]):
+                    loc = group_span(pat, m, e["at"])
+                args = {k: (v or "") for k, v in gd.items()}
+                args.update(match=m.group(0).strip(), context=st.excerpt(a, b))
+                if md.year is not None:
+                    args.update(year=md.year, next_year=md.year + 1)
+                args["detail"] = e["detail"].format_map(SafeArgs(args)) if e["detail"] else ""
+                args["detail_en"] = e["detail_en"].format_map(SafeArgs(args)) if e["detail_en"] else args["detail"]
+                found.append((st.span(*loc), args, st, loc))
+    found.sort(key=lambda x: x[0])
+    if p["merge"]:
+        merged = []
+        for span, args, st, loc in found:
+            if merged and merged[-1][2] is st and loc[0] - merged[-1][3][1] <= 3 \
+                    and not st.text[merged[-1][3][1]:loc[0]].strip():
+                prev = merged[-1]
+                merged[-1] = ((prev[0][0], span[1]), prev[1], st, (prev[3][0], loc[1]), prev[4] + 1)
+            else:
+                merged.append((span, args, st, loc, 1))
+        found = [(s, dict(a, count=n), st, loc) for s, a, st, loc, n in merged]
+    cap = p["max"]
+    seen = set()
+    n = 0
+    for span, args, _st, _loc in found:
+        if span in seen:
+            continue
+        seen.add(span)
+        n += 1
+        if cap and n > cap:
+            break
+        args.setdefault("count", 1)
+        yield ctx.emit(rule, span, args)
+
+
+# ---------------------------------------------------------------------------------------
+# content
+# ---------------------------------------------------------------------------------------
+_GROUP = Obj([
+    Param("name", Str(one_line=True, max_len=80), required=True, doc="这一项的名称（{missing}）", doc_en="its name ({missing})"),
+    Param("name_en", Str(one_line=True, max_len=160), default=None, doc="英文名称", doc_en="its English name"),
+    Param("item", Str(one_line=True, max_len=20), default="", doc="编号（{item}），如（一）", doc_en="its number ({item})"),
+    Param("any", regexes(), default=[], doc="出现其中之一即算写到", doc_en="covered when one of these occurs"),
+    Param("all", ListOf(regexes(min_len=1)), default=[], doc="每一组都出现才算写到", doc_en="covered when each group has a match"),
+    Param("titles", regexes(), default=[], doc="有标题匹配其中之一的部分即算写到", doc_en="covered by a section whose title matches"),
+])
+_HINT = Obj([
+    Param("regex", Regex(), required=True, doc="正则表达式", doc_en="regex"),
+    Param("detail", Template(min_len=0), default="", doc="匹配时 {detail} 的文字（{found}）", doc_en="{detail} when it matches ({found})"),
+    Param("detail_en", Template(min_len=0), default="", doc="同上，英文", doc_en="the same in English"),
+])
+_EMPTY = ["无", "暂无", "无。", "暂无。", "没有", "无相关情况"]
+
+
+def _prepare_content(rule):
+    p = rule.params
+    if not p["groups"] and p["min_chars"] is None:
+        raise KindError("groups", "缺少：content 需要 groups（要写到的内容）或 min_chars（至少多少字）")
+    if p["groups"] and p["min_chars"] is not None:
+        raise KindError("min_chars", "与 groups 只能用其一（一条规则检查一件事）")
+    for i, g in enumerate(p["groups"]):
+        if not (g["any"] or g["all"] or g["titles"]):
+            raise KindError(f"groups[{i + 1}]", "需要 any、all 或 titles")
+    if p["part"] in ("sections",) and not p["sections"]:
+        raise KindError("sections", "缺少：part: sections 需要列出部分（如 [总体情况]）")
+    if p["part"] == "attachments" and p["groups"]:
+        raise KindError("groups", "part: attachments 只检查附件的字数（min_chars）")
+    if p["part"] == "title" and p["min_chars"] is not None:
+        raise KindError("min_chars", "part: title 检查标题写到的内容（groups）")
+    return None
+
+
+@register("content", "text", params=[
+    Param("part", Choice("report", "sections", "title", "attachments"), default="report",
+          doc="检查哪一部分：report（全文正文）、sections（列出的部分）、title（标题）、attachments（报告所附的附件）",
+          doc_en="which part: report (all prose), sections (those listed), title, attachments (announced attachments)"),
+    Param("sections", ListOf(SectionKey()), default=[], doc="part: sections 时的部分", doc_en="the sections, with part: sections"),
+    Param("groups", ListOf(_GROUP, max_len=100), default=[],
+          doc="要写到的内容，每项有 name 和 any（或 all、titles）", doc_en="what must be mentioned: name and any (or all, titles)"),
+    Param("report", Choice("together", "each"), default="together",
+          doc="together：缺少的各项合为一条（{missing}、{count}）；each：每缺一项一条（{item}、{name}）",
+          doc_en="together: one finding listing what is missing; each: one finding per missing item"),
+    Param("need", Int(1, 100), default=1, doc="缺少至少几项才报告", doc_en="report when at least this many are missing"),
+    Param("ignore", regexes(), default=[], doc="匹配的句子不算（如前言中列出各部分的句子）",
+          doc_en="sentences that do not count (the preamble's list of parts)"),
+    Param("hints", ListOf(_HINT), default=[], doc="part: title 时已知的错误写法及说明（{detail}）",
+          doc_en="with part: title, known wrong wordings and what to say ({detail})"),
+    Param("when", Choice("government", "department"), default=None,
+          doc="只检查人民政府（或部门）的报告（按 --issuer-kind 或发布机关名称）",
+          doc_en="only reports of people's governments (or departments): --issuer-kind or the issuer's name"),
+    Param("requires", ListOf(SectionKey()), default=[], doc="报告没有这些部分时不检查（节选）",
+          doc_en="skip reports without these sections (an excerpt)"),
+    Param("with_following", Bool(), default=False, doc="列出的部分之后、不属于统一格式的部分算作它的一部分",
+          doc_en="sections not of the format that follow a listed one count as part of it"),
+    Param("min_chars", Int(1, 100000), default=None, doc="至少多少字（不含空白）；空白或只写“无”的也报告",
+          doc_en="at least this many characters (no white space); empty or just “无” is reported too"),
+    Param("empty", ListOf(Str(one_line=True, max_len=40)), default=_EMPTY, doc="视为没有内容的写法",
+          doc_en="texts that count as saying nothing"),
+], prepare=_prepare_content, doc="""一部分应有的内容：标题（part: title）、列出的部分（sections）、全文（report）写到了
+每一项（groups：any 其中之一、all 每组之一、titles 有这样标题的部分），或至少有 min_chars 个字、不只是“无”
+（部分正文，或报告所附的附件：附件只有名称、正文后没有内容）。when 只用于人民政府（或部门）的报告。""",
+   doc_en="""What a part of the report must contain.  The title (``part: title``), the listed sections
+(``sections``) or the whole prose (``report``) mentions each of ``groups`` (``any``: one of these;
+``all``: one of each group; ``titles``: a section titled so) — one finding listing what is missing,
+or one per missing item (``report: each``); or the part says at least ``min_chars`` characters and
+not just “无” (a section's text; or ``attachments``: an attachment announced by “附件：…” whose
+content does not follow).  ``when: government`` limits the rule to reports of 人民政府.""")
+def run_content(rule, ctx):
+    p = rule.params
+    r = ctx.report
+    if p["requires"] and not any(s.key in p["requires"] for s in r.sections):
+        return
+    if p["when"]:
+        kind, _how = ctx.kind_of_issuer()
+        if kind != p["when"]:
+            return
+    part = p["part"]
+    if part == "title":
+        yield from _title(rule, ctx)
+    elif part == "attachments":
+        yield from _attachments(rule, ctx)
+    elif p["min_chars"] is not None:
+        yield from _not_empty(rule, ctx)
+    elif part == "sections":
+        yield from _sections_mention(rule, ctx)
+    else:
+        yield from _report_mentions(rule, ctx)
+
+
+def _covered(g, text: str, titles: list[str]) -> bool:
+    if g["titles"] and any(search(t, title) for t in g["titles"] for title in titles):
+        return True
+    if g["any"] and any(search(a, text) for a in g["any"]):
+        return True
+    return bool(g["all"]) and all(any(search(a, text) for a in grp) for grp in g["all"])
+
+
+def _missing(rule, text, titles=()):
+    return [g for g in rule.params["groups"] if not _covered(g, text, list(titles))]
+
+
+def _emit_missing(rule, ctx, span, missing, where, where_en):
+    p = rule.params
+    r = ctx.report
+    if p["report"] == "each":
+        for g in missing:
+            yield ctx.emit(rule, span, {"item": g["item"], "name": g["name"], "name_en": g["name_en"] or g["name"],
+                                        "item_en": _item_en(g["item"]), "year": r.metadata.year or "?"})
+        return
+    if len(missing) >= p["need"]:
+        yield ctx.emit(rule, span, {"where": where, "missing": "、".join(g["name"] for g in missing),
+                                    "count": len(missing), "issuer": r.metadata.issuer or "未署名",
+                                    "where_en": where_en, "missing_en": ", ".join(g["name_en"] or g["name"] for g in missing),
+                                    "issuer_en": f"“{r.metadata.issuer}”" if r.metadata.issuer else "unsigned",
+                                    "year": r.metadata.year or ""})
+
+
+def _title(rule, ctx):
+    md = ctx.report.metadata
+    if not md.title_clean:
+        return
+    missing = _missing(rule, md.title_clean)
+    if not missing:
+        return
+    detail = detail_en = ""
+    for h in rule.params["hints"]:
+        m = None
+        try:
+            m = h["regex"].search(md.title_clean)
+        except PatternTimeout:
+            pass
+        if m:
+            detail = h["detail"].format_map(SafeArgs(found=m.group(0)))
+            detail_en = h["detail_en"].format_map(SafeArgs(found=m.group(0)))
+            break
+    span = md.title_span or (0, 0)
+    yield ctx.emit(rule, span, {"title": md.title_clean, "detail": detail, "detail_en": detail_en, "year": md.year or "",
+                                "missing": "、".join(g["name"] for g in missing),
+                                "missing_en": ", ".join(g["name_en"] or g["name"] for g in missing)})
+
+
+def _report_mentions(rule, ctx):
+    r = ctx.report
+    ignore = rule.params["ignore"]
+    sents = []
+    for st in r.prose.streams("prose"):
+        for s in _sentences(st.text):
+            if ignore and any(search(i, s) for i in ignore):
+                continue
+            sents.append("".join(s.split()))
+    body = "。".join(sents)
+    from ...prose import strip_pinyin
+    titles = [strip_pinyin(s.title) for s in r.sections]
+    missing = _missing(rule, body, titles)
+    if not missing:
+        return
+    span = r.metadata.title_span or (r.sections[0].span if r.sections else (0, 0))
+    yield from _emit_missing(rule, ctx, span, missing, "报告", "the report")
+
+
+def _sections_mention(rule, ctx):
+    r = ctx.report
+    keys = rule.params["sections"]
+    present = []
+    for i, s in enumerate(r.sections):
+        if s.key in keys:
+            present.append(s)
+            if rule.params["with_following"]:
+                # sections of the report's own (not the format's) that follow, such as
+                # 二、工作机制保障 … after 一、总体情况, are part of it
+                for t in r.sections[i + 1:]:
+                    if t.key is not None:
+                        break
+                    present.append(t)
+    if not present:
+        return  # a listed section that is absent is left to the section rules
+    streams = {id(st.section): st for st in r.prose.streams("sections")}
+    text = "".join("".join(s.title.split()) + (streams[id(s)].compact() if id(s) in streams else "")
+                   for s in present)
+    missing = _missing(rule, text, [s.title for s in present])
+    if not missing:
+        return
+    where = "、".join(f"{s.numeral}、{s.title}" for s in present)
+    yield from _emit_missing(rule, ctx, present[0].span, missing, where, f"“{where}”")
+
+
+def _not_empty(rule, ctx):
+    p = rule.params
+    empty = set(p["empty"])
+    for s in ctx.report.sections:
+        if s.key not in p["sections"] or s.tables:
+            continue
+        body = "".join("".join(x.text.split()) for x in s.paragraphs)
+        if not body or body in empty or body.rstrip("。.") in empty or len(body) < p["min_chars"]:
+            yield ctx.emit(rule, s.span, {"section": f"{s.numeral}、{s.title}", "found": body or "（空白）",
+                                          "found_en": f"“{body}”" if body else "nothing"})
+
+
+def _attachments(rule, ctx):
+    atts = ctx.report.prose.attachments
+    mn = rule.params["min_chars"] or 1
+    for a in atts:
+        if a.has_table or a.content_chars >= mn or a.link:
+            continue
+        name = a.name
+        if not name:
+            if a.more:
+                continue
+            name = "（未写名称）"
+        yield ctx.emit(rule, a.span, {"name": name, "name_en": "(no name)" if name == "（未写名称）" else name},
+                       related=a.more)
+
+
+# ---------------------------------------------------------------------------------------
+# prose_numbers
+# ---------------------------------------------------------------------------------------
+_CELLS = ListOf(CellRef(), min_len=1, single_ok=True)
+_QUANTITY = Obj([
+    Param("name", Str(one_line=True, max_len=80), required=True, doc="这个量的名称（{name}）", doc_en="its name ({name})"),
+    Param("name_en", Str(one_line=True, max_len=160), default=None, doc="英文名称", doc_en="English name"),
+    Param("phrases", regexes(min_len=1), required=True,
+          doc="正文中的说法（命名组 n：数；p：百分数；dir：增减用语）", doc_en="phrases (named groups n: number, p: percentage, dir)"),
+    Param("sentence", regexes(), default=[], doc="所在句子必须都匹配", doc_en="the sentence must match each"),
+    Param("not_after", regexes(), default=[], doc="句中说法之前不能有（如“其中”）", doc_en="must not occur before the phrase in its sentence"),
+    Param("not_followed", regexes(), default=[], doc="说法之后（同一分句）不能有", doc_en="must not follow the phrase in its clause"),
+    Param("sections", ListOf(SectionKey()), default=[], doc="只看这些部分", doc_en="only these sections"),
+    Param("in_sections", ListOf(SectionKey()), default=[], doc="在这些部分中不要求 sentence", doc_en="sentence is not required in these sections"),
+    Param("equals", ListOf(_CELLS, min_len=1), default=None,
+          doc="应等于的单元格（几种算法之一：一格或几格之和）", doc_en="alternatives the number must equal (a cell or a sum of cells)"),
+    Param("rate", Obj([Param("numerator", _CELLS, required=True, doc="分子", doc_en="numerator"),
+                       Param("denominators", ListOf(_CELLS, min_len=1), required=True, doc="分母（几种算法）",
+                             doc_en="denominators (alternatives)")]), default=None,
+          doc="百分数应为 分子/分母", doc_en="the percentage must be numerator / denominator"),
+    Param("says_zero", _CELLS, default=None, doc="说法表示这些单元格之和为0", doc_en="the statement says these cells add up to 0"),
+    Param("change", _CELLS, default=None, doc="与上一年度相比的增减（两份报告中这些单元格）",
+          doc_en="a change from last year (these cells in both reports)"),
+    Param("up", ListOf(Str(one_line=True, max_len=10)), default=["增长", "增加", "上升", "提高"], doc="表示增加的用语", doc_en="words for up"),
+    Param("down", ListOf(Str(one_line=True, max_len=10)), default=["下降", "减少", "降低"], doc="表示减少的用语", doc_en="words for down"),
+])
+_CHECKS = {"equals": ("n",), "rate": ("p",), "says_zero": (), "change": ("n", "p", "dir")}
+
+
+def _prepare_numbers(rule):
+    checks = set()
+    for i, q in enumerate(rule.params["quantities"]):
+        which = [k for k in _CHECKS if q[k] is not None]
+        if len(which) != 1:
+            raise KindError(f"quantities[{i + 1}]", "需要且只能有 equals、rate、says_zero、change 之一")
+        c = which[0]
+        checks.add(c)
+        for j, pat in enumerate(q["phrases"]):
+            need = [g for g in _CHECKS[c] if g not in group_names(pat)]
+            if need:
+                raise KindError(f"quantities[{i + 1}].phrases[{j + 1}]",
+                                "需要命名组 " + "、".join(f"(?P<{g}>…)" for g in need))
+    if "change" in checks:
+        if checks != {"change"}:
+            raise KindError("quantities", "change（与上一年度比较）不能与其他比较写在同一条规则中")
+        rule.relations = ("previous",)
+    return None
+
+
+@register("prose_numbers", "text", params=[
+    Param("quantities", ListOf(_QUANTITY, min_len=1, max_len=100), required=True,
+          doc="正文中的量：name、phrases，以及 equals、rate、says_zero 或 change 之一", doc_en="quantities: name, phrases and one of equals, rate, says_zero, change"),
+    Param("sections", ListOf(SectionKey()), default=[], doc="只看这些部分", doc_en="only these sections"),
+], prepare=_prepare_numbers, two_reports="by-parameters", doc="""正文中的数与统计表中同一个量的单元格一致：equals —— 数等于单元格（或几格之和；几种算法中
+有一种相等即可）；rate —— 百分数（如办结率）等于分子/分母（按所写精度四舍五入或截断）；says_zero —— “均已办结”
+“未发生行政复议”等说法与表中数字不矛盾；change —— “同比增长12%”与本年和上一年度报告的单元格一致（对比两份报告时）。
+只比较明确指同一口径的说法（sentence、not_after、not_followed）；单元格不是数字时不比较。""",
+   doc_en="""A number the prose gives for a quantity that is also in the tables agrees with them.  Each
+quantity has ``phrases`` (regexes with named groups) and one comparison: ``equals`` (the number
+equals a cell or a sum of cells, any of the alternatives), ``rate`` (“办结率100%” equals numerator /
+denominator, rounded or truncated to its own precision), ``says_zero`` (“所有申请均已办结”, “未发生
+行政复议” while the cells say otherwise), ``change`` (“同比增长12%” against this and last year's
+cells; run when two reports are compared).  Conservative: ``sentence``, ``not_after`` and
+``not_followed`` keep to phrases that clearly name the quantity; a cell that is not a number gives
+no finding.""")
+def run_prose_numbers(rule, ctx):
+    if rule.relations:
+        yield from _changes(rule, ctx)
+        return
+    seen_equal: set = set()
+    seen_zero: set = set()
+    for q, st, pat, m, sb in _matches(rule, ctx.report):
+        if q["equals"] is not None:
+            yield from _equals(rule, ctx, q, st, pat, m, sb, seen_equal)
+        elif q["rate"] is not None:
+            yield from _rate(rule, ctx, q, st, pat, m)
+        elif q["says_zero"] is not None:
+            yield from _zero(rule, ctx, q, st, pat, m, sb, seen_zero)
+
+
+def _matches(rule, report):
+    """(quantity, stream, pattern, match, sentence bounds) for every phrase of every quantity."""
+    default = rule.params["sections"] or None
+    for q in rule.params["quantities"]:
+        secs = q["sections"] or default
+        for st in report.prose.streams("prose", secs):
+            for pat in q["phrases"]:
+                for m in finditer(pat, st.text):
+                    a, b = st.sentence(m.start(), m.end())
+                    sentence = st.text[a:b]
+                    if q["sentence"] and not all(search(s, sentence) for s in q["sentence"]) \
+                            and not (q["in_sections"] and st.section is not None and st.section.key in q["in_sections"]):
+                        continue
+                    if q["not_after"] and any(search(x, st.text[a:m.start()]) for x in q["not_after"]):
+                        continue
+                    yield q, st, pat, m, (a, b)
+
+
+def _cell_value(table, spec, row, col):
+    """Value of a cell; a blank 总计 is the sum of its row when every other cell is a number
+    or blank (a row left with only 自然人 filled in)."""
+    from ...model import ValueKind
+    c = table.cell(row, col)
+    if c is None:
+        return None, None
+    if c.is_number:
+        return c.value, c
+    if c.kind == ValueKind.BLANK and spec is not None:
+        for parts, total in spec.row_sums:
+            if total == col:
+                vals = [table.cell(row, p) for p in parts]
+                if vals and all(v is not None and (v.is_number or v.kind == ValueKind.BLANK) for v in vals) \
+                        and any(v.is_number for v in vals):
+                    return sum((v.value for v in vals if v.is_number), Decimal(0)), c
+    return None, c
+
+
+def _equals(rule, ctx, q, st, pat, m, sb, seen):
+    r = ctx.report
+    fmt = ctx.fmt
+    if fmt is None or not r.tables:
+        return
+    nsp = group_span(pat, m, "n")
+    val = num(group(pat, m, "n") or "")
+    if nsp is None or val is None:
+        return
+    values = []
+    for terms in q["equals"]:
+        total = Decimal(0)
+        these = []
+        for tkey, row, col in terms:
+            table = r.tables.get(tkey)
+            if table is None:
+                break
+            v, c = _cell_value(table, fmt.table(tkey), row, col)
+            if v is None:
+                break
+            total += v
+            these.append(c)
+        else:
+            values.append((total, terms, these))
+    if not values or any(v == val for v, _t, _c in values):
+        return
+    key = (q["name"], nsp[0], id(st))
+    if key in seen:
+        return
+    seen.add(key)
+    tv, terms, these = values[0]
+
+    def where(t, rw, cl, en=False):
+        sp = fmt.table(t)
+        rs = sp.row(rw) if sp else None
+        col = sp.column_display(cl) if sp else cl
+        if en:
+            row_en = f", row “{sp.row_display(rw)}”" if rs is not None and rs.label else ""
+            return f"{table_en(t)}{row_en}, “{col}”"
+        row_txt = f"「{sp.row_display(rw)}」" if rs is not None and rs.label else ""
+        return f"{t}{row_txt}{col}"
+
+    desc = " + ".join(f"{where(t, rw, cl)}{fmt_num(c.value) if c.is_number else '（空白，按本行合计）'}"
+                      for (t, rw, cl), c in zip(terms, these))
+    desc_en = " + ".join(f"{where(t, rw, cl, True)} {fmt_num(c.value) if c.is_number else '(blank: the sum of its row)'}"
+                         for (t, rw, cl), c in zip(terms, these))
+    yield ctx.emit(rule, st.span(*nsp), {
+        "name": q["name"], "name_en": q["name_en"] or q["name"], "text_value": fmt_num(val), "table_value": fmt_num(tv),
+        "cells": desc, "cells_en": desc_en, "found": m.group(0).strip(), "table": terms[0][0]},
+        table=terms[0][0], numbers={"text": val, "table": tv}, related=[c.span for c in these])
+
+
+def percent_ok(stated: Decimal, ratio: Decimal) -> bool:
+    """Is `stated` (a percentage as written) the ratio rounded (half up) or truncated to the
+    precision it is written with?"""
+    exp = stated.as_tuple().exponent
+    qz = Decimal(1).scaleb(exp) if isinstance(exp, int) and exp < 0 else Decimal(1)
+    pct = ratio * 100
+    return stated in (pct.quantize(qz, ROUND_HALF_UP), pct.quantize(qz, ROUND_FLOOR))
+
+
+def _rate(rule, ctx, q, st, pat, m):
+    p = num(group(pat, m, "p") or "")
+    if p is None:
+        return
+    rate = q["rate"]
+    numer, ncells = cells_sum(ctx.report, rate["numerator"])
+    if numer is None:
+        return
+    alts = []
+    for refs in rate["denominators"]:
+        den, dcells = cells_sum(ctx.report, refs)
+        if den is None or den == 0:
+            continue
+        alts.append((den, dcells, refs))
+    if not alts or any(percent_ok(p, numer / den) for den, _c, _r in alts):
+        return
+    den, dcells, refs = alts[0]
+    pct = (numer / den * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    cells_txt = "、".join(f"{cell_label(ctx.fmt, ref)}{fmt_num(c.value)}" for ref, c in
+                          list(zip(rate["numerator"], ncells)) + list(zip(refs, dcells)))
+    psp = group_span(pat, m, "p") or (m.start(), m.end())
+    yield ctx.emit(rule, st.span(*psp), {
+        "name": q["name"], "found": m.group(0).strip(), "stated": fmt_num(p), "computed": fmt_num(pct),
+        "numerator": fmt_num(numer), "denominator": fmt_num(den), "cells": cells_txt},
+        numbers={"stated": p, "computed": pct}, related=[c.span for c in ncells + dcells],
+        table=rate["numerator"][0][0])
+
+
+def _zero(rule, ctx, q, st, pat, m, sb, seen):
+    a, b = sb
+    tail = st.text[m.end():b]
+    clause_end = min([k for k in (tail.find(ch) for ch in "，,、") if k >= 0] or [len(tail)])
+    if any(search(x, tail[:clause_end]) for x in q["not_followed"]):
+        return
+    total, cells = cells_sum(ctx.report, q["says_zero"])
+    if total is None or total <= 0:
+        return
+    span = st.span(m.start(), m.end())
+    if any(n == q["name"] and sp[0] < span[1] and span[0] < sp[1] for n, sp in seen):
+        return  # two phrases of one statement
+    seen.add((q["name"], span))
+    cells_txt = "、".join(f"{cell_label(ctx.fmt, ref)}{fmt_num(c.value)}" for ref, c in zip(q["says_zero"], cells))
+    yield ctx.emit(rule, span, {"name": q["name"], "found": m.group(0).strip(), "value": fmt_num(total),
+                                "cells": cells_txt},
+                   numbers={"table": total}, related=[c.span for c in cells], table=q["says_zero"][0][0])
+
+
+def _changes(rule, ctx):
+    other = getattr(ctx, "other", None)
+    if other is None:
+        return
+    for q, st, pat, m, _sb in _matches(rule, ctx.report):
+        n = num(group(pat, m, "n") or "")
+        p = num(group(pat, m, "p") or "")
+        d = group(pat, m, "dir") or ""
+        if n is None or p is None:
+            continue
+        this_v, this_cells = cells_sum(ctx.report, q["change"])
+        prev_v, prev_cells = cells_sum(other, q["change"])
+        if this_v is None or prev_v is None or this_v != n or prev_v == 0:
+            continue
+        sign = 1 if any(w in d for w in q["up"]) else (-1 if any(w in d for w in q["down"]) else 0)
+        if sign == 0:
+            continue
+        ratio = (this_v - prev_v) / prev_v
+        if percent_ok(sign * p, ratio):
+            continue
+        pct = (ratio * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        related = [c.span for c in this_cells] + [
+            ctx.other_loc(c.span, f"{ctx.other_year}年度报告 {cell_label(other.format, ref)} {fmt_num(c.value)}")
+            for c, ref in zip(prev_cells, q["change"])]
+        psp = group_span(pat, m, "p") or (m.start(), m.end())
+        yield ctx.emit(rule, st.span(*psp), {
+            "name": q["name"], "found": m.group(0).strip(), "stated": fmt_num(p), "direction": d,
+            "this_value": fmt_num(this_v), "prev_value": fmt_num(prev_v), "computed": fmt_num(pct),
+            "prev_year": ctx.other_year or "上一", "year": ctx.year or ""},
+            numbers={"stated": sign * p, "computed": pct, "this": this_v, "previous": prev_v}, related=related)
+
+
+# ---------------------------------------------------------------------------------------
+# prose_sum
+# ---------------------------------------------------------------------------------------
+def _prepare_sum(rule):
+    for i, t in enumerate(rule.params["totals"]):
+        need = [g for g in ("n", "unit") if g not in group_names(t)]
+        if need:
+            raise KindError(f"totals[{i + 1}]", "需要命名组 " + "、".join(f"(?P<{g}>…)" for g in need))
+    return None
+
+
+def _default(pattern: str):
+    from ...saferegex import compile_safe, trusted_patterns
+    with trusted_patterns():
+        return compile_safe(pattern)
+
+
+@register("prose_sum", "text", params=[
+    Param("totals", regexes(min_len=1), required=True, doc="总数的说法（命名组 n、unit）", doc_en="totals (named groups n, unit)"),
+    Param("part", Regex(groups=("n", "unit")), default=None, doc="每一分项中的数", doc_en="a part's number"),
+    Param("parts_start", Regex(), default=None, doc="分项紧接在总数之后的开头（其中、包括）", doc_en="how the list of parts starts (其中/包括)"),
+    Param("stop", regexes(), default=[], doc="到此为止的分句（办结、同比……）", doc_en="a clause that ends the list"),
+    Param("hedges", regexes(), default=[], doc="表示约数或不全的用语（等、主要、约……）", doc_en="words that make the list approximate or partial"),
+    Param("complete", regexes(), default=[], doc="表示分项已全的用语（其他、其余……）", doc_en="words that make the list complete"),
+    Param("min_parts", Int(2, 100), default=2, doc="至少几个分项", doc_en="at least this many parts"),
+], prepare=_prepare_sum, doc="""一句话中的总数与紧接其后列出的分项相加一致（“共受理510件，其中自然人申请198件、
+法人或其他组织申请142件、其他137件”）。分项之和大于总数时总是报告；小于总数时只在分项明显已全（有“其他”“其余”）
+且没有“等”“主要”“约”之类的用语时报告。""",
+   doc_en="""A total stated in a sentence and its parts listed right after it add up (“共受理510件，其中自然人
+申请198件、法人或其他组织申请142件、其他137件”).  Parts that add up to more than the total are always
+reported; parts that add up to less only when the list is clearly the whole (``complete``) and no
+``hedges`` say it is approximate or partial.  The finding is on the total, each part a related place.""")
+def run_prose_sum(rule, ctx):
+    p = rule.params
+    part = p["part"] or _default(r"(?P<n>\d+)\s*(?P<unit>件|条|个|次|项|家|期|场|份|人次|人)")
+    start = p["parts_start"] or _default(r"^[,，:：\s]*(?:其中|包括)[,，:：\s]*")
+    seen = set()
+    for st in ctx.report.prose.streams("prose"):
+        for tpat in p["totals"]:
+            for m in finditer(tpat, st.text):
+                nsp = group_span(tpat, m, "n")
+                unit = group(tpat, m, "unit")
+                total = num(group(tpat, m, "n") or "")
+                if nsp is None or total is None or not unit or (id(st), nsp) in seen:
+                    continue
+                a, b = st.sentence(m.start(), m.end())
+                after = st.text[m.end():b]
+                # an approximate total (“2000余件”) is no total
+                tail3 = st.text[nsp[1]:nsp[1] + 3].lstrip()
+                if tail3[:1] in ("余", "多") or tail3[:2] == "左右" or after.lstrip()[:1] in ("余", "多"):
+                    continue
+                ps = None
+                try:
+                    ps = start.search(after) if after else None
+                except PatternTimeout:
+                    pass
+                if ps is None or ps.start() != 0:
+                    continue
+                rest_start = m.end() + ps.end()
+                parts = []
+                complete = hedged = False
+                pos = rest_start
+                seg_start = rest_start
+                for seg in _clauses(st.text, rest_start, b):
+                    stext = st.text[seg[0]:seg[1]]
+                    if any(search(s, stext) for s in p["stop"]):
+                        break
+                    nums = list(finditer(part, stext))
+                    if len(nums) != 1 or group(part, nums[0], "unit") != unit:
+                        break
+                    pm = nums[0]
+                    psp = group_span(part, pm, "n")
+                    v = num(group(part, pm, "n") or "")
+                    if v is None or psp is None:
+                        break
+                    if any(search(h, stext) for h in p["hedges"]):
+                        hedged = True
+                    if any(search(x, stext) for x in p["complete"]):
+                        complete = True
+                    parts.append((v, st.span(seg[0] + psp[0], seg[0] + psp[1])))
+                    pos = seg[1]
+                    seg_start = pos
+                _ = seg_start
+                if len(parts) < p["min_parts"]:
+                    continue
+                if any(search(h, st.text[a:pos]) for h in p["hedges"]):
+                    hedged = True
+                s = sum((v for v, _sp in parts), Decimal(0))
+                if s == total or hedged or (s < total and not complete):
+                    continue
+                seen.add((id(st), nsp))
+                yield ctx.emit(rule, st.span(*nsp), {
+                    "total": fmt_num(total), "sum": fmt_num(s), "diff": fmt_num(abs(total - s)), "unit": unit,
+                    "parts": " + ".join(fmt_num(v) for v, _sp in parts), "count": len(parts),
+                    "sentence": quote(st.text, a, m.start(), pos),
+                    "relation": "多" if s > total else "少"},
+                    numbers={"total": total, "sum": s, "diff": s - total}, related=[sp for _v, sp in parts])
+
+
+def _clauses(text: str, a: int, b: int):
+    """(start, end) of the runs of text[a:b] between 、，,；; (as the regex [^、，,；;]+ did)."""
+    i = a
+    while i < b:
+        while i < b and text[i] in "、，,；;":
+            i += 1
+        j = i
+        while j < b and text[j] not in "、，,；;":
+            j += 1
+        if j > i:
+            yield (i, j)
+        i = j

@@ -1,0 +1,555 @@
+"""Parameter schemas of the rule kinds: every parameter a kind takes is declared with its
+type, allowed values or range, whether it is required, and its default.  Rule files are
+untrusted input (a province's own rules): a value that does not fit is refused when the
+rules load — exit 2 with ``file:line``, the key, and what is allowed — instead of running
+another check silently or failing on the first report.  Messages quote at most one short
+line of the offending value.
+
+The same declarations document the kinds (``xxgk-lint kinds``, the README's kind
+reference), so the documentation cannot drift from what is checked.
+
+Types: :class:`Str`, :class:`Int`, :class:`Num`, :class:`Bool`, :class:`Choice`,
+:class:`ListOf`, :class:`MapOf`, :class:`Obj` (a nested mapping with its own parameters),
+:class:`Regex` (compiled with validator/saferegex.py; named groups can be required),
+:class:`Template` (a text with ``{placeholders}``), :class:`MonthDay` (``3-31``),
+:class:`Expr` (an equation of the rule language), :class:`CellRef` (``表三.本年新收.总计``),
+:class:`TableKey`, :class:`SectionKey`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+QUOTE_CHARS = 40
+
+
+class ParamError(Exception):
+    """A parameter value that does not fit its declaration.  ``path`` is the key as written
+    (``patterns[2].at``), ``line`` the line of the value when known."""
+
+    def __init__(self, path: str, problem: str, line: int | None = None):
+        super().__init__(problem)
+        self.path = path
+        self.problem = problem
+        self.line = line
+
+
+def show(value) -> str:
+    """At most one short line of a value, for a message (a hostile value may be megabytes
+    long or span thousands of lines)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return f"列表（{len(value)}项）"
+    if isinstance(value, dict):
+        return f"映射（{len(value)}项）"
+    if isinstance(value, int) and value.bit_length() > 200:
+        return f"{value.bit_length() * 3 // 10}位左右的数"
+    try:
+        s = value if isinstance(value, str) else str(value)
+    except Exception:  # noqa: BLE001 - a value that cannot even be shown
+        return type(value).__name__
+    first, nl, _rest = s.partition("\n")
+    if len(first) > QUOTE_CHARS:
+        return first[:QUOTE_CHARS] + "…"
+    return first + ("…" if nl else "")
+
+
+def type_zh(value) -> str:
+    for t, zh in ((bool, "真假值"), (str, "文本"), (int, "整数"), (float, "小数"), (list, "列表"),
+                  (dict, "映射"), (type(None), "空值")):
+        if isinstance(value, t):
+            return zh
+    return "其他值"
+
+
+def _found(value) -> str:
+    return f"{type_zh(value)}“{show(value)}”" if not isinstance(value, (list, dict, type(None))) else show(value)
+
+
+# ---------------------------------------------------------------------------------------
+# where a value is in the file
+# ---------------------------------------------------------------------------------------
+@dataclass
+class At:
+    path: str
+    line: int | None
+
+    def key(self, name: str, node) -> "At":
+        kl = getattr(node, "key_lines", None) or {}
+        line = kl.get(name, getattr(node, "line", None) or self.line)
+        return At(f"{self.path}.{name}" if self.path else str(name), line)
+
+    def item(self, i: int, node) -> "At":
+        lines = getattr(node, "item_lines", None) or []
+        line = lines[i] if i < len(lines) else (getattr(node[i], "line", None) if i < len(node) else None)
+        return At(f"{self.path}[{i + 1}]", line or self.line)
+
+    def fail(self, problem: str):
+        raise ParamError(self.path, problem, self.line)
+
+
+# ---------------------------------------------------------------------------------------
+# types
+# ---------------------------------------------------------------------------------------
+class Type:
+    """A parameter type: check(value, at) returns the value to use or raises ParamError."""
+
+    def check(self, value, at: At):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self, lang: str = "zh") -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def allowed(self, lang: str = "zh") -> str:
+        """What is allowed, for an error message."""
+        return self.describe(lang)
+
+
+@dataclass
+class Str(Type):
+    min_len: int = 1
+    max_len: int = 2000
+    one_line: bool = False
+    pattern: str | None = None      # the form the text must have (a regex, fully matched)
+
+    def check(self, value, at):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and self.pattern is None:
+            value = str(value)      # a number where a name is due (a row key “1”) is its text
+        if not isinstance(value, str):
+            at.fail(f"应为文本，而不是{_found(value)}")
+        if len(value.strip()) < self.min_len:
+            at.fail("不能为空")
+        if len(value) > self.max_len:
+            at.fail(f"过长（{len(value)}个字符，最多{self.max_len}个）")
+        if self.one_line and "\n" in value.strip():
+            at.fail("只能写一行")
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            at.fail(f"的值“{show(value)}”格式不对；应为 {self.pattern}")
+        return value
+
+    def describe(self, lang="zh"):
+        return "text" if lang == "en" else "文本"
+
+
+@dataclass
+class Template(Str):
+    """A text with ``{placeholders}`` naming values only (no attribute or index access, no
+    huge widths), so a rule file cannot reach Python objects or blow up a message."""
+
+    def check(self, value, at):
+        value = super().check(value, at)
+        check_template(value, at)
+        return value
+
+    def describe(self, lang="zh"):
+        return "text with {placeholders}" if lang == "en" else "文本，可含 {占位符}"
+
+
+_FIELD_NAME = re.compile(r"^[^\W\d]\w*$")
+_SPEC_OK = re.compile(r"^[<>^=]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[sdf%]?$")
+
+
+def check_template(value: str, at: At) -> None:
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        at.fail(f"中的花括号不配对（{exc}）；字面的花括号请写成 {{{{ 或 }}}}")
+    for _lit, fname, spec, _conv in parts:
+        if fname is None:
+            continue
+        if not _FIELD_NAME.match(fname):
+            at.fail(f"中的占位符“{{{show(fname)}}}”只能是一个名字，如 {{table}}、{{lhs}}")
+        if spec and not _SPEC_OK.match(spec):
+            at.fail(f"中的占位符“{{{show(fname)}:{show(spec)}}}”格式说明不允许")
+
+
+@dataclass
+class Int(Type):
+    min: int | None = None
+    max: int | None = None
+
+    def check(self, value, at):
+        if isinstance(value, bool) or not isinstance(value, int):
+            at.fail(f"应为{self.allowed()}，而不是{_found(value)}")
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            at.fail(f"应为{self.allowed()}，而不是{show(value)}")
+        return value
+
+    def describe(self, lang="zh"):
+        if lang == "en":
+            return "whole number" + (f" {self.min}–{self.max}" if self.min is not None and self.max is not None
+                                     else f" ≥ {self.min}" if self.min is not None else "")
+        if self.min is not None and self.max is not None:
+            return f"整数（{self.min}到{self.max}）"
+        return f"整数（不小于{self.min}）" if self.min is not None else "整数"
+
+
+@dataclass
+class Num(Type):
+    min: float | None = None
+    max: float | None = None
+    min_open: bool = False
+
+    def check(self, value, at):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                (isinstance(value, int) and value.bit_length() > 64) or not math.isfinite(value):
+            at.fail(f"应为{self.allowed()}，而不是{_found(value)}")
+        low_bad = self.min is not None and (value <= self.min if self.min_open else value < self.min)
+        if low_bad or (self.max is not None and value > self.max):
+            at.fail(f"应为{self.allowed()}，而不是{show(value)}")
+        return float(value)
+
+    def describe(self, lang="zh"):
+        lo = "" if self.min is None else (f"{self.min:g}" + ("（不含）" if self.min_open and lang != "en" else ""))
+        if lang == "en":
+            return f"number {'>' if self.min_open else '≥'} {self.min:g}" + (f", ≤ {self.max:g}" if self.max is not None else "")
+        return f"数（{lo}到{self.max:g}）" if self.max is not None else f"数（不小于{lo}）"
+
+
+class Bool(Type):
+    def check(self, value, at):
+        if not isinstance(value, bool):
+            at.fail(f"应为 true 或 false，而不是{_found(value)}")
+        return value
+
+    def describe(self, lang="zh"):
+        return "true | false"
+
+
+class Choice(Type):
+    def __init__(self, *values: str, docs: dict | None = None, label: str | None = None, label_en: str | None = None):
+        self.values = tuple(values)
+        self.docs = docs or {}
+        self.label = label            # a short name in documentation (a long list shown once elsewhere)
+        self.label_en = label_en
+
+    def check(self, value, at):
+        if not isinstance(value, str):
+            at.fail(f"应为以下之一：{self.allowed()}；而不是{_found(value)}")
+        if value not in self.values:
+            at.fail(f"的值“{show(value)}”不可用；可用：{self.allowed()}")
+        return value
+
+    def describe(self, lang="zh"):
+        if self.label:
+            return (self.label_en or self.label) if lang == "en" else self.label
+        return " | ".join(self.values)
+
+    def allowed(self, lang="zh"):
+        return "、".join(self.values) if lang != "en" else ", ".join(self.values)
+
+
+@dataclass
+class ListOf(Type):
+    item: Type
+    min_len: int = 0
+    max_len: int = 1000
+    single_ok: bool = False      # a single item may be written without brackets
+
+    def check(self, value, at):
+        if not isinstance(value, list):
+            if self.single_ok and not isinstance(value, dict):
+                value = [value]
+            else:
+                at.fail(f"应为列表（如 [{self._example()}]），而不是{_found(value)}；列表的每一项：{self.item.allowed()}")
+        if len(value) < self.min_len:
+            at.fail("不能是空列表" if self.min_len == 1 else f"至少要有{self.min_len}项")
+        if len(value) > self.max_len:
+            at.fail(f"项数过多（{len(value)}项，最多{self.max_len}项）")
+        return [self.item.check(v, at.item(i, value)) for i, v in enumerate(value)]
+
+    def _example(self) -> str:
+        if isinstance(self.item, Choice):
+            return ", ".join(self.item.values[:2])
+        return "…"
+
+    def describe(self, lang="zh"):
+        inner = self.item.describe(lang)
+        if lang == "en":
+            return f"list of ({inner})" + (", or one item" if self.single_ok else "")
+        return f"列表，每项：{inner}" + ("（只有一项时可不写成列表）" if self.single_ok else "")
+
+    def allowed(self, lang="zh"):
+        return self.describe(lang)
+
+
+@dataclass
+class MapOf(Type):
+    key: Type
+    value: Type
+    min_len: int = 0
+
+    def check(self, value, at):
+        if not isinstance(value, dict):
+            at.fail(f"应为映射（键: 值），而不是{_found(value)}")
+        if len(value) < self.min_len:
+            at.fail("不能是空映射")
+        out = {}
+        for k, v in value.items():
+            sub = at.key(k, value)
+            try:
+                self.key.check(k, At(at.path, sub.line))
+            except ParamError:
+                raise ParamError(at.path, f"的键“{show(k)}”不可用；可用：{self.key.allowed()}", sub.line) from None
+            out[k] = self.value.check(v, sub)
+        return out
+
+    def describe(self, lang="zh"):
+        if lang == "en":
+            return f"mapping ({self.key.describe(lang)}) → ({self.value.describe(lang)})"
+        return f"映射，键：{self.key.describe(lang)}；值：{self.value.describe(lang)}"
+
+
+@dataclass
+class Param:
+    name: str
+    type: Type
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+    doc_en: str = ""
+
+    def describe(self, lang="zh") -> str:
+        return self.type.describe(lang)
+
+
+@dataclass
+class Obj(Type):
+    """A nested mapping with its own parameters (an item of ``patterns``, ``groups`` …)."""
+
+    params: list[Param] = field(default_factory=list)
+    shorthand: str | None = None   # a plain value stands for {shorthand: value}
+
+    def check(self, value, at):
+        if self.shorthand and not isinstance(value, dict):
+            value = _Shorthand({self.shorthand: value}, at.line)
+        if not isinstance(value, dict):
+            at.fail(f"应为映射（{', '.join(p.name + ': …' for p in self.params if p.required) or '键: 值'}），"
+                    f"而不是{_found(value)}")
+        return check_params(self.params, value, at)
+
+    def describe(self, lang="zh"):
+        keys = ", ".join(p.name + ("" if p.required else "?") for p in self.params)
+        return f"mapping {{{keys}}}" if lang == "en" else f"映射 {{{keys}}}"
+
+
+class _Shorthand(dict):
+    def __init__(self, d, line):
+        super().__init__(d)
+        self.line = line
+        self.key_lines = {k: line for k in d}
+
+
+def check_params(params: list[Param], node: dict, at: At, ignore: tuple = ()) -> dict:
+    """Check a mapping against declared parameters: unknown keys, required keys, each value;
+    returns the values with defaults filled in."""
+    known = {p.name: p for p in params}
+    for k in node:
+        if k in ignore:
+            continue
+        if k not in known:
+            sub = at.key(k, node) if isinstance(k, str) else at
+            names = "、".join(p.name for p in params) or "（无）"
+            At(at.path, sub.line).fail(f"{'中' if at.path else ''}不认识字段“{show(k)}”；可用：{names}")
+    out = {}
+    for p in params:
+        if p.name in node:
+            out[p.name] = p.type.check(node[p.name], at.key(p.name, node))
+        elif p.required:
+            At(f"{at.path}.{p.name}" if at.path else p.name, getattr(node, "line", None) or at.line).fail(
+                f"缺少必填字段；应为{p.type.allowed()}")
+        else:
+            out[p.name] = p.default
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# domain types
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Regex(Type):
+    groups: tuple[str, ...] = ()           # named groups that must be in the pattern
+    any_groups: tuple[str, ...] = ()       # at least one of these (e.g. year)
+
+    def check(self, value, at):
+        from ..saferegex import PatternError, compile_safe
+        if not isinstance(value, str) or not value:
+            at.fail(f"应为正则表达式（文本），而不是{_found(value)}")
+        try:
+            pat = compile_safe(value)
+        except PatternError as exc:
+            at.fail(f"：{show(str(exc))}")
+        names = group_names(pat)
+        missing = [g for g in self.groups if g not in names]
+        if missing:
+            at.fail(f"的正则表达式“{show(value)}”需要命名组 " + "、".join(f"(?P<{g}>…)" for g in missing))
+        return pat
+
+    def describe(self, lang="zh"):
+        g = "、".join(f"(?P<{x}>…)" for x in self.groups)
+        if lang == "en":
+            return "regular expression (RE2 syntax)" + (f" with named group {g}" if g else "")
+        return "正则表达式（RE2 语法）" + (f"，须含命名组 {g}" if g else "")
+
+
+def group_names(pat) -> set[str]:
+    comp = getattr(pat, "_compiled", None)
+    gi = getattr(comp, "groupindex", None) or {}
+    return set(gi)
+
+
+class MonthDay(Type):
+    """A day of the year written 月-日 (3-31)."""
+
+    def check(self, value, at):
+        s = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        m = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*", s or "")
+        if not m:
+            at.fail(f"应写成 月-日（如 3-31），而不是{_found(value)}")
+        mo, d = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12 or not 1 <= d <= calendar.monthrange(2001, mo)[1]:
+            at.fail(f"“{show(value)}”不是一年中的日期；应写成 月-日（如 3-31）")
+        return (mo, d)
+
+    def describe(self, lang="zh"):
+        return "month-day (3-31)" if lang == "en" else "月-日（如 3-31）"
+
+
+@dataclass
+class Expr(Type):
+    comparison: bool = True
+
+    max_len: int = 2000
+    max_digits: int = 15       # a constant of an equation over table cells (counts, amounts)
+    max_depth: int = 20        # nesting of parentheses
+    max_terms: int = 200
+
+    def check(self, value, at):
+        from ..expr import ExprError, compile_expr
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            at.fail(f"应为等式（如 本年新收 + 上年结转 == 办理结果总计 + 结转下年度），而不是{_found(value)}")
+        src = str(value)
+        if len(src) > self.max_len:
+            at.fail(f"过长（{len(src)}个字符，最多{self.max_len}个）")
+        depth = deepest = terms = run = 0
+        for ch in src + " ":
+            if ch.isdigit() and ch.isascii():
+                run += 1
+                if run > self.max_digits:
+                    at.fail(f"中的数超过{self.max_digits}位；等式中的常数应是表格中可能出现的数")
+                continue
+            run = 0
+            if ch == "(":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif ch == ")":
+                depth -= 1
+            elif ch in "+-":
+                terms += 1
+        if deepest > self.max_depth:
+            at.fail(f"的括号嵌套过深（{deepest}层，最多{self.max_depth}层）")
+        if terms > self.max_terms:
+            at.fail(f"的项数过多（{terms}项，最多{self.max_terms}项）")
+        try:
+            e = compile_expr(src)
+            e.names  # noqa: B018 - walks the tree once (deep trees fail here, not in a check)
+        except ExprError as exc:
+            at.fail(f"：{show(str(exc))}")
+        except (RecursionError, ValueError, MemoryError):
+            at.fail("：表达式过长或嵌套过深")
+        if self.comparison and not e.is_comparison:
+            at.fail(f"必须是比较式（含 == 等），而不是“{show(value)}”")
+        return e
+
+    def describe(self, lang="zh"):
+        return "equation (grammar/expr.lark)" if lang == "en" else "等式（规则表达式语言，grammar/expr.lark）"
+
+
+_CELL_REF = re.compile(r"\s*(表[二三四])\s*[.·]\s*([^.·]+?)\s*[.·]\s*([^.·]+?)\s*")
+
+
+class CellRef(Type):
+    """A template cell written 表三.行.列; it must be a cell of the table in some format, so
+    a typo fails when the rule loads instead of never matching."""
+
+    def check(self, value, at):
+        from ..templates import load_formats
+        m = _CELL_REF.fullmatch(value) if isinstance(value, str) else None
+        if not m:
+            at.fail(f"应写成 表三.行.列，而不是{_found(value)}")
+        tkey, row, col = m.groups()
+        specs = [f.table(tkey) for f in load_formats().values() if f.table(tkey) is not None]
+        if not specs:
+            at.fail(f"：没有名为“{tkey}”的表")
+        if not any(s.row(row) is not None for s in specs):
+            at.fail(f"：“{show(row)}”不是{tkey}的行名")
+        if not any(col in s.columns for s in specs):
+            at.fail(f"：“{show(col)}”不是{tkey}的列名")
+        return (tkey, row, col)
+
+    def describe(self, lang="zh"):
+        return "cell 表三.row.column" if lang == "en" else "单元格 表三.行.列"
+
+
+class TableKey(Type):
+    def _keys(self):
+        from ..templates import load_formats
+        keys: list[str] = []
+        for f in load_formats().values():
+            for t in f.tables:
+                if t.key not in keys:
+                    keys.append(t.key)
+        return keys
+
+    def check(self, value, at):
+        keys = self._keys()
+        if not isinstance(value, str) or value not in keys:
+            if not isinstance(value, str):
+                at.fail(f"应为统一格式中的表（{'、'.join(keys)}），而不是{_found(value)}")
+            at.fail(f"的值“{show(value)}”不是统一格式中的表；可用：{'、'.join(keys)}")
+        return value
+
+    def describe(self, lang="zh"):
+        return " | ".join(self._keys())
+
+    def allowed(self, lang="zh"):
+        return "、".join(self._keys())
+
+
+class SectionKey(Type):
+    """A section of the formats (its key, e.g. 总体情况, 问题改进)."""
+
+    def _keys(self):
+        from ..templates import load_formats
+        keys: list[str] = []
+        for f in load_formats().values():
+            for s in f.sections:
+                if s.key not in keys:
+                    keys.append(s.key)
+        return keys
+
+    def check(self, value, at):
+        keys = self._keys()
+        if not isinstance(value, str) or value not in keys:
+            if not isinstance(value, str):
+                at.fail(f"应为统一格式中的部分（{'、'.join(keys)}），而不是{_found(value)}")
+            at.fail(f"的值“{show(value)}”不是统一格式中的部分；可用：{'、'.join(keys)}")
+        return value
+
+    def describe(self, lang="zh"):
+        return " | ".join(self._keys())
+
+    def allowed(self, lang="zh"):
+        return "、".join(self._keys())
+
+
+def regexes(min_len: int = 0, **kw) -> ListOf:
+    return ListOf(Regex(**kw), min_len=min_len)
