@@ -41,7 +41,7 @@ def median_ms(fn, n: int) -> float:
 
 def fresh(report):
     """The report without the caches the pair rules build (so each run measures them)."""
-    for k in [k for k in report.__dict__ if k.startswith("_similarity") or k == "_prose_streams"]:
+    for k in [k for k in report.__dict__ if k.startswith("_similarity")]:
         del report.__dict__[k]
     return report
 

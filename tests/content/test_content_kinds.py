@@ -1,4 +1,4 @@
-"""The rule kinds of validator/rules/content_kinds.py on small texts: edge cases the rule
+"""The rule kinds of validator/rules/kinds/text.py and metadata.py on small texts: edge cases the rule
 examples do not show, and the checks made when rule files load."""
 
 from __future__ import annotations

@@ -9,5 +9,6 @@ other issuers' reports of the same year (copied text) and two copies of one repo
   run.py         running the pair rules (rules/cross.yaml) and the batch step of `check`
   compare.py     every template cell and section that differs between two copies
 
-The rules themselves are YAML entries of the kinds in validator/rules/cross_kinds.py.
+The rules themselves are YAML entries of the kinds in validator/rules/kinds/ (equation with
+本年·/上年· names, copied_text, compare_copies, prose_numbers with change).
 """
