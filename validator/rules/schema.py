@@ -62,6 +62,11 @@ def show(value) -> str:
     return first + ("…" if nl else "")
 
 
+def _first_line(msg: str, limit: int = 200) -> str:
+    first = msg.split("\n", 1)[0]
+    return first if len(first) <= limit else first[:limit] + "…"
+
+
 def type_zh(value) -> str:
     for t, zh in ((bool, "真假值"), (str, "文本"), (int, "整数"), (float, "小数"), (list, "列表"),
                   (dict, "映射"), (type(None), "空值")):
@@ -385,8 +390,8 @@ class Regex(Type):
             at.fail(f"应为正则表达式（文本），而不是{_found(value)}")
         try:
             pat = compile_safe(value)
-        except PatternError as exc:
-            at.fail(f"：{show(str(exc))}")
+        except PatternError as exc:   # the engine's message quotes a short piece of the pattern
+            at.fail(f"：{_first_line(str(exc))}")
         names = group_names(pat)
         missing = [g for g in self.groups if g not in names]
         if missing:
@@ -462,7 +467,7 @@ class Expr(Type):
             e = compile_expr(src)
             e.names  # noqa: B018 - walks the tree once (deep trees fail here, not in a check)
         except ExprError as exc:
-            at.fail(f"：{show(str(exc))}")
+            at.fail(f"：{_first_line(str(exc))}")
         except (RecursionError, ValueError, MemoryError):
             at.fail("：表达式过长或嵌套过深")
         if self.comparison and not e.is_comparison:
