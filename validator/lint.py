@@ -19,6 +19,7 @@ from .readers import ReadError, read_bytes, read_path
 from .rules import RuleSet, is_selected, load_rules, run_rule
 from .rules.kinds import Ctx
 from .source import SourceText
+from .templates import report_words
 
 
 @dataclass
@@ -150,9 +151,9 @@ def lint_path(path: str, opts: Options | None = None, rules: RuleSet | None = No
                         data = _limits.read_bounded(fh, opts.max_bytes)
                 except OSError as exc:
                     raise ReadError(f"{path}: 无法读取（{exc.strerror or exc}）") from None
-                src = read_bytes(data, str(path), opts.input_format)
+                src = read_bytes(data, str(path), opts.input_format, report_words())
             else:
-                src = read_path(path, opts.input_format)
+                src = read_path(path, opts.input_format, report_words())
             return _lint(src, opts, rules)
     except _limits.LimitExceeded as exc:
         return limit_result(str(path), exc, opts, rules)
@@ -165,7 +166,7 @@ def lint_bytes(data: bytes, name: str, opts: Options | None = None, rules: RuleS
         with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
             _limits.check_size(len(data), opts.max_bytes)
             _limits.check_text_bytes(data[:256 * 1024], len(data), name, opts.input_format, opts.max_chars)
-            return _lint(read_bytes(data, name, opts.input_format), opts, rules)
+            return _lint(read_bytes(data, name, opts.input_format, report_words()), opts, rules)
     except _limits.LimitExceeded as exc:
         return limit_result(name, exc, opts, rules)
 

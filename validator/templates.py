@@ -197,6 +197,7 @@ class Format:
     tables: list[TableSpec]
     path: str
     values: ValueSyntax | None = None   # how cell texts are read (``values``)
+    report_words: tuple = ()            # words that mark a report's body in a web page
 
     def table(self, key: str) -> TableSpec | None:
         for t in self.tables:
@@ -291,9 +292,21 @@ def load_format(path: Path) -> Format:
         years = data.get("years", {})
         values = value_syntax(data["values"]) if data.get("values") else None
         return Format(str(data["id"]), data["name"], data.get("basis", ""), years.get("from"), years.get("to"),
-                      sections, tables, str(path), values)
+                      sections, tables, str(path), values, tuple(str(w) for w in data.get("report_words", ())))
     except (KeyError, TypeError) as exc:
         raise YamlError(f"{path}: 格式定义缺少或错误的字段 {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def report_words() -> tuple[str, ...]:
+    """Words that mark the body of a report in a web page (section titles, table labels): the
+    formats' ``report_words``, passed to the HTML reader by the pipeline."""
+    words: list[str] = []
+    for f in load_formats().values():
+        for w in f.report_words:
+            if w not in words:
+                words.append(w)
+    return tuple(words)
 
 
 @lru_cache(maxsize=4)

@@ -169,15 +169,22 @@ def test_publication_before_signing_and_a_year_far_off(tmp_path):
 
 
 def test_a_late_page_publication_date_is_found_from_the_page_text_and_the_html(tmp_path):
-    # reports/003 again, published 2022-04-08 (after the 3月31日 deadline): the copied page text
-    # and an HTML page carrying the same line give the same finding
+    # reports/003 again, published 2022-04-08 (after the 3月31日 deadline): the copied page text,
+    # an HTML page showing the same line, and an HTML page carrying the date only in its
+    # <meta name="PubDate"> (Document.meta) give the same finding
     late = variant(tmp_path, "reports/003_pingtan_2021.txt", "late", lambda t: t.replace("2022-02-08", "2022-04-08"))
+    text = late.read_text(encoding="utf-8")
     html = tmp_path / "late.html"
-    body = "".join(f"<p>{ln}</p>" for ln in late.read_text(encoding="utf-8").split(" ") if ln)
+    body = "".join(f"<p>{ln}</p>" for ln in text.split(" ") if ln)
     html.write_text(f'<html><head><meta charset="utf-8"><title>年报</title></head><body>{body}</body></html>',
                     encoding="utf-8")
+    meta = tmp_path / "meta.html"
+    body = "".join(f"<p>{ln}</p>" for ln in text.replace("时间：2022-04-08 16:34", "").split(" ") if ln)
+    assert "2022-04-08" not in body
+    meta.write_text('<html><head><meta charset="utf-8"><meta name="PubDate" content="2022-04-08 16:34">'
+                    f'<title>年报</title></head><body>{body}</body></html>', encoding="utf-8")
     msgs = set()
-    for p in (late, html):
+    for p in (late, html, meta):
         (f,) = findings(p, "M106")
         msgs.add(f.message)
     (msg,) = msgs

@@ -7,6 +7,9 @@ from tests.conftest import corpus_file
 from tests.readers import renderings as R
 from tests.readers.helpers import ARITHMETIC, facts, lint, lint_path
 from validator.readers import read_bytes
+from validator.templates import report_words
+
+WORDS = report_words()   # the pipeline passes the formats' report words to the HTML reader
 
 REPORT_2019 = R.sample_report_2019()
 
@@ -21,7 +24,7 @@ def test_site_page_around_a_2019_report_gives_the_table3_and_table4_findings_of_
 
 
 def test_site_navigation_scripts_and_footer_are_not_part_of_the_report_text():
-    src = read_bytes(R.to_html(REPORT_2019, nav=True).encode("utf-8"), "report.html")
+    src = read_bytes(R.to_html(REPORT_2019, nav=True).encode("utf-8"), "report.html", markers=WORDS)
     assert src.format == "html"
     for junk in ("首页", "政府信息公开指南", "主办", "var menu", "浏览次数", "gte mso", "WordDocument"):
         assert junk not in src.text
@@ -40,7 +43,7 @@ def test_findings_point_at_the_value_cell_in_the_html_source():
 def test_br_inside_a_cell_joins_and_nbsp_only_cells_are_blank():
     html = ("<html><body><table><tr><td>信息内容</td><td>本年新<br/>制作数量</td><td>&nbsp;</td>"
             "<td> &nbsp;&nbsp; </td><td rowspan=\"2\">7</td></tr></table></body></html>")
-    src = read_bytes(html.encode("utf-8"), "t.html")
+    src = read_bytes(html.encode("utf-8"), "t.html", markers=WORDS)
     assert src.text.splitlines()[0] == "| 信息内容 | 本年新制作数量 |  |  | 7 |"
 
 
@@ -48,7 +51,7 @@ def test_rowspan_and_colspan_cells_are_written_once_at_their_first_position():
     html = ("<table><tr><td rowspan=3>三、本年度办理结果</td><td colspan=2>（一）予以公开</td><td>5</td></tr>"
             "<tr><td rowspan=2>（三）不予公开</td><td>1.属于国家秘密</td><td>0</td></tr>"
             "<tr><td>2.其他法律行政法规禁止公开</td><td>1</td></tr></table>")
-    src = read_bytes(html.encode("utf-8"), "t.html", "html").source
+    src = read_bytes(html.encode("utf-8"), "t.html", "html", markers=WORDS).source
     assert src.text.splitlines() == [
         "| 三、本年度办理结果 | （一）予以公开 | 5 |",
         "| （三）不予公开 | 1.属于国家秘密 | 0 |",
@@ -58,7 +61,7 @@ def test_rowspan_and_colspan_cells_are_written_once_at_their_first_position():
 
 def test_characters_keep_their_line_and_column_in_the_html_source_including_entities():
     html = "<p>一、总体情况</p>\n<p>本年&nbsp;度<b>公开</b>3条</p>"
-    src = read_bytes(html.encode("utf-8"), "t.html", "html").source
+    src = read_bytes(html.encode("utf-8"), "t.html", "html", markers=WORDS).source
     i = src.text.index("公开")
     assert src.line_col(i) == (2, html.splitlines()[1].index("公开") + 1)
     j = src.text.index("度")
@@ -68,7 +71,7 @@ def test_characters_keep_their_line_and_column_in_the_html_source_including_enti
 
 def test_gbk_page_declared_by_meta_charset_is_decoded_as_gb18030():
     html = R.to_html(REPORT_2019).replace('charset="utf-8"', 'charset="gb2312"').encode("gbk")
-    src = read_bytes(html, "report.html")
+    src = read_bytes(html, "report.html", markers=WORDS)
     assert src.encoding == "gb18030"
     assert REPORT_2019["title"] in src.text
 
@@ -77,7 +80,7 @@ def test_word_conditional_comments_and_mso_markup_leave_no_trace():
     html = ('<div class="TRS_Editor"><!--[if !supportLists]--><span>1.</span><!--[endif]-->'
             '<p class="MsoNormal"><span lang="EN-US"><![if !supportLists]>（一）<![endif]></span>'
             '<span style="mso-bidi-font-family:仿宋">予以公开</span><o:p></o:p></p></div>')
-    src = read_bytes(html.encode("utf-8"), "w.html", "html")
+    src = read_bytes(html.encode("utf-8"), "w.html", "html", markers=WORDS)
     assert "if" not in src.text and "mso" not in src.text
     assert "（一）予以公开" in src.text
 
@@ -105,7 +108,7 @@ def test_undecodable_bytes_in_an_html_page_are_reported_at_their_place_in_the_so
 
 def test_absurdly_deep_nesting_is_read_without_recursion_error():
     deep = ("<div>" * 20000 + "<p>2023年政府信息公开工作年度报告</p>" + "</div>" * 20000).encode("utf-8")
-    src = read_bytes(deep, "deep.html")
+    src = read_bytes(deep, "deep.html", markers=WORDS)
     assert src.text.strip() == "2023年政府信息公开工作年度报告"
 
 
@@ -114,7 +117,7 @@ def test_links_to_other_years_reports_in_a_menu_do_not_give_the_report_its_year(
         "<li>政府信息公开年报 2022 2021 2020</li>",
         "<li><a href='/2022'>2022年政府信息公开工作年度报告</a></li>")
     page = page.replace('<div class="main">', '<div class="main"><div class="right-side"><p>2021年政府信息公开工作年度报告</p></div>')
-    src = read_bytes(page.encode("utf-8"), "report.html")
+    src = read_bytes(page.encode("utf-8"), "report.html", markers=WORDS)
     assert src.text.splitlines()[0] == REPORT_2019["title"]
 
 

@@ -31,7 +31,9 @@ FORMATS = ("text", "markdown", "html", "pdf", "docx")
 _ALIASES = {"txt": "text", "md": "markdown", "htm": "html", "xhtml": "html", "plain": "text"}
 
 
-def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = None) -> Document:
+def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = None, markers: tuple = ()) -> Document:
+    """``markers``: words that mark a report's body in a web page (the formats' report_words,
+    passed in by the pipeline: readers know no rules)."""
     fmt = (input_format or "").strip().lower() or None
     if fmt in (None, "auto"):
         fmt = sniff(data, name)
@@ -54,7 +56,7 @@ def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = No
         return markdown.read(data, name)
     if fmt == "html":
         from . import html
-        return html.read(data, name)
+        return html.read(data, name, markers)
     if fmt == "pdf":
         from . import pdf
         return pdf.read(data, name)
@@ -62,7 +64,7 @@ def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = No
     return docx.read(data, name)
 
 
-def read_path(path: str | Path, input_format: str | None = None) -> Document:
+def read_path(path: str | Path, input_format: str | None = None, markers: tuple = ()) -> Document:
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -72,4 +74,4 @@ def read_path(path: str | Path, input_format: str | None = None) -> Document:
         raise ReadError(f"{p}: 文件不存在") from None
     except OSError as exc:
         raise ReadError(f"{p}: 无法读取（{exc.strerror or exc}）") from None
-    return read_bytes(data, str(p), input_format)
+    return read_bytes(data, str(p), input_format, markers)

@@ -44,10 +44,9 @@ WS = " \t\n\r\f\u00a0\u3000\u200b"
 MAX_DEPTH = 200   # elements nested deeper are flattened into their ancestor (the readers recurse)
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 
-# words that mark the report body (section titles, table labels)
-MARKERS = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "行政复议", "行政诉讼",
-           "存在的主要问题", "其他需要报告的事项", "本年新收政府信息公开申请数量", "第二十条第", "予以公开",
-           "结转下年度继续办理", "政府信息公开工作年度报告")
+# Words that mark the report body (section titles, table labels) are the formats'
+# (rules/formats/*.yaml, ``report_words``): the pipeline passes them in (read(…, markers=…));
+# without them every part of the page that is not navigation or page furniture is content.
 _TITLE = re.compile(r"\d{4}\s*年度?.{0,40}?(?:年度报告|工作报告|年报)")
 
 
@@ -324,14 +323,14 @@ def _looks_like_menu(node: Node) -> bool:
     return bool(label.strip()) and bool(JUNK_ATTR.search(label))
 
 
-def _markers(s: str) -> int:
-    return sum(1 for m in MARKERS if m in s)
+def _markers(s: str, markers=()) -> int:
+    return sum(1 for m in markers if m in s)
 
 
-def find_body(root: Node) -> Node:
+def find_body(root: Node, markers=()) -> Node:
     """The element that holds the report: the deepest one with (nearly) all the markers."""
     body = next((n for n in root.iter() if n.tag == "body"), root)
-    total = _markers(body.compact_text())
+    total = _markers(body.compact_text(), markers)
     if total < 3:
         return body  # a fragment, not a site page: everything that is not junk is content
     need = max(1, int(total * 0.8 + 0.5))
@@ -340,7 +339,7 @@ def find_body(root: Node) -> Node:
     while True:
         nxt = None
         for c in node.children:
-            if isinstance(c, Node) and not _is_junk(c) and _markers(c.compact_text()) >= need:
+            if isinstance(c, Node) and not _is_junk(c) and _markers(c.compact_text(), markers) >= need:
                 nxt = c
                 break
         if nxt is None:
@@ -446,7 +445,7 @@ def _walk(node: Node, out: _Out):
         if isinstance(c, TextRun):
             out.text(c)
             continue
-        if _is_junk(c) or (_looks_like_menu(c) and _markers(c.compact_text()) == 0 and c.tag != "table"):
+        if _is_junk(c) or (_looks_like_menu(c) and _markers(c.compact_text(), out.markers) == 0 and c.tag != "table"):
             continue
         if c.tag == "br":
             out.flush()
@@ -711,14 +710,16 @@ def declared_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def read(data: bytes, name: str) -> Document:
+def read(data: bytes, name: str, markers: tuple = ()) -> Document:
+    """``markers``: words that mark the report's body (the formats' report_words)."""
     from ..limits import current_max_chars
     max_chars = current_max_chars()
     text, enc, bad = decode(data, declared=declared_charset(data))
     root = parse_html(text, 2 * max_chars if max_chars else None)
-    body = find_body(root)
+    body = find_body(root, markers)
     db = DocumentBuilder()
     out = _Out(db, max_chars)
+    out.markers = tuple(markers)
     title = _title_node(root, body)
     if title is not None:
         _cell_text(title, out)
