@@ -189,3 +189,22 @@ def test_a_late_page_publication_date_is_found_from_the_page_text_and_the_html(t
         msgs.add(f.message)
     (msg,) = msgs
     assert msg.startswith("发布日期是2022年4月8日") and "2022年3月31日" in msg
+
+
+def test_m106_reads_the_pdf_files_own_date_when_the_text_has_none(tmp_path):
+    # seeds/001 written out without its signature date: the HTML has no date at all, the PDF
+    # printed from it carries its creation date in the file's metadata (Document.meta)
+    out = renderings(tmp_path, SEED1, lambda t: t.replace("2020年1月22日", "二〇二〇年一月二十二日"))
+    assert findings(out["html_spans"], "M106") == []
+    from validator.readers import read_path
+    created = read_path(str(out["pdf"])).meta["created"][0]        # the day Chromium wrote it
+    (f,) = findings(out["pdf"], "M106")
+    y, m, d = (int(x) for x in created.split("-"))
+    assert f.message.startswith(f"文件生成日期是{y}年{m}月{d}日") and "2020年3月31日" in f.message
+
+
+def test_a_signing_date_in_chinese_numerals_is_read(tmp_path):
+    # “二〇一九年一月三日”: the same impossible date, written as many reports sign
+    p = variant(tmp_path, SEED1, "cn", lambda t: t.replace("2020年1月22日", "二〇一九年一月三日"))
+    (f,) = findings(p, "M107")
+    assert f.line == 186 and "落款日期是2019年1月3日" in f.message

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..model import DateFact, Diagnostic, Period, Report
+from ..textutil import cn_to_int
 from ..templates import Format, format_for_year
 from . import lexer as lx
 
@@ -383,7 +384,7 @@ def _date_tuple(m) -> tuple[int, int, int] | None:
             d = {c: i for i, c in enumerate("〇一二三四五六七八九")}
             d["零"] = 0
             return int("".join(str(d.get(c, 0)) for c in s))
-        return lx.cn_to_int(s)
+        return cn_to_int(s)
     try:
         y, mo, d = num(m.group(1)), num(m.group(2)), num(m.group(3))
     except (TypeError, ValueError):
