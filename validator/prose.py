@@ -20,6 +20,7 @@ Nothing here reports a problem; the rules do.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -35,6 +36,45 @@ _ANY_MARK = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]
 _FIRST_ITEM = re.compile(r"[一二三四五六七八九十]{1,3}是")
 _SENTENCE_PUNCT = re.compile(r"[。；;：:！!？?]")
 MAX_HEADING = 30
+
+
+class PosMap:
+    """The offset in the report text of each character of a stream, kept as runs of
+    consecutive offsets (a stream is a few hundred runs, not one integer per character:
+    a 3 MB report stays small).  Reads like a list: ``pos[i]``, ``len(pos)``."""
+
+    __slots__ = ("starts", "bases", "n")
+
+    def __init__(self):
+        self.starts: list[int] = []   # stream offset where a run starts
+        self.bases: list[int] = []    # report offset of that character
+        self.n = 0
+
+    def add_run(self, doc_start: int, length: int) -> None:
+        if length <= 0:
+            return
+        if not (self.starts and self.bases[-1] + (self.n - self.starts[-1]) == doc_start):
+            self.starts.append(self.n)
+            self.bases.append(doc_start)
+        self.n += length
+
+    def add_repeat(self) -> None:
+        """One character placed where the previous one is (a line break the stream adds)."""
+        prev = self[self.n - 1] if self.n else 0
+        self.starts.append(self.n)
+        self.bases.append(prev)
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        k = bisect.bisect_right(self.starts, i) - 1
+        return self.bases[k] + i - self.starts[k]
 
 
 @dataclass
@@ -118,7 +158,7 @@ class Prose:
 def make_stream(paras, section=None) -> Stream:
     """Join paragraphs into a stream (see module doc)."""
     out: list[str] = []
-    pos: list[int] = []
+    pos = PosMap()
     heads: list[int] = []
     after_heading = False
     length = 0
@@ -132,7 +172,7 @@ def make_stream(paras, section=None) -> Stream:
             last = out[-1][-1] if out[-1] else "\n"
             if after_heading or last in _SENT_END or p.marker or _NUMBERED.match(t):
                 out.append("\n")
-                pos.append(pos[-1])
+                pos.add_repeat()
                 length += 1
         base = p.span[0]
         split_at = None
@@ -152,19 +192,19 @@ def make_stream(paras, section=None) -> Stream:
         for k, (a, b) in enumerate(pieces):
             if k:
                 out.append("\n")
-                pos.append(pos[-1] if pos else base + a)
+                pos.add_repeat()
                 length += 1
             keep = a
             if "(" in t[a:b]:
                 for m in PINYIN_DEBRIS.finditer(t, a, b):
                     if m.start() > keep:
                         out.append(t[keep:m.start()])
-                        pos.extend(range(base + keep, base + m.start()))
+                        pos.add_run(base + keep, m.start() - keep)
                         length += m.start() - keep
                     keep = m.end()
             if keep < b:
                 out.append(t[keep:b])
-                pos.extend(range(base + keep, base + b))
+                pos.add_run(base + keep, b - keep)
                 length += b - keep
     return Stream("".join(out), pos, section, tuple(heads))
 

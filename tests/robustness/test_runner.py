@@ -110,11 +110,12 @@ def test_a_worker_stuck_where_the_time_limit_cannot_reach_is_killed(tmp_path, mo
 def test_memory_beyond_the_ceiling_is_p093_for_that_file_only(tmp_path):
     big = tmp_path / "big.txt"
     one = (CORPUS / "007_pingtan_2025.txt").read_text(encoding="utf-8")
-    big.write_text(one * (3_000_000 // len(one.encode()) + 1), encoding="utf-8")   # 3 MB of text: ~500 MB to check
+    big.write_text(one * (3_000_000 // len(one.encode()) + 1), encoding="utf-8")   # 3 MB of text: ~25 MB to check
     small = tmp_path / "small.txt"
     shutil.copy(REPORTS[0], small)
     exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
-    r = subprocess.run(exe + ["check", "-o", "json", "--max-chars", "0", "--max-memory", "100MB", "--jobs", "2",
+    # (the small report needs less than 3 MB above a worker's own size)
+    r = subprocess.run(exe + ["check", "-o", "json", "--max-chars", "0", "--max-memory", "10MB", "--jobs", "2",
                               str(big), str(small)], capture_output=True, timeout=120)
     assert_clean(r)
     doc = json.loads(r.stdout)
