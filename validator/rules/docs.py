@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from ..ruledoc import join_lines
 from .kinds import KINDS, RENAMED
 
 FAMILY_ZH = {"structure": "结构", "tables": "统计表", "text": "正文", "metadata": "基本信息", "notes": "读取",
@@ -25,17 +26,6 @@ def _default(p) -> str | None:
     return str(d)
 
 
-def _one_line(text: str) -> str:
-    out = ""
-    for ln in (x.strip() for x in (text or "").splitlines()):
-        if not ln:
-            continue
-        if out and (out[-1].isascii() or ln[0].isascii()) and not (out[-1] in "，。；：、）”」" or ln[0] in "（“「"):
-            out += " "
-        out += ln
-    return out
-
-
 def kind_records(rules=None, lang: str = "zh") -> list[dict]:
     """Every kind with its parameters (and, given a rule set, the rules of the kind)."""
     en = lang == "en"
@@ -49,9 +39,9 @@ def kind_records(rules=None, lang: str = "zh") -> list[dict]:
         params = []
         for p in k.params:
             params.append({"name": p.name, "type": p.type.describe(lang), "required": p.required,
-                           "default": _default(p), "doc": _one_line(p.doc_en if en and p.doc_en else p.doc)})
+                           "default": _default(p), "doc": join_lines(p.doc_en if en and p.doc_en else p.doc)})
         rec = {"kind": name, "family": k.family, "module": f"validator/rules/kinds/{k.family}.py",
-               "doc": _one_line(k.doc_en if en and k.doc_en else k.doc), "parameters": params,
+               "doc": join_lines(k.doc_en if en and k.doc_en else k.doc), "parameters": params,
                "two_reports": k.two_reports}
         if rules is not None:
             rec["rules"] = used.get(name, [])
