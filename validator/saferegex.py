@@ -18,13 +18,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re as _re
-from dataclasses import dataclass
 
-try:  # linear-time engine
-    import re2 as _re2
-except ImportError:  # pragma: no cover - declared dependency
-    _re2 = None
-import regex as _regex
+import regex as _regex   # RE2 (linear-time engine, for rules of other directories) is imported when needed
 
 TIMEOUT_S = 0.25
 MAX_FALLBACK_SIZE = 50_000      # elements the fallback engine would write out
@@ -111,11 +106,40 @@ def _skip(pattern: str) -> None:
         raise PatternTimeout(f"正则表达式“{_shown(pattern)}”多次超时，本文件不再匹配")
 
 
-@dataclass
 class SafePattern:
-    pattern: str
-    engine: str
-    _compiled: object
+    """A compiled pattern and its engine ("trusted", "re2" or the timed "regex").  Rules kept
+    between runs (validator/startcache.py) hold patterns that were compiled and checked when
+    their file was loaded; such a pattern is compiled again only when first used."""
+
+    __slots__ = ("pattern", "engine", "_pattern")
+
+    def __init__(self, pattern: str, engine: str, compiled=None):
+        self.pattern = pattern
+        self.engine = engine
+        self._pattern = compiled
+
+    @property
+    def _compiled(self):
+        c = self._pattern
+        if c is None:
+            c = self._pattern = _compile_engine(self.pattern, self.engine)
+        return c
+
+    def __getstate__(self):
+        return (self.pattern, self.engine)
+
+    def __setstate__(self, state):
+        self.pattern, self.engine = state
+        self._pattern = None
+
+    def __eq__(self, other):
+        return isinstance(other, SafePattern) and (self.pattern, self.engine) == (other.pattern, other.engine)
+
+    def __hash__(self):
+        return hash((self.pattern, self.engine))
+
+    def __repr__(self):
+        return f"SafePattern(pattern={self.pattern!r}, engine={self.engine!r})"
 
     def finditer(self, text: str):
         if self.engine in ("re2", "trusted"):
@@ -220,24 +244,45 @@ def expanded_size(pattern: str) -> int:
     return total
 
 
+def _compile_engine(pattern: str, engine: str):
+    """The compiled form of a pattern already accepted by :func:`compile_safe` for ``engine``."""
+    if engine == "trusted":
+        return _regex.compile(_HEX_BRACE.sub(lambda m: "\\U%08x" % int(m.group(1), 16), pattern), _regex.V0)
+    if engine == "re2":
+        return _re2_compile(pattern)
+    return _regex.compile(pattern)
+
+
+def _re2_compile(pattern: str):
+    import re2
+    opts = re2.Options()
+    opts.max_mem = 8 << 20
+    opts.log_errors = False
+    return re2.compile(pattern, options=opts)
+
+
+def _have_re2() -> bool:
+    try:
+        import re2  # noqa: F401 - linear-time engine (a declared dependency)
+    except ImportError:  # pragma: no cover
+        return False
+    return True
+
+
 def compile_safe(pattern: str) -> SafePattern:
     if not isinstance(pattern, str) or not pattern:
         raise PatternError("正则表达式必须是非空文本")
     if _TRUSTED.get():
-        translated = _HEX_BRACE.sub(lambda m: "\\U%08x" % int(m.group(1), 16), pattern)
         try:
-            return SafePattern(pattern, "trusted", _regex.compile(translated, _regex.V0))
+            return SafePattern(pattern, "trusted", _compile_engine(pattern, "trusted"))
         except _regex.error as exc:
             raise PatternError(f"正则表达式“{_shown(pattern)}”有误：{exc}") from None
     if len(pattern) > MAX_PATTERN_CHARS:
         raise PatternError(f"正则表达式“{_shown(pattern)}”太长（{len(pattern):,} 字符，上限 {MAX_PATTERN_CHARS:,}）")
     why = "RE2 不支持其中的写法"
-    if _re2 is not None:
+    if _have_re2():
         try:
-            opts = _re2.Options()
-            opts.max_mem = 8 << 20
-            opts.log_errors = False
-            return SafePattern(pattern, "re2", _re2.compile(pattern, options=opts))
+            return SafePattern(pattern, "re2", _re2_compile(pattern))
         except Exception as exc:  # noqa: BLE001 - RE2 rejects look-around etc.; try the fallback
             if "too big" in str(exc) or "bad repetition" in str(exc):
                 why = "对 RE2 来说太大"

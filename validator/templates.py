@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .resources import rules_dir
+from .resources import grammar_dir, rules_dir
 from .yamlload import YamlError, load_yaml
 
 _NUMBERING = re.compile(r"^\s*(?:[(（]\s*([一二三四五六七八九十]{1,2})\s*[)）]|([一二三四五六七八九十]{1,2})\s*[、.]|(\d{1,2})\s*[.、．])\s*")
@@ -136,6 +136,15 @@ class TableSpec:
 
     def anchor_patterns(self) -> list[re.Pattern]:
         return self.anchors
+
+    def equations(self) -> list:
+        """The column equations, compiled (validator/expr.py); kept with the formats between
+        runs (validator/startcache.py), so a check does not need the expression parser."""
+        eqs = self.__dict__.get("_equations")
+        if eqs is None:
+            from .expr import compile_expr
+            eqs = self.__dict__["_equations"] = [compile_expr(e) for e in self.column_equations]
+        return eqs
 
 
 def _spaced(word: str) -> str:
@@ -312,9 +321,19 @@ def report_words() -> tuple[str, ...]:
 @lru_cache(maxsize=4)
 def load_formats(directory: str | None = None) -> dict[str, Format]:
     d = Path(directory) if directory else rules_dir() / "formats"
+    from .startcache import load as cached   # kept between runs (validator/startcache.py)
+    return cached("formats", [(d, ".yaml"), (grammar_dir(), ".lark")], lambda: _read_formats(d))
+
+
+def _read_formats(d: Path) -> dict[str, Format]:
     out = {}
     for p in sorted(d.glob("*.yaml")):
         f = load_format(p)
+        for t in f.tables:
+            try:
+                t.equations()     # compiled now, so they are kept with the formats
+            except Exception:  # noqa: BLE001 - a bad equation fails where it is used, as before
+                t.__dict__.pop("_equations", None)
         out[f.id] = f
     return out
 

@@ -15,9 +15,10 @@ Rule and configuration files are untrusted input (issue 16.3):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
-import yaml
+yaml = None   # PyYAML, imported on the first load (a check with cached rules needs none)
 
 
 class YamlError(Exception):
@@ -73,79 +74,79 @@ def one_line(message: str, limit: int = 300) -> str:
     return s if len(s) <= limit else s[:limit] + "…"
 
 
-# The safe loader (no Python tags), with libyaml's C parser when PyYAML has it: 8× faster on
-# the shipped rules (YAML parsing was the largest part of start-up); same data, same marks.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    def construct_object(self, node, deep=False):
-        """A value the safe constructors cannot build (``!!int abc``, a 5,000-digit number,
-        ``!!timestamp 2001-99-99``) is an error at its line, not a traceback."""
-        try:
-            return super().construct_object(node, deep)
-        except (YamlError, yaml.YAMLError):
-            raise
-        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
-            value = node.value if isinstance(node, yaml.ScalarNode) else ""
-            raise YamlError(f"{node.start_mark.line + 1}: 值“{quote(value)}”无法读取"
-                            f"（{one_line(str(exc).split(chr(10), 1)[0], 120)}）") from None
+@lru_cache(maxsize=1)
+def _loader_class():
+    """The loader class; imports PyYAML the first time a file is loaded."""
+    global yaml
+    import yaml as _yaml
+    yaml = _yaml
 
+    # The safe loader (no Python tags), with libyaml's C parser when PyYAML has it: 8× faster on
+    # the shipped rules (YAML parsing was the largest part of start-up); same data, same marks.
+    class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        def construct_object(self, node, deep=False):
+            """A value the safe constructors cannot build (``!!int abc``, a 5,000-digit number,
+            ``!!timestamp 2001-99-99``) is an error at its line, not a traceback."""
+            try:
+                return super().construct_object(node, deep)
+            except (YamlError, yaml.YAMLError):
+                raise
+            except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+                value = node.value if isinstance(node, yaml.ScalarNode) else ""
+                raise YamlError(f"{node.start_mark.line + 1}: 值“{quote(value)}”无法读取"
+                                f"（{one_line(str(exc).split(chr(10), 1)[0], 120)}）") from None
 
-_MAX_NUMBER_CHARS = 100
+    _MAX_NUMBER_CHARS = 100
 
+    def _construct_int(loader, node):
+        if len(str(node.value)) > _MAX_NUMBER_CHARS:
+            raise YamlError(f"{node.start_mark.line + 1}: 数字太长（{len(node.value):,} 位，上限 {_MAX_NUMBER_CHARS} 位）")
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 
-def _construct_int(loader, node):
-    if len(str(node.value)) > _MAX_NUMBER_CHARS:
-        raise YamlError(f"{node.start_mark.line + 1}: 数字太长（{len(node.value):,} 位，上限 {_MAX_NUMBER_CHARS} 位）")
-    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
+    _MERGE_TAG = "tag:yaml.org,2002:merge"
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
-    # duplicates among the keys written in this mapping (not those a << merge brings in)
-    seen: dict = {}
-    for knode, _vnode in node.value:
-        if knode.tag == _MERGE_TAG:
-            continue
-        if isinstance(knode, yaml.ScalarNode):
+    def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
+        # duplicates among the keys written in this mapping (not those a << merge brings in)
+        seen: dict = {}
+        for knode, _vnode in node.value:
+            if knode.tag == _MERGE_TAG:
+                continue
+            if isinstance(knode, yaml.ScalarNode):
+                key = loader.construct_object(knode, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:
+                    continue
+                if first is not None:
+                    raise YamlError(f"{knode.start_mark.line + 1}: 键“{quote(key)}”重复（第{first}行已有）；"
+                                    f"同一映射中的键只能出现一次")
+                seen[key] = knode.start_mark.line + 1
+        loader.flatten_mapping(node)
+        d = LineDict()
+        d.line = node.start_mark.line + 1
+        d.key_lines = {}
+        for knode, vnode in node.value:
             key = loader.construct_object(knode, deep=True)
             try:
-                first = seen.get(key)
+                hash(key)
             except TypeError:
-                continue
-            if first is not None:
-                raise YamlError(f"{knode.start_mark.line + 1}: 键“{quote(key)}”重复（第{first}行已有）；"
-                                f"同一映射中的键只能出现一次")
-            seen[key] = knode.start_mark.line + 1
-    loader.flatten_mapping(node)
-    d = LineDict()
-    d.line = node.start_mark.line + 1
-    d.key_lines = {}
-    for knode, vnode in node.value:
-        key = loader.construct_object(knode, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise YamlError(f"{knode.start_mark.line + 1}: 键不能是列表或映射") from None
-        d[key] = loader.construct_object(vnode, deep=True)
-        d.key_lines[key] = knode.start_mark.line + 1
-    return d
+                raise YamlError(f"{knode.start_mark.line + 1}: 键不能是列表或映射") from None
+            d[key] = loader.construct_object(vnode, deep=True)
+            d.key_lines[key] = knode.start_mark.line + 1
+        return d
 
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    def _construct_sequence(loader: _Loader, node: yaml.SequenceNode):
+        out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+        out.line = node.start_mark.line + 1
+        out.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return out
 
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode):
-    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    out.line = node.start_mark.line + 1
-    out.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    return _Loader
 
 
 def _check_expansion(root) -> None:
@@ -223,7 +224,7 @@ def _first_alias_line(root) -> int:
 
 
 def load_yaml_text(text: str, name: str = "<string>"):
-    loader = _Loader(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         _check_expansion(node)
@@ -253,3 +254,9 @@ def load_yaml(path: Path):
         raise YamlError(f"{path}:{line}: 无法读取：不是 UTF-8 编码的文本（第{line}行有字节 0x{data[exc.start]:02x}），"
                         f"规则和配置文件须存为 UTF-8") from None
     return load_yaml_text(text, str(path)), text.count("\n") + 1
+
+
+def __getattr__(name: str):
+    if name == "_Loader":   # the loader class, built (and PyYAML imported) on first use
+        return _loader_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

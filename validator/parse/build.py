@@ -344,9 +344,9 @@ class _Model:
         if not amb or not spec.column_equations:
             return
         from itertools import product
-        from ..expr import Missing, check, compile_expr
+        from ..expr import Missing, check
         from ..tablemath import Lookup
-        eqs = [compile_expr(e) for e in spec.column_equations]
+        eqs = spec.equations()
         total = 1
         for *_x, cands in amb:
             total *= len(cands)

@@ -246,6 +246,15 @@ def load_rules(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
 
 @lru_cache(maxsize=8)
 def _load_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
+    # validated rules are kept between runs while no input changed (validator/startcache.py)
+    from ..resources import grammar_dir
+    from ..startcache import load as cached
+    sources = [(rules_dir(), ".yaml"), (rules_dir() / "formats", ".yaml"), (grammar_dir(), ".lark")]
+    return cached("rules", sources + [(Path(d), ".yaml") for d in extra_dirs],
+                  lambda: _read_rules(extra_dirs))
+
+
+def _read_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
     dirs = [rules_dir()] + [Path(d) for d in extra_dirs]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
