@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
         args.lang = args.top_lang     # xxgk-lint --lang en check …
     try:
         if args.command == "check":
-            return cmd_check(args)
+            code = cmd_check(args)
+            _FAST_EXIT[0] = True   # nothing left to tidy: entry() may skip the interpreter's teardown
+            return code
         if args.command == "rule":
             return cmd_rule(args)
         if args.command == "rules":
@@ -549,5 +551,24 @@ def cmd_rules(args) -> int:
     return EXIT_OK
 
 
+_FAST_EXIT = [False]
+
+
+def entry() -> None:
+    """The console script (and ``python -m validator``): ``main()``, then exit.  After a
+    check (workers stopped, output written and flushed, no files left open) the process
+    leaves with ``os._exit`` instead of tearing the interpreter down object by object — the
+    operating system frees the memory at once; a cold check is ~10 ms shorter (issue 15.4)."""
+    code = main()
+    if _FAST_EXIT[0]:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - a closed pipe: the ordinary exit deals with it
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
