@@ -17,7 +17,7 @@ others) and reused while nothing it was made from has changed:
 * a load that fails is never cached: the error is raised on every run;
 * a missing, unreadable, corrupt or foreign cache file, an unwritable directory, a pickle of
   an older layout: all fall back silently to loading the files (the cache changes speed,
-  never results); ``XXGK_LINT_NO_CACHE=1`` (``xxgk-lint check --no-cache``) turns it off;
+  never results); ``XXGK_LINT_NO_CACHE=1`` turns it off;
 * files are written atomically (temporary file + rename); nothing is ever written next to
   the checked files or the rule files.
 

@@ -1,0 +1,129 @@
+"""Rules and formats kept between runs (validator/startcache.py, issue 15.4): the same
+findings as a load from the files, a changed rule file always validated again, a broken or
+planted cache never trusted, nothing written outside the cache directory."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import PROVINCE_RULE
+
+REPORTS = ["reports/003_pingtan_2021.txt", "reports/001_pingtan_2019.txt", "reports/011_huaian_2024.txt",
+           "reports/008_pingtan_2018.txt", "seeds/001_68b1fad5fb482fc8.txt"]
+
+
+def run(args, cache: Path | None, cwd=None):
+    env = dict(os.environ)
+    env.pop("XXGK_LINT_NO_CACHE", None)
+    if cache is None:
+        env["XXGK_LINT_NO_CACHE"] = "1"
+    else:
+        env["XXGK_LINT_CACHE_DIR"] = str(cache)
+    return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd)
+
+
+def pickles(cache: Path) -> list[Path]:
+    return sorted(cache.glob("*.pickle"))
+
+
+def test_cached_rules_and_formats_give_the_same_findings(tmp_path, corpus):
+    cache = tmp_path / "cache"
+    files = [str(corpus / r) for r in REPORTS]
+    plain = run(["check", "-o", "json", *files], None)
+    first = run(["check", "-o", "json", *files], cache)      # loads the files, stores them
+    names = [p.name for p in pickles(cache)]
+    assert any(n.startswith("rules-") for n in names) and any(n.startswith("formats-") for n in names)
+    second = run(["check", "-o", "json", *files], cache)     # from the cache
+    assert plain.returncode == first.returncode == second.returncode == 1
+    assert plain.stdout == first.stdout == second.stdout and plain.stdout.count('"rule"') > 10
+    assert [p.name for p in pickles(cache)] == names      # nothing new: the cache was used
+
+
+def test_a_changed_rule_file_is_validated_again_even_with_its_old_mtime(tmp_path, corpus):
+    cache = tmp_path / "cache"
+    d = tmp_path / "rules"
+    d.mkdir()
+    rule = d / "mine.yaml"
+    rule.write_text("\n" + PROVINCE_RULE, encoding="utf-8")
+    report = str(corpus / "seeds/001_68b1fad5fb482fc8.txt")
+    ok = run(["check", "--rules-dir", str(d), "-o", "concise", report], cache)
+    assert "Z901" in ok.stdout and "自然人: 40 != 38" in ok.stdout
+    st = rule.stat()
+    bad = ("\n" + PROVINCE_RULE).replace("severity: warning", "severity: fatall")
+    rule.write_text(bad, encoding="utf-8")
+    os.utime(rule, ns=(st.st_atime_ns, st.st_mtime_ns))    # same time stamp, other bytes
+    r = run(["check", "--rules-dir", str(d), "-o", "concise", report], cache)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and f"{rule}:" in r.stderr and "未知的严重程度" in r.stderr
+    again = run(["check", "--rules-dir", str(d), "-o", "concise", report], cache)   # an error is never cached
+    assert again.returncode == 2 and again.stderr == r.stderr
+    rule.write_text(("\n" + PROVINCE_RULE).replace("{column}: {lhs} != {rhs}", "{column}：{lhs} ≠ {rhs}"),
+                    encoding="utf-8")
+    fixed = run(["check", "--rules-dir", str(d), "-o", "concise", report], cache)
+    assert "自然人：40 ≠ 38" in fixed.stdout and "自然人: 40 != 38" not in fixed.stdout
+
+
+def test_a_corrupt_cache_is_ignored_and_replaced(tmp_path, corpus):
+    cache = tmp_path / "cache"
+    report = str(corpus / "reports/003_pingtan_2021.txt")
+    good = run(["check", "-o", "json", report], cache)
+    for p in pickles(cache):
+        p.write_bytes(b"\x80\x05 not a pickle")
+    r = run(["check", "-o", "json", report], cache)
+    assert r.returncode == good.returncode and r.stdout == good.stdout and r.stderr == ""
+    for p in pickles(cache):
+        key, _value = pickle.loads(p.read_bytes())       # rewritten whole
+        assert p.name.endswith(f"-{key}.pickle")
+
+
+def test_a_planted_pickle_is_not_loaded(tmp_path, corpus):
+    """A cache file another user could have written (not ours, or writable by others) is
+    never unpickled: a pickle runs code when loaded."""
+    cache = tmp_path / "cache"
+    report = str(corpus / "reports/003_pingtan_2021.txt")
+    good = run(["check", "-o", "json", report], cache)
+    marker = tmp_path / "pwned"
+
+    class Plant:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    for p in pickles(cache):
+        p.write_bytes(pickle.dumps(Plant()))
+        p.chmod(0o666)
+    r = run(["check", "-o", "json", report], cache)
+    assert r.stdout == good.stdout and not marker.exists()
+
+
+def test_no_cache_and_an_unusable_cache_directory(tmp_path, corpus):
+    report = tmp_path / "report.txt"
+    report.write_bytes((corpus / "reports/003_pingtan_2021.txt").read_bytes())
+    before = sorted(os.listdir(tmp_path))
+    off = run(["check", "-o", "json", str(report)], None)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory", encoding="utf-8")
+    r = run(["check", "-o", "json", str(report)], blocked / "cache")    # cannot be created
+    assert r.returncode == off.returncode and r.stdout == off.stdout and r.stderr == ""
+    assert sorted(os.listdir(tmp_path)) == sorted(before + ["a-file"])   # nothing next to the report
+
+
+def test_a_cached_pattern_is_rebuilt_the_same(corpus):
+    """Shipped patterns keep the program the regex module made of them; rebuilt from it (or
+    from the text when the module's version differs) they match exactly as compiled."""
+    from validator import saferegex
+    text = (corpus / "reports/003_pingtan_2021.txt").read_text(encoding="utf-8")
+    with saferegex.trusted_patterns():
+        p = saferegex.compile_safe(r"(?P<n>\d+)\s*(?P<unit>件|条|个)|\x{3000}+")
+    assert p._program is not None
+    q = pickle.loads(pickle.dumps(p))
+    assert q._pattern is None and q.pattern == p.pattern and q.engine == "trusted"
+    other = pickle.loads(pickle.dumps(p))
+    other._program = ("0.0", other._program[1])           # another version of the module
+    want = [(m.span(), m.groupdict()) for m in p.finditer(text)]
+    assert want and [(m.span(), m.groupdict()) for m in q.finditer(text)] == want
+    assert [(m.span(), m.groupdict()) for m in other.finditer(text)] == want
