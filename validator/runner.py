@@ -155,8 +155,9 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _recache_flush() -> None:
-    from .recache import flush
-    flush()
+    from . import dccache, recache
+    recache.flush()
+    dccache.flush()
 
 
 def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: no cover - child
