@@ -10,7 +10,7 @@ others) and reused while nothing it was made from has changed:
 
 * the key is a SHA-256 of the *contents* of every input file (each rule directory's
   ``*.yaml``, the formats and the grammars the rules are checked against; names and bytes), the resolved directory names (messages name
-  the files), this package's version, the Python version, and the size and modification
+  the files), this package's version, the Python, Lark and regex versions, and the size and modification
   time of every module of the package (a changed loader, schema or kind is a new key);
   a rule file that changes — even with its old modification time — is loaded and validated
   again, so its errors are reported as before (file:line, exit 2);
@@ -67,7 +67,11 @@ _STAMP: str | None = None
 def _stamp() -> str:
     global _STAMP
     if _STAMP is None:
-        _STAMP = f"{__version__}\n{sys.version}\n{LAYOUT}\n{_code_stamp()}"
+        # the libraries whose objects are pickled with the rules (expression trees, regex programs)
+        import lark
+        import regex
+        libs = f"lark {lark.__version__} regex {regex.__version__}"
+        _STAMP = f"{__version__}\n{sys.version}\n{libs}\n{LAYOUT}\n{_code_stamp()}"
     return _STAMP
 
 
