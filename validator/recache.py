@@ -27,7 +27,6 @@ import os
 import re
 import sys
 import threading
-from array import array
 
 MAX_PATTERNS = 3000
 
@@ -44,7 +43,7 @@ def _file():
     if d is None:
         return None
     import hashlib
-    tag = hashlib.sha256(f"{sys.version}\n{sys.implementation.cache_tag}\n{array('I').itemsize}".encode()).hexdigest()[:16]
+    tag = hashlib.sha256(f"{sys.version}\n{sys.implementation.cache_tag}".encode()).hexdigest()[:16]
     return d / f"re-{tag}.pickle"
 
 
@@ -78,8 +77,7 @@ def _compile(p, flags=0):
     args = _known.get(key)
     if args is not None:
         try:
-            flags_, code, groups, groupindex, indexgroup = args
-            return _compiler._sre.compile(p, flags_, array("I", code).tolist(), groups, groupindex, indexgroup)
+            return _compiler._sre.compile(p, *args)
         except Exception:  # noqa: BLE001 - a program this engine does not take: compile the text
             _known.pop(key, None)
     me = threading.get_ident()
@@ -105,11 +103,8 @@ def _compile(p, flags=0):
     if len(seen) == 1 and len(_known) < MAX_PATTERNS:
         global _new
         flags_, code, groups, groupindex, indexgroup = seen[0]
-        try:   # the program as bytes (its opcodes are int subclasses that do not pickle)
-            packed = array("I", code).tobytes()
-        except OverflowError:  # pragma: no cover - a 64-bit code word: not kept
-            return compiled
-        _known[key] = (int(flags_), packed, int(groups), dict(groupindex), tuple(indexgroup))
+        # plain ints: the opcodes are int subclasses that do not pickle
+        _known[key] = (int(flags_), [int(c) for c in code], int(groups), dict(groupindex), tuple(indexgroup))
         _new += 1
     return compiled
 

@@ -140,10 +140,8 @@ def test_stored_regex_programs_build_the_same_patterns(tmp_path, corpus):
     key, programs = pickle.loads(stored.read_bytes())
     assert key == "re" and len(programs) > 50
     text = (corpus / "reports/011_huaian_2024.txt").read_text(encoding="utf-8")
-    from array import array
-    for (kind, pattern, flags), (flags_, code, groups, groupindex, indexgroup) in programs.items():
-        a = _compiler._sre.compile(pattern, flags_, array("I", code).tolist(), groups, groupindex, indexgroup)
-        b = re._compiler.compile(pattern, flags)
+    for (kind, pattern, flags), args in programs.items():
+        a, b = _compiler._sre.compile(pattern, *args), re._compiler.compile(pattern, flags)
         assert (a.pattern, a.flags, a.groups, a.groupindex) == (b.pattern, b.flags, b.groups, b.groupindex)
         if kind is str:
             assert [m.span() for m in a.finditer(text)] == [m.span() for m in b.finditer(text)]
