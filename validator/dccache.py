@@ -9,8 +9,7 @@ package is imported) gives the ``dataclasses`` module an ``exec`` that runs the 
 object for a source text it has seen before (compiled exactly as ``exec`` would: no inherited
 ``__future__`` flags) and compiles and remembers any other.
 
-Stored with :mod:`marshal` (what ``__pycache__`` uses; each code object marshalled on its own
-and loaded only when its class is defined) in the private cache directory of
+Stored with :mod:`marshal` (what ``__pycache__`` uses) in the private cache directory of
 :mod:`validator.larkcache` (0700, ours, not writable by others), one file per Python build;
 written atomically only when a run met new source texts; ``XXGK_LINT_NO_CACHE=1`` or an
 unusable directory: not used.  Only the command line installs it.
@@ -19,10 +18,8 @@ unusable directory: not used.  Only the command line installs it.
 from __future__ import annotations
 
 import builtins
-import marshal
 import os
 import sys
-from types import CodeType
 
 MAX_ENTRIES = 5000
 _known: dict = {}
@@ -41,6 +38,7 @@ def install() -> None:
         if d is None:
             return
         import hashlib
+        import marshal
         tag = hashlib.sha256(f"{sys.version}\n{sys.implementation.cache_tag}".encode()).hexdigest()[:16]
         path = d / f"dc-{tag}.marshal"
         try:
@@ -63,11 +61,6 @@ def _exec(source, globals=None, locals=None, /):  # noqa: A002 - exec's own para
     if not isinstance(source, str):
         return _real_exec(source, globals, locals)
     code = _known.get(source)
-    if code is not None and not isinstance(code, CodeType):
-        try:
-            code = _known[source] = marshal.loads(code)
-        except Exception:  # noqa: BLE001 - a damaged entry: compiled below
-            code = None
     if code is None:
         code = compile(source, "<string>", "exec", dont_inherit=True)
         if len(_known) < MAX_ENTRIES:
@@ -82,10 +75,11 @@ def flush() -> None:
     if not _new or _path is None:
         return
     _new = 0
+    import marshal
     import tempfile
     tmp = None
     try:
-        data = marshal.dumps({k: v if isinstance(v, bytes) else marshal.dumps(v) for k, v in _known.items()})
+        data = marshal.dumps(dict(_known))
         fd, tmp = tempfile.mkstemp(prefix=".dc-", suffix=".tmp", dir=_path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
