@@ -155,9 +155,8 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _recache_flush() -> None:
-    from . import dccache, recache
-    recache.flush()
-    dccache.flush()
+    from .recache import flush
+    flush()
 
 
 def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: no cover - child

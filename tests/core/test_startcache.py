@@ -145,18 +145,3 @@ def test_stored_regex_programs_build_the_same_patterns(tmp_path, corpus):
         assert (a.pattern, a.flags, a.groups, a.groupindex) == (b.pattern, b.flags, b.groups, b.groupindex)
         if kind is str:
             assert [m.span() for m in a.finditer(text)] == [m.span() for m in b.finditer(text)]
-
-
-def test_stored_dataclass_code_is_the_compiled_source(tmp_path, corpus):
-    """The command line keeps the code dataclasses compile for the methods it writes
-    (validator/dccache.py): each stored code object is what compiling its source gives."""
-    import marshal
-    cache = tmp_path / "cache"
-    first = run(["check", "-o", "json", str(corpus / "reports/003_pingtan_2021.txt")], cache)
-    [stored] = list(cache.glob("dc-*.marshal"))
-    codes = marshal.loads(stored.read_bytes())
-    assert len(codes) > 50
-    for source, code in codes.items():
-        assert code == compile(source, "<string>", "exec", dont_inherit=True)
-    again = run(["check", "-o", "json", str(corpus / "reports/003_pingtan_2021.txt")], cache)
-    assert again.stdout == first.stdout
