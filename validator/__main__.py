@@ -1,3 +1,3 @@
-from .console import run
+from .cli import entry
 
-run()
+entry()

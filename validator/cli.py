@@ -560,8 +560,6 @@ def entry() -> None:
     leaves with ``os._exit`` instead of tearing the interpreter down object by object — the
     operating system frees the memory at once; a cold check is ~10 ms shorter (issue 15.4)."""
     code = main()
-    from .recache import flush
-    flush()                # the programs of regexes met for the first time (validator/recache.py)
     if _FAST_EXIT[0]:
         try:
             sys.stdout.flush()

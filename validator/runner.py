@@ -154,11 +154,6 @@ def _die_with_parent() -> None:
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def _recache_flush() -> None:
-    from .recache import flush
-    flush()
-
-
 def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: no cover - child
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the main process decides what stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -177,7 +172,6 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
             os._exit(0)
         index, task = msg
         res = check_one(task, limit and max_memory)
-        _recache_flush()   # regex programs first met in this worker (validator/recache.py)
         # a fresh worker after a memory blow-up (its heap is fragmented); the main process
         # is told, so it does not give this worker another file
         leaving = any(f.rule == _limits.RULE_MEMORY for f in res.findings)

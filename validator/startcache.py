@@ -112,30 +112,25 @@ def load(kind: str, sources, build):
     if key is None:
         return build()
     path = d / f"{kind}-{key}.pickle"
-    stored = read(path)
-    if stored is not None and stored[0] == key:
-        return stored[1]
-    value = build()
-    store(d, path, key, value, kind)
-    return value
-
-
-def read(path):
-    """The (key, value) pickled in ``path``, or None: missing, corrupt, truncated, or not
-    safe to unpickle (not ours, or writable by others — a pickle runs code when loaded)."""
     import pickle
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-                return None
-            stored = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - whatever is wrong with it, it is not used
-        return None
-    return stored if isinstance(stored, tuple) and len(stored) == 2 else None
+                raise OSError("not ours")
+            stored_key, value = pickle.load(fh)
+        if stored_key == key:
+            return value
+    except FileNotFoundError:
+        pass
+    except Exception:  # noqa: BLE001 - corrupt, truncated, foreign or stale: load the files
+        pass
+    value = build()
+    _store(d, path, key, value, kind)
+    return value
 
 
-def store(d, path, key, value, kind) -> None:
+def _store(d, path, key, value, kind) -> None:
     import pickle
     import tempfile
     try:

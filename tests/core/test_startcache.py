@@ -37,7 +37,7 @@ def test_cached_rules_and_formats_give_the_same_findings(tmp_path, corpus):
     plain = run(["check", "-o", "json", *files], None)
     first = run(["check", "-o", "json", *files], cache)      # loads the files, stores them
     names = [p.name for p in pickles(cache)]
-    assert {n.split("-")[0] for n in names} == {"rules", "formats", "re"}
+    assert any(n.startswith("rules-") for n in names) and any(n.startswith("formats-") for n in names)
     second = run(["check", "-o", "json", *files], cache)     # from the cache
     assert plain.returncode == first.returncode == second.returncode == 1
     assert plain.stdout == first.stdout == second.stdout and plain.stdout.count('"rule"') > 10
@@ -78,7 +78,7 @@ def test_a_corrupt_cache_is_ignored_and_replaced(tmp_path, corpus):
     assert r.returncode == good.returncode and r.stdout == good.stdout and r.stderr == ""
     for p in pickles(cache):
         key, _value = pickle.loads(p.read_bytes())       # rewritten whole
-        assert p.name.endswith(f"-{key}.pickle") or p.name.startswith("re-") and key == "re"
+        assert p.name.endswith(f"-{key}.pickle")
 
 
 def test_a_planted_pickle_is_not_loaded(tmp_path, corpus):
@@ -127,21 +127,3 @@ def test_a_cached_pattern_is_rebuilt_the_same(corpus):
     want = [(m.span(), m.groupdict()) for m in p.finditer(text)]
     assert want and [(m.span(), m.groupdict()) for m in q.finditer(text)] == want
     assert [(m.span(), m.groupdict()) for m in other.finditer(text)] == want
-
-
-def test_stored_regex_programs_build_the_same_patterns(tmp_path, corpus):
-    """The command line keeps the programs of the re patterns it met (validator/recache.py);
-    rebuilt from them, every pattern is the one the compiler makes and matches the same."""
-    import re
-    from re import _compiler
-    cache = tmp_path / "cache"
-    run(["check", str(corpus / "reports/003_pingtan_2021.txt")], cache)
-    [stored] = list(cache.glob("re-*.pickle"))
-    key, programs = pickle.loads(stored.read_bytes())
-    assert key == "re" and len(programs) > 50
-    text = (corpus / "reports/011_huaian_2024.txt").read_text(encoding="utf-8")
-    for (kind, pattern, flags), args in programs.items():
-        a, b = _compiler._sre.compile(pattern, *args), re._compiler.compile(pattern, flags)
-        assert (a.pattern, a.flags, a.groups, a.groupindex) == (b.pattern, b.flags, b.groups, b.groupindex)
-        if kind is str:
-            assert [m.span() for m in a.finditer(text)] == [m.span() for m in b.finditer(text)]
