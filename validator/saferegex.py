@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re as _re
-import threading
 
 import regex as _regex   # RE2 (linear-time engine, for rules of other directories) is imported when needed
 
@@ -110,31 +109,27 @@ def _skip(pattern: str) -> None:
 class SafePattern:
     """A compiled pattern and its engine ("trusted", "re2" or the timed "regex").  Rules kept
     between runs (validator/startcache.py) hold patterns that were compiled and checked when
-    their file was loaded; such a pattern is compiled again only when first used — a shipped
-    ("trusted") one from the program the `regex` module made of it then (:func:`_program`),
-    which skips the module's pattern parser (~0.3 ms a pattern)."""
+    their file was loaded; such a pattern is compiled again only when first used."""
 
-    __slots__ = ("pattern", "engine", "_pattern", "_program")
+    __slots__ = ("pattern", "engine", "_pattern")
 
-    def __init__(self, pattern: str, engine: str, compiled=None, program=None):
+    def __init__(self, pattern: str, engine: str, compiled=None):
         self.pattern = pattern
         self.engine = engine
         self._pattern = compiled
-        self._program = program
 
     @property
     def _compiled(self):
         c = self._pattern
         if c is None:
-            c = self._pattern = _from_program(self._program) or _compile_engine(self.pattern, self.engine)
-            self._program = None
+            c = self._pattern = _compile_engine(self.pattern, self.engine)
         return c
 
     def __getstate__(self):
-        return (self.pattern, self.engine, self._program)
+        return (self.pattern, self.engine)
 
     def __setstate__(self, state):
-        self.pattern, self.engine, self._program = state
+        self.pattern, self.engine = state
         self._pattern = None
 
     def __eq__(self, other):
@@ -249,64 +244,10 @@ def expanded_size(pattern: str) -> int:
     return total
 
 
-# The `regex` module parses a pattern in Python and hands the resulting program to its C
-# core (``regex._regex.compile``).  For the shipped rules' patterns that program is kept
-# with the cached rules, tagged with the module's version; a pattern is rebuilt from it only
-# by the same version (anything else, or any failure: compiled from its text as usual).
-_PROGRAM_LOCK = threading.Lock()
-
-
-def _trusted_text(pattern: str) -> str:
-    return _HEX_BRACE.sub(lambda m: "\\U%08x" % int(m.group(1), 16), pattern)
-
-
-def _compile_trusted(pattern: str):
-    """(compiled pattern, its program or None) for a shipped rule's pattern."""
-    text = _trusted_text(pattern)
-    try:
-        import regex._main as main
-        core = main._regex
-    except (ImportError, AttributeError):  # pragma: no cover - another layout of the module
-        return _regex.compile(text, _regex.V0), None
-    seen = []
-
-    class _Spy:
-        def __getattr__(self, name):
-            return getattr(core, name)
-
-        @staticmethod
-        def compile(*args):
-            if args and args[0] == text:
-                seen.append(args)
-            return core.compile(*args)
-
-    with _PROGRAM_LOCK:
-        main._regex = _Spy()
-        try:
-            compiled = _regex.compile(text, _regex.V0, cache_pattern=False)
-        finally:
-            main._regex = core
-    program = (_regex.__version__, seen[0]) if len(seen) == 1 else None
-    return compiled, program
-
-
-def _from_program(program):
-    if program is None:
-        return None
-    version, args = program
-    if version != _regex.__version__:
-        return None
-    try:
-        import regex._main as main
-        return main._regex.compile(*args)
-    except Exception:  # noqa: BLE001 - compiled from the text instead
-        return None
-
-
 def _compile_engine(pattern: str, engine: str):
     """The compiled form of a pattern already accepted by :func:`compile_safe` for ``engine``."""
     if engine == "trusted":
-        return _regex.compile(_trusted_text(pattern), _regex.V0)
+        return _regex.compile(_HEX_BRACE.sub(lambda m: "\\U%08x" % int(m.group(1), 16), pattern), _regex.V0)
     if engine == "re2":
         return _re2_compile(pattern)
     return _regex.compile(pattern)
@@ -333,7 +274,7 @@ def compile_safe(pattern: str) -> SafePattern:
         raise PatternError("正则表达式必须是非空文本")
     if _TRUSTED.get():
         try:
-            return SafePattern(pattern, "trusted", *_compile_trusted(pattern))
+            return SafePattern(pattern, "trusted", _compile_engine(pattern, "trusted"))
         except _regex.error as exc:
             raise PatternError(f"正则表达式“{_shown(pattern)}”有误：{exc}") from None
     if len(pattern) > MAX_PATTERN_CHARS:
