@@ -112,18 +112,14 @@ def test_no_cache_and_an_unusable_cache_directory(tmp_path, corpus):
     assert sorted(os.listdir(tmp_path)) == sorted(before + ["a-file"])   # nothing next to the report
 
 
-def test_a_cached_pattern_is_rebuilt_the_same(corpus):
-    """Shipped patterns keep the program the regex module made of them; rebuilt from it (or
-    from the text when the module's version differs) they match exactly as compiled."""
+def test_a_cached_pattern_is_compiled_again_on_first_use_and_matches_the_same(corpus):
+    """A cached rule keeps its pattern's text only; compiled again on first use it matches
+    exactly as the original."""
     from validator import saferegex
     text = (corpus / "reports/003_pingtan_2021.txt").read_text(encoding="utf-8")
     with saferegex.trusted_patterns():
         p = saferegex.compile_safe(r"(?P<n>\d+)\s*(?P<unit>件|条|个)|\x{3000}+")
-    assert p._program is not None
     q = pickle.loads(pickle.dumps(p))
     assert q._pattern is None and q.pattern == p.pattern and q.engine == "trusted"
-    other = pickle.loads(pickle.dumps(p))
-    other._program = ("0.0", other._program[1])           # another version of the module
     want = [(m.span(), m.groupdict()) for m in p.finditer(text)]
     assert want and [(m.span(), m.groupdict()) for m in q.finditer(text)] == want
-    assert [(m.span(), m.groupdict()) for m in other.finditer(text)] == want
