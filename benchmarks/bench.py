@@ -94,7 +94,9 @@ def run_timed(cmd: list[str], cwd=None) -> Run:
 
 def median_time(cmd, n, cwd=None) -> tuple[float, float]:
     """(median wall, median CPU) seconds over n runs after one warm-up run."""
-    run_timed(cmd, cwd)  # warm the OS cache (and the grammar cache)
+    warm = run_timed(cmd, cwd)  # warm the OS cache (and the grammar cache)
+    if warm.code not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(cmd)} exited {warm.code}; nothing measured")
     runs = [run_timed(cmd, cwd) for _ in range(n)]
     return statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs)
 
@@ -171,7 +173,9 @@ def bench_floor_and_cold(n: int) -> dict:
     cold_cmd = cli_cmd("check", "-o", "concise", *jobs, str(COLD_REPORT))
     cwd = tempfile.gettempdir()
     run_timed(floor_cmd)
-    run_timed(cold_cmd, cwd)   # warm the OS cache (and the start-up caches)
+    warm = run_timed(cold_cmd, cwd)   # warm the OS cache (and the start-up caches)
+    if warm.code not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(cold_cmd)} exited {warm.code}; nothing measured")
     pairs = [(run_timed(floor_cmd), run_timed(cold_cmd, cwd)) for _ in range(n)]
     med = statistics.median
     floor_w, floor_c = med(f.wall for f, _ in pairs), med(f.cpu for f, _ in pairs)
