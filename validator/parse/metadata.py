@@ -8,7 +8,7 @@ import re
 
 from ..model import DateFact, Diagnostic, Period, Report
 from ..textutil import cn_to_int
-from ..templates import Format, format_for_year
+from ..templates import Format, format_for_year, issuer_words
 from . import lexer as lx
 
 _YEAR_IN_TITLE = re.compile(r"(19\d{2}|20\d{2})\s*年\s*度?")
@@ -218,10 +218,6 @@ _UNWORDED_PERIOD = re.compile(r"(?:(\d{4})\s*年\s*)?1\s*月\s*1\s*日\s*(?:起)
 #: where a publication date is written in the front matter of a copied page, by preference
 PUBLICATION_KEYS = ("发布日期", "发布时间", "时间", "生成日期", "成文日期", "发文日期")
 _FRONT_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
-# the issuing body's kind from its name (the --issuer-kind option overrides it)
-_ZONE = re.compile(r"开发区|高新区|新区|实验区|园区|保税区|示范区|管委会|管理委员会")
-_DEPARTMENT = re.compile(r"(局|委员会|委|厅|办公室|办公厅|中心|院|所|队|站|部|署|办|公司|集团|银行|学校|医院)$")
-_GOVERNMENT = re.compile(r"人民政府$|(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)$")
 
 
 def _real(y: int, m: int, d: int) -> tuple[int, int, int] | None:
@@ -260,15 +256,18 @@ def read_period(text: str, span, year: int | None, worded: bool = True) -> Perio
 
 
 def issuer_kind_of(name: str | None) -> str | None:
-    """'government' | 'department' | None (a development zone's committee is neither clearly)."""
+    """'government' | 'department' | None (a development zone's committee is neither clearly),
+    from the end of the name, by the words of ``issuers`` in rules/formats/common.yaml (the
+    --issuer-kind option overrides it)."""
     name = re.sub(r"\s+", "", name or "")
     if not name:
         return None
-    if _ZONE.search(name) and not name.endswith("人民政府"):
+    w = issuer_words()
+    if any(z in name for z in w.undecided) and not name.endswith(w.undecided_unless):
         return None
-    if _DEPARTMENT.search(name):
+    if name.endswith(w.department):
         return "department"
-    if _GOVERNMENT.search(name):
+    if name.endswith(w.government):
         return "government"
     return None
 
