@@ -391,12 +391,33 @@ def _words(value, path, line, where: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4)
+def _common(directory: str | None = None):
+    path = (Path(directory) if directory else rules_dir() / "formats") / COMMON_FILE
+    data, _n = load_yaml(path)
+    return path, data
+
+
+@lru_cache(maxsize=4)
+def signature_words(directory: str | None = None) -> tuple[str, ...]:
+    """``signature.ends_with`` of rules/formats/common.yaml: a short line ending with one of
+    these, right above the date line at the end of a report, is the issuer's signature."""
+    from .i18n import msg
+    path, data = _common(directory)
+    block = data.get("signature") if isinstance(data, dict) else None
+    line = getattr(data, "key_lines", {}).get("signature", 1)
+    if not isinstance(block, dict) or set(block) != {"ends_with"}:
+        raise YamlError(msg("{p}:{l}: 需要 signature: {{ends_with: [人民政府, 局, …]}}（落款中发布机关名称的结尾）",
+                            "{p}:{l}: needs signature: {{ends_with: [人民政府, 局, …]}} (how the issuer's name in the "
+                            "signature ends)", p=path, l=line))
+    return _words(block["ends_with"], path, getattr(block, "key_lines", {}).get("ends_with", line), "signature.ends_with")
+
+
+@lru_cache(maxsize=4)
 def issuer_words(directory: str | None = None) -> IssuerWords:
     """The ``issuers`` block of rules/formats/common.yaml, checked against its schema (each
     kind, each key, lists of words; unknown keys refused) with file:line errors."""
     from .i18n import msg
-    path = (Path(directory) if directory else rules_dir() / "formats") / COMMON_FILE
-    data, _n = load_yaml(path)
+    path, data = _common(directory)
     block = data.get("issuers") if isinstance(data, dict) else None
     if not isinstance(block, dict):
         raise YamlError(msg("{p}:1: 需要 issuers:（发布机关类别的用词，见文件开头的说明）",

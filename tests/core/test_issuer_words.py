@@ -74,3 +74,27 @@ def test_the_issuers_block_is_checked_when_it_loads(tmp_path, common, line, zh, 
         issuer_words(str(d))
     assert f"common.yaml:{line}: " in str(err.value) and zh in str(err.value), str(err.value)
     assert english in en(err.value), en(err.value)
+
+
+def test_the_signature_endings_are_data_too(tmp_path):
+    from validator.parse import parse  # noqa: F401 - the lexer reads signature_words()
+    from validator.templates import signature_words
+    assert "人民政府" in signature_words() and "街道办事处" in signature_words()
+    text = (rules_dir() / "formats" / "common.yaml").read_text(encoding="utf-8")
+    cut = text[:text.index("\nsignature:")]
+    d = _formats_copy(tmp_path, cut + "\nsignature:\n  ends_with: 局\n")
+    with pytest.raises(YamlError) as err:
+        signature_words(str(d))
+    assert "signature.ends_with 应为非空的词语列表" in str(err.value)
+    d2 = _formats_copy(tmp_path / "b", cut)
+    with pytest.raises(YamlError) as err:
+        signature_words(str(d2))
+    assert "needs signature:" in en(err.value)
+
+
+def test_a_signature_is_read_from_the_last_lines():
+    from validator.lint import Options, lint_bytes
+    body = ("某某县人民政府2023年政府信息公开工作年度报告\n一、总体情况\n本年度……。\n"
+            "某某县人民政府\n2024年1月20日\n")
+    res = lint_bytes(body.encode("utf-8"), "r.txt", Options())
+    assert res.report.metadata.issuer == "某某县人民政府"

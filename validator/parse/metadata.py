@@ -167,7 +167,7 @@ def fill_metadata(report: Report) -> None:
                     md.date, md.date_span = d, tail[i].span
             if md.issuer is None and i > 0:
                 prev = tail[i - 1].text.strip()
-                if len(prev) <= 40 and lx._ORG_RE.search(prev) and "。" not in prev:
+                if len(prev) <= 40 and lx.signs_as_issuer(prev) and "。" not in prev:
                     md.issuer, md.issuer_span = prev, tail[i - 1].span
             break
     if md.date is None:
@@ -194,7 +194,7 @@ def fill_metadata(report: Report) -> None:
         # the line just above the title ("淮安市人民政府" / "2024 年政府信息公开工作年度报告")
         for p in pre[:3]:
             t = p.text.strip()
-            if p.span[1] <= md.title_span[0] and len(t) <= 30 and lx._ORG_RE.search(t) \
+            if p.span[1] <= md.title_span[0] and len(t) <= 30 and lx.signs_as_issuer(t) \
                     and not re.search(r"[\d:：]", t):
                 md.issuer, md.issuer_span = t, p.span
     if md.issuer is None:
