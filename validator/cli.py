@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .findings import SEVERITY_RANK
-from .i18n import msg, of
+from .i18n import en, msg, of
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="rich（表格）、json，或 markdown（即 README 中的规则表）")
     kd = sub.add_parser("kinds", help="列出规则类型及其参数",
                         description="列出规则类型（kind）、每种的参数（类型、可取值、默认值）和使用它的规则。")
-    kd.add_argument("--lang", choices=["zh", "en"], default="zh")
+    kd.add_argument("--lang", choices=["zh", "en"], default=None)
     kd.add_argument("--rules-dir", action="append", default=[])
     kd.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
                     help="rich（终端）、json，或 markdown（即 README 中的规则类型一节）")
@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     cp.add_argument("--output-format", "-o", default=None, metavar="FORMAT", help="输出格式：rich、concise、json 等")
     cp.add_argument("--template", choices=["auto", "2019", "2021"], default=None)
     cp.add_argument("--input-format", default=None)
-    cp.add_argument("--lang", choices=["zh", "en"], default="zh")
+    cp.add_argument("--lang", choices=["zh", "en"], default=None)
     cp.add_argument("--no-color", action="store_true")
     cp.add_argument("--quiet", "-q", action="store_true")
     from . import extract_cmd
@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR if exc.code not in (0, None) else EXIT_OK
     if getattr(args, "top_lang", None) and getattr(args, "lang", None) is None:
         args.lang = args.top_lang     # xxgk-lint --lang en check …
+    if args.command not in ("check", "config", "extract", "audit") and getattr(args, "lang", None) is None:
+        from .i18n import env_lang    # (check and the others read the configuration's lang too)
+        args.lang = env_lang() or "zh"
     try:
         if args.command == "check":
             return cmd_check(args)
@@ -445,7 +448,7 @@ def cmd_check(args) -> int:
     if args.verbose:
         for r in results:
             if r.source is not None and r.report is not None:
-                print(f"{r.path}: format {r.source.format}, encoding {r.source.encoding}, {r.report.template_reason}"
+                print(f"{r.path}: format {r.source.format}, encoding {r.source.encoding}, {en(r.report.template_reason)}"
                       if lang == "en" else
                       f"{r.path}: 格式 {r.source.format}，编码 {r.source.encoding}，{r.report.template_reason}",
                       file=sys.stderr)
@@ -544,12 +547,18 @@ def cmd_config(args) -> int:
                   sys.stdout, ensure_ascii=False, indent=2, default=list)
         sys.stdout.write("\n")
         return EXIT_OK
-    head = f"配置文件：{cfg.path}" if cfg.path else "配置文件：无（使用默认设置）"
-    if args.isolated:
-        head += "（--isolated）"
+    lang = _lang(args)
+    if lang == "en":
+        head = f"configuration file: {cfg.path}" if cfg.path else "configuration file: none (defaults)"
+        head += " (--isolated)" if args.isolated else ""
+    else:
+        head = f"配置文件：{cfg.path}" if cfg.path else "配置文件：无（使用默认设置）"
+        head += "（--isolated）" if args.isolated else ""
     print(head)
     width = max(len(k) for k, _, _ in rows)
     for k, v, src in rows:
+        if lang == "en":
+            src = src.replace("默认", "default").replace("命令行", "command line").replace("环境变量", "environment")
         print(f"  {k:<{width}} = {v:<30}  # {src}")
     return EXIT_OK
 

@@ -129,3 +129,20 @@ def test_check_help_in_english(cli):
     r = cli("check", "--lang", "en", "--help")
     assert r.code == 0 and "options:" in r.out and english(r.out), r.out
     assert "选项" in cli("check", "--help").out
+
+
+def test_the_other_commands_in_english(cli, tmp_path, monkeypatch):
+    pdf = tmp_path / "cut.pdf"
+    pdf.write_bytes(CORPUS_PDF.read_bytes()[:64])
+    r = cli("--lang", "en", "compare", tmp_path / "nosuch.txt", REPORT)
+    assert r.code == 2 and r.err.strip().endswith("nosuch.txt: cannot be read (no such file)"), r.err
+    r = cli("--lang", "en", "extract", pdf)
+    assert r.code == 2 and "not a valid PDF file" in r.err and english(r.err.replace(str(tmp_path), "")), r.err
+    r = cli("--lang", "en", "config", "--isolated")
+    assert r.out.startswith("configuration file: none") and english(r.out), r.out
+    monkeypatch.setenv("XXGK_LINT_LANG", "en")
+    r = cli("kinds")
+    assert r.out.startswith("xxgk-lint rule kinds:"), r.out[:200]
+    r = cli("check", "--isolated", "-v", "-o", "concise", CORPUS_PDF)
+    assert "report year 2024 → the 2021 format" in r.err, r.err[-500:]
+    assert "报告年度2024年 → 2021年格式" in cli("check", "--isolated", "--lang", "zh", "-v", "-o", "concise", CORPUS_PDF).err

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import Msg, msg
 from ..model import DateFact, Diagnostic, Period, Report
 from ..textutil import cn_to_int
 from ..templates import Format, format_for_year, issuer_words
@@ -41,17 +42,21 @@ def detect_year(text: str, tokens: list) -> tuple[int | None, tuple[int, int] | 
 
 
 def choose_format(year: int | None, override: str | None, formats: dict[str, Format]) -> tuple[str | None, Format | None, str]:
+    """The format to read a report with, and why (a :class:`~validator.i18n.Msg`: --verbose,
+    extract and the page show it in the user's language)."""
     if override and override != "auto":
         f = formats.get(override)
-        return override, f, f"--template {override}"
+        return override, f, Msg(f"--template {override}")
     if year is None:
-        return None, formats.get("2021"), "未能识别报告年度，按2021年格式识别表格"
+        return None, formats.get("2021"), Msg("未能识别报告年度，按2021年格式识别表格",
+                                              "report year not recognised; tables read as the 2021 format")
     if year < 2019:
-        return "legacy", None, f"报告年度{year}年早于2019年（适用2008年《条例》）"
+        return "legacy", None, msg("报告年度{y}年早于2019年（适用2008年《条例》）",
+                                   "report year {y} is before 2019 (the 2008 Regulations apply)", y=year)
     f = format_for_year(year, formats)
     if f is None:
-        return None, formats.get("2021"), f"报告年度{year}年无对应格式"
-    return f.id, f, f"报告年度{year}年 → {f.id}年格式"
+        return None, formats.get("2021"), msg("报告年度{y}年无对应格式", "no format for the report year {y}", y=year)
+    return f.id, f, msg("报告年度{y}年 → {f}年格式", "report year {y} → the {f} format", y=year, f=f.id)
 
 
 
