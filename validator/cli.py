@@ -238,7 +238,7 @@ def _load_rules(dirs):
 from .runner import LiteResult, check_one as _check_one  # noqa: E402,F401  (kept for callers)
 
 
-def _run_all(tasks, jobs: int, progress: bool, max_memory=None):
+def _run_all(tasks, jobs: int, progress: bool, max_memory=None, lang: str = "zh"):
     """Results in the order of tasks (validator/runner.py), with a progress bar on a terminal."""
     from . import runner
     from .limits import DEFAULT_MAX_MEMORY
@@ -247,7 +247,7 @@ def _run_all(tasks, jobs: int, progress: bool, max_memory=None):
     if progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        bar = Progress(TextColumn("检查中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        bar = Progress(TextColumn("checking" if lang == "en" else "检查中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
         bar.start()
         tid = bar.add_task("", total=len(tasks))
@@ -421,7 +421,7 @@ def cmd_check(args) -> int:
     jobs = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
     show_progress = (not args.quiet and sys.stderr.isatty() and len(tasks) > 5
                      and fmt in ("rich", "concise") and not os.environ.get("CI"))
-    outcome = _run_all(tasks, jobs, show_progress, getattr(args, "max_memory", None))
+    outcome = _run_all(tasks, jobs, show_progress, getattr(args, "max_memory", None), lang)
     fatal = next((r.error for r in outcome.done if r.fatal), None)
     if fatal:  # a rule that cannot run: the rule file is bad input, as at load time
         raise UsageError(fatal)

@@ -136,9 +136,6 @@ class Type:
     def allowed_msg(self) -> Msg:
         return Msg(self.allowed("zh"), self.allowed("en"))
 
-    def allowed_msg(self) -> Msg:
-        return Msg(self.allowed("zh"), self.allowed("en"))
-
 
 @dataclass
 class Str(Type):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from ...findings import RelatedLocation
-from ...i18n import Msg, msg
+from ...i18n import Msg
 from ..schema import Bool, Choice, Int, ListOf, Num, Param, SectionKey, regexes
 from . import Ctx, KindError, ModelView, fmt_num, register
 from .text import search
