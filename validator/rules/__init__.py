@@ -11,12 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..findings import CATEGORIES, SEVERITIES
+from ..i18n import Msg, msg, text
 from ..resources import rules_dir
 from ..saferegex import trusted_patterns
 from ..yamlload import YamlError, load_yaml, one_line
 from .kinds import KINDS, RENAMED
 from .schema import At, ParamError, check_template, show
-from ..i18n import Msg, msg, text
 
 ID_RE = re.compile(r"^[A-Z]{1,3}\d{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
