@@ -30,6 +30,8 @@ import os
 from collections import Counter
 from pathlib import Path, PurePath
 
+from .i18n import msg
+
 VERSION = 1
 
 
@@ -67,17 +69,20 @@ class Baseline:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise BaselineError(f"{path}: 基线文件不存在（先用 --write-baseline {path} 生成）") from None
+            raise BaselineError(msg("{p}: 基线文件不存在（先用 --write-baseline {p} 生成）",
+                                    "{p}: no such baseline file (make one with --write-baseline {p})", p=path)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise BaselineError(f"{path}: 无法读取基线文件（{exc}）") from None
+            raise BaselineError(msg("{p}: 无法读取基线文件（{e}）", "{p}: cannot read the baseline file ({e})", p=path, e=exc)) from None
         except json.JSONDecodeError as exc:
-            raise BaselineError(f"{path}: 基线文件不是有效的 JSON（第{exc.lineno}行：{exc.msg}）") from None
+            raise BaselineError(msg("{p}: 基线文件不是有效的 JSON（第{l}行：{e}）", "{p}: the baseline file is not valid JSON (line {l}: {e})",
+                                    p=path, l=exc.lineno, e=exc.msg)) from None
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
-            raise BaselineError(f"{path}: 不是 xxgk-lint 基线文件（应有 \"version\": 1 和 \"findings\" 列表）")
+            raise BaselineError(msg('{p}: 不是 xxgk-lint 基线文件（应有 "version": 1 和 "findings" 列表）',
+                                    '{p}: not an xxgk-lint baseline file (it should have "version": 1 and a "findings" list)', p=path))
         counts: Counter = Counter()
         for i, e in enumerate(data["findings"], 1):
             if not isinstance(e, dict) or not isinstance(e.get("fingerprint"), str):
-                raise BaselineError(f"{path}: 第{i}条记录缺少 fingerprint")
+                raise BaselineError(msg("{p}: 第{i}条记录缺少 fingerprint", "{p}: entry {i} has no fingerprint", p=path, i=i))
             n = e.get("count", 1)
             counts[e["fingerprint"]] += n if isinstance(n, int) and n > 0 else 1
         return cls(path, counts, data["findings"])
@@ -117,5 +122,5 @@ def write(path: str, results) -> int:
     try:
         Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise BaselineError(f"{path}: 无法写入基线文件（{exc.strerror or exc}）") from None
+        raise BaselineError(msg("{p}: 无法写入基线文件（{e}）", "{p}: cannot write the baseline file ({e})", p=path, e=exc.strerror or exc)) from None
     return n

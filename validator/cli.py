@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .findings import SEVERITY_RANK
+from .i18n import en, msg, of
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -93,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="rich（表格）、json，或 markdown（即 README 中的规则表）")
     kd = sub.add_parser("kinds", help="列出规则类型及其参数",
                         description="列出规则类型（kind）、每种的参数（类型、可取值、默认值）和使用它的规则。")
-    kd.add_argument("--lang", choices=["zh", "en"], default="zh")
+    kd.add_argument("--lang", choices=["zh", "en"], default=None)
     kd.add_argument("--rules-dir", action="append", default=[])
     kd.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
                     help="rich（终端）、json，或 markdown（即 README 中的规则类型一节）")
@@ -116,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     cp.add_argument("--output-format", "-o", default=None, metavar="FORMAT", help="输出格式：rich、concise、json 等")
     cp.add_argument("--template", choices=["auto", "2019", "2021"], default=None)
     cp.add_argument("--input-format", default=None)
-    cp.add_argument("--lang", choices=["zh", "en"], default="zh")
+    cp.add_argument("--lang", choices=["zh", "en"], default=None)
     cp.add_argument("--no-color", action="store_true")
     cp.add_argument("--quiet", "-q", action="store_true")
     from . import extract_cmd
@@ -132,17 +133,26 @@ def _parser() -> argparse.ArgumentParser:
 def _limits_arg(name):
     def conv(text):
         from . import limits
-        return getattr(limits, name)(text)
+        from .cliux import arg_lang
+        from .i18n import text as in_lang
+        try:
+            return getattr(limits, name)(text)
+        except argparse.ArgumentTypeError as exc:   # argparse keeps only its text: pick the language here
+            raise argparse.ArgumentTypeError(in_lang(exc, arg_lang())) from None
     conv.__name__ = name
     return conv
 
 
 def _fraction_arg(text):
+    from .cliux import arg_lang
     from .config import _fraction
+    from .i18n import text as in_lang
     try:
         return _fraction(float(text), "similarity-threshold")
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"“{text}”：{exc}" if "应为" in str(exc) else f"“{text}”不是数") from None
+        m = (msg("“{t}”：{e}", '"{t}": {e}', t=text, e=of(exc)) if "应为" in str(exc) else
+             msg("“{t}”不是数", '"{t}" is not a number', t=text))
+        raise argparse.ArgumentTypeError(in_lang(m, arg_lang())) from None
 
 
 def _split(v):
@@ -161,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR if exc.code not in (0, None) else EXIT_OK
     if getattr(args, "top_lang", None) and getattr(args, "lang", None) is None:
         args.lang = args.top_lang     # xxgk-lint --lang en check …
+    if args.command not in ("check", "config", "extract", "audit") and getattr(args, "lang", None) is None:
+        from .i18n import env_lang    # (check and the others read the configuration's lang too)
+        args.lang = env_lang() or "zh"
     try:
         if args.command == "check":
             code = cmd_check(args)
@@ -195,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     except UsageError as exc:
+        from .i18n import text
         from .reporters.safe import safe_text
-        print(f"xxgk-lint: 错误: {safe_text(exc)}", file=sys.stderr)
+        lang = _lang(args)
+        print(f"xxgk-lint: {'error' if lang == 'en' else '错误'}: {safe_text(text(exc, lang))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # `| head` closed stdout: stop quietly
         closed_pipe()
@@ -205,20 +220,27 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _lang(args) -> str:
+    """The language of messages outside findings: --lang, else XXGK_LINT_LANG, else the
+    configuration's ``lang`` (once a configuration has been read), else Chinese."""
+    from .i18n import env_lang
+    return getattr(args, "lang", None) or env_lang() or getattr(args, "config_lang", None) or "zh"
+
+
 def _load_rules(dirs):
     from .rules import load_rules
     from .yamlload import YamlError
     try:
         return load_rules(tuple(dirs))
     except YamlError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(of(exc)) from None
 
 
 # the many-files runner (worker processes, results in order, signals) is validator/runner.py
 from .runner import LiteResult, check_one as _check_one  # noqa: E402,F401  (kept for callers)
 
 
-def _run_all(tasks, jobs: int, progress: bool, max_memory=None):
+def _run_all(tasks, jobs: int, progress: bool, max_memory=None, lang: str = "zh"):
     """Results in the order of tasks (validator/runner.py), with a progress bar on a terminal."""
     from . import runner
     from .limits import DEFAULT_MAX_MEMORY
@@ -227,7 +249,7 @@ def _run_all(tasks, jobs: int, progress: bool, max_memory=None):
     if progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        bar = Progress(TextColumn("检查中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        bar = Progress(TextColumn("checking" if lang == "en" else "检查中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
         bar.start()
         tid = bar.add_task("", total=len(tasks))
@@ -268,7 +290,7 @@ class _Settings:
         try:
             self.resolver = Resolver(getattr(args, "config", None), getattr(args, "isolated", False))
         except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(of(exc)) from None
         self._eff = {}
 
     def for_path(self, path):
@@ -276,15 +298,17 @@ class _Settings:
         try:
             cfg = self.resolver.for_path(path)
         except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(of(exc)) from None
         key = cfg.key()
         if key not in self._eff:
             eff = effective(cfg, self.cli)
+            if eff.values.get("lang") and not hasattr(self.args, "config_lang"):
+                self.args.config_lang = eff.values["lang"]   # errors from here on in that language
             rules = _load_rules(eff.values["rules-dirs"])
             try:
                 check_selectors(eff, cfg, rules)
             except ConfigError as exc:
-                raise UsageError(str(exc)) from None
+                raise UsageError(of(exc)) from None
             self._eff[key] = (cfg, eff, rules)
         return self._eff[key]
 
@@ -328,9 +352,10 @@ def cmd_check(args) -> int:
     from .reporters import get, names
     from .rules import RuleRunError
 
-    from .cliux import color_wanted, error_en, split_missing
+    from .cliux import color_wanted, split_missing
     if not args.paths:
-        raise UsageError("请指定要检查的文件或目录，例如：xxgk-lint check 报告.txt 或 xxgk-lint check .")
+        raise UsageError(msg("请指定要检查的文件或目录，例如：xxgk-lint check 报告.txt 或 xxgk-lint check .",
+                             "name the files or directories to check, e.g. xxgk-lint check report.txt or xxgk-lint check ."))
     settings = _Settings(args)
     paths, missing = split_missing(args.paths)   # reported like findings; the rest is checked
     if args.verbose:
@@ -339,9 +364,10 @@ def cmd_check(args) -> int:
         files = discover(paths, settings.resolver, force_exclude=args.force_exclude,
                          respect_gitignore=not args.no_respect_gitignore) if paths else []
     except DiscoverError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(of(exc)) from None
     if args.previous and not os.path.isfile(args.previous):
-        raise UsageError(f"{args.previous}: 无法读取上一年度的报告（文件不存在）")
+        raise UsageError(msg("{p}: 无法读取上一年度的报告（文件不存在）",
+                             "{p}: cannot read the previous year's report (no such file)", p=args.previous))
     first = args.stdin_filename if files[:1] == ["-"] and args.stdin_filename else (files[0] if files else ".")
     _cfg0, eff0, rules0 = settings.for_path("." if first == "-" else first)
     fmt = eff0.values["output-format"]
@@ -351,7 +377,8 @@ def cmd_check(args) -> int:
         else:
             fmt = "rich" if sys.stdout.isatty() else "concise"
     if fmt not in names():
-        raise UsageError(f"未知的输出格式“{fmt}”；可用：{', '.join(names())}")
+        raise UsageError(msg("未知的输出格式“{f}”；可用：{a}", 'unknown output format "{f}"; available: {a}',
+                             f=fmt, a=", ".join(names())))
     if args.show_files:
         for p in files:
             print(p)
@@ -363,7 +390,8 @@ def cmd_check(args) -> int:
         return EXIT_OK if args.allow_empty else EXIT_ERROR
     for target in (args.baseline, args.write_baseline):
         if target and any(p != "-" and os.path.abspath(p) == os.path.abspath(target) for p in files):
-            raise UsageError(f"{target}: 基线文件不能同时是要检查的文件")
+            raise UsageError(msg("{t}: 基线文件不能同时是要检查的文件", "{t}: the baseline file cannot also be a file to check",
+                                 t=target))
 
     tasks, per_file = [], {}
     cross = bool(args.previous) or (len(files) > 1 and eff0.values.get("cross", True))
@@ -373,7 +401,7 @@ def cmd_check(args) -> int:
         opts, eff, _rules = settings.options(p)
         tasks.append((p, opts, cross))
         per_file[p] = eff
-    results = [LiteResult(p, [], error=error_en(why) if lang == "en" else why) for p, why in missing]
+    results = [LiteResult(p, [], error=why) for p, why in missing]
     if "-" in files:
         name = args.stdin_filename or "<stdin>"
         opts, eff, rules = settings.options(args.stdin_filename or "<stdin>")
@@ -389,20 +417,22 @@ def cmd_check(args) -> int:
                 res = lint_bytes(data, name, opts, rules)
             results.append(LiteResult.of(res))
         except ReadError as exc:
-            results.append(LiteResult(name, [], error=str(exc)))
+            results.append(LiteResult(name, [], error=of(exc)))
         except RuleRunError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(of(exc)) from None
     jobs = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
     show_progress = (not args.quiet and sys.stderr.isatty() and len(tasks) > 5
                      and fmt in ("rich", "concise") and not os.environ.get("CI"))
-    outcome = _run_all(tasks, jobs, show_progress, getattr(args, "max_memory", None))
+    outcome = _run_all(tasks, jobs, show_progress, getattr(args, "max_memory", None), lang)
     fatal = next((r.error for r in outcome.done if r.fatal), None)
     if fatal:  # a rule that cannot run: the rule file is bad input, as at load time
         raise UsageError(fatal)
     results += outcome.done
     if outcome.interrupted:
-        print(f"xxgk-lint: 已中断（{outcome.interrupted}）：已检查 {len(outcome.done)}/{len(outcome.results)} 个文件，"
-              f"其余未检查", file=sys.stderr)
+        from .i18n import text
+        print(text(msg("xxgk-lint: 已中断（{s}）：已检查 {d}/{n} 个文件，其余未检查",
+                        "xxgk-lint: interrupted ({s}): {d} of {n} files checked, the rest not",
+                        s=outcome.interrupted, d=len(outcome.done), n=len(outcome.results)), lang), file=sys.stderr)
         cross = False   # no comparison of a partial run
 
     if cross:  # last year's report, other issuers' reports of the year (validator/cross/)
@@ -415,11 +445,14 @@ def cmd_check(args) -> int:
         from .reporters.common import error_text
         from .reporters.safe import safe_text
         for r in errors:
-            print(f"xxgk-lint: {'error' if lang == 'en' else '错误'}: {r.path}: {safe_text(error_text(r))}", file=sys.stderr)
+            print(f"xxgk-lint: {'error' if lang == 'en' else '错误'}: {r.path}: {safe_text(error_text(r, lang))}",
+                  file=sys.stderr)
     if args.verbose:
         for r in results:
             if r.source is not None and r.report is not None:
-                print(f"{r.path}: 格式 {r.source.format}，编码 {r.source.encoding}，{r.report.template_reason}",
+                print(f"{r.path}: format {r.source.format}, encoding {r.source.encoding}, {en(r.report.template_reason)}"
+                      if lang == "en" else
+                      f"{r.path}: 格式 {r.source.format}，编码 {r.source.encoding}，{r.report.template_reason}",
                       file=sys.stderr)
         for line in (cross_notes if cross else []):
             print(line, file=sys.stderr)
@@ -428,7 +461,7 @@ def cmd_check(args) -> int:
     try:
         known = present(results, args, rules0, lang)
     except BaselineError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(of(exc)) from None
     if args.write_baseline:
         return EXIT_ERROR if errors else EXIT_OK
     code = EXIT_OK
@@ -459,10 +492,10 @@ def _files(args, settings) -> list[str]:
         files = discover(args.paths, settings.resolver, force_exclude=args.force_exclude,
                          respect_gitignore=not args.no_respect_gitignore)
     except DiscoverError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(of(exc)) from None
     for p in files:
         if p == "-" or not os.path.exists(p):
-            raise UsageError(f"{p}: 无法读取（文件不存在）")
+            raise UsageError(msg("{p}: 无法读取（文件不存在）", "{p}: cannot be read (no such file)", p=p))
     return files
 
 
@@ -470,7 +503,8 @@ def cmd_extract(args) -> int:
     """`xxgk-lint extract FILE…` (validator/extract_cmd.py)."""
     from . import extract_cmd
     if not args.paths:
-        raise UsageError("请指定要导出的文件或目录，例如：xxgk-lint extract 报告.pdf")
+        raise UsageError(msg("请指定要导出的文件或目录，例如：xxgk-lint extract 报告.pdf",
+                             "name the files or directories to export, e.g. xxgk-lint extract report.pdf"))
     settings = _Settings(args)
     return extract_cmd.run(args, settings, _files(args, settings))
 
@@ -483,7 +517,7 @@ def cmd_audit(args) -> int:
     try:
         return audit_command.run(args, files, settings.options)
     except audit_command.AuditUsageError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(of(exc)) from None
 
 
 def _print_statistics(results, out, lang="zh"):
@@ -515,12 +549,18 @@ def cmd_config(args) -> int:
                   sys.stdout, ensure_ascii=False, indent=2, default=list)
         sys.stdout.write("\n")
         return EXIT_OK
-    head = f"配置文件：{cfg.path}" if cfg.path else "配置文件：无（使用默认设置）"
-    if args.isolated:
-        head += "（--isolated）"
+    lang = _lang(args)
+    if lang == "en":
+        head = f"configuration file: {cfg.path}" if cfg.path else "configuration file: none (defaults)"
+        head += " (--isolated)" if args.isolated else ""
+    else:
+        head = f"配置文件：{cfg.path}" if cfg.path else "配置文件：无（使用默认设置）"
+        head += "（--isolated）" if args.isolated else ""
     print(head)
     width = max(len(k) for k, _, _ in rows)
     for k, v, src in rows:
+        if lang == "en":
+            src = src.replace("默认", "default").replace("命令行", "command line").replace("环境变量", "environment")
         print(f"  {k:<{width}} = {v:<30}  # {src}")
     return EXIT_OK
 
@@ -535,7 +575,8 @@ def cmd_rule(args) -> int:
     rules = _load_rules(args.rules_dir)
     rule = rules.by_id(args.code)
     if rule is None:
-        raise UsageError(f"没有规则“{args.code}”（xxgk-lint rules 可列出全部规则）")
+        raise UsageError(msg("没有规则“{c}”（xxgk-lint rules 可列出全部规则）",
+                             'no rule "{c}" (xxgk-lint rules lists them all)', c=args.code))
     render_rule(rule, sys.stdout, lang=args.lang)
     return EXIT_OK
 

@@ -18,18 +18,31 @@ import os
 import re
 import sys
 
+from .i18n import Msg
+
 # --------------------------------------------------------------------------------------
 # language of the command line itself
 
 
 def argv_lang(argv: list[str]) -> str:
-    """``--lang en`` anywhere on the command line (help is built before parsing)."""
+    """``--lang en`` anywhere on the command line (help is built before parsing), else
+    ``XXGK_LINT_LANG``."""
     for i, a in enumerate(argv):
         if a == "--lang" and i + 1 < len(argv):
             return "en" if argv[i + 1] == "en" else "zh"
         if a.startswith("--lang="):
             return "en" if a.split("=", 1)[1] == "en" else "zh"
-    return "zh"
+    from .i18n import env_lang
+    return env_lang() or "zh"
+
+
+_ARG_LANG = ["zh"]
+
+
+def arg_lang() -> str:
+    """The language the command line was parsed in (for argument converters, whose message
+    argparse takes as plain text)."""
+    return _ARG_LANG[0]
 
 
 _ARGPARSE_ZH = [
@@ -280,6 +293,7 @@ def _key(action) -> str:
 def localize(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.ArgumentParser:
     """Headings, built-in help texts and (with --lang en) every help text in one language."""
     lang = argv_lang(argv)
+    _ARG_LANG[0] = lang
     from .reporters import names
     formats = names()
     fmt_help = ("output format: " + ", ".join(FORMAT_HELP_EN.get(n, n) for n in formats) if lang == "en" else
@@ -347,16 +361,10 @@ def split_missing(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         elif any(ch in raw for ch in "*?[") and glob.glob(raw, recursive=True):
             ok.append(raw)
         elif any(ch in raw for ch in "*?["):
-            missing.append((raw, "没有匹配的文件"))
+            missing.append((raw, Msg("没有匹配的文件", "no file matches")))
         else:
-            missing.append((raw, "无法读取（文件或目录不存在）"))
+            missing.append((raw, Msg("无法读取（文件或目录不存在）", "cannot be read (no such file or directory)")))
     return ok, missing
-
-
-def error_en(text: str) -> str:
-    """The few read errors the command line itself makes, in English."""
-    table = {"没有匹配的文件": "no file matches", "无法读取（文件或目录不存在）": "cannot be read (no such file or directory)"}
-    return table.get(text, text)
 
 
 # --------------------------------------------------------------------------------------

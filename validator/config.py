@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .i18n import Msg, msg, of
 from .yamlload import one_line, quote
 
 CONFIG_NAMES = (".xxgk-lint.yaml", ".xxgk-lint.yml", ".xxgk-lint.toml", "pyproject.toml")
@@ -33,7 +34,7 @@ def _str_list(v, key):
     if isinstance(v, str):
         v = [x for x in (s.strip() for s in v.split(",")) if x]
     if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise ValueError("应为文本列表，如 [\"A301\", \"format\"]")
+        raise ValueError(Msg("应为文本列表，如 [\"A301\", \"format\"]", 'should be a list of texts, such as ["A301", "format"]'))
     return tuple(x.strip() for x in v)
 
 
@@ -47,47 +48,51 @@ def _choice(*choices):
     def conv(v, key):
         s = str(v) if isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool) and abs(v) < 10 ** 9) else None
         if s not in choices:
-            raise ValueError(f"只能取 {'、'.join(choices)}，不能是 {_shown(v)}")
+            raise ValueError(msg("只能取 {a}，不能是 {v}", "can only be {b}, not {v}", a="、".join(choices), b=", ".join(choices), v=_shown(v)))
         return s
     return conv
 
 
 def _bool(v, key):
     if not isinstance(v, bool):
-        raise ValueError(f"应为 true 或 false，不能是 {_shown(v)}")
+        raise ValueError(msg("应为 true 或 false，不能是 {v}", "should be true or false, not {v}", v=_shown(v)))
     return v
 
 
 def _severity_map(v, key):
     if not isinstance(v, dict):
-        raise ValueError("应为“规则 = 级别”的映射，如 {F502 = \"info\"}")
+        raise ValueError(Msg("应为“规则 = 级别”的映射，如 {F502 = \"info\"}", 'should be a mapping "rule = severity", such as {F502 = "info"}'))
     out = {}
     for k, sev in v.items():
         if not isinstance(sev, str) or sev not in SEVERITIES:
-            raise ValueError(f"规则 {_shown(k)} 的级别只能取 {'、'.join(SEVERITIES)}，不能是 {_shown(sev)}")
+            raise ValueError(msg("规则 {k} 的级别只能取 {a}，不能是 {s}", "the severity of rule {k} can only be {b}, not {s}",
+                                 k=_shown(k), a="、".join(SEVERITIES), b=", ".join(SEVERITIES), s=_shown(sev)))
         out[str(k)] = sev
     return out
 
 
 def _per_file(v, key):
     if not isinstance(v, dict):
-        raise ValueError("应为“文件模式 = [规则…]”的映射，如 {\"附件/*.pdf\" = [\"F502\"]}")
+        raise ValueError(Msg("应为“文件模式 = [规则…]”的映射，如 {\"附件/*.pdf\" = [\"F502\"]}",
+                             'should be a mapping "file pattern = [rules…]", such as {"attachments/*.pdf" = ["F502"]}'))
     return {str(k): _str_list(codes, key) for k, codes in v.items()}
 
 
 def _fraction(v, key):
     """0.5 or 50 (%) → 0.5."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ValueError(f"应为0到1之间的数（或百分数，如 50），不能是 {v!r}")
+        raise ValueError(msg("应为0到1之间的数（或百分数，如 50），不能是 {v!r}",
+                             "should be a number between 0 and 1 (or a percentage such as 50), not {v!r}", v=v))
     f = float(v) / 100 if v > 1 else float(v)
     if not 0 < f <= 1:
-        raise ValueError(f"应为0到1之间的数（或百分数，如 50），不能是 {v!r}")
+        raise ValueError(msg("应为0到1之间的数（或百分数，如 50），不能是 {v!r}",
+                             "should be a number between 0 and 1 (or a percentage such as 50), not {v!r}", v=v))
     return f
 
 
 def _positive_int(v, key):
     if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError(f"应为正整数，不能是 {v!r}")
+        raise ValueError(msg("应为正整数，不能是 {v!r}", "should be a positive whole number, not {v!r}", v=v))
     return v
 
 
@@ -172,7 +177,7 @@ def _read(path: Path) -> tuple[dict | None, dict[str, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: 无法读取配置文件（{exc}）") from None
+        raise ConfigError(msg("{p}: 无法读取配置文件（{e}）", "{p}: cannot read the configuration file ({e})", p=path, e=of(exc))) from None
     if path.suffix in (".yaml", ".yml"):
         from .yamlload import YamlError, load_yaml
         try:
@@ -182,7 +187,7 @@ def _read(path: Path) -> tuple[dict | None, dict[str, int]]:
         if data is None:
             return {}, {}
         if not isinstance(data, dict):
-            raise ConfigError(f"{path}:1: 配置文件应为“键: 值”的映射")
+            raise ConfigError(msg("{p}:1: 配置文件应为“键: 值”的映射", '{p}:1: a configuration file should be a mapping "key: value"', p=path))
         return data, dict(getattr(data, "key_lines", {}))
     try:
         import tomllib
@@ -190,19 +195,21 @@ def _read(path: Path) -> tuple[dict | None, dict[str, int]]:
         try:
             import tomli as tomllib
         except ImportError:
-            raise ConfigError(f"{path}: 读取 TOML 配置需要 Python 3.11 或 tomli 包；也可改用 .xxgk-lint.yaml") from None
+            raise ConfigError(msg("{p}: 读取 TOML 配置需要 Python 3.11 或 tomli 包；也可改用 .xxgk-lint.yaml",
+                                  "{p}: reading TOML needs Python 3.11 or the tomli package; or use .xxgk-lint.yaml", p=path)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(one_line(f"{path}: TOML 格式错误：{exc}")) from None
+        raise ConfigError(one_line(msg("{p}: TOML 格式错误：{e}", "{p}: TOML syntax error: {e}", p=path, e=exc))) from None
     except RecursionError:
-        raise ConfigError(f"{path}:{_deepest_line(text)}: TOML 格式错误：列表或内联表嵌套太深") from None
+        raise ConfigError(msg("{p}:{l}: TOML 格式错误：列表或内联表嵌套太深", "{p}:{l}: TOML syntax error: lists or inline tables nested too deeply",
+                              p=path, l=_deepest_line(text))) from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("xxgk-lint")
         if data is None:
             return None, {}
         if not isinstance(data, dict):
-            raise ConfigError(f"{path}: [tool.xxgk-lint] 应为表")
+            raise ConfigError(msg("{p}: [tool.xxgk-lint] 应为表", "{p}: [tool.xxgk-lint] should be a table", p=path))
     start = 0
     if path.name == "pyproject.toml":
         m = re.search(r'^\s*\[\s*tool\s*\.\s*"?xxgk-lint"?\s*[\].]', text, re.M)
@@ -231,15 +238,17 @@ def load_config(path: Path) -> Config:
         key = str(k).replace("_", "-")
         where = f"{path}:{lines.get(k)}" if lines.get(k) else str(path)
         if key not in OPTIONS:
-            raise ConfigError(f"{where}: 未知的配置项“{quote(str(k))}”；可用：{', '.join(OPTIONS)}")
+            raise ConfigError(msg("{w}: 未知的配置项“{k}”；可用：{a}", '{w}: unknown setting "{k}"; available: {a}',
+                                  w=where, k=quote(str(k)), a=", ".join(OPTIONS)))
         try:
             cfg.values[key] = OPTIONS[key][0](v, key)
         except ValueError as exc:
-            raise ConfigError(one_line(f"{where}: 配置项“{k}”{exc}")) from None
+            raise ConfigError(one_line(msg("{w}: 配置项“{k}”{e}", '{w}: setting "{k}" {e}', w=where, k=k, e=of(exc)))) from None
         cfg.lines[key] = lines.get(k) or 0
     for d in cfg.rules_dirs():
         if not Path(d).is_dir():
-            raise ConfigError(f"{path}:{cfg.lines.get('rules-dirs') or 1}: 配置项“rules-dirs”：目录 {d} 不存在")
+            raise ConfigError(msg("{p}:{l}: 配置项“rules-dirs”：目录 {d} 不存在", '{p}:{l}: setting "rules-dirs": no such directory {d}',
+                                  p=path, l=cfg.lines.get("rules-dirs") or 1, d=d))
     return cfg
 
 
@@ -273,7 +282,7 @@ class Resolver:
         if config:
             p = Path(config)
             if not p.is_file():
-                raise ConfigError(f"{config}: 配置文件不存在")
+                raise ConfigError(msg("{c}: 配置文件不存在", "{c}: no such configuration file", c=config))
             self.forced = self._load(p)
 
     def _load(self, p: Path) -> Config:
@@ -328,6 +337,9 @@ def effective(cfg: Config, cli: dict[str, Any]) -> Effective:
         vals[key] = cfg.get(key)
         srcs[key] = cfg.source(key)
     vals["rules-dirs"] = cfg.rules_dirs()
+    from .i18n import LANG_ENV, env_lang
+    if env_lang():   # XXGK_LINT_LANG: over the configuration file, under --lang
+        vals["lang"], srcs["lang"] = env_lang(), f"环境变量 {LANG_ENV}"
     for key, v in cli.items():
         if v is None or v == () or v == []:
             continue
@@ -398,8 +410,11 @@ def check_selectors(eff: Effective, cfg: Config, rules, cli_keys=()) -> None:
         src = eff.sources.get(key, "")
         where = "命令行" if src == "命令行" or cfg.path is None or key not in cfg.values or code not in _flat(cfg.values.get(key)) \
             else src
-        raise ConfigError(f"{where}: {'配置项“' + key + '”：' if where != '命令行' else ''}"
-                          f"未知的规则或类别“{code}”（xxgk-lint rules 可列出全部规则）")
+        cli = where == "命令行"
+        raise ConfigError(msg("{w}: {k}未知的规则或类别“{c}”（xxgk-lint rules 可列出全部规则）",
+                              '{v}: {j}unknown rule or category "{c}" (xxgk-lint rules lists them all)',
+                              w=where, v="command line" if cli else where, k="" if cli else f"配置项“{key}”：",
+                              j="" if cli else f'setting "{key}": ', c=code))
 
 
 def _flat(v):

@@ -21,6 +21,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .i18n import msg
+
 if TYPE_CHECKING:  # imported lazily at run time (start-up cost)
     import pathspec
 
@@ -173,7 +175,7 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
         elif any(ch in raw for ch in "*?["):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
-                raise DiscoverError(f"{raw}: 没有匹配的文件")
+                raise DiscoverError(msg("{r}: 没有匹配的文件", "{r}: no file matches", r=raw))
             for m in matches:
                 mp = Path(m)
                 if mp.is_dir():

@@ -12,6 +12,7 @@ from typing import Callable
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
+from .i18n import Msg, msg
 from .resources import grammar_dir
 
 
@@ -73,7 +74,8 @@ def _shown(source: str) -> str:
 def check_size(source: str) -> None:
     """Refuse an expression of absurd size (linear scan, before any parsing)."""
     if len(source) > MAX_EXPR_CHARS:
-        raise ExprError(f"表达式“{_shown(source)}”太长（{len(source):,} 字符，上限 {MAX_EXPR_CHARS:,}）")
+        raise ExprError(msg("表达式“{s}”太长（{n:,} 字符，上限 {m:,}）", 'expression "{s}" is too long ({n:,} characters, at most {m:,})',
+                            s=_shown(source), n=len(source), m=MAX_EXPR_CHARS))
     depth = deepest = 0
     for ch in source:
         if ch == "(":
@@ -82,27 +84,29 @@ def check_size(source: str) -> None:
         elif ch == ")":
             depth -= 1
     if deepest > MAX_DEPTH:
-        raise ExprError(f"表达式“{_shown(source)}”括号嵌套 {deepest} 层，超过上限 {MAX_DEPTH} 层")
+        raise ExprError(msg("表达式“{s}”括号嵌套 {n} 层，超过上限 {m} 层", 'expression "{s}" nests parentheses {n} deep, over the limit of {m}',
+                            s=_shown(source), n=deepest, m=MAX_DEPTH))
     if _LONG_NUMBER.search(source):
-        raise ExprError(f"表达式“{_shown(source)}”中的数字超过 {MAX_DIGITS} 位")
+        raise ExprError(msg("表达式“{s}”中的数字超过 {m} 位", 'expression "{s}" has a number of more than {m} digits', s=_shown(source), m=MAX_DIGITS))
     terms = sum(1 for _ in _TERM.finditer(source))
     if terms > MAX_TERMS:
-        raise ExprError(f"表达式“{_shown(source)}”有 {terms:,} 项，超过上限 {MAX_TERMS} 项")
+        raise ExprError(msg("表达式“{s}”有 {n:,} 项，超过上限 {m} 项", 'expression "{s}" has {n:,} terms, over the limit of {m}',
+                            s=_shown(source), n=terms, m=MAX_TERMS))
 
 
 @lru_cache(maxsize=512)
 def compile_expr(source: str) -> Expr:
     if not isinstance(source, str):
-        raise ExprError("表达式必须是文本")
+        raise ExprError(Msg("表达式必须是文本", "an expression must be text"))
     check_size(source)
     try:
         tree = _parser().parse(source)
     except LarkError as exc:
         col = getattr(exc, "column", None)
-        where = f"第{col}个字符" if col else ""
-        raise ExprError(f"表达式“{_shown(source)}”无法解析{('：' + where) if where else ''}") from None
+        where = Msg(f"：第{col}个字符", f": at character {col}") if col else ""
+        raise ExprError(msg("表达式“{s}”无法解析{w}", 'expression "{s}" cannot be parsed{w}', s=_shown(source), w=where)) from None
     except RecursionError:
-        raise ExprError(f"表达式“{_shown(source)}”嵌套太深，无法解析") from None
+        raise ExprError(msg("表达式“{s}”嵌套太深，无法解析", 'expression "{s}" is nested too deeply to be parsed', s=_shown(source))) from None
     if tree.data != "comparison":
         tree = Tree("comparison", [tree])
     return Expr(source, tree)

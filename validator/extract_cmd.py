@@ -54,6 +54,8 @@ def run(args, settings, files) -> int:
 def _run(args, settings, files) -> int:
     import csv
     import json
+
+    from .i18n import text
     from .extract import FIELDS
     from .readers import ReadError
     record_fields = ("path",) + FIELDS
@@ -69,21 +71,24 @@ def _run(args, settings, files) -> int:
         out.write("[")
     for p in files:
         opts, _eff, rules = settings.options(p)
+        lang = opts.lang
+        err = "error" if lang == "en" else "错误"
         try:
             recs, res = records(p, opts, rules)
         except ReadError as exc:
-            print(f"xxgk-lint: 错误: {exc}", file=sys.stderr)
+            print(f"xxgk-lint: {err}: {text(exc, lang)}", file=sys.stderr)
             failed = True
             continue
         if not recs:
             rep = res.report
             limit = next((f for f in res.findings if f.rule in ("P090", "P091")), None)
             if limit is not None:
-                print(f"xxgk-lint: 错误: {p}: {limit.message}", file=sys.stderr)
+                print(f"xxgk-lint: {err}: {p}: {limit.text(lang)}", file=sys.stderr)
                 failed = True
             else:
                 why = rep.template_reason if rep is not None else ""
-                print(f"xxgk-lint: 提示: {p}: 没有读到2019/2021年格式的统计表单元格（{why}）", file=sys.stderr)
+                print(f"xxgk-lint: info: {p}: no cell of a 2019/2021 format table was read ({text(why, 'en')})" if lang == "en" else
+                      f"xxgk-lint: 提示: {p}: 没有读到2019/2021年格式的统计表单元格（{why}）", file=sys.stderr)
         for r in recs:
             if writer is not None:
                 writer.writerow(r)

@@ -85,3 +85,76 @@ def summary_line(counts: dict[str, int], files: int, *, lang: str = "zh", unread
     if baseline:
         s += f"；基线中已知的{baseline}个问题未列出"
     return s + "）。"
+
+
+# --------------------------------------------------------------------------------------
+# messages that are not findings (usage, rule/config file, read and limit errors)
+
+
+class Msg(str):
+    """A user-facing text in both languages, as a finding is (``message`` / ``message_en``,
+    :meth:`validator.findings.Finding.text`): the string itself is the Chinese, the default,
+    so everything that treats it as text (``str(exc)``, tests, logs) is unchanged; ``.en``
+    is the English.  Raise errors with one, and print them with :func:`text`."""
+
+    en: str
+
+    def __new__(cls, zh, en=None):
+        self = super().__new__(cls, zh)
+        self.en = str(zh) if en is None else str(en)
+        return self
+
+    def __reduce__(self):      # crosses the worker processes' pipes with its English
+        return (Msg, (str(self), self.en))
+
+    def text(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else str(self)
+
+    def map(self, fn) -> "Msg":
+        """The same change applied to both languages (cutting to one line, a prefix …)."""
+        return Msg(fn(str(self)), fn(self.en))
+
+    def __add__(self, other):
+        return Msg(str(self) + text(other, "zh"), self.en + text(other, "en"))
+
+    def __radd__(self, other):
+        return Msg(text(other, "zh") + str(self), text(other, "en") + self.en)
+
+
+def msg(zh: str, en: str, **values) -> Msg:
+    """Two templates with the same ``{placeholders}`` (like a rule's message and message_en),
+    filled from the same values; a value that is itself a :class:`Msg` is filled in its language."""
+    def pick(v, lang):
+        return text(v, lang) if isinstance(v, (Msg, BaseException)) else v
+    return Msg(zh.format(**{k: pick(v, "zh") for k, v in values.items()}),
+               en.format(**{k: pick(v, "en") for k, v in values.items()}))
+
+
+def text(obj, lang: str = "zh") -> str:
+    """A message (or an exception carrying one) in the language asked for; plain text as it is."""
+    if isinstance(obj, BaseException):
+        obj = of(obj)
+    if isinstance(obj, Msg):
+        return obj.text(lang)
+    return "" if obj is None else str(obj)
+
+
+def en(obj) -> str:
+    return text(obj, "en")
+
+
+def of(exc: BaseException):
+    """An exception's message, keeping its English when it has one (for re-raising it as
+    another error: ``UsageError(of(exc))`` instead of ``UsageError(str(exc))``)."""
+    arg = exc.args[0] if len(exc.args) == 1 else None
+    return arg if isinstance(arg, Msg) else str(exc)
+
+
+LANG_ENV = "XXGK_LINT_LANG"
+
+
+def env_lang() -> str | None:
+    """``XXGK_LINT_LANG=en`` (or zh); anything else is ignored."""
+    import os
+    v = os.environ.get(LANG_ENV, "").strip().lower()
+    return v if v in ("zh", "en") else None

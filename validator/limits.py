@@ -33,6 +33,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+from .i18n import msg
+
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024   # 50 MB
 DEFAULT_TIMEOUT_S = 30.0               # seconds per file
 DEFAULT_MAX_CHARS = 1_000_000          # characters of text per file (a report has 5–60 thousand)
@@ -324,7 +326,8 @@ def parse_size(text: str) -> int:
     import re
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KkMmGg]?[Bb]?)\s*", str(text))
     if not m or m.group(2).upper() not in _UNITS:
-        raise argparse.ArgumentTypeError(f"无法识别的大小“{text}”（例如 50MB、512KB、0 表示不限）")
+        raise argparse.ArgumentTypeError(msg("无法识别的大小“{t}”（例如 50MB、512KB、0 表示不限）",
+                                            'size "{t}" not understood (such as 50MB, 512KB; 0 for no limit)', t=text))
     return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
 
 
@@ -334,7 +337,8 @@ def parse_seconds(text: str) -> float:
     import re
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[sS秒]?\s*", str(text))
     if not m:
-        raise argparse.ArgumentTypeError(f"无法识别的时间“{text}”（秒，例如 30；0 表示不限）")
+        raise argparse.ArgumentTypeError(msg("无法识别的时间“{t}”（秒，例如 30；0 表示不限）",
+                                            'time "{t}" not understood (seconds, such as 30; 0 for no limit)', t=text))
     return float(m.group(1))
 
 
@@ -344,6 +348,7 @@ def parse_count(text: str) -> int:
     import re
     m = re.fullmatch(r"\s*(\d+(?:[_,]\d{3})*(?:\.\d+)?)\s*([KkMm万]?)\s*", str(text))
     if not m:
-        raise argparse.ArgumentTypeError(f"无法识别的字数“{text}”（例如 1000000、2M；0 表示不限）")
+        raise argparse.ArgumentTypeError(msg("无法识别的字数“{t}”（例如 1000000、2M；0 表示不限）",
+                                            'character count "{t}" not understood (such as 1000000, 2M; 0 for no limit)', t=text))
     mult = {"": 1, "K": 1000, "M": 1_000_000, "万": 10_000}[m.group(2).upper()]
     return int(float(m.group(1).replace("_", "").replace(",", "")) * mult)

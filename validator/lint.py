@@ -12,6 +12,7 @@ from . import limits as _limits
 from . import suppress as _suppress
 from .document import Document
 from .findings import SEVERITY_RANK, Finding
+from .i18n import msg
 from .model import Diagnostic, Metadata, Report
 from .normalize import normalize
 from .parse import parse
@@ -150,7 +151,7 @@ def lint_path(path: str, opts: Options | None = None, rules: RuleSet | None = No
                     with open(path, "rb") as fh:
                         data = _limits.read_bounded(fh, opts.max_bytes)
                 except OSError as exc:
-                    raise ReadError(f"{path}: 无法读取（{exc.strerror or exc}）") from None
+                    raise ReadError(msg("{p}: 无法读取（{e}）", "{p}: cannot be read ({e})", p=path, e=exc.strerror or exc)) from None
                 src = read_bytes(data, str(path), opts.input_format, report_words())
             else:
                 src = read_path(path, opts.input_format, report_words())

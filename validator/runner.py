@@ -31,6 +31,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from . import limits as _limits
+from .i18n import Msg, msg, of
 
 
 # --------------------------------------------------------------------------------------
@@ -111,13 +112,14 @@ def check_one(task, max_memory: int | None = None) -> LiteResult:
         try:
             res = lint_path(path, opts, load_rules(opts.extra_rule_dirs))
         except RuleRunError as exc:
-            return LiteResult(path, [], error=str(exc), fatal=True)
+            return LiteResult(path, [], error=of(exc), fatal=True)
         except Exception as exc:  # noqa: BLE001 - one file must not lose the others
             if _limits.caused_by_memory(exc):
                 raise MemoryError from None
             if isinstance(exc, ReadError):
-                return LiteResult(path, [], error=str(exc))
-            return LiteResult(path, [], error=f"内部错误（{type(exc).__name__}: {_first_line(exc)}），请报告此问题")
+                return LiteResult(path, [], error=of(exc))
+            return LiteResult(path, [], error=msg("内部错误（{t}: {e}），请报告此问题", "internal error ({t}: {e}); please report it",
+                                                  t=type(exc).__name__, e=_first_line(exc)))
         lite = LiteResult.of(res)
         if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
             from .cross.run import portable
@@ -127,7 +129,7 @@ def check_one(task, max_memory: int | None = None) -> LiteResult:
         res = None  # let the big allocations go before building the answer
         return _limit_result(path, _limits.memory_exceeded(max_memory), opts)
     except RecursionError:
-        return LiteResult(path, [], error=f"{path}: 无法读取（结构嵌套太深）")
+        return LiteResult(path, [], error=msg("{p}: 无法读取（结构嵌套太深）", "{p}: cannot be read (nested too deeply)", p=path))
 
 
 def _first_line(exc) -> str:
@@ -240,10 +242,10 @@ def _death(proc) -> str:
         try:
             name = signal.Signals(-code).name
         except ValueError:
-            name = f"信号 {-code}"
-        hint = "，可能是系统内存不足" if -code == signal.SIGKILL else ""
-        return f"被 {name} 终止{hint}"
-    return f"退出码 {code}"
+            name = msg("信号 {c}", "signal {c}", c=-code)
+        hint = Msg("，可能是系统内存不足", ", perhaps the system ran out of memory") if -code == signal.SIGKILL else ""
+        return msg("被 {n} 终止{h}", "killed by {n}{h}", n=name, h=hint)
+    return msg("退出码 {c}", "exit code {c}", c=code)
 
 
 class Interrupted(BaseException):
@@ -349,8 +351,10 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                     slot.proc.join(1)
                     why = _death(slot.proc)
                     _stop(slot)
-                    out.results[i] = LiteResult(tasks[i][0], [], error=f"{tasks[i][0]}: 检查此文件的进程意外终止（{why}），"
-                                                                     f"未得到结果；其他文件照常检查")
+                    out.results[i] = LiteResult(tasks[i][0], [], error=msg(
+                        "{p}: 检查此文件的进程意外终止（{w}），未得到结果；其他文件照常检查",
+                        "{p}: the process checking this file died ({w}) without a result; the other files are checked as usual",
+                        p=tasks[i][0], w=why))
                 slot.task = None    # the worker is replaced when it is given the next file
                 remaining -= 1
                 if on_done:

@@ -21,6 +21,8 @@ import re as _re
 
 import regex as _regex   # RE2 (linear-time engine, for rules of other directories) is imported when needed
 
+from .i18n import Msg, msg
+
 TIMEOUT_S = 0.25
 MAX_FALLBACK_SIZE = 50_000      # elements the fallback engine would write out
 MAX_PATTERN_CHARS = 20_000
@@ -95,7 +97,7 @@ def _timed_out(pattern: str) -> PatternTimeout:
     log = _TIMEOUTS.get()
     if log is not None:
         log.timed_out(pattern)
-    return PatternTimeout(f"正则表达式“{_shown(pattern)}”匹配超时")
+    return PatternTimeout(msg("正则表达式“{p}”匹配超时", 'regular expression "{p}" timed out', p=_shown(pattern)))
 
 
 def _skip(pattern: str) -> None:
@@ -103,7 +105,8 @@ def _skip(pattern: str) -> None:
     log = _TIMEOUTS.get()
     if log is not None and log.exhausted():
         log.skipped += 1
-        raise PatternTimeout(f"正则表达式“{_shown(pattern)}”多次超时，本文件不再匹配")
+        raise PatternTimeout(msg("正则表达式“{p}”多次超时，本文件不再匹配",
+                                 'regular expression "{p}" timed out repeatedly and is not run again on this file', p=_shown(pattern)))
 
 
 class SafePattern:
@@ -271,29 +274,38 @@ def _have_re2() -> bool:
 
 def compile_safe(pattern: str) -> SafePattern:
     if not isinstance(pattern, str) or not pattern:
-        raise PatternError("正则表达式必须是非空文本")
+        raise PatternError(Msg("正则表达式必须是非空文本", "a regular expression must be non-empty text"))
     if _TRUSTED.get():
         try:
             return SafePattern(pattern, "trusted", _compile_engine(pattern, "trusted"))
         except _regex.error as exc:
-            raise PatternError(f"正则表达式“{_shown(pattern)}”有误：{exc}") from None
+            raise PatternError(_bad(pattern, exc)) from None
     if len(pattern) > MAX_PATTERN_CHARS:
-        raise PatternError(f"正则表达式“{_shown(pattern)}”太长（{len(pattern):,} 字符，上限 {MAX_PATTERN_CHARS:,}）")
-    why = "RE2 不支持其中的写法"
+        raise PatternError(msg("正则表达式“{p}”太长（{n:,} 字符，上限 {m:,}）", 'regular expression "{p}" is too long ({n:,} '
+                               "characters, at most {m:,})", p=_shown(pattern), n=len(pattern), m=MAX_PATTERN_CHARS))
+    why = Msg("RE2 不支持其中的写法", "uses syntax RE2 does not support")
     if _have_re2():
         try:
             return SafePattern(pattern, "re2", _re2_compile(pattern))
         except Exception as exc:  # noqa: BLE001 - RE2 rejects look-around etc.; try the fallback
             if "too big" in str(exc) or "bad repetition" in str(exc):
-                why = "对 RE2 来说太大"
+                why = Msg("对 RE2 来说太大", "is too big for RE2")
     size = expanded_size(pattern)
     if size > MAX_FALLBACK_SIZE:
-        shown = f"{size:,}" if size < _CAP else "极多"
-        raise PatternError(f"正则表达式“{_shown(pattern)}”{why}，而备用引擎要把其中的计数重复展开成约 {shown} 个元素"
-                           f"（上限 {MAX_FALLBACK_SIZE:,}），已拒绝；请减少 {{n}} 重复次数或拆成几个简单的表达式")
+        shown = Msg(f"{size:,}", f"{size:,}") if size < _CAP else Msg("极多", "countless")
+        raise PatternError(msg("正则表达式“{p}”{w}，而备用引擎要把其中的计数重复展开成约 {s} 个元素（上限 {m:,}），已拒绝；"
+                               "请减少 {{n}} 重复次数或拆成几个简单的表达式",
+                               'regular expression "{p}" {w}, and the fallback engine would expand its counted repeats into '
+                               "about {s} elements (at most {m:,}); refused: use fewer {{n}} repeats or split it into simpler "
+                               "expressions", p=_shown(pattern), w=why, s=shown, m=MAX_FALLBACK_SIZE))
     try:
         return SafePattern(pattern, "regex", _regex.compile(pattern))
     except _regex.error as exc:
-        raise PatternError(f"正则表达式“{_shown(pattern)}”有误：{exc}") from None
+        raise PatternError(_bad(pattern, exc)) from None
     except (RecursionError, OverflowError, MemoryError) as exc:
-        raise PatternError(f"正则表达式“{_shown(pattern)}”无法编译（{type(exc).__name__}）") from None
+        raise PatternError(msg("正则表达式“{p}”无法编译（{t}）", 'regular expression "{p}" cannot be compiled ({t})',
+                               p=_shown(pattern), t=type(exc).__name__)) from None
+
+
+def _bad(pattern: str, exc) -> Msg:
+    return msg("正则表达式“{p}”有误：{e}", 'regular expression "{p}" is wrong: {e}', p=_shown(pattern), e=str(exc))

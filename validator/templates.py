@@ -328,6 +328,8 @@ def load_formats(directory: str | None = None) -> dict[str, Format]:
 def _read_formats(d: Path) -> dict[str, Format]:
     out = {}
     for p in sorted(d.glob("*.yaml")):
+        if p.name == COMMON_FILE:    # shared by the formats (issuers), not a format
+            continue
         f = load_format(p)
         for t in f.tables:
             try:
@@ -365,3 +367,105 @@ def format_for_year(year: int | None, formats: dict[str, Format]) -> Format | No
         if f.covers(year):
             return f
     return None
+
+
+# ---------------------------------------------------------------------------------------
+# shared by every format: rules/formats/common.yaml
+# ---------------------------------------------------------------------------------------
+COMMON_FILE = "common.yaml"
+
+
+@dataclass(frozen=True)
+class IssuerWords:
+    """How an issuer's kind is judged from its name (``issuers`` in rules/formats/common.yaml):
+    undecided if the name contains one of ``undecided`` and does not end with one of
+    ``undecided_unless``; else a department if it ends with one of ``department``; else a
+    government if it ends with one of ``government``; else undecided."""
+
+    undecided: tuple[str, ...]
+    undecided_unless: tuple[str, ...]
+    department: tuple[str, ...]
+    government: tuple[str, ...]
+
+
+# the schema of ``issuers``: kind → {key: required?}
+_ISSUER_SCHEMA = {"undecided": {"contains": True, "unless_ends_with": False},
+                  "department": {"ends_with": True}, "government": {"ends_with": True}}
+
+
+def _words(value, path, line, where: str) -> tuple[str, ...]:
+    from .i18n import msg
+    if not isinstance(value, list) or not value:
+        raise YamlError(msg("{p}:{l}: {w} 应为非空的词语列表，如 [局, 委员会]",
+                            "{p}:{l}: {w} should be a non-empty list of words, such as [局, 委员会]",
+                            p=path, l=line, w=where))
+    out = []
+    for v in value:
+        if not isinstance(v, str) or not v.strip() or any(ch.isspace() for ch in v) or len(v) > 40:
+            raise YamlError(msg("{p}:{l}: {w} 中的“{v}”不是一个词语（不含空白，最多40字）",
+                                '{p}:{l}: {w} has "{v}", which is not a word (no blanks, at most 40 characters)',
+                                p=path, l=line, w=where, v=str(v)[:40]))
+        out.append(v)
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+@lru_cache(maxsize=4)
+def _common(directory: str | None = None):
+    path = (Path(directory) if directory else rules_dir() / "formats") / COMMON_FILE
+    data, _n = load_yaml(path)
+    return path, data
+
+
+@lru_cache(maxsize=4)
+def signature_words(directory: str | None = None) -> tuple[str, ...]:
+    """``signature.ends_with`` of rules/formats/common.yaml: a short line ending with one of
+    these, right above the date line at the end of a report, is the issuer's signature."""
+    from .i18n import msg
+    path, data = _common(directory)
+    block = data.get("signature") if isinstance(data, dict) else None
+    line = getattr(data, "key_lines", {}).get("signature", 1)
+    if not isinstance(block, dict) or set(block) != {"ends_with"}:
+        raise YamlError(msg("{p}:{l}: 需要 signature: {{ends_with: [人民政府, 局, …]}}（落款中发布机关名称的结尾）",
+                            "{p}:{l}: needs signature: {{ends_with: [人民政府, 局, …]}} (how the issuer's name in the "
+                            "signature ends)", p=path, l=line))
+    return _words(block["ends_with"], path, getattr(block, "key_lines", {}).get("ends_with", line), "signature.ends_with")
+
+
+@lru_cache(maxsize=4)
+def issuer_words(directory: str | None = None) -> IssuerWords:
+    """The ``issuers`` block of rules/formats/common.yaml, checked against its schema (each
+    kind, each key, lists of words; unknown keys refused) with file:line errors."""
+    from .i18n import msg
+    path, data = _common(directory)
+    block = data.get("issuers") if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        raise YamlError(msg("{p}:1: 需要 issuers:（发布机关类别的用词，见文件开头的说明）",
+                            "{p}:1: needs issuers: (the words that tell an issuer's kind; see the notes at the top)", p=path))
+    lines = getattr(block, "key_lines", {})
+    got: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kind, node in block.items():
+        line = lines.get(kind, getattr(block, "line", 1))
+        if kind not in _ISSUER_SCHEMA:
+            raise YamlError(msg("{p}:{l}: issuers 中不认识“{k}”；可用：{a}", '{p}:{l}: issuers has an unknown "{k}"; available: {b}',
+                                p=path, l=line, k=str(kind), a="、".join(_ISSUER_SCHEMA), b=", ".join(_ISSUER_SCHEMA)))
+        if not isinstance(node, dict):
+            raise YamlError(msg("{p}:{l}: issuers.{k} 应为映射（{a}）", "{p}:{l}: issuers.{k} should be a mapping ({a})",
+                                p=path, l=line, k=kind, a=", ".join(_ISSUER_SCHEMA[kind])))
+        klines = getattr(node, "key_lines", {})
+        for key in node:
+            if key not in _ISSUER_SCHEMA[kind]:
+                raise YamlError(msg("{p}:{l}: issuers.{k} 中不认识“{x}”；可用：{a}",
+                                    '{p}:{l}: issuers.{k} has an unknown "{x}"; available: {a}', p=path,
+                                    l=klines.get(key, line), k=kind, x=str(key), a=", ".join(_ISSUER_SCHEMA[kind])))
+        got[kind] = {}
+        for key, required in _ISSUER_SCHEMA[kind].items():
+            if key in node:
+                got[kind][key] = _words(node[key], path, klines.get(key, line), f"issuers.{kind}.{key}")
+            elif required:
+                raise YamlError(msg("{p}:{l}: issuers.{k} 缺少 {x}", "{p}:{l}: issuers.{k} lacks {x}", p=path, l=line, k=kind, x=key))
+    for kind in _ISSUER_SCHEMA:
+        if kind not in got:
+            raise YamlError(msg("{p}:{l}: issuers 缺少 {k}", "{p}:{l}: issuers lacks {k}", p=path,
+                                l=getattr(data, "key_lines", {}).get("issuers", 1), k=kind))
+    return IssuerWords(got["undecided"]["contains"], got["undecided"].get("unless_ends_with", ()),
+                       got["department"]["ends_with"], got["government"]["ends_with"])

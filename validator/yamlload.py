@@ -20,6 +20,8 @@ from pathlib import Path
 
 yaml = None   # PyYAML, imported on the first load (a check with cached rules needs none)
 
+from .i18n import Msg, msg, of
+
 
 class YamlError(Exception):
     """A rule, format or config file that cannot be used; the message names file and line."""
@@ -50,10 +52,13 @@ def quote(value, limit: int = QUOTE_CHARS) -> str:
     """At most one short line of a value, for an error message: a value in a hostile file
     may be megabytes long or span thousands of lines."""
     if isinstance(value, (list, tuple, dict, set)):
-        kind = "列表" if isinstance(value, (list, tuple)) else "映射" if isinstance(value, dict) else "集合"
-        return f"（{kind}，{len(value)}项）"
+        kind = ("列表", "list") if isinstance(value, (list, tuple)) else \
+            ("映射", "mapping") if isinstance(value, dict) else ("集合", "set")
+        return Msg(f"（{kind[0]}，{len(value)}项）", f"({kind[1]} of {len(value)} items)")
     s = value if isinstance(value, str) else _short_repr(value, limit)
     first, nl, _rest = s.partition("\n")
+    if isinstance(s, Msg):
+        return s
     if len(first) > limit:
         return first[:limit] + "…"
     return first + ("…" if nl else "")
@@ -61,7 +66,8 @@ def quote(value, limit: int = QUOTE_CHARS) -> str:
 
 def _short_repr(value, limit: int) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
-        return f"（{value.bit_length() * 3 // 10}位左右的数）"
+        n = value.bit_length() * 3 // 10
+        return Msg(f"（{n}位左右的数）", f"(a number of about {n} digits)")
     try:
         return str(value)
     except Exception:  # noqa: BLE001 - a value that cannot even be shown
@@ -69,7 +75,9 @@ def _short_repr(value, limit: int) -> str:
 
 
 def one_line(message: str, limit: int = 300) -> str:
-    """An error message on one line of reasonable length."""
+    """An error message on one line of reasonable length (in both languages of a Msg)."""
+    if isinstance(message, Msg):
+        return message.map(lambda t: one_line(t, limit))
     s = " ".join(str(message).split("\n"))
     return s if len(s) <= limit else s[:limit] + "…"
 
@@ -93,14 +101,16 @@ def _loader_class():
                 raise
             except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
                 value = node.value if isinstance(node, yaml.ScalarNode) else ""
-                raise YamlError(f"{node.start_mark.line + 1}: 值“{quote(value)}”无法读取"
-                                f"（{one_line(str(exc).split(chr(10), 1)[0], 120)}）") from None
+                raise YamlError(msg("{n}: 值“{v}”无法读取（{e}）", '{n}: the value "{v}" cannot be read ({e})',
+                                    n=node.start_mark.line + 1, v=quote(value),
+                                    e=one_line(str(exc).split(chr(10), 1)[0], 120))) from None
 
     _MAX_NUMBER_CHARS = 100
 
     def _construct_int(loader, node):
         if len(str(node.value)) > _MAX_NUMBER_CHARS:
-            raise YamlError(f"{node.start_mark.line + 1}: 数字太长（{len(node.value):,} 位，上限 {_MAX_NUMBER_CHARS} 位）")
+            raise YamlError(msg("{n}: 数字太长（{d:,} 位，上限 {m} 位）", "{n}: number too long ({d:,} digits, at most {m})",
+                                n=node.start_mark.line + 1, d=len(node.value), m=_MAX_NUMBER_CHARS))
         return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 
     _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
@@ -120,8 +130,9 @@ def _loader_class():
                 except TypeError:
                     continue
                 if first is not None:
-                    raise YamlError(f"{knode.start_mark.line + 1}: 键“{quote(key)}”重复（第{first}行已有）；"
-                                    f"同一映射中的键只能出现一次")
+                    raise YamlError(msg("{n}: 键“{k}”重复（第{f}行已有）；同一映射中的键只能出现一次",
+                                        '{n}: key "{k}" repeated (already on line {f}); a key may appear only once '
+                                        'in a mapping', n=knode.start_mark.line + 1, k=quote(key), f=first))
                 seen[key] = knode.start_mark.line + 1
         loader.flatten_mapping(node)
         d = LineDict()
@@ -132,7 +143,8 @@ def _loader_class():
             try:
                 hash(key)
             except TypeError:
-                raise YamlError(f"{knode.start_mark.line + 1}: 键不能是列表或映射") from None
+                raise YamlError(msg("{n}: 键不能是列表或映射", "{n}: a key cannot be a list or a mapping",
+                                    n=knode.start_mark.line + 1)) from None
             d[key] = loader.construct_object(vnode, deep=True)
             d.key_lines[key] = knode.start_mark.line + 1
         return d
@@ -177,21 +189,28 @@ def _check_expansion(root) -> None:
         if st == 2:
             continue
         if st == 1:
-            raise YamlError(f"{node.start_mark.line + 1}: 别名引用了包含它自身的内容（循环引用），无法展开")
+            raise YamlError(_loop(node))
         state[nid] = 1
         distinct += 1
         stack.append((node, True))
         for child in _children(node):
             cst = state.get(id(child))
             if cst == 1:
-                raise YamlError(f"{child.start_mark.line + 1}: 别名引用了包含它自身的内容（循环引用），无法展开")
+                raise YamlError(_loop(child))
             if cst is None:
                 stack.append((child, False))
     expanded = size.get(id(root), 0)
     if expanded - distinct > MAX_ALIAS_EXPANSION:
         line = _first_alias_line(root)
-        raise YamlError(f"{line}: 锚点（&）经别名（*）引用展开后约有 {_approx(expanded)} 个节点，超过上限 "
-                        f"{MAX_ALIAS_EXPANSION + distinct:,}（疑为别名炸弹），已拒绝")
+        raise YamlError(msg("{l}: 锚点（&）经别名（*）引用展开后约有 {x} 个节点，超过上限 {m:,}（疑为别名炸弹），已拒绝",
+                            "{l}: anchors (&) expanded through aliases (*) make about {x} nodes, over the limit of "
+                            "{m:,} (an alias bomb?); refused", l=line, x=_approx(expanded), m=MAX_ALIAS_EXPANSION + distinct))
+
+
+def _loop(node) -> Msg:
+    return msg("{n}: 别名引用了包含它自身的内容（循环引用），无法展开",
+               "{n}: an alias refers to something that contains it (a loop) and cannot be expanded",
+               n=node.start_mark.line + 1)
 
 
 def _approx(n: int) -> str:
@@ -230,14 +249,14 @@ def load_yaml_text(text: str, name: str = "<string>"):
         _check_expansion(node)
         return loader.construct_document(node) if node is not None else None
     except YamlError as exc:
-        raise YamlError(f"{name}:{exc}") from None
+        raise YamlError(name + ":" + of(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
         problem = getattr(exc, "problem", None) or str(exc)
-        raise YamlError(one_line(f"{where}: YAML 语法错误：{problem}")) from None
+        raise YamlError(one_line(msg("{w}: YAML 语法错误：{p}", "{w}: YAML syntax error: {p}", w=where, p=problem))) from None
     except RecursionError:
-        raise YamlError(f"{name}: 嵌套层次太深，无法读取") from None
+        raise YamlError(msg("{n}: 嵌套层次太深，无法读取", "{n}: nested too deeply to be read", n=name)) from None
     finally:
         loader.dispose()
 
@@ -246,13 +265,14 @@ def load_yaml(path: Path):
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise YamlError(one_line(f"{path}: 无法读取：{exc.strerror or exc}")) from None
+        raise YamlError(one_line(msg("{p}: 无法读取：{e}", "{p}: cannot be read: {e}", p=path, e=exc.strerror or exc))) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise YamlError(f"{path}:{line}: 无法读取：不是 UTF-8 编码的文本（第{line}行有字节 0x{data[exc.start]:02x}），"
-                        f"规则和配置文件须存为 UTF-8") from None
+        raise YamlError(msg("{p}:{l}: 无法读取：不是 UTF-8 编码的文本（第{l}行有字节 0x{b:02x}），规则和配置文件须存为 UTF-8",
+                            "{p}:{l}: cannot be read: not UTF-8 text (byte 0x{b:02x} on line {l}); rule and "
+                            "configuration files must be saved as UTF-8", p=path, l=line, b=data[exc.start])) from None
     return load_yaml_text(text, str(path)), text.count("\n") + 1
 
 

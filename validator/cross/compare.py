@@ -44,19 +44,23 @@ def compare_paths(a: str, b: str, *, template=None, input_format=None, lang="zh"
 def cmd_compare(args) -> int:
     from ..readers import ReadError
     from ..reporters import get, names
+    from ..i18n import msg, text
+    err = "error" if args.lang == "en" else "错误"
     for p in (args.first, args.second):
         if not os.path.isfile(p):
-            print(f"xxgk-lint: 错误: {p}: 无法读取（文件不存在）", file=sys.stderr)
+            print(f"xxgk-lint: {err}: " + text(msg("{p}: 无法读取（文件不存在）", "{p}: cannot be read (no such file)", p=p),
+                                                  args.lang), file=sys.stderr)
             return 2
     fmt = args.output_format or ("rich" if sys.stdout.isatty() else "concise")
     if fmt not in names():
-        print(f"xxgk-lint: 错误: 未知的输出格式“{fmt}”；可用：{', '.join(names())}", file=sys.stderr)
+        print(f"xxgk-lint: {err}: " + text(msg("未知的输出格式“{f}”；可用：{a}", 'unknown output format "{f}"; available: {a}',
+                                              f=fmt, a=", ".join(names())), args.lang), file=sys.stderr)
         return 2
     try:
         ra, rb = compare_paths(args.first, args.second, template=None if args.template in (None, "auto") else args.template,
                                input_format=args.input_format, lang=args.lang)
     except ReadError as exc:
-        print(f"xxgk-lint: 错误: {exc}", file=sys.stderr)
+        print(f"xxgk-lint: {err}: {text(exc, args.lang)}", file=sys.stderr)
         return 2
     color = not args.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     from ..rules import load_rules
@@ -64,10 +68,10 @@ def cmd_compare(args) -> int:
     differs = [f for f in ra.findings if f.rule != "Y100"]
     if not args.quiet and fmt in ("rich", "concise"):
         if differs:
-            msg = (f"{ra.path} 与 {rb.path}：{len(differs)}处不同。" if args.lang == "zh"
+            msg = (f"{ra.path} 与 {rb.path}：{len(differs)}处不同。" if args.lang != "en"
                    else f"{ra.path} and {rb.path}: {len(differs)} difference(s).")
         else:
-            msg = (f"{ra.path} 与 {rb.path}：统计表和正文一致。" if args.lang == "zh"
+            msg = (f"{ra.path} 与 {rb.path}：统计表和正文一致。" if args.lang != "en"
                    else f"{ra.path} and {rb.path}: tables and text agree.")
         print(msg, file=sys.stderr)
     return 1 if differs else 0

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..templates import Format, TableSpec
+from ..templates import Format, TableSpec, signature_words
 from ..textutil import VALUE_PUNCT, compact  # noqa: F401  (compact: used by segment through lx)
 from .labels import _VALUE_RE, Heading, LabelMatcher, _derived, find_headings, ratio_if_above  # noqa: F401
 from .pieces import Tok
@@ -278,7 +278,6 @@ _FRONT_RE = re.compile(r"^\s*(?:%s)\s*[:：]?" % "|".join(_FRONT_KEYS))
 _TITLE_RE = re.compile(r"[^\s。，,；;]{0,50}?\d{4}\s*年\s*度?[^\s。，,；;]{0,40}?(?:年度报告|工作报告|年报)")
 _SUBITEM_RE = re.compile(r"(?m)(?:^|(?<=[。；;！!？?]))[ \t]*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[(（]\d{1,2}[)）]|\d{1,2}[.、](?!\d))")
 _DATE_LINE = re.compile(r"^\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*$")
-_ORG_RE = re.compile(r"(人民政府|政府办公室|办公厅|委员会|管理委员会|局|厅|委|办|中心|院|部|署|政府|区|县|街道办事处|镇|乡)\s*$")
 
 
 def find_table_regions(text: str, headings: list[Heading], tables: list[TableSpec],
@@ -443,12 +442,19 @@ def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:
     return out
 
 
+def signs_as_issuer(line: str) -> bool:
+    """Does a line end like an issuer's name in a signature (``signature`` in
+    rules/formats/common.yaml)?"""
+    return line.rstrip().endswith(signature_words())
+
+
 def _mark_closing(toks: list[Tok], text: str) -> list[Tok]:
     """The signature at the end: an issuing body line followed by a date line."""
     n = len(toks)
     if n >= 1 and toks[-1].type == "TEXT" and _DATE_LINE.match(toks[-1].text):
         toks[-1] = Tok("DATE", toks[-1].start, toks[-1].end, toks[-1].text)
-        if n >= 2 and toks[-2].type == "TEXT" and len(toks[-2].text) <= 40 and _ORG_RE.search(toks[-2].text) \
+        if n >= 2 and toks[-2].type == "TEXT" and len(toks[-2].text) <= 40 \
+                and signs_as_issuer(toks[-2].text) \
                 and "。" not in toks[-2].text:
             toks[-2] = Tok("SIGNATURE", toks[-2].start, toks[-2].end, toks[-2].text)
     # the title: first prose token that names a year and 报告, before the first section

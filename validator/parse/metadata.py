@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import Msg, msg
 from ..model import DateFact, Diagnostic, Period, Report
 from ..textutil import cn_to_int
-from ..templates import Format, format_for_year
+from ..templates import Format, format_for_year, issuer_words
 from . import lexer as lx
 
 _YEAR_IN_TITLE = re.compile(r"(19\d{2}|20\d{2})\s*年\s*度?")
@@ -41,17 +42,21 @@ def detect_year(text: str, tokens: list) -> tuple[int | None, tuple[int, int] | 
 
 
 def choose_format(year: int | None, override: str | None, formats: dict[str, Format]) -> tuple[str | None, Format | None, str]:
+    """The format to read a report with, and why (a :class:`~validator.i18n.Msg`: --verbose,
+    extract and the page show it in the user's language)."""
     if override and override != "auto":
         f = formats.get(override)
-        return override, f, f"--template {override}"
+        return override, f, Msg(f"--template {override}")
     if year is None:
-        return None, formats.get("2021"), "未能识别报告年度，按2021年格式识别表格"
+        return None, formats.get("2021"), Msg("未能识别报告年度，按2021年格式识别表格",
+                                              "report year not recognised; tables read as the 2021 format")
     if year < 2019:
-        return "legacy", None, f"报告年度{year}年早于2019年（适用2008年《条例》）"
+        return "legacy", None, msg("报告年度{y}年早于2019年（适用2008年《条例》）",
+                                   "report year {y} is before 2019 (the 2008 Regulations apply)", y=year)
     f = format_for_year(year, formats)
     if f is None:
-        return None, formats.get("2021"), f"报告年度{year}年无对应格式"
-    return f.id, f, f"报告年度{year}年 → {f.id}年格式"
+        return None, formats.get("2021"), msg("报告年度{y}年无对应格式", "no format for the report year {y}", y=year)
+    return f.id, f, msg("报告年度{y}年 → {f}年格式", "report year {y} → the {f} format", y=year, f=f.id)
 
 
 
@@ -167,7 +172,7 @@ def fill_metadata(report: Report) -> None:
                     md.date, md.date_span = d, tail[i].span
             if md.issuer is None and i > 0:
                 prev = tail[i - 1].text.strip()
-                if len(prev) <= 40 and lx._ORG_RE.search(prev) and "。" not in prev:
+                if len(prev) <= 40 and lx.signs_as_issuer(prev) and "。" not in prev:
                     md.issuer, md.issuer_span = prev, tail[i - 1].span
             break
     if md.date is None:
@@ -194,7 +199,7 @@ def fill_metadata(report: Report) -> None:
         # the line just above the title ("淮安市人民政府" / "2024 年政府信息公开工作年度报告")
         for p in pre[:3]:
             t = p.text.strip()
-            if p.span[1] <= md.title_span[0] and len(t) <= 30 and lx._ORG_RE.search(t) \
+            if p.span[1] <= md.title_span[0] and len(t) <= 30 and lx.signs_as_issuer(t) \
                     and not re.search(r"[\d:：]", t):
                 md.issuer, md.issuer_span = t, p.span
     if md.issuer is None:
@@ -218,10 +223,6 @@ _UNWORDED_PERIOD = re.compile(r"(?:(\d{4})\s*年\s*)?1\s*月\s*1\s*日\s*(?:起)
 #: where a publication date is written in the front matter of a copied page, by preference
 PUBLICATION_KEYS = ("发布日期", "发布时间", "时间", "生成日期", "成文日期", "发文日期")
 _FRONT_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
-# the issuing body's kind from its name (the --issuer-kind option overrides it)
-_ZONE = re.compile(r"开发区|高新区|新区|实验区|园区|保税区|示范区|管委会|管理委员会")
-_DEPARTMENT = re.compile(r"(局|委员会|委|厅|办公室|办公厅|中心|院|所|队|站|部|署|办|公司|集团|银行|学校|医院)$")
-_GOVERNMENT = re.compile(r"人民政府$|(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)$")
 
 
 def _real(y: int, m: int, d: int) -> tuple[int, int, int] | None:
@@ -260,15 +261,18 @@ def read_period(text: str, span, year: int | None, worded: bool = True) -> Perio
 
 
 def issuer_kind_of(name: str | None) -> str | None:
-    """'government' | 'department' | None (a development zone's committee is neither clearly)."""
+    """'government' | 'department' | None (a development zone's committee is neither clearly),
+    from the end of the name, by the words of ``issuers`` in rules/formats/common.yaml (the
+    --issuer-kind option overrides it)."""
     name = re.sub(r"\s+", "", name or "")
     if not name:
         return None
-    if _ZONE.search(name) and not name.endswith("人民政府"):
+    w = issuer_words()
+    if any(z in name for z in w.undecided) and not name.endswith(w.undecided_unless):
         return None
-    if _DEPARTMENT.search(name):
+    if name.endswith(w.department):
         return "department"
-    if _GOVERNMENT.search(name):
+    if name.endswith(w.government):
         return "government"
     return None
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..document import Document
 from ..sniff import sniff, is_binary as _is_binary  # noqa: F401
+from ..i18n import msg
 
 
 class ReadError(Exception):
@@ -39,15 +40,18 @@ def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = No
         fmt = sniff(data, name)
     fmt = _ALIASES.get(fmt, fmt)
     if fmt == "binary":
-        raise ReadError(f"{name}: 不是文本文件，也不是 PDF 或 DOCX，无法读取")
+        raise ReadError(msg("{n}: 不是文本文件，也不是 PDF 或 DOCX，无法读取", "{n}: not a text file, a PDF or a DOCX; cannot be read", n=name))
     if fmt == "zip":
-        raise ReadError(f"{name}: 是压缩文件但不是 Word 文档（.docx），无法读取")
+        raise ReadError(msg("{n}: 是压缩文件但不是 Word 文档（.docx），无法读取", "{n}: a zip archive but not a Word document (.docx); cannot be read", n=name))
     if fmt == "doc":
-        raise ReadError(f"{name}: 是旧版 Word 文档（.doc），请另存为 .docx 或 PDF 后再检查")
+        raise ReadError(msg("{n}: 是旧版 Word 文档（.doc），请另存为 .docx 或 PDF 后再检查",
+                            "{n}: an old Word document (.doc); save it as .docx or PDF and check that", n=name))
     if fmt not in FORMATS:
-        raise ReadError(f"{name}: 不支持的输入格式“{fmt}”；可用：{', '.join(FORMATS)}")
+        raise ReadError(msg("{n}: 不支持的输入格式“{f}”；可用：{a}", '{n}: unsupported input format "{f}"; available: {a}',
+                            n=name, f=fmt, a=", ".join(FORMATS)))
     if fmt in ("text", "markdown", "html") and _is_binary(data[:4096]):
-        raise ReadError(f"{name}: 不是文本文件（含有二进制字节），不能按 {fmt} 读取")
+        raise ReadError(msg("{n}: 不是文本文件（含有二进制字节），不能按 {f} 读取", "{n}: not a text file (it has binary bytes); cannot be read as {f}",
+                            n=name, f=fmt))
     if fmt == "text":
         from . import text
         return text.read(data, name)
@@ -69,9 +73,9 @@ def read_path(path: str | Path, input_format: str | None = None, markers: tuple 
     try:
         data = p.read_bytes()
     except IsADirectoryError:
-        raise ReadError(f"{p}: 是目录，不是文件") from None
+        raise ReadError(msg("{p}: 是目录，不是文件", "{p}: a directory, not a file", p=p)) from None
     except FileNotFoundError:
-        raise ReadError(f"{p}: 文件不存在") from None
+        raise ReadError(msg("{p}: 文件不存在", "{p}: no such file", p=p)) from None
     except OSError as exc:
-        raise ReadError(f"{p}: 无法读取（{exc.strerror or exc}）") from None
+        raise ReadError(msg("{p}: 无法读取（{e}）", "{p}: cannot be read ({e})", p=p, e=exc.strerror or exc)) from None
     return read_bytes(data, str(p), input_format, markers)

@@ -19,6 +19,7 @@ import zipfile
 import zlib
 
 from ..document import Document, DocumentBuilder
+from ..i18n import msg
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WS = " \t\n\r\u00a0\u3000\u200b"
@@ -270,32 +271,36 @@ def read(data: bytes, name: str) -> Document:
         import docx
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover - declared dependency
-        raise ReadError(f"{name}: 读取 DOCX 需要 python-docx（{exc}）") from None
+        raise ReadError(msg("{n}: 读取 DOCX 需要 python-docx（{e}）", "{n}: reading a DOCX needs python-docx ({e})", n=name, e=exc)) from None
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ReadError(f"{name}: 不是有效的 Word 文档（.docx 应为 zip 压缩包），可能已损坏或是其他格式")
+        raise ReadError(msg("{n}: 不是有效的 Word 文档（.docx 应为 zip 压缩包），可能已损坏或是其他格式",
+                            "{n}: not a valid Word document (a .docx is a zip archive); it may be damaged or of another format", n=name))
     from .. import limits as _limits
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             if "word/document.xml" not in z.namelist():
-                raise ReadError(f"{name}: 压缩包中没有 word/document.xml，不是 Word 文档")
+                raise ReadError(msg("{n}: 压缩包中没有 word/document.xml，不是 Word 文档",
+                                    "{n}: the archive has no word/document.xml; not a Word document", n=name))
             # a zip bomb is answered like a file that is too large (P090)
             _limits.check_expanded(sum(i.file_size for i in z.infolist()))
             _check_structure(z.read("word/document.xml"), _limits.current_max_chars())
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError):
         # damaged members (a directory entry pointing before the file: ValueError), an
         # unsupported compression method, encryption
-        raise ReadError(f"{name}: 不是有效的 Word 文档（压缩包已损坏）") from None
+        raise ReadError(msg("{n}: 不是有效的 Word 文档（压缩包已损坏）", "{n}: not a valid Word document (the archive is damaged)", n=name)) from None
     try:
         document = docx.Document(io.BytesIO(data))
     except ReadError:
         raise
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise ReadError(f"{name}: 无法读取 Word 文档（{type(exc).__name__}）") from None
+        raise ReadError(msg("{n}: 无法读取 Word 文档（{t}）", "{n}: the Word document cannot be read ({t})", n=name, t=type(exc).__name__)) from None
     except Exception as exc:  # lxml XMLSyntaxError and the like: a damaged document
-        raise ReadError(f"{name}: Word 文档已损坏，无法读取（{type(exc).__name__}）") from None
+        raise ReadError(msg("{n}: Word 文档已损坏，无法读取（{t}）", "{n}: the Word document is damaged and cannot be read ({t})",
+                            n=name, t=type(exc).__name__)) from None
     body = getattr(document.element, "body", None)
     if body is None:   # a document.xml whose root is not Word's <w:document>
-        raise ReadError(f"{name}: Word 文档的正文部分（word/document.xml）不是 Word 的格式，无法读取")
+        raise ReadError(msg("{n}: Word 文档的正文部分（word/document.xml）不是 Word 的格式，无法读取",
+                            "{n}: the body of the Word document (word/document.xml) is not in Word's format; cannot be read", n=name))
     st = _State(_limits.current_max_chars())
     _blocks(body, st)
     doc = st.doc.build(path=name, format="docx", encoding=None)

@@ -49,6 +49,7 @@ from ..document import Document, DocumentBuilder
 from ..source import Location, ReaderNote
 from .pdf_pages import LOCK, Glyph, PageData, PdfFile
 from .pdf_tables import Table, find_tables, is_value, join, same_table
+from ..i18n import msg
 
 log = logging.getLogger("validator.readers.pdf")
 
@@ -462,12 +463,12 @@ def read(data: bytes, name: str) -> Document:
     from . import pdf_guard
     from .. import limits as _limits
     if not data.lstrip()[:5] == b"%PDF-" and b"%PDF-" not in data[:1024]:
-        raise ReadError(f"{name}: 不是 PDF 文件（缺少 %PDF- 文件头）")
+        raise ReadError(msg("{n}: 不是 PDF 文件（缺少 %PDF- 文件头）", "{n}: not a PDF file (no %PDF- header)", n=name))
     scan = pdf_guard.scan(data)   # a stream bomb or an operator flood: P090, before any parsing
     try:
         import pypdfium2  # noqa: F401
     except ImportError as exc:  # pragma: no cover - declared dependency
-        raise ReadError(f"{name}: 读取 PDF 需要 pypdfium2（{exc}）") from None
+        raise ReadError(msg("{n}: 读取 PDF 需要 pypdfium2（{e}）", "{n}: reading a PDF needs pypdfium2 ({e})", n=name, e=exc)) from None
     from pypdfium2 import PdfiumError
     import pypdfium2.raw as R
 
@@ -480,16 +481,18 @@ def read(data: bytes, name: str) -> Document:
             code = getattr(exc, "err_code", None)
             log.info("%s: PDFium 无法打开文件：%s", name, exc)
             if code == R.FPDF_ERR_PASSWORD:
-                raise ReadError(f"{name}: PDF 已加密，需要密码才能读取") from None
+                raise ReadError(msg("{n}: PDF 已加密，需要密码才能读取", "{n}: the PDF is encrypted and needs a password", n=name)) from None
             if code == R.FPDF_ERR_SECURITY:
-                raise ReadError(f"{name}: PDF 使用了不支持的加密方式，无法读取") from None
+                raise ReadError(msg("{n}: PDF 使用了不支持的加密方式，无法读取", "{n}: the PDF uses an unsupported encryption; cannot be read",
+                                    n=name)) from None
             if code == R.FPDF_ERR_SUCCESS:
-                raise ReadError(f"{name}: PDF 没有页面，可能已损坏或不完整")
-            raise ReadError(f"{name}: 不是有效的 PDF 文件，可能已损坏或不完整") from None
+                raise ReadError(_no_pages(name))
+            raise ReadError(msg("{n}: 不是有效的 PDF 文件，可能已损坏或不完整", "{n}: not a valid PDF file; it may be damaged or incomplete",
+                                n=name)) from None
         with pdf:
             n = len(pdf)
             if n <= 0:
-                raise ReadError(f"{name}: PDF 没有页面，可能已损坏或不完整")
+                raise ReadError(_no_pages(name))
             scan.check_operators(n)
             meta = _meta(pdf, scan.xmp)
             for i in range(n):
@@ -536,3 +539,7 @@ def _notes(pages: list[_Page], failed, npages: int) -> list[ReaderNote]:
         notes.append(ReaderNote(PAGE_FAIL, f"PDF 第{pno}页无法读取（{err}）", 0,
                                 Location(1, 1, page=pno, where=f"第{pno}页"), {"page": pno}))
     return notes
+
+
+def _no_pages(name: str):
+    return msg("{n}: PDF 没有页面，可能已损坏或不完整", "{n}: the PDF has no pages; it may be damaged or incomplete", n=name)

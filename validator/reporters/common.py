@@ -15,9 +15,10 @@ def ordered(findings):
                                            f.location.line, f.location.column, f.rule))
 
 
-def error_text(r) -> str:
+def error_text(r, lang: str = "zh") -> str:
     """A file's read error without the path repeated in front (the path is printed already)."""
-    err = str(getattr(r, "error", "") or "")
+    from ..i18n import text
+    err = text(getattr(r, "error", "") or "", lang)
     for prefix in (f"{r.path}: ", f"{r.path}："):
         if err.startswith(prefix):
             return err[len(prefix):]

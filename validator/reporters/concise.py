@@ -21,7 +21,7 @@ def render(results, out, *, lang="zh", quiet=False, baseline=0, **_kw):
     for r in results:
         if getattr(r, "error", None):
             word = "error" if lang == "en" else "错误"
-            out.write(safe_text(f"{r.path}: {word}: {error_text(r)}") + "\n")
+            out.write(safe_text(f"{r.path}: {word}: {error_text(r, lang)}") + "\n")
         for f in ordered(r.findings):
             out.write(line_for(f, lang) + "\n")
     if not quiet:

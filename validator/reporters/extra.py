@@ -89,7 +89,8 @@ def sarif_document(results, lang="zh", **kw) -> dict:
             artifacts.append(art)
         err = getattr(res, "error", None)
         if err:
-            notes.append({"level": "error", "message": {"text": str(err)},
+            from ..i18n import text as in_lang
+            notes.append({"level": "error", "message": {"text": in_lang(err, lang)},
                           "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "index": art_index[uri]}}}]})
         for f in res.findings:
             text = f.text(lang)
@@ -202,7 +203,7 @@ def render_github(results, out, *, lang="zh", baseline=0, **_kw):
     for res in results:
         err = getattr(res, "error", None)
         if err:
-            out.write(f"::error file={gh_escape_prop(res.path)},title=xxgk-lint::{gh_escape_data(error_text(res))}\n")
+            out.write(f"::error file={gh_escape_prop(res.path)},title=xxgk-lint::{gh_escape_data(error_text(res, lang))}\n")
         for f in ordered(res.findings):
             out.write(github_line(f, lang) + "\n")
     line = summary(results, lang, baseline)
@@ -235,8 +236,8 @@ def junit_tree(results, lang="zh", fail_on="error"):
                            f"{elsewhere(f, lang)}") for f in fs]
         if err:
             errors += 1
-            e = ET.SubElement(tc, "error", message=safe_text(error_text(res)), type="read-error")
-            e.text = safe_text(error_text(res))
+            e = ET.SubElement(tc, "error", message=safe_text(error_text(res, lang)), type="read-error")
+            e.text = safe_text(error_text(res, lang))
             continue
         failing = [f for f in fs if SEVERITY_RANK[f.severity] >= threshold]
         if failing:

@@ -27,6 +27,7 @@ from . import register
 def document(results, lang="zh", baseline: int = 0) -> dict:
     from .. import __version__
     findings = [f.to_dict(lang) for r in results for f in r.findings]
+    from ..i18n import text
     files = []
     for r in results:
         rep = getattr(r, "report", None)
@@ -36,7 +37,7 @@ def document(results, lang="zh", baseline: int = 0) -> dict:
                       "year": rep.metadata.year if rep else None,
                       "encoding": src.encoding if src else None,
                       "format": src.format if src else None,
-                      "error": getattr(r, "error", None)})
+                      "error": (text(r.error, lang) if getattr(r, "error", None) else None)})
     from .common import summary as summary_text
     summary = {"files": len(results), "findings": len(findings)}
     for sev in ("error", "warning", "info"):

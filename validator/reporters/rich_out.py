@@ -114,7 +114,7 @@ def render(results, out, *, lang="zh", quiet=False, color=True, baseline=0, **_k
     for r in results:
         if getattr(r, "error", None):
             console.print(Text(f"{safe_text(r.path)}: ", style="bold") +
-                          Text(("error: " if en else "错误：") + safe_text(error_text(r)), style="bold red"))
+                          Text(("error: " if en else "错误：") + safe_text(error_text(r, lang)), style="bold red"))
             continue
         if not r.findings:
             if not quiet:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..findings import CATEGORIES, SEVERITIES
+from ..i18n import Msg, msg, text
 from ..resources import rules_dir
 from ..saferegex import trusted_patterns
 from ..yamlload import YamlError, load_yaml, one_line
@@ -73,8 +74,8 @@ class RuleSet:
         return None
 
 
-def _err(path, line, msg) -> YamlError:
-    return YamlError(one_line(f"{path}:{line}: {msg}", 600))
+def _err(path, line, problem) -> YamlError:
+    return YamlError(one_line(msg("{p}:{l}: {m}", "{p}:{l}: {m}", p=path, l=line, m=problem), 600))
 
 
 _TEMPLATE_KEYS = ("message", "message_en", "suggestion", "suggestion_en")
@@ -82,72 +83,87 @@ _TEMPLATE_KEYS = ("message", "message_en", "suggestion", "suggestion_en")
 
 def _param_error(path, line, rid, exc: ParamError, kind: str | None = None) -> YamlError:
     if not exc.path:
-        return _err(path, exc.line or line, f"{rid}: 类型 {kind} {exc.problem}" if kind else f"{rid}: {exc.problem}")
-    sep = "" if exc.problem[:1] in "：:" else " "
-    return _err(path, exc.line or line, f"{rid}: {exc.path}{sep}{exc.problem}")
+        return _err(path, exc.line or line, msg("{r}: 类型 {k} {p}", "{r}: kind {k} {p}", r=rid, k=kind, p=exc.problem)
+                    if kind else msg("{r}: {p}", "{r}: {p}", r=rid, p=exc.problem))
+    zh, en = text(exc.problem, "zh"), text(exc.problem, "en")
+    return _err(path, exc.line or line, Msg(f"{rid}: {exc.path}{'' if zh[:1] in '：:' else ' '}{zh}",
+                                            f"{rid}: {exc.path}{'' if en[:1] in '：:' else ' '}{en}"))
 
 
 def _validate(entry, path: str) -> Rule:
     line = getattr(entry, "line", 0)
     if not isinstance(entry, dict):
-        raise _err(path, line, "每条规则必须是一个映射（id、kind、message …）")
+        raise _err(path, line, Msg("每条规则必须是一个映射（id、kind、message …）", "each rule must be a mapping (id, kind, message …)"))
     for k in COMMON_REQUIRED:
         if k not in entry:
-            raise _err(path, line, f"规则缺少必填字段“{k}”")
+            raise _err(path, line, msg("规则缺少必填字段“{k}”", 'the rule lacks the required field "{k}"', k=k))
     rid = entry["id"]
     kl = getattr(entry, "key_lines", {})
     if not isinstance(rid, str) or not ID_RE.match(rid):
-        raise _err(path, kl.get("id", line), f"规则编号“{show(rid)}”格式不对：应为大写字母加三位数字，如 A301")
+        raise _err(path, kl.get("id", line), msg("规则编号“{r}”格式不对：应为大写字母加三位数字，如 A301",
+                                                 'rule id "{r}" has the wrong form: a capital letter and three digits, such as A301',
+                                                 r=show(rid)))
     if not isinstance(entry["name"], str) or not NAME_RE.match(entry["name"]):
-        raise _err(path, kl.get("name", line), f"{rid}: 规则名“{show(entry['name'])}”应为小写英文和连字符，如 table3-balance")
+        raise _err(path, kl.get("name", line), msg("{r}: 规则名“{n}”应为小写英文和连字符，如 table3-balance",
+                                                   '{r}: rule name "{n}" should be lower-case English and hyphens, such as table3-balance',
+                                                   r=rid, n=show(entry["name"])))
     kind = entry.get("kind")
     emitted = entry.get("emitted_by")
     if (kind is None) == (emitted is None):
-        raise _err(path, line, f"{rid}: 需要 kind（规则类型，见 xxgk-lint kinds）" if kind is None
-                   else f"{rid}: kind 与 emitted_by 只能有一个")
+        raise _err(path, line, msg("{r}: 需要 kind（规则类型，见 xxgk-lint kinds）", "{r}: needs a kind (see xxgk-lint kinds)", r=rid)
+                   if kind is None else msg("{r}: kind 与 emitted_by 只能有一个", "{r}: kind and emitted_by exclude each other", r=rid))
     if emitted is not None and (not isinstance(emitted, str) or emitted not in EMITTERS):
         raise _err(path, kl.get("emitted_by", line),
-                   f"{rid}: emitted_by 的值“{show(emitted)}”不可用；可用：{'、'.join(EMITTERS)}")
+                   msg("{r}: emitted_by 的值“{v}”不可用；可用：{a}", '{r}: emitted_by "{v}" is not available; available: {b}',
+                       r=rid, v=show(emitted), a="、".join(EMITTERS), b=", ".join(EMITTERS)))
     if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
         if isinstance(kind, str) and kind in RENAMED:
-            raise _err(path, kl.get("kind", line), f"{rid}: 规则类型“{kind}”已改为 {RENAMED[kind]}（见 xxgk-lint kinds）")
+            raise _err(path, kl.get("kind", line), msg("{r}: 规则类型“{k}”已改为 {n}（见 xxgk-lint kinds）",
+                                                       '{r}: the kind "{k}" is now {n} (see xxgk-lint kinds)',
+                                                       r=rid, k=kind, n=_renamed_msg(RENAMED[kind])))
         raise _err(path, kl.get("kind", line),
-                   f"{rid}: 未知的规则类型“{show(kind)}”；可用：{'、'.join(sorted(KINDS))}（见 xxgk-lint kinds）")
+                   msg("{r}: 未知的规则类型“{k}”；可用：{a}（见 xxgk-lint kinds）", '{r}: unknown kind "{k}"; available: {b} '
+                       "(see xxgk-lint kinds)", r=rid, k=show(kind), a="、".join(sorted(KINDS)), b=", ".join(sorted(KINDS))))
     for key, allowed in (("category", CATEGORIES), ("severity", SEVERITIES)):
         v = entry[key]
         if not isinstance(v, str) or v not in allowed:
-            zh = "类别" if key == "category" else "严重程度"
-            raise _err(path, kl.get(key, line), f"{rid}: 未知的{zh}“{show(v)}”；可用：{'、'.join(allowed)}")
+            word = Msg("类别", "category") if key == "category" else Msg("严重程度", "severity")
+            raise _err(path, kl.get(key, line), msg("{r}: 未知的{w}“{v}”；可用：{a}", '{r}: unknown {w} "{v}"; available: {b}',
+                                                    r=rid, w=word, v=show(v), a="、".join(allowed), b=", ".join(allowed)))
     if not isinstance(entry["message"], str) or not entry["message"].strip():
-        raise _err(path, kl.get("message", line), f"{rid}: message 必须是非空文本")
+        raise _err(path, kl.get("message", line), msg("{r}: message 必须是非空文本", "{r}: message must be non-empty text", r=rid))
     for key in _TEMPLATE_KEYS:
         if key in entry and entry[key] is not None:
             if not isinstance(entry[key], str):
-                raise _err(path, kl.get(key, line), f"{rid}: {key} 应为文本")
+                raise _err(path, kl.get(key, line), msg("{r}: {k} 应为文本", "{r}: {k} should be text", r=rid, k=key))
             try:
                 check_template(entry[key], At(key, kl.get(key, line)))
             except ParamError as exc:
                 raise _param_error(path, line, rid, exc) from None
     for key in ("explanation", "explanation_en", "basis"):
         if entry.get(key) is not None and not isinstance(entry[key], str):
-            raise _err(path, kl.get(key, line), f"{rid}: {key} 应为文本")
+            raise _err(path, kl.get(key, line), msg("{r}: {k} 应为文本", "{r}: {k} should be text", r=rid, k=key))
     templates = entry.get("templates", ["2019", "2021"])
     if isinstance(templates, str):
         templates = [templates]
     if not isinstance(templates, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in templates):
-        raise _err(path, kl.get("templates", line), f"{rid}: templates 应为列表，只能取 {'、'.join(TEMPLATES)}")
+        raise _err(path, kl.get("templates", line), msg("{r}: templates 应为列表，只能取 {a}", "{r}: templates should be a list of {b}",
+                                                        r=rid, a="、".join(TEMPLATES), b=", ".join(TEMPLATES)))
     templates = [str(t) for t in templates]
     for t in templates:
         if t not in TEMPLATES:
-            raise _err(path, kl.get("templates", line), f"{rid}: templates 只能取 {'、'.join(TEMPLATES)}，不能是“{show(t)}”")
+            raise _err(path, kl.get("templates", line), msg("{r}: templates 只能取 {a}，不能是“{t}”",
+                                                            '{r}: templates can only be {b}, not "{t}"',
+                                                            r=rid, a="、".join(TEMPLATES), b=", ".join(TEMPLATES), t=show(t)))
     if not isinstance(entry.get("enabled", True), bool):
-        raise _err(path, kl.get("enabled", line), f"{rid}: enabled 应为 true 或 false")
+        raise _err(path, kl.get("enabled", line), msg("{r}: enabled 应为 true 或 false", "{r}: enabled should be true or false", r=rid))
     examples = entry.get("examples", [])
     if not isinstance(examples, list):
-        raise _err(path, kl.get("examples", line), f"{rid}: examples 必须是列表")
+        raise _err(path, kl.get("examples", line), msg("{r}: examples 必须是列表", "{r}: examples must be a list", r=rid))
     for ex in examples:
         if not isinstance(ex, dict) or ex.get("expect") not in ("pass", "fail") or not isinstance(ex.get("text"), str):
-            raise _err(path, getattr(ex, "line", line), f"{rid}: 每个示例需要 expect: pass|fail 和 text")
+            raise _err(path, getattr(ex, "line", line), msg("{r}: 每个示例需要 expect: pass|fail 和 text",
+                                                            "{r}: each example needs expect: pass|fail and text", r=rid))
         _check_example(ex, path, rid)
     rule = Rule(rid, entry["name"], kind or "", entry["category"], entry["severity"], entry["message"].strip(),
                 (entry.get("message_en") or None), str(entry.get("explanation", "") or "").strip(),
@@ -157,7 +173,9 @@ def _validate(entry, path: str) -> Rule:
     if emitted is not None:
         extra = [k for k in entry if k not in COMMON_REQUIRED and k not in COMMON_OPTIONAL]
         if extra:
-            raise _err(path, kl.get(extra[0], line), f"{rid}: 由核心生成的规则（emitted_by）没有参数，不认识字段“{show(extra[0])}”")
+            raise _err(path, kl.get(extra[0], line), msg("{r}: 由核心生成的规则（emitted_by）没有参数，不认识字段“{k}”",
+                                                         '{r}: a rule made by the core (emitted_by) has no parameters; unknown field "{k}"',
+                                                         r=rid, k=show(extra[0])))
         return rule
     kind_spec = KINDS[kind]
     node = _ParamNode(entry)
@@ -173,7 +191,9 @@ def _validate(entry, path: str) -> Rule:
         raise _param_error(path, line, rid, exc, kind) from None
     except (ValueError, TypeError, OverflowError, ArithmeticError, AttributeError, KeyError,
             RecursionError) as exc:   # defensive: a value no schema foresaw still ends as one line
-        raise _err(path, line, f"{rid}: 参数值有误（{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}）") from None
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise _err(path, line, msg("{r}: 参数值有误（{t}: {e}）", "{r}: a parameter value is wrong ({t}: {e})",
+                                   r=rid, t=type(exc).__name__, e=first)) from None
     if kind_spec.relations and not rule.relations:
         rule.relations = kind_spec.relations
     return rule
@@ -221,23 +241,31 @@ def load_rule_file(path: Path) -> list[Rule]:
     else:
         entries = data
     if not isinstance(entries, list):
-        raise _err(path, getattr(data, "line", 1), "规则文件应为规则列表，或含有 rules: 列表")
+        raise _err(path, getattr(data, "line", 1), Msg("规则文件应为规则列表，或含有 rules: 列表",
+                                                       "a rule file should be a list of rules, or hold a rules: list"))
     lines = getattr(entries, "item_lines", None) or []
     out = []
     for i, e in enumerate(entries):
         if not isinstance(e, dict):
             line = lines[i] if i < len(lines) else getattr(entries, "line", 1)
-            raise _err(path, line, f"每条规则必须是一个映射（id、kind、message …），第{i + 1}项却是{_type_zh(e)}")
+            raise _err(path, line, msg("每条规则必须是一个映射（id、kind、message …），第{i}项却是{t}",
+                                       "each rule must be a mapping (id, kind, message …), but item {i} is {t}", i=i + 1, t=_type_zh(e)))
         out.append(_validate(e, str(path)))
     return out
 
 
-def _type_zh(v) -> str:
-    for t, zh in ((bool, "真假值"), (str, "文本"), ((int, float), "数字"), (list, "列表"), ((set, frozenset), "集合"),
-                  (bytes, "二进制数据"), (type(None), "空值")):
+def _type_zh(v) -> Msg:
+    for t, zh, en in ((bool, "真假值", "true/false"), (str, "文本", "text"), ((int, float), "数字", "a number"),
+                      (list, "列表", "a list"), ((set, frozenset), "集合", "a set"), (bytes, "二进制数据", "binary data"),
+                      (type(None), "空值", "null")):
         if isinstance(v, t):
-            return zh
-    return "其他值"
+            return Msg(zh, en)
+    return Msg("其他值", "another value")
+
+
+def _renamed_msg(text_zh: str) -> Msg:
+    """RENAMED's notes ("dates（check: deadline 或 impossible）") in both languages."""
+    return Msg(text_zh, text_zh.replace("（", " (").replace("）", ")").replace(" 或 ", " or ").replace("、", ", "))
 
 
 def load_rules(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
@@ -260,7 +288,7 @@ def _read_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
     seen: dict[str, str] = {}
     for d in dirs:
         if not d.is_dir():
-            raise YamlError(f"{d}: 规则目录不存在")
+            raise YamlError(msg("{d}: 规则目录不存在", "{d}: no such rule directory", d=d))
         shipped = d == rules_dir()
         for p in sorted(d.glob("*.yaml")):
             with (trusted_patterns() if shipped else contextlib.nullcontext()):
@@ -269,7 +297,8 @@ def _read_rules(extra_dirs: tuple[str, ...]) -> RuleSet:
                 r.shipped = shipped
                 for key in (r.id, r.name):
                     if key in seen:
-                        raise _err(r.file, r.line, f"规则“{key}”重复定义（已见于 {seen[key]}）")
+                        raise _err(r.file, r.line, msg("规则“{k}”重复定义（已见于 {s}）", 'rule "{k}" defined twice (first at {s})',
+                                                       k=key, s=seen[key]))
                     seen[key] = f"{r.file}:{r.line}"
                 rules.append(r)
     rules.sort(key=lambda r: r.id)
@@ -327,9 +356,9 @@ def run_rule(rule: Rule, ctx) -> tuple[list, RegexTimeouts | None]:
         except Exception as exc:  # noqa: BLE001 - a user rule failing on a report
             if rule.shipped:
                 raise
-            msg = str(exc).split("\n", 1)[0]
-            raise RuleRunError(one_line(f"{rule.file}:{rule.line}: {rule.id}: 规则无法运行"
-                                        f"（{type(exc).__name__}: {msg}）", 400)) from None
+            first = str(exc).split("\n", 1)[0]
+            raise RuleRunError(one_line(msg("{f}:{l}: {r}: 规则无法运行（{t}: {e}）", "{f}:{l}: {r}: the rule cannot run ({t}: {e})",
+                                            f=rule.file, l=rule.line, r=rule.id, t=type(exc).__name__, e=first), 400)) from None
     if log.count or log.skipped:
         return out, RegexTimeouts(log.count, list(log.patterns))
     return out, None

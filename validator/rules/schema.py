@@ -25,6 +25,8 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import Msg, en, msg, of
+
 QUOTE_CHARS = 40
 
 
@@ -47,11 +49,12 @@ def show(value) -> str:
     if value is None:
         return "null"
     if isinstance(value, (list, tuple)):
-        return f"列表（{len(value)}项）"
+        return Msg(f"列表（{len(value)}项）", f"a list of {len(value)} items")
     if isinstance(value, dict):
-        return f"映射（{len(value)}项）"
+        return Msg(f"映射（{len(value)}项）", f"a mapping of {len(value)} items")
     if isinstance(value, int) and value.bit_length() > 200:
-        return f"{value.bit_length() * 3 // 10}位左右的数"
+        n = value.bit_length() * 3 // 10
+        return Msg(f"{n}位左右的数", f"a number of about {n} digits")
     try:
         s = value if isinstance(value, str) else str(value)
     except Exception:  # noqa: BLE001 - a value that cannot even be shown
@@ -67,16 +70,28 @@ def _first_line(msg: str, limit: int = 200) -> str:
     return first if len(first) <= limit else first[:limit] + "…"
 
 
-def type_zh(value) -> str:
-    for t, zh in ((bool, "真假值"), (str, "文本"), (int, "整数"), (float, "小数"), (list, "列表"),
-                  (dict, "映射"), (type(None), "空值")):
+def _first_line_msg(exc: BaseException) -> Msg:
+    m = of(exc)
+    return m.map(_first_line) if isinstance(m, Msg) else Msg(_first_line(m))
+
+
+def _should(t: "Type", found) -> Msg:
+    return msg("应为{a}，而不是{f}", "should be a {a}, not {f}", a=t.allowed_msg(), f=found)
+
+
+def type_zh(value) -> Msg:
+    for t, zh, en in ((bool, "真假值", "true/false"), (str, "文本", "text"), (int, "整数", "whole number"),
+                      (float, "小数", "decimal"), (list, "列表", "list"), (dict, "映射", "mapping"),
+                      (type(None), "空值", "null")):
         if isinstance(value, t):
-            return zh
-    return "其他值"
+            return Msg(zh, en)
+    return Msg("其他值", "other value")
 
 
-def _found(value) -> str:
-    return f"{type_zh(value)}“{show(value)}”" if not isinstance(value, (list, dict, type(None))) else show(value)
+def _found(value) -> Msg:
+    if isinstance(value, (list, dict, type(None))):
+        return Msg(show(value), en(show(value)))
+    return msg("{t}“{v}”", 'the {t} "{v}"', t=type_zh(value), v=show(value))
 
 
 # ---------------------------------------------------------------------------------------
@@ -97,7 +112,8 @@ class At:
         line = lines[i] if i < len(lines) else (getattr(node[i], "line", None) if i < len(node) else None)
         return At(f"{self.path}[{i + 1}]", line or self.line)
 
-    def fail(self, problem: str):
+    def fail(self, problem):
+        """``problem`` as a :class:`Msg` (Chinese and English), written to follow the key."""
         raise ParamError(self.path, problem, self.line)
 
 
@@ -117,6 +133,9 @@ class Type:
         """What is allowed, for an error message."""
         return self.describe(lang)
 
+    def allowed_msg(self) -> Msg:
+        return Msg(self.allowed("zh"), self.allowed("en"))
+
 
 @dataclass
 class Str(Type):
@@ -129,15 +148,15 @@ class Str(Type):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and self.pattern is None:
             value = str(value)      # a number where a name is due (a row key “1”) is its text
         if not isinstance(value, str):
-            at.fail(f"应为文本，而不是{_found(value)}")
+            at.fail(msg("应为文本，而不是{f}", "should be text, not {f}", f=_found(value)))
         if len(value.strip()) < self.min_len:
-            at.fail("不能为空")
+            at.fail(Msg("不能为空", "cannot be empty"))
         if len(value) > self.max_len:
-            at.fail(f"过长（{len(value)}个字符，最多{self.max_len}个）")
+            at.fail(msg("过长（{n}个字符，最多{m}个）", "is too long ({n} characters, at most {m})", n=len(value), m=self.max_len))
         if self.one_line and "\n" in value.strip():
-            at.fail("只能写一行")
+            at.fail(Msg("只能写一行", "must be one line"))
         if self.pattern and not re.fullmatch(self.pattern, value):
-            at.fail(f"的值“{show(value)}”格式不对；应为 {self.pattern}")
+            at.fail(msg("的值“{v}”格式不对；应为 {p}", 'value "{v}" has the wrong form; expected {p}', v=show(value), p=self.pattern))
         return value
 
     def describe(self, lang="zh"):
@@ -166,14 +185,17 @@ def check_template(value: str, at: At) -> None:
     try:
         parts = list(string.Formatter().parse(value))
     except ValueError as exc:
-        at.fail(f"中的花括号不配对（{exc}）；字面的花括号请写成 {{{{ 或 }}}}")
+        at.fail(msg("中的花括号不配对（{e}）；字面的花括号请写成 {{{{ 或 }}}}",
+                    "has unbalanced braces ({e}); write a literal brace as {{{{ or }}}}", e=exc))
     for _lit, fname, spec, _conv in parts:
         if fname is None:
             continue
         if not _FIELD_NAME.match(fname):
-            at.fail(f"中的占位符“{{{show(fname)}}}”只能是一个名字，如 {{table}}、{{lhs}}")
+            at.fail(msg("中的占位符“{{{f}}}”只能是一个名字，如 {{table}}、{{lhs}}",
+                        'has a placeholder "{{{f}}}" that is not a plain name such as {{table}} or {{lhs}}', f=show(fname)))
         if spec and not _SPEC_OK.match(spec):
-            at.fail(f"中的占位符“{{{show(fname)}:{show(spec)}}}”格式说明不允许")
+            at.fail(msg("中的占位符“{{{f}:{s}}}”格式说明不允许", 'has a placeholder "{{{f}:{s}}}" whose format spec is not allowed',
+                        f=show(fname), s=show(spec)))
 
 
 @dataclass
@@ -183,9 +205,9 @@ class Int(Type):
 
     def check(self, value, at):
         if isinstance(value, bool) or not isinstance(value, int):
-            at.fail(f"应为{self.allowed()}，而不是{_found(value)}")
+            at.fail(_should(self, _found(value)))
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            at.fail(f"应为{self.allowed()}，而不是{show(value)}")
+            at.fail(_should(self, show(value)))
         return value
 
     def describe(self, lang="zh"):
@@ -206,10 +228,10 @@ class Num(Type):
     def check(self, value, at):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or \
                 (isinstance(value, int) and value.bit_length() > 64) or not math.isfinite(value):
-            at.fail(f"应为{self.allowed()}，而不是{_found(value)}")
+            at.fail(_should(self, _found(value)))
         low_bad = self.min is not None and (value <= self.min if self.min_open else value < self.min)
         if low_bad or (self.max is not None and value > self.max):
-            at.fail(f"应为{self.allowed()}，而不是{show(value)}")
+            at.fail(_should(self, show(value)))
         return float(value)
 
     def describe(self, lang="zh"):
@@ -222,7 +244,7 @@ class Num(Type):
 class Bool(Type):
     def check(self, value, at):
         if not isinstance(value, bool):
-            at.fail(f"应为 true 或 false，而不是{_found(value)}")
+            at.fail(msg("应为 true 或 false，而不是{f}", "should be true or false, not {f}", f=_found(value)))
         return value
 
     def describe(self, lang="zh"):
@@ -238,9 +260,10 @@ class Choice(Type):
 
     def check(self, value, at):
         if not isinstance(value, str):
-            at.fail(f"应为以下之一：{self.allowed()}；而不是{_found(value)}")
+            at.fail(msg("应为以下之一：{a}；而不是{f}", "should be one of: {a}; not {f}", a=self.allowed_msg(), f=_found(value)))
         if value not in self.values:
-            at.fail(f"的值“{show(value)}”不可用；可用：{self.allowed()}")
+            at.fail(msg("的值“{v}”不可用；可用：{a}", 'value "{v}" is not available; available: {a}',
+                        v=show(value), a=self.allowed_msg()))
         return value
 
     def describe(self, lang="zh"):
@@ -264,11 +287,14 @@ class ListOf(Type):
             if self.single_ok and not isinstance(value, dict):
                 value = [value]
             else:
-                at.fail(f"应为列表（如 [{self._example()}]），而不是{_found(value)}；列表的每一项：{self.item.allowed()}")
+                at.fail(msg("应为列表（如 [{x}]），而不是{f}；列表的每一项：{a}",
+                            "should be a list (such as [{x}]), not {f}; each item: {a}",
+                            x=self._example(), f=_found(value), a=self.item.allowed_msg()))
         if len(value) < self.min_len:
-            at.fail("不能是空列表" if self.min_len == 1 else f"至少要有{self.min_len}项")
+            at.fail(Msg("不能是空列表", "cannot be an empty list") if self.min_len == 1 else
+                    msg("至少要有{n}项", "needs at least {n} items", n=self.min_len))
         if len(value) > self.max_len:
-            at.fail(f"项数过多（{len(value)}项，最多{self.max_len}项）")
+            at.fail(msg("项数过多（{n}项，最多{m}项）", "has too many items ({n}, at most {m})", n=len(value), m=self.max_len))
         return [self.item.check(v, at.item(i, value)) for i, v in enumerate(value)]
 
     def _example(self) -> str:
@@ -294,16 +320,17 @@ class MapOf(Type):
 
     def check(self, value, at):
         if not isinstance(value, dict):
-            at.fail(f"应为映射（键: 值），而不是{_found(value)}")
+            at.fail(msg("应为映射（键: 值），而不是{f}", "should be a mapping (key: value), not {f}", f=_found(value)))
         if len(value) < self.min_len:
-            at.fail("不能是空映射")
+            at.fail(Msg("不能是空映射", "cannot be an empty mapping"))
         out = {}
         for k, v in value.items():
             sub = at.key(k, value)
             try:
                 self.key.check(k, At(at.path, sub.line))
             except ParamError:
-                raise ParamError(at.path, f"的键“{show(k)}”不可用；可用：{self.key.allowed()}", sub.line) from None
+                raise ParamError(at.path, msg("的键“{k}”不可用；可用：{a}", 'key "{k}" is not available; available: {a}',
+                                              k=show(k), a=self.key.allowed_msg()), sub.line) from None
             out[k] = self.value.check(v, sub)
         return out
 
@@ -337,8 +364,9 @@ class Obj(Type):
         if self.shorthand and not isinstance(value, dict):
             value = _Shorthand({self.shorthand: value}, at.line)
         if not isinstance(value, dict):
-            at.fail(f"应为映射（{', '.join(p.name + ': …' for p in self.params if p.required) or '键: 值'}），"
-                    f"而不是{_found(value)}")
+            req = ", ".join(p.name + ": …" for p in self.params if p.required)
+            at.fail(msg("应为映射（{r}），而不是{f}", "should be a mapping ({r}), not {f}",
+                        r=Msg(req or "键: 值", req or "key: value"), f=_found(value)))
         return check_params(self.params, value, at)
 
     def describe(self, lang="zh"):
@@ -362,15 +390,16 @@ def check_params(params: list[Param], node: dict, at: At, ignore: tuple = ()) ->
             continue
         if k not in known:
             sub = at.key(k, node) if isinstance(k, str) else at
-            names = "、".join(p.name for p in params) or "（无）"
-            At(at.path, sub.line).fail(f"{'中' if at.path else ''}不认识字段“{show(k)}”；可用：{names}")
+            names = Msg("、".join(p.name for p in params) or "（无）", ", ".join(p.name for p in params) or "(none)")
+            At(at.path, sub.line).fail(msg("{i}不认识字段“{k}”；可用：{n}", '{i}unknown field "{k}"; available: {n}',
+                                           i=Msg("中" if at.path else "", "has an " if at.path else ""), k=show(k), n=names))
     out = {}
     for p in params:
         if p.name in node:
             out[p.name] = p.type.check(node[p.name], at.key(p.name, node))
         elif p.required:
             At(f"{at.path}.{p.name}" if at.path else p.name, getattr(node, "line", None) or at.line).fail(
-                f"缺少必填字段；应为{p.type.allowed()}")
+                msg("缺少必填字段；应为{a}", "is a required field that is missing; expected {a}", a=p.type.allowed_msg()))
         else:
             out[p.name] = p.default
     return out
@@ -387,15 +416,16 @@ class Regex(Type):
     def check(self, value, at):
         from ..saferegex import PatternError, compile_safe
         if not isinstance(value, str) or not value:
-            at.fail(f"应为正则表达式（文本），而不是{_found(value)}")
+            at.fail(msg("应为正则表达式（文本），而不是{f}", "should be a regular expression (text), not {f}", f=_found(value)))
         try:
             pat = compile_safe(value)
         except PatternError as exc:   # the engine's message quotes a short piece of the pattern
-            at.fail(f"：{_first_line(str(exc))}")
+            at.fail(msg("：{e}", ": {e}", e=_first_line_msg(exc)))
         names = group_names(pat)
         missing = [g for g in self.groups if g not in names]
         if missing:
-            at.fail(f"的正则表达式“{show(value)}”需要命名组 " + "、".join(f"(?P<{g}>…)" for g in missing))
+            at.fail(msg("的正则表达式“{v}”需要命名组 {g}", 'regular expression "{v}" needs the named group {g}',
+                        v=show(value), g="、".join(f"(?P<{g}>…)" for g in missing)))
         return pat
 
     def describe(self, lang="zh"):
@@ -418,10 +448,11 @@ class MonthDay(Type):
         s = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
         m = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*", s or "")
         if not m:
-            at.fail(f"应写成 月-日（如 3-31），而不是{_found(value)}")
+            at.fail(msg("应写成 月-日（如 3-31），而不是{f}", "should be written month-day (such as 3-31), not {f}", f=_found(value)))
         mo, d = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12 or not 1 <= d <= calendar.monthrange(2001, mo)[1]:
-            at.fail(f"“{show(value)}”不是一年中的日期；应写成 月-日（如 3-31）")
+            at.fail(msg("“{v}”不是一年中的日期；应写成 月-日（如 3-31）", '"{v}" is not a day of the year; write month-day (such as 3-31)',
+                        v=show(value)))
         return (mo, d)
 
     def describe(self, lang="zh"):
@@ -440,16 +471,19 @@ class Expr(Type):
     def check(self, value, at):
         from ..expr import ExprError, compile_expr
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            at.fail(f"应为等式（如 本年新收 + 上年结转 == 办理结果总计 + 结转下年度），而不是{_found(value)}")
+            at.fail(msg("应为等式（如 本年新收 + 上年结转 == 办理结果总计 + 结转下年度），而不是{f}",
+                        'should be an equation (such as "本年新收 + 上年结转 == 办理结果总计 + 结转下年度"), not {f}', f=_found(value)))
         src = str(value)
         if len(src) > self.max_len:
-            at.fail(f"过长（{len(src)}个字符，最多{self.max_len}个）")
+            at.fail(msg("过长（{n}个字符，最多{m}个）", "is too long ({n} characters, at most {m})", n=len(src), m=self.max_len))
         depth = deepest = terms = run = 0
         for ch in src + " ":
             if ch.isdigit() and ch.isascii():
                 run += 1
                 if run > self.max_digits:
-                    at.fail(f"中的数超过{self.max_digits}位；等式中的常数应是表格中可能出现的数")
+                    at.fail(msg("中的数超过{d}位；等式中的常数应是表格中可能出现的数",
+                                "has a number of more than {d} digits; a constant in an equation should be a number a "
+                                "table can hold", d=self.max_digits))
                 continue
             run = 0
             if ch == "(":
@@ -460,18 +494,19 @@ class Expr(Type):
             elif ch in "+-":
                 terms += 1
         if deepest > self.max_depth:
-            at.fail(f"的括号嵌套过深（{deepest}层，最多{self.max_depth}层）")
+            at.fail(msg("的括号嵌套过深（{n}层，最多{m}层）", "nests parentheses too deeply ({n} levels, at most {m})",
+                        n=deepest, m=self.max_depth))
         if terms > self.max_terms:
-            at.fail(f"的项数过多（{terms}项，最多{self.max_terms}项）")
+            at.fail(msg("的项数过多（{n}项，最多{m}项）", "has too many terms ({n}, at most {m})", n=terms, m=self.max_terms))
         try:
             e = compile_expr(src)
             e.names  # noqa: B018 - walks the tree once (deep trees fail here, not in a check)
         except ExprError as exc:
-            at.fail(f"：{_first_line(str(exc))}")
+            at.fail(msg("：{e}", ": {e}", e=_first_line_msg(exc)))
         except (RecursionError, ValueError, MemoryError):
-            at.fail("：表达式过长或嵌套过深")
+            at.fail(Msg("：表达式过长或嵌套过深", ": the expression is too long or nested too deeply"))
         if self.comparison and not e.is_comparison:
-            at.fail(f"必须是比较式（含 == 等），而不是“{show(value)}”")
+            at.fail(msg("必须是比较式（含 == 等），而不是“{v}”", 'must be a comparison (with == or the like), not "{v}"', v=show(value)))
         return e
 
     def describe(self, lang="zh"):
@@ -489,15 +524,15 @@ class CellRef(Type):
         from ..templates import load_formats
         m = _CELL_REF.fullmatch(value) if isinstance(value, str) else None
         if not m:
-            at.fail(f"应写成 表三.行.列，而不是{_found(value)}")
+            at.fail(msg("应写成 表三.行.列，而不是{f}", "should be written 表三.row.column, not {f}", f=_found(value)))
         tkey, row, col = m.groups()
         specs = [f.table(tkey) for f in load_formats().values() if f.table(tkey) is not None]
         if not specs:
-            at.fail(f"：没有名为“{tkey}”的表")
+            at.fail(msg("：没有名为“{t}”的表", ': there is no table "{t}"', t=tkey))
         if not any(s.row(row) is not None for s in specs):
-            at.fail(f"：“{show(row)}”不是{tkey}的行名")
+            at.fail(msg("：“{r}”不是{t}的行名", ': "{r}" is not a row of "{t}"', r=show(row), t=tkey))
         if not any(col in s.columns for s in specs):
-            at.fail(f"：“{show(col)}”不是{tkey}的列名")
+            at.fail(msg("：“{c}”不是{t}的列名", ': "{c}" is not a column of "{t}"', c=show(col), t=tkey))
         return (tkey, row, col)
 
     def describe(self, lang="zh"):
@@ -518,15 +553,17 @@ class TableKey(Type):
         keys = self._keys()
         if not isinstance(value, str) or value not in keys:
             if not isinstance(value, str):
-                at.fail(f"应为统一格式中的表（{'、'.join(keys)}），而不是{_found(value)}")
-            at.fail(f"的值“{show(value)}”不是统一格式中的表；可用：{'、'.join(keys)}")
+                at.fail(msg("应为统一格式中的表（{a}），而不是{f}", "should be a table of the uniform format ({a}), not {f}",
+                            a=self.allowed_msg(), f=_found(value)))
+            at.fail(msg("的值“{v}”不是统一格式中的表；可用：{a}", 'value "{v}" is not a table of the uniform format; available: {a}',
+                        v=show(value), a=self.allowed_msg()))
         return value
 
     def describe(self, lang="zh"):
         return " | ".join(self._keys())
 
     def allowed(self, lang="zh"):
-        return "、".join(self._keys())
+        return "、".join(self._keys()) if lang != "en" else ", ".join(f'"{k}"' for k in self._keys())
 
 
 class SectionKey(Type):
@@ -545,15 +582,17 @@ class SectionKey(Type):
         keys = self._keys()
         if not isinstance(value, str) or value not in keys:
             if not isinstance(value, str):
-                at.fail(f"应为统一格式中的部分（{'、'.join(keys)}），而不是{_found(value)}")
-            at.fail(f"的值“{show(value)}”不是统一格式中的部分；可用：{'、'.join(keys)}")
+                at.fail(msg("应为统一格式中的部分（{a}），而不是{f}", "should be a part of the uniform format ({a}), not {f}",
+                            a=self.allowed_msg(), f=_found(value)))
+            at.fail(msg("的值“{v}”不是统一格式中的部分；可用：{a}", 'value "{v}" is not a part of the uniform format; available: {a}',
+                        v=show(value), a=self.allowed_msg()))
         return value
 
     def describe(self, lang="zh"):
         return " | ".join(self._keys())
 
     def allowed(self, lang="zh"):
-        return "、".join(self._keys())
+        return "、".join(self._keys()) if lang != "en" else ", ".join(f'"{k}"' for k in self._keys())
 
 
 def regexes(min_len: int = 0, **kw) -> ListOf:

@@ -207,7 +207,7 @@ class Ctx:
 
 def english_args(args: dict) -> "_Safe":
     """The arguments of the English message: ``X_en`` replaces ``X`` where a kind gives it,
-    table names become "Table 3"; everything else (numbers, the report's own words, the
+    table names become "Table 3", a part's numeral "3"; everything else (numbers, the report's own words, the
     form's labels) stays as it is."""
     out = _Safe()
     for k, v in args.items():
@@ -217,6 +217,9 @@ def english_args(args: dict) -> "_Safe":
             out[k] = args[k + "_en"]
         elif k == "table" and isinstance(v, str):
             out[k] = table_en(v)
+        elif k == "section" and isinstance(v, str) and v and all(ch in CN for ch in v):
+            from ...textutil import cn_to_int
+            out[k] = str(cn_to_int(v) or v)      # part 三 → part 3
         else:
             out[k] = v
     return out

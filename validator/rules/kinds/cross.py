@@ -17,6 +17,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from ...findings import RelatedLocation
+from ...i18n import Msg
 from ..schema import Bool, Choice, Int, ListOf, Num, Param, SectionKey, regexes
 from . import Ctx, KindError, ModelView, fmt_num, register
 from .text import search
@@ -85,7 +86,8 @@ def _short(text: str, n: int = 40) -> str:
 def _prepare_copied(rule):
     p = rule.params
     if p["unit"] == "year-sentence" and p["against"] != "previous":
-        raise KindError("against", "unit: year-sentence 只能与上一年度的报告比较（against: previous）")
+        raise KindError("against", Msg("unit: year-sentence 只能与上一年度的报告比较（against: previous）",
+                                       "unit: year-sentence compares only with the previous year's report (against: previous)"))
     rule.relations = (p["against"],)
     return None
 

@@ -9,6 +9,7 @@ the file's); the kind compares them and never reads a date from the text.
 
 from __future__ import annotations
 
+from ...i18n import Msg
 from ..schema import Choice, Int, MonthDay, Obj, Param
 from . import KindError, Plain, iso, register
 
@@ -26,9 +27,10 @@ def _prepare_dates(rule):
     if p["check"] == "deadline":
         dl = p["deadlines"]
         if dl is None or not any(dl.values()):
-            raise KindError("deadlines", "缺少：check: deadline 需要 deadlines（如 {government: 3-31, department: 1-31}）")
+            raise KindError("deadlines", Msg("缺少：check: deadline 需要 deadlines（如 {government: 3-31, department: 1-31}）",
+                                             "missing: check: deadline needs deadlines (such as {government: 3-31, department: 1-31})"))
     elif p["deadlines"] is not None:
-        raise KindError("deadlines", "只用于 check: deadline")
+        raise KindError("deadlines", Msg("只用于 check: deadline", "is only for check: deadline"))
     return None
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ...expr import Missing, check
 from ...model import ValueKind
-from ...i18n import table_en
+from ...i18n import Msg, msg, table_en
 from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
 from . import KindError, fmt_num, plain_row_name, register
 
@@ -41,7 +41,7 @@ def _prepare_equation(rule):
         side, dot, name = n.partition("·")
         if dot:
             if side not in (SIDE_THIS, SIDE_PREV):
-                raise KindError("assert", f"中的“{n}”应写成 本年·名称 或 上年·名称")
+                raise KindError("assert", msg("中的“{n}”应写成 本年·名称 或 上年·名称", 'has "{n}", which should be written 本年·name or 上年·name', n=n))
             sides.add(side)
         else:
             name = n
@@ -50,10 +50,13 @@ def _prepare_equation(rule):
             unknown.append(name)
     what = "行" if for_each == "column" else "列"
     if unknown:
-        raise KindError("assert", f"中的“{'、'.join(unknown[:5])}”不是{tkey}的{what}名")
+        raise KindError("assert", msg("中的“{u}”不是{t}的{w}名", 'has "{v}", not a {x} name of "{t}"', u="、".join(unknown[:5]),
+                                      v='", "'.join(unknown[:5]), t=tkey, w=what, x={"行": "row", "列": "column"}.get(what, what)))
     if sides & {SIDE_THIS, SIDE_PREV}:
         if sides != {SIDE_THIS, SIDE_PREV}:
-            raise KindError("assert", "应同时引用本年和上年的单元格（本年·名称、上年·名称），不能与不带前缀的名称混用")
+            raise KindError("assert", Msg("应同时引用本年和上年的单元格（本年·名称、上年·名称），不能与不带前缀的名称混用",
+                                          "should refer to this year's and last year's cells (本年·name, 上年·name), not mix them "
+                                          "with names without a prefix"))
         rule.relations = ("previous",)
     keys = p["columns"] if for_each == "column" else p["rows"]
     pool: set[str] = set()
@@ -67,7 +70,8 @@ def _prepare_equation(rule):
                         f"中的“{'、'.join(bad[:5])}”不是{tkey}的{'列' if for_each == 'column' else '行'}名")
     names = [n.partition("·")[2] or n for n in expr.names]
     if p["fix"] is not None and p["fix"] not in names:
-        raise KindError("fix", f"的值“{p['fix']}”不是等式中的名称；可用：{'、'.join(names)}")
+        raise KindError("fix", msg("的值“{v}”不是等式中的名称；可用：{a}", 'value "{v}" is not a name in the equation; available: {b}',
+                                   v=p["fix"], a="、".join(names), b=", ".join(names)))
     return expr
 
 

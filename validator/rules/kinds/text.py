@@ -17,7 +17,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from ...saferegex import PatternTimeout
 from ..schema import (Bool, CellRef, Choice, Int, ListOf, Obj, Param, Regex, SectionKey, Str, Template,
                       group_names, regexes)
-from ...i18n import table_en
+from ...i18n import Msg, msg, table_en
 from . import CN, KindError, SafeArgs, fmt_num, register
 
 
@@ -138,12 +138,16 @@ _PATTERN = Obj([
 def _prepare_pattern(rule):
     for i, e in enumerate(rule.params["patterns"]):
         if e["at"] is not None and e["at"] not in group_names(e["regex"]):
-            names = "、".join(sorted(group_names(e["regex"]))) or "（没有命名组）"
-            raise KindError(f"patterns[{i + 1}].at", f"的值“{e['at']}”不是正则表达式中的命名组；可用：{names}")
+            g = sorted(group_names(e["regex"]))
+            names = Msg("、".join(g) or "（没有命名组）", ", ".join(g) or "(no named group)")
+            raise KindError(f"patterns[{i + 1}].at", msg("的值“{v}”不是正则表达式中的命名组；可用：{n}",
+                                                         'value "{v}" is not a named group of the regular expression; '
+                                                         "available: {n}", v=e["at"], n=names))
         if rule.params["year_group"] and rule.params["year_group"] not in group_names(e["regex"]):
-            raise KindError(f"patterns[{i + 1}].regex", f"需要命名组 (?P<{rule.params['year_group']}>…)（year_group）")
+            raise KindError(f"patterns[{i + 1}].regex", msg("需要命名组 (?P<{g}>…)（year_group）", "needs the named group (?P<{g}>…) (year_group)",
+                                                            g=rule.params["year_group"]))
     if rule.params["sections"] and rule.params["scope"] not in ("prose", "sections"):
-        raise KindError("sections", "只能与 scope: prose 或 sections 一起使用")
+        raise KindError("sections", Msg("只能与 scope: prose 或 sections 一起使用", "goes only with scope: prose or sections"))
     return None
 
 
@@ -250,18 +254,21 @@ _EMPTY = ["无", "暂无", "无。", "暂无。", "没有", "无相关情况"]
 def _prepare_content(rule):
     p = rule.params
     if not p["groups"] and p["min_chars"] is None:
-        raise KindError("groups", "缺少：content 需要 groups（要写到的内容）或 min_chars（至少多少字）")
+        raise KindError("groups", Msg("缺少：content 需要 groups（要写到的内容）或 min_chars（至少多少字）",
+                                      "missing: content needs groups (what must be written) or min_chars (at least how many characters)"))
     if p["groups"] and p["min_chars"] is not None:
-        raise KindError("min_chars", "与 groups 只能用其一（一条规则检查一件事）")
+        raise KindError("min_chars", Msg("与 groups 只能用其一（一条规则检查一件事）", "and groups exclude each other (one rule checks one thing)"))
     for i, g in enumerate(p["groups"]):
         if not (g["any"] or g["all"] or g["titles"]):
-            raise KindError(f"groups[{i + 1}]", "需要 any、all 或 titles")
+            raise KindError(f"groups[{i + 1}]", Msg("需要 any、all 或 titles", "needs any, all or titles"))
     if p["part"] in ("sections",) and not p["sections"]:
-        raise KindError("sections", "缺少：part: sections 需要列出部分（如 [总体情况]）")
+        raise KindError("sections", Msg("缺少：part: sections 需要列出部分（如 [总体情况]）",
+                                        'missing: part: sections needs the parts listed (such as ["总体情况"])'))
     if p["part"] == "attachments" and p["groups"]:
-        raise KindError("groups", "part: attachments 只检查附件的字数（min_chars）")
+        raise KindError("groups", Msg("part: attachments 只检查附件的字数（min_chars）",
+                                      "part: attachments checks only the attachments' length (min_chars)"))
     if p["part"] == "title" and p["min_chars"] is not None:
-        raise KindError("min_chars", "part: title 检查标题写到的内容（groups）")
+        raise KindError("min_chars", Msg("part: title 检查标题写到的内容（groups）", "part: title checks what the title says (groups)"))
     return None
 
 
@@ -480,7 +487,8 @@ def _prepare_numbers(rule):
     for i, q in enumerate(rule.params["quantities"]):
         which = [k for k in _CHECKS if q[k] is not None]
         if len(which) != 1:
-            raise KindError(f"quantities[{i + 1}]", "需要且只能有 equals、rate、says_zero、change 之一")
+            raise KindError(f"quantities[{i + 1}]", Msg("需要且只能有 equals、rate、says_zero、change 之一",
+                                                        "needs exactly one of equals, rate, says_zero, change"))
         c = which[0]
         checks.add(c)
         for j, pat in enumerate(q["phrases"]):
@@ -490,7 +498,8 @@ def _prepare_numbers(rule):
                                 "需要命名组 " + "、".join(f"(?P<{g}>…)" for g in need))
     if "change" in checks:
         if checks != {"change"}:
-            raise KindError("quantities", "change（与上一年度比较）不能与其他比较写在同一条规则中")
+            raise KindError("quantities", Msg("change（与上一年度比较）不能与其他比较写在同一条规则中",
+                                              "change (against the previous year) cannot share a rule with other comparisons"))
         rule.relations = ("previous",)
     return None
 
@@ -710,7 +719,8 @@ def _prepare_sum(rule):
     for i, t in enumerate(rule.params["totals"]):
         need = [g for g in ("n", "unit") if g not in group_names(t)]
         if need:
-            raise KindError(f"totals[{i + 1}]", "需要命名组 " + "、".join(f"(?P<{g}>…)" for g in need))
+            raise KindError(f"totals[{i + 1}]", msg("需要命名组 {g}", "needs the named groups {h}",
+                                                    g="、".join(f"(?P<{g}>…)" for g in need), h=", ".join(f"(?P<{g}>…)" for g in need)))
     return None
 
 
