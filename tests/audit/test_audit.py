@@ -331,3 +331,27 @@ def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path):
     assert len(got) == 40 == len(by)
     assert by["crash.txt"]["status"] == "无法读取" and "检查进程" in by["crash.txt"]["reason"]
     assert all(r["status"] == "通过" for n, r in by.items() if n != "crash.txt")
+
+
+def test_localcluster_workers_keep_no_profile_of_the_checks(tmp_path):
+    """Dask's statistical profiler kept a stack tree per second of checking in every worker
+    (the worker's memory grew with the run): the audit's workers run without it."""
+    from validator.audit import engine
+    from validator.lint import Options
+    paths = [str(p) for p in sorted((CORPUS / "reports").glob("*.txt"))[:6]]
+    seen = {}
+
+    def profiler_state(dask_worker):
+        return ("profile" in dask_worker.periodic_callbacks, len(dask_worker.profile_history),
+                len(dask_worker.profile_keys_history))
+
+    def on_start(_n, client):
+        seen["client"] = client
+
+    def sink(recs):
+        seen.setdefault("states", []).append(seen["client"].run(profiler_state))
+
+    info = engine.run_dask([(p, None, Options()) for p in paths], sink, jobs=2, on_start=on_start)
+    assert info["workers"] == 2
+    states = [s for run in seen["states"] for s in run.values()]
+    assert states and all(s == (False, 0, 0) for s in states)

@@ -20,6 +20,21 @@ from .work import blank_record, check_chunk, check_one
 SLOW_FORMATS = (".pdf", ".docx")   # ~0.5–2 s each: one per task, so no chunk waits on several
 
 
+# Dask configuration of the run (the LocalCluster's workers get it from this process; the
+# workers of a --cluster read their own: README "审计的内存" says what to set there).
+WORKER_CONFIG = {
+    # a chunk whose worker dies is retried once, then split (see module doc)
+    "distributed.scheduler.allowed-failures": 1,
+    "distributed.admin.tick.limit": "1h",
+    # Dask's statistical profiler samples the checking thread every 10 ms and keeps a tree of
+    # the stacks it saw for each of the last 1,000 one-second cycles (admin.low-level-log-length),
+    # for the dashboard, which an audit does not start.  The deep and varied stacks of the
+    # parser, the rules and python-docx/lxml made those trees the worker's growing memory
+    # (~19 profile-tree dicts per report; +25 MB per 1,000 reports) and ~15 % of its CPU.
+    "distributed.worker.profile.enabled": False,
+}
+
+
 class EngineError(Exception):
     pass
 
@@ -69,9 +84,7 @@ def run_dask(tasks, sink, *, jobs: int = 2, address: str | None = None, on_start
     dask, Client, LocalCluster, as_completed = _dask()
     cluster = None
     info: dict = {}
-    # a chunk whose worker dies is retried once, then split (see module doc)
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1,
-                          "distributed.admin.tick.limit": "1h"}):
+    with dask.config.set(WORKER_CONFIG):
         try:
             if address:
                 try:
