@@ -6,8 +6,13 @@ per-task cost of Dask stays small next to a ~5 ms text report), a bounded window
 submitted, and results are handed to ``sink`` as they finish (``distributed.as_completed``),
 where the CLI writes them to the database.  A chunk whose task fails as a whole (its worker
 died: a crash, memory, a file stuck in C code past the hard deadline of work.deadline) is
-split and its files are run again one per task; a single file that fails that way is recorded
-as 无法读取 with the reason.  Nothing a file does stops the run.
+split and its files are run again one per task.  Dask counts a worker's death against every
+task the scheduler had given that worker, the one it ran and those waiting behind it, and
+after ``allowed-failures`` + 1 deaths reports the task as ``KilledWorker``: so a single file
+lost that way may have only waited behind the file that crashed.  It is run again alone on
+the cluster (nothing else submitted until it is done); a file lost while it ran alone is the
+one that ends its worker, and is recorded as 无法读取 with the reason.  Nothing a file does
+stops the run, nor costs another file its record.
 """
 
 from __future__ import annotations
@@ -60,11 +65,16 @@ def run_inprocess(tasks, sink, stop=None) -> None:
 def _failed(task, exc) -> dict:
     path, sha, _opts = task
     name = type(exc).__name__
-    if name == "KilledWorker":
+    if _lost(exc):
         why = "检查进程在检查此文件时退出（崩溃、内存不足或超过时间上限后仍未停止），未能检查"
     else:
         why = f"检查此文件时出错（{name}: {exc}），未能检查"
     return blank_record(path, sha, None, "无法读取", why)
+
+
+def _lost(exc) -> bool:
+    """The task was lost with its worker process (Dask's KilledWorker), rather than raising."""
+    return type(exc).__name__ == "KilledWorker"
 
 
 def _dask():
@@ -108,24 +118,34 @@ def run_dask(tasks, sink, *, jobs: int = 2, address: str | None = None, on_start
             todo.reverse()
             window = window or nworkers * 4
             ac = as_completed()
-            meta = {}
+            meta = {}         # key of a task in flight → (its chunk, whether it runs alone)
+            suspects = []     # single files whose task was lost with a worker (see _lost)
 
-            def submit(chunk):
+            def submit(chunk, alone=False):
                 fut = client.submit(task_fn, chunk, pure=False)
-                meta[fut.key] = chunk
+                meta[fut.key] = (chunk, alone)
                 ac.add(fut)
 
-            while todo and len(meta) < window:
-                submit(todo.pop())
+            def fill():
+                if suspects:   # wait until nothing else runs, then run one suspect alone
+                    if not meta:
+                        submit([suspects.pop()], alone=True)
+                    return
+                while todo and len(meta) < window:
+                    submit(todo.pop())
+
+            fill()
             for fut in ac:
-                chunk = meta.pop(fut.key)
+                chunk, alone = meta.pop(fut.key)
                 try:
                     recs = fut.result()
                 except Exception as exc:  # noqa: BLE001 - the task failed as a whole
+                    recs = []
                     if len(chunk) > 1:
                         for t in reversed(chunk):
                             todo.append([t])
-                        recs = []
+                    elif _lost(exc) and not alone:
+                        suspects.append(chunk[0])
                     else:
                         recs = [_failed(chunk[0], exc)]
                 fut.release()
@@ -133,8 +153,7 @@ def run_dask(tasks, sink, *, jobs: int = 2, address: str | None = None, on_start
                     sink(recs)
                 if stop is not None and stop():
                     break
-                while todo and len(meta) < window:
-                    submit(todo.pop())
+                fill()
             try:  # what each worker used (runs.info; the benchmark reports it)
                 from .work import process_usage
                 usage = client.run(process_usage)
