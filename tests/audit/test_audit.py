@@ -248,14 +248,13 @@ def test_a_slow_or_broken_report_is_recorded_with_its_reason_and_the_run_goes_on
     (src / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf\n")
     shutil.copy(CORPUS / "reports" / "011_huaian_2024.txt", src / "good.txt")
     db = tmp_path / "audit.sqlite"
-    t = time.perf_counter()
     assert main(["audit", str(src), "--out", str(db), "--jobs", "2", "--timeout", "2", "-q"]) == 0
-    assert time.perf_counter() - t < 25
     got = {Path(p).name: r for p, r in rows(db).items()}
     assert got["good.txt"]["status"] == "通过"
+    # stopped at its deadline in the worker thread (this reason), not by the hard exit (whose
+    # reason says the checking process exited)
     assert got["slow.pdf"]["status"] == "无法读取" and "时间上限 2 秒" in got["slow.pdf"]["reason"]
-    secs = sqlite3.connect(db).execute("SELECT seconds FROM reports WHERE path LIKE '%slow.pdf'").fetchone()[0]
-    assert secs < 5      # stopped at its deadline in the worker thread, not by the hard exit
+    assert "进程" not in got["slow.pdf"]["reason"]
     assert got["broken.pdf"]["status"] == "无法读取" and got["broken.pdf"]["reason"]
 
 
