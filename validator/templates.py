@@ -416,10 +416,23 @@ def _common(directory: str | None = None):
     return path, data
 
 
+def _common_cached(kind: str, directory: str | None, build):
+    """What ``build`` reads from rules/formats/common.yaml, kept in the start-up cache
+    (validator/startcache.py, keyed by the file's bytes): a check does not parse YAML.  An
+    error is never cached: it is raised again, file:line, on every run."""
+    d = Path(directory) if directory else rules_dir() / "formats"
+    from .startcache import load as cached
+    return cached(kind, [(d, COMMON_FILE)], lambda: build(directory))
+
+
 @lru_cache(maxsize=4)
 def signature_words(directory: str | None = None) -> tuple[str, ...]:
     """``signature.ends_with`` of rules/formats/common.yaml: a short line ending with one of
     these, right above the date line at the end of a report, is the issuer's signature."""
+    return _common_cached("signature", directory, _signature_words)
+
+
+def _signature_words(directory: str | None) -> tuple[str, ...]:
     from .i18n import msg
     path, data = _common(directory)
     block = data.get("signature") if isinstance(data, dict) else None
@@ -435,6 +448,10 @@ def signature_words(directory: str | None = None) -> tuple[str, ...]:
 def issuer_words(directory: str | None = None) -> IssuerWords:
     """The ``issuers`` block of rules/formats/common.yaml, checked against its schema (each
     kind, each key, lists of words; unknown keys refused) with file:line errors."""
+    return _common_cached("issuers", directory, _issuer_words)
+
+
+def _issuer_words(directory: str | None) -> IssuerWords:
     from .i18n import msg
     path, data = _common(directory)
     block = data.get("issuers") if isinstance(data, dict) else None
