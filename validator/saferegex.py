@@ -247,10 +247,137 @@ def expanded_size(pattern: str) -> int:
     return total
 
 
+# `\s` of the `regex` module is Unicode White_Space; `re` also takes \x1c-\x1f (str.isspace)
+WHITE_SPACE_RE = r"[^\S\x1c-\x1f]"
+NOT_WHITE_SPACE_RE = r"[\S\x1c-\x1f]"
+# escapes that mean the same in both engines (\s, \S, \d, \D spelt out, see stdlib_form)
+_SAME_ESCAPES = frozenset("sSdDtnrfvaxuU0123456789")
+_DIGITS: list = []     # [the digits `regex` has and `re` has not, as a class body; None: not the same]
+
+
+def _digit_extra() -> str | None:
+    r"""`\d` of both engines is Unicode Nd, but each by its own Unicode version: the digits
+    only the `regex` module knows, as the body of a character class (ranges) (kept in the
+    start-up cache, keyed by the Python and `regex` versions; found by matching \d over every
+    code point in both).  None when `re` knows a digit `regex` does not (then \d is left to
+    `regex`)."""
+    if not _DIGITS:
+        from .startcache import load
+        _DIGITS.append(load("unicode-digits", [], _digits_difference))
+    return _DIGITS[0]
+
+
+def _digits_difference() -> str | None:
+    import array
+    every = array.array("I", range(0x110000)).tobytes().decode("utf-32-le", "surrogatepass")
+    ours = set(_re.findall(r"\d", every))
+    theirs = set(_regex.findall(r"\d", every, flags=_regex.V0))
+    if not ours <= theirs or any(c.isascii() for c in theirs - ours):
+        return None
+    out, extra = [], sorted(map(ord, theirs - ours))
+    for i, c in enumerate(extra):          # runs of consecutive code points as ranges
+        if i and c == extra[i - 1] + 1 and out and out[-1][1] == c - 1:
+            out[-1][1] = c
+        else:
+            out.append([c, c])
+    # the characters themselves, not escapes: `re` parses a class char by char in Python
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in out)
+
+
+_COUNT_BRACE = _re.compile(r"\d+(?:,\d*)?|,\d+")
+
+
+def stdlib_form(pattern: str) -> str | None:
+    r"""The same pattern for the standard library's `re`, when it provably means the same as in
+    the `regex` module (VERSION0): no escapes whose meaning differs between the two (\w, \b,
+    \p{…} follow different definitions), no inline flags (case folding differs), no braces
+    other than counted repetitions (`regex` reads {e<=1} as fuzzy matching, `re` as text), no
+    character class holding \s, \S or \D; \s and \S outside a class are spelt out as Unicode
+    White_Space (``WHITE_SPACE_RE``), \d gets the digits of a newer Unicode version that only
+    `regex` knows (:func:`_digit_extra`).  None: keep the `regex` module.  ``re`` compiles
+    several times faster, which is most of what the first check of a cold start spends on the
+    ~50 shipped patterns it uses (tests/core/test_stdlib_patterns.py checks the matches are
+    the same)."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = first_in_class = False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                return None
+            e = pattern[i + 1]
+            if e.isalnum() or e == "_":
+                if e not in _SAME_ESCAPES:
+                    return None
+                if e in "sS":
+                    if in_class:
+                        return None
+                    out.append(WHITE_SPACE_RE if e == "s" else NOT_WHITE_SPACE_RE)
+                    i += 2
+                    continue
+                if e in "dD":
+                    extra = _digit_extra()
+                    if extra is None or (in_class and e == "D"):
+                        return None
+                    out.append(f"\\d{extra}" if in_class else f"[\\d{extra}]" if e == "d" else f"[^\\d{extra}]")
+                    first_in_class = False
+                    i += 2
+                    continue
+            elif not e.isascii():
+                return None
+            out.append(pattern[i:i + 2])
+            first_in_class = False
+            i += 2
+            continue
+        if in_class:
+            if ch == "[":      # nested sets, POSIX classes: the engines differ
+                return None
+            if ch == "]" and not first_in_class:
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            first_in_class = True
+            continue
+        elif ch == "(" and pattern.startswith("(?", i):
+            nxt = pattern[i + 2:i + 3]
+            if not (nxt in (":", "=", "!") or pattern.startswith(("(?<=", "(?<!", "(?P<"), i)):
+                return None
+        elif ch == "{":
+            close = pattern.find("}", i)
+            if close < 0 or not _COUNT_BRACE.fullmatch(pattern[i + 1:close]):
+                return None
+        out.append(ch)
+        first_in_class = False
+        i += 1
+    if in_class:
+        return None
+    return "".join(out)
+
+
+def _compile_trusted(pattern: str):
+    pattern = _HEX_BRACE.sub(lambda m: "\\U%08x" % int(m.group(1), 16), pattern)
+    plain = stdlib_form(pattern)
+    if plain is not None:
+        import warnings
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")   # e.g. FutureWarning: possible nested set
+                return _re.compile(plain)
+        except (Warning, _re.error, ValueError, OverflowError, RecursionError):
+            pass      # something `re` does not take (variable-width look-behind …): `regex`
+    return _regex.compile(pattern, _regex.V0)
+
+
 def _compile_engine(pattern: str, engine: str):
     """The compiled form of a pattern already accepted by :func:`compile_safe` for ``engine``."""
     if engine == "trusted":
-        return _regex.compile(_HEX_BRACE.sub(lambda m: "\\U%08x" % int(m.group(1), 16), pattern), _regex.V0)
+        return _compile_trusted(pattern)
     if engine == "re2":
         return _re2_compile(pattern)
     return _regex.compile(pattern)
