@@ -25,7 +25,6 @@ finding per table), so filling one cell or blanking another is seen.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections import Counter
 from pathlib import Path, PurePath
@@ -66,6 +65,7 @@ class Baseline:
 
     @classmethod
     def load(cls, path: str) -> "Baseline":
+        import json     # only with --baseline (a plain check does not load it)
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -119,6 +119,7 @@ def write(path: str, results) -> int:
             n += 1
     doc = {"version": VERSION, "tool": "xxgk-lint",
            "findings": sorted(rows.values(), key=lambda e: (e["path"], e["rule"], e["message"], e["fingerprint"]))}
+    import json
     try:
         Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     except OSError as exc:

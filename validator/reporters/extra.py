@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import quote
 
@@ -163,6 +162,7 @@ def _fingerprint(f) -> str:
 
 @register("sarif")
 def render_sarif(results, out, *, lang="zh", **kw):
+    import json     # imported when this format is chosen
     json.dump(sarif_document(results, lang, **kw), out, ensure_ascii=False, indent=2)
     out.write("\n")
 

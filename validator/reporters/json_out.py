@@ -19,8 +19,6 @@ Findings that belong together (every blank cell of a table, F502) are one findin
 
 from __future__ import annotations
 
-import json
-
 from . import register
 
 
@@ -51,5 +49,6 @@ def document(results, lang="zh", baseline: int = 0) -> dict:
 
 @register("json")
 def render(results, out, *, lang="zh", baseline=0, **_kw):
+    import json     # imported when this format is chosen (every reporter is registered at start)
     json.dump(document(results, lang, baseline), out, ensure_ascii=False, indent=2)
     out.write("\n")
