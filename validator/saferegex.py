@@ -251,37 +251,48 @@ def expanded_size(pattern: str) -> int:
 WHITE_SPACE_RE = r"[^\S\x1c-\x1f]"
 NOT_WHITE_SPACE_RE = r"[\S\x1c-\x1f]"
 # escapes that mean the same in both engines (\s, \S, \d, \D spelt out, see stdlib_form)
-_SAME_ESCAPES = frozenset("sSdDtnrfvaxuU0123456789")
-_DIGITS: list = []     # [the digits `regex` has and `re` has not, as a class body; None: not the same]
+_SAME_ESCAPES = frozenset("sSdDptnrfvaxuU0123456789")
+# the body of a character class for \s (inside a class, where "[^\S…]" cannot be written)
+WHITE_SPACE_BODY = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_CLASSES: dict = {}
 
 
-def _digit_extra() -> str | None:
-    r"""`\d` of both engines is Unicode Nd, but each by its own Unicode version: the digits
-    only the `regex` module knows, as the body of a character class (ranges) (kept in the
-    start-up cache, keyed by the Python and `regex` versions; found by matching \d over every
-    code point in both).  None when `re` knows a digit `regex` does not (then \d is left to
-    `regex`)."""
-    if not _DIGITS:
+def unicode_classes() -> dict:
+    r"""Character classes of the `regex` module that `re` spells differently, as class bodies
+    of ranges: ``digits``, the digits of a newer Unicode version that only `regex` knows (\d
+    of both is Unicode Nd, each by its own version; None when `re` knows one `regex` does not),
+    and ``Han``, \p{Han}.  Found by matching over every code point with the `regex` module,
+    and kept in the start-up cache (keyed by the Python and `regex` versions)."""
+    if not _CLASSES:
         from .startcache import load
-        _DIGITS.append(load("unicode-digits", [], _digits_difference))
-    return _DIGITS[0]
+        _CLASSES.update(load("unicode-classes", [], _regex_classes))
+    return _CLASSES
 
 
-def _digits_difference() -> str | None:
+def _body(spans) -> str | None:
+    """A class body from (first, last) code points; None if one is ASCII (no escaping needed
+    then: the characters themselves, which `re` parses fastest)."""
+    if any(a < 0x80 for a, _b in spans):
+        return None
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in spans)
+
+
+def _regex_classes() -> dict:
     import array
     every = array.array("I", range(0x110000)).tobytes().decode("utf-32-le", "surrogatepass")
-    ours = set(_re.findall(r"\d", every))
-    theirs = set(_regex.findall(r"\d", every, flags=_regex.V0))
-    if not ours <= theirs or any(c.isascii() for c in theirs - ours):
-        return None
-    out, extra = [], sorted(map(ord, theirs - ours))
-    for i, c in enumerate(extra):          # runs of consecutive code points as ranges
-        if i and c == extra[i - 1] + 1 and out and out[-1][1] == c - 1:
-            out[-1][1] = c
-        else:
-            out.append([c, c])
-    # the characters themselves, not escapes: `re` parses a class char by char in Python
-    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in out)
+    ours = {m.start() for m in _re.finditer(r"\d", every)}
+    theirs = {m.start() for m in _regex.finditer(r"\d", every, flags=_regex.V0)}
+    digits = None
+    if ours <= theirs:
+        spans: list[list[int]] = []
+        for c in sorted(theirs - ours):          # runs of consecutive code points as ranges
+            if spans and spans[-1][1] == c - 1:
+                spans[-1][1] = c
+            else:
+                spans.append([c, c])
+        digits = _body(spans)
+    han = _body([(m.start(), m.end() - 1) for m in _regex.finditer(r"\p{Han}+", every, flags=_regex.V0)])
+    return {"digits": digits, "Han": han}
 
 
 _COUNT_BRACE = _re.compile(r"\d+(?:,\d*)?|,\d+")
@@ -292,14 +303,18 @@ def stdlib_form(pattern: str) -> str | None:
     the `regex` module (VERSION0): no escapes whose meaning differs between the two (\w, \b,
     \p{…} follow different definitions), no inline flags (case folding differs), no braces
     other than counted repetitions (`regex` reads {e<=1} as fuzzy matching, `re` as text), no
-    character class holding \s, \S or \D; \s and \S outside a class are spelt out as Unicode
-    White_Space (``WHITE_SPACE_RE``), \d gets the digits of a newer Unicode version that only
-    `regex` knows (:func:`_digit_extra`).  None: keep the `regex` module.  ``re`` compiles
+    character class holding \S or \D, no inline flags but a leading (?m); \s and \S are spelt
+    out as Unicode White_Space (``WHITE_SPACE_RE``, ``WHITE_SPACE_BODY``), \d gets the digits
+    of a newer Unicode version that only `regex` knows and \p{Han} becomes the `regex` module's
+    own ranges (:func:`unicode_classes`).  None: keep the `regex` module.  ``re`` compiles
     several times faster, which is most of what the first check of a cold start spends on the
     ~50 shipped patterns it uses (tests/core/test_stdlib_patterns.py checks the matches are
     the same)."""
     out: list[str] = []
     i, n = 0, len(pattern)
+    if pattern.startswith("(?m)"):     # multi-line ^ and $: the same in both (lines end at \n)
+        out.append("(?m)")
+        i = 4
     in_class = first_in_class = False
     while i < n:
         ch = pattern[i]
@@ -311,13 +326,24 @@ def stdlib_form(pattern: str) -> str | None:
                 if e not in _SAME_ESCAPES:
                     return None
                 if e in "sS":
-                    if in_class:
+                    if in_class and e == "S":
                         return None
-                    out.append(WHITE_SPACE_RE if e == "s" else NOT_WHITE_SPACE_RE)
+                    out.append(WHITE_SPACE_BODY if in_class else WHITE_SPACE_RE if e == "s" else NOT_WHITE_SPACE_RE)
+                    first_in_class = False
                     i += 2
                     continue
+                if e == "p" and pattern.startswith("{Han}", i + 2):
+                    han = unicode_classes()["Han"]
+                    if han is None:
+                        return None
+                    out.append(han if in_class else f"[{han}]")
+                    first_in_class = False
+                    i += 7
+                    continue
+                if e == "p":
+                    return None
                 if e in "dD":
-                    extra = _digit_extra()
+                    extra = unicode_classes()["digits"]
                     if extra is None or (in_class and e == "D"):
                         return None
                     out.append(f"\\d{extra}" if in_class else f"[\\d{extra}]" if e == "d" else f"[^\\d{extra}]")

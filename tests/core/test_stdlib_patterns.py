@@ -53,9 +53,14 @@ def test_white_space_and_digit_classes_equal_the_regex_module():
     for esc, form in [(r"\s", saferegex.WHITE_SPACE_RE), (r"\S", saferegex.NOT_WHITE_SPACE_RE)]:
         assert [m.start() for m in re.finditer(form, EVERY)] == \
             [m.start() for m in regex.finditer(esc, EVERY, flags=regex.V0)], esc
-    extra = saferegex._digit_extra()
+    classes = saferegex.unicode_classes()
+    extra = classes["digits"]
     assert extra is not None
     for esc, form in [(r"\d", f"[\\d{extra}]"), (r"\D", f"[^\\d{extra}]")]:
+        assert [m.start() for m in re.finditer(form, EVERY)] == \
+            [m.start() for m in regex.finditer(esc, EVERY, flags=regex.V0)], esc
+    for esc, form in [(r"\p{Han}", f"[{classes['Han']}]"), (r"[\s]", f"[{saferegex.WHITE_SPACE_BODY}]"),
+                      (r"[^\s]", f"[^{saferegex.WHITE_SPACE_BODY}]")]:
         assert [m.start() for m in re.finditer(form, EVERY)] == \
             [m.start() for m in regex.finditer(esc, EVERY, flags=regex.V0)], esc
 
@@ -81,7 +86,7 @@ def test_shipped_patterns_on_re_find_the_same_matches_as_on_regex():
 
 
 @pytest.mark.parametrize("pattern", [
-    r"\w+", r"a\b", r"\p{Han}", r"(?i:page)", r"(?i)x", r"(?m)^a", r"a{e<=1}", r"a{,}", r"[\s,]", r"[^\S]",
+    r"\w+", r"a\b", r"\p{Latin}", r"\pL", r"(?i:page)", r"(?i)x", r"a(?m)^a", r"(?s).", r"a{e<=1}", r"a{,}", r"[^\S]",
     r"[\D]", r"[[:alpha:]]", r"[[a]]", r"(?P=n)", r"(?>a)", r"a\K", r"\N{BULLET}", r"[a", "a\\",
 ])
 def test_constructs_that_differ_stay_on_regex(pattern):
@@ -93,6 +98,8 @@ def test_constructs_that_differ_stay_on_regex(pattern):
     (r"[^\]x]\S", r"[^\]x][\S\x1c-\x1f]"),
     (r"(?:19|20)x{2}[，,]?(?P<n>y)", r"(?:19|20)x{2}[，,]?(?P<n>y)"),
     (r"\.\(\)\[\\", r"\.\(\)\[\\"),
+    (r"(?m)^[ \t]*\?+$", r"(?m)^[ \t]*\?+$"),
+    (r"[,\s]", "[," + saferegex.WHITE_SPACE_BODY + "]"),
 ])
 def test_stdlib_form_spells_out_white_space(pattern, form):
     assert stdlib_form(pattern) == form
