@@ -251,7 +251,7 @@ def expanded_size(pattern: str) -> int:
 WHITE_SPACE_RE = r"[^\S\x1c-\x1f]"
 NOT_WHITE_SPACE_RE = r"[\S\x1c-\x1f]"
 # escapes that mean the same in both engines (\s, \S, \d, \D spelt out, see stdlib_form)
-_SAME_ESCAPES = frozenset("sSdDptnrfvaxuU0123456789")
+_SAME_ESCAPES = frozenset("sSdDtnrfvaxuU0123456789")
 # the body of a character class for \s (inside a class, where "[^\S…]" cannot be written)
 WHITE_SPACE_BODY = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _CLASSES: dict = {}
@@ -260,9 +260,10 @@ _CLASSES: dict = {}
 def unicode_classes() -> dict:
     r"""Character classes of the `regex` module that `re` spells differently, as class bodies
     of ranges: ``digits``, the digits of a newer Unicode version that only `regex` knows (\d
-    of both is Unicode Nd, each by its own version; None when `re` knows one `regex` does not),
-    and ``Han``, \p{Han}.  Found by matching over every code point with the `regex` module,
-    and kept in the start-up cache (keyed by the Python and `regex` versions)."""
+    of both is Unicode Nd, each by its own version; None when `re` knows one `regex` does not).
+    Found by matching over every code point with both, and kept in the start-up cache (keyed by
+    the Python and `regex` versions).  (\p{Han} is left to `regex`: as 21 ranges over the
+    whole of Unicode `re` takes ~3 ms to compile it, several times what `regex` takes.)"""
     if not _CLASSES:
         from .startcache import load
         _CLASSES.update(load("unicode-classes", [], _regex_classes))
@@ -291,8 +292,7 @@ def _regex_classes() -> dict:
             else:
                 spans.append([c, c])
         digits = _body(spans)
-    han = _body([(m.start(), m.end() - 1) for m in _regex.finditer(r"\p{Han}+", every, flags=_regex.V0)])
-    return {"digits": digits, "Han": han}
+    return {"digits": digits}
 
 
 _COUNT_BRACE = _re.compile(r"\d+(?:,\d*)?|,\d+")
@@ -305,8 +305,7 @@ def stdlib_form(pattern: str) -> str | None:
     other than counted repetitions (`regex` reads {e<=1} as fuzzy matching, `re` as text), no
     character class holding \S or \D, no inline flags but a leading (?m); \s and \S are spelt
     out as Unicode White_Space (``WHITE_SPACE_RE``, ``WHITE_SPACE_BODY``), \d gets the digits
-    of a newer Unicode version that only `regex` knows and \p{Han} becomes the `regex` module's
-    own ranges (:func:`unicode_classes`).  None: keep the `regex` module.  ``re`` compiles
+    of a newer Unicode version that only `regex` knows (:func:`unicode_classes`).  None: keep the `regex` module.  ``re`` compiles
     several times faster, which is most of what the first check of a cold start spends on the
     ~50 shipped patterns it uses (tests/core/test_stdlib_patterns.py checks the matches are
     the same)."""
@@ -332,16 +331,6 @@ def stdlib_form(pattern: str) -> str | None:
                     first_in_class = False
                     i += 2
                     continue
-                if e == "p" and pattern.startswith("{Han}", i + 2):
-                    han = unicode_classes()["Han"]
-                    if han is None:
-                        return None
-                    out.append(han if in_class else f"[{han}]")
-                    first_in_class = False
-                    i += 7
-                    continue
-                if e == "p":
-                    return None
                 if e in "dD":
                     extra = unicode_classes()["digits"]
                     if extra is None or (in_class and e == "D"):
