@@ -105,6 +105,8 @@ Block = Union[Paragraph, Grid]
 
 @dataclass
 class Document:
+    """What a reader produces: the source text, its paragraphs and grids in order, file facts."""
+
     source: SourceText
     blocks: list[Block] = field(default_factory=list)
     # file facts outside the report text: key -> (value, span in source.text or None)

@@ -28,6 +28,8 @@ def _parser() -> Lark:
 
 @dataclass(frozen=True)
 class Expr:
+    """A parsed table equation: its source text and Lark tree."""
+
     source: str
     tree: Tree
 
@@ -166,6 +168,8 @@ _OPS = {
 
 @dataclass
 class Outcome:
+    """The result of checking an equation: whether it holds, both sides and their terms."""
+
     holds: bool
     lhs: Decimal
     rhs: Decimal | None

@@ -63,6 +63,8 @@ def _num(v):
 
 @dataclass
 class Finding:
+    """One problem found in one file: rule, category, severity, message, where (line, column, table/row/column), related places."""
+
     rule: str
     category: str
     severity: str

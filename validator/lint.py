@@ -25,6 +25,8 @@ from .templates import report_words
 
 @dataclass
 class Options:
+    """How one file is checked: template, issuer kind, input format, language, rule selection, limits."""
+
     template: str | None = None          # auto / 2019 / 2021
     issuer_kind: str | None = None       # 部门 / 政府 (used by metadata rules)
     input_format: str | None = None
@@ -40,6 +42,8 @@ class Options:
 
 @dataclass
 class Result:
+    """The outcome of checking one file: findings, the report model and the source text."""
+
     path: str
     findings: list[Finding]
     report: Report | None

@@ -59,6 +59,8 @@ def parse_value(raw: str, syntax=None) -> tuple[ValueKind, Decimal | None, str |
 
 @dataclass
 class Cell:
+    """One template cell read from the report: its text, what kind of value it holds, the value, where it is."""
+
     raw: str
     kind: ValueKind
     value: Decimal | None
@@ -89,6 +91,8 @@ class LabelMatch:
 
 @dataclass
 class Row:
+    """One row of a template table: its key, the labels that matched it, its cells by column key."""
+
     key: str
     labels: list[LabelMatch]
     cells: dict[str, Cell]
@@ -101,6 +105,8 @@ class Row:
 
 @dataclass
 class Table:
+    """One template table (表二/表三/表四): its rows by key and the header labels found."""
+
     key: str                       # 表二 / 表三 / 表四
     name: str
     span: Span
@@ -124,6 +130,8 @@ class Table:
 
 @dataclass
 class Paragraph:
+    """A paragraph of a section's text and where it is."""
+
     text: str
     span: Span
     marker: str | None = None      # （一） / 1. when the paragraph starts a sub-item
@@ -131,6 +139,8 @@ class Paragraph:
 
 @dataclass
 class Section:
+    """A numbered section of the report (一、二、…), its template key and paragraphs."""
+
     number: int
     numeral: str
     title: str
@@ -181,6 +191,8 @@ class Period:
 
 @dataclass
 class Metadata:
+    """Facts about the report as a whole (title, year, issuer, date, period …), each with where it was read."""
+
     title: str | None = None
     title_span: Span | None = None
     year: int | None = None
@@ -253,6 +265,8 @@ class Diagnostic:
 
 @dataclass
 class Report:
+    """The model of one report that the rules read: metadata, template, sections, tables."""
+
     source: SourceText
     metadata: Metadata
     template: str | None              # "2019" / "2021" / "legacy" / None (unknown)

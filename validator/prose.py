@@ -132,6 +132,8 @@ class Attachment:
 
 @dataclass
 class Prose:
+    """The prose view of a report that text rules read: preamble, each section, the whole, attachments."""
+
     preamble: Stream
     sections: list[Stream]
     whole: Stream

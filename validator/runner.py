@@ -191,6 +191,8 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
 
 @dataclass
 class _Slot:
+    """A worker process, its end of the pipe, the task it is checking (None: idle) and when it started."""
+
     proc: object
     conn: object
     task: int | None = None

@@ -36,6 +36,8 @@ _ALL = {"all", "ALL"}
 
 @dataclass
 class Directive:
+    """One inline ``xxgk-lint: disable…`` comment: where it is, its action and rule codes."""
+
     line: int
     column: int               # 1-based, at the comment opener
     end_column: int

@@ -57,6 +57,8 @@ class LabelSpec:
 
 @dataclass
 class SectionSpec:
+    """A section of a template format: number, key, title and the words that recognise it."""
+
     number: int
     key: str
     title: str
@@ -70,6 +72,8 @@ class SectionSpec:
 
 @dataclass
 class RowSpec:
+    """A row of a template table: key, label, group and parent, the columns it has."""
+
     key: str
     label: str | None
     group: bool = False
@@ -82,6 +86,8 @@ class RowSpec:
 
 @dataclass
 class TableSpec:
+    """A table of a template format: key, name, section, columns, rows and equations."""
+
     key: str
     name: str
     section: int
@@ -197,6 +203,8 @@ def value_syntax(block: dict) -> ValueSyntax:
 
 @dataclass
 class Format:
+    """A template format (rules/formats/*.yaml): years, sections, tables, value syntax."""
+
     id: str
     name: str
     basis: str

@@ -52,6 +52,8 @@ _DASHES = set("-—–－/／无")
 
 @dataclass(slots=True)
 class _Line:
+    """A line of the text: its number and offsets."""
+
     no: int          # 0-based line number
     start: int       # offset of the first character
     end: int         # offset after the last character (before "\r\n" / "\n")
@@ -127,6 +129,8 @@ def _blank(text: str, ln: _Line) -> bool:
 # pipe rows and Markdown tables
 @dataclass(slots=True)
 class _PipeRow:
+    """A line read as a row of pipe-separated cells: the pipes and the cells' spans."""
+
     ln: _Line
     pipes: list[int]
     leading: bool

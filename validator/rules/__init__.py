@@ -35,6 +35,8 @@ EMITTERS = {
 
 @dataclass
 class Rule:
+    """One rule as loaded from a rule file: id, name, kind, category, severity, parameters."""
+
     id: str
     name: str
     kind: str
@@ -64,6 +66,8 @@ class Rule:
 
 @dataclass
 class RuleSet:
+    """The rules of a run, in order, with look-up by id."""
+
     rules: list[Rule] = field(default_factory=list)
 
     def by_id(self, code: str) -> Rule | None:

@@ -99,6 +99,8 @@ def _found(value) -> Msg:
 # ---------------------------------------------------------------------------------------
 @dataclass
 class At:
+    """Where a value is in a rule file (path, line), for messages."""
+
     path: str
     line: int | None
 
@@ -139,6 +141,8 @@ class Type:
 
 @dataclass
 class Str(Type):
+    """A string parameter: length bounds, one line or not."""
+
     min_len: int = 1
     max_len: int = 2000
     one_line: bool = False
@@ -200,6 +204,8 @@ def check_template(value: str, at: At) -> None:
 
 @dataclass
 class Int(Type):
+    """An integer parameter with optional bounds."""
+
     min: int | None = None
     max: int | None = None
 
@@ -221,6 +227,8 @@ class Int(Type):
 
 @dataclass
 class Num(Type):
+    """A number parameter with optional (open or closed) bounds."""
+
     min: float | None = None
     max: float | None = None
     min_open: bool = False
@@ -277,6 +285,8 @@ class Choice(Type):
 
 @dataclass
 class ListOf(Type):
+    """A list parameter: the type of its items and its length bounds."""
+
     item: Type
     min_len: int = 0
     max_len: int = 1000
@@ -314,6 +324,8 @@ class ListOf(Type):
 
 @dataclass
 class MapOf(Type):
+    """A mapping parameter: the types of its keys and values and its size bounds."""
+
     key: Type
     value: Type
     min_len: int = 0
@@ -342,6 +354,8 @@ class MapOf(Type):
 
 @dataclass
 class Param:
+    """One parameter of a rule kind: name, type, whether required, default, documentation."""
+
     name: str
     type: Type
     required: bool = False
@@ -410,6 +424,8 @@ def check_params(params: list[Param], node: dict, at: At, ignore: tuple = ()) ->
 # ---------------------------------------------------------------------------------------
 @dataclass
 class Regex(Type):
+    """A regular-expression parameter (RE2 syntax) and the named groups it must have."""
+
     groups: tuple[str, ...] = ()           # named groups that must be in the pattern
     any_groups: tuple[str, ...] = ()       # at least one of these (e.g. year)
 
@@ -461,6 +477,8 @@ class MonthDay(Type):
 
 @dataclass
 class Expr(Type):
+    """A table-equation parameter (validator/expr.py)."""
+
     comparison: bool = True
 
     max_len: int = 2000
