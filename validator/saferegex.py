@@ -300,15 +300,15 @@ _COUNT_BRACE = _re.compile(r"\d+(?:,\d*)?|,\d+")
 
 def stdlib_form(pattern: str) -> str | None:
     r"""The same pattern for the standard library's `re`, when it provably means the same as in
-    the `regex` module (VERSION0): no escapes whose meaning differs between the two (\w, \b,
-    \p{…} follow different definitions), no inline flags (case folding differs), no braces
-    other than counted repetitions (`regex` reads {e<=1} as fuzzy matching, `re` as text), no
-    character class holding \S or \D, no inline flags but a leading (?m); \s and \S are spelt
-    out as Unicode White_Space (``WHITE_SPACE_RE``, ``WHITE_SPACE_BODY``), \d gets the digits
-    of a newer Unicode version that only `regex` knows (:func:`unicode_classes`).  None: keep the `regex` module.  ``re`` compiles
-    several times faster, which is most of what the first check of a cold start spends on the
-    ~50 shipped patterns it uses (tests/core/test_stdlib_patterns.py checks the matches are
-    the same)."""
+    the `regex` module (VERSION0); None: keep the `regex` module.  Refused: escapes whose
+    meaning differs between the two (\w, \b, \p{…} follow different definitions), inline
+    flags other than a leading (?m) (case folding differs), braces other than counted
+    repetitions (`regex` reads {e<=1} as fuzzy matching, `re` as text), nested sets, \S or \D
+    inside a class.  \s and \S are spelt out as Unicode White_Space (``WHITE_SPACE_RE``,
+    ``WHITE_SPACE_BODY``); \d gets the digits of a newer Unicode version that only `regex`
+    knows (:func:`unicode_classes`).  `re` compiles several times faster, which is most of what
+    the first check of a cold start spends on the ~50 shipped patterns it uses
+    (tests/core/test_stdlib_patterns.py checks the matches are the same)."""
     out: list[str] = []
     i, n = 0, len(pattern)
     if pattern.startswith("(?m)"):     # multi-line ^ and $: the same in both (lines end at \n)
