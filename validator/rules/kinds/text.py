@@ -12,6 +12,7 @@ text; regular expressions are compiled by validator/saferegex.py (RE2, or a time
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ...saferegex import PatternTimeout
@@ -108,18 +109,22 @@ def _item_en(item: str) -> str:
     return f"({n})" if n else item
 
 
+_SENTENCE_STOP = re.compile("[。；;\n]")
+
+
 def _sentences(text: str) -> list[str]:
-    out, cur = [], []
-    for ch in text:
-        if ch in "。；;\n":
-            if cur:
-                out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    if cur:
-        out.append("".join(cur))
-    return out
+    """The non-empty pieces of text between 。；; and line breaks."""
+    return [s for s in _SENTENCE_STOP.split(text) if s]
+
+
+def _prose_sentences(prose) -> list[tuple[str, str]]:
+    """Every sentence of the prose (preamble and sections) with its compact form, split
+    once per report and shared by the rules that read it."""
+    cached = prose.__dict__.get("_sentences")
+    if cached is None:
+        cached = [(s, "".join(s.split())) for st in prose.streams("prose") for s in _sentences(st.text)]
+        prose.__dict__["_sentences"] = cached
+    return cached
 
 
 # ---------------------------------------------------------------------------------------
@@ -384,13 +389,16 @@ def _title(rule, ctx):
 def _report_mentions(rule, ctx):
     r = ctx.report
     ignore = rule.params["ignore"]
-    sents = []
-    for st in r.prose.streams("prose"):
-        for s in _sentences(st.text):
-            if ignore and any(search(i, s) for i in ignore):
-                continue
-            sents.append("".join(s.split()))
-    body = "。".join(sents)
+    # the body is shared by the rules with the same ignore patterns (patterns that cannot
+    # time out only: a timeout is counted for the rule that ran into it)
+    bodies = r.prose.__dict__.setdefault("_bodies", {})
+    key = tuple(i.pattern for i in ignore) if all(i.engine != "regex" for i in ignore) else None
+    body = bodies.get(key) if key is not None else None
+    if body is None:
+        body = "。".join(c for s, c in _prose_sentences(r.prose)
+                        if not (ignore and any(search(i, s) for i in ignore)))
+        if key is not None:
+            bodies[key] = body
     from ...prose import strip_pinyin
     titles = [strip_pinyin(s.title) for s in r.sections]
     missing = _missing(rule, body, titles)
