@@ -7,7 +7,9 @@ a web page's spacing do not hide a copy.  The template's own wording (section ti
 their variants, table names, captions, headers and row labels of ``report.format``) is
 masked out: it is the same in every report and is neither counted nor matched.
 
-Matching uses the standard library's :class:`difflib.SequenceMatcher` with ``autojunk``
+Matching uses :class:`difflib.SequenceMatcher` (through cydifflib, a compiled port of the
+same algorithm with the same results, when installed: the alignment was most of the time a
+batch of reports took) with ``autojunk``
 off (its automatic junk heuristic would drop the most common Chinese characters) on the
 two sections; runs of at least ``min_match`` equal characters count as copied.  The share
 is the copied characters over the section's countable characters (not masked).  Many
@@ -18,11 +20,15 @@ threshold and is not aligned.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 from ..prose import make_stream
+
+try:   # the same SequenceMatcher, compiled (identical matching blocks, ~4x faster)
+    from cydifflib import SequenceMatcher
+except ImportError:  # pragma: no cover - declared dependency
+    from difflib import SequenceMatcher
 
 _WS = re.compile(r"\s+")
 MASK_A = "\x01"   # masked characters of the report under check
@@ -185,7 +191,7 @@ def compare(u: Unit, v: Unit, *, min_match: int = 12, passages: int = 3,
     if screen is not None and containment(u, v) < screen:
         return None
     other = v.text.replace(MASK_A, MASK_B)
-    sm = difflib.SequenceMatcher(None, u.text, other, autojunk=False)
+    sm = SequenceMatcher(None, u.text, other, autojunk=False)
     blocks = [m for m in sm.get_matching_blocks() if m.size >= min_match]
     copied = sum(m.size for m in blocks)
     blocks.sort(key=lambda m: -m.size)
