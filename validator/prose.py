@@ -68,6 +68,15 @@ class PosMap:
     def __len__(self) -> int:
         return self.n
 
+    def expand(self) -> list[int]:
+        """Every offset, as a list (``list(pos)`` without a bisect per character)."""
+        out: list[int] = []
+        starts, bases = self.starts, self.bases
+        for k, s in enumerate(starts):
+            e = starts[k + 1] if k + 1 < len(starts) else self.n
+            out.extend(range(bases[k], bases[k] + e - s))
+        return out
+
     def __getitem__(self, i: int) -> int:
         if i < 0:
             i += self.n

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - declared dependency
     from difflib import SequenceMatcher
 
 _WS = re.compile(r"\s+")
+_NON_WS = re.compile(r"\S+")
 MASK_A = "\x01"   # masked characters of the report under check
 MASK_B = "\x02"   # … of the other report: never equal to MASK_A, so masks never match
 SHINGLE = 8
@@ -132,13 +133,19 @@ def units(report, *, plain: bool = False) -> list[Unit]:
         if sig is not None and sec is report.sections[-1]:
             paras = [p for p in paras if p.span[0] < sig.span[0]]
         st = make_stream(paras, sec)
+        offsets = st.pos.expand() if st.pos else range(len(st.text))
         chars: list[str] = []
         pos: list[int] = []
-        for i, ch in enumerate(st.text):
-            if ch.isspace() or (plain and not ch.isalnum()):
-                continue
-            chars.append(ch)
-            pos.append(st.pos[i] if st.pos else i)
+        if plain:
+            for i, ch in enumerate(st.text):
+                if ch.isspace() or not ch.isalnum():
+                    continue
+                chars.append(ch)
+                pos.append(offsets[i])
+        else:   # runs of non-white-space characters (str.split's white space is str.isspace's)
+            for m in _NON_WS.finditer(st.text):
+                chars.append(m.group(0))
+                pos.extend(offsets[m.start():m.end()])
         text = "".join(chars)
         if words and text:
             masked = list(text)
