@@ -143,10 +143,13 @@ def _label(e) -> str:
     return f"{e.path}（{iss}{how}，{e.year or '年度未知'}年度）"
 
 
-def cross_check(results, options_for, previous=None, peers: bool = True, lang: str = "zh") -> BatchOutcome:
+def cross_check(results, options_for, previous=None, peers: bool = True, lang: str = "zh",
+                shares: bool = True) -> BatchOutcome:
     """Pair the checked reports (or each with `previous`), run the pair rules and add their
     findings to the results.  `results` have `.path`, `.findings` and `.cross` (a report
-    model or None); `options_for(path)` gives (Options, effective values, RuleSet)."""
+    model or None); `options_for(path)` gives (Options, effective values, RuleSet).
+    ``shares``: the notes list each section's share of equal text (an alignment of every
+    section of the pair: only worth it when the notes are shown, ``--verbose``)."""
     from .pairing import entries, pair
     outcome = BatchOutcome()
     usable = [r for r in results if getattr(r, "cross", None) is not None]
@@ -169,9 +172,9 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
         found = _suppress(found, this, res.findings)
         _add(res, found, this)
         outcome.pairs += 1
-        shares = "，".join(f"{s.unit.title} {round(s.share * 100)}%" for s in _shares(this, prev))
+        same = "，".join(f"{s.unit.title} {round(s.share * 100)}%" for s in _shares(this, prev)) if shares else ""
         outcome.notes.append(f"对比上一年度：{_label(pe)} → {_label(te)}"
-                             + (f"；文字相同比例：{shares}" if shares else "")
+                             + (f"；文字相同比例：{same}" if same else "")
                              + (f"；{len(found)}个问题" if found else "；未发现问题"))
     if grouping is not None:
         for group in grouping.copies:
@@ -227,5 +230,7 @@ def cli_cross_step(args, results, settings) -> tuple[list[str], str | None]:
             return [], f"{args.previous}: 无法读取上一年度的报告"
     first = next((r.path for r in results), ".")
     peers = bool(options_for(first)[1].get("cross", True)) if results else False
-    outcome = cross_check(results, options_for, previous=previous, peers=peers)
+    # the notes are printed with --verbose only: the share of every section is computed then
+    outcome = cross_check(results, options_for, previous=previous, peers=peers,
+                          shares=bool(getattr(args, "verbose", False)))
     return outcome.notes, None
