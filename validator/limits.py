@@ -124,6 +124,20 @@ def apply_memory_limit(extra: int | None) -> int | None:
     return limit
 
 
+def die_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent dies (no orphans even when the
+    main process is killed with SIGKILL)."""
+    import sys
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - best effort; a worker also leaves when its pipe closes
+        pass
+
+
 def human_bytes(n: int) -> str:
     if n >= 1024 * 1024:
         v = n / (1024 * 1024)

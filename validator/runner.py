@@ -140,17 +140,7 @@ def _first_line(exc) -> str:
 # --------------------------------------------------------------------------------------
 # worker processes
 # --------------------------------------------------------------------------------------
-def _die_with_parent() -> None:
-    """Linux: the kernel kills this process when its parent dies (no orphans even when the
-    main process is killed with SIGKILL)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - best effort; the closed pipe also ends the worker
-        pass
+_die_with_parent = _limits.die_with_parent
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -13,6 +13,7 @@ by ``--previous`` — run the pairs, and add the findings to the files' results.
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 
 from ..findings import Finding
@@ -144,12 +145,14 @@ def _label(e) -> str:
 
 
 def cross_check(results, options_for, previous=None, peers: bool = True, lang: str = "zh",
-                shares: bool = True) -> BatchOutcome:
+                shares: bool = True, jobs: int = 1) -> BatchOutcome:
     """Pair the checked reports (or each with `previous`), run the pair rules and add their
     findings to the results.  `results` have `.path`, `.findings` and `.cross` (a report
     model or None); `options_for(path)` gives (Options, effective values, RuleSet).
     ``shares``: the notes list each section's share of equal text (an alignment of every
-    section of the pair: only worth it when the notes are shown, ``--verbose``)."""
+    section of the pair: only worth it when the notes are shown, ``--verbose``).
+    ``jobs`` > 1: the pairs are compared in that many forked processes (:func:`_pair_findings`);
+    the findings are added in the same order as one process would, so the output is the same."""
     from .pairing import entries, pair
     outcome = BatchOutcome()
     usable = [r for r in results if getattr(r, "cross", None) is not None]
@@ -165,9 +168,13 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
     else:
         grouping = pair(ents)
         pairs = [(model[a.path], model[b.path], a, b) for a, b in grouping.pairs]
+    # every comparison first (they read the models only), then their findings in order
+    tasks = [(te.path, this, prev, "previous") for prev, this, pe, te in pairs]
+    if grouping is not None and peers:
+        tasks += [(path, model[path], model[o.path], "peer") for path, others in grouping.peers.items() for o in others]
+    found_all = iter(_pair_findings(tasks, options_for, jobs))
     for prev, this, pe, te in pairs:
-        opts, values, rules = options_for(te.path)
-        found, ctx = check_pair(this, prev, rules, opts, settings_of(values), "previous")
+        found = next(found_all)
         res = by_path[te.path]
         found = _suppress(found, this, res.findings)
         _add(res, found, this)
@@ -185,15 +192,69 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
                 outcome.notes.append(f"未参与配对：{e.path}（{why}）")
         if peers:
             for path, others in grouping.peers.items():
-                opts, values, rules = options_for(path)
                 res = by_path[path]
                 for o in others:
-                    found, _ctx = check_pair(model[path], model[o.path], rules, opts, settings_of(values), "peer")
+                    found = next(found_all)
                     found = _suppress(found, model[path], res.findings)
                     _add(res, found, model[path])
                     if found:
                         outcome.notes.append(f"与同年度其他发布机关的报告相似：{path} ~ {o.path}（{len(found)}处）")
     return outcome
+
+
+# the pair comparisons of a batch, read by forked processes (set just before they start)
+_TASKS: list = []
+_OPTIONS_FOR = None
+MIN_PARALLEL = 16   # fewer pairs than this are compared in this process
+
+
+def _one_pair(i: int) -> list[Finding]:
+    path, this, other, relation = _TASKS[i]
+    opts, values, rules = _OPTIONS_FOR(path)
+    return check_pair(this, other, rules, opts, settings_of(values), relation)[0]
+
+
+def _pair_chunk(bounds: tuple[int, int]) -> list[list[Finding]]:
+    return [_one_pair(i) for i in range(*bounds)]
+
+
+def _pair_findings(tasks: list, options_for, jobs: int) -> list[list[Finding]]:
+    """The findings of each (path, report, other report, relation) task, in order.  With
+    ``jobs`` > 1 and enough pairs, forked processes compare them (they inherit the models:
+    nothing is sent to them but the task numbers, only findings come back); if a process
+    cannot be started or dies, the remaining pairs are compared here."""
+    global _TASKS, _OPTIONS_FOR
+    _TASKS, _OPTIONS_FOR = tasks, options_for
+    try:
+        n = len(tasks)
+        out: list[list[Finding]] = []
+        if jobs > 1 and n >= MIN_PARALLEL:
+            out = _forked(n, jobs)
+        return out + [_one_pair(i) for i in range(len(out), n)]
+    finally:
+        _TASKS, _OPTIONS_FOR = [], None
+
+
+def _forked(n: int, jobs: int) -> list[list[Finding]]:
+    """As many leading results as the forked processes delivered (all of them normally)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..limits import die_with_parent
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return []
+    size = max(1, min(64, n // (jobs * 4)))     # a few chunks per process: they finish together
+    chunks = [(a, min(n, a + size)) for a in range(0, n, size)]
+    out: list[list[Finding]] = []
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=die_with_parent) as pool:
+            for part in pool.map(_pair_chunk, chunks):
+                out.extend(part)
+    except Exception:  # noqa: BLE001 - a process that died (BrokenProcessPool), or could not start
+        pass            # the pairs without a result are compared in this process
+    return out
 
 
 def _shares(this, prev):
@@ -231,6 +292,8 @@ def cli_cross_step(args, results, settings) -> tuple[list[str], str | None]:
     first = next((r.path for r in results), ".")
     peers = bool(options_for(first)[1].get("cross", True)) if results else False
     # the notes are printed with --verbose only: the share of every section is computed then
+    jobs = getattr(args, "jobs", 0) or 0
     outcome = cross_check(results, options_for, previous=previous, peers=peers,
-                          shares=bool(getattr(args, "verbose", False)))
+                          shares=bool(getattr(args, "verbose", False)),
+                          jobs=jobs if jobs > 0 else (os.cpu_count() or 1))
     return outcome.notes, None
