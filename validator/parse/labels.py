@@ -83,7 +83,9 @@ def _title_index(formats: list[Format]):
 
 
 def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> list[Heading]:
-    titles = _derived(formats).titles
+    der = _derived(formats)
+    titles = der.titles
+    by_first = der.titles_by_first
     found: dict[int, Heading] = {}
     # 1. template titles anywhere (one-line page text keeps them glued to the text around);
     #    a title under another number is still that section (reported by the order rule)
@@ -94,7 +96,8 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
         window = text[m.end(): m.end() + 80]
         cw = window.translate(_SOFT_DEL)   # the map back is computed only for a hit
         hit = None
-        for core, key, number, kind, _t in titles:
+        # only titles starting with the window's first character can match (same order)
+        for core, key, number, kind, _t in (titles if by_first is None else by_first.get(cw[:1], ())):
             if cw.startswith(core) and (hit is None or (number == num and hit[2] != num)):
                 hit = (core, key, number, kind, len(core))
                 if number == num:
@@ -183,16 +186,20 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
 
 _SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
 _SOFT_DIGITS_DEL = str.maketrans({c: None for c in _SOFT_DIGITS})
+_KEPT = re.compile("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
+_KEPT_DIGITS = re.compile("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 
 
 def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, list[int]]:
     """s without the soft characters (and ASCII digits), and for each character kept its
     offset in s."""
-    drop = _SOFT_DIGITS if skip_digits else SOFT
     out = s.translate(_SOFT_DIGITS_DEL if skip_digits else _SOFT_DEL)
     if len(out) == len(s):
         return out, list(range(len(s)))
-    return out, [i for i, ch in enumerate(s) if ch not in drop]
+    cmap: list[int] = []
+    for m in (_KEPT_DIGITS if skip_digits else _KEPT).finditer(s):   # runs of kept characters
+        cmap.extend(range(m.start(), m.end()))
+    return out, cmap
 
 
 # what a value cell holds: a number (with 增/减 or a sign, a unit), a dash, 不适用, 无
@@ -283,7 +290,7 @@ class _Derived:
     """What the lexer derives from a list of formats (label index, matchers, title index):
     built once per list of format objects instead of twice per report."""
 
-    __slots__ = ("formats", "label_specs", "table_cores", "matchers", "titles")
+    __slots__ = ("formats", "label_specs", "table_cores", "matchers", "titles", "titles_by_first")
 
     def __init__(self, formats: list[Format]):
         self.formats = tuple(formats)   # kept alive, so the id() key cannot be reused
@@ -292,6 +299,12 @@ class _Derived:
                             if sp.kind in ("row", "group")}
         self.matchers = {k: LabelMatcher(v) for k, v in self.label_specs.items()}
         self.titles = _title_index(list(formats))
+        self.titles_by_first: dict[str, list] | None = {}
+        for t in self.titles:
+            if not t[0]:          # an empty title matches anywhere: no index then
+                self.titles_by_first = None
+                break
+            self.titles_by_first.setdefault(t[0][0], []).append(t)
 
 
 _DERIVED: dict[tuple, _Derived] = {}

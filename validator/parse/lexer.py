@@ -141,11 +141,14 @@ def _header_row_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _lex_gap(text: str, a: int, b: int, table: TableSpec, after_label: bool) -> list[Tok]:
     """Values, blanks and stray text between two labels."""
-    seg = text[a:b]
-    # page-number lines and Markdown separator rows are layout, not content
-    for rx in (_PAGE_NO, _MD_SEP):
-        seg = rx.sub(lambda m: " " * len(m.group(0)), seg)
-    text = text[:a] + seg + text[b:] if seg != text[a:b] else text
+    seg = orig = text[a:b]
+    # page-number lines and Markdown separator rows are layout, not content (each pattern
+    # needs a character most gaps do not have: tried only when it is there)
+    if "-" in seg or "—" in seg or "－" in seg or "页" in seg:
+        seg = _PAGE_NO.sub(_blank_match, seg)
+    if "--" in seg:
+        seg = _MD_SEP.sub(_blank_match, seg)
+    text = text[:a] + seg + text[b:] if seg != orig else text
     out: list[Tok] = []
     if "|" in seg:
         pieces = seg.split("|")
@@ -178,6 +181,10 @@ def _lex_gap(text: str, a: int, b: int, table: TableSpec, after_label: bool) -> 
                 out.append(Tok("TEXT", cs, ce, stripped))
         return out
     return _scan_values(text, a, b)
+
+
+def _blank_match(m) -> str:
+    return " " * len(m.group(0))
 
 
 def _looks_value_cell(s: str) -> bool:
