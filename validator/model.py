@@ -42,6 +42,9 @@ def parse_value(raw: str, syntax=None) -> tuple[ValueKind, Decimal | None, str |
     s = raw.strip().replace(" ", "").replace(",", "")
     if not s:
         return ValueKind.BLANK, None, None
+    if s.isdigit() and s.isascii():   # the common case: plain digits (what the pattern gives them)
+        v = Decimal(s)
+        return (ValueKind.ZERO if v == 0 else ValueKind.NUMBER), v, None
     if s in syntax.not_applicable or set(s) <= syntax.dashes:
         return ValueKind.NA, None, None
     m = syntax.pattern.match(s)
