@@ -143,6 +143,9 @@ class Ctx:
         self.lang = lang
         self.issuer_kind = issuer_kind
         self.__src = report.source
+        # what several rules derive from the same report (the prose split into sentences …),
+        # computed by the first rule that needs it; lives as long as this report's run
+        self.shared: dict = {}
 
     # -- helpers every kind may use ------------------------------------------------------
     def tables_with_spec(self):

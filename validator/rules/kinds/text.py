@@ -117,13 +117,13 @@ def _sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_STOP.split(text) if s]
 
 
-def _prose_sentences(prose) -> list[tuple[str, str]]:
+def _prose_sentences(ctx) -> list[tuple[str, str]]:
     """Every sentence of the prose (preamble and sections) with its compact form, split
     once per report and shared by the rules that read it."""
-    cached = prose.__dict__.get("_sentences")
+    cached = ctx.shared.get("prose_sentences")
     if cached is None:
-        cached = [(s, "".join(s.split())) for st in prose.streams("prose") for s in _sentences(st.text)]
-        prose.__dict__["_sentences"] = cached
+        cached = [(s, "".join(s.split())) for st in ctx.report.prose.streams("prose") for s in _sentences(st.text)]
+        ctx.shared["prose_sentences"] = cached
     return cached
 
 
@@ -391,11 +391,11 @@ def _report_mentions(rule, ctx):
     ignore = rule.params["ignore"]
     # the body is shared by the rules with the same ignore patterns (patterns that cannot
     # time out only: a timeout is counted for the rule that ran into it)
-    bodies = r.prose.__dict__.setdefault("_bodies", {})
+    bodies = ctx.shared.setdefault("report_bodies", {})
     key = tuple(i.pattern for i in ignore) if all(i.engine != "regex" for i in ignore) else None
     body = bodies.get(key) if key is not None else None
     if body is None:
-        body = "。".join(c for s, c in _prose_sentences(r.prose)
+        body = "。".join(c for s, c in _prose_sentences(ctx)
                         if not (ignore and any(search(i, s) for i in ignore)))
         if key is not None:
             bodies[key] = body
