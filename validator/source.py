@@ -52,7 +52,7 @@ class SourceText:
     """
 
     __slots__ = ("text", "_lines", "_cols", "_places", "places", "path", "format",
-                 "encoding", "original_lines", "notes", "_line_starts", "raw")
+                 "encoding", "original_lines", "notes", "_line_starts", "raw", "_raw_same")
 
     def __init__(self, text: str, lines: array, cols: array, places: array | None = None,
                  place_table: Sequence[Place] = (NO_PLACE,), *, path: str = "<string>",
@@ -111,12 +111,19 @@ class SourceText:
     def quote(self, text: str, near: int = 0) -> str:
         """The user's own characters for a piece of normalised text (full-width punctuation,
         traditional script), taken at its occurrence nearest to offset `near`."""
-        if self.raw is None or not text or text not in self.text:
+        if self.raw is None or not text:
+            return text
+        same = getattr(self, "_raw_same", None)
+        if same is None:   # normalisation changed nothing: every quote is the text itself
+            same = self._raw_same = self.raw == self.text
+        if same:
             return text
         lo = max(0, near - 400)
         i = self.text.find(text, lo, near + 400 + len(text))
         if i < 0:
             i = self.text.find(text)
+            if i < 0:
+                return text
         return self.raw[i:i + len(text)]
 
     def line_col(self, offset: int) -> tuple[int, int]:
