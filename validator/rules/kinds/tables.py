@@ -432,10 +432,12 @@ def _blank(rule, ctx, key, table, spec):
     if _unfilled(table):
         return  # reported once by the unfilled rule
     for row in table.rows.values():
-        name = plain_row_name(spec, row.key)
+        name = None
         for c in row.cells.values():
             if c.kind != ValueKind.BLANK:
                 continue
+            if name is None:
+                name = plain_row_name(spec, row.key)
             col = spec.column_display(c.column)
             implied = implied_en = ""
             if c.implied is not None:   # the template's equations fix what the cell should hold
@@ -448,16 +450,21 @@ def _blank(rule, ctx, key, table, spec):
                            numbers={"implied": c.implied} if c.implied is not None else None)
 
 
+def _place(spec, key, row) -> tuple:
+    label = plain_row_name(spec, row.key)
+    place = f"{key}「{label}」行" if label else key
+    place_en = f"{table_en(key)}, row “{label}”" if label else table_en(key)
+    return label, place, place_en
+
+
 def _unreadable(rule, ctx, key, table, spec):
     reasons = set(rule.params["reasons"])
     for row in table.rows.values():
-        label = plain_row_name(spec, row.key)
-        place = f"{key}「{label}」行" if label else key
-        place_en = f"{table_en(key)}, row “{label}”" if label else table_en(key)
         if row.unreadable:
             why, raw, count = row.unreadable
             if why not in reasons:
                 continue
+            label, place, place_en = _place(spec, key, row)
             n = len(row.cells)
             detail = {"ambiguous": f"可拆分为{count}种不同的数字组合，表内勾稽关系不能确定唯一一种",
                       "extra": f"有{count}个数值，多于模板的{n}列，无法确定哪些属于本行"}.get(
@@ -473,6 +480,7 @@ def _unreadable(rule, ctx, key, table, spec):
         elif "missing" in reasons:
             missing = [c for c in row.cells.values() if c.kind == ValueKind.MISSING]
             if missing and len(missing) < len(row.cells):
+                label, place, place_en = _place(spec, key, row)
                 n, got = len(row.cells), len(row.cells) - len(missing)
                 yield ctx.emit(rule, missing[0].span, {
                     "table": key, "row": label or "", "raw": "", "place": place, "place_en": place_en,
