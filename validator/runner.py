@@ -23,6 +23,7 @@ that checks a list of files.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -155,6 +156,9 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
     if os.getppid() != parent_pid:                    # the parent died before prctl took
         os._exit(0)
     limit = _limits.apply_memory_limit(max_memory)
+    # what this worker inherited (modules, rules, grammar) lives as long as it does: the
+    # cyclic GC need not walk it again after every few hundred allocations of a check
+    gc.freeze()
     while True:
         try:
             msg = conn.recv()
@@ -288,6 +292,11 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                 previous[sig] = signal.signal(sig, on_signal)
             except (ValueError, OSError):  # pragma: no cover
                 pass
+    # no cyclic GC in this process while results arrive: each full collection would walk
+    # every result unpickled so far (quadratic in the number of files); results are kept
+    # until the end anyway, and the loop itself makes next to no cyclic garbage
+    gc_was_on = gc.isenabled()
+    gc.disable()
     try:
         from multiprocessing.connection import wait
         for _ in range(size):
@@ -354,6 +363,8 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
     except (Interrupted, KeyboardInterrupt) as exc:
         out.interrupted = exc.name if isinstance(exc, Interrupted) else "SIGINT"
     finally:
+        if gc_was_on:
+            gc.enable()
         for slot in slots:
             _stop(slot)
         for sig, handler in previous.items():

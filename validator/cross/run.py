@@ -13,6 +13,7 @@ by ``--previous`` — run the pairs, and add the findings to the files' results.
 from __future__ import annotations
 
 import copy
+import gc
 import os
 from dataclasses import dataclass, field
 
@@ -248,12 +249,17 @@ def _forked(n: int, jobs: int) -> list[list[Finding]]:
     size = max(1, min(64, n // (jobs * 4)))     # a few chunks per process: they finish together
     chunks = [(a, min(n, a + size)) for a in range(0, n, size)]
     out: list[list[Finding]] = []
+    # the models of the batch are read, not changed, by the processes: frozen, the GC of
+    # each process leaves them alone (and their pages stay shared with this process)
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=die_with_parent) as pool:
             for part in pool.map(_pair_chunk, chunks):
                 out.extend(part)
     except Exception:  # noqa: BLE001 - a process that died (BrokenProcessPool), or could not start
         pass            # the pairs without a result are compared in this process
+    finally:
+        gc.unfreeze()
     return out
 
 
