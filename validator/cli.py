@@ -292,6 +292,7 @@ class _Settings:
         except ConfigError as exc:
             raise UsageError(of(exc)) from None
         self._eff = {}
+        self._opts = {}
 
     def for_path(self, path):
         from .config import ConfigError, check_selectors, effective
@@ -313,6 +314,14 @@ class _Settings:
         return self._eff[key]
 
     def options(self, path):
+        """(Options, effective settings, rules) of a file; asked again for the same file (the
+        cross-report step asks for each pair), the same answer without resolving again."""
+        got = self._opts.get(path)
+        if got is None:
+            got = self._opts[path] = self._options(path)
+        return got
+
+    def _options(self, path):
         from .config import per_file_ignores, select_tuple, severity_overrides
         from .lint import Options
         cfg, eff, rules = self.for_path(path)
