@@ -159,8 +159,12 @@ def twenty_kb_report() -> str:
 # measurements
 # --------------------------------------------------------------------------------------
 def _has_jobs() -> bool:
+    return _has_flag("--jobs")
+
+
+def _has_flag(flag: str) -> bool:
     r = subprocess.run(cli_cmd("check", "--help"), capture_output=True, env=_env(), cwd=tempfile.gettempdir())
-    return b"--jobs" in r.stdout
+    return flag.encode() in r.stdout
 
 
 def bench_floor_and_cold(n: int) -> dict:
@@ -275,6 +279,16 @@ def bench_throughput(files: list[Path], cores: int, tmp: Path) -> dict:
         out[f"cli_jobs{jobs}_rps_cpu"] = len(files) / r.cpu
         out[f"cli_jobs{jobs}_maxrss_mb"] = r.maxrss_kb / 1024
         out[f"cli_jobs{jobs}_exit"] = r.code
+    # the same files, each checked on its own (no cross-report pairing of the batch): what a
+    # pre-commit hook or a per-file CI gate pays; the run above also compares every pair of
+    # reports of one issuer and year and same-year peers (issue 14), which grows with the batch
+    if _has_flag("--no-cross"):
+        for jobs in (sorted({1, cores}) if jobs_ok else [1]):
+            extra = ["--jobs", str(jobs)] if jobs_ok else []
+            r = run_timed(cli_cmd("check", "-o", "concise", "-q", "--exit-zero", "--no-cross", *extra, *args), cwd=tmp)
+            out[f"cli_nocross_jobs{jobs}_rps"] = len(files) / r.wall
+            out[f"cli_nocross_jobs{jobs}_rps_cpu"] = len(files) / r.cpu
+            out[f"cli_nocross_jobs{jobs}_maxrss_mb"] = r.maxrss_kb / 1024
     return out
 
 
@@ -344,6 +358,12 @@ def main(argv=None) -> int:
         if f"cli_jobs{jobs}_rps" in res:
             print(f"  throughput CLI --jobs {jobs} (start-up incl.)   : {res[f'cli_jobs{jobs}_rps']:7.1f} reports/s"
                   f" ({res[f'cli_jobs{jobs}_rps_cpu']:.1f} per CPU-second), max RSS {res[f'cli_jobs{jobs}_maxrss_mb']:.0f} MB")
+    for jobs in sorted({1, cores}):
+        if f"cli_nocross_jobs{jobs}_rps" in res:
+            print(f"  throughput CLI --jobs {jobs} --no-cross          : {res[f'cli_nocross_jobs{jobs}_rps']:7.1f} reports/s"
+                  f" ({res[f'cli_nocross_jobs{jobs}_rps_cpu']:.1f} per CPU-second), max RSS "
+                  f"{res[f'cli_nocross_jobs{jobs}_maxrss_mb']:.0f} MB  [target ≥ 600/s with --jobs 2: "
+                  f"{_ok(res[f'cli_nocross_jobs{jobs}_rps'] >= 600) if jobs == 2 else '—'}]")
     peak = max(v for k, v in res.items() if k.endswith("_maxrss_mb"))
     res["peak_mb"] = peak
     print(f"  memory peak RSS of one process (batch)    : {peak:7.1f} MB  [target ≤ {TARGET_PEAK_MB} MB: "
