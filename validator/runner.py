@@ -123,8 +123,8 @@ def check_one(task, max_memory: int | None = None) -> LiteResult:
                                                   t=type(exc).__name__, e=_first_line(exc)))
         lite = LiteResult.of(res)
         if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
-            from .cross.run import portable
-            lite.cross = portable(res.report)
+            from .cross.run import Packed
+            lite.cross = Packed(res.report)
         return lite
     except MemoryError:
         res = None  # let the big allocations go before building the answer

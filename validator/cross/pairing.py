@@ -53,30 +53,34 @@ def _opening(report) -> str:
     return "\n".join(out)
 
 
-def entries(reports: list) -> list[Entry]:
-    """Entries of reports (model objects with .source.path); issuers that could not be read
-    are taken from the others' when the report's prose clearly names one of them."""
+def entries(reports) -> list[Entry]:
+    """Entries of reports (model objects with .source.path; any iterable, read once, so the
+    models may be loaded one at a time); issuers that could not be read are taken from the
+    others' when the report's prose clearly names one of them."""
     out = []
+    prose: dict[int, tuple[str, str]] = {}    # entry index -> (own prose, opening), issuer unread
     for r in reports:
         md = r.metadata
         iss = parse_issuer(md.issuer)
+        if iss is None:
+            prose[len(out)] = (_own_prose(r), _opening(r))
         out.append(Entry(r.source.path, md.year, iss, "metadata" if iss else "",
                          getattr(r.source, "format", None), r.template))
     known: dict[str, Issuer] = {}
     for e in out:
         if e.issuer is not None:
             known.setdefault(e.issuer.key, e.issuer)
-    for e, r in zip(out, reports):
+    for i, e in enumerate(out):
         if e.issuer is not None or not known:
             continue
-        text = _own_prose(r)
+        text, opening = prose[i]
         counts = sorted(((mentions(text, iss), key) for key, iss in known.items()), reverse=True)
         best, key = counts[0]
         second = counts[1][0] if len(counts) > 1 else 0
         # named clearly more often than any other issuer, or named once, by no other, as the
         # subject of the report's opening sentence (“2024年，平潭综合实验区坚持…”)
         if (best >= 2 and best >= 2 * second) or (best == 1 and second == 0 and
-                                                  mentions(_opening(r), known[key]) == 1):
+                                                  mentions(opening, known[key]) == 1):
             e.issuer = known[key]
             e.issuer_from = "prose"
     return out

@@ -15,6 +15,9 @@ from __future__ import annotations
 import copy
 import gc
 import os
+import pickle
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..findings import Finding
@@ -35,6 +38,20 @@ def portable(report):
     r.format = None
     r.__dict__["_format_id"] = getattr(fmt, "id", None)
     return r
+
+
+class Packed:
+    """A report model kept for the cross step as compressed pickle bytes (what a worker sends
+    back): a batch of N files holds about N × 20 KB in the main process instead of N live
+    models (about 0.6 MB each); :meth:`load` gives the model back."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, report):
+        self.data = zlib.compress(pickle.dumps(portable(report), protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    def load(self):
+        return restored(pickle.loads(zlib.decompress(self.data)))
 
 
 def restored(report):
@@ -157,25 +174,27 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
     from .pairing import entries, pair
     outcome = BatchOutcome()
     usable = [r for r in results if getattr(r, "cross", None) is not None]
-    reports = [restored(r.cross) for r in usable]
     by_path = {r.path: r for r in usable}
-    model = {r.path: rep for r, rep in zip(usable, reports)}
-    ents = entries(reports)
+    model = _Models({r.path: r.cross for r in usable})
+    ents = entries(model.get(r.path) for r in usable)
     if previous is not None:
         previous = restored(previous)
         prev_entry = entries([previous])[0]
-        pairs = [(previous, model[e.path], prev_entry, e) for e in ents]
+        pairs = [(previous, e.path, prev_entry, e) for e in ents]
         grouping = pair(ents) if peers and len(ents) > 1 else None
     else:
         grouping = pair(ents)
-        pairs = [(model[a.path], model[b.path], a, b) for a, b in grouping.pairs]
-    # every comparison first (they read the models only), then their findings in order
-    tasks = [(te.path, this, prev, "previous") for prev, this, pe, te in pairs]
+        pairs = [(a.path, b.path, a, b) for a, b in grouping.pairs]
+    # every comparison first (they read the models only), then their findings in order;
+    # a task names its reports by path (loaded when compared) or holds last year's model
+    tasks = [(te.path, te.path, prev, "previous") for prev, _this, pe, te in pairs]
     if grouping is not None and peers:
-        tasks += [(path, model[path], model[o.path], "peer") for path, others in grouping.peers.items() for o in others]
+        tasks += [(path, path, o.path, "peer") for path, others in grouping.peers.items() for o in others]
+    _MODELS[0] = model
     found_all = iter(_pair_findings(tasks, options_for, jobs))
     for prev, this, pe, te in pairs:
         found = next(found_all)
+        prev, this = model.get(prev), model.get(this)
         res = by_path[te.path]
         found = _suppress(found, this, res.findings)
         _add(res, found, this)
@@ -196,11 +215,40 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
                 res = by_path[path]
                 for o in others:
                     found = next(found_all)
-                    found = _suppress(found, model[path], res.findings)
-                    _add(res, found, model[path])
+                    found = _suppress(found, model.get(path), res.findings)
+                    _add(res, found, model.get(path))
                     if found:
                         outcome.notes.append(f"与同年度其他发布机关的报告相似：{path} ~ {o.path}（{len(found)}处）")
+    _MODELS[0] = None
     return outcome
+
+
+class _Models:
+    """The batch's reports by path, unpacked when needed; the last few are kept (the tasks
+    come grouped by report), so memory stays bounded whatever the size of the batch."""
+
+    KEEP = 64
+
+    def __init__(self, packed: dict):
+        self._packed = packed
+        self._live: OrderedDict = OrderedDict()
+
+    def get(self, x):
+        if not isinstance(x, str):
+            return x                 # a model already (last year's report given with --previous)
+        m = self._live.get(x)
+        if m is not None:
+            self._live.move_to_end(x)
+            return m
+        p = self._packed[x]
+        m = p.load() if isinstance(p, Packed) else restored(p)
+        self._live[x] = m
+        if len(self._live) > self.KEEP:
+            self._live.popitem(last=False)
+        return m
+
+
+_MODELS: list = [None]   # the batch's _Models while its pairs are compared (read by forked processes)
 
 
 # the pair comparisons of a batch, read by forked processes (set just before they start)
@@ -211,6 +259,9 @@ MIN_PARALLEL = 16   # fewer pairs than this are compared in this process
 
 def _one_pair(i: int) -> list[Finding]:
     path, this, other, relation = _TASKS[i]
+    models = _MODELS[0]
+    if models is not None:
+        this, other = models.get(this), models.get(other)
     opts, values, rules = _OPTIONS_FOR(path)
     return check_pair(this, other, rules, opts, settings_of(values), relation)[0]
 
