@@ -557,12 +557,17 @@ class CellRef(Type):
         return "cell 表三.row.column" if lang == "en" else "单元格 表三.行.列"
 
 
-class TableKey(Type):
+class _FormatKey(Type):
+    """A key of the formats' tables or sections (whatever any format has, in order)."""
+
+    part = "tables"                      # the attribute of a format listing the elements
+    zh, en = "表", "table"                # what one is called in a message
+
     def _keys(self):
         from ..templates import load_formats
         keys: list[str] = []
         for f in load_formats().values():
-            for t in f.tables:
+            for t in getattr(f, self.part):
                 if t.key not in keys:
                     keys.append(t.key)
         return keys
@@ -571,10 +576,10 @@ class TableKey(Type):
         keys = self._keys()
         if not isinstance(value, str) or value not in keys:
             if not isinstance(value, str):
-                at.fail(msg("应为统一格式中的表（{a}），而不是{f}", "should be a table of the uniform format ({a}), not {f}",
-                            a=self.allowed_msg(), f=_found(value)))
-            at.fail(msg("的值“{v}”不是统一格式中的表；可用：{a}", 'value "{v}" is not a table of the uniform format; available: {a}',
-                        v=show(value), a=self.allowed_msg()))
+                at.fail(msg("应为统一格式中的{w}（{a}），而不是{f}", "should be a {we} of the uniform format ({a}), not {f}",
+                            w=self.zh, we=self.en, a=self.allowed_msg(), f=_found(value)))
+            at.fail(msg("的值“{v}”不是统一格式中的{w}；可用：{a}", 'value "{v}" is not a {we} of the uniform format; available: {a}',
+                        w=self.zh, we=self.en, v=show(value), a=self.allowed_msg()))
         return value
 
     def describe(self, lang="zh"):
@@ -584,33 +589,15 @@ class TableKey(Type):
         return "、".join(self._keys()) if lang != "en" else ", ".join(f'"{k}"' for k in self._keys())
 
 
-class SectionKey(Type):
+class TableKey(_FormatKey):
+    """A table of the formats (表二, 表三, 表四)."""
+
+
+class SectionKey(_FormatKey):
     """A section of the formats (its key, e.g. 总体情况, 问题改进)."""
 
-    def _keys(self):
-        from ..templates import load_formats
-        keys: list[str] = []
-        for f in load_formats().values():
-            for s in f.sections:
-                if s.key not in keys:
-                    keys.append(s.key)
-        return keys
-
-    def check(self, value, at):
-        keys = self._keys()
-        if not isinstance(value, str) or value not in keys:
-            if not isinstance(value, str):
-                at.fail(msg("应为统一格式中的部分（{a}），而不是{f}", "should be a part of the uniform format ({a}), not {f}",
-                            a=self.allowed_msg(), f=_found(value)))
-            at.fail(msg("的值“{v}”不是统一格式中的部分；可用：{a}", 'value "{v}" is not a part of the uniform format; available: {a}',
-                        v=show(value), a=self.allowed_msg()))
-        return value
-
-    def describe(self, lang="zh"):
-        return " | ".join(self._keys())
-
-    def allowed(self, lang="zh"):
-        return "、".join(self._keys()) if lang != "en" else ", ".join(f'"{k}"' for k in self._keys())
+    part = "sections"
+    zh, en = "部分", "part"
 
 
 def regexes(min_len: int = 0, **kw) -> ListOf:
