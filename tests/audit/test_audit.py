@@ -19,6 +19,7 @@ import pytest
 from validator.cli import main
 from validator.extract import template_cells
 from validator.lint import lint_path
+from tests.pdfbytes import pdf_from_objects
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 HOSTILE = Path(__file__).resolve().parents[3] / "shared" / "hostile" / "inputs"
@@ -232,13 +233,7 @@ def _slow_pdf(pages: int = 60, ops: int = 20000) -> bytes:
             b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"]
     objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
              b" /Resources << /Font << /F1 3 0 R >> >> >>"] * pages
-    out, offs = b"%PDF-1.4\n", []
-    for i, o in enumerate(objs, 1):
-        offs.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return pdf_from_objects(objs)
 
 
 def test_a_slow_or_broken_report_is_recorded_with_its_reason_and_the_run_goes_on(tmp_path):

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import corpus_file
 from tests.readers.helpers import ARITHMETIC, lint, lint_path
 from validator.readers import ReadError, read_bytes
+from tests.pdfbytes import pdf_from_objects
 
 
 @pytest.fixture(scope="module")
@@ -153,14 +154,7 @@ def _one_page_pdf(content: bytes, flate: bool = True, extra_objs=(), catalog_ext
     objs = [b"<< /Type /Catalog /Pages 2 0 R" + catalog_extra + b" >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
             b"<< /Length %d%s >>\nstream\n" % (len(data), filt) + data + b"\nendstream", *extra_objs]
-    out, offs = b"%PDF-1.4\n", []
-    for i, o in enumerate(objs, 1):
-        offs.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return out
+    return pdf_from_objects(objs)
 
 
 def test_a_stream_that_inflates_past_the_file_limit_is_answered_like_a_file_too_large():

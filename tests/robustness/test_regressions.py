@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import assert_clean, cli
+from tests.pdfbytes import pdf_from_objects
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 GOOD = CORPUS / "reports" / "007_pingtan_2025.txt"
@@ -283,14 +284,7 @@ def _pdf_with_stream(payload_mb: int) -> bytes:
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
             b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"]
-    out = b"%PDF-1.4\n"
-    offs = []
-    for i, o in enumerate(objs, 1):
-        offs.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return pdf_from_objects(objs)
 
 
 def test_pdf_stream_bomb_within_a_memory_limit(tmp_path):
