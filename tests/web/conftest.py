@@ -106,15 +106,21 @@ def browser():
     pw.stop()
 
 
-@pytest.fixture()
-def page(browser, live_server):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True, locale="zh-CN")
+def new_page(browser, live_server, width=1400):
+    """(context, page) on the live server; the page's JavaScript errors collect in pg.js_errors."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True, locale="zh-CN")
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.js_errors = errors
     pg.goto(live_server.url)
+    return ctx, pg
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    ctx, pg = new_page(browser, live_server)
     yield pg
     ctx.close()
 

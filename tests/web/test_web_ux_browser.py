@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import new_page
 from .test_web_browser import CORPUS, SEED1, check_file, wait_in_viewport
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,19 +37,9 @@ def _count(img, rgb, tol=6) -> int:
     return sum(n for n, px in colours if _near(px, rgb, tol))
 
 
-def _new_page(browser, live_server, width=1400):
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True, locale="zh-CN")
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.js_errors = errors
-    pg.goto(live_server.url)
-    return ctx, pg
-
 
 def test_record_opened_from_the_button_prints_with_borders_and_marks(browser, live_server, artifacts):
-    ctx, pg = _new_page(browser, live_server)
+    ctx, pg = new_page(browser, live_server)
     try:
         check_file(pg, SEED1)
         popup_errors: list[str] = []
@@ -96,7 +87,7 @@ def test_record_opened_from_the_button_prints_with_borders_and_marks(browser, li
 
 
 def test_one_line_page_text_reads_as_paragraphs_with_findings_in_place(browser, live_server, artifacts):
-    ctx, pg = _new_page(browser, live_server)
+    ctx, pg = new_page(browser, live_server)
     try:
         check_file(pg, CORPUS / "reports" / "003_pingtan_2021.txt")
         paragraphs = pg.locator("#doc > div.line")
@@ -127,7 +118,7 @@ def test_every_blank_cell_named_by_f502_is_marked(page):
 
 
 def test_tables_fit_at_1024_px_and_the_a403_cell_is_in_view(browser, live_server, artifacts):
-    ctx, pg = _new_page(browser, live_server, width=1024)
+    ctx, pg = new_page(browser, live_server, width=1024)
     try:
         check_file(pg, CORPUS / "pdf" / "hongzequ_2023.pdf")
         widths = pg.evaluate("""() => [...document.querySelectorAll('figure.table-block .grid-wrap')]
@@ -154,7 +145,7 @@ def test_tables_fit_at_1024_px_and_the_a403_cell_is_in_view(browser, live_server
 
 def test_readme_screenshot(browser, live_server, artifacts):
     """The page as the README shows it: seeds/001 with the A301 finding selected."""
-    ctx, pg = _new_page(browser, live_server, width=1360)
+    ctx, pg = new_page(browser, live_server, width=1360)
     try:
         check_file(pg, SEED1)
         pg.click('.fitem[data-rule="A301"]')

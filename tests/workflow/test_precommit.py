@@ -82,14 +82,19 @@ def _content_repo(path: Path, hook_src: Path, rev: str, env) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-def test_hook_blocks_a_report_with_an_error_and_passes_a_clean_one(hook_repo, tmp_path, tmp_path_factory):
-    hook_src, rev = hook_repo
-    home = tmp_path_factory.mktemp("home")
-    env = {**os.environ, **GIT_ENV, "HOME": str(home),
+def _hook_env(tmp_path_factory) -> dict:
+    """The environment of a content repository's git and pre-commit: a home of its own, one
+    shared pre-commit cache, and the venv's bin first (the git hook finds the same Python)."""
+    env = {**os.environ, **GIT_ENV, "HOME": str(tmp_path_factory.mktemp("home")),
            "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-cache")}
     env.pop("GITHUB_ACTIONS", None)
-    # the venv's bin first, so the git hook finds the same Python and pre-commit
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def test_hook_blocks_a_report_with_an_error_and_passes_a_clean_one(hook_repo, tmp_path, tmp_path_factory):
+    hook_src, rev = hook_repo
+    env = _hook_env(tmp_path_factory)
     repo = tmp_path / "content"
     _content_repo(repo, hook_src, rev, env)
 
@@ -127,11 +132,7 @@ def test_site_repository_checks_only_the_annual_report(hook_repo, tmp_path, tmp_
     """A site repository with an annual report and ten ordinary pages, the hook restricted by the
     documented `files:` pattern: ordinary pages are skipped, only the report is checked."""
     hook_src, rev = hook_repo
-    home = tmp_path_factory.mktemp("home")
-    env = {**os.environ, **GIT_ENV, "HOME": str(home),
-           "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-cache")}
-    env.pop("GITHUB_ACTIONS", None)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env = _hook_env(tmp_path_factory)
     repo = tmp_path / "site"
     repo.mkdir()
     _git(repo, "init", "-q", "-b", "main", env=env)
@@ -182,11 +183,7 @@ def test_site_repository_without_files_pattern_passes_ordinary_pages(hook_repo, 
     """The other path: no `files:` pattern; ordinary pages reach xxgk-lint, which recognises them
     as not annual reports (M003, info, exit 0), so committing them is not blocked."""
     hook_src, rev = hook_repo
-    home = tmp_path_factory.mktemp("home")
-    env = {**os.environ, **GIT_ENV, "HOME": str(home),
-           "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-cache")}
-    env.pop("GITHUB_ACTIONS", None)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env = _hook_env(tmp_path_factory)
     repo = tmp_path / "site"
     _content_repo(repo, hook_src, rev, env)
     news = repo / "xwzx"
