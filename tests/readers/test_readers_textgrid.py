@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import corpus_file
+from tests.renderings.render import cell_per_line_rows
 from validator.document import Grid, Paragraph
 from validator.readers import read_bytes
 from validator.readers.textgrid import row_period, text_blocks
@@ -87,22 +88,7 @@ def test_one_cell_per_line_seed_gives_three_grids_with_rows_decided_by_the_pipe_
 def _matrix_cell_per_line(matrix):
     """The variant that writes every grid position in place (empty runs as lines of "|") and
     ends each row with one more "|"."""
-    out = []
-    for row in matrix:
-        lines, empties = [], 0
-        for text in row:
-            if text:
-                if empties:
-                    lines.append("|" * empties)
-                    empties = 0
-                lines.append(f"{text} |")
-            else:
-                empties += 1
-        if empties:
-            lines.append("|" * empties)
-        lines[-1] += "|" if lines[-1].startswith("|") else " |"
-        out += lines
-    return "\n".join(out) + "\n"
+    return "\n".join(cell_per_line_rows(matrix)) + "\n"
 
 
 def test_one_cell_per_line_with_empty_runs_inside_rows_is_cut_at_the_constant_row_width():

@@ -389,8 +389,14 @@ def _markdown(data: ReportData, fill: str) -> str:
 
 
 def _cell_per_line(layout: Layout) -> list[str]:
+    return cell_per_line_rows(layout.matrix("empty"))
+
+
+def cell_per_line_rows(matrix: list[list[str]]) -> list[str]:
+    """One line per cell ("text |"), runs of empty grid positions as a line of "|" each, and
+    one more "|" at the end of each row."""
     out = []
-    for row in layout.matrix("empty"):
+    for row in matrix:
         lines: list[str] = []
         empties = 0
         for text in row:
