@@ -141,7 +141,6 @@ def _first_line(exc) -> str:
 # --------------------------------------------------------------------------------------
 # worker processes
 # --------------------------------------------------------------------------------------
-_die_with_parent = _limits.die_with_parent
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -152,7 +151,7 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):            # blocked by the parent around the fork
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
-    _die_with_parent()
+    _limits.die_with_parent()
     if os.getppid() != parent_pid:                    # the parent died before prctl took
         os._exit(0)
     limit = _limits.apply_memory_limit(max_memory)
