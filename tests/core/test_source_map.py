@@ -24,6 +24,21 @@ def test_width_folding_keeps_length_and_positions():
     assert fold_width(s) == "(一)12,3" and len(fold_width(s)) == len(s)
 
 
+def test_width_folding_of_runs_equals_translating_every_character():
+    # fold_width translates only the runs of characters that change: the same as translating
+    # every character of every code point (and of every corpus text)
+    from pathlib import Path
+
+    from validator.normalize import _WIDTH_TABLE
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert fold_width(every) == every.translate(_WIDTH_TABLE)
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(corpus.rglob("*.txt"))]
+    assert texts
+    for t in texts:
+        assert fold_width(t) == t.translate(_WIDTH_TABLE)
+
+
 def test_findings_point_at_the_same_line_and_column_with_bom_and_crlf():
     plain = _a301(REPORT.encode("utf-8"))
     assert plain and plain[0][:2] == (3, 22)

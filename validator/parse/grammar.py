@@ -108,6 +108,7 @@ class FormatGrammar:
         self.text = self._generate()
         self._parser = None
         self._fresh = None
+        self._accepts: dict[tuple, frozenset] = {}
 
     # -- generation -------------------------------------------------------------------
     def _el(self, terminal, kind, optional, **kw) -> str:
@@ -228,6 +229,17 @@ class FormatGrammar:
             self._fresh = self.parser().parse_interactive("")
         return self._fresh.copy(deepcopy_values=False)
 
+    def accepts(self, ip) -> frozenset:
+        """The terminals an interactive parser of this grammar accepts now (see
+        :meth:`_Driver.expected`), remembered by its state stack."""
+        key = tuple(ip.parser_state.state_stack)
+        out = self._accepts.get(key)
+        if out is None:
+            if len(self._accepts) >= 4096:
+                self._accepts.clear()
+            out = self._accepts[key] = frozenset(t for t in ip.accepts() if t.isupper())
+        return out
+
     def parse(self, tokens: list[Token]):
         """(tree, diagnostics) for a token stream; never raises on a misfit stream."""
         return _Driver(self, tokens).run()
@@ -304,8 +316,10 @@ class _Driver:
     # -- helpers ----------------------------------------------------------------------
     def expected(self, ip) -> set[str]:
         """The terminals the parser can shift now (Lark's choices() also lists lookaheads of
-        reductions that would then fail: LALR merges states)."""
-        return {t for t in ip.accepts() if t.isupper()}
+        reductions that would then fail: LALR merges states).  What the parser accepts depends
+        only on its stack of LALR states (``accepts()`` tries each terminal on a copy, without
+        callbacks), so it is worked out once per stack and grammar."""
+        return set(self.g.accepts(ip))
 
     def later(self, terminal: str, i: int, until: int | None = None) -> bool:
         for p in self.positions.get(terminal, ()):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..templates import Format, LabelSpec, all_label_specs
-from ..textutil import SOFT, _SOFT_DEL, cn_to_int, compact
+from ..textutil import SOFT, SOFT_RUNS, cn_to_int, compact
 
 # --------------------------------------------------------------------------------------
 # fuzzy label matching (difflib), with exact upper bounds first
@@ -94,7 +94,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
         if num is None:
             continue
         window = text[m.end(): m.end() + 80]
-        cw = window.translate(_SOFT_DEL)   # the map back is computed only for a hit
+        cw = SOFT_RUNS.sub("", window)   # the map back is computed only for a hit
         hit = None
         # only titles starting with the window's first character can match (same order)
         for core, key, number, kind, _t in (titles if by_first is None else by_first.get(cw[:1], ())):
@@ -185,7 +185,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
 
 
 _SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
-_SOFT_DIGITS_DEL = str.maketrans({c: None for c in _SOFT_DIGITS})
+_SOFT_DIGITS_RUNS = re.compile("[%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 _KEPT = re.compile("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
 _KEPT_DIGITS = re.compile("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 
@@ -193,7 +193,7 @@ _KEPT_DIGITS = re.compile("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_
 def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, list[int]]:
     """s without the soft characters (and ASCII digits), and for each character kept its
     offset in s."""
-    out = s.translate(_SOFT_DIGITS_DEL if skip_digits else _SOFT_DEL)
+    out = (_SOFT_DIGITS_RUNS if skip_digits else SOFT_RUNS).sub("", s)
     if len(out) == len(s):
         return out, list(range(len(s)))
     cmap: list[int] = []

@@ -468,9 +468,9 @@ def _mark_closing(toks: list[Tok], text: str) -> list[Tok]:
     for i, t in enumerate(toks):
         if t.type == "SECTION":
             break
-        if t.type in ("TEXT", "FRONT"):
+        if t.type == "TEXT" and len(t.text) <= 80:
             m = _TITLE_RE.search(t.text)
-            if m and t.type == "TEXT" and m.start() < 60 and len(t.text) <= 80:
+            if m and m.start() < 60:
                 toks[i] = Tok("TITLE", t.start, t.end, t.text)
                 break
     return toks

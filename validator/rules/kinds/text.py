@@ -12,6 +12,7 @@ text; regular expressions are compiled by validator/saferegex.py (RE2, or a time
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ...saferegex import PatternTimeout
@@ -108,12 +109,12 @@ def _item_en(item: str) -> str:
     return f"({n})" if n else item
 
 
-_SENTENCE_STOPS = str.maketrans({"。": "\n", "；": "\n", ";": "\n"})
+_SENTENCE_STOPS = re.compile("[。；;\n]")
 
 
 def _sentences(text: str) -> list[str]:
     """The non-empty pieces of text between 。；; and line breaks."""
-    return [s for s in text.translate(_SENTENCE_STOPS).split("\n") if s]
+    return [s for s in _SENTENCE_STOPS.split(text) if s]
 
 
 def _prose_sentences(ctx) -> list[tuple[str, str]]:
