@@ -39,3 +39,11 @@ SOFT_RUNS = re.compile("[%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
 
 def compact(s: str) -> str:
     return SOFT_RUNS.sub("", s)
+
+
+_SENTENCE_STOPS = re.compile("[。；;\n]")
+
+
+def sentences(text: str) -> list[str]:
+    """The non-empty pieces of text between 。；; and line breaks."""
+    return [s for s in _SENTENCE_STOPS.split(text) if s]

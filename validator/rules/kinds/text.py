@@ -12,10 +12,10 @@ text; regular expressions are compiled by validator/saferegex.py (RE2, or a time
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ...saferegex import PatternTimeout
+from ...textutil import sentences
 from ..schema import (Bool, CellRef, Choice, Int, ListOf, Obj, Param, Regex, SectionKey, Str, Template,
                       group_names, regexes)
 from ...i18n import Msg, msg, table_en
@@ -109,20 +109,12 @@ def _item_en(item: str) -> str:
     return f"({n})" if n else item
 
 
-_SENTENCE_STOPS = re.compile("[。；;\n]")
-
-
-def _sentences(text: str) -> list[str]:
-    """The non-empty pieces of text between 。；; and line breaks."""
-    return [s for s in _SENTENCE_STOPS.split(text) if s]
-
-
 def _prose_sentences(ctx) -> list[tuple[str, str]]:
     """Every sentence of the prose (preamble and sections) with its compact form, split
     once per report and shared by the rules that read it."""
     cached = ctx.shared.get("prose_sentences")
     if cached is None:
-        cached = [(s, "".join(s.split())) for st in ctx.report.prose.streams("prose") for s in _sentences(st.text)]
+        cached = [(s, "".join(s.split())) for st in ctx.report.prose.streams("prose") for s in sentences(st.text)]
         ctx.shared["prose_sentences"] = cached
     return cached
 
