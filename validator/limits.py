@@ -150,7 +150,7 @@ def human_bytes(n: int) -> str:
 def too_large(size: int | None, limit: int | None, what: str = "文件") -> InputTooLarge:
     lim = human_bytes(limit or 0)
     if size is None:
-        return InputTooLarge(f"{what}超过大小上限 {lim}，未检查（上限可用 --max-bytes 调整）", size=f"> {lim}", limit=lim)
+        return InputTooLarge(f"{what}超过大小上限 {lim}，未检查（上限可用 --max-bytes 调整）", size=f"more than {lim}", limit=lim)
     shown = human_bytes(size)
     return InputTooLarge(f"{what}大小 {shown} 超过上限 {lim}，未检查（上限可用 --max-bytes 调整）", size=shown, limit=lim)
 
@@ -214,7 +214,7 @@ def check_chars_so_far(n: int, limit: int | None = None) -> None:
     limit = current_max_chars() if limit is None else limit
     if limit and n > limit:
         raise InputTooLarge(f"文本长度超过上限 {_chars(limit)} 字，未检查（上限可用 --max-chars 调整）",
-                            size=f"> {_chars(limit)} chars", limit=f"{_chars(limit)} chars")
+                            size=f"more than {_chars(limit)} chars", limit=f"{_chars(limit)} chars")
 
 
 def current_max_bytes() -> int | None:

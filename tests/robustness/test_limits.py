@@ -185,3 +185,19 @@ def test_stdin_is_read_only_up_to_the_limit():
     r = cli("check", "-o", "concise", "--max-bytes", "1MB", "-", input=b"\0" * (3 << 20))
     assert_clean(r)
     assert b"P090" in r.stdout and r.returncode == 1
+
+
+def test_p090_in_english_names_the_size_once_when_only_a_bound_is_known():
+    # stdin is read only up to the limit: its size is "more than" the limit, not "> 1 MB > 1 MB"
+    r = cli("--lang", "en", "check", "-o", "concise", "--max-bytes", "1MB", "-", input=b"\0" * (3 << 20))
+    assert_clean(r)
+    line = r.stdout.decode("utf-8").splitlines()[0]
+    assert "(more than 1 MB; the limit is 1 MB)" in line, line
+
+
+def test_p090_in_english_gives_the_size_and_the_limit(tmp_path):
+    p = tmp_path / "big.txt"
+    p.write_bytes(Path(__file__).resolve().parents[1].joinpath("corpus", "reports", "003_pingtan_2021.txt").read_bytes()[:3000])
+    r = cli("--lang", "en", "check", "-o", "concise", "--max-bytes", "1000", p)
+    assert_clean(r)
+    assert "(2.9 KB; the limit is 1000 B)" in r.stdout.decode("utf-8"), r.stdout
