@@ -64,7 +64,26 @@ def lark(name: str, grammar: str, **options):
     key = hashlib.sha256((grammar + repr(sorted((k, repr(v)) for k, v in options.items())) + lark_version
                           + sys.version).encode("utf-8")).hexdigest()[:16]
     path = d / f"{name}-{key}.lark"
+    new = not path.exists()
     try:
-        return Lark(grammar, cache=str(path), **options)
+        out = Lark(grammar, cache=str(path), **options)
     except Exception:  # noqa: BLE001 - a cache problem must never stop a check
         return Lark(grammar, **options)
+    if new:
+        prune(d, f"{name}-", ".lark", path.name)
+    return out
+
+
+def prune(d: Path, prefix: str, suffix: str, keep: str, limit: int = 16) -> None:
+    """Keep the cache small: at most ``limit`` files named prefix…suffix (the oldest go
+    first, never ``keep``, the one just written)."""
+    try:
+        mine = [e for e in os.scandir(d) if e.name.startswith(prefix) and e.name.endswith(suffix)]
+        if len(mine) <= limit:
+            return
+        mine.sort(key=lambda e: e.stat().st_mtime_ns)
+        for e in mine[: len(mine) - limit]:
+            if e.name != keep:
+                os.unlink(e.path)
+    except OSError:
+        pass

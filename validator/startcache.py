@@ -156,14 +156,5 @@ def _store(d, path, key, value, kind) -> None:
 
 
 def _prune(d, kind: str, keep: str, limit: int = 16) -> None:
-    """Keep the cache small: at most ``limit`` files of a kind (oldest go first)."""
-    try:
-        mine = [e for e in os.scandir(d) if e.name.startswith(f"{kind}-") and e.name.endswith(".pickle")]
-        if len(mine) <= limit:
-            return
-        mine.sort(key=lambda e: e.stat().st_mtime_ns)
-        for e in mine[: len(mine) - limit]:
-            if e.name != keep:
-                os.unlink(e.path)
-    except OSError:
-        pass
+    from .larkcache import prune
+    prune(d, f"{kind}-", ".pickle", keep, limit)

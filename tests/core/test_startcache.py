@@ -123,3 +123,31 @@ def test_a_cached_pattern_is_compiled_again_on_first_use_and_matches_the_same(co
     assert q._pattern is None and q.pattern == p.pattern and q.engine == "trusted"
     want = [(m.span(), m.groupdict()) for m in p.finditer(text)]
     assert want and [(m.span(), m.groupdict()) for m in q.finditer(text)] == want
+
+
+def test_compiled_grammar_caches_are_pruned_to_the_newest_sixteen(tmp_path, monkeypatch):
+    # every changed format or Lark version writes a new compiled grammar: old ones must not
+    # pile up in ~/.cache/xxgk-lint forever
+    import os
+
+    from validator import larkcache
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    monkeypatch.setenv("XXGK_LINT_CACHE_DIR", str(cache))
+    larkcache.cache_dir.cache_clear()
+    try:
+        for k in range(20):
+            old = cache / f"tiny-{k:016x}.lark"
+            old.write_bytes(b"stale")
+            os.utime(old, ns=(k * 10**9, k * 10**9))
+        (cache / "other-0000000000000000.lark").write_bytes(b"another grammar's")
+        parser = larkcache.lark("tiny", 'start: "a"', parser="lalr")
+        assert parser.parse("a") is not None
+        left = sorted(p.name for p in cache.glob("tiny-*.lark"))
+        assert len(left) == 16
+        gone = {f"tiny-{k:016x}.lark" for k in range(5)}                # 20 old + 1 new: the 5 oldest go
+        assert not gone & set(left)
+        assert (cache / "other-0000000000000000.lark").exists()      # other grammars are left alone
+        assert len([n for n in left if (cache / n).read_bytes() != b"stale"]) == 1   # the new one stays
+    finally:
+        larkcache.cache_dir.cache_clear()
