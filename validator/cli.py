@@ -524,7 +524,7 @@ def cmd_audit(args) -> int:
     settings = _Settings(args)
     files = _files(args, settings) if args.paths else []
     try:
-        return audit_command.run(args, files, settings.options)
+        return audit_command.run(args, files, settings.options, lang=_lang(args))
     except audit_command.AuditUsageError as exc:
         raise UsageError(of(exc)) from None
 

@@ -62,7 +62,7 @@ def add_parser(sub) -> None:
 class _Progress:
     """A rich progress bar with rate and ETA on a terminal; silence elsewhere."""
 
-    def __init__(self, total: int, show: bool):
+    def __init__(self, total: int, show: bool, lang: str = "zh"):
         self.bar = None
         self.done = 0
         if not show or total == 0:
@@ -72,13 +72,17 @@ class _Progress:
                                    TimeElapsedColumn, TimeRemainingColumn)
         from rich.text import Text
 
+        en = lang == "en"
+        unit = " reports/s" if en else "份/秒"
+
         class Rate(ProgressColumn):
             def render(self, task):
                 s = task.speed
-                return Text("—份/秒" if not s else f"{s:,.1f}份/秒", style="progress.data.speed", no_wrap=True)
+                return Text(f"—{unit}" if not s else f"{s:,.1f}{unit}", style="progress.data.speed", no_wrap=True)
 
-        self.bar = Progress(TextColumn("审计中"), BarColumn(bar_width=24), MofNCompleteColumn(), Rate(),
-                            TextColumn("剩余"), TimeRemainingColumn(), TextColumn("已用"), TimeElapsedColumn(),
+        self.bar = Progress(TextColumn("auditing" if en else "审计中"), BarColumn(bar_width=24), MofNCompleteColumn(),
+                            Rate(), TextColumn("left" if en else "剩余"), TimeRemainingColumn(),
+                            TextColumn("elapsed" if en else "已用"), TimeElapsedColumn(),
                             TextColumn("{task.description}"), console=Console(stderr=True),
                             transient=False, speed_estimate_period=30)
         self.bar.start()
@@ -97,17 +101,17 @@ class _Progress:
 # --------------------------------------------------------------------------------------
 # the command
 # --------------------------------------------------------------------------------------
-def plan(files: list[str], known: dict, options_for, retry_failed: bool = False):
+def plan(files: list[str], known: dict, options_for, retry_failed: bool = False, lang: str = "zh"):
     """(tasks, skipped, unreadable records): files whose path and content hash are already in
     the database are skipped; files that cannot even be hashed are recorded at once."""
     from .status import UNREADABLE
-    from .work import blank_record, file_hash
+    from .work import blank_record, file_hash, unreadable_reason
     tasks, skipped, failed = [], 0, []
     for p in files:
         try:
             sha, _size = file_hash(p)
         except OSError as exc:
-            failed.append(blank_record(p, None, None, UNREADABLE, f"{p}: 无法读取（{exc.strerror or exc}）"))
+            failed.append(blank_record(p, None, None, UNREADABLE, unreadable_reason(p, exc, lang)))
             continue
         old = known.get(p)
         if old is not None and old[0] == sha and not (retry_failed and old[1] == UNREADABLE):
@@ -118,27 +122,38 @@ def plan(files: list[str], known: dict, options_for, retry_failed: bool = False)
     return tasks, skipped, failed
 
 
-def run(args, files: list[str], options_for) -> int:
+def run(args, files: list[str], options_for, lang: str = "zh") -> int:
+    """The audit; `lang` is the language of what it prints and of the summary (the CLI's
+    --lang, XXGK_LINT_LANG or the configuration's lang); each file's reason and findings are
+    stored in that file's language (its Options.lang)."""
     from .. import __version__
+    from ..i18n import msg, of
     from . import engine as _engine
     from .store import Store, StoreError, export_parquet, is_parquet
     from .store import state_path
     if not files and not args.paths:
         if not args.summary:
-            raise AuditUsageError("请指定要审计的文件或目录，例如：xxgk-lint audit 报告目录/ --out audit.sqlite")
+            raise AuditUsageError(msg("请指定要审计的文件或目录，例如：xxgk-lint audit 报告目录/ --out audit.sqlite",
+                                      "name the files or directories to audit, e.g. xxgk-lint audit reports/ "
+                                      "--out audit.sqlite"))
         if not os.path.exists(state_path(args.out)):
-            raise AuditUsageError(f"{args.out}: 审计数据库不存在（只生成汇总时需要已有的数据库）")
+            raise AuditUsageError(msg("{o}: 审计数据库不存在（只生成汇总时需要已有的数据库）",
+                                      "{o}: no such audit database (writing only the summary needs an existing one)",
+                                      o=args.out))
     if args.cluster and args.jobs:
-        raise AuditUsageError("--cluster 与 --jobs 不能同时使用（集群的并行度由集群的 worker 决定）")
+        raise AuditUsageError(msg("--cluster 与 --jobs 不能同时使用（集群的并行度由集群的 worker 决定）",
+                                  "--cluster and --jobs cannot be used together (the cluster's workers decide "
+                                  "how many files are checked at once)"))
     if is_parquet(args.out):
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise AuditUsageError("写 Parquet 需要 pyarrow：pip install 'xxgk-lint[audit]'") from None
+            raise AuditUsageError(msg("写 Parquet 需要 pyarrow：pip install 'xxgk-lint[audit]'",
+                                      "writing Parquet needs pyarrow: pip install 'xxgk-lint[audit]'")) from None
     try:
         store = Store(args.out)
     except StoreError as exc:
-        raise AuditUsageError(str(exc)) from None
+        raise AuditUsageError(of(exc)) from None
     jobs = args.jobs if args.jobs and args.jobs > 0 else _engine.default_jobs()
     show = not args.quiet and sys.stderr.isatty() and not os.environ.get("CI")
     interrupted = False
@@ -146,11 +161,11 @@ def run(args, files: list[str], options_for) -> int:
     info: dict = {}
     t0 = time.perf_counter()
     try:
-        tasks, skipped, failed = plan(files, store.known(), options_for, args.retry_failed)
+        tasks, skipped, failed = plan(files, store.known(), options_for, args.retry_failed, lang)
         engine = ("dask:" + args.cluster) if args.cluster else ("inprocess" if jobs <= 1 or len(tasks) <= 1
                                                                  else "dask:local")
         store.start_run(engine, 1 if engine == "inprocess" else jobs, len(files), skipped, __version__)
-        progress = _Progress(len(tasks) + len(failed), show)
+        progress = _Progress(len(tasks) + len(failed), show, lang)
 
         def sink(recs):
             nonlocal checked
@@ -169,7 +184,7 @@ def run(args, files: list[str], options_for) -> int:
         except KeyboardInterrupt:
             interrupted = True
         except _engine.EngineError as exc:
-            raise AuditUsageError(str(exc)) from None
+            raise AuditUsageError(of(exc)) from None
         finally:
             progress.close()
         from .work import process_usage
@@ -179,19 +194,24 @@ def run(args, files: list[str], options_for) -> int:
     finally:
         store.close()
     wrote = []
-    if is_parquet(args.out):
-        wrote += export_parquet(args.out)
-    if args.summary:
-        from .summary import write_summary
-        wrote += write_summary(args.out, args.summary)
+    try:
+        if is_parquet(args.out):
+            wrote += export_parquet(args.out)
+        if args.summary:
+            from .summary import write_summary
+            wrote += write_summary(args.out, args.summary, lang)
+    except OSError as exc:   # a full disk, a summary "directory" that is a file, no permission
+        where = getattr(exc, "filename", None) or args.summary or args.out
+        raise AuditUsageError(msg("{w}: 无法写出（{e}）", "{w}: cannot be written ({e})",
+                                  w=where, e=exc.strerror or exc)) from None
     if not args.quiet:
         _report(args.out, len(files), checked, skipped, time.perf_counter() - t0,
-                interrupted, wrote)
+                interrupted, wrote, lang)
     return 130 if interrupted else 0
 
 
-def _report(out, files, checked, skipped, seconds, interrupted, wrote) -> None:
-    from .status import STATUSES
+def _report(out, files, checked, skipped, seconds, interrupted, wrote, lang: str = "zh") -> None:
+    from .status import STATUSES, status_word
     from .store import open_readonly
     db = open_readonly(out)
     try:
@@ -199,6 +219,16 @@ def _report(out, files, checked, skipped, seconds, interrupted, wrote) -> None:
         total = sum(counts.values())
     finally:
         db.close()
+    if lang == "en":
+        parts = ", ".join(f"{status_word(s, 'en')} {counts[s]}" for s in STATUSES if counts.get(s))
+        head = "Audit interrupted" if interrupted else "Audit done"
+        rate = f", {checked / seconds:.1f} reports/s" if checked and seconds > 0 else ""
+        print(f"{head}: {checked} checked this run, {skipped} skipped (unchanged, already in the database){rate}; "
+              f"the database holds {total} report{'s' if total != 1 else ''}: {parts or 'none'}. Results: {out}",
+              file=sys.stderr)
+        for w in wrote:
+            print(f"  wrote {w}", file=sys.stderr)
+        return
     parts = "，".join(f"{s} {counts[s]}" for s in STATUSES if counts.get(s))
     head = "审计已中断" if interrupted else "审计完成"
     rate = f"，{checked / seconds:.1f} 份/秒" if checked and seconds > 0 else ""

@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 import os
 
+from ..i18n import Msg, msg, text
+from .status import UNREADABLE
 from .work import blank_record, check_chunk, check_one
 
 SLOW_FORMATS = (".pdf", ".docx")   # ~0.5–2 s each: one per task, so no chunk waits on several
@@ -63,13 +65,15 @@ def run_inprocess(tasks, sink, stop=None) -> None:
 
 
 def _failed(task, exc) -> dict:
-    path, sha, _opts = task
-    name = type(exc).__name__
+    path, sha, opts = task
     if _lost(exc):
-        why = "检查进程在检查此文件时退出（崩溃、内存不足或超过时间上限后仍未停止），未能检查"
+        why = Msg("检查进程在检查此文件时退出（崩溃、内存不足或超过时间上限后仍未停止），未能检查",
+                  "the checking process exited while checking this file (a crash, out of memory, or still "
+                  "running past the time limit); the file was not checked")
     else:
-        why = f"检查此文件时出错（{name}: {exc}），未能检查"
-    return blank_record(path, sha, None, "无法读取", why)
+        why = msg("检查此文件时出错（{t}: {e}），未能检查", "checking this file failed ({t}: {e}); it was not checked",
+                  t=type(exc).__name__, e=exc)
+    return blank_record(path, sha, None, UNREADABLE, text(why, getattr(opts, "lang", None) or "zh"))
 
 
 def _lost(exc) -> bool:
@@ -82,8 +86,9 @@ def _dask():
         import dask
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
-        raise EngineError("并行审计需要 Dask：pip install 'xxgk-lint[audit]'（或用 --jobs 1 在本进程中检查）"
-                          f"（{exc}）") from None
+        raise EngineError(msg("并行审计需要 Dask：pip install 'xxgk-lint[audit]'（或用 --jobs 1 在本进程中检查）（{e}）",
+                              "a parallel audit needs Dask: pip install 'xxgk-lint[audit]' (or check in this "
+                              "process with --jobs 1) ({e})", e=exc)) from None
     return dask, Client, LocalCluster, as_completed
 
 
@@ -100,7 +105,8 @@ def run_dask(tasks, sink, *, jobs: int = 2, address: str | None = None, on_start
                 try:
                     client = Client(address, timeout="20s")
                 except (OSError, TimeoutError) as exc:
-                    raise EngineError(f"无法连接 Dask 调度器 {address}（{exc}）") from None
+                    raise EngineError(msg("无法连接 Dask 调度器 {a}（{e}）", "cannot connect to the Dask scheduler {a} ({e})",
+                                          a=address, e=exc)) from None
             else:
                 cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.ERROR)
@@ -108,7 +114,8 @@ def run_dask(tasks, sink, *, jobs: int = 2, address: str | None = None, on_start
         except EngineError:
             raise
         except Exception as exc:  # noqa: BLE001 - a cluster that does not start: one line
-            raise EngineError(f"无法启动 Dask 集群（{type(exc).__name__}: {exc}）") from None
+            raise EngineError(msg("无法启动 Dask 集群（{t}: {e}）", "the Dask cluster could not be started ({t}: {e})",
+                                  t=type(exc).__name__, e=exc)) from None
         try:
             nworkers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})) or jobs)
             info["workers"] = nworkers

@@ -27,6 +27,8 @@ import datetime as _dt
 import os
 import sqlite3
 
+from ..i18n import msg
+
 SCHEMA_VERSION = "1"
 
 SCHEMA = """
@@ -89,13 +91,19 @@ class Store:
     def __init__(self, out: str):
         self.out = out
         path = state_path(out)
-        if is_parquet(out):
-            if os.path.exists(out) and not os.path.isdir(out):
-                raise StoreError(f"{out}: 已存在且不是目录（Parquet 输出是一个目录）")
-            os.makedirs(out, exist_ok=True)
-        d = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(d):
-            raise StoreError(f"{out}: 目录 {d} 不存在")
+        if is_parquet(out) and os.path.exists(out) and not os.path.isdir(out):
+            raise StoreError(msg("{o}: 已存在且不是目录（Parquet 输出是一个目录）",
+                                 "{o}: exists and is not a directory (a Parquet output is a directory)", o=out))
+        if os.path.isdir(path):
+            raise StoreError(msg("{p}: 是一个目录，不是审计数据库文件", "{p}: is a directory, not an audit database file",
+                                 p=path))
+        # the directories the database goes into are created, as --summary DIR is
+        d = out if is_parquet(out) else os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(d, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(msg("{o}: 无法创建目录 {d}（{e}）", "{o}: cannot create the directory {d} ({e})",
+                                 o=out, d=_failed_dir(d), e=exc.strerror or exc)) from None
         try:
             self.db = sqlite3.connect(path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -103,11 +111,14 @@ class Store:
             self.db.executescript(SCHEMA)
             v = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: 不是可用的审计数据库（{exc}）") from None
+            raise StoreError(msg("{p}: 不是可用的审计数据库（{e}）", "{p}: not a usable audit database ({e})",
+                                 p=path, e=exc)) from None
         if v is None:
             self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         elif v[0] != SCHEMA_VERSION:
-            raise StoreError(f"{path}: 数据库格式版本 {v[0]} 与本程序（{SCHEMA_VERSION}）不同，请换一个输出文件")
+            raise StoreError(msg("{p}: 数据库格式版本 {v} 与本程序（{s}）不同，请换一个输出文件",
+                                 "{p}: database format version {v} differs from this program's ({s}); "
+                                 "use another output file", p=path, v=v[0], s=SCHEMA_VERSION))
         self.db.commit()
         self._keys = {tuple(r[1:]): r[0] for r in self.db.execute(
             "SELECT key_id, table_key, row_key, column_key, row_label, column_label FROM cell_keys")}
@@ -173,10 +184,24 @@ class Store:
         self.db.close()
 
 
+def _failed_dir(d: str) -> str:
+    """The first directory of `d` that could not be made (a file in the way, no permission)."""
+    parts = []
+    while d and not os.path.exists(d):
+        parts.append(d)
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    if os.path.exists(d) and not os.path.isdir(d):
+        return d
+    return parts[-1] if parts else d
+
+
 def open_readonly(out: str) -> sqlite3.Connection:
     path = state_path(out)
     if not os.path.exists(path):
-        raise StoreError(f"{out}: 审计数据库不存在")
+        raise StoreError(msg("{o}: 审计数据库不存在", "{o}: no such audit database", o=out))
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
 

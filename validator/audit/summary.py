@@ -6,6 +6,11 @@
 * ``summary.html`` one self-contained page — inline CSS and SVG charts, no script, no font
                   or library from the network — to mail on: status counts, errors per rule,
                   per issuer kind, per year, the units with most errors, and the table.
+
+Chinese by default; ``lang="en"`` (``--lang en``) writes the same files in English: column
+headers, status and kind words, the page's title, headings, charts and notes.  What comes from
+the reports stays as read (issuer names, file paths) and the reasons stay in the language of
+the run that checked each file (stored in the database, like the findings' messages).
 """
 
 from __future__ import annotations
@@ -16,25 +21,44 @@ import html
 import os
 from collections import Counter, defaultdict
 
-from .status import ERRORS, NOT_REPORT, PASSED, STATUSES, UNFILLED, UNREADABLE
+from .status import ERRORS, NOT_REPORT, PASSED, STATUSES, UNFILLED, UNREADABLE, status_word
 
 KIND_ZH = {"government": "人民政府", "department": "部门", None: "未能判断"}
+KIND_EN = {"government": "people's government", "department": "department", None: "not determined"}
 UNIT_COLUMNS = ("单位", "单位类型", "年度", "状态", "错误", "警告", "提示", "主要错误", "说明", "格式", "适用格式", "文件")
+UNIT_COLUMNS_EN = ("unit", "unit kind", "year", "status", "errors", "warnings", "infos", "main errors", "reason",
+                   "format", "template", "file")
 STATUS_COLOR = {PASSED: "#2e7d32", ERRORS: "#c62828", UNFILLED: "#ef6c00", NOT_REPORT: "#607d8b",
                 UNREADABLE: "#6a1b9a"}
 UNKNOWN_UNIT = "（未能读出发布机关）"
+UNKNOWN_UNIT_EN = "(issuer not read) "
+
+
+def columns(lang: str = "zh") -> tuple[str, ...]:
+    return UNIT_COLUMNS_EN if lang == "en" else UNIT_COLUMNS
+
+
+def kind_word(kind: str | None, lang: str = "zh") -> str:
+    words = KIND_EN if lang == "en" else KIND_ZH
+    return words.get(kind, kind)
+
+
+def status_colors(lang: str = "zh") -> dict[str, str]:
+    """The colour of each status as shown (the word in the user's language)."""
+    return {status_word(st, lang): c for st, c in STATUS_COLOR.items()}
 
 
 class Summary:
     """What the summary shows, read once from the database."""
 
-    def __init__(self, db):
+    def __init__(self, db, lang: str = "zh"):
+        self.lang = lang
         cols = ("report_id", "path", "issuer", "issuer_kind", "year", "format", "template", "status", "reason",
                 "errors", "warnings", "infos")
         self.reports = [dict(zip(cols, r)) for r in db.execute(
             f"SELECT {', '.join(cols)} FROM reports")]
         # units in name order, the files whose unit could not be read last
-        self.reports.sort(key=lambda r: (not (r["issuer"] or "").strip(), unit(r), r["year"] or 0, r["path"]))
+        self.reports.sort(key=lambda r: (not (r["issuer"] or "").strip(), unit(r, lang), r["year"] or 0, r["path"]))
         self.rule_names = dict(db.execute("SELECT DISTINCT rule, name FROM findings"))
         top = defaultdict(list)
         for rid, rule, n in db.execute("SELECT report_id, rule, count(*) FROM findings WHERE severity='error' "
@@ -64,46 +88,51 @@ class Summary:
         """(unit, errors, reports) of the units with most errors."""
         g: dict = defaultdict(lambda: [0, 0])
         for r in self.reports:
-            g[unit(r)][0] += r["errors"] or 0
-            g[unit(r)][1] += 1
+            g[unit(r, self.lang)][0] += r["errors"] or 0
+            g[unit(r, self.lang)][1] += 1
         rows = [(u, e, n_) for u, (e, n_) in g.items() if e > 0]
         rows.sort(key=lambda x: (-x[1], x[0]))
         return rows[:n]
 
     def unit_rows(self) -> list[tuple]:
         out = []
+        lang = self.lang
+        sep = "; " if lang == "en" else "；"
         for r in self.reports:
-            main = "；".join(f"{rule} {self.rule_names.get(rule) or ''}×{n}" for rule, n in self.top.get(r["report_id"], [])[:3])
-            out.append((unit(r), KIND_ZH.get(r["issuer_kind"], r["issuer_kind"]), r["year"] or "", r["status"],
+            main = sep.join(f"{rule} {self.rule_names.get(rule) or ''}×{n}" for rule, n in self.top.get(r["report_id"], [])[:3])
+            out.append((unit(r, lang), kind_word(r["issuer_kind"], lang), r["year"] or "", status_word(r["status"], lang),
                         r["errors"], r["warnings"], r["infos"], main, r["reason"] or "", r["format"] or "",
                         r["template"] or "", r["path"]))
         return out
 
 
-def unit(r) -> str:
+def unit(r, lang: str = "zh") -> str:
     """The reporting unit: the issuer the parser read, else the file's name (never one heap of
     unknowns, which would look like the worst unit)."""
-    return (r["issuer"] or "").strip() or f"{UNKNOWN_UNIT}{os.path.basename(r['path'])}"
+    unknown = UNKNOWN_UNIT_EN if lang == "en" else UNKNOWN_UNIT
+    return (r["issuer"] or "").strip() or f"{unknown}{os.path.basename(r['path'])}"
 
 
 # --------------------------------------------------------------------------------------
 # writing
 # --------------------------------------------------------------------------------------
-def write_summary(out: str, dest: str) -> list[str]:
+def write_summary(out: str, dest: str, lang: str = "zh") -> list[str]:
     from .store import open_readonly
     os.makedirs(dest, exist_ok=True)
     db = open_readonly(out)
     try:
-        s = Summary(db)
+        s = Summary(db, lang)
     finally:
         db.close()
     rows = s.unit_rows()
-    paths = [write_csv(os.path.join(dest, "units.csv"), rows)]
+    paths = [write_csv(os.path.join(dest, "units.csv"), rows, lang)]
     try:
         paths.append(write_xlsx(os.path.join(dest, "units.xlsx"), rows, s))
     except ImportError:
         import sys
-        print("xxgk-lint: 提示: 未安装 openpyxl，未写 units.xlsx（pip install 'xxgk-lint[audit]'）", file=sys.stderr)
+        print("xxgk-lint: note: openpyxl is not installed, units.xlsx not written (pip install 'xxgk-lint[audit]')"
+              if lang == "en" else
+              "xxgk-lint: 提示: 未安装 openpyxl，未写 units.xlsx（pip install 'xxgk-lint[audit]'）", file=sys.stderr)
     p = os.path.join(dest, "summary.html")
     with open(p, "w", encoding="utf-8") as fh:
         fh.write(render_html(s, rows, source=os.path.basename(out.rstrip("/\\"))))
@@ -111,10 +140,10 @@ def write_summary(out: str, dest: str) -> list[str]:
     return paths
 
 
-def write_csv(path: str, rows) -> str:
+def write_csv(path: str, rows, lang: str = "zh") -> str:
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(UNIT_COLUMNS)
+        w.writerow(columns(lang))
         w.writerows(rows)
     return path
 
@@ -123,20 +152,22 @@ def write_xlsx(path: str, rows, s: Summary) -> str:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
+    en = s.lang == "en"
+    cols = columns(s.lang)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("各单位情况")
+    ws = wb.create_sheet("Units" if en else "各单位情况")
     widths = (28, 10, 8, 10, 6, 6, 6, 50, 40, 8, 10, 50)
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = w
     ws.freeze_panes = "A2"
     bold = Font(bold=True)
     head = []
-    for name in UNIT_COLUMNS:
+    for name in cols:
         c = WriteOnlyCell(ws, value=name)
         c.font = bold
         head.append(c)
     ws.append(head)
-    fills = {k: PatternFill("solid", fgColor=v.lstrip("#")) for k, v in STATUS_COLOR.items()}
+    fills = {k: PatternFill("solid", fgColor=v.lstrip("#")) for k, v in status_colors(s.lang).items()}
     white = Font(color="FFFFFF", bold=True)
     for r in rows:
         cells = list(r)
@@ -145,11 +176,12 @@ def write_xlsx(path: str, rows, s: Summary) -> str:
             st.fill, st.font = fills[r[3]], white
         cells[3] = st
         ws.append(cells)
-    ws.auto_filter.ref = f"A1:{chr(ord('A') + len(UNIT_COLUMNS) - 1)}{len(rows) + 1}"
-    ws2 = wb.create_sheet("错误按规则")
+    ws.auto_filter.ref = f"A1:{chr(ord('A') + len(cols) - 1)}{len(rows) + 1}"
+    ws2 = wb.create_sheet("Errors by rule" if en else "错误按规则")
     ws2.column_dimensions["A"].width = 8
     ws2.column_dimensions["B"].width = 32
-    ws2.append([WriteOnlyCell(ws2, value=v) for v in ("规则", "名称", "错误数", "涉及报告数")])
+    ws2.append([WriteOnlyCell(ws2, value=v) for v in (("rule", "name", "errors", "reports") if en else
+                                                       ("规则", "名称", "错误数", "涉及报告数"))])
     for rule, name, n, reports in s.per_rule:
         ws2.append([rule, name, n, reports])
     tmp = path + ".tmp"
@@ -170,7 +202,7 @@ def _short(s: str, n: int) -> str:
 
 
 def bar_chart(cid: str, title: str, items: list[tuple[str, float, str]], color: str = "#c62828",
-              width: int = 760, label_chars: int = 18) -> str:
+              width: int = 760, label_chars: int = 18, empty: str = "没有数据") -> str:
     """A horizontal bar chart as inline SVG: items are (label, value, tooltip)."""
     label_w, row_h, top = 250, 26, 8
     bar_w = width - label_w - 80
@@ -178,7 +210,7 @@ def bar_chart(cid: str, title: str, items: list[tuple[str, float, str]], color: 
     out = [f'<svg class="chart" id="{_e(cid)}" role="img" '
            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-label="{_e(title)}">']
     if not items:
-        out.append(f'<text x="{label_w}" y="{top + 17}" class="empty">没有数据</text></svg>')
+        out.append(f'<text x="{label_w}" y="{top + 17}" class="empty">{_e(empty)}</text></svg>')
         return "".join(out)
     vmax = max(v for _l, v, _t in items) or 1
     for i, (label, v, tip) in enumerate(items):
@@ -216,44 +248,79 @@ td:last-child{word-break:break-all;font-size:12px;color:#555}td.num{text-align:r
 
 
 def render_html(s: Summary, rows, source: str = "") -> str:
+    from ..i18n import msg
+    lang = s.lang
+
+    def t(zh: str, en: str, **values) -> str:     # one text of the page in the summary's language
+        return msg(zh, en, **values).text(lang)
+
+    no_data = t("没有数据", "no data")
+    unknown_year = t("年度不明", "year unknown")
+
+    def chart(cid, title, items, **kw):
+        return bar_chart(cid, title, items, empty=no_data, **kw)
+
     counts = s.status_counts()
     total = len(s.reports)
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    cards = [f'<div class="card total"><b>{total:,}</b>份报告</div>']
+    title = t("政府信息公开工作年度报告审计汇总", "Audit summary: government information disclosure annual reports")
+    cards = [f'<div class="card total"><b>{total:,}</b>{_e(t("份报告", "reports"))}</div>']
     for st in STATUSES:
-        cards.append(f'<div class="card" style="background:{STATUS_COLOR[st]}"><b>{counts.get(st, 0):,}</b>{_e(st)}</div>')
-    status_items = [(st, counts.get(st, 0), f"{st}：{counts.get(st, 0)} 份") for st in STATUSES]
-    rule_items = [(f"{rule} {name or ''}", n, f"{rule} {name}：{n} 个错误，涉及 {reps} 份报告")
+        cards.append(f'<div class="card" style="background:{STATUS_COLOR[st]}"><b>{counts.get(st, 0):,}</b>'
+                     f'{_e(status_word(st, lang))}</div>')
+    status_items = [(status_word(st, lang), counts.get(st, 0),
+                     t("{st}：{n} 份", "{st}: {n} reports", st=status_word(st, lang), n=counts.get(st, 0)))
+                    for st in STATUSES]
+    rule_items = [(f"{rule} {name or ''}", n, t("{rule} {name}：{n} 个错误，涉及 {reps} 份报告",
+                                                "{rule} {name}: {n} errors in {reps} reports",
+                                                rule=rule, name=name or "", n=n, reps=reps))
                   for rule, name, n, reps in s.per_rule[:15]]
-    kinds = sorted(s.by(lambda r: KIND_ZH.get(r["issuer_kind"], r["issuer_kind"])), key=lambda x: -x[3])
-    kind_items = [(k, e, f"{k}：{n} 份报告，{bad} 份有错误，共 {e} 个错误") for k, n, bad, e in kinds]
+
+    def group_tip(k, n, bad, e):
+        return t("{k}：{n} 份报告，{bad} 份有错误，共 {e} 个错误", "{k}: {n} reports, {bad} with errors, {e} errors in all",
+                 k=k, n=n, bad=bad, e=e)
+
+    kinds = sorted(s.by(lambda r: kind_word(r["issuer_kind"], lang)), key=lambda x: -x[3])
+    kind_items = [(k, e, group_tip(k, n, bad, e)) for k, n, bad, e in kinds]
     years = sorted(s.by(lambda r: r["year"]), key=lambda x: (x[0] is None, x[0] or 0))
-    year_items = [(f"{y}年" if y else "年度不明", e, f"{y or '年度不明'}：{n} 份报告，{bad} 份有错误，共 {e} 个错误")
+    year_items = [(t("{y}年", "{y}", y=y) if y else unknown_year, e, group_tip(y or unknown_year, n, bad, e))
                   for y, n, bad, e in years]
-    worst = [(u, e, f"{u}：{e} 个错误（{n} 份报告）") for u, e, n in s.worst_units(10)]
+    worst = [(u, e, t("{u}：{e} 个错误（{n} 份报告）", "{u}: {e} errors ({n} reports)", u=u, e=e, n=n))
+             for u, e, n in s.worst_units(10)]
+    colors = status_colors(lang)
+    by_status = t("各状态报告数", "Reports by status")
+    by_kind = t("错误按单位类型", "Errors by unit kind")
+    by_year = t("错误按年度", "Errors by year")
     body = [
-        "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{t("zh-CN", "en")}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>政府信息公开工作年度报告审计汇总</title>", f"<style>{CSS}</style></head><body>",
-        "<h1>政府信息公开工作年度报告审计汇总</h1>",
-        f'<p class="meta">数据库 {_e(source)} · {total:,} 份报告 · 生成于 {now} · xxgk-lint {_e(s.runs[2] or "")}</p>',
+        f"<title>{_e(title)}</title>", f"<style>{CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        '<p class="meta">' + _e(t("数据库 {source} · {total} 份报告 · 生成于 {now} · xxgk-lint {version}",
+                                  "database {source} · {total} reports · written {now} · xxgk-lint {version}",
+                                  source=source, total=f"{total:,}", now=now, version=s.runs[2] or "")) + "</p>",
         f'<div class="cards">{"".join(cards)}</div>',
-        "<h2>各状态报告数</h2>", bar_chart("chart-status", "各状态报告数", status_items, color="#455a64"),
-        '<p class="note">通过：没有“错误”级问题；有错误：至少一个“错误”；未填写：统计表是未填写的模板；'
-        "非年报：不是年度报告；无法读取：文件无法读取或超过大小、时间上限（原因见下表“说明”）。</p>",
-        "<h2>错误按规则（前15条）</h2>", bar_chart("chart-rules", "错误按规则", rule_items, label_chars=22),
-        "<h2>错误按单位类型</h2>", bar_chart("chart-kinds", "错误按单位类型", kind_items, color="#ad1457"),
-        "<h2>错误按年度</h2>", bar_chart("chart-years", "错误按年度", year_items, color="#6a1b9a"),
-        "<h2>错误最多的单位（前10个）</h2>", bar_chart("chart-worst", "错误最多的单位", worst, color="#d84315",
-                                               label_chars=20),
-        f"<h2>各单位情况（{len(rows):,} 份报告）</h2>",
-        '<table id="units"><thead><tr>' + "".join(f"<th>{_e(c)}</th>" for c in UNIT_COLUMNS) + "</tr></thead><tbody>",
+        f"<h2>{_e(by_status)}</h2>", chart("chart-status", by_status, status_items, color="#455a64"),
+        '<p class="note">' + _e(t(
+            "通过：没有“错误”级问题；有错误：至少一个“错误”；未填写：统计表是未填写的模板；"
+            "非年报：不是年度报告；无法读取：文件无法读取或超过大小、时间上限（原因见下表“说明”）。",
+            "passed: no finding of severity error; errors: at least one error; unfilled: the statistics tables "
+            "are an unfilled template; not a report: not an annual report; unreadable: the file could not be "
+            "read or is over the size or time limit (the reason is in the table's column \"reason\").")) + "</p>",
+        f"<h2>{_e(t('错误按规则（前15条）', 'Errors by rule (top 15)'))}</h2>",
+        chart("chart-rules", t("错误按规则", "Errors by rule"), rule_items, label_chars=22),
+        f"<h2>{_e(by_kind)}</h2>", chart("chart-kinds", by_kind, kind_items, color="#ad1457"),
+        f"<h2>{_e(by_year)}</h2>", chart("chart-years", by_year, year_items, color="#6a1b9a"),
+        f"<h2>{_e(t('错误最多的单位（前10个）', 'Units with the most errors (top 10)'))}</h2>",
+        chart("chart-worst", t("错误最多的单位", "Units with the most errors"), worst, color="#d84315", label_chars=20),
+        f"<h2>{_e(t('各单位情况（{n} 份报告）', 'Units ({n} reports)', n=f'{len(rows):,}'))}</h2>",
+        '<table id="units"><thead><tr>' + "".join(f"<th>{_e(c)}</th>" for c in columns(lang)) + "</tr></thead><tbody>",
     ]
     for r in rows:
         cells = []
         for i, v in enumerate(r):
             if i == 3:
-                cells.append(f'<td><span class="st" style="background:{STATUS_COLOR.get(v, "#999")}">{_e(v)}</span></td>')
+                cells.append(f'<td><span class="st" style="background:{colors.get(v, "#999")}">{_e(v)}</span></td>')
             elif i in (4, 5, 6):
                 cells.append(f'<td class="num">{_e(v)}</td>')
             else:

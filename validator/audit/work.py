@@ -24,7 +24,7 @@ import time
 from contextlib import contextmanager
 
 from .. import limits as _limits
-from .status import status_of
+from .status import UNREADABLE, status_of
 
 REPORT_FIELDS = ("path", "sha256", "size", "issuer", "issuer_kind", "year", "format", "template",
                  "status", "reason", "errors", "warnings", "infos", "cells", "seconds")
@@ -155,10 +155,13 @@ def blank_record(path: str, sha: str | None, size: int | None, status: str, reas
 
 
 def check_one(path: str, sha: str | None, opts, hard_exit: bool = False) -> dict:
-    """The audit record of one file (never raises for the file's sake)."""
+    """The audit record of one file (never raises for the file's sake).  Its reason, like its
+    findings' messages, is in the file's language (``opts.lang``)."""
     from ..extract import template_cells
-    from ..lint import lint_path
+    from ..i18n import msg, text
+    from ..lint import limit_result, lint_path
     from ..readers import ReadError
+    lang = getattr(opts, "lang", None) or "zh"
     t0 = time.perf_counter()
     size = None
     try:
@@ -174,7 +177,8 @@ def check_one(path: str, sha: str | None, opts, hard_exit: bool = False) -> dict
             rec = dict.fromkeys(REPORT_FIELDS)
             md = report.metadata if report is not None else None
             sev = [f.severity for f in res.findings]
-            rec.update(path=path, sha256=sha, size=size, status=status, reason=reason,
+            rec.update(path=path, sha256=sha, size=size, status=status,
+                       reason=text(reason, lang) if reason is not None else None,
                        issuer=md.issuer if md else None,
                        issuer_kind=_issuer_kind(report, opts) if report is not None else opts.issuer_kind,
                        year=md.year if md else None,
@@ -182,18 +186,27 @@ def check_one(path: str, sha: str | None, opts, hard_exit: bool = False) -> dict
                        template=report.template if report is not None else None,
                        errors=sev.count("error"), warnings=sev.count("warning"), infos=sev.count("info"),
                        cells=sum(1 for c in cells if c["kind"] != "missing"))
-            rec["findings"] = [_finding_row(f, opts.lang) for f in res.findings]
+            rec["findings"] = [_finding_row(f, lang) for f in res.findings]
             rec["cell_rows"] = [tuple(c[k] for k in CELL_FIELDS) for c in cells]
     except ReadError as exc:
-        rec = blank_record(path, sha, size, "无法读取", str(exc))
+        rec = blank_record(path, sha, size, UNREADABLE, text(exc, lang))
     except _limits.LimitExceeded as exc:   # the deadline fired outside lint_path's own handling
-        rec = blank_record(path, sha, size, "无法读取", exc.detail)
+        why = limit_result(path, exc, opts, _rules(tuple(opts.extra_rule_dirs))).findings[0]   # P090/P091
+        rec = blank_record(path, sha, size, UNREADABLE, why.text(lang))
     except OSError as exc:
-        rec = blank_record(path, sha, size, "无法读取", f"{path}: 无法读取（{exc.strerror or exc}）")
+        rec = blank_record(path, sha, size, UNREADABLE, unreadable_reason(path, exc, lang))
     except Exception as exc:  # noqa: BLE001 - an internal error in one file must not stop the run
-        rec = blank_record(path, sha, size, "无法读取", f"内部错误（{type(exc).__name__}: {exc}），请报告此问题")
+        rec = blank_record(path, sha, size, UNREADABLE, text(msg(
+            "内部错误（{t}: {e}），请报告此问题", "internal error ({t}: {e}), please report it",
+            t=type(exc).__name__, e=exc), lang))
     rec["seconds"] = round(time.perf_counter() - t0, 4)
     return rec
+
+
+def unreadable_reason(path: str, exc: OSError, lang: str = "zh") -> str:
+    """"PATH: 无法读取（No such file or directory）" in the language asked for."""
+    from ..i18n import msg, text
+    return text(msg("{p}: 无法读取（{e}）", "{p}: cannot be read ({e})", p=path, e=exc.strerror or exc), lang)
 
 
 def check_chunk(tasks: list, hard_exit: bool = True) -> list[dict]:
