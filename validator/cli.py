@@ -523,6 +523,12 @@ def cmd_audit(args) -> int:
     from .audit import command as audit_command
     settings = _Settings(args)
     files = _files(args, settings) if args.paths else []
+    if not args.paths and not hasattr(args, "config_lang"):   # only the summary: the configuration's lang here
+        from .config import ConfigError, effective
+        try:
+            args.config_lang = effective(settings.resolver.for_path(os.getcwd()), settings.cli).values.get("lang")
+        except ConfigError as exc:
+            raise UsageError(of(exc)) from None
     try:
         return audit_command.run(args, files, settings.options, lang=_lang(args))
     except audit_command.AuditUsageError as exc:

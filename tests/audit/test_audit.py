@@ -19,7 +19,7 @@ import pytest
 from validator.cli import main
 from validator.extract import template_cells
 from validator.lint import lint_path
-from tests.pdfbytes import pdf_from_objects
+from tests.pdfbytes import slow_pdf as _slow_pdf
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 HOSTILE = Path(__file__).resolve().parents[3] / "shared" / "hostile" / "inputs"
@@ -220,20 +220,6 @@ def test_audit_with_jobs_runs_on_its_own_localcluster_and_gives_the_same_rows(co
     assert rows(tmp_path / "j.sqlite") == rows(corpus_audit / "audit.sqlite")
     con = sqlite3.connect(tmp_path / "j.sqlite")
     assert con.execute("SELECT engine, workers FROM runs").fetchone() == ("dask:local", 2)
-
-
-def _slow_pdf(pages: int = 60, ops: int = 20000) -> bytes:
-    """A small PDF that takes seconds to read: every page draws the same 20,000 glyphs (the
-    hostile 1,000,000-operator flood is now refused at once, P090)."""
-    import zlib
-    content = zlib.compress(b"BT /F1 10 Tf 72 720 Td " + b"(1) Tj " * ops + b"ET")
-    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"]
-    objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-             b" /Resources << /Font << /F1 3 0 R >> >> >>"] * pages
-    return pdf_from_objects(objs)
 
 
 def test_a_slow_or_broken_report_is_recorded_with_its_reason_and_the_run_goes_on(tmp_path):

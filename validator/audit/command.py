@@ -144,6 +144,10 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
         raise AuditUsageError(msg("--cluster 与 --jobs 不能同时使用（集群的并行度由集群的 worker 决定）",
                                   "--cluster and --jobs cannot be used together (the cluster's workers decide "
                                   "how many files are checked at once)"))
+    if args.summary and os.path.exists(args.summary) and not os.path.isdir(args.summary):
+        raise AuditUsageError(msg("{s}: 已存在且不是目录（--summary 的汇总写在一个目录中）",
+                                  "{s}: exists and is not a directory (--summary writes into a directory)",
+                                  s=args.summary))
     if is_parquet(args.out):
         try:
             import pyarrow  # noqa: F401

@@ -201,9 +201,28 @@ def _short(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _short_width(s: str, units: int) -> str:
+    """`s` cut to `units` half-width columns (a Chinese character counts two): the English
+    page's labels, where names of units stay Chinese and rule names are long and Latin."""
+    import unicodedata
+
+    def w(ch):
+        return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    if sum(map(w, s)) <= units:
+        return s
+    out, used = [], w("…")
+    for ch in s:
+        if used + w(ch) > units:
+            break
+        out.append(ch)
+        used += w(ch)
+    return "".join(out) + "…"
+
+
 def bar_chart(cid: str, title: str, items: list[tuple[str, float, str]], color: str = "#c62828",
-              width: int = 760, label_chars: int = 18, empty: str = "没有数据") -> str:
-    """A horizontal bar chart as inline SVG: items are (label, value, tooltip)."""
+              width: int = 760, label_chars: int = 18, empty: str = "没有数据", label_width: int | None = None) -> str:
+    """A horizontal bar chart as inline SVG: items are (label, value, tooltip); labels are cut
+    to `label_chars` characters, or to `label_width` half-width columns when given."""
     label_w, row_h, top = 250, 26, 8
     bar_w = width - label_w - 80
     height = top * 2 + row_h * max(1, len(items))
@@ -217,7 +236,7 @@ def bar_chart(cid: str, title: str, items: list[tuple[str, float, str]], color: 
         y = top + i * row_h
         w = max(1.0, bar_w * v / vmax) if v else 0
         out.append(f'<g class="row"><title>{_e(tip)}</title>'
-                   f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="label">{_e(_short(label, label_chars))}</text>'
+                   f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="label">{_e(_short(label, label_chars) if label_width is None else _short_width(label, label_width))}</text>'
                    f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" rx="2" fill="{color}"/>'
                    f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" class="value">{_e(_fmt(v))}</text></g>')
     out.append("</svg>")
@@ -258,6 +277,8 @@ def render_html(s: Summary, rows, source: str = "") -> str:
     unknown_year = t("年度不明", "year unknown")
 
     def chart(cid, title, items, **kw):
+        if lang == "en":      # the 250 px of labels hold ~34 Latin letters, 17 Chinese characters
+            kw["label_width"] = 34
         return bar_chart(cid, title, items, empty=no_data, **kw)
 
     counts = s.status_counts()
@@ -304,7 +325,7 @@ def render_html(s: Summary, rows, source: str = "") -> str:
         '<p class="note">' + _e(t(
             "通过：没有“错误”级问题；有错误：至少一个“错误”；未填写：统计表是未填写的模板；"
             "非年报：不是年度报告；无法读取：文件无法读取或超过大小、时间上限（原因见下表“说明”）。",
-            "passed: no finding of severity error; errors: at least one error; unfilled: the statistics tables "
+            "passed: no finding of severity error; with errors: at least one error; unfilled: the statistics tables "
             "are an unfilled template; not a report: not an annual report; unreadable: the file could not be "
             "read or is over the size or time limit (the reason is in the table's column \"reason\").")) + "</p>",
         f"<h2>{_e(t('错误按规则（前15条）', 'Errors by rule (top 15)'))}</h2>",
