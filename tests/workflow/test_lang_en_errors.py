@@ -118,6 +118,9 @@ def test_unreadable_inputs_in_english(cli, tmp_path, fmt):
     (["check"], "name the files or directories to check"),
     (["check", "-o", "nosuch", str(REPORT)], 'unknown output format "nosuch"'),
     (["rule", "Q123"], 'no rule "Q123"'),
+    (["audit", "--timeout", "5x", "--out", "a.sqlite", "x.txt"], 'time "5x" not understood'),
+    (["audit", "--max-bytes", "5QQ", "--out", "a.sqlite", "x.txt"], 'size "5QQ" not understood'),
+    (["audit", "x.txt"], "the following arguments are required: --out"),
 ])
 def test_usage_errors_in_english(cli, args, expect):
     r = cli("--lang", "en", *args)
@@ -397,3 +400,18 @@ def test_audit_on_a_localcluster_records_the_reasons_in_english(cli, tmp_path):
     raised = _failed((str(src / "good.txt"), None, Options(lang="en")), ValueError("boom"))
     assert raised["reason"] == "checking this file failed (ValueError: boom); it was not checked"
     assert _failed((str(src / "good.txt"), None, Options()), ValueError("boom"))["reason"].startswith("检查此文件时出错")
+
+
+def test_an_interrupted_audit_says_so_in_english(cli, tmp_path, monkeypatch):
+    from validator.audit import engine
+
+    def interrupted(tasks, sink, stop=None):
+        sink([engine.check_one(*tasks[0])])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run_inprocess", interrupted)
+    r = cli("--lang", "en", "audit", CORPUS / "seeds", "--out", "a.sqlite", "--jobs", "1", cwd=tmp_path)
+    assert r.code == 130
+    assert r.err.startswith("Audit interrupted: 1 checked this run, 0 skipped") and english(r.err), r.err
+    r = cli("audit", CORPUS / "seeds", "--out", "a.sqlite", "--jobs", "1", cwd=tmp_path)
+    assert r.code == 130 and r.err.startswith("审计已中断：本次检查 1 份，跳过 1 份"), r.err

@@ -17,8 +17,14 @@ class AuditUsageError(Exception):
 
 def _limit(name):
     def conv(text):
+        import argparse
         from .. import limits
-        return getattr(limits, name)(text)
+        from ..cliux import arg_lang
+        from ..i18n import text as in_lang
+        try:
+            return getattr(limits, name)(text)
+        except argparse.ArgumentTypeError as exc:   # argparse keeps only its text: pick the language here
+            raise argparse.ArgumentTypeError(in_lang(exc, arg_lang())) from None
     conv.__name__ = name
     return conv
 
