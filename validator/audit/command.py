@@ -221,6 +221,7 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
 
 
 def _report(out, files, checked, skipped, seconds, interrupted, wrote, lang: str = "zh") -> None:
+    from ..i18n import Msg, msg
     from .status import STATUSES, status_word
     from .store import open_readonly
     db = open_readonly(out)
@@ -229,20 +230,17 @@ def _report(out, files, checked, skipped, seconds, interrupted, wrote, lang: str
         total = sum(counts.values())
     finally:
         db.close()
-    if lang == "en":
-        parts = ", ".join(f"{status_word(s, 'en')} {counts[s]}" for s in STATUSES if counts.get(s))
-        head = "Audit interrupted" if interrupted else "Audit done"
-        rate = f", {checked / seconds:.1f} reports/s" if checked and seconds > 0 else ""
-        print(f"{head}: {checked} checked this run, {skipped} skipped (unchanged, already in the database){rate}; "
-              f"the database holds {total} report{'s' if total != 1 else ''}: {parts or 'none'}. Results: {out}",
-              file=sys.stderr)
-        for w in wrote:
-            print(f"  wrote {w}", file=sys.stderr)
-        return
-    parts = "，".join(f"{s} {counts[s]}" for s in STATUSES if counts.get(s))
-    head = "审计已中断" if interrupted else "审计完成"
-    rate = f"，{checked / seconds:.1f} 份/秒" if checked and seconds > 0 else ""
-    print(f"{head}：本次检查 {checked} 份，跳过 {skipped} 份（内容未变，已在数据库中）{rate}；"
-          f"数据库共 {total} 份报告：{parts or '无'}。结果：{out}", file=sys.stderr)
+    here = [s for s in STATUSES if counts.get(s)]
+    parts = Msg("，".join(f"{s} {counts[s]}" for s in here) or "无",
+                ", ".join(f"{status_word(s, 'en')} {counts[s]}" for s in here) or "none")
+    rate = msg("，{r:.1f} 份/秒", ", {r:.1f} reports/s", r=checked / seconds) if checked and seconds > 0 else ""
+    line = msg("{head}：本次检查 {checked} 份，跳过 {skipped} 份（内容未变，已在数据库中）{rate}；"
+               "数据库共 {total} 份报告：{parts}。结果：{out}",
+               "{head}: {checked} checked this run, {skipped} skipped (unchanged, already in the database){rate}; "
+               "the database holds {total} report{s}: {parts}. Results: {out}",
+               head=Msg("审计已中断", "Audit interrupted") if interrupted else Msg("审计完成", "Audit done"),
+               checked=checked, skipped=skipped, rate=rate, total=total, s="" if total == 1 else "s",
+               parts=parts, out=out)
+    print(line.text(lang), file=sys.stderr)
     for w in wrote:
-        print(f"  已写出 {w}", file=sys.stderr)
+        print(msg("  已写出 {w}", "  wrote {w}", w=w).text(lang), file=sys.stderr)

@@ -191,8 +191,11 @@ def check_one(path: str, sha: str | None, opts, hard_exit: bool = False) -> dict
     except ReadError as exc:
         rec = blank_record(path, sha, size, UNREADABLE, text(exc, lang))
     except _limits.LimitExceeded as exc:   # the deadline fired outside lint_path's own handling
-        why = limit_result(path, exc, opts, _rules(tuple(opts.extra_rule_dirs))).findings[0]   # P090/P091
-        rec = blank_record(path, sha, size, UNREADABLE, why.text(lang))
+        try:    # the limit's own finding (P090/P091), which has the message in both languages
+            why = limit_result(path, exc, opts, _rules(tuple(opts.extra_rule_dirs))).findings[0].text(lang)
+        except Exception:  # noqa: BLE001 - the record comes first
+            why = exc.detail
+        rec = blank_record(path, sha, size, UNREADABLE, why)
     except OSError as exc:
         rec = blank_record(path, sha, size, UNREADABLE, unreadable_reason(path, exc, lang))
     except Exception as exc:  # noqa: BLE001 - an internal error in one file must not stop the run
