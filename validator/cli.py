@@ -30,7 +30,7 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .cliux import CliParser, add_check_options
+    from .cliux import CliParser, add_check_options, limits_arg
     p = CliParser(
         prog="xxgk-lint",
         description="政府信息公开工作年度报告检查工具：检查章节、统计表勾稽关系和格式，给出行列位置和依据。",
@@ -66,13 +66,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="命令行直接给出的文件也按 exclude 和 .gitignore 排除（pre-commit 用）")
     c.add_argument("--no-respect-gitignore", action="store_true", help="查找文件时不理会 .gitignore")
     c.add_argument("--show-files", action="store_true", help="只列出将要检查的文件")
-    c.add_argument("--max-bytes", type=_limits_arg("parse_size"), default=None, metavar="SIZE",
+    c.add_argument("--max-bytes", type=limits_arg("parse_size"), default=None, metavar="SIZE",
                    help="单个文件的大小上限（默认 50MB，0 表示不限；超过的文件报 P090）")
-    c.add_argument("--timeout", type=_limits_arg("parse_seconds"), default=None, metavar="SECONDS",
+    c.add_argument("--timeout", type=limits_arg("parse_seconds"), default=None, metavar="SECONDS",
                    help="单个文件的检查时间上限，秒（默认 30，0 表示不限；超时报 P091）")
-    c.add_argument("--max-chars", type=_limits_arg("parse_count"), default=None, metavar="N",
+    c.add_argument("--max-chars", type=limits_arg("parse_count"), default=None, metavar="N",
                    help="单个文件文本长度的上限，字（默认 1000000，0 表示不限；超过的文件报 P090）")
-    c.add_argument("--max-memory", type=_limits_arg("parse_size"), default=None, metavar="SIZE",
+    c.add_argument("--max-memory", type=limits_arg("parse_size"), default=None, metavar="SIZE",
                    help="每个检查进程可用内存的上限（默认 1GB，0 表示不限；超过的文件报 P093）")
     # across reports (issue 14; validator/cross/)
     c.add_argument("--previous", default=None, metavar="上年报告",
@@ -128,19 +128,6 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
     sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
     return p
-
-
-def _limits_arg(name):
-    def conv(text):
-        from . import limits
-        from .cliux import arg_lang
-        from .i18n import text as in_lang
-        try:
-            return getattr(limits, name)(text)
-        except argparse.ArgumentTypeError as exc:   # argparse keeps only its text: pick the language here
-            raise argparse.ArgumentTypeError(in_lang(exc, arg_lang())) from None
-    conv.__name__ = name
-    return conv
 
 
 def _fraction_arg(text):

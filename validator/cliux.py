@@ -65,6 +65,21 @@ _ARGPARSE_ZH = [
 _ARG_NAMES_ZH = {"command": "命令"}
 
 
+
+def limits_arg(name: str):
+    """An argparse ``type=`` for a limit (--max-bytes, --timeout, --max-chars, --max-memory):
+    ``validator.limits.<name>``, its error in the command line's language (argparse keeps
+    only the text of the error)."""
+    def conv(text):
+        from . import limits
+        from .i18n import text as in_lang
+        try:
+            return getattr(limits, name)(text)
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(in_lang(exc, arg_lang())) from None
+    conv.__name__ = name
+    return conv
+
 def _zh_error(message: str) -> str:
     for rx, tpl in _ARGPARSE_ZH:
         m = rx.match(message)

@@ -15,21 +15,8 @@ class AuditUsageError(Exception):
     pass
 
 
-def _limit(name):
-    def conv(text):
-        import argparse
-        from .. import limits
-        from ..cliux import arg_lang
-        from ..i18n import text as in_lang
-        try:
-            return getattr(limits, name)(text)
-        except argparse.ArgumentTypeError as exc:   # argparse keeps only its text: pick the language here
-            raise argparse.ArgumentTypeError(in_lang(exc, arg_lang())) from None
-    conv.__name__ = name
-    return conv
-
-
 def add_parser(sub) -> None:
+    from ..cliux import limits_arg
     a = sub.add_parser(
         "audit", help="批量审计：把许多报告的检查结果写成数据集（SQLite/Parquet）和汇总",
         description="检查一批报告，每份报告一行（状态、各级问题数、用时），连同全部问题和读到的统计表单元格写入数据库；"
@@ -55,10 +42,10 @@ def add_parser(sub) -> None:
     a.add_argument("--config", default=None, metavar="FILE", help="使用这个配置文件（不再向上查找）")
     a.add_argument("--isolated", action="store_true", help="不读取任何配置文件")
     a.add_argument("--no-respect-gitignore", action="store_true", help="查找文件时不理会 .gitignore")
-    a.add_argument("--max-bytes", type=_limit("parse_size"), default=None, metavar="SIZE", help="单个文件的大小上限（默认 50MB）")
-    a.add_argument("--timeout", type=_limit("parse_seconds"), default=None, metavar="SECONDS",
+    a.add_argument("--max-bytes", type=limits_arg("parse_size"), default=None, metavar="SIZE", help="单个文件的大小上限（默认 50MB）")
+    a.add_argument("--timeout", type=limits_arg("parse_seconds"), default=None, metavar="SECONDS",
                    help="单个文件的检查时间上限，秒（默认 30；超时的文件记为“无法读取”）")
-    a.add_argument("--max-chars", type=_limit("parse_count"), default=None, metavar="N", help="单个文件文本长度的上限")
+    a.add_argument("--max-chars", type=limits_arg("parse_count"), default=None, metavar="N", help="单个文件文本长度的上限")
     a.set_defaults(fail_on=None, output_format=None, force_exclude=False)
 
 
