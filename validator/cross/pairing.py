@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .issuer import Issuer, mentions, parse_issuer
@@ -27,11 +28,79 @@ class Entry:
     template: str | None
 
 
+class Peers(Mapping):
+    """Other issuers' reports of each report's year: path -> one report of every other issuer
+    that has a report of that year (the closest copy: same rendering, then same directory),
+    sorted by path; only reports that have such peers are keys (in the order of the batch).
+
+    Computed on demand: a batch of N reports of one year from N issuers has N × (N − 1) such
+    pairs, and is never listed whole (the cross step asks :meth:`is_peer` of the pairs its
+    index of shared text proposes, validator/cross/peers.py)."""
+
+    def __init__(self, groups: list[list[Entry]], ordered: list[Entry]):
+        self._groups = groups
+        self._group_of: dict[str, int] = {}
+        self._by_key: dict[str, list[int]] = {}
+        self._years: dict[int, int] = {}                 # year -> groups with a report of it
+        for gi, g in enumerate(groups):
+            for e in g:
+                self._group_of[e.path] = gi
+            self._by_key.setdefault(g[0].issuer.key, []).append(gi)
+            for y in {e.year for e in g}:
+                self._years[y] = self._years.get(y, 0) + 1
+        self._entry = {e.path: e for e in ordered}
+        self._paths = [e.path for e in ordered if self._has_peers(e)]
+        self._keys = set(self._paths)
+
+    def _own(self, e: Entry) -> list[int]:
+        """The groups an entry is never compared with: its issuer's (as pair() grouped them)."""
+        return [gi for gi in self._by_key.get(e.issuer.key, ()) if self._groups[gi][0].issuer.same_as(e.issuer)]
+
+    def _has_peers(self, e: Entry) -> bool:
+        own = sum(1 for gi in self._own(e) if any(x.year == e.year for x in self._groups[gi]))
+        return self._years.get(e.year, 0) > own
+
+    def _closest(self, e: Entry, gi: int) -> Entry | None:
+        same_year = [x for x in self._groups[gi] if x.year == e.year]
+        return min(same_year, key=lambda p: _closeness(e, p)) if same_year else None
+
+    def entry(self, path: str) -> Entry:
+        return self._entry[path]
+
+    def is_peer(self, path: str, other: str) -> bool:
+        """Whether `other` is the report `path` is compared with among its issuer's reports."""
+        e, o = self._entry.get(path), self._entry.get(other)
+        if e is None or o is None or path not in self._keys or other not in self._group_of:
+            return False
+        gi = self._group_of[other]
+        if gi in self._own(e):
+            return False
+        best = self._closest(e, gi)
+        return best is not None and best.path == other
+
+    def __getitem__(self, path: str) -> list[Entry]:
+        if path not in self._keys:
+            raise KeyError(path)
+        e = self._entry[path]
+        own = set(self._own(e))
+        others = [self._closest(e, gi) for gi in range(len(self._groups)) if gi not in own]
+        return sorted((x for x in others if x is not None), key=lambda x: x.path)
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, path) -> bool:
+        return path in self._keys
+
+
 @dataclass
 class Pairing:
     pairs: list[tuple[Entry, Entry]] = field(default_factory=list)      # (previous, this)
     copies: list[list[Entry]] = field(default_factory=list)             # same issuer and year
-    peers: dict[str, list[Entry]] = field(default_factory=dict)         # path -> other issuers' reports of its year
+    peers: Mapping[str, list[Entry]] = field(default_factory=dict)      # path -> other issuers' reports of its year (Peers)
     unpaired: list[tuple[Entry, str]] = field(default_factory=list)     # (entry, why)
 
 
@@ -53,19 +122,38 @@ def _opening(report) -> str:
     return "\n".join(out)
 
 
+@dataclass
+class Card:
+    """What pairing needs of a report (small: it crosses a process boundary with the packed
+    model, validator/cross/run.py: Packed): its own prose only when its issuer is unread."""
+
+    path: str
+    year: int | None
+    issuer: str | None
+    format: str | None
+    template: str | None
+    prose: tuple[str, str] | None = None    # (own prose, opening) when the issuer is unread
+
+
+def card(report) -> Card:
+    md = report.metadata
+    prose = None if parse_issuer(md.issuer) is not None else (_own_prose(report), _opening(report))
+    return Card(report.source.path, md.year, md.issuer, getattr(report.source, "format", None),
+                report.template, prose)
+
+
 def entries(reports) -> list[Entry]:
-    """Entries of reports (model objects with .source.path; any iterable, read once, so the
-    models may be loaded one at a time); issuers that could not be read are taken from the
-    others' when the report's prose clearly names one of them."""
+    """Entries of reports (model objects with .source.path, or their :class:`Card`; any
+    iterable, read once, so the models may be loaded one at a time); issuers that could not be
+    read are taken from the others' when the report's prose clearly names one of them."""
     out = []
     prose: dict[int, tuple[str, str]] = {}    # entry index -> (own prose, opening), issuer unread
     for r in reports:
-        md = r.metadata
-        iss = parse_issuer(md.issuer)
+        c = r if isinstance(r, Card) else card(r)
+        iss = parse_issuer(c.issuer)
         if iss is None:
-            prose[len(out)] = (_own_prose(r), _opening(r))
-        out.append(Entry(r.source.path, md.year, iss, "metadata" if iss else "",
-                         getattr(r.source, "format", None), r.template))
+            prose[len(out)] = c.prose
+        out.append(Entry(c.path, c.year, iss, "metadata" if iss else "", c.format, c.template))
     known: dict[str, Issuer] = {}
     for e in out:
         if e.issuer is not None:
@@ -94,16 +182,18 @@ def _closeness(a: Entry, b: Entry):
 def pair(entries_: list[Entry]) -> Pairing:
     out = Pairing()
     groups: list[list[Entry]] = []
+    by_key: dict[str, list[list[Entry]]] = {}     # issuer key -> its groups (same_as needs equal keys)
     for e in entries_:
         if e.issuer is None or e.year is None:
             out.unpaired.append((e, "未能读出发布机关" if e.issuer is None else "未能读出报告年度"))
             continue
-        for g in groups:
+        for g in by_key.get(e.issuer.key, ()):
             if g[0].issuer.same_as(e.issuer):
                 g.append(e)
                 break
         else:
             groups.append([e])
+            by_key.setdefault(e.issuer.key, []).append(groups[-1])
     for g in groups:
         by_year: dict[int, list[Entry]] = {}
         for e in g:
@@ -117,17 +207,6 @@ def pair(entries_: list[Entry]) -> Pairing:
             for e in sorted(es, key=lambda e: e.path):
                 best = min(prev, key=lambda p: _closeness(e, p))
                 out.pairs.append((best, e))
-    for e in entries_:
-        if e.issuer is None or e.year is None:
-            continue
-        others = []
-        for g in groups:
-            if g[0].issuer.same_as(e.issuer):
-                continue
-            same_year = [x for x in g if x.year == e.year]
-            if same_year:
-                others.append(min(same_year, key=lambda p: _closeness(e, p)))
-        if others:
-            out.peers[e.path] = sorted(others, key=lambda x: x.path)
+    out.peers = Peers(groups, [e for e in entries_ if e.issuer is not None and e.year is not None])
     out.pairs.sort(key=lambda pe: (pe[1].path, pe[0].path))
     return out

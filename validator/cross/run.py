@@ -45,10 +45,16 @@ class Packed:
     back): a batch of N files holds about N × 20 KB in the main process instead of N live
     models (about 0.6 MB each); :meth:`load` gives the model back."""
 
-    __slots__ = ("data",)
+    __slots__ = ("data", "card", "sections")
 
     def __init__(self, report):
+        from .pairing import card
+        from .peers import profile
         self.data = zlib.compress(pickle.dumps(portable(report), protocol=pickle.HIGHEST_PROTOCOL), 1)
+        # what pairing and the index of other issuers' reports read (validator/cross/peers.py),
+        # taken here from the live model: the batch step reads them without unpacking it
+        self.card = card(report) if report is not None else None
+        self.sections = profile(report) if report is not None else None
 
     def load(self):
         return restored(pickle.loads(zlib.decompress(self.data)))
@@ -171,12 +177,26 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
     section of the pair: only worth it when the notes are shown, ``--verbose``).
     ``jobs`` > 1: the pairs are compared in that many forked processes (:func:`_pair_findings`);
     the findings are added in the same order as one process would, so the output is the same."""
-    from .pairing import entries, pair
+    from .pairing import card, entries, pair
+    from .peers import profile
     outcome = BatchOutcome()
     usable = [r for r in results if getattr(r, "cross", None) is not None]
     by_path = {r.path: r for r in usable}
     model = _Models({r.path: r.cross for r in usable})
-    ents = entries(model.get(r.path) for r in usable)
+    sections: dict = {}             # path -> its sections for the index of peers (peers.py)
+
+    def each_card():                # what the packed models carry, or read from the model
+        for r in usable:
+            p = r.cross
+            if isinstance(p, Packed) and p.card is not None:
+                c, secs = p.card, p.sections
+            else:
+                m = model.get(r.path)
+                c, secs = card(m), (profile(m) if peers else None)
+            sections[r.path] = secs
+            yield c
+
+    ents = entries(each_card())
     if previous is not None:
         previous = restored(previous)
         prev_entry = entries([previous])[0]
@@ -188,10 +208,19 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
     # every comparison first (they read the models only), then their findings in order;
     # a task names its reports by path (loaded when compared) or holds last year's model
     tasks = [(te.path, te.path, prev, "previous") for prev, _this, pe, te in pairs]
+    compared: dict[str, list[str]] = {}
     if grouping is not None and peers:
-        tasks += [(path, path, o.path, "peer") for path, others in grouping.peers.items() for o in others]
+        compared = _peer_pairs(grouping.peers, sections, options_for)
+        tasks += [(path, path, o, "peer") for path, others in compared.items() for o in others]
+    sections.clear()
     _MODELS[0] = model
-    found_all = iter(_pair_findings(tasks, options_for, jobs))
+    order = _locality(tasks)
+    found_in_order = _pair_findings([tasks[i] for i in order], options_for, jobs)
+    found_by_task: list = [None] * len(tasks)
+    for i, found in zip(order, found_in_order):
+        found_by_task[i] = found
+    del found_in_order
+    found_all = iter(found_by_task)
     for prev, this, pe, te in pairs:
         found = next(found_all)
         prev, this = model.get(prev), model.get(this)
@@ -211,16 +240,54 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
             for e, why in grouping.unpaired:
                 outcome.notes.append(f"未参与配对：{e.path}（{why}）")
         if peers:
-            for path, others in grouping.peers.items():
+            for path, others in compared.items():
                 res = by_path[path]
+                res.findings.sort(key=Finding.sort_key)     # as adding no finding does
                 for o in others:
                     found = next(found_all)
+                    if not found:
+                        continue
                     found = _suppress(found, model.get(path), res.findings)
                     _add(res, found, model.get(path))
                     if found:
-                        outcome.notes.append(f"与同年度其他发布机关的报告相似：{path} ~ {o.path}（{len(found)}处）")
+                        outcome.notes.append(f"与同年度其他发布机关的报告相似：{path} ~ {o}（{len(found)}处）")
     _MODELS[0] = None
     return outcome
+
+
+def _peer_pairs(grouping_peers, sections: dict, options_for) -> dict[str, list[str]]:
+    """path -> the other issuers' reports it is compared with (sorted), for every report that
+    has peers (in the batch's order): only those whose comparison can give a finding — the
+    others have no section that passes the screen of any peer rule (validator/cross/peers.py)."""
+    from .peers import candidates, specs
+    reports = {}
+    for path in grouping_peers:
+        e = grouping_peers.entry(path)
+        opts, values, rules = options_for(path)
+        reports[path] = (e.year, sections[path], specs(rules, opts, values, e.template))
+    found = candidates(reports, grouping_peers.is_peer)
+    return {path: sorted(found.get(path, ())) for path in grouping_peers}
+
+
+def _locality(tasks: list) -> list[int]:
+    """An order to compute the tasks in (their findings are added in the tasks' own order)
+    in which the reports they read come together, so the few models kept live (_Models)
+    are reused instead of unpacked again for every pair: each report's comparisons in a row,
+    and reports compared with the same others next to each other (ordered by the first, in
+    the batch's order, of the report and those it is compared with)."""
+    by_this: dict[str, list[int]] = {}
+    rank: dict[str, int] = {}
+    for i, (path, _this, _other, _relation) in enumerate(tasks):
+        by_this.setdefault(path, []).append(i)
+        rank.setdefault(path, len(rank))
+    first: dict[str, int] = {}
+    for path, _this, other, _relation in tasks:
+        r = min(rank[path], rank.get(other, len(rank)) if isinstance(other, str) else len(rank))
+        first[path] = min(first.get(path, r), r)
+    order: list[int] = []
+    for path in sorted(by_this, key=lambda p: (first[p], rank[p])):
+        order.extend(by_this[path])
+    return order
 
 
 class _Models:

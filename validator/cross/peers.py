@@ -1,0 +1,233 @@
+"""Which other issuers' reports of the year are worth comparing with a report (``peer``
+pairs of the batch step of `xxgk-lint check`), found without comparing every pair.
+
+A report is compared with one report of every other issuer of its year (pairing.py), but a
+section is aligned with the other report's section only when their character 8-grams
+(shingles) pass the screen of the rule (similarity.screen_for: the share of the section's
+8-grams found in the other section, its *containment*).  A pair none of whose sections
+passes the screen has no finding.  So the batch step aligns only the pairs this module
+proposes, and the set it proposes is exact — every pair of which a section passes the
+screen is in it (no sampling, no MinHash):
+
+* Each report's sections are read once (:func:`profile`, when the report is checked: the
+  packed model carries them): the section key, its countable characters, and its 8-grams
+  as CRC-32s (a compact array, 4 bytes an 8-gram).
+* For each year and section key, 8-grams held by a single report are found with a
+  counting table (they cannot join two reports), and an inverted index maps each 8-gram held
+  by two or more reports to the reports' sections that hold it.
+* Prefix filtering (the set-similarity-join technique): a section u with n 8-grams reaches
+  containment t against v only if v holds at least k = ⌈t·n⌉ of them, so v holds one of
+  *any* n − k + 1 of u's 8-grams.  Those are taken rarest first (8-grams of no other report,
+  then the fewest reports): wording every report shares comes last and is looked up only
+  when u is mostly made of it — and then u does pass the screen against all those reports.
+* A proposed pair is checked by counting the shared 8-grams (hash sets) before it is kept.
+
+Hashes may collide; the bounds allow for it (a collision inside u's own 8-grams shrinks
+its hash set by as much as it can shrink the shared part), so a collision can only add a
+pair, never lose one.  A pair kept here is then compared by the rules themselves
+(validator/cross/run.py: check_pair), with the exact screen and alignment: the findings
+are those of comparing every pair.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from itertools import chain
+from zlib import crc32
+from dataclasses import dataclass
+
+from . import similarity as sim
+
+_TABLE_BITS = 23          # the counting table: 8 MB, one byte per slot
+_MASK = (1 << _TABLE_BITS) - 1
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a peer rule needs of a section before it aligns it (its similarity settings)."""
+
+    screen: float                 # containment below which the section is not aligned
+    min_chars: int
+    sections: frozenset           # only these section keys (empty: all)
+
+    def wants(self, key: str, countable: int) -> bool:
+        return countable >= self.min_chars and (not self.sections or key in self.sections)
+
+
+def specs(rules, opts, values: dict, template) -> list[Spec] | None:
+    """The specs of the peer rules run for a report (as check_pair selects them); None when a
+    selected peer rule is not one this module can bound (then every peer pair is compared)."""
+    from ..rules import is_selected
+    from ..rules.kinds.cross import similarity_settings
+    from .run import settings_of
+    out = []
+    for rule in rules.rules:
+        if rule.emitted_by == "cross" or "peer" not in rule.relations:
+            continue
+        if not rule.applies_to(template) or not is_selected(rule, opts):
+            continue
+        if rule.kind != "copied_text" or rule.params.get("unit") != "section":
+            return None
+        cfg = similarity_settings(rule, settings_of(values))
+        out.append(Spec(sim.screen_for(cfg["threshold"], cfg["min_match"]), cfg["min_chars"],
+                        frozenset(rule.params.get("sections") or ())))
+    return out
+
+
+@dataclass
+class Section:
+    """A section of a report as the index sees it."""
+
+    key: str
+    countable: int
+    first: bool                   # the report's first section with this key (what match_units pairs with)
+    n: int                        # distinct 8-grams (strings)
+    hashes: array                 # their CRC-32s ('I'), at most n distinct ones
+
+
+def profile(report) -> list[Section]:
+    """The sections of a report for the index (similarity.units, read once per batch, in the
+    process that read the report: CRC-32 is the same in every process, unlike hash())."""
+    out = []
+    seen = set()
+    for u in sim.units(report):
+        first = u.key not in seen
+        seen.add(u.key)
+        if not u.countable:
+            continue
+        sh = u.shingles()
+        out.append(Section(u.key, u.countable, first, len(sh), array("I", {crc32(s.encode("utf-8")) for s in sh})))
+        u._shingles = None        # the report's own cache keeps no sets
+    return out
+
+
+def _needed(n: int, screen: float) -> int:
+    """The fewest shared 8-grams with which containment (shared / n) reaches `screen`."""
+    if screen <= 0:
+        return 0
+    k = max(0, math.floor(screen * n) - 2)
+    while k / n < screen:
+        k += 1
+    return k
+
+
+def candidates(reports: dict[str, tuple[int, list[Section], list[Spec] | None]], is_peer) -> dict[str, set[str]]:
+    """path -> the paths of the other reports whose comparison can give a finding.
+
+    ``reports``: path -> (year, sections, specs); ``is_peer(path, other)``: whether the batch
+    compares `path` with `other` (pairing.Peers.is_peer)."""
+    out: dict[str, set[str]] = {}
+    by_year: dict[int, list[str]] = {}
+    for path, (year, _secs, _specs) in reports.items():
+        by_year.setdefault(year, []).append(path)
+    for year, paths in by_year.items():
+        if len(paths) < 2:
+            continue
+        everyone = [p for p in paths if reports[p][2] is None]
+        for p in everyone:             # a rule this module cannot bound: compare with every peer
+            out.setdefault(p, set()).update(o for o in paths if o != p and is_peer(p, o))
+        _year(paths, reports, is_peer, out)
+    return out
+
+
+def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]]) -> None:
+    # 1. which 8-grams more than one report of the year holds (per section key): a counting
+    #    table of 2^23 one-byte slots (0, 1, 2 = "two or more"); a slot two reports' different
+    #    8-grams share only makes an 8-gram look shared (more lookups, never fewer)
+    table = bytearray(1 << _TABLE_BITS)
+    mask = _MASK
+    salt: dict[str, int] = {}
+    for p in paths:
+        own: dict[str, set] = {}
+        for s in reports[p][1]:
+            if s.key in own:
+                own[s.key].update(s.hashes)
+            else:
+                own[s.key] = set(s.hashes)
+        for key, hs in own.items():
+            k = salt.setdefault(key, crc32(key.encode("utf-8")) & mask)
+            for h in hs:
+                i = (h & mask) ^ k
+                if table[i] < 2:
+                    table[i] += 1
+    # 2. the index: section key -> 8-gram hash -> the sections (first of their key) holding it
+    index: dict[str, dict[int, list[int]]] = {}
+    firsts: dict[str, list[int]] = {}          # key -> ids of the sections that can be aligned with
+    sections: list[tuple[str, Section]] = []   # id -> (path, section)
+    for p in paths:
+        for s in reports[p][1]:
+            if not s.first:
+                continue
+            sid = len(sections)
+            sections.append((p, s))
+            firsts.setdefault(s.key, []).append(sid)
+            post = index.setdefault(s.key, {})
+            k = salt[s.key]
+            for h in s.hashes:
+                if table[(h & mask) ^ k] > 1:
+                    lst = post.get(h)
+                    if lst is None:
+                        post[h] = [sid]
+                    else:
+                        lst.append(sid)
+    del table
+    df = {key: {h: len(lst) for h, lst in post.items()} for key, post in index.items()}
+    # 3. probe every section a peer rule would align, with the prefix of its rarest 8-grams
+    peer_cache: dict[tuple[str, str], bool] = {}
+
+    def peer(p: str, o: str) -> bool:
+        r = peer_cache.get((p, o))
+        if r is None:
+            r = peer_cache[(p, o)] = is_peer(p, o)
+        return r
+
+    def every(p: str, key: str, mine: set) -> None:
+        for sid in firsts.get(key, ()):
+            o = sections[sid][0]
+            if o != p and o not in mine and peer(p, o):
+                mine.add(o)
+
+    for p in paths:
+        _y, secs, sps = reports[p]
+        if not sps:
+            continue
+        mine = out.setdefault(p, set())
+        for s in secs:
+            screens = [sp.screen for sp in sps if sp.wants(s.key, s.countable)]
+            if not screens:
+                continue
+            screen = min(screens)
+            if not s.n:                # no 8-gram: containment 0, below any positive screen
+                if screen <= 0:
+                    every(p, s.key, mine)
+                continue
+            k = _needed(s.n, screen)
+            m = len(s.hashes)
+            need = k - (s.n - m)       # shared hashes a pair needs (collisions inside u allowed for)
+            if need <= 0:              # the screen lets everything through
+                every(p, s.key, mine)
+                continue
+            post = index.get(s.key)
+            if not post:
+                continue
+            counts = df[s.key]
+            shared = [h for h in s.hashes if h in counts]
+            # the prefix: n − k + 1 of the hashes, those held by this report only first
+            # (they find nothing), then the shared ones held by the fewest sections
+            take = s.n - k + 1 - (m - len(shared))
+            if take <= 0:
+                continue
+            if take < len(shared):
+                shared.sort(key=counts.__getitem__)
+                del shared[take:]
+            found = set(chain.from_iterable(map(post.__getitem__, shared)))
+            mine_set = None
+            for sid in found:
+                o, v = sections[sid]
+                if o == p or o in mine or len(v.hashes) < need or not peer(p, o):
+                    continue
+                if mine_set is None:
+                    mine_set = set(s.hashes)
+                if len(mine_set.intersection(v.hashes)) >= need:
+                    mine.add(o)
