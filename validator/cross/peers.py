@@ -60,7 +60,6 @@ def specs(rules, opts, values: dict, template) -> list[Spec] | None:
     selected peer rule is not one this module can bound (then every peer pair is compared)."""
     from ..rules import is_selected
     from ..rules.kinds.cross import similarity_settings
-    from .run import settings_of
     out = []
     for rule in rules.rules:
         if rule.emitted_by == "cross" or "peer" not in rule.relations:
@@ -69,7 +68,7 @@ def specs(rules, opts, values: dict, template) -> list[Spec] | None:
             continue
         if rule.kind != "copied_text" or rule.params.get("unit") != "section":
             return None
-        cfg = similarity_settings(rule, settings_of(values))
+        cfg = similarity_settings(rule, sim.settings_of(values))
         out.append(Spec(sim.screen_for(cfg["threshold"], cfg["min_match"]), cfg["min_chars"],
                         frozenset(rule.params.get("sections") or ())))
     return out

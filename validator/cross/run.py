@@ -24,6 +24,7 @@ from ..findings import Finding
 from ..rules import is_selected
 from ..rules.kinds import run_kind
 from ..rules.kinds.cross import PairCtx, unchecked
+from .similarity import settings_of
 
 
 def portable(report):
@@ -66,11 +67,6 @@ def restored(report):
     from ..templates import load_formats
     report.format = load_formats().get(report.__dict__["_format_id"])
     return report
-
-
-def settings_of(values: dict) -> dict:
-    """Similarity settings from effective configuration values (None = the rule's own)."""
-    return {"threshold": values.get("similarity-threshold"), "min_chars": values.get("similarity-min-chars")}
 
 
 def check_pair(report, other, rules, opts, settings: dict | None = None,
@@ -124,42 +120,55 @@ class BatchOutcome:
     pairs: int = 0
 
 
-def _suppress(findings: list[Finding], report, existing: list[Finding]) -> list[Finding]:
-    """Inline `xxgk-lint: disable=…` directives of the file apply to cross findings too; a
-    directive that suppresses one is no longer reported as unused (X100)."""
-    from ..suppress import UNUSED_RULE, Suppressions, find_directives
-    lines = getattr(report.source, "original_lines", None)
-    dirs = find_directives(lines)
-    if not dirs:
-        return findings
-    sup = Suppressions(dirs, lines)
-    kept, used = [], set()
-    for f in findings:
-        hit = sup.suppressing(f)
-        if hit is None:
-            kept.append(f)
-        else:
-            used.add((hit[0].line, hit[0].column))
-    if used:
-        existing[:] = [f for f in existing if not (f.rule == UNUSED_RULE and (f.location.line, f.location.column) in used)]
-    return kept
+class _Found:
+    """The findings of one pair of the batch, made ready in the process that compared the
+    pair (where the report's model is live, so the batch step does not unpack it again): the
+    file's inline `xxgk-lint: disable=…` directives applied, and what the terminal output
+    shows of each finding — its source line (text files) or extracted line (PDF/DOCX)."""
 
+    __slots__ = ("findings", "used", "lines", "excerpts")
 
-def _add(res, found: list[Finding], report) -> None:
-    """Add cross findings to a checked file's result, with what the terminal output shows of
-    them: the source line (text files) or the extracted line (PDF/DOCX)."""
-    src = getattr(res, "source", None)
-    lines = getattr(src, "original_lines", None)
-    for f in found:
-        if isinstance(lines, dict):
-            text = report.source.original_line(f.location.line)
-            if text is not None:
-                lines.setdefault(f.location.line, text)
-        elif src is not None and lines is None and getattr(report.source, "original_lines", None) is None:
+    def __init__(self, findings: list[Finding], report):
+        from ..suppress import Suppressions, find_directives
+        src = report.source
+        lines = getattr(src, "original_lines", None)
+        self.used: set = set()          # directives that suppress one: no longer unused (X100)
+        dirs = find_directives(lines) if findings else None
+        if dirs:
+            sup = Suppressions(dirs, lines)
+            kept = []
+            for f in findings:
+                hit = sup.suppressing(f)
+                if hit is None:
+                    kept.append(f)
+                else:
+                    self.used.add((hit[0].line, hit[0].column))
+            findings = kept
+        self.findings = findings
+        self.lines = [src.original_line(f.location.line) for f in findings]
+        self.excerpts = None
+        if lines is None and findings:
             from ..reporters.rich_out import extracted_line
-            f.excerpt = extracted_line(report.source, f)
-    res.findings.extend(found)
-    res.findings.sort(key=Finding.sort_key)
+            self.excerpts = [extracted_line(src, f) for f in findings]
+
+    def add_to(self, res) -> list[Finding]:
+        """Add the findings to a checked file's result (the findings added)."""
+        from ..suppress import UNUSED_RULE
+        if self.used:
+            res.findings[:] = [f for f in res.findings
+                               if not (f.rule == UNUSED_RULE and (f.location.line, f.location.column) in self.used)]
+        src = getattr(res, "source", None)
+        lines = getattr(src, "original_lines", None)
+        for i, f in enumerate(self.findings):
+            if isinstance(lines, dict):
+                text = self.lines[i]
+                if text is not None:
+                    lines.setdefault(f.location.line, text)
+            elif src is not None and lines is None and self.excerpts is not None:
+                f.excerpt = self.excerpts[i]
+        res.findings.extend(self.findings)
+        res.findings.sort(key=Finding.sort_key)
+        return self.findings
 
 
 def _label(e) -> str:
@@ -222,13 +231,10 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
     del found_in_order
     found_all = iter(found_by_task)
     for prev, this, pe, te in pairs:
-        found = next(found_all)
-        prev, this = model.get(prev), model.get(this)
-        res = by_path[te.path]
-        found = _suppress(found, this, res.findings)
-        _add(res, found, this)
+        found = next(found_all).add_to(by_path[te.path])
         outcome.pairs += 1
-        same = "，".join(f"{s.unit.title} {round(s.share * 100)}%" for s in _shares(this, prev)) if shares else ""
+        same = ("，".join(f"{s.unit.title} {round(s.share * 100)}%" for s in _shares(model.get(this), model.get(prev)))
+                if shares else "")
         outcome.notes.append(f"对比上一年度：{_label(pe)} → {_label(te)}"
                              + (f"；文字相同比例：{same}" if same else "")
                              + (f"；{len(found)}个问题" if found else "；未发现问题"))
@@ -244,11 +250,7 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
                 res = by_path[path]
                 res.findings.sort(key=Finding.sort_key)     # as adding no finding does
                 for o in others:
-                    found = next(found_all)
-                    if not found:
-                        continue
-                    found = _suppress(found, model.get(path), res.findings)
-                    _add(res, found, model.get(path))
+                    found = next(found_all).add_to(res)
                     if found:
                         outcome.notes.append(f"与同年度其他发布机关的报告相似：{path} ~ {o}（{len(found)}处）")
     _MODELS[0] = None
@@ -324,20 +326,20 @@ _OPTIONS_FOR = None
 MIN_PARALLEL = 16   # fewer pairs than this are compared in this process
 
 
-def _one_pair(i: int) -> list[Finding]:
+def _one_pair(i: int) -> _Found:
     path, this, other, relation = _TASKS[i]
     models = _MODELS[0]
     if models is not None:
         this, other = models.get(this), models.get(other)
     opts, values, rules = _OPTIONS_FOR(path)
-    return check_pair(this, other, rules, opts, settings_of(values), relation)[0]
+    return _Found(check_pair(this, other, rules, opts, settings_of(values), relation)[0], this)
 
 
-def _pair_chunk(bounds: tuple[int, int]) -> list[list[Finding]]:
+def _pair_chunk(bounds: tuple[int, int]) -> list[_Found]:
     return [_one_pair(i) for i in range(*bounds)]
 
 
-def _pair_findings(tasks: list, options_for, jobs: int) -> list[list[Finding]]:
+def _pair_findings(tasks: list, options_for, jobs: int) -> list[_Found]:
     """The findings of each (path, report, other report, relation) task, in order.  With
     ``jobs`` > 1 and enough pairs, forked processes compare them (they inherit the models:
     nothing is sent to them but the task numbers, only findings come back); if a process
@@ -346,7 +348,7 @@ def _pair_findings(tasks: list, options_for, jobs: int) -> list[list[Finding]]:
     _TASKS, _OPTIONS_FOR = tasks, options_for
     try:
         n = len(tasks)
-        out: list[list[Finding]] = []
+        out: list[_Found] = []
         if jobs > 1 and n >= MIN_PARALLEL:
             out = _forked(n, jobs)
         return out + [_one_pair(i) for i in range(len(out), n)]
@@ -354,7 +356,7 @@ def _pair_findings(tasks: list, options_for, jobs: int) -> list[list[Finding]]:
         _TASKS, _OPTIONS_FOR = [], None
 
 
-def _forked(n: int, jobs: int) -> list[list[Finding]]:
+def _forked(n: int, jobs: int) -> list[_Found]:
     """As many leading results as the forked processes delivered (all of them normally)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -366,7 +368,7 @@ def _forked(n: int, jobs: int) -> list[list[Finding]]:
         return []
     size = max(1, min(64, n // (jobs * 4)))     # a few chunks per process: they finish together
     chunks = [(a, min(n, a + size)) for a in range(0, n, size)]
-    out: list[list[Finding]] = []
+    out: list[_Found] = []
     # the models of the batch are read, not changed, by the processes: frozen, the GC of
     # each process leaves them alone (and their pages stay shared with this process)
     gc.freeze()

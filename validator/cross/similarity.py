@@ -212,3 +212,8 @@ def screen_for(threshold: float, min_match: int = 12) -> float:
     min_match characters holds n − 7 of the 8-grams, at least (min_match − 7)/min_match of
     its length)."""
     return max(0.0, threshold * (min_match - SHINGLE + 1) / min_match * 0.9)
+
+
+def settings_of(values: dict) -> dict:
+    """Similarity settings from effective configuration values (None = the rule's own)."""
+    return {"threshold": values.get("similarity-threshold"), "min_chars": values.get("similarity-min-chars")}
