@@ -24,6 +24,10 @@ Measures, on the machine it runs on:
               process and with all cores — both in-process (the pipeline alone) and through
               the CLI (`--jobs 1` / `--jobs N`, start-up included); target ≥ 200 reports/s
               per core;
+* province batch: `check --jobs N` over ≥ 1,000 reports of distinct issuers (each real text
+              report given other place names as issuers, varied as above), with the cross
+              step (every report against every other issuer's report of the year) and with
+              `--no-cross` (`--distinct N`, `--only-distinct`);
 * peak memory: maximum RSS of the CLI process checking the whole batch (getrusage via
               wait4) and the Python heap peak (tracemalloc) of the in-process batch;
               target ≤ 150 MB.
@@ -135,6 +139,54 @@ def make_corpus(dest: Path, n: int) -> list[Path]:
         p.write_text(text, encoding="utf-8")
         files.append(p)
     return files
+
+
+def make_distinct_corpus(dest: Path, n: int) -> list[Path]:
+    """A province's batch: n reports of n distinct issuers, one year each base report's —
+    the real text reports, each given another place name as its issuer (the issuer's kind
+    kept: …县人民政府, …局) and varied as above.  Reports made from the same base report are
+    copies of one another's text: comparing them with other issuers' reports of the year
+    (copied_text, against: peer) finds them, as it should."""
+    import itertools
+
+    from validator.lint import Options, lint_path
+    bases = []
+    for p in text_reports():
+        r = lint_path(str(p), Options())
+        md = r.report.metadata if r.report else None
+        bases.append((p.read_text(encoding="utf-8"), md.issuer if md else None))
+    chars = "安平和兴宁远东西南北新昌华阳城山河泉林湖清江永丰德"
+    names = ["".join(t) for k in (2, 3) for t in itertools.permutations(chars, k)]
+    rnd = random.Random(7)
+    rnd.shuffle(names)
+    files = []
+    for i in range(n):
+        text, iss = bases[i % len(bases)]
+        if iss:
+            place = names[i] + "县"
+            text = text.replace(iss, place + iss[-4:] if iss.endswith("人民政府") else place + iss)
+        text = vary(text, rnd, i // len(bases))
+        p = dest / f"d{i:05d}.txt"
+        p.write_text(text, encoding="utf-8")
+        files.append(p)
+    return files
+
+
+def bench_distinct(files: list[Path], cores: int, tmp: Path) -> dict:
+    """`check --jobs N` over a province's batch (make_distinct_corpus), with and without the
+    comparison of reports (the peers: every report against every other issuer's)."""
+    out = {"distinct_reports": len(files)}
+    args = [str(p) for p in files]
+    jobs = ["--jobs", str(cores)] if _has_jobs() else []
+    for name, extra in (("cross", []), ("nocross", ["--no-cross"])):
+        r = run_timed(cli_cmd("check", "-o", "concise", "-q", "--exit-zero", *jobs, *extra, *args), cwd=tmp)
+        out[f"distinct_{name}_wall_s"] = r.wall
+        out[f"distinct_{name}_cpu_s"] = r.cpu
+        out[f"distinct_{name}_rps"] = len(files) / r.wall
+        out[f"distinct_{name}_rps_cpu"] = len(files) / r.cpu
+        out[f"distinct_{name}_maxrss_mb"] = r.maxrss_kb / 1024
+        out[f"distinct_{name}_exit"] = r.code
+    return out
 
 
 def twenty_kb_report() -> str:
@@ -296,6 +348,19 @@ def _ok(flag: bool) -> str:
     return "met" if flag else "NOT met"
 
 
+def _print_distinct(res: dict, cores: int, n: int) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="xxgk-bench-"))
+    try:
+        files = make_distinct_corpus(tmp, n)
+        res.update(bench_distinct(files, cores, tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for name, what in (("cross", "                  "), ("nocross", " --no-cross       ")):
+        print(f"  province batch {n} distinct issuers, CLI --jobs {cores}{what}: {res[f'distinct_{name}_rps']:7.1f} reports/s"
+              f" ({res[f'distinct_{name}_rps_cpu']:.1f} per CPU-second); {res[f'distinct_{name}_wall_s']:.1f} s wall,"
+              f" {res[f'distinct_{name}_cpu_s']:.1f} s CPU, max RSS {res[f'distinct_{name}_maxrss_mb']:.0f} MB", flush=True)
+
+
 def main(argv=None) -> int:
     global SRC
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -306,6 +371,10 @@ def main(argv=None) -> int:
     ap.add_argument("--cold", metavar="N", type=int,
                     help="only the floor and the cold check, N pairs (side by side with --src in another run)")
     ap.add_argument("--no-compile", action="store_true", help="do not byte-compile the package first")
+    ap.add_argument("--distinct", metavar="N", type=int, default=1000,
+                    help="size of the province's batch (distinct issuers) checked with and without cross (0: skip)")
+    ap.add_argument("--only-distinct", action="store_true",
+                    help="only the province's batch (side by side with --src in another run)")
     args = ap.parse_args(argv)
     if args.src:
         SRC = Path(args.src).resolve()
@@ -322,6 +391,11 @@ def main(argv=None) -> int:
     print(f"xxgk-lint benchmarks — {res['package']}, Python {res['python']}, {cores} cores, load {load:.1f}", flush=True)
     print("  (wall / CPU; CPU = user+sys of the processes, steadier on a busy machine)")
 
+    if args.only_distinct:
+        _print_distinct(res, cores, args.distinct)
+        if args.json:
+            Path(args.json).write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+        return 0
     res.update(bench_floor_and_cold(n))
     print(f"  floor  python -c 'import lark, rich, yaml' : {res['floor_ms']:7.1f} ms / {res['floor_cpu_ms']:6.1f} ms cpu"
           f"  (bare python {res['python_bare_ms']:.1f} ms)")
@@ -364,7 +438,9 @@ def main(argv=None) -> int:
                   f" ({res[f'cli_nocross_jobs{jobs}_rps_cpu']:.1f} per CPU-second), max RSS "
                   f"{res[f'cli_nocross_jobs{jobs}_maxrss_mb']:.0f} MB  [target ≥ 600/s with --jobs 2: "
                   f"{_ok(res[f'cli_nocross_jobs{jobs}_rps'] >= 600) if jobs == 2 else '—'}]")
-    peak = max(v for k, v in res.items() if k.endswith("_maxrss_mb"))
+    if args.distinct:
+        _print_distinct(res, cores, args.distinct)
+    peak = max(v for k, v in res.items() if k.startswith("cli_") and k.endswith("_maxrss_mb"))
     res["peak_mb"] = peak
     print(f"  memory peak RSS of one process (batch)    : {peak:7.1f} MB  [target ≤ {TARGET_PEAK_MB} MB: "
           f"{_ok(peak <= TARGET_PEAK_MB)}]; Python heap peak (tracemalloc, 100 reports) {res['inproc_tracemalloc_peak_mb']:.1f} MB")

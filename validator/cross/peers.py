@@ -111,11 +111,14 @@ def _needed(n: int, screen: float) -> int:
     return k
 
 
-def candidates(reports: dict[str, tuple[int, list[Section], list[Spec] | None]], is_peer) -> dict[str, set[str]]:
+def candidates(reports: dict[str, tuple[int, list[Section], list[Spec] | None]], is_peer,
+               stats: dict | None = None) -> dict[str, set[str]]:
     """path -> the paths of the other reports whose comparison can give a finding.
 
     ``reports``: path -> (year, sections, specs); ``is_peer(path, other)``: whether the batch
-    compares `path` with `other` (pairing.Peers.is_peer)."""
+    compares `path` with `other` (pairing.Peers.is_peer).  ``stats`` (optional) counts the
+    work: ``looked_up`` (index entries read), ``verified`` (pairs whose shared 8-grams were
+    counted), ``proposed`` (pairs kept)."""
     out: dict[str, set[str]] = {}
     by_year: dict[int, list[str]] = {}
     for path, (year, _secs, _specs) in reports.items():
@@ -126,11 +129,13 @@ def candidates(reports: dict[str, tuple[int, list[Section], list[Spec] | None]],
         everyone = [p for p in paths if reports[p][2] is None]
         for p in everyone:             # a rule this module cannot bound: compare with every peer
             out.setdefault(p, set()).update(o for o in paths if o != p and is_peer(p, o))
-        _year(paths, reports, is_peer, out)
+        _year(paths, reports, is_peer, out, stats if stats is not None else {})
+    if stats is not None:
+        stats["proposed"] = sum(len(v) for v in out.values())
     return out
 
 
-def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]]) -> None:
+def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]], stats: dict) -> None:
     # 1. which 8-grams more than one report of the year holds (per section key): a counting
     #    table of 2^23 one-byte slots (0, 1, 2 = "two or more"); a slot two reports' different
     #    8-grams share only makes an 8-gram look shared (more lookups, never fewer)
@@ -187,6 +192,7 @@ def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]]) -> None:
             if o != p and o not in mine and peer(p, o):
                 mine.add(o)
 
+    looked_up = verified = 0
     for p in paths:
         _y, secs, sps = reports[p]
         if not sps:
@@ -220,13 +226,17 @@ def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]]) -> None:
             if take < len(shared):
                 shared.sort(key=counts.__getitem__)
                 del shared[take:]
-            found = set(chain.from_iterable(map(post.__getitem__, shared)))
+            hits = list(chain.from_iterable(map(post.__getitem__, shared)))
+            looked_up += len(hits)
             mine_set = None
-            for sid in found:
+            for sid in set(hits):
                 o, v = sections[sid]
                 if o == p or o in mine or len(v.hashes) < need or not peer(p, o):
                     continue
                 if mine_set is None:
                     mine_set = set(s.hashes)
+                verified += 1
                 if len(mine_set.intersection(v.hashes)) >= need:
                     mine.add(o)
+    stats["looked_up"] = stats.get("looked_up", 0) + looked_up
+    stats["verified"] = stats.get("verified", 0) + verified

@@ -1,0 +1,232 @@
+"""The batch step compares a report with other issuers' reports of the year only where the
+index of shared 8-grams (validator/cross/peers.py) says a section can pass the screen: the
+findings are those of comparing every pair, as the straightforward loop did.
+
+The batch is made of real corpus reports: each is given several distinct issuers (other place
+names), and in each copy every character of the prose is replaced with a probability q
+(0 … 0.5), so that the share of 8-grams two copies have in common ranges from all of them to
+almost none — on both sides of the screen of copied-from-other-issuer (Y202)."""
+
+from __future__ import annotations
+
+import pickle
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from validator.cross import peers as peers_mod
+from validator.cross import run as cross_run
+from validator.cross import similarity as sim
+from validator.cross.pairing import Entry, _closeness, entries, pair
+from validator.findings import Finding
+from validator.lint import Options
+from validator.rules import load_rules
+from validator.runner import check_one
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
+BASES = ["010_hongzequ_2024.txt", "011_huaian_2024.txt", "013_shanghai_kewei_2024.txt"]
+ISSUERS = {"010_hongzequ_2024.txt": "淮安市洪泽区人民政府", "011_huaian_2024.txt": "淮安市人民政府",
+           "013_shanghai_kewei_2024.txt": "上海市科委"}
+UNREAD = "006_pingtan_2024.txt"     # a report of the year whose issuer is not read (not paired)
+QS = [0.0, 0.03, 0.1, 0.16, 0.19, 0.23, 0.3, 0.5]
+PLACES = "安平和兴宁远东西南北新昌华阳城山河泉林湖清江永丰德"
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）])")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_OTHER = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+
+
+def _garble(text: str, q: float, rnd: random.Random) -> str:
+    """Each CJK character of the prose lines (not titles, headings or tables) replaced with
+    probability q."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if i > 3 and q and len(_CJK.findall(line)) >= 12 and not _HEADING.match(line) and "|" not in line:
+            line = _CJK.sub(lambda m: rnd.choice(_OTHER) if rnd.random() < q else m.group(0), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _batch(tmp_path: Path) -> list[str]:
+    rnd = random.Random(15)
+    paths = []
+    n = 0
+    for base in BASES:
+        text = (CORPUS / base).read_text(encoding="utf-8")
+        issuer = ISSUERS[base]
+        assert issuer in text
+        for q in QS:
+            place = PLACES[n % len(PLACES)] + PLACES[(n // len(PLACES) + 3 * n + 1) % len(PLACES)] + "县"
+            mine = text.replace(issuer, place + "人民政府" if issuer.endswith("人民政府") else place)
+            p = tmp_path / f"{base[:-4]}_{int(q * 100):02d}.txt"
+            p.write_text(_garble(mine, q, rnd), encoding="utf-8")
+            paths.append(str(p))
+            n += 1
+    p = tmp_path / UNREAD
+    p.write_text((CORPUS / UNREAD).read_text(encoding="utf-8"), encoding="utf-8")
+    return paths + [str(p)]
+
+
+_RULES = None
+
+
+def _options(_path):
+    global _RULES
+    if _RULES is None:
+        _RULES = load_rules()
+    return Options(), {}, _RULES
+
+
+def _old_peers(ents: list[Entry]) -> dict[str, list[Entry]]:
+    """Other issuers' reports of each report's year, as pairing.pair listed them before the
+    index: one of every other issuer, every pair."""
+    groups: list[list[Entry]] = []
+    for e in ents:
+        if e.issuer is None or e.year is None:
+            continue
+        for g in groups:
+            if g[0].issuer.same_as(e.issuer):
+                g.append(e)
+                break
+        else:
+            groups.append([e])
+    out = {}
+    for e in ents:
+        if e.issuer is None or e.year is None:
+            continue
+        others = []
+        for g in groups:
+            if g[0].issuer.same_as(e.issuer):
+                continue
+            same_year = [x for x in g if x.year == e.year]
+            if same_year:
+                others.append(min(same_year, key=lambda p: _closeness(e, p)))
+        if others:
+            out[e.path] = sorted(others, key=lambda x: x.path)
+    return out
+
+
+def _checked(paths):
+    """Each file checked on its own, as the command line's workers send it back (a fresh copy
+    each time: the batch step adds to the results)."""
+    global _CHECKED
+    if _CHECKED is None or _CHECKED[0] != paths:
+        _CHECKED = (paths, pickle.dumps([check_one((p, Options(), True)) for p in paths]))
+    return pickle.loads(_CHECKED[1])
+
+
+_CHECKED = None
+
+
+def _reference(paths):
+    """Per path, the peer findings of comparing every pair (the loop before the index), and
+    the pairs of which a section passes the screen."""
+    results = _checked(paths)
+    models = {r.path: r.cross.load() for r in results}
+    ents = entries(models[p] for p in paths)
+    opts, values, rules = _options(None)
+    found: dict[str, list[Finding]] = {}
+    screened, all_pairs = set(), 0
+    screen = sim.screen_for(0.5, 12)
+    for path, others in _old_peers(ents).items():
+        mine = []
+        for o in others:
+            all_pairs += 1
+            mine += cross_run.check_pair(models[path], models[o.path], rules, opts, cross_run.settings_of(values), "peer")[0]
+            for u, v in sim.match_units(sim.units(models[path]), sim.units(models[o.path])):
+                if u.countable >= 100 and v.countable and sim.containment(u, v) >= screen:
+                    screened.add((path, o.path))
+        mine.sort(key=Finding.sort_key)
+        found[path] = [f.to_dict() for f in mine]
+    return found, screened, all_pairs
+
+
+def _indexed(paths, jobs=1):
+    results = _checked(paths)
+    cross_run.cross_check(results, _options, peers=True, jobs=jobs)
+    return {r.path: [f.to_dict() for f in r.findings if f.rule == "Y202"] for r in results}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    paths = _batch(tmp_path_factory.mktemp("peers"))
+    return paths, _reference(paths)
+
+
+def test_the_batch_has_pairs_on_both_sides_of_the_screen(batch):
+    paths, (found, screened, all_pairs) = batch
+    with_findings = {(p, f["related"][-1]["path"]) for p, fs in found.items() for f in fs}
+    assert len(found) == len(paths) - 1 and all_pairs == (len(paths) - 1) * (len(paths) - 2)
+    assert with_findings and with_findings < screened          # screened pairs without a finding too
+    assert len(screened) < all_pairs / 2                       # and many pairs no section of which passes
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_findings_with_the_index_are_those_of_comparing_every_pair(batch, jobs):
+    paths, (found, _screened, _n) = batch
+    assert _indexed(paths, jobs) == {p: found.get(p, []) for p in paths}
+
+
+def test_every_pair_a_section_of_which_passes_the_screen_is_proposed(batch):
+    paths, (_found, screened, _n) = batch
+    results = _checked(paths)
+    grouping = pair(entries(r.cross.card for r in results))
+    sections = {r.path: r.cross.sections for r in results}
+    proposed = cross_run._peer_pairs(grouping.peers, sections, _options)
+    got = {(p, o) for p, os_ in proposed.items() for o in os_}
+    assert screened <= got
+    assert len(got) < (len(paths) - 1) * (len(paths) - 2)     # the index leaves pairs out
+
+
+def test_losing_one_proposed_pair_would_be_seen(batch, monkeypatch):
+    """The comparison above fails when the index misses a pair that has findings."""
+    paths, (found, _screened, _n) = batch
+    real = peers_mod.candidates
+    victim = next((p, f["related"][-1]["path"]) for p, fs in found.items() for f in fs)
+
+    def lossy(reports, is_peer, stats=None):
+        out = real(reports, is_peer, stats)
+        out[victim[0]].discard(victim[1])
+        return out
+
+    monkeypatch.setattr(peers_mod, "candidates", lossy)
+    assert _indexed(paths) != {p: found.get(p, []) for p in paths}
+
+
+def test_peers_listed_on_demand_are_those_of_the_old_loop(batch):
+    paths, _ref = batch
+    models = [r.cross.load() for r in _checked(paths)]
+    more = sorted(str(p) for p in CORPUS.glob("*.txt"))       # real issuers: same issuer, other years
+    models += [check_one((p, Options(), True)).cross.load() for p in more]
+    ents = entries(models)
+    old = _old_peers(ents)
+    new = pair(ents).peers
+    assert list(new) == list(old)
+    for path, others in old.items():
+        assert [e.path for e in new[path]] == [e.path for e in others]
+        for e in ents:
+            assert new.is_peer(path, e.path) == (e in others)
+
+
+def test_wording_every_report_shares_is_looked_up_only_where_it_passes_the_screen():
+    """A phrase all N reports share (not template wording) is rarest-last: a section it is a
+    small part of finds no candidate through it; a section mostly made of it finds all."""
+    phrase = list(range(1000, 1040))                             # 40 8-grams every report holds
+    reports = {}
+    for i in range(60):
+        own = list(range(10_000 * (i + 1), 10_000 * (i + 1) + 400))   # this report's own 8-grams
+        small = peers_mod.Section("总体情况", 600, True, 440, peers_mod.array("I", own + phrase))
+        mostly = peers_mod.Section("其他", 120, True, 60, peers_mod.array("I", own[:20] + phrase))
+        reports[f"r{i:02d}"] = (2024, [small, mostly], [peers_mod.Spec(sim.screen_for(0.5, 12), 100, frozenset())])
+    stats: dict = {}
+    got = peers_mod.candidates(reports, lambda p, o: True, stats)
+    # 其他: 40 of 60 8-grams shared with every report (containment 0.67): all pairs proposed
+    assert all(len(v) == 59 for v in got.values())
+    assert stats["proposed"] == 60 * 59
+    # 总体情况: 40 of 440 (0.09, below the screen 0.19): the shared 8-grams are not looked up
+    reports = {p: (y, [s for s in secs if s.key == "总体情况"], sp) for p, (y, secs, sp) in reports.items()}
+    stats = {}
+    got = peers_mod.candidates(reports, lambda p, o: True, stats)
+    assert all(not v for v in got.values())
+    assert stats == {"looked_up": 0, "verified": 0, "proposed": 0}
