@@ -230,3 +230,31 @@ def test_wording_every_report_shares_is_looked_up_only_where_it_passes_the_scree
     got = peers_mod.candidates(reports, lambda p, o: True, stats)
     assert all(not v for v in got.values())
     assert stats == {"looked_up": 0, "verified": 0, "proposed": 0}
+
+
+def test_grouping_by_issuer_is_that_of_trying_every_group():
+    """pair() finds an issuer's group through its chain of units (not by trying every group):
+    the same groups, copies and peers as the old loop, also where same_as is not transitive
+    (洪泽区 is both 淮安市洪泽区 and 宿迁市洪泽区, which are not the same)."""
+    from validator.cross.issuer import parse_issuer
+    names = ["淮安市洪泽区人民政府", "洪泽区人民政府", "宿迁市洪泽区", "洪泽区", "淮安市人民政府", "江苏省淮安市洪泽区",
+             "洪泽区财政局", "淮安市洪泽区财政局", "财政局", "淮安市财政局", "平潭综合实验区", "平潭综合实验区地方税务局",
+             "上海市科委", "科委", "宿迁市洪泽区人民政府", "江苏省宿迁市洪泽区"]
+    ents = [Entry(f"d{i % 3}/f{i:02d}.txt", 2023 + i % 2, parse_issuer(n), "metadata", "text" if i % 4 else "pdf", "2021")
+            for i, n in enumerate(names * 2)]
+    old_groups: list[list[Entry]] = []
+    for e in ents:
+        for g in old_groups:
+            if g[0].issuer.same_as(e.issuer):
+                g.append(e)
+                break
+        else:
+            old_groups.append([e])
+    got = pair(ents)
+    assert [[e.path for e in g] for g in got.peers._groups] == [[e.path for e in g] for g in old_groups]
+    old = _old_peers(ents)
+    assert list(got.peers) == list(old)
+    for path, others in old.items():
+        assert [e.path for e in got.peers[path]] == [e.path for e in others]
+        for e in ents:
+            assert got.peers.is_peer(path, e.path) == (e in others)

@@ -28,6 +28,31 @@ class Entry:
     template: str | None
 
 
+class _Heads:
+    """The groups of a batch by the issuer of their first report, found for an issuer without
+    trying every group: :meth:`Issuer.same_as` holds when the keys agree and one chain of
+    units ends the other, so a group is filed under its head's whole chain and under every
+    chain that ends it."""
+
+    def __init__(self):
+        self._whole: dict[tuple, list[int]] = {}
+        self._ends: dict[tuple, list[int]] = {}
+
+    def add(self, gi: int, head: Issuer) -> None:
+        self._whole.setdefault((head.key, head.units), []).append(gi)
+        for i in range(len(head.units) + 1):
+            self._ends.setdefault((head.key, head.units[i:]), []).append(gi)
+
+    def same(self, issuer: Issuer, groups: list[list[Entry]]) -> list[int]:
+        """The groups whose head is the same issuer (Issuer.same_as), in the order they were added."""
+        if not issuer.key:
+            return []
+        found = set(self._ends.get((issuer.key, issuer.units), ()))     # issuer's chain ends the head's
+        for i in range(len(issuer.units) + 1):                           # the head's chain ends the issuer's
+            found.update(self._whole.get((issuer.key, issuer.units[i:]), ()))
+        return sorted(gi for gi in found if groups[gi][0].issuer.same_as(issuer))
+
+
 class Peers(Mapping):
     """Other issuers' reports of each report's year: path -> one report of every other issuer
     that has a report of that year (the closest copy: same rendering, then same directory),
@@ -37,32 +62,40 @@ class Peers(Mapping):
     pairs, and is never listed whole (the cross step asks :meth:`is_peer` of the pairs its
     index of shared text proposes, validator/cross/peers.py)."""
 
-    def __init__(self, groups: list[list[Entry]], ordered: list[Entry]):
+    def __init__(self, groups: list[list[Entry]], heads: _Heads, ordered: list[Entry]):
         self._groups = groups
+        self._heads = heads
         self._group_of: dict[str, int] = {}
-        self._by_key: dict[str, list[int]] = {}
+        self._group_years: list[set] = []
         self._years: dict[int, int] = {}                 # year -> groups with a report of it
         for gi, g in enumerate(groups):
             for e in g:
                 self._group_of[e.path] = gi
-            self._by_key.setdefault(g[0].issuer.key, []).append(gi)
-            for y in {e.year for e in g}:
+            years = {e.year for e in g}
+            self._group_years.append(years)
+            for y in years:
                 self._years[y] = self._years.get(y, 0) + 1
         self._entry = {e.path: e for e in ordered}
+        self._own_of: dict[str, frozenset] = {}
         self._paths = [e.path for e in ordered if self._has_peers(e)]
         self._keys = set(self._paths)
 
-    def _own(self, e: Entry) -> list[int]:
+    def _own(self, e: Entry) -> frozenset:
         """The groups an entry is never compared with: its issuer's (as pair() grouped them)."""
-        return [gi for gi in self._by_key.get(e.issuer.key, ()) if self._groups[gi][0].issuer.same_as(e.issuer)]
+        own = self._own_of.get(e.path)
+        if own is None:
+            own = self._own_of[e.path] = frozenset(self._heads.same(e.issuer, self._groups))
+        return own
 
     def _has_peers(self, e: Entry) -> bool:
-        own = sum(1 for gi in self._own(e) if any(x.year == e.year for x in self._groups[gi]))
+        own = sum(1 for gi in self._own(e) if e.year in self._group_years[gi])
         return self._years.get(e.year, 0) > own
 
     def _closest(self, e: Entry, gi: int) -> Entry | None:
         same_year = [x for x in self._groups[gi] if x.year == e.year]
-        return min(same_year, key=lambda p: _closeness(e, p)) if same_year else None
+        if len(same_year) < 2:
+            return same_year[0] if same_year else None
+        return min(same_year, key=lambda p: _closeness(e, p))
 
     def entry(self, path: str) -> Entry:
         return self._entry[path]
@@ -82,7 +115,7 @@ class Peers(Mapping):
         if path not in self._keys:
             raise KeyError(path)
         e = self._entry[path]
-        own = set(self._own(e))
+        own = self._own(e)
         others = [self._closest(e, gi) for gi in range(len(self._groups)) if gi not in own]
         return sorted((x for x in others if x is not None), key=lambda x: x.path)
 
@@ -182,18 +215,17 @@ def _closeness(a: Entry, b: Entry):
 def pair(entries_: list[Entry]) -> Pairing:
     out = Pairing()
     groups: list[list[Entry]] = []
-    by_key: dict[str, list[list[Entry]]] = {}     # issuer key -> its groups (same_as needs equal keys)
+    heads = _Heads()
     for e in entries_:
         if e.issuer is None or e.year is None:
             out.unpaired.append((e, "未能读出发布机关" if e.issuer is None else "未能读出报告年度"))
             continue
-        for g in by_key.get(e.issuer.key, ()):
-            if g[0].issuer.same_as(e.issuer):
-                g.append(e)
-                break
+        same = heads.same(e.issuer, groups)
+        if same:                       # the first group whose head is the same issuer
+            groups[same[0]].append(e)
         else:
             groups.append([e])
-            by_key.setdefault(e.issuer.key, []).append(groups[-1])
+            heads.add(len(groups) - 1, e.issuer)
     for g in groups:
         by_year: dict[int, list[Entry]] = {}
         for e in g:
@@ -207,6 +239,6 @@ def pair(entries_: list[Entry]) -> Pairing:
             for e in sorted(es, key=lambda e: e.path):
                 best = min(prev, key=lambda p: _closeness(e, p))
                 out.pairs.append((best, e))
-    out.peers = Peers(groups, [e for e in entries_ if e.issuer is not None and e.year is not None])
+    out.peers = Peers(groups, heads, [e for e in entries_ if e.issuer is not None and e.year is not None])
     out.pairs.sort(key=lambda pe: (pe[1].path, pe[0].path))
     return out

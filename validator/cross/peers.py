@@ -20,7 +20,8 @@ screen is in it (no sampling, no MinHash):
   *any* n − k + 1 of u's 8-grams.  Those are taken rarest first (8-grams of no other report,
   then the fewest reports): wording every report shares comes last and is looked up only
   when u is mostly made of it — and then u does pass the screen against all those reports.
-* A proposed pair is checked by counting the shared 8-grams (hash sets) before it is kept.
+* A proposed pair is kept when the prefix alone shows enough shared 8-grams, else after
+  counting all of them (hash sets).
 
 Hashes may collide; the bounds allow for it (a collision inside u's own 8-grams shrinks
 its hash set by as much as it can shrink the shared part), so a collision can only add a
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import Counter
 from itertools import chain
 from zlib import crc32
 from dataclasses import dataclass
@@ -117,8 +119,8 @@ def candidates(reports: dict[str, tuple[int, list[Section], list[Spec] | None]],
 
     ``reports``: path -> (year, sections, specs); ``is_peer(path, other)``: whether the batch
     compares `path` with `other` (pairing.Peers.is_peer).  ``stats`` (optional) counts the
-    work: ``looked_up`` (index entries read), ``verified`` (pairs whose shared 8-grams were
-    counted), ``proposed`` (pairs kept)."""
+    work: ``looked_up`` (sections found through the index), ``verified`` (pairs whose shared
+    8-grams were counted), ``proposed`` (pairs kept)."""
     out: dict[str, set[str]] = {}
     by_year: dict[int, list[str]] = {}
     for path, (year, _secs, _specs) in reports.items():
@@ -176,7 +178,23 @@ def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]], stats: d
                     else:
                         lst.append(sid)
     del table
-    df = {key: {h: len(lst) for h, lst in post.items()} for key, post in index.items()}
+    # 8-grams that run together (a copied passage) have the same list of sections: each list
+    # is kept once, and an 8-gram refers to it by number, so a prefix of many 8-grams of one
+    # passage reads the passage's sections once, not once per 8-gram
+    lists: list[tuple[int, ...]] = []
+    numbers: dict[tuple[int, ...], int] = {}
+    df: dict[str, dict[int, int]] = {}
+    for key, post in index.items():
+        counts = df[key] = {}
+        for h, lst in post.items():
+            t = tuple(lst)
+            i = numbers.get(t)
+            if i is None:
+                i = numbers[t] = len(lists)
+                lists.append(t)
+            post[h] = i
+            counts[h] = len(t)
+    del numbers
     # 3. probe every section a peer rule would align, with the prefix of its rarest 8-grams
     peer_cache: dict[tuple[str, str], bool] = {}
 
@@ -223,20 +241,28 @@ def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]], stats: d
             take = s.n - k + 1 - (m - len(shared))
             if take <= 0:
                 continue
+            rest = 0                   # shared hashes after the prefix
             if take < len(shared):
                 shared.sort(key=counts.__getitem__)
+                rest = len(shared) - take
                 del shared[take:]
-            hits = list(chain.from_iterable(map(post.__getitem__, shared)))
-            looked_up += len(hits)
+            # how many of the prefix's hashes each section holds (through the lists)
+            held: dict[int, int] = {}
+            for i, c in Counter(map(post.__getitem__, shared)).items():
+                for sid in lists[i]:
+                    held[sid] = held.get(sid, 0) + c
+            looked_up += len(held)
             mine_set = None
-            for sid in set(hits):
+            for sid, c in held.items():
                 o, v = sections[sid]
-                if o == p or o in mine or len(v.hashes) < need or not peer(p, o):
+                if o == p or o in mine or c + rest < need or len(v.hashes) < need or not peer(p, o):
                     continue
-                if mine_set is None:
-                    mine_set = set(s.hashes)
-                verified += 1
-                if len(mine_set.intersection(v.hashes)) >= need:
-                    mine.add(o)
+                if c < need:           # the prefix alone does not decide: count them all
+                    if mine_set is None:
+                        mine_set = set(s.hashes)
+                    verified += 1
+                    if len(mine_set.intersection(v.hashes)) < need:
+                        continue
+                mine.add(o)
     stats["looked_up"] = stats.get("looked_up", 0) + looked_up
     stats["verified"] = stats.get("verified", 0) + verified
