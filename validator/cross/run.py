@@ -128,11 +128,11 @@ class _Found:
 
     __slots__ = ("findings", "used", "lines", "excerpts")
 
-    def __init__(self, findings: list[Finding], report):
+    def __init__(self, findings: list[Finding], report, have: dict | None = None):
         from ..suppress import Suppressions, find_directives
         src = report.source
         lines = getattr(src, "original_lines", None)
-        self.used: set = set()          # directives that suppress one: no longer unused (X100)
+        self.used: set | None = None    # directives that suppress one: no longer unused (X100)
         dirs = find_directives(lines) if findings else None
         if dirs:
             sup = Suppressions(dirs, lines)
@@ -142,10 +142,19 @@ class _Found:
                 if hit is None:
                     kept.append(f)
                 else:
+                    self.used = self.used or set()
                     self.used.add((hit[0].line, hit[0].column))
             findings = kept
         self.findings = findings
-        self.lines = [src.original_line(f.location.line) for f in findings]
+        # line number -> the line (text files), unless the file's result has it (`have`)
+        self.lines: dict[int, str] | None = None
+        for f in findings:
+            n = f.location.line
+            if (self.lines is None or n not in self.lines) and (have is None or n not in have):
+                text = src.original_line(n)
+                if text is not None:
+                    self.lines = self.lines or {}
+                    self.lines[n] = text
         self.excerpts = None
         if lines is None and findings:
             from ..reporters.rich_out import extracted_line
@@ -159,13 +168,12 @@ class _Found:
                                if not (f.rule == UNUSED_RULE and (f.location.line, f.location.column) in self.used)]
         src = getattr(res, "source", None)
         lines = getattr(src, "original_lines", None)
-        for i, f in enumerate(self.findings):
-            if isinstance(lines, dict):
-                text = self.lines[i]
-                if text is not None:
-                    lines.setdefault(f.location.line, text)
-            elif src is not None and lines is None and self.excerpts is not None:
-                f.excerpt = self.excerpts[i]
+        if isinstance(lines, dict):
+            for n, text in (self.lines or {}).items():
+                lines.setdefault(n, text)
+        elif src is not None and lines is None and self.excerpts is not None:
+            for f, excerpt in zip(self.findings, self.excerpts):
+                f.excerpt = excerpt
         res.findings.extend(self.findings)
         res.findings.sort(key=Finding.sort_key)
         return self.findings
@@ -223,13 +231,18 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
         tasks += [(path, path, o, "peer") for path, others in compared.items() for o in others]
     sections.clear()
     _MODELS[0] = model
+    _RESULTS.update(by_path)
     order = _locality(tasks)
-    found_in_order = _pair_findings([tasks[i] for i in order], options_for, jobs)
+    try:
+        found_in_order = _pair_findings([tasks[i] for i in order], options_for, jobs)
+    finally:
+        _RESULTS.clear()
     found_by_task: list = [None] * len(tasks)
     for i, found in zip(order, found_in_order):
         found_by_task[i] = found
     del found_in_order
-    found_all = iter(found_by_task)
+    found_by_task.reverse()
+    found_all = _consumed(found_by_task)      # each result let go once added (the lines it carries)
     for prev, this, pe, te in pairs:
         found = next(found_all).add_to(by_path[te.path])
         outcome.pairs += 1
@@ -255,6 +268,11 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
                         outcome.notes.append(f"与同年度其他发布机关的报告相似：{path} ~ {o}（{len(found)}处）")
     _MODELS[0] = None
     return outcome
+
+
+def _consumed(stack: list):
+    while stack:
+        yield stack.pop()
 
 
 def _peer_pairs(grouping_peers, sections: dict, options_for) -> dict[str, list[str]]:
@@ -318,6 +336,7 @@ class _Models:
 
 
 _MODELS: list = [None]   # the batch's _Models while its pairs are compared (read by forked processes)
+_RESULTS: dict = {}      # … and the files' results (the lines their output already has)
 
 
 # the pair comparisons of a batch, read by forked processes (set just before they start)
@@ -332,11 +351,25 @@ def _one_pair(i: int) -> _Found:
     if models is not None:
         this, other = models.get(this), models.get(other)
     opts, values, rules = _OPTIONS_FOR(path)
-    return _Found(check_pair(this, other, rules, opts, settings_of(values), relation)[0], this)
+    res = _RESULTS.get(path)
+    have = getattr(getattr(res, "source", None), "original_lines", None)
+    return _Found(check_pair(this, other, rules, opts, settings_of(values), relation)[0], this,
+                  have if isinstance(have, dict) else None)
 
 
 def _pair_chunk(bounds: tuple[int, int]) -> list[_Found]:
-    return [_one_pair(i) for i in range(*bounds)]
+    """The results of a run of tasks, sent back together: a line of a file goes back once (a
+    report written on one line would otherwise go back whole with every finding)."""
+    out = [_one_pair(i) for i in range(*bounds)]
+    sent = set()
+    for i, found in zip(range(*bounds), out):
+        path = _TASKS[i][0]
+        for n in list(found.lines or ()):
+            if (path, n) in sent:
+                del found.lines[n]
+            else:
+                sent.add((path, n))
+    return out
 
 
 def _pair_findings(tasks: list, options_for, jobs: int) -> list[_Found]:
