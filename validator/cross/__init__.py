@@ -4,6 +4,8 @@ other issuers' reports of the same year (copied text) and two copies of one repo
 (`xxgk-lint compare`).
 
   pairing.py     which reports belong together (issuer and year from the model)
+  peers.py       which other issuers' reports of the year are worth aligning with a report
+                 (an exact index of shared 8-grams: no pair that can pass the screen is left out)
   issuer.py      one key for the spellings of an issuer (淮安市洪泽区人民政府 = 洪泽区)
   similarity.py  how much of a section is the same as in another report, and where
   run.py         running the pair rules (rules/cross.yaml) and the batch step of `check`

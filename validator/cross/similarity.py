@@ -15,7 +15,8 @@ two sections; runs of at least ``min_match`` equal characters count as copied.  
 is the copied characters over the section's countable characters (not masked).  Many
 comparisons (every section of every report of a year) are first screened with a set of
 character 8-grams: a section whose 8-grams are not shared enough cannot reach the
-threshold and is not aligned.
+threshold and is not aligned.  In a batch, which other issuers' reports are screened at all is
+decided by an index of the 8-grams the reports share (validator/cross/peers.py).
 """
 
 from __future__ import annotations
