@@ -15,11 +15,12 @@ file, the line and the key.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from .i18n import Msg, msg, of
+from .records import record
 from .yamlload import one_line, quote
 
 CONFIG_NAMES = (".xxgk-lint.yaml", ".xxgk-lint.yml", ".xxgk-lint.toml", "pyproject.toml")
@@ -118,7 +119,7 @@ OPTIONS: dict[str, tuple[Any, Any, str]] = {
 }
 
 
-@dataclass
+@record
 class Config:
     """One configuration file (or none) and the settings it gives."""
 
@@ -320,7 +321,7 @@ class Resolver:
         return found
 
 
-@dataclass
+@record
 class Effective:
     """Settings after config file and command line, with where each came from."""
 

@@ -13,6 +13,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
 from .i18n import Msg, msg
+from .records import record
 from .resources import grammar_dir
 
 
@@ -166,7 +167,7 @@ _OPS = {
 }
 
 
-@dataclass
+@record
 class Outcome:
     """The result of checking an equation: whether it holds, both sides and their terms."""
 

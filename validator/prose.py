@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .records import record
 
 PINYIN_DEBRIS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
 _PAGE_NO = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d+\s*页.*|\d{1,3})\s*$")
@@ -86,7 +88,7 @@ class PosMap:
         return self.bases[k] + i - self.starts[k]
 
 
-@dataclass
+@record
 class Stream:
     """Paragraph texts joined into one string; ``pos[i]`` is the offset in the report text of
     character i (``pos`` None: the report text itself)."""
@@ -127,7 +129,7 @@ class Stream:
         return "".join(self.text.split())
 
 
-@dataclass
+@record
 class Attachment:
     """An attachment the report announces (“附件：某某统计表”) and what follows it."""
 
@@ -139,7 +141,7 @@ class Attachment:
     more: list[tuple[int, int]] = field(default_factory=list)   # further 附件 lines
 
 
-@dataclass
+@record
 class Prose:
     """The prose view of a report that text rules read: preamble, each section, the whole, attachments."""
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 
 from ..findings import CATEGORIES, SEVERITIES
 from ..i18n import Msg, msg, text
+from ..records import record
 from ..resources import rules_dir
 from ..saferegex import trusted_patterns
 from ..yamlload import YamlError, load_yaml, one_line
@@ -33,7 +34,7 @@ EMITTERS = {
 }
 
 
-@dataclass
+@record
 class Rule:
     """One rule as loaded from a rule file: id, name, kind, category, severity, parameters."""
 
@@ -64,7 +65,7 @@ class Rule:
         return (template or "unknown") in self.templates
 
 
-@dataclass
+@record
 class RuleSet:
     """The rules of a run, in order, with look-up by id."""
 

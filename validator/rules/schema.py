@@ -22,10 +22,11 @@ import calendar
 import math
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..i18n import Msg, en, msg, of
+from ..records import record
 
 QUOTE_CHARS = 40
 
@@ -97,7 +98,7 @@ def _found(value) -> Msg:
 # ---------------------------------------------------------------------------------------
 # where a value is in the file
 # ---------------------------------------------------------------------------------------
-@dataclass
+@record
 class At:
     """Where a value is in a rule file (path, line), for messages."""
 
@@ -139,7 +140,7 @@ class Type:
         return Msg(self.allowed("zh"), self.allowed("en"))
 
 
-@dataclass
+@record
 class Str(Type):
     """A string parameter: length bounds, one line or not."""
 
@@ -167,7 +168,7 @@ class Str(Type):
         return "text" if lang == "en" else "文本"
 
 
-@dataclass
+@record
 class Template(Str):
     """A text with ``{placeholders}`` naming values only (no attribute or index access, no
     huge widths), so a rule file cannot reach Python objects or blow up a message."""
@@ -202,7 +203,7 @@ def check_template(value: str, at: At) -> None:
                         f=show(fname), s=show(spec)))
 
 
-@dataclass
+@record
 class Int(Type):
     """An integer parameter with optional bounds."""
 
@@ -225,7 +226,7 @@ class Int(Type):
         return f"整数（不小于{self.min}）" if self.min is not None else "整数"
 
 
-@dataclass
+@record
 class Num(Type):
     """A number parameter with optional (open or closed) bounds."""
 
@@ -283,7 +284,7 @@ class Choice(Type):
         return "、".join(self.values) if lang != "en" else ", ".join(self.values)
 
 
-@dataclass
+@record
 class ListOf(Type):
     """A list parameter: the type of its items and its length bounds."""
 
@@ -322,7 +323,7 @@ class ListOf(Type):
         return self.describe(lang)
 
 
-@dataclass
+@record
 class MapOf(Type):
     """A mapping parameter: the types of its keys and values and its size bounds."""
 
@@ -352,7 +353,7 @@ class MapOf(Type):
         return f"映射，键：{self.key.describe(lang)}；值：{self.value.describe(lang)}"
 
 
-@dataclass
+@record
 class Param:
     """One parameter of a rule kind: name, type, whether required, default, documentation."""
 
@@ -367,7 +368,7 @@ class Param:
         return self.type.describe(lang)
 
 
-@dataclass
+@record
 class Obj(Type):
     """A nested mapping with its own parameters (an item of ``patterns``, ``groups`` …)."""
 
@@ -422,7 +423,7 @@ def check_params(params: list[Param], node: dict, at: At, ignore: tuple = ()) ->
 # ---------------------------------------------------------------------------------------
 # domain types
 # ---------------------------------------------------------------------------------------
-@dataclass
+@record
 class Regex(Type):
     """A regular-expression parameter (RE2 syntax) and the named groups it must have."""
 
@@ -475,7 +476,7 @@ class MonthDay(Type):
         return "month-day (3-31)" if lang == "en" else "月-日（如 3-31）"
 
 
-@dataclass
+@record
 class Expr(Type):
     """A table-equation parameter (validator/expr.py)."""
 
