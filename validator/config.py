@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .i18n import Msg, msg, of
+from .lazyre import later
 from .records import record
 from .yamlload import one_line, quote
 
@@ -145,8 +146,8 @@ class Config:
         return str(self.path) if self.path else None
 
 
-_TOML_KEY_LINE = re.compile(r'[ \t]*(?:"([^"\n]*)"|\'([^\'\n]*)\'|([A-Za-z0-9_-]+))[ \t]*=')
-_TOML_HEADER = re.compile(r'[ \t]*\[\[?([^\]\n]*)\]')
+_TOML_KEY_LINE = later(r'[ \t]*(?:"([^"\n]*)"|\'([^\'\n]*)\'|([A-Za-z0-9_-]+))[ \t]*=')
+_TOML_HEADER = later(r'[ \t]*\[\[?([^\]\n]*)\]')
 
 
 def _toml_lines(text: str, keys, start: int = 0) -> dict:

@@ -20,15 +20,15 @@ length, so the same offsets hold in the normalised text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import field
 from typing import Iterator, Union
 
+from .lazyre import later
 from .records import record
 from .source import SourceBuilder, SourceText
 
 Span = tuple[int, int]
-_LINE = re.compile(r"[^\s\u3000](?:[^\n]*[^\s\u3000])?")   # a line's text without the blanks around it
+_LINE = later(r"[^\s\u3000](?:[^\n]*[^\s\u3000])?")   # a line's text without the blanks around it
 
 
 @record(slots=True)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .lazyre import later
 from .records import record
 from .resources import grammar_dir, rules_dir
 from .yamlload import YamlError, load_yaml
 
-_NUMBERING = re.compile(r"^\s*(?:[(（]\s*([一二三四五六七八九十]{1,2})\s*[)）]|([一二三四五六七八九十]{1,2})\s*[、.]|(\d{1,2})\s*[.、．])\s*")
+_NUMBERING = later(r"^\s*(?:[(（]\s*([一二三四五六七八九十]{1,2})\s*[)）]|([一二三四五六七八九十]{1,2})\s*[、.]|(\d{1,2})\s*[.、．])\s*")
 
 
 def split_numbering(label: str) -> tuple[str | None, str]:

@@ -26,6 +26,7 @@ from dataclasses import field
 from typing import Any
 
 from ..i18n import Msg, en, msg, of
+from ..lazyre import later
 from ..records import record
 
 QUOTE_CHARS = 40
@@ -182,8 +183,8 @@ class Template(Str):
         return "text with {placeholders}" if lang == "en" else "文本，可含 {占位符}"
 
 
-_FIELD_NAME = re.compile(r"^[^\W\d]\w*$")
-_SPEC_OK = re.compile(r"^[<>^=]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[sdf%]?$")
+_FIELD_NAME = later(r"^[^\W\d]\w*$")
+_SPEC_OK = later(r"^[<>^=]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[sdf%]?$")
 
 
 def check_template(value: str, at: At) -> None:
@@ -532,7 +533,7 @@ class Expr(Type):
         return "equation (grammar/expr.lark)" if lang == "en" else "等式（规则表达式语言，grammar/expr.lark）"
 
 
-_CELL_REF = re.compile(r"\s*(表[二三四])\s*[.·]\s*([^.·]+?)\s*[.·]\s*([^.·]+?)\s*")
+_CELL_REF = later(r"\s*(表[二三四])\s*[.·]\s*([^.·]+?)\s*[.·]\s*([^.·]+?)\s*")
 
 
 class CellRef(Type):
