@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import regex
 
 from validator.saferegex import SafePattern, _compile_engine, required_literals
@@ -86,3 +88,47 @@ def test_the_literals_travel_with_the_pattern_through_the_start_up_cache():
     assert back == pat
     assert [m.group(0) for m in back.finditer("结转下年3件")] == ["结转下年3件"]
     assert isinstance(back._compiled, regex.Pattern)
+
+
+# random patterns built from the constructs the reading knows (and some it must refuse), each
+# with a text written to match it; matched by the `regex` module: every match holds the
+# required literals
+_ATOMS = {"a": "a", "b": "b", "件": "件", "收到": "收到", r"\d": "1", r"\s": " ", ".": "x", "[ab]": "b", "[^a]": "c",
+          r"\(": "(", r"\[": "[", r"\p{Han}": "汉", "(?i:a)": "A", "(?=a)": "", "(?<=b)": ""}
+_QUANTS = {"": (1, 1), "?": (0, 1), "*": (0, 3), "+": (1, 3), "{2}": (2, 2), "{0,2}": (0, 2), "{1,}": (1, 3),
+           "??": (0, 1), "+?": (1, 3)}
+
+
+@st.composite
+def _pattern_and_text(draw, depth=0):
+    parts, text = [], []
+    for _ in range(draw(st.integers(1, 4))):
+        if depth < 2 and draw(st.booleans()):
+            alts = [draw(_pattern_and_text(depth=depth + 1)) for _ in range(draw(st.integers(1, 3)))]
+            atom = draw(st.sampled_from(["(?:", "("])) + "|".join(a for a, _t in alts) + ")"
+            sample = draw(st.sampled_from([t for _a, t in alts]))
+        else:
+            atom = draw(st.sampled_from(sorted(_ATOMS)))
+            sample = _ATOMS[atom]
+        q = draw(st.sampled_from(sorted(_QUANTS)))
+        lo, hi = _QUANTS[q]
+        parts.append(atom + q)
+        text.append(sample * draw(st.integers(lo, hi)))
+    body, sample = "".join(parts), "".join(text)
+    if depth == 0 and draw(st.integers(0, 5)) == 0:
+        body += "|" + draw(st.sampled_from(sorted(_ATOMS)))
+    return body, sample
+
+
+@settings(max_examples=200, deadline=None)
+@given(_pattern_and_text(), st.text(alphabet="ab件收到 1(汉", max_size=6))
+def test_random_patterns_every_match_holds_what_is_required(pattern_text, noise):
+    pattern, sample = pattern_text
+    c = regex.compile(pattern)
+    reqs = required_literals(pattern)
+    try:    # nested repeats can backtrack for long: a bounded look is enough here
+        for m in c.finditer(noise + sample + noise, timeout=0.05):
+            for alts in reqs:
+                assert any(a in m.group(0) for a in alts), (pattern, alts, m.group(0))
+    except TimeoutError:
+        pass
