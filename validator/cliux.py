@@ -19,6 +19,7 @@ import re
 import sys
 
 from .i18n import Msg
+from .lazyre import later
 
 # --------------------------------------------------------------------------------------
 # language of the command line itself
@@ -46,20 +47,20 @@ def arg_lang() -> str:
 
 
 _ARGPARSE_ZH = [
-    (re.compile(r"^argument (?P<arg>[^:]+): invalid choice: (?P<val>.+?) \(choose from (?P<choices>.+)\)$"),
+    (later(r"^argument (?P<arg>[^:]+): invalid choice: (?P<val>.+?) \(choose from (?P<choices>.+)\)$"),
      "{arg} 的取值 {val} 无效（可用：{choices}）"),
-    (re.compile(r"^argument (?P<arg>[^:]+): invalid (?P<type>\S+) value: (?P<val>.+)$"),
+    (later(r"^argument (?P<arg>[^:]+): invalid (?P<type>\S+) value: (?P<val>.+)$"),
      "{arg} 的取值 {val} 无效"),
-    (re.compile(r"^argument (?P<arg>[^:]+): expected one argument$"), "{arg} 后面需要一个值"),
-    (re.compile(r"^argument (?P<arg>[^:]+): expected at most one argument$"), "{arg} 后面最多一个值"),
-    (re.compile(r"^argument (?P<arg>[^:]+): expected at least one argument$"), "{arg} 后面至少需要一个值"),
-    (re.compile(r"^argument (?P<arg>[^:]+): ignored explicit argument (?P<val>.+)$"), "{arg} 不接受取值 {val}"),
-    (re.compile(r"^argument (?P<arg>[^:]+): not allowed with argument (?P<other>.+)$"), "{arg} 不能与 {other} 同时使用"),
-    (re.compile(r"^argument (?P<arg>[^:]+): (?P<msg>.+)$"), "{arg}：{msg}"),
-    (re.compile(r"^unrecognized arguments: (?P<args>.+)$"), "不认识的参数：{args}（xxgk-lint check --help 列出全部选项）"),
-    (re.compile(r"^the following arguments are required: (?P<args>.+)$"), "缺少必需的参数：{args}"),
-    (re.compile(r"^ambiguous option: (?P<opt>\S+) could match (?P<m>.+)$"), "选项 {opt} 有歧义，可能是：{m}"),
-    (re.compile(r"^one of the arguments (?P<args>.+) is required$"), "{args} 中必须给出一个"),
+    (later(r"^argument (?P<arg>[^:]+): expected one argument$"), "{arg} 后面需要一个值"),
+    (later(r"^argument (?P<arg>[^:]+): expected at most one argument$"), "{arg} 后面最多一个值"),
+    (later(r"^argument (?P<arg>[^:]+): expected at least one argument$"), "{arg} 后面至少需要一个值"),
+    (later(r"^argument (?P<arg>[^:]+): ignored explicit argument (?P<val>.+)$"), "{arg} 不接受取值 {val}"),
+    (later(r"^argument (?P<arg>[^:]+): not allowed with argument (?P<other>.+)$"), "{arg} 不能与 {other} 同时使用"),
+    (later(r"^argument (?P<arg>[^:]+): (?P<msg>.+)$"), "{arg}：{msg}"),
+    (later(r"^unrecognized arguments: (?P<args>.+)$"), "不认识的参数：{args}（xxgk-lint check --help 列出全部选项）"),
+    (later(r"^the following arguments are required: (?P<args>.+)$"), "缺少必需的参数：{args}"),
+    (later(r"^ambiguous option: (?P<opt>\S+) could match (?P<m>.+)$"), "选项 {opt} 有歧义，可能是：{m}"),
+    (later(r"^one of the arguments (?P<args>.+) is required$"), "{args} 中必须给出一个"),
 ]
 
 _ARG_NAMES_ZH = {"command": "命令"}

@@ -15,11 +15,13 @@ file, the line and the key.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from .i18n import Msg, msg, of
+from .lazyre import later
+from .records import record
 from .yamlload import one_line, quote
 
 CONFIG_NAMES = (".xxgk-lint.yaml", ".xxgk-lint.yml", ".xxgk-lint.toml", "pyproject.toml")
@@ -118,7 +120,7 @@ OPTIONS: dict[str, tuple[Any, Any, str]] = {
 }
 
 
-@dataclass
+@record
 class Config:
     """One configuration file (or none) and the settings it gives."""
 
@@ -144,8 +146,8 @@ class Config:
         return str(self.path) if self.path else None
 
 
-_TOML_KEY_LINE = re.compile(r'[ \t]*(?:"([^"\n]*)"|\'([^\'\n]*)\'|([A-Za-z0-9_-]+))[ \t]*=')
-_TOML_HEADER = re.compile(r'[ \t]*\[\[?([^\]\n]*)\]')
+_TOML_KEY_LINE = later(r'[ \t]*(?:"([^"\n]*)"|\'([^\'\n]*)\'|([A-Za-z0-9_-]+))[ \t]*=')
+_TOML_HEADER = later(r'[ \t]*\[\[?([^\]\n]*)\]')
 
 
 def _toml_lines(text: str, keys, start: int = 0) -> dict:
@@ -320,7 +322,7 @@ class Resolver:
         return found
 
 
-@dataclass
+@record
 class Effective:
     """Settings after config file and command line, with where each came from."""
 

@@ -7,10 +7,10 @@ prose), and validator/suppress.py finds and applies the directives."""
 
 from __future__ import annotations
 
-import re
+from .lazyre import later
 
 # a comment opener, then the directive; for <!-- the comment ends at -->, else at end of line
-DIRECTIVE_RE = re.compile(
+DIRECTIVE_RE = later(
     r"(?P<open><!--|#|//)[ \t]*xxgk-lint[ \t]*:[ \t]*"
     r"(?P<action>disable-next-line|disable-line|disable-file|disable|enable)\b"
     r"(?:[ \t]*=[ \t]*(?P<codes>[A-Za-z0-9_\-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-]+)*))?"

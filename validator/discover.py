@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .i18n import msg
+from .lazyre import later
 
 if TYPE_CHECKING:  # imported lazily at run time (start-up cost)
     import pathspec
@@ -31,7 +32,7 @@ REPORT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown", ".pdf", ".docx")
 SKIP_DIRS = {"node_modules", "__pycache__"}
 # a repository's own documents are not reports: skipped when walking directories (and, with
 # --force-exclude, when named, as pre-commit does)
-SKIP_FILES = re.compile(r"^(readme|changelog|changes|history|contributing|license|licence|copying|authors|"
+SKIP_FILES = later(r"^(readme|changelog|changes|history|contributing|license|licence|copying|authors|"
                         r"code_of_conduct|security|notice)([._-].*)?$", re.I)
 
 

@@ -20,17 +20,18 @@ length, so the same offsets hold in the normalised text.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Iterator, Union
 
+from .lazyre import later
+from .records import record
 from .source import SourceBuilder, SourceText
 
 Span = tuple[int, int]
-_LINE = re.compile(r"[^\s\u3000](?:[^\n]*[^\s\u3000])?")   # a line's text without the blanks around it
+_LINE = later(r"[^\s\u3000](?:[^\n]*[^\s\u3000])?")   # a line's text without the blanks around it
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class GridCell:
     """One cell of a grid: top-left position, spans, and the span of its text."""
 
@@ -43,7 +44,7 @@ class GridCell:
     header: bool = False  # marked as a header cell by the markup (<th>, Markdown header row)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Grid:
     """A table block: the cells of one table as the rendering drew them."""
 
@@ -91,7 +92,7 @@ class Grid:
         return out
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Paragraph:
     """A paragraph (or one line of text when the rendering has no paragraphs)."""
 
@@ -103,7 +104,7 @@ class Paragraph:
 Block = Union[Paragraph, Grid]
 
 
-@dataclass
+@record
 class Document:
     """What a reader produces: the source text, its paragraphs and grids in order, file facts."""
 

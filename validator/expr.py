@@ -3,7 +3,6 @@ walking the tree (no eval, no attribute access, no Python objects reachable)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -13,6 +12,8 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
 from .i18n import Msg, msg
+from .lazyre import later
+from .records import record
 from .resources import grammar_dir
 
 
@@ -64,8 +65,8 @@ MAX_TERMS = 500
 MAX_DEPTH = 30
 MAX_DIGITS = 30
 
-_TERM = re.compile(r"\d+(?:\.\d+)?|[^\W\d]\w*")
-_LONG_NUMBER = re.compile(r"\d{%d,}" % (MAX_DIGITS + 1))
+_TERM = later(r"\d+(?:\.\d+)?|[^\W\d]\w*")
+_LONG_NUMBER = later(r"\d{%d,}" % (MAX_DIGITS + 1))
 
 
 def _shown(source: str) -> str:
@@ -166,7 +167,7 @@ _OPS = {
 }
 
 
-@dataclass
+@record
 class Outcome:
     """The result of checking an equation: whether it holds, both sides and their terms."""
 

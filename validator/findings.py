@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .records import record
 from .source import Location
 
 CATEGORIES = ("structure", "arithmetic", "consistency", "content", "metadata", "format", "parse")
@@ -61,7 +62,7 @@ def _num(v):
     return v
 
 
-@dataclass
+@record
 class Finding:
     """One problem found in one file: rule, category, severity, message, where (line, column, table/row/column), related places."""
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .lazyre import later
+
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_EN = {"error": "error", "warning": "warning", "info": "info"}
 SEVERITY_ORDER = ("error", "warning", "info")
@@ -25,12 +27,12 @@ def table_en(key: str | None) -> str | None:
 
 
 _WHERE_PARTS = [
-    (re.compile(r"第(\d+)页"), "page {0}"),
-    (re.compile(r"表格(\d+)"), "table {0}"),
-    (re.compile(r"第(\d+)行"), "row {0}"),
-    (re.compile(r"第(\d+)格"), "cell {0}"),
-    (re.compile(r"第(\d+)段"), "paragraph {0}"),
-    (re.compile(r"第(\d+)列"), "column {0}"),
+    (later(r"第(\d+)页"), "page {0}"),
+    (later(r"表格(\d+)"), "table {0}"),
+    (later(r"第(\d+)行"), "row {0}"),
+    (later(r"第(\d+)格"), "cell {0}"),
+    (later(r"第(\d+)段"), "paragraph {0}"),
+    (later(r"第(\d+)列"), "column {0}"),
 ]
 
 

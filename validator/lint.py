@@ -6,7 +6,7 @@ step).  Data flows one way; nothing here writes to the checked file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from . import limits as _limits
 from . import suppress as _suppress
@@ -17,13 +17,14 @@ from .model import Diagnostic, Metadata, Report
 from .normalize import normalize
 from .parse import parse
 from .readers import ReadError, read_bytes, read_path
+from .records import record
 from .rules import RuleSet, is_selected, load_rules, run_rule
 from .rules.kinds import Ctx
 from .source import SourceText
 from .templates import report_words
 
 
-@dataclass
+@record
 class Options:
     """How one file is checked: template, issuer kind, input format, language, rule selection, limits."""
 
@@ -40,7 +41,7 @@ class Options:
     max_chars: int | None = _limits.DEFAULT_MAX_CHARS  # characters of text per file (P090)
 
 
-@dataclass
+@record
 class Result:
     """The outcome of checking one file: findings, the report model and the source text."""
 

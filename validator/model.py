@@ -6,11 +6,12 @@ the normalised text), which the source map turns into a position in the original
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 import re
 
+from .records import record
 from .source import SourceText
 
 Span = tuple[int, int]
@@ -60,7 +61,7 @@ def parse_value(raw: str, syntax=None) -> tuple[ValueKind, Decimal | None, str |
     return (ValueKind.ZERO if v == 0 else ValueKind.NUMBER), v, (unit or None)
 
 
-@dataclass
+@record
 class Cell:
     """One template cell read from the report: its text, what kind of value it holds, the value, where it is."""
 
@@ -80,7 +81,7 @@ class Cell:
         return self.kind in (ValueKind.NUMBER, ValueKind.ZERO)
 
 
-@dataclass
+@record
 class LabelMatch:
     """How a label in the report was matched to the template."""
 
@@ -92,7 +93,7 @@ class LabelMatch:
     format: str = ""          # which format the label belongs to
 
 
-@dataclass
+@record
 class Row:
     """One row of a template table: its key, the labels that matched it, its cells by column key."""
 
@@ -106,7 +107,7 @@ class Row:
     misplaced: bool = False         # present, but not where the template has it
 
 
-@dataclass
+@record
 class Table:
     """One template table (表二/表三/表四): its rows by key and the header labels found."""
 
@@ -131,7 +132,7 @@ class Table:
             yield from r.cells.values()
 
 
-@dataclass
+@record
 class Paragraph:
     """A paragraph of a section's text and where it is."""
 
@@ -140,7 +141,7 @@ class Paragraph:
     marker: str | None = None      # （一） / 1. when the paragraph starts a sub-item
 
 
-@dataclass
+@record
 class Section:
     """A numbered section of the report (一、二、…), its template key and paragraphs."""
 
@@ -161,7 +162,7 @@ class Section:
         return "\n".join(p.text for p in self.paragraphs)
 
 
-@dataclass
+@record
 class DateFact:
     """A date the report carries: when it was signed or published, and where that is seen.
     ``how`` says which (落款日期, 页面标注的发布日期, 网页元数据的发布日期, PDF文件的创建日期 …);
@@ -177,7 +178,7 @@ class DateFact:
         return f"{self.date[0]}年{self.date[1]}月{self.date[2]}日"
 
 
-@dataclass
+@record
 class Period:
     """The statistical period the report states (统计期限…), read into dates.  ``start`` and
     ``end`` are None when not written; ``blank`` when only the frame of a period is written
@@ -192,7 +193,7 @@ class Period:
     worded: bool = True       # named as 统计期限 (False: only “…年1月1日至12月31日” near the start)
 
 
-@dataclass
+@record
 class Metadata:
     """Facts about the report as a whole (title, year, issuer, date, period …), each with where it was read."""
 
@@ -252,7 +253,7 @@ DIAGNOSTIC_KINDS: dict[str, str] = {
 }
 
 
-@dataclass
+@record
 class Diagnostic:
     """What the parser (or the pipeline around it) found about the report as a whole: a
     section or table missing or out of order, a row of another format, cells that could
@@ -266,7 +267,7 @@ class Diagnostic:
     payload: object = None
 
 
-@dataclass
+@record
 class Report:
     """The model of one report that the rules read: metadata, template, sections, tables."""
 

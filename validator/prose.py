@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .lazyre import later
+from .records import record
 
 PINYIN_DEBRIS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
 _PAGE_NO = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d+\s*页.*|\d{1,3})\s*$")
 _SENT_END = "。;；!！?？:："
-_NUMBERED = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+_NUMBERED = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 # a sub-heading: （一）… or 一、… (Chinese numerals) at the start of a paragraph
 _SUBHEAD = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*")
 # any item marker a heading may start with: （一） 一、 （1） 1.
@@ -86,7 +89,7 @@ class PosMap:
         return self.bases[k] + i - self.starts[k]
 
 
-@dataclass
+@record
 class Stream:
     """Paragraph texts joined into one string; ``pos[i]`` is the offset in the report text of
     character i (``pos`` None: the report text itself)."""
@@ -127,7 +130,7 @@ class Stream:
         return "".join(self.text.split())
 
 
-@dataclass
+@record
 class Attachment:
     """An attachment the report announces (“附件：某某统计表”) and what follows it."""
 
@@ -139,7 +142,7 @@ class Attachment:
     more: list[tuple[int, int]] = field(default_factory=list)   # further 附件 lines
 
 
-@dataclass
+@record
 class Prose:
     """The prose view of a report that text rules read: preamble, each section, the whole, attachments."""
 
@@ -228,9 +231,9 @@ def strip_pinyin(s: str) -> str:
 # attachments
 # ---------------------------------------------------------------------------------------
 _ANNOUNCE = re.compile(r"附\s*件\s*\d*\s*[:：]\s*([^\n]{0,60})")
-_EMPTY_ANNOUNCE = re.compile(r"附\s*件\s*\d*\s*[:：]?\s*$")
-_DATE_ONLY = re.compile(r"^[\d〇零一二三四五六七八九十]{4}\s*年.*日$")
-_LINK = re.compile(r"\.(?:docx?|pdf|xlsx?|wps|et|ofd|zip|rar)\b", re.I)
+_EMPTY_ANNOUNCE = later(r"附\s*件\s*\d*\s*[:：]?\s*$")
+_DATE_ONLY = later(r"^[\d〇零一二三四五六七八九十]{4}\s*年.*日$")
+_LINK = later(r"\.(?:docx?|pdf|xlsx?|wps|et|ofd|zip|rar)\b", re.I)
 
 
 def _attachments(report, text: str) -> list[Attachment]:

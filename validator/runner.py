@@ -29,10 +29,11 @@ import signal
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from . import limits as _limits
 from .i18n import Msg, msg, of
+from .records import record
 
 
 # --------------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
             os._exit(0)
 
 
-@dataclass
+@record
 class _Slot:
     """A worker process, its end of the pipe, the task it is checking (None: idle) and when it started."""
 
@@ -251,7 +252,7 @@ class Interrupted(BaseException):
         self.name = name
 
 
-@dataclass
+@record
 class Outcome:
     """``results[i]`` for ``tasks[i]`` (None: not checked because the run was interrupted);
     ``interrupted``: "SIGTERM"/"SIGINT" when a signal stopped the run."""

@@ -112,14 +112,16 @@ def _skip(pattern: str) -> None:
 class SafePattern:
     """A compiled pattern and its engine ("trusted", "re2" or the timed "regex").  Rules kept
     between runs (validator/startcache.py) hold patterns that were compiled and checked when
-    their file was loaded; such a pattern is compiled again only when first used."""
+    their file was loaded; such a pattern is compiled again only when first used, and only
+    on a text that holds the literals every match contains (:func:`required_literals`)."""
 
-    __slots__ = ("pattern", "engine", "_pattern")
+    __slots__ = ("pattern", "engine", "_pattern", "_required")
 
     def __init__(self, pattern: str, engine: str, compiled=None):
         self.pattern = pattern
         self.engine = engine
         self._pattern = compiled
+        self._required = required_literals(pattern)
 
     @property
     def _compiled(self):
@@ -129,10 +131,11 @@ class SafePattern:
         return c
 
     def __getstate__(self):
-        return (self.pattern, self.engine)
+        return (self.pattern, self.engine, self._required)
 
     def __setstate__(self, state):
-        self.pattern, self.engine = state
+        self.pattern, self.engine = state[0], state[1]
+        self._required = state[2] if len(state) > 2 else required_literals(self.pattern)
         self._pattern = None
 
     def __eq__(self, other):
@@ -146,9 +149,12 @@ class SafePattern:
 
     def finditer(self, text: str):
         if self.engine in ("re2", "trusted"):
-            yield from self._compiled.finditer(text)
+            if not _absent(self._required, text):
+                yield from self._compiled.finditer(text)
             return
         _skip(self.pattern)
+        if _absent(self._required, text):
+            return
         try:
             yield from self._compiled.finditer(text, timeout=TIMEOUT_S)
         except TimeoutError:
@@ -156,8 +162,10 @@ class SafePattern:
 
     def search(self, text: str, pos: int = 0):
         if self.engine in ("re2", "trusted"):
-            return self._compiled.search(text, pos)
+            return None if _absent(self._required, text, pos) else self._compiled.search(text, pos)
         _skip(self.pattern)
+        if _absent(self._required, text, pos):
+            return None
         try:
             return self._compiled.search(text, pos, timeout=TIMEOUT_S)
         except TimeoutError:
@@ -245,6 +253,210 @@ def expanded_size(pattern: str) -> int:
     for frame in stack:
         total = min(_CAP, total + frame[0])
     return total
+
+
+# --------------------------------------------------------------------------------------
+# literals every match contains (a pattern is compiled and run only if they are there)
+# --------------------------------------------------------------------------------------
+_SPECIAL = frozenset(".^$*+?{}[]()|\\")
+# inline flags that change what the rest of the pattern means ((?i) …), comments, \Q…\E:
+# no literal is read from such a pattern
+_NO_LITERALS = _re.compile(r"\(\?[a-zA-Z^-]*\)|\(\?#|\\[QE]")
+_MAX_REQUIRED = 4
+
+
+def required_literals(pattern: str) -> tuple[tuple[str, ...], ...]:
+    r"""Texts every match of ``pattern`` contains: a tuple of requirements, each a tuple of
+    alternatives one of which occurs in the match (``ab(?:cd|ef)g+`` → (("ab",), ("cd", "ef"),
+    ("g",))).  Read from what the pattern must consume in sequence (its top level and the
+    plain groups that are not optional): literal characters, escaped punctuation, groups of
+    literal alternatives.  Anything else (classes, escapes like \d, optional parts,
+    look-around, scoped flags) requires nothing; a pattern with alternatives at the top,
+    inline flags, comments or braces that are not counted repetitions requires nothing at
+    all (empty tuple).  Same meaning in RE2, `re` and the `regex` module.  A text without
+    one of the requirements cannot match, so the pattern need not be compiled or run on it
+    (a cold start compiles fewer patterns)."""
+    body = pattern[4:] if pattern.startswith("(?m)") else pattern
+    if _NO_LITERALS.search(body):
+        return ()
+    try:
+        reqs = _sequence(body)
+    except _Unreadable:
+        return ()
+    if not reqs:
+        return ()
+    unique = list(dict.fromkeys(reqs))
+    unique.sort(key=lambda alts: -min(len(a) for a in alts))     # the most telling first
+    return tuple(unique[:_MAX_REQUIRED])
+
+
+class _Unreadable(Exception):
+    """A construct :func:`required_literals` does not read: the pattern requires nothing."""
+
+
+def _need(i):
+    if i is None:
+        raise _Unreadable
+    return i
+
+
+def _sequence(p: str) -> list | None:
+    """Requirements of a sequence (None: it has alternatives at its top)."""
+    out: list[tuple[str, ...]] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            out.append(("".join(run),))
+            run.clear()
+
+    i, n = 0, len(p)
+    while i < n:
+        ch = p[i]
+        if ch == "|":
+            return None
+        if ch == "\\":
+            e = p[_need(i + 1 if i + 1 < n else None)]
+            if e.isascii() and not e.isalnum() and e != "_":   # escaped punctuation: itself
+                atom, j = e, i + 2
+            else:                                               # \d, \s, \p{…}, \x{…}, \1 …
+                flush()
+                i = _need(_after_quantifier(p, _need(_after_escape(p, i))))
+                continue
+        elif ch == "[":
+            flush()
+            i = _need(_after_quantifier(p, _need(_after_class(p, i))))
+            continue
+        elif ch == "(":
+            flush()
+            j, inner = _group(p, i)
+            k = _need(_after_quantifier(p, _need(j)))
+            if inner is not None and not _optional(p, j, k):
+                sub = _sequence(inner)
+                if sub is not None:
+                    out.extend(sub)
+                else:               # alternatives: required if each is plain text
+                    alts = inner.split("|")
+                    if all(a and not any(c in _SPECIAL for c in a) for a in alts):
+                        out.append(tuple(alts))
+            i = k
+            continue
+        elif ch in "^$.":
+            flush()
+            i = _need(_after_quantifier(p, i + 1))
+            continue
+        elif ch in _SPECIAL:
+            raise _Unreadable    # a quantifier or brace with nothing before it
+        else:
+            atom, j = ch, i + 1
+        k = _need(_after_quantifier(p, j))
+        if k != j:               # a repeated character: needed once unless it may be absent
+            if not _optional(p, j, k):
+                run.append(atom)
+            flush()
+        else:
+            run.append(atom)
+        i = k
+    flush()
+    return out
+
+
+_COUNT = _re.compile(r"\{(?:\d+(?:,\d*)?|,\d+)\}")
+
+
+def _after_quantifier(p: str, j: int | None) -> int | None:
+    """Where the quantifier at ``j`` (if any) ends; None for a brace that is not a count."""
+    if j is None or j >= len(p):
+        return j
+    if p[j] in "*+?":
+        j += 1
+    elif p[j] == "{":
+        m = _COUNT.match(p, j)
+        if m is None:
+            return None          # {e<=1} (fuzzy matching in `regex`), a stray brace …
+        j = m.end()
+    else:
+        return j
+    if j < len(p) and p[j] in "?+":   # lazy or possessive
+        j += 1
+    return j
+
+
+def _optional(p: str, j: int, k: int) -> bool:
+    """Does the quantifier p[j:k] allow no copy at all?"""
+    return k != j and (p[j] in "*?" or p.startswith(("{0", "{,"), j))
+
+
+def _after_escape(p: str, i: int) -> int | None:
+    j = i + 2
+    if p[i + 1] in "pPNxugk" and j < len(p) and p[j] in "{<":
+        close = p.find("}" if p[j] == "{" else ">", j)
+        return None if close < 0 else close + 1
+    return j
+
+
+def _after_class(p: str, i: int) -> int | None:
+    j, n = i + 1, len(p)
+    if j < n and p[j] == "^":
+        j += 1
+    if j < n and p[j] == "]":
+        j += 1
+    while j < n:
+        c = p[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "[":
+            return None          # nested sets, POSIX classes: not read
+        if c == "]":
+            return j + 1
+        j += 1
+    return None
+
+
+def _group(p: str, i: int) -> tuple[int | None, str | None]:
+    """(end of the group at ``i``, its body if it is a plain, capturing or named group; else None)."""
+    if p.startswith("(?:", i):
+        start = i + 3
+    elif p.startswith("(?P<", i):
+        close = p.find(">", i)
+        if close < 0:
+            return None, None
+        start = close + 1
+    elif p.startswith("(?", i):
+        start = -1               # look-around, scoped flags, atomic …: nothing read inside
+    else:
+        start = i + 1
+    depth, j, n = 1, i + 1, len(p)
+    while j < n:
+        c = p[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "[":
+            j = _after_class(p, j)
+            if j is None:
+                return None, None
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1, (p[start:j] if start >= 0 else None)
+        j += 1
+    return None, None
+
+
+def _absent(required, text: str, pos: int = 0) -> bool:
+    """Is one of the requirements missing from text[pos:]?"""
+    for alts in required:
+        for a in alts:
+            if text.find(a, pos) >= 0:
+                break
+        else:
+            return True
+    return False
 
 
 # `\s` of the `regex` module is Unicode White_Space; `re` also takes \x1c-\x1f (str.isspace)

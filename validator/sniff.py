@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .lazyre import later
+
 _EXT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
         ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text"}
 _HTML_DOC = re.compile(rb"<\s*(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s)", re.I)
-_HTML_TAG = re.compile(rb"<\s*/?\s*(?:p|div|table|tr|td|th|span|br|h[1-6]|ul|ol|li|font|strong|b|tbody|a)\b[^<>]{0,2000}>", re.I)
-_MD_TABLE_SEP = re.compile(rb"(?m)^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|")
-_MD_HEADING = re.compile(rb"(?m)^#{1,6}[ \t]+\S")
+_HTML_TAG = later(rb"<\s*/?\s*(?:p|div|table|tr|td|th|span|br|h[1-6]|ul|ol|li|font|strong|b|tbody|a)\b[^<>]{0,2000}>", re.I)
+_MD_TABLE_SEP = later(rb"(?m)^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|")
+_MD_HEADING = later(rb"(?m)^#{1,6}[ \t]+\S")
 
 
 def _ext(name: str) -> str:

@@ -15,6 +15,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from .records import record
+
 
 @dataclass(frozen=True)
 class Location:
@@ -262,7 +264,7 @@ class SourceBuilder:
         return SourceText("".join(self._parts), lines, cols, places, self._place_table, **kw)
 
 
-@dataclass
+@record
 class ReaderNote:
     """Something a reader noticed (undecodable bytes, no text layer...).  ``kind`` names what
     it is; rules/readers.yaml says which rule reports which kind (readers know no rule ids)."""

@@ -23,9 +23,10 @@ RUF100 does; X100 can itself be suppressed or ignored like any rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .directives import DIRECTIVE_RE, blank_directives_text
+from .records import record
 from .rules import is_selected as _selected
 from .rules.kinds import _Safe
 
@@ -34,7 +35,7 @@ UNUSED_RULE = "X100"
 _ALL = {"all", "ALL"}
 
 
-@dataclass
+@record
 class Directive:
     """One inline ``xxgk-lint: disable…`` comment: where it is, its action and rule codes."""
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .lazyre import later
+from .records import record
 from .resources import grammar_dir, rules_dir
 from .yamlload import YamlError, load_yaml
 
-_NUMBERING = re.compile(r"^\s*(?:[(（]\s*([一二三四五六七八九十]{1,2})\s*[)）]|([一二三四五六七八九十]{1,2})\s*[、.]|(\d{1,2})\s*[.、．])\s*")
+_NUMBERING = later(r"^\s*(?:[(（]\s*([一二三四五六七八九十]{1,2})\s*[)）]|([一二三四五六七八九十]{1,2})\s*[、.]|(\d{1,2})\s*[.、．])\s*")
 
 
 def split_numbering(label: str) -> tuple[str | None, str]:
@@ -31,7 +33,7 @@ def _compact(s: str) -> str:
     return compact(fold_width(s))
 
 
-@dataclass
+@record
 class LabelSpec:
     """One label of a table: caption, header, row or row-group."""
 
@@ -55,7 +57,7 @@ class LabelSpec:
                 and (len(core) <= 2 or core in self.short_cores))
 
 
-@dataclass
+@record
 class SectionSpec:
     """A section of a template format: number, key, title and the words that recognise it."""
 
@@ -70,7 +72,7 @@ class SectionSpec:
         return bool(self.words) and all(any(w in title for w in group) for group in self.words)
 
 
-@dataclass
+@record
 class RowSpec:
     """A row of a template table: key, label, group and parent, the columns it has."""
 
@@ -84,7 +86,7 @@ class RowSpec:
     id: str = ""              # ASCII name of the row's terminal in the generated grammar
 
 
-@dataclass
+@record
 class TableSpec:
     """A table of a template format: key, name, section, columns, rows and equations."""
 
@@ -201,7 +203,7 @@ def value_syntax(block: dict) -> ValueSyntax:
                        frozenset(str(block.get("dashes", ""))), pattern)
 
 
-@dataclass
+@record
 class Format:
     """A template format (rules/formats/*.yaml): years, sections, tables, value syntax."""
 

@@ -27,13 +27,14 @@ The driver never rejects a report: every stream ends in a tree and a list of dia
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
 from lark import Token
 from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 
+from ..records import record
 from ..templates import Format, TableSpec
 
 NUMERALS = "一二三四五六七八九十"
@@ -55,7 +56,7 @@ class _NoLexer(Lexer):
         return iter(())
 
 
-@dataclass
+@record
 class Virtual:
     """The value of a token the driver put in: an element that is absent (``missing``) or
     one that is present elsewhere in the report (``elsewhere``)."""
@@ -68,7 +69,7 @@ class Virtual:
         return f"<{self.terminal}>"
 
 
-@dataclass
+@record
 class Diagnostic:
     """What the parser found about the report's structure (rules/structure.yaml and
     rules/tables.yaml say which rule reports which kind)."""
@@ -80,7 +81,7 @@ class Diagnostic:
     payload: object = None          # the token's object (a misplaced section, a row …)
 
 
-@dataclass
+@record
 class Element:
     terminal: str
     rank: int

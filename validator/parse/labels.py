@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from ..records import record
 from ..templates import Format, LabelSpec, all_label_specs
 from ..textutil import SOFT, SOFT_RUNS, cn_to_int, compact
 
@@ -61,7 +61,7 @@ _HEAD_AT_LINE = re.compile(r"(?m)^[ \t]*(?:#+[ \t]*)?([一二三四五六七八�
 _HEAD_ANY = re.compile(r"([一二三四五六七八九十]{1,3})[ \t]*、[ \t]*")
 
 
-@dataclass
+@record
 class Heading:
     number: int
     numeral: str

@@ -19,8 +19,8 @@ the original file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..records import record
 from ..templates import Format, TableSpec, signature_words
 from ..textutil import VALUE_PUNCT, compact  # noqa: F401  (compact: used by segment through lx)
 from .labels import _VALUE_RE, Heading, LabelMatcher, _derived, find_headings, ratio_if_above  # noqa: F401
@@ -34,7 +34,7 @@ _MD_SEP = re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t
 _DIGITS = re.compile(r"\d+")
 
 
-@dataclass
+@record
 class Region:
     table: TableSpec
     start: int

@@ -4,15 +4,16 @@ rendering's grid said where they are, or in order when only their order is known
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..model import LabelMatch
+from ..records import record
 from ..templates import LabelSpec
 
 Span = tuple[int, int]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Tok:
     """A piece of text with offsets into the document text: a value, a blank cell, a label,
     a paragraph … (``data`` holds what a kind of token needs)."""
@@ -24,7 +25,7 @@ class Tok:
     data: dict = field(default_factory=dict)
 
 
-@dataclass
+@record
 class RowPiece:
     """One table row as the rendering gave it."""
 
@@ -54,7 +55,7 @@ class RowPiece:
         return self.spec.key if self.spec is not None else "·"
 
 
-@dataclass
+@record
 class TablePiece:
     """A template table, or the part of one that one block of the document holds."""
 

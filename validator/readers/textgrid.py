@@ -37,9 +37,9 @@ Renderings recognised as grids (``Grid.origin``):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..document import Block, Grid, GridCell, Paragraph
+from ..records import record
 
 PAD = " \t\r\u00a0\u3000\u200b"
 _NBSP = "&nbsp;"
@@ -50,7 +50,7 @@ _NUMBER = re.compile(r"^[+\-−－]?(?:\d[\d,，]*(?:[.．]\d+)?|[.．]\d+)\s*(?
 _DASHES = set("-—–－/／无")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Line:
     """A line of the text: its number and offsets."""
 
@@ -127,7 +127,7 @@ def _blank(text: str, ln: _Line) -> bool:
 
 # ---------------------------------------------------------------------------------------
 # pipe rows and Markdown tables
-@dataclass(slots=True)
+@record(slots=True)
 class _PipeRow:
     """A line read as a row of pipe-separated cells: the pipes and the cells' spans."""
 

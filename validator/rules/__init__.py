@@ -5,21 +5,22 @@ file:line and what is wrong (exit 2)."""
 from __future__ import annotations
 
 import contextlib
-import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 
 from ..findings import CATEGORIES, SEVERITIES
 from ..i18n import Msg, msg, text
+from ..lazyre import later
+from ..records import record
 from ..resources import rules_dir
 from ..saferegex import trusted_patterns
 from ..yamlload import YamlError, load_yaml, one_line
 from .kinds import KINDS, RENAMED
 from .schema import At, ParamError, check_template, show
 
-ID_RE = re.compile(r"^[A-Z]{1,3}\d{3}$")
-NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_RE = later(r"^[A-Z]{1,3}\d{3}$")
+NAME_RE = later(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 TEMPLATES = ("2019", "2021", "legacy", "unknown")
 
 COMMON_REQUIRED = ("id", "name", "category", "severity", "message")
@@ -33,7 +34,7 @@ EMITTERS = {
 }
 
 
-@dataclass
+@record
 class Rule:
     """One rule as loaded from a rule file: id, name, kind, category, severity, parameters."""
 
@@ -64,7 +65,7 @@ class Rule:
         return (template or "unknown") in self.templates
 
 
-@dataclass
+@record
 class RuleSet:
     """The rules of a run, in order, with look-up by id."""
 

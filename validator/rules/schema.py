@@ -22,10 +22,12 @@ import calendar
 import math
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..i18n import Msg, en, msg, of
+from ..lazyre import later
+from ..records import record
 
 QUOTE_CHARS = 40
 
@@ -97,7 +99,7 @@ def _found(value) -> Msg:
 # ---------------------------------------------------------------------------------------
 # where a value is in the file
 # ---------------------------------------------------------------------------------------
-@dataclass
+@record
 class At:
     """Where a value is in a rule file (path, line), for messages."""
 
@@ -139,7 +141,7 @@ class Type:
         return Msg(self.allowed("zh"), self.allowed("en"))
 
 
-@dataclass
+@record
 class Str(Type):
     """A string parameter: length bounds, one line or not."""
 
@@ -167,7 +169,7 @@ class Str(Type):
         return "text" if lang == "en" else "文本"
 
 
-@dataclass
+@record
 class Template(Str):
     """A text with ``{placeholders}`` naming values only (no attribute or index access, no
     huge widths), so a rule file cannot reach Python objects or blow up a message."""
@@ -181,8 +183,8 @@ class Template(Str):
         return "text with {placeholders}" if lang == "en" else "文本，可含 {占位符}"
 
 
-_FIELD_NAME = re.compile(r"^[^\W\d]\w*$")
-_SPEC_OK = re.compile(r"^[<>^=]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[sdf%]?$")
+_FIELD_NAME = later(r"^[^\W\d]\w*$")
+_SPEC_OK = later(r"^[<>^=]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[sdf%]?$")
 
 
 def check_template(value: str, at: At) -> None:
@@ -202,7 +204,7 @@ def check_template(value: str, at: At) -> None:
                         f=show(fname), s=show(spec)))
 
 
-@dataclass
+@record
 class Int(Type):
     """An integer parameter with optional bounds."""
 
@@ -225,7 +227,7 @@ class Int(Type):
         return f"整数（不小于{self.min}）" if self.min is not None else "整数"
 
 
-@dataclass
+@record
 class Num(Type):
     """A number parameter with optional (open or closed) bounds."""
 
@@ -283,7 +285,7 @@ class Choice(Type):
         return "、".join(self.values) if lang != "en" else ", ".join(self.values)
 
 
-@dataclass
+@record
 class ListOf(Type):
     """A list parameter: the type of its items and its length bounds."""
 
@@ -322,7 +324,7 @@ class ListOf(Type):
         return self.describe(lang)
 
 
-@dataclass
+@record
 class MapOf(Type):
     """A mapping parameter: the types of its keys and values and its size bounds."""
 
@@ -352,7 +354,7 @@ class MapOf(Type):
         return f"映射，键：{self.key.describe(lang)}；值：{self.value.describe(lang)}"
 
 
-@dataclass
+@record
 class Param:
     """One parameter of a rule kind: name, type, whether required, default, documentation."""
 
@@ -367,7 +369,7 @@ class Param:
         return self.type.describe(lang)
 
 
-@dataclass
+@record
 class Obj(Type):
     """A nested mapping with its own parameters (an item of ``patterns``, ``groups`` …)."""
 
@@ -422,7 +424,7 @@ def check_params(params: list[Param], node: dict, at: At, ignore: tuple = ()) ->
 # ---------------------------------------------------------------------------------------
 # domain types
 # ---------------------------------------------------------------------------------------
-@dataclass
+@record
 class Regex(Type):
     """A regular-expression parameter (RE2 syntax) and the named groups it must have."""
 
@@ -475,7 +477,7 @@ class MonthDay(Type):
         return "month-day (3-31)" if lang == "en" else "月-日（如 3-31）"
 
 
-@dataclass
+@record
 class Expr(Type):
     """A table-equation parameter (validator/expr.py)."""
 
@@ -531,7 +533,7 @@ class Expr(Type):
         return "equation (grammar/expr.lark)" if lang == "en" else "等式（规则表达式语言，grammar/expr.lark）"
 
 
-_CELL_REF = re.compile(r"\s*(表[二三四])\s*[.·]\s*([^.·]+?)\s*[.·]\s*([^.·]+?)\s*")
+_CELL_REF = later(r"\s*(表[二三四])\s*[.·]\s*([^.·]+?)\s*[.·]\s*([^.·]+?)\s*")
 
 
 class CellRef(Type):

@@ -19,18 +19,19 @@ Modules, grouped like the rule files:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Callable
 
 from ...findings import Finding
 from ...i18n import table_en
+from ...records import record
 from ..schema import Param, ParamError
 
 KindError = ParamError      # a kind's prepare() refuses a combination of values
 
 
-@dataclass
+@record
 class Kind:
     name: str
     family: str                      # structure / tables / text / metadata / notes / cross
