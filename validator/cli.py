@@ -29,7 +29,33 @@ class UsageError(Exception):
     pass
 
 
-def _parser() -> argparse.ArgumentParser:
+COMMANDS = ("check", "rule", "rules", "kinds", "config", "grammar", "compare", "extract", "audit", "serve")
+
+
+def _command_in(argv) -> str | None:
+    """The command an argument list names (``check`` in ``--lang en check a.txt``), or None
+    when it names none before an option (``--help``, ``--version``, no command)."""
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--lang":
+            skip = True
+        elif not a.startswith("-"):
+            return a
+        elif not a.startswith("--lang="):
+            return None
+    return None
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line.  ``only``: the command about to run (one of COMMANDS) — the parsers of
+    the others are not built (argparse builds a help formatter and looks up its translations
+    for every parser and option: ~10 ms of a one-file check, issue 15.4).  Any other word
+    (a misspelt command, --help): every command, so argparse can list them."""
+    def wanted(name):
+        return only not in COMMANDS or only == name
+
     from .cliux import CliParser, add_check_options, limits_arg
     p = CliParser(
         prog="xxgk-lint",
@@ -39,94 +65,104 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default=None, dest="top_lang", help="语言：zh（中文，默认）或 en（英文）")
     sub = p.add_subparsers(dest="command", metavar="命令")
 
-    c = sub.add_parser("check", help="检查一个或多个报告文件", description="检查年度报告文件，输出问题清单。")
-    c.add_argument("paths", nargs="*", metavar="文件", help="要检查的文件（- 表示标准输入）")
-    c.add_argument("--output-format", "-o", choices=None, default=None, metavar="FORMAT",
-                   help="输出格式：rich（终端默认）、concise（非终端默认）、json 等")
-    c.add_argument("--template", choices=["auto", "2019", "2021"], default=None, help="指定适用的格式（默认按报告年度自动判断）")
-    c.add_argument("--issuer-kind", choices=["auto", "department", "government"], default=None,
-                   help="发布机关类型：department（部门，1月31日前）或 government（人民政府，3月31日前）")
-    c.add_argument("--input-format", default=None, help="强制输入格式（text、html、markdown、pdf、docx）")
-    c.add_argument("--fail-on", choices=["error", "warning", "info"], default=None, help="达到此级别即以1退出（默认 error）")
-    c.add_argument("--select", default=None, help="只运行这些规则（编号、名称或类别，逗号分隔）")
-    c.add_argument("--ignore", default=None, help="不运行这些规则（编号、名称或类别，逗号分隔）")
-    c.add_argument("--lang", choices=["zh", "en"], default=None, help="信息语言（默认中文）")
-    c.add_argument("--rules-dir", action="append", default=[], metavar="DIR", help="额外的规则目录（可多次指定）")
-    c.add_argument("--quiet", "-q", action="store_true", help="只输出问题，不输出说明和汇总")
-    c.add_argument("--no-color", action="store_true", help="不使用颜色")
-    c.add_argument("--exit-zero", action="store_true", help="有问题也以0退出")
-    c.add_argument("--verbose", "-v", action="store_true", help="详细输出：同 --show-all，并显示每个文件的格式、编码等读取信息")
-    c.add_argument("--stdin-filename", default=None, help="从标准输入读取时使用的文件名（也用于查找配置）")
-    c.add_argument("--extend-select", default=None, help="在 select 之外再运行这些规则（逗号分隔）")
-    c.add_argument("--config", default=None, metavar="FILE", help="使用这个配置文件（不再向上查找）")
-    c.add_argument("--isolated", action="store_true", help="不读取任何配置文件")
-    c.add_argument("--statistics", action="store_true", help="只输出每条规则的问题数")
-    c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="并行进程数（默认等于CPU核数）")
-    c.add_argument("--force-exclude", action="store_true",
-                   help="命令行直接给出的文件也按 exclude 和 .gitignore 排除（pre-commit 用）")
-    c.add_argument("--no-respect-gitignore", action="store_true", help="查找文件时不理会 .gitignore")
-    c.add_argument("--show-files", action="store_true", help="只列出将要检查的文件")
-    c.add_argument("--max-bytes", type=limits_arg("parse_size"), default=None, metavar="SIZE",
-                   help="单个文件的大小上限（默认 50MB，0 表示不限；超过的文件报 P090）")
-    c.add_argument("--timeout", type=limits_arg("parse_seconds"), default=None, metavar="SECONDS",
-                   help="单个文件的检查时间上限，秒（默认 30，0 表示不限；超时报 P091）")
-    c.add_argument("--max-chars", type=limits_arg("parse_count"), default=None, metavar="N",
-                   help="单个文件文本长度的上限，字（默认 1000000，0 表示不限；超过的文件报 P090）")
-    c.add_argument("--max-memory", type=limits_arg("parse_size"), default=None, metavar="SIZE",
-                   help="每个检查进程可用内存的上限（默认 1GB，0 表示不限；超过的文件报 P093）")
-    # across reports (issue 14; validator/cross/)
-    c.add_argument("--previous", default=None, metavar="上年报告",
-                   help="上一年度的报告：核对表三上年结转、表二现行有效件数，比较文字相同比例（不检查这份报告本身）")
-    c.add_argument("--no-cross", action="store_true", help="一次检查多份报告时，不按发布机关和年度配对对比")
-    c.add_argument("--similarity-threshold", type=_fraction_arg, default=None, metavar="比例",
-                   help="某一部分与其他报告文字相同的比例达到多少时报告（0到1或百分数，默认0.5）")
-    add_check_options(c)
+    if wanted("check"):
+        c = sub.add_parser("check", help="检查一个或多个报告文件", description="检查年度报告文件，输出问题清单。")
+        c.add_argument("paths", nargs="*", metavar="文件", help="要检查的文件（- 表示标准输入）")
+        c.add_argument("--output-format", "-o", choices=None, default=None, metavar="FORMAT",
+                       help="输出格式：rich（终端默认）、concise（非终端默认）、json 等")
+        c.add_argument("--template", choices=["auto", "2019", "2021"], default=None, help="指定适用的格式（默认按报告年度自动判断）")
+        c.add_argument("--issuer-kind", choices=["auto", "department", "government"], default=None,
+                       help="发布机关类型：department（部门，1月31日前）或 government（人民政府，3月31日前）")
+        c.add_argument("--input-format", default=None, help="强制输入格式（text、html、markdown、pdf、docx）")
+        c.add_argument("--fail-on", choices=["error", "warning", "info"], default=None, help="达到此级别即以1退出（默认 error）")
+        c.add_argument("--select", default=None, help="只运行这些规则（编号、名称或类别，逗号分隔）")
+        c.add_argument("--ignore", default=None, help="不运行这些规则（编号、名称或类别，逗号分隔）")
+        c.add_argument("--lang", choices=["zh", "en"], default=None, help="信息语言（默认中文）")
+        c.add_argument("--rules-dir", action="append", default=[], metavar="DIR", help="额外的规则目录（可多次指定）")
+        c.add_argument("--quiet", "-q", action="store_true", help="只输出问题，不输出说明和汇总")
+        c.add_argument("--no-color", action="store_true", help="不使用颜色")
+        c.add_argument("--exit-zero", action="store_true", help="有问题也以0退出")
+        c.add_argument("--verbose", "-v", action="store_true", help="详细输出：同 --show-all，并显示每个文件的格式、编码等读取信息")
+        c.add_argument("--stdin-filename", default=None, help="从标准输入读取时使用的文件名（也用于查找配置）")
+        c.add_argument("--extend-select", default=None, help="在 select 之外再运行这些规则（逗号分隔）")
+        c.add_argument("--config", default=None, metavar="FILE", help="使用这个配置文件（不再向上查找）")
+        c.add_argument("--isolated", action="store_true", help="不读取任何配置文件")
+        c.add_argument("--statistics", action="store_true", help="只输出每条规则的问题数")
+        c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="并行进程数（默认等于CPU核数）")
+        c.add_argument("--force-exclude", action="store_true",
+                       help="命令行直接给出的文件也按 exclude 和 .gitignore 排除（pre-commit 用）")
+        c.add_argument("--no-respect-gitignore", action="store_true", help="查找文件时不理会 .gitignore")
+        c.add_argument("--show-files", action="store_true", help="只列出将要检查的文件")
+        c.add_argument("--max-bytes", type=limits_arg("parse_size"), default=None, metavar="SIZE",
+                       help="单个文件的大小上限（默认 50MB，0 表示不限；超过的文件报 P090）")
+        c.add_argument("--timeout", type=limits_arg("parse_seconds"), default=None, metavar="SECONDS",
+                       help="单个文件的检查时间上限，秒（默认 30，0 表示不限；超时报 P091）")
+        c.add_argument("--max-chars", type=limits_arg("parse_count"), default=None, metavar="N",
+                       help="单个文件文本长度的上限，字（默认 1000000，0 表示不限；超过的文件报 P090）")
+        c.add_argument("--max-memory", type=limits_arg("parse_size"), default=None, metavar="SIZE",
+                       help="每个检查进程可用内存的上限（默认 1GB，0 表示不限；超过的文件报 P093）")
+        # across reports (issue 14; validator/cross/)
+        c.add_argument("--previous", default=None, metavar="上年报告",
+                       help="上一年度的报告：核对表三上年结转、表二现行有效件数，比较文字相同比例（不检查这份报告本身）")
+        c.add_argument("--no-cross", action="store_true", help="一次检查多份报告时，不按发布机关和年度配对对比")
+        c.add_argument("--similarity-threshold", type=_fraction_arg, default=None, metavar="比例",
+                       help="某一部分与其他报告文字相同的比例达到多少时报告（0到1或百分数，默认0.5）")
+        add_check_options(c)
 
-    r = sub.add_parser("rule", help="解释一条规则", description="显示一条规则的说明、依据、严重程度和示例。")
-    r.add_argument("code", help="规则编号或名称，如 A301 或 table3-balance")
-    r.add_argument("--lang", choices=["zh", "en"], default=None)
-    r.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
+    if wanted("rule"):
+        r = sub.add_parser("rule", help="解释一条规则", description="显示一条规则的说明、依据、严重程度和示例。")
+        r.add_argument("code", help="规则编号或名称，如 A301 或 table3-balance")
+        r.add_argument("--lang", choices=["zh", "en"], default=None)
+        r.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
 
-    rs = sub.add_parser("rules", help="列出全部规则")
-    rs.add_argument("--lang", choices=["zh", "en"], default=None)
-    rs.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
-    rs.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
-                    help="rich（表格）、json，或 markdown（即 README 中的规则表）")
-    kd = sub.add_parser("kinds", help="列出规则类型及其参数",
-                        description="列出规则类型（kind）、每种的参数（类型、可取值、默认值）和使用它的规则。")
-    kd.add_argument("--lang", choices=["zh", "en"], default=None)
-    kd.add_argument("--rules-dir", action="append", default=[])
-    kd.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
-                    help="rich（终端）、json，或 markdown（即 README 中的规则类型一节）")
-    cf = sub.add_parser("config", help="显示生效的配置及其来源", description="显示对某个文件或目录生效的配置，以及每一项来自哪里。")
-    cf.add_argument("path", nargs="?", default=None, metavar="路径", help="文件或目录（默认当前目录）")
-    cf.add_argument("--config", default=None, metavar="FILE")
-    cf.add_argument("--isolated", action="store_true")
-    cf.add_argument("--output-format", "-o", choices=["text", "json"], default="text")
-    for a in ("select", "extend_select", "ignore", "fail_on", "template", "issuer_kind", "lang", "input_format"):
-        cf.set_defaults(**{a: None})
-    cf.set_defaults(rules_dir=[], config_output=True)
-    gr = sub.add_parser("grammar", help="显示由统一格式生成的报告语法（Lark）",
-                        description="打印由 rules/formats/*.yaml 生成的报告结构语法：六个部分、三张表及其各行。")
-    gr.add_argument("--template", choices=("2019", "2021", "legacy"), default="2021",
-                    help="格式：2019（60号文）、2021（30号文）或 legacy（2019年以前的报告）")
-    cp = sub.add_parser("compare", help="比较同一报告的两个版本（网页与PDF附件、草稿与发布稿）",
-                        description="列出两个文件中不同的统计表单元格和正文部分，两边的位置都给出；有不同时以1退出。")
-    cp.add_argument("first", metavar="文件A")
-    cp.add_argument("second", metavar="文件B")
-    cp.add_argument("--output-format", "-o", default=None, metavar="FORMAT", help="输出格式：rich、concise、json 等")
-    cp.add_argument("--template", choices=["auto", "2019", "2021"], default=None)
-    cp.add_argument("--input-format", default=None)
-    cp.add_argument("--lang", choices=["zh", "en"], default=None)
-    cp.add_argument("--no-color", action="store_true")
-    cp.add_argument("--quiet", "-q", action="store_true")
-    from . import extract_cmd
-    extract_cmd.add_parser(sub)
-    from .audit import command as audit_command
-    audit_command.add_parser(sub)
-    sv = sub.add_parser("serve", help="启动本地网页检查工具（供编辑人员上传或粘贴报告）")
-    sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
-    sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
+    if wanted("rules"):
+        rs = sub.add_parser("rules", help="列出全部规则")
+        rs.add_argument("--lang", choices=["zh", "en"], default=None)
+        rs.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
+        rs.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
+                        help="rich（表格）、json，或 markdown（即 README 中的规则表）")
+    if wanted("kinds"):
+        kd = sub.add_parser("kinds", help="列出规则类型及其参数",
+                            description="列出规则类型（kind）、每种的参数（类型、可取值、默认值）和使用它的规则。")
+        kd.add_argument("--lang", choices=["zh", "en"], default=None)
+        kd.add_argument("--rules-dir", action="append", default=[])
+        kd.add_argument("--output-format", "-o", choices=["rich", "json", "markdown"], default="rich",
+                        help="rich（终端）、json，或 markdown（即 README 中的规则类型一节）")
+    if wanted("config"):
+        cf = sub.add_parser("config", help="显示生效的配置及其来源", description="显示对某个文件或目录生效的配置，以及每一项来自哪里。")
+        cf.add_argument("path", nargs="?", default=None, metavar="路径", help="文件或目录（默认当前目录）")
+        cf.add_argument("--config", default=None, metavar="FILE")
+        cf.add_argument("--isolated", action="store_true")
+        cf.add_argument("--output-format", "-o", choices=["text", "json"], default="text")
+        for a in ("select", "extend_select", "ignore", "fail_on", "template", "issuer_kind", "lang", "input_format"):
+            cf.set_defaults(**{a: None})
+        cf.set_defaults(rules_dir=[], config_output=True)
+    if wanted("grammar"):
+        gr = sub.add_parser("grammar", help="显示由统一格式生成的报告语法（Lark）",
+                            description="打印由 rules/formats/*.yaml 生成的报告结构语法：六个部分、三张表及其各行。")
+        gr.add_argument("--template", choices=("2019", "2021", "legacy"), default="2021",
+                        help="格式：2019（60号文）、2021（30号文）或 legacy（2019年以前的报告）")
+    if wanted("compare"):
+        cp = sub.add_parser("compare", help="比较同一报告的两个版本（网页与PDF附件、草稿与发布稿）",
+                            description="列出两个文件中不同的统计表单元格和正文部分，两边的位置都给出；有不同时以1退出。")
+        cp.add_argument("first", metavar="文件A")
+        cp.add_argument("second", metavar="文件B")
+        cp.add_argument("--output-format", "-o", default=None, metavar="FORMAT", help="输出格式：rich、concise、json 等")
+        cp.add_argument("--template", choices=["auto", "2019", "2021"], default=None)
+        cp.add_argument("--input-format", default=None)
+        cp.add_argument("--lang", choices=["zh", "en"], default=None)
+        cp.add_argument("--no-color", action="store_true")
+        cp.add_argument("--quiet", "-q", action="store_true")
+    if wanted("extract"):
+        from . import extract_cmd
+        extract_cmd.add_parser(sub)
+    if wanted("audit"):
+        from .audit import command as audit_command
+        audit_command.add_parser(sub)
+    if wanted("serve"):
+        sv = sub.add_parser("serve", help="启动本地网页检查工具（供编辑人员上传或粘贴报告）")
+        sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1）")
+        sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
     return p
 
 
@@ -151,7 +187,7 @@ def _split(v):
 def main(argv: list[str] | None = None) -> int:
     from .cliux import closed_pipe, localize
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = localize(_parser(), argv)
+    parser = localize(_parser(_command_in(argv)), argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse prints its own one-line usage error
@@ -274,6 +310,22 @@ def _run_all(tasks, jobs: int, progress: bool, max_memory=None, lang: str = "zh"
     finally:
         if bar:
             bar.stop()
+
+
+def _check_stdin(data: bytes, name: str, opts, rules, max_memory):
+    """The text read from stdin, checked in this process within the memory ceiling of a
+    worker (--max-memory: P093, never a traceback); the time limit is lint_bytes's own."""
+    from . import limits
+    from .lint import limit_result, lint_bytes
+    extra = limits.DEFAULT_MAX_MEMORY if max_memory is None else max_memory
+    with limits.memory_limit(extra) as limit:
+        try:
+            return lint_bytes(data, name, opts, rules)
+        except Exception as exc:  # noqa: BLE001 - only a memory error (MemoryError or a wrapper of one) is answered here
+            if not limits.caused_by_memory(exc):
+                raise
+        # the check's allocations are gone with its frames: room to build the answer
+        return limit_result(name, limits.memory_exceeded(limit and extra), opts, rules)
 
 
 def _cli_settings(args) -> dict:
@@ -435,7 +487,7 @@ def cmd_check(args) -> int:
                 from .lint import limit_result
                 res = limit_result(name, exc, opts, rules)
             else:
-                res = lint_bytes(data, name, opts, rules)
+                res = _check_stdin(data, name, opts, rules, getattr(args, "max_memory", None))
             results.append(LiteResult.of(res))
         except ReadError as exc:
             results.append(LiteResult(name, [], error=of(exc)))

@@ -3,7 +3,6 @@ walking the tree (no eval, no attribute access, no Python objects reachable)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Callable
@@ -27,7 +26,7 @@ def _parser() -> Lark:
     return lark("expr", (grammar_dir() / "expr.lark").read_text(encoding="utf-8"), parser="lalr")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Expr:
     """A parsed table equation: its source text and Lark tree."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
 from .records import record
@@ -16,7 +16,7 @@ CATEGORY_ZH = {"structure": "结构", "arithmetic": "数据勾稽", "consistency
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RelatedLocation(Location):
     """A place a finding also concerns in *another* file (cross-report findings: last year's
     report, another copy of the same report).  Places in the finding's own file stay plain

@@ -7,7 +7,6 @@ User-facing text is Chinese; ``--lang en`` gives English.  Labels of the officia
 
 from __future__ import annotations
 
-import re
 
 from .lazyre import later
 
@@ -16,7 +15,7 @@ SEVERITY_EN = {"error": "error", "warning": "warning", "info": "info"}
 SEVERITY_ORDER = ("error", "warning", "info")
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_TABLE_RE = re.compile(r"表([一二三四五六七八九十])")
+_TABLE_RE = later(r"表([一二三四五六七八九十])")
 
 
 def table_en(key: str | None) -> str | None:

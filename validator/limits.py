@@ -17,7 +17,9 @@ other files are still checked.  ``0``/``None`` disables a limit.
   web server) the pipeline's stage boundaries and each rule call :func:`check_time`.
 * Memory (``--max-memory``, 1 GB, issue 16): every process that checks files (the workers
   of ``--jobs``, the web page's workers) gets an address-space limit of its size at start
-  plus this much (:func:`apply_memory_limit`); an allocation past it raises MemoryError,
+  plus this much (:func:`apply_memory_limit`); the main process, when it checks a file
+  itself (one text file, stdin), has the same limit for the duration of that file
+  (:func:`memory_limit`); an allocation past it raises MemoryError,
   which the runner answers with P093 for that file (:func:`memory_exceeded`), never with a
   traceback, and the worker is replaced.
 
@@ -122,6 +124,28 @@ def apply_memory_limit(extra: int | None) -> int | None:
     except (ValueError, OSError):  # pragma: no cover - refused by the system
         return None
     return limit
+
+
+@contextmanager
+def memory_limit(extra: int | None):
+    """:func:`apply_memory_limit` for the code inside the block only, then the previous limit
+    again: a file checked in the main process (one text file, stdin) gets the same ceiling
+    above the size it starts from as a worker does.  Yields the limit set (or None)."""
+    try:
+        import resource
+        before = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not POSIX
+        yield None
+        return
+    limit = apply_memory_limit(extra)
+    try:
+        yield limit
+    finally:
+        if limit is not None:
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, before)
+            except (ValueError, OSError):  # pragma: no cover - raising back to the hard limit is allowed
+                pass
 
 
 def die_with_parent() -> None:

@@ -12,6 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from .source import SourceText
+from .lazyre import later
 
 # Full-width ASCII block (U+FF01..U+FF5E) -> ASCII; ideographic space and NBSP -> space.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -80,7 +81,7 @@ def _t2s():
         return opencc.OpenCC("t2s.json")
 
 
-_TRAD_HINT = re.compile("[這個們來時國為與說對會學關開發經當於後區報務條確歲實體總處據應數問題類屬]")
+_TRAD_HINT = later("[這個們來時國為與說對會學關開發經當於後區報務條確歲實體總處據應數問題類屬]")
 
 
 def looks_traditional(text: str) -> bool:
@@ -116,7 +117,7 @@ def normalize_source(src: SourceText) -> SourceText:
     return out
 
 
-_SPACE_RE = re.compile(r"\s+")
+_SPACE_RE = later(r"\s+")
 
 
 def squash(text: str) -> str:

@@ -27,17 +27,17 @@ from dataclasses import field
 from .lazyre import later
 from .records import record
 
-PINYIN_DEBRIS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
-_PAGE_NO = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d+\s*页.*|\d{1,3})\s*$")
+PINYIN_DEBRIS = later(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
+_PAGE_NO = later(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d+\s*页.*|\d{1,3})\s*$")
 _SENT_END = "。;；!！?？:："
 _NUMBERED = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 # a sub-heading: （一）… or 一、… (Chinese numerals) at the start of a paragraph
-_SUBHEAD = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*")
+_SUBHEAD = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*")
 # any item marker a heading may start with: （一） 一、 （1） 1.
-_ANY_MARK = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[(（]\d{1,2}[)）]|\d{1,2}[.．、](?!\d))\s*")
+_ANY_MARK = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[(（]\d{1,2}[)）]|\d{1,2}[.．、](?!\d))\s*")
 # the first item of a list, right after a heading that has no punctuation of its own
-_FIRST_ITEM = re.compile(r"[一二三四五六七八九十]{1,3}是")
-_SENTENCE_PUNCT = re.compile(r"[。；;：:！!？?]")
+_FIRST_ITEM = later(r"[一二三四五六七八九十]{1,3}是")
+_SENTENCE_PUNCT = later(r"[。；;：:！!？?]")
 MAX_HEADING = 30
 
 
@@ -230,7 +230,7 @@ def strip_pinyin(s: str) -> str:
 # ---------------------------------------------------------------------------------------
 # attachments
 # ---------------------------------------------------------------------------------------
-_ANNOUNCE = re.compile(r"附\s*件\s*\d*\s*[:：]\s*([^\n]{0,60})")
+_ANNOUNCE = later(r"附\s*件\s*\d*\s*[:：]\s*([^\n]{0,60})")
 _EMPTY_ANNOUNCE = later(r"附\s*件\s*\d*\s*[:：]?\s*$")
 _DATE_ONLY = later(r"^[\d〇零一二三四五六七八九十]{4}\s*年.*日$")
 _LINK = later(r"\.(?:docx?|pdf|xlsx?|wps|et|ofd|zip|rar)\b", re.I)

@@ -1,51 +1,205 @@
-"""``@record``: a dataclass whose ``__repr__`` and ``__eq__`` are two shared functions instead
-of source code generated for each class (issue 15.4).
+"""``@record``: a dataclass that compiles no source code when its module is imported
+(issue 15.4).
 
-``dataclasses.dataclass`` writes out and compiles the source of ``__init__``, ``__repr__`` and
-``__eq__`` for every class when its module is imported; for the data classes a cold
-``xxgk-lint check`` imports that compiling is ~15 % of its instructions, two thirds of it
-for ``__repr__`` and ``__eq__``.  A record gets its
-``__init__`` from ``dataclass`` as before; its ``__repr__`` and ``__eq__`` are the functions
-below, which do what the generated ones do — the same text (``Name(a=1, b='x')``, fields with
-``repr=True``, recursion shown as ``...``), equal only to an instance of the very same class
-whose fields with ``compare=True`` are equal, not hashable (``__hash__`` is None) — reading
-the field names kept on the class.  A method the class defines itself is kept, as
-``dataclass`` does.  Frozen, ordered or hashed classes stay plain dataclasses.
-``dataclasses.fields``, ``replace``, ``asdict`` work on records as on any dataclass.
+``dataclasses.dataclass`` writes out and compiles the source of ``__init__``, ``__repr__``,
+``__eq__`` (and, frozen, ``__setattr__``, ``__delattr__``, ``__hash__``) for every class when
+its module is imported: for the ~60 data classes a cold ``xxgk-lint check`` imports that was
+~15 % of its instructions.  A record is made by ``dataclass`` with none of those methods (its
+fields, ``fields()``, ``replace()``, ``asdict()``, ``__match_args__`` are dataclass's own), then:
+
+* ``__repr__``, ``__eq__`` — and for ``frozen=True`` ``__setattr__``, ``__delattr__``,
+  ``__hash__`` — are shared functions below that do what the generated ones do: the same text
+  (``Name(a=1, b='x')``, fields with ``repr=True``, recursion shown as ``...``), equal only to an
+  instance of the very same class whose fields with ``compare=True`` are equal, not hashable
+  unless frozen (then the hash of those fields), assignment to a frozen record raising
+  ``dataclasses.FrozenInstanceError``;
+* ``__init__`` is the one written for the class in ``validator/_record_inits.py`` — generated
+  by ``scripts/gen_record_inits.py`` from the fields, so its bytecode comes from the module's
+  ``.pyc`` like any other code — when that function was generated from the fields the class
+  has now (a fingerprint says); default values and factories are the fields' own, bound when
+  the class is made.  A class without a current generated function (a record defined in a
+  test, or a field changed and the script not run yet) gets :func:`_generic_init`, which does
+  the same, more slowly; ``tests/core/test_records.py`` fails while the module is out of date.
+
+A method the class defines itself is kept, as ``dataclass`` does.  Ordered classes or
+``unsafe_hash`` stay plain dataclasses.
 """
 
 from __future__ import annotations
 
 import reprlib
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
 
-__all__ = ["record"]
+__all__ = ["record", "HAS_FACTORY", "fingerprint", "registered"]
+
+_REFUSED = ("repr", "eq", "order", "unsafe_hash", "init")
 
 
-def record(cls=None, /, **options):
-    """``@record`` or ``@record(kw_only=True, …)``: ``@dataclass`` (any option but ``repr``,
-    ``eq``, ``order``, ``frozen``, ``unsafe_hash``) with the shared ``__repr__``/``__eq__``."""
-    for name in ("repr", "eq", "order", "frozen", "unsafe_hash"):
+from . import _record_inits as _generated
+from ._record_inits import HAS_FACTORY   # the default of a parameter whose field has a default_factory
+
+_REGISTRY: dict[str, type] = {}   # "module.QualName" -> record class (for the generator and the tests)
+
+
+def registered() -> dict[str, type]:
+    """Every record class made so far, by ``module.QualName``."""
+    return dict(_REGISTRY)
+
+
+def key_of(c) -> str:
+    return f"{c.__module__}.{c.__qualname__}"
+
+
+def fingerprint(c, frozen: bool, fs=None) -> str:
+    """What the generated ``__init__`` of a class depends on: the order, names and kinds of its
+    fields (init, keyword-only, default, factory), ``frozen`` and ``__post_init__``."""
+    fs = fields(c) if fs is None else fs
+    parts = [f"frozen={bool(frozen)}", f"post_init={hasattr(c, '__post_init__')}"]
+    for f in fs:
+        parts.append(f"{f.name}:{'i' if f.init else '-'}{'k' if f.kw_only is True else 'p'}"
+                     f"{'d' if f.default is not MISSING else ''}{'f' if f.default_factory is not MISSING else ''}")
+    return " ".join(parts)
+
+
+def record(cls=None, /, *, frozen: bool = False, **options):
+    """``@record`` or ``@record(frozen=True, slots=True, kw_only=True, …)``: ``@dataclass`` (any
+    option but ``repr``, ``eq``, ``order``, ``unsafe_hash``, ``init``) without compiled methods."""
+    for name in _REFUSED:
         if name in options:
             raise TypeError(f"record() does not take {name}=: use dataclass for such a class")
+    if frozen and options.get("slots"):
+        raise TypeError("record(): a frozen record cannot have slots (pickling would assign to it)")
 
     def wrap(c):
         own = dict(c.__dict__)
-        c = dataclass(c, repr=False, eq=False, **options)
+        c = dataclass(c, init=False, repr=False, eq=False, **options)
         fs = fields(c)
         c.__record_repr__ = tuple(f.name for f in fs if f.repr)
         c.__record_compare__ = tuple(f.name for f in fs if f.compare)
+        if "__init__" not in own:
+            c.__init__ = _init_for(c, fs, frozen)
         if "__repr__" not in own:
             c.__repr__ = _repr
         if "__eq__" not in own:
             c.__eq__ = _eq
             if "__hash__" not in own:
-                c.__hash__ = None          # as dataclass(eq=True): mutable, so not hashable
+                # as dataclass(eq=True): mutable, so not hashable; frozen: the hash of the compared fields
+                c.__hash__ = _hash if frozen else None
+        if frozen:
+            c.__record_hash__ = tuple(f.name for f in fs if (f.compare if f.hash is None else f.hash))
+            c.__setattr__ = _frozen_setattr
+            c.__delattr__ = _frozen_delattr
+        _REGISTRY[key_of(c)] = c
         return c
 
     return wrap if cls is None else wrap(cls)
 
 
+# --------------------------------------------------------------------------------------
+# __init__
+# --------------------------------------------------------------------------------------
+def _check_order(c, fs) -> None:
+    seen_default = False
+    for f in fs:
+        if not f.init or f.kw_only is True:
+            continue
+        has = f.default is not MISSING or f.default_factory is not MISSING
+        if seen_default and not has:
+            raise TypeError(f"{c.__qualname__}: non-default argument {f.name!r} follows default argument")
+        seen_default = seen_default or has
+
+
+def _init_for(c, fs, frozen: bool):
+    _check_order(c, fs)
+    generated = _generated
+    key = key_of(c)
+    entry = generated.INITS.get(key)
+    if entry is None or entry[0] != fingerprint(c, frozen, fs):
+        return _generic_init(c, fs, frozen)
+    fn = entry[1]
+    # the fields' defaults and factories, bound to the generated function
+    pos = [f for f in fs if f.init and f.kw_only is not True]
+    kw = [f for f in fs if f.init and f.kw_only is True]
+    fn.__defaults__ = tuple(_default(f) for f in pos if _has_default(f)) or None
+    fn.__kwdefaults__ = {f.name: _default(f) for f in kw if _has_default(f)} or None
+    g = fn.__globals__
+    for f in fs:
+        if f.default_factory is not MISSING:
+            g[f"_F_{generated.ident(key)}_{f.name}"] = f.default_factory
+        elif not f.init and f.default is not MISSING:
+            g[f"_V_{generated.ident(key)}_{f.name}"] = f.default
+    fn.__qualname__ = f"{c.__qualname__}.__init__"
+    return fn
+
+
+def _has_default(f) -> bool:
+    return f.default is not MISSING or f.default_factory is not MISSING
+
+
+def _default(f):
+    return HAS_FACTORY if f.default_factory is not MISSING else f.default
+
+
+def _generic_init(c, fs, frozen: bool):
+    """``__init__`` for a class without a current generated one: the same arguments (positional
+    or keyword; keyword-only fields by keyword only), defaults, factories and ``__post_init__``."""
+    pos = [f for f in fs if f.init and f.kw_only is not True]
+    kw = {f.name: f for f in fs if f.init and f.kw_only is True}
+    by_name = {f.name: f for f in pos}
+    post = hasattr(c, "__post_init__")
+    setter = object.__setattr__ if frozen else setattr
+    name = c.__qualname__
+
+    def __init__(self, *args, **kwargs):
+        if len(args) > len(pos):
+            raise TypeError(f"{name}.__init__() takes {len(pos) + 1} positional arguments but {len(args) + 1} were given")
+        values = {}
+        for f, v in zip(pos, args):
+            values[f.name] = v
+        for k, v in kwargs.items():
+            if k not in by_name and k not in kw:
+                raise TypeError(f"{name}.__init__() got an unexpected keyword argument {k!r}")
+            if k in values:
+                raise TypeError(f"{name}.__init__() got multiple values for argument {k!r}")
+            values[k] = v
+        for f in fs:
+            if f.init:
+                if f.name in values:
+                    v = values[f.name]
+                elif f.default_factory is not MISSING:
+                    v = f.default_factory()
+                elif f.default is not MISSING:
+                    v = f.default
+                else:
+                    raise TypeError(f"{name}.__init__() missing required argument: {f.name!r}")
+            elif f.default_factory is not MISSING:
+                v = f.default_factory()
+            elif f.default is not MISSING:
+                v = f.default
+            else:
+                continue
+            setter(self, f.name, v)
+        if post:
+            self.__post_init__()
+
+    __init__.__qualname__ = f"{name}.__init__"
+    __init__.__signature__ = _signature(pos, list(kw.values()))
+    return __init__
+
+
+def _signature(pos, kw):
+    """What ``inspect.signature`` shows of a generic ``__init__``: the dataclass's parameters."""
+    from inspect import Parameter, Signature
+    P = Parameter
+    params = [P("self", P.POSITIONAL_OR_KEYWORD)]
+    params += [P(f.name, P.POSITIONAL_OR_KEYWORD, default=_default(f) if _has_default(f) else P.empty) for f in pos]
+    params += [P(f.name, P.KEYWORD_ONLY, default=_default(f) if _has_default(f) else P.empty) for f in kw]
+    return Signature(params)
+
+
+# --------------------------------------------------------------------------------------
+# the shared methods
+# --------------------------------------------------------------------------------------
 @reprlib.recursive_repr()
 def _repr(self):
     return (f"{self.__class__.__qualname__}("
@@ -57,3 +211,15 @@ def _eq(self, other):
         names = self.__record_compare__
         return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
     return NotImplemented
+
+
+def _hash(self):
+    return hash(tuple(getattr(self, n) for n in self.__record_hash__))
+
+
+def _frozen_setattr(self, name, value):
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self, name):
+    raise FrozenInstanceError(f"cannot delete field {name!r}")

@@ -5,7 +5,14 @@ task, in the order of the tasks whatever order the workers finish in (so the out
 depend on ``--jobs``).  Used by ``xxgk-lint check`` (validator/cli.py) and by anything else
 that checks a list of files.
 
-* Every file is checked in a worker process (a fork of this one: the rules and the pipeline
+* A run of one file whose reader is Python code (text, Markdown, HTML: everything but PDF
+  and DOCX, whose readers hand the input to native libraries) checks it in this process,
+  with the same limits: the per-file time limit (SIGALRM reaches Python code and the regular
+  expression engines), the memory ceiling above the size this process starts the file from
+  (:func:`validator.limits.memory_limit`, P093), SIGTERM/SIGINT answered as below.  A worker
+  would buy nothing there and costs ~30 ms of a one-file run (``xxgk-lint check 报告.txt``,
+  issue 15.4).
+* Every other file is checked in a worker process (a fork of this one: the rules and the pipeline
   are already loaded), so a crash, a memory blow-up or a hang costs that file only.  Each
   worker limits its own address space (``max_memory`` beyond its size at start,
   :func:`validator.limits.apply_memory_limit`): a file that needs more gets P093; the worker
@@ -270,28 +277,77 @@ def _hard_timeout(opts) -> float | None:
     return None if not t else t * 1.5 + 10.0
 
 
+def needs_worker(task) -> bool:
+    """Whether a file must be checked in a worker process even when it is the only one: its
+    reader runs native code on it (PDF, DOCX; see ``validator.readers.NATIVE_FORMATS``).  The
+    format is sniffed from the head of the file as the reader will sniff it; a file that
+    cannot be opened needs no worker (its reader says what is wrong)."""
+    from .readers import NATIVE_FORMATS, SNIFF_BYTES, format_of
+    path, opts = task[0], task[1]
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except (OSError, ValueError):
+        return False
+    try:
+        return format_of(head, str(path), getattr(opts, "input_format", None)) in NATIVE_FORMATS
+    except Exception:  # noqa: BLE001 - a sniffing problem is the reader's to report, in a worker
+        return True
+
+
+def _check_here(task, max_memory: int | None) -> LiteResult:
+    """One file in this process, within the memory ceiling (the time limit is lint_path's)."""
+    with _limits.memory_limit(max_memory) as limit:
+        return check_one(task, limit and max_memory)
+
+
+def _on_signals(handler) -> dict:
+    previous = {}
+    if _is_main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                previous[sig] = signal.signal(sig, handler)
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+    return previous
+
+
+def _restore_signals(previous: dict) -> None:
+    for sig, handler in previous.items():
+        try:
+            signal.signal(sig, handler)
+        except (ValueError, OSError):  # pragma: no cover
+            pass
+
+
+def _interrupt(signum, frame):  # noqa: ARG001
+    raise Interrupted(signal.Signals(signum).name)
+
+
 def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY, on_done=None) -> Outcome:
-    """Check every task in worker processes (at most ``jobs`` at a time).  ``on_done(i)`` is
-    called as each file finishes (a progress bar)."""
+    """Check every task, in worker processes (at most ``jobs`` at a time) or, for one file
+    that needs none (:func:`needs_worker`), in this process.  ``on_done(i)`` is called as
+    each file finishes (a progress bar)."""
     n = len(tasks)
     out = Outcome([None] * n)
     if n == 0:
+        return out
+    if n == 1 and not needs_worker(tasks[0]):
+        previous = _on_signals(_interrupt)
+        try:
+            out.results[0] = _check_here(tasks[0], max_memory)
+            if on_done:
+                on_done(0)
+        except (Interrupted, KeyboardInterrupt) as exc:
+            out.interrupted = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+        finally:
+            _restore_signals(previous)
         return out
     ctx = _context()
     size = max(1, min(jobs, n))
     pending = deque(range(n))
     slots: list[_Slot] = []
-    previous = {}
-
-    def on_signal(signum, frame):  # noqa: ARG001
-        raise Interrupted(signal.Signals(signum).name)
-
-    if _is_main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
-                previous[sig] = signal.signal(sig, on_signal)
-            except (ValueError, OSError):  # pragma: no cover
-                pass
+    previous = _on_signals(_interrupt)
     # no cyclic GC in this process while results arrive: each full collection would walk
     # every result unpickled so far (quadratic in the number of files); results are kept
     # until the end anyway, and the loop itself makes next to no cyclic garbage
@@ -367,11 +423,7 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
             gc.enable()
         for slot in slots:
             _stop(slot)
-        for sig, handler in previous.items():
-            try:
-                signal.signal(sig, handler)
-            except (ValueError, OSError):  # pragma: no cover
-                pass
+        _restore_signals(previous)
     return out
 
 

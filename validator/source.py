@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Iterable, Sequence
 
 from .records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """A place in the user's original file (1-based line and column)."""
 
@@ -35,7 +35,7 @@ class Location:
         return f"{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Place:
     """What a run of characters belongs to, beyond line/column (PDF page, DOCX cell...)."""
 

@@ -8,7 +8,7 @@ model builder maps what was found onto the canonical row and column keys.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 
@@ -178,7 +178,7 @@ def anchor_pattern(a: dict) -> re.Pattern:
     return re.compile(word)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ValueSyntax:
     """How a cell's text is read: a number, possibly signed and with a unit, or one of the
     texts meaning "not applicable".  The words are the formats' (rules/formats/*.yaml,
@@ -385,7 +385,7 @@ def format_for_year(year: int | None, formats: dict[str, Format]) -> Format | No
 COMMON_FILE = "common.yaml"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IssuerWords:
     """How an issuer's kind is judged from its name (``issuers`` in rules/formats/common.yaml):
     undecided if the name contains one of ``undecided`` and does not end with one of

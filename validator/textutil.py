@@ -7,6 +7,7 @@ renderings add, drop or change); Chinese numerals are read as numbers.
 from __future__ import annotations
 
 import re
+from .lazyre import later
 
 CN_NUM = "一二三四五六七八九十"
 _CN_VALUE = {c: i + 1 for i, c in enumerate(CN_NUM)}
@@ -34,14 +35,14 @@ def cn_to_int(s: str) -> int | None:
 
 # the soft characters as one regex (deleting them with it is 2–5× faster than str.translate,
 # which looks every character up in a mapping)
-SOFT_RUNS = re.compile("[%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
+SOFT_RUNS = later("[%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
 
 
 def compact(s: str) -> str:
     return SOFT_RUNS.sub("", s)
 
 
-_SENTENCE_STOPS = re.compile("[。；;\n]")
+_SENTENCE_STOPS = later("[。；;\n]")
 
 
 def sentences(text: str) -> list[str]:

@@ -224,3 +224,112 @@ def test_workers_die_with_the_main_process_even_when_it_is_killed(tmp_path):
     p.wait(10)
     time.sleep(1.0)
     assert workers and not [w for w in workers if _alive(w)]
+
+
+# --------------------------------------------------------------------------------------
+# one file: in this process when its reader is Python code, in a worker for PDF/DOCX
+# --------------------------------------------------------------------------------------
+PDF = Path(__file__).resolve().parents[1] / "corpus" / "pdf" / "hongzequ_2024.pdf"
+DOCX = Path(__file__).resolve().parents[1] / "corpus" / "docx" / "template_2021_blank.docx"
+HTML = Path(__file__).resolve().parents[1] / "corpus" / "html" / "pingtan_2019.html"
+
+
+def _no_workers(monkeypatch):
+    def refuse(*a, **kw):
+        raise AssertionError("a worker process was started")
+    monkeypatch.setattr(runner, "_start", refuse)
+
+
+@pytest.mark.parametrize("name", ["report.txt", "report.md", "page.html"])
+def test_one_text_markdown_or_html_file_is_checked_in_this_process(tmp_path, monkeypatch, name):
+    src = HTML if name.endswith(".html") else REPORTS[1]
+    f = tmp_path / name
+    shutil.copy(src, f)
+    with_workers = runner.run([(str(f), Options()), (str(f), Options())], jobs=2).results[0]
+    _no_workers(monkeypatch)
+    out = runner.run([(str(f), Options())], jobs=2)
+    assert out.interrupted is None and out.results[0].error is None
+    got = [(x.rule, x.location.line, x.location.column, x.message) for x in out.results[0].findings]
+    assert got and got == [(x.rule, x.location.line, x.location.column, x.message) for x in with_workers.findings]
+
+
+@pytest.mark.parametrize("src", [PDF, DOCX], ids=["pdf", "docx"])
+def test_one_pdf_or_docx_is_still_checked_in_a_worker_that_may_die_alone(tmp_path, monkeypatch, src):
+    import validator.lint as lint
+    f = tmp_path / ("x" + src.suffix)
+    shutil.copy(src, f)
+    assert runner.needs_worker((str(f), Options()))
+    real = lint.lint_path
+
+    def crash(path, *a, **kw):   # a crash in the native reader
+        if str(path) == str(f):
+            import faulthandler
+            faulthandler.disable()       # (pytest's traceback dump would only clutter the output)
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", crash)
+    out = runner.run([(str(f), Options())], jobs=1)
+    assert "SIGSEGV" in out.results[0].error     # this process lived to say so
+
+
+def test_the_reader_decides_not_the_extension_and_format_forces_it(tmp_path):
+    pdf_named_txt = tmp_path / "report.txt"
+    shutil.copy(PDF, pdf_named_txt)
+    text = tmp_path / "report.pdf.txt"
+    shutil.copy(REPORTS[0], text)
+    assert runner.needs_worker((str(pdf_named_txt), Options()))           # content sniffed: a PDF
+    assert not runner.needs_worker((str(text), Options()))
+    assert runner.needs_worker((str(text), Options(input_format="pdf")))   # --format pdf: the PDF reader
+    assert not runner.needs_worker((str(tmp_path / "missing.txt"), Options()))   # the reader says what is wrong
+
+
+def _big_text(tmp_path):
+    big = tmp_path / "big.txt"
+    one = (CORPUS / "007_pingtan_2025.txt").read_text(encoding="utf-8")
+    big.write_text(one * (3_000_000 // len(one.encode()) + 1), encoding="utf-8")   # 3 MB of text: ~25 MB to check
+    return big
+
+
+@pytest.mark.parametrize("via", ["file", "stdin"])
+def test_one_text_file_or_stdin_in_this_process_keeps_the_memory_ceiling(tmp_path, via):
+    big = _big_text(tmp_path)
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    args = exe + ["check", "-o", "json", "--max-chars", "0", "--max-memory", "10MB"]
+    if via == "file":
+        r = subprocess.run(args + [str(big)], capture_output=True, timeout=120)
+    else:
+        r = subprocess.run(args + ["-"], input=big.read_bytes(), capture_output=True, timeout=120)
+    assert_clean(r)
+    doc = json.loads(r.stdout)
+    assert [f["rule"] for f in doc["findings"]] == ["P093"]
+    assert b"MemoryError" not in r.stderr
+
+
+def test_one_text_file_in_this_process_keeps_the_time_limit(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    t = time.monotonic()
+    r = subprocess.run(exe + ["check", "-o", "json", "--timeout", "0.5", "--rules-dir", str(rules), str(REPORTS[0])],
+                       capture_output=True, timeout=120)
+    assert time.monotonic() - t < 30
+    assert_clean(r)
+    assert [f["rule"] for f in json.loads(r.stdout)["findings"]] == ["P091"]
+
+
+def test_a_signal_stops_a_check_of_one_file_in_this_process(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    p = subprocess.Popen(exe + ["check", "-o", "concise", "--timeout", "0", "--rules-dir", str(rules), str(REPORTS[0])],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.0)
+    assert not _children(p.pid), "one text file started a worker"
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=10)
+    assert p.returncode == 143
+    text = err.decode("utf-8")
+    assert "Traceback" not in text and "已中断" in text and "0/1" in text

@@ -304,3 +304,31 @@ def test_table4_single_row_is_named_from_the_format_in_json():
     for f in t4:
         assert f["context"].get("row") in allowed | {None}, f["context"]
     assert not [f for f in doc["findings"] if any(f"「{k}」" in f["message"] for k in internal)]
+
+
+def _subcommands(parser):
+    return next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+
+
+def _options(p):
+    return sorted((tuple(a.option_strings), a.dest, repr(a.default), repr(a.choices), a.nargs) for a in p._actions)
+
+
+def test_a_command_builds_only_its_own_parser_with_the_options_of_the_full_one():
+    from validator.cli import COMMANDS, _command_in, _parser
+    full = _subcommands(_parser())
+    assert tuple(full.choices) == COMMANDS
+    for name in COMMANDS:
+        only = _subcommands(_parser(name))
+        assert list(only.choices) == [name]
+        assert _options(only.choices[name]) == _options(full.choices[name])
+    assert _command_in(["--lang", "en", "check", "a.txt"]) == "check"
+    assert _command_in(["--lang=en", "audit", "x"]) == "audit"
+    assert _command_in(["--help"]) is None and _command_in([]) is None
+    assert tuple(_subcommands(_parser("chek")).choices) == COMMANDS     # a misspelt command: all of them
+
+
+def test_a_misspelt_command_is_told_which_commands_there_are():
+    r = run("chek", "a.txt")
+    assert r.returncode == 2
+    assert "check" in r.stderr and "audit" in r.stderr and "Traceback" not in r.stderr

@@ -9,7 +9,6 @@ model from the tree — sections with their paragraphs, tables with their rows a
 
 from __future__ import annotations
 
-import re
 from lark import Token, Transformer
 
 from ..document import Document
@@ -22,6 +21,7 @@ from .metadata import choose_format, detect_year, fill_metadata
 from .pieces import RowPiece, TablePiece
 from .segment import Segmenter
 from .splitter import _equations, split_run_together
+from ..lazyre import later
 
 LOOSE = None  # the grammar of reports without a fixed format (pre-2019)
 
@@ -79,10 +79,10 @@ def parse(doc, template: str | None = None, formats: dict[str, Format] | None = 
     return report
 
 
-_NAMES_A_REPORT = re.compile(r"(?:政府信息公开|政务公开|信息公开)[^。；;\n]{0,16}?(?:年度报告|工作报告|年报)")
-_PERIOD_WORDS = re.compile(r"统计(?:期限|时限|时间|周期)|所列数据")
+_NAMES_A_REPORT = later(r"(?:政府信息公开|政务公开|信息公开)[^。；;\n]{0,16}?(?:年度报告|工作报告|年报)")
+_PERIOD_WORDS = later(r"统计(?:期限|时限|时间|周期)|所列数据")
 # the first line of a notice, a letter of reply … (also one about the annual reports)
-_OTHER_DOCUMENT = re.compile(r"^\s*关于[^\n]{0,80}?(?:通知|通告|公告|函|意见|批复|决定|方案|要点|报告的说明)\s*$")
+_OTHER_DOCUMENT = later(r"^\s*关于[^\n]{0,80}?(?:通知|通告|公告|函|意见|批复|决定|方案|要点|报告的说明)\s*$")
 
 
 def _is_report(tokens: list[Token], text: str) -> bool:

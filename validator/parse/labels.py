@@ -12,6 +12,7 @@ from functools import lru_cache
 from ..records import record
 from ..templates import Format, LabelSpec, all_label_specs
 from ..textutil import SOFT, SOFT_RUNS, cn_to_int, compact
+from ..lazyre import later
 
 # --------------------------------------------------------------------------------------
 # fuzzy label matching (difflib), with exact upper bounds first
@@ -57,8 +58,8 @@ def shared_chars(a: str, core: str) -> int:
 # --------------------------------------------------------------------------------------
 # section headings
 # --------------------------------------------------------------------------------------
-_HEAD_AT_LINE = re.compile(r"(?m)^[ \t]*(?:#+[ \t]*)?([一二三四五六七八九十]{1,3})[ \t]*[、.][ \t]*(\S[^\n]{0,60})$")
-_HEAD_ANY = re.compile(r"([一二三四五六七八九十]{1,3})[ \t]*、[ \t]*")
+_HEAD_AT_LINE = later(r"(?m)^[ \t]*(?:#+[ \t]*)?([一二三四五六七八九十]{1,3})[ \t]*[、.][ \t]*(\S[^\n]{0,60})$")
+_HEAD_ANY = later(r"([一二三四五六七八九十]{1,3})[ \t]*、[ \t]*")
 
 
 @record
@@ -185,9 +186,9 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
 
 
 _SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
-_SOFT_DIGITS_RUNS = re.compile("[%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
-_KEPT = re.compile("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
-_KEPT_DIGITS = re.compile("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
+_SOFT_DIGITS_RUNS = later("[%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
+_KEPT = later("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
+_KEPT_DIGITS = later("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 
 
 def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, list[int]]:
@@ -203,7 +204,7 @@ def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, list[int]
 
 
 # what a value cell holds: a number (with 增/减 or a sign, a unit), a dash, 不适用, 无
-_VALUE_RE = re.compile(r"[增减+\-]?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–\-/]+|不适用|无")
+_VALUE_RE = later(r"[增减+\-]?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–\-/]+|不适用|无")
 
 
 class LabelMatcher:
@@ -258,7 +259,7 @@ class LabelMatcher:
         return out
 
 
-_NUM_PREFIX = re.compile(r"[(（]?\s*([一二三四五六七八九十]{1,2}|\d{1,2})\s*[)）]?\s*[、.．]?\s*$")
+_NUM_PREFIX = later(r"[(（]?\s*([一二三四五六七八九十]{1,2}|\d{1,2})\s*[)）]?\s*[、.．]?\s*$")
 
 
 def _numbering_start(text: str, pos: int, numbering: str | None, floor: int) -> int | None:

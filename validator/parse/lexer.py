@@ -25,13 +25,14 @@ from ..templates import Format, TableSpec, signature_words
 from ..textutil import VALUE_PUNCT, compact  # noqa: F401  (compact: used by segment through lx)
 from .labels import _VALUE_RE, Heading, LabelMatcher, _derived, find_headings, ratio_if_above  # noqa: F401
 from .pieces import Tok
+from ..lazyre import later
 
 # --------------------------------------------------------------------------------------
 # table regions
 # --------------------------------------------------------------------------------------
-_PAGE_NO = re.compile(r"(?m)^[ \t]*[-—－]?[ \t]*\d{1,3}[ \t]*[-—－][ \t]*$|^[ \t]*第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?[ \t]*$")
-_MD_SEP = re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
-_DIGITS = re.compile(r"\d+")
+_PAGE_NO = later(r"(?m)^[ \t]*[-—－]?[ \t]*\d{1,3}[ \t]*[-—－][ \t]*$|^[ \t]*第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?[ \t]*$")
+_MD_SEP = later(r"(?m)^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+_DIGITS = later(r"\d+")
 
 
 @record
@@ -192,7 +193,7 @@ def _looks_value_cell(s: str) -> bool:
     return all(_VALUE_RE.fullmatch(p) for p in s.split())
 
 
-_SCAN = re.compile(r"\s+|(?:[增减+]|(?<![\d.])-)?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–/]+|-+(?=\s|$|\d|\|)"
+_SCAN = later(r"\s+|(?:[增减+]|(?<![\d.])-)?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–/]+|-+(?=\s|$|\d|\|)"
                    r"|不适用|[^\s\d|]+")
 
 
@@ -281,10 +282,10 @@ def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str) -> list[Tok]:
 _FRONT_KEYS = ("索引号", "发布机构", "发布日期", "成文日期", "生成日期", "公开方式", "公开范围", "主题分类", "文号",
                "信息来源", "来源", "发文机关", "当前位置", "标题", "分类", "时效", "关键词", "浏览次数", "字号", "打印",
                "有效性", "发布时间", "所属机构", "体裁分类", "组配分类", "服务对象")
-_FRONT_RE = re.compile(r"^\s*(?:%s)\s*[:：]?" % "|".join(_FRONT_KEYS))
-_TITLE_RE = re.compile(r"[^\s。，,；;]{0,50}?\d{4}\s*年\s*度?[^\s。，,；;]{0,40}?(?:年度报告|工作报告|年报)")
-_SUBITEM_RE = re.compile(r"(?m)(?:^|(?<=[。；;！!？?]))[ \t]*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[(（]\d{1,2}[)）]|\d{1,2}[.、](?!\d))")
-_DATE_LINE = re.compile(r"^\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*$")
+_FRONT_RE = later(r"^\s*(?:%s)\s*[:：]?" % "|".join(_FRONT_KEYS))
+_TITLE_RE = later(r"[^\s。，,；;]{0,50}?\d{4}\s*年\s*度?[^\s。，,；;]{0,40}?(?:年度报告|工作报告|年报)")
+_SUBITEM_RE = later(r"(?m)(?:^|(?<=[。；;！!？?]))[ \t]*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[(（]\d{1,2}[)）]|\d{1,2}[.、](?!\d))")
+_DATE_LINE = later(r"^\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*$")
 
 
 def find_table_regions(text: str, headings: list[Heading], tables: list[TableSpec],
@@ -309,8 +310,8 @@ def find_table_regions(text: str, headings: list[Heading], tables: list[TableSpe
     return regions
 
 
-_PROSE_LINE = re.compile(r"(?m)^[^|\n]*$")
-_PROSE_MARK = re.compile(r"[。！？]|^\s*[(（][一二三四五六七八九十]{1,2}[)）]")
+_PROSE_LINE = later(r"(?m)^[^|\n]*$")
+_PROSE_MARK = later(r"[。！？]|^\s*[(（][一二三四五六七八九十]{1,2}[)）]")
 
 
 def _prose_after(text: str, start: int, end: int, label_spans: list[tuple[int, int]]) -> int:

@@ -29,8 +29,9 @@ from ..templates import Format, LabelSpec, TableSpec
 from ..textutil import compact
 from .labels import _VALUE_RE, LabelMatcher, ratio_if_above
 from .pieces import RowPiece, TablePiece, Tok
+from ..lazyre import later
 
-_NUMBERING = re.compile(r"^[(（]?[一二三四五六七八九十\d]{1,2}[)）]?[、.．]?")
+_NUMBERING = later(r"^[(（]?[一二三四五六七八九十\d]{1,2}[)）]?[、.．]?")
 
 
 class CellInfo:

@@ -11,12 +11,13 @@ from ..model import DateFact, Diagnostic, Period, Report
 from ..textutil import cn_to_int
 from ..templates import Format, format_for_year, issuer_words
 from . import lexer as lx
+from ..lazyre import later
 
-_YEAR_IN_TITLE = re.compile(r"(19\d{2}|20\d{2})\s*年\s*度?")
-_PERIOD = re.compile(r"(?:统计(?:期限|时限|时间|周期|期)|数据统计|时间段|所列数据)[^。]{0,40}?(?:自|为|是|从)?\s*"
+_YEAR_IN_TITLE = later(r"(19\d{2}|20\d{2})\s*年\s*度?")
+_PERIOD = later(r"(?:统计(?:期限|时限|时间|周期|期)|数据统计|时间段|所列数据)[^。]{0,40}?(?:自|为|是|从)?\s*"
                      r"(\d{4}|[ \t]*)\s*年\s*(\d{1,2})?\s*月?\s*(\d{1,2})?\s*日?\s*(?:起)?\s*(?:至|到|-|—)\s*"
                      r"(\d{4})?\s*年?\s*(\d{1,2})?\s*月?\s*(\d{1,2})?\s*日?")
-_ANY_PERIOD = re.compile(r"统计(?:期限|时限|时间|周期)")
+_ANY_PERIOD = later(r"统计(?:期限|时限|时间|周期)")
 
 
 def detect_year(text: str, tokens: list) -> tuple[int | None, tuple[int, int] | None, str | None]:
@@ -215,14 +216,14 @@ def fill_metadata(report: Report) -> None:
 # typed facts: the period as dates, signing and publication dates, the issuer's kind.  The
 # rules compare these; none of them reads the text or a date again.
 # ---------------------------------------------------------------------------------------
-_DATE_IN = re.compile(r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_PERIOD_WORD = re.compile(r"统计(?:期限|时限|时间|周期|期间|区间)|数据统计(?:期|时段)")
-_PERIOD_BLANK = re.compile(r"[\s自为是从起至到止年月日度\-—~～:：]*")
-_UNWORDED_PERIOD = re.compile(r"(?:(\d{4})\s*年\s*)?1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—)\s*(?:(\d{4})\s*年\s*)?"
+_DATE_IN = later(r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_PERIOD_WORD = later(r"统计(?:期限|时限|时间|周期|期间|区间)|数据统计(?:期|时段)")
+_PERIOD_BLANK = later(r"[\s自为是从起至到止年月日度\-—~～:：]*")
+_UNWORDED_PERIOD = later(r"(?:(\d{4})\s*年\s*)?1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—)\s*(?:(\d{4})\s*年\s*)?"
                               r"12\s*月\s*31\s*日")
 #: where a publication date is written in the front matter of a copied page, by preference
 PUBLICATION_KEYS = ("发布日期", "发布时间", "时间", "生成日期", "成文日期", "发文日期")
-_FRONT_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
+_FRONT_DATE = later(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
 
 
 def _real(y: int, m: int, d: int) -> tuple[int, int, int] | None:
@@ -335,15 +336,15 @@ def _last_paragraphs(report: Report, n: int) -> list:
 _META_KEYS = ("索引号", "发布机构", "发布日期", "成文日期", "生成日期", "公开方式", "公开范围", "主题分类", "文号",
               "发文字号", "信息来源", "来源", "发文机关", "发文单位", "发文日期", "标题", "名称", "分类", "时效",
               "关键词", "有效性", "发布时间", "时间", "所属机构", "体裁分类", "组配分类", "服务对象")
-_META_KEY = re.compile(r"(?:^|(?<=[\s|]))-?\s*(%s)\s*[:：]" % "|".join(
+_META_KEY = later(r"(?:^|(?<=[\s|]))-?\s*(%s)\s*[:：]" % "|".join(
     r"\s?".join(k) for k in sorted(_META_KEYS, key=len, reverse=True)))
 _META_DATE_KEYS = ("发布日期", "成文日期", "生成日期", "发文日期", "发布时间", "时间")
-_META_DATE = re.compile(r"\s*((?:19|20)\d{2}\s*(?:年|-|/|\.)\s*\d{1,2}\s*(?:月|-|/|\.)\s*\d{1,2}\s*日?)")
-_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)")
-_TITLE_WORDS = re.compile(r"(?:19|20)\d{2}\s*年.*(?:报告|年报)")
-_TITLE_AT = re.compile(r"[^\s。，,；;:：]{0,40}?(?:19|20)\d{2}\s*年\s*度?[^。，,；;]{0,40}?(?:年度报告|工作报告|年报)")
-_TITLE_IN_LINE = re.compile(r"(?:^|\s)((?:(?!当前位置)[^\s。，,；;:：])*?(?:19|20)\d{2}\s*年\s*度?[^\s。，,；;:：]{0,40}?(?:年度报告|工作报告|年报))(?=\s|$|[,，。])")
-_SELF_NAMED = re.compile(r"《(?P<t1>[^》]{0,40}(?:19|20)\d{2}\s*年[^》]{0,30}(?:年度报告|工作报告|年报))》"
+_META_DATE = later(r"\s*((?:19|20)\d{2}\s*(?:年|-|/|\.)\s*\d{1,2}\s*(?:月|-|/|\.)\s*\d{1,2}\s*日?)")
+_PINYIN = later(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)")
+_TITLE_WORDS = later(r"(?:19|20)\d{2}\s*年.*(?:报告|年报)")
+_TITLE_AT = later(r"[^\s。，,；;:：]{0,40}?(?:19|20)\d{2}\s*年\s*度?[^。，,；;]{0,40}?(?:年度报告|工作报告|年报)")
+_TITLE_IN_LINE = later(r"(?:^|\s)((?:(?!当前位置)[^\s。，,；;:：])*?(?:19|20)\d{2}\s*年\s*度?[^\s。，,；;:：]{0,40}?(?:年度报告|工作报告|年报))(?=\s|$|[,，。])")
+_SELF_NAMED = later(r"《(?P<t1>[^》]{0,40}(?:19|20)\d{2}\s*年[^》]{0,30}(?:年度报告|工作报告|年报))》"
                          r"|(?:编制|公布|发布)了?(?P<t2>[^\s,，。《》]{0,30}?(?:19|20)\d{2}\s*年\s*度?[^\s,，。《》]{0,30}?(?:年度报告|工作报告))")
 
 

@@ -27,10 +27,11 @@ from ..templates import Format, LabelSpec, TableSpec
 from . import lexer as lx
 from .mapper import Mapper, classify
 from .pieces import RowPiece, TablePiece, Tok
+from ..lazyre import later
 
-_NOT_NL = re.compile(r"[^\n]")
+_NOT_NL = later(r"[^\n]")
 _VALUE_WORD = r"(?:[增减+\-]?\d+(?:\.\d+)?|[—–\-/]+|无)"
-_ONLY_VALUES = re.compile(rf"\s*{_VALUE_WORD}(?:[\s|]+{_VALUE_WORD})*[\s|]*")
+_ONLY_VALUES = later(rf"\s*{_VALUE_WORD}(?:[\s|]+{_VALUE_WORD})*[\s|]*")
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:

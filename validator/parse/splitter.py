@@ -29,10 +29,10 @@ most ``_MAX_CANDIDATES + 1``; the search stops once it is past ``_MAX_CANDIDATES
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from ..templates import TableSpec
+from ..lazyre import later
 
 
 # --------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ _STEP_LIMIT = 60000      # pieces tried (each costs a few microseconds)
 _MAX_CANDIDATES = 24
 _MAX_DIGITS = 240        # characters in all tokens; longer rows are not searched at all
 _MAX_CELLS = 64          # columns; no template comes near
-_NUMBER = re.compile(r"\d+(\.\d+)?")
+_NUMBER = later(r"\d+(\.\d+)?")
 
 
 class _Limit(Exception):

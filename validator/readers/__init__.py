@@ -32,13 +32,26 @@ FORMATS = ("text", "markdown", "html", "pdf", "docx")
 _ALIASES = {"txt": "text", "md": "markdown", "htm": "html", "xhtml": "html", "plain": "text"}
 
 
-def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = None, markers: tuple = ()) -> Document:
-    """``markers``: words that mark a report's body in a web page (the formats' report_words,
-    passed in by the pipeline: readers know no rules)."""
+# The readers that hand the input to native code (PDFium; a zip archive and lxml for DOCX): a
+# hang there is out of SIGALRM's reach and a crash there ends the process, so such a file is
+# always checked in a worker process (validator/runner.py).  The other readers are Python code.
+NATIVE_FORMATS = frozenset({"pdf", "docx"})
+SNIFF_BYTES = 200_000   # sniff() looks at no more than this much of the input
+
+
+def format_of(data: bytes, name: str = "", input_format: str | None = None) -> str:
+    """The reader a file needs: ``input_format`` (--format) unless it is empty or "auto", else
+    what :func:`validator.sniff.sniff` finds in the first ``SNIFF_BYTES`` of ``data``."""
     fmt = (input_format or "").strip().lower() or None
     if fmt in (None, "auto"):
         fmt = sniff(data, name)
-    fmt = _ALIASES.get(fmt, fmt)
+    return _ALIASES.get(fmt, fmt)
+
+
+def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = None, markers: tuple = ()) -> Document:
+    """``markers``: words that mark a report's body in a web page (the formats' report_words,
+    passed in by the pipeline: readers know no rules)."""
+    fmt = format_of(data, name, input_format)
     if fmt == "binary":
         raise ReadError(msg("{n}: 不是文本文件，也不是 PDF 或 DOCX，无法读取", "{n}: not a text file, a PDF or a DOCX; cannot be read", n=name))
     if fmt == "zip":

@@ -36,17 +36,17 @@ Renderings recognised as grids (``Grid.origin``):
 
 from __future__ import annotations
 
-import re
 
 from ..document import Block, Grid, GridCell, Paragraph
 from ..records import record
+from ..lazyre import later
 
 PAD = " \t\r\u00a0\u3000\u200b"
 _NBSP = "&nbsp;"
 
 # a Markdown delimiter row: | --- | :---: | ---: |
-_DELIM = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-_NUMBER = re.compile(r"^[+\-−－]?(?:\d[\d,，]*(?:[.．]\d+)?|[.．]\d+)\s*(?:%|％|件|条|个|万元|元|人次?|次)?$")
+_DELIM = later(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_NUMBER = later(r"^[+\-−－]?(?:\d[\d,，]*(?:[.．]\d+)?|[.．]\d+)\s*(?:%|％|件|条|个|万元|元|人次?|次)?$")
 _DASHES = set("-—–－/／无")
 
 
@@ -184,7 +184,7 @@ def _row_like(r: _PipeRow) -> bool:
 
 # ---------------------------------------------------------------------------------------
 # one cell per line ("text |" lines, empty cells as runs of "|")
-_OCPL_LINE = re.compile(r"^(?:[^|]*[^|\s][^|]*\|(?: ?\|+)?|\|+)$")
+_OCPL_LINE = later(r"^(?:[^|]*[^|\s][^|]*\|(?: ?\|+)?|\|+)$")
 
 
 def _ocpl_line(text: str, ln: _Line, pipes: list[int]) -> bool:
@@ -299,7 +299,7 @@ def _tab_cells(text: str, ln: _Line) -> list[tuple[int, int]] | None:
 
 # ---------------------------------------------------------------------------------------
 # space-aligned columns
-_GAP = re.compile(r"\S+(?: \S+)*")   # tokens: runs of text separated by two or more spaces
+_GAP = later(r"\S+(?: \S+)*")   # tokens: runs of text separated by two or more spaces
 
 
 def _tokens(s: str) -> list[tuple[int, int]]:

@@ -13,11 +13,12 @@ command line's error lines; JSON and SARIF escape through their own encoders.
 from __future__ import annotations
 
 import re
+from ..lazyre import later
 
 # C0 and C1 controls and DEL; bidirectional embeddings, overrides and isolates, the
 # direction marks; line and paragraph separators; lone surrogates
 _CLASS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_UNSAFE = re.compile(f"[{_CLASS}]")
+_UNSAFE = later(f"[{_CLASS}]")
 _PATTERNS: dict[str, re.Pattern] = {"": _UNSAFE}
 
 
