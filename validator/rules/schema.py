@@ -18,7 +18,6 @@ Types: :class:`Str`, :class:`Int`, :class:`Num`, :class:`Bool`, :class:`Choice`,
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 import string
@@ -468,6 +467,7 @@ class MonthDay(Type):
         if not m:
             at.fail(msg("应写成 月-日（如 3-31），而不是{f}", "should be written month-day (such as 3-31), not {f}", f=_found(value)))
         mo, d = int(m.group(1)), int(m.group(2))
+        import calendar
         if not 1 <= mo <= 12 or not 1 <= d <= calendar.monthrange(2001, mo)[1]:
             at.fail(msg("“{v}”不是一年中的日期；应写成 月-日（如 3-31）", '"{v}" is not a day of the year; write month-day (such as 3-31)',
                         v=show(value)))
