@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import reprlib
 from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
+from operator import attrgetter
 
 __all__ = ["record", "HAS_FACTORY", "fingerprint", "registered"]
 
@@ -76,6 +77,7 @@ def record(cls=None, /, *, frozen: bool = False, **options):
         fs = fields(c)
         c.__record_repr__ = tuple(f.name for f in fs if f.repr)
         c.__record_compare__ = tuple(f.name for f in fs if f.compare)
+        c.__record_values__ = _getter(c.__record_compare__)
         if "__init__" not in own:
             c.__init__ = _init_for(c, fs, frozen)
         if "__repr__" not in own:
@@ -86,7 +88,7 @@ def record(cls=None, /, *, frozen: bool = False, **options):
                 # as dataclass(eq=True): mutable, so not hashable; frozen: the hash of the compared fields
                 c.__hash__ = _hash if frozen else None
         if frozen:
-            c.__record_hash__ = tuple(f.name for f in fs if (f.compare if f.hash is None else f.hash))
+            c.__record_hash__ = _getter(tuple(f.name for f in fs if (f.compare if f.hash is None else f.hash)))
             c.__setattr__ = _frozen_setattr
             c.__delattr__ = _frozen_delattr
         _REGISTRY[key_of(c)] = c
@@ -206,15 +208,25 @@ def _repr(self):
             + ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__record_repr__) + ")")
 
 
+def _getter(names: tuple):
+    """obj -> the tuple of its values of ``names`` (attrgetter: one C call)."""
+    if not names:
+        return lambda obj: ()
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda obj: (one(obj),)
+    return attrgetter(*names)
+
+
 def _eq(self, other):
     if other.__class__ is self.__class__:
-        names = self.__record_compare__
-        return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+        values = self.__class__.__record_values__
+        return values(self) == values(other)
     return NotImplemented
 
 
 def _hash(self):
-    return hash(tuple(getattr(self, n) for n in self.__record_hash__))
+    return hash(self.__class__.__record_hash__(self))
 
 
 def _frozen_setattr(self, name, value):

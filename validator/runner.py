@@ -12,6 +12,8 @@ that checks a list of files.
   (:func:`validator.limits.memory_limit`, P093), SIGTERM/SIGINT answered as below.  A worker
   would buy nothing there and costs ~30 ms of a one-file run (``xxgk-lint check 报告.txt``,
   issue 15.4).
+* One PDF or DOCX checked alone goes to one forked process of its own (:func:`_check_forked`:
+  the same guarantees as a worker below, without a pool's machinery).
 * Every other file is checked in a worker process (a fork of this one: the rules and the pipeline
   are already loaded), so a crash, a memory blow-up or a hang costs that file only.  Each
   worker limits its own address space (``max_memory`` beyond its size at start,
@@ -33,7 +35,6 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import sys
 import time
 from collections import deque
 from dataclasses import field
@@ -240,7 +241,11 @@ def _stop(slot: _Slot) -> None:
 
 
 def _death(proc) -> str:
-    code = proc.exitcode
+    return _death_of(proc.exitcode)
+
+
+def _death_of(code) -> str:
+    """Why a worker ended without a result, from its exit code (negative: the signal)."""
     if code is not None and code < 0:
         try:
             name = signal.Signals(-code).name
@@ -295,6 +300,93 @@ def needs_worker(task) -> bool:
         return True
 
 
+def _check_forked(task, max_memory: int | None) -> LiteResult:
+    """One file in one forked process (a PDF or DOCX checked alone): what a worker of
+    :func:`run` guarantees — a crash or a memory blow-up costs this file only, a check stuck in
+    native code is killed after the hard time limit (P091), the process dies with this one —
+    without the machinery of a pool (multiprocessing, connections: ~30 ms of a one-file run).
+    The result comes back pickled through a pipe.  Signals: as in :func:`run` (the caller's
+    handlers raise :class:`Interrupted`; the child is killed)."""
+    import pickle
+    import select
+    parent = os.getpid()
+    r, w = os.pipe()
+    masked = hasattr(signal, "pthread_sigmask")
+    if masked:   # no signal may reach the child before it has set its own handlers
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        pid = os.fork()
+    finally:
+        if masked and os.getpid() == parent:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(r)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            if masked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+            _limits.die_with_parent()
+            if os.getppid() != parent:
+                os._exit(0)
+            limit = _limits.apply_memory_limit(max_memory)
+            res = check_one(task, limit and max_memory)
+            try:
+                data = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is an error
+                data = pickle.dumps(LiteResult(task[0], [], error=msg(
+                    "内部错误（结果无法传回：{t}），请报告此问题", "internal error (the result cannot be sent back: {t}); please report it",
+                    t=type(exc).__name__)))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(w, view):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    limit = _hard_timeout(task[1])
+    deadline = None if limit is None else time.monotonic() + limit
+    late = False
+    try:
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([r], [], [], wait)[0]:
+                late = True
+                break
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except BaseException:
+        _kill(pid)
+        raise
+    finally:
+        os.close(r)
+    if late:
+        _kill(pid)
+        t = task[1].timeout
+        return _limit_result(task[0], _limits.TimeLimit(_limits._timeout_detail(t), seconds=_limits._fmt_s(t)), task[1])
+    _pid, status = os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    if data:
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - cut short by the child's death: reported below
+            pass
+    code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+    return LiteResult(task[0], [], error=msg(
+        "{p}: 检查此文件的进程意外终止（{w}），未得到结果",
+        "{p}: the process checking this file died ({w}) without a result", p=task[0], w=_death_of(code)))
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+
+
 def _check_here(task, max_memory: int | None) -> LiteResult:
     """One file in this process, within the memory ceiling (the time limit is lint_path's)."""
     with _limits.memory_limit(max_memory) as limit:
@@ -332,10 +424,11 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
     out = Outcome([None] * n)
     if n == 0:
         return out
-    if n == 1 and not needs_worker(tasks[0]):
+    if n == 1 and hasattr(os, "fork"):
         previous = _on_signals(_interrupt)
         try:
-            out.results[0] = _check_here(tasks[0], max_memory)
+            check = _check_forked if needs_worker(tasks[0]) else _check_here
+            out.results[0] = check(tasks[0], max_memory)
             if on_done:
                 on_done(0)
         except (Interrupted, KeyboardInterrupt) as exc:

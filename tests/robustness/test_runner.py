@@ -333,3 +333,57 @@ def test_a_signal_stops_a_check_of_one_file_in_this_process(tmp_path):
     assert p.returncode == 143
     text = err.decode("utf-8")
     assert "Traceback" not in text and "已中断" in text and "0/1" in text
+
+
+def test_one_pdf_stuck_in_native_code_is_killed_after_the_hard_limit(tmp_path, monkeypatch):
+    import validator.lint as lint
+    f = tmp_path / "stuck.pdf"
+    shutil.copy(PDF, f)
+    real = lint.lint_path
+
+    def stuck(path, *a, **kw):
+        if str(path) == str(f):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})   # as inside C code
+            time.sleep(60)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", stuck)
+    monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
+    before = set(_children(os.getpid()))
+    t = time.monotonic()
+    out = runner.run([(str(f), Options(timeout=0.5))], jobs=1)
+    assert time.monotonic() - t < 20
+    assert [x.rule for x in out.results[0].findings] == ["P091"]
+    assert set(_children(os.getpid())) <= before          # the stuck process is gone
+
+
+def test_one_pdf_gives_the_same_result_alone_as_among_others(tmp_path):
+    f = tmp_path / "a.pdf"
+    shutil.copy(PDF, f)
+    alone = runner.run([(str(f), Options())], jobs=1).results[0]
+    among = runner.run([(str(f), Options()), (str(REPORTS[0]), Options())], jobs=2).results[0]
+    key = [(x.rule, x.location.line, x.location.column, x.location.where, x.message) for x in alone.findings]
+    assert key and key == [(x.rule, x.location.line, x.location.column, x.location.where, x.message) for x in among.findings]
+    assert alone.error is None and alone.source.format == among.source.format == "pdf"
+
+
+def test_a_signal_stops_a_check_of_one_pdf_and_leaves_no_process(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
+    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
+    p = subprocess.Popen(exe + ["check", "-o", "concise", "--timeout", "0", "--rules-dir", str(rules), str(PDF)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    child = []
+    while time.monotonic() < deadline and not child:
+        time.sleep(0.2)
+        child = _children(p.pid)
+    assert child, "one PDF was not checked in a process of its own"
+    time.sleep(1.0)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=10)
+    assert p.returncode == 143
+    time.sleep(0.2)
+    assert not [c for c in child if _alive(c)], "the checking process outlived the run"
+    assert "Traceback" not in err.decode("utf-8") and "已中断" in err.decode("utf-8")

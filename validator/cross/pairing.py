@@ -77,6 +77,7 @@ class Peers(Mapping):
                 self._years[y] = self._years.get(y, 0) + 1
         self._entry = {e.path: e for e in ordered}
         self._own_of: dict[str, frozenset] = {}
+        self._closest_of: dict[tuple, Entry | None] = {}
         self._paths = [e.path for e in ordered if self._has_peers(e)]
         self._keys = set(self._paths)
 
@@ -92,10 +93,21 @@ class Peers(Mapping):
         return self._years.get(e.year, 0) > own
 
     def _closest(self, e: Entry, gi: int) -> Entry | None:
+        # the same for every report of the year in the same rendering and directory: found once
+        # (is_peer asks it for each pair the index proposes, tens of thousands in a big batch)
+        d = os.path.dirname(e.path)
+        k = (gi, e.year, e.format, d)
+        try:
+            return self._closest_of[k]
+        except KeyError:
+            pass
         same_year = [x for x in self._groups[gi] if x.year == e.year]
         if len(same_year) < 2:
-            return same_year[0] if same_year else None
-        return min(same_year, key=lambda p: _closeness(e, p))
+            best = same_year[0] if same_year else None
+        else:
+            best = min(same_year, key=lambda p: (e.format != p.format, d != os.path.dirname(p.path), p.path))
+        self._closest_of[k] = best
+        return best
 
     def entry(self, path: str) -> Entry:
         return self._entry[path]
