@@ -465,12 +465,11 @@ def read(data: bytes, name: str) -> Document:
     if not data.lstrip()[:5] == b"%PDF-" and b"%PDF-" not in data[:1024]:
         raise ReadError(msg("{n}: 不是 PDF 文件（缺少 %PDF- 文件头）", "{n}: not a PDF file (no %PDF- header)", n=name))
     scan = pdf_guard.scan(data)   # a stream bomb or an operator flood: P090, before any parsing
+    from .pdf_pages import PdfiumError, _raw
     try:
-        import pypdfium2  # noqa: F401
+        R = _raw()
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise ReadError(msg("{n}: 读取 PDF 需要 pypdfium2（{e}）", "{n}: reading a PDF needs pypdfium2 ({e})", n=name, e=exc)) from None
-    from pypdfium2 import PdfiumError
-    import pypdfium2.raw as R
 
     failed: list[tuple[int, str]] = []
     pages: list[_Page] = []
@@ -514,10 +513,10 @@ def read(data: bytes, name: str) -> Document:
 
 
 def _why(exc: Exception) -> str:
-    from .pdf_pages import PageTooComplex
+    from .pdf_pages import PageTooComplex, PdfiumError
     if isinstance(exc, PageTooComplex):
         return "页面内容过多"
-    if type(exc).__name__ == "PdfiumError":
+    if isinstance(exc, PdfiumError):
         return "页面数据已损坏"
     return type(exc).__name__
 

@@ -63,19 +63,49 @@ class Glyph:
         return f"Glyph({self.ch!r}, p{self.page} {self.x0:.1f},{self.top:.1f})"
 
 
+class PdfiumError(Exception):
+    """PDFium could not open the document (``err_code``: FPDF_GetLastError) or a page."""
+
+    def __init__(self, message: str, err_code: int | None = None):
+        super().__init__(message)
+        self.err_code = err_code
+
+
+_RAW: list = []
+
+
 def _raw():
-    import pypdfium2.raw as raw  # noqa: WPS433 - imported when a PDF is read
-    return raw
+    """pypdfium2's ctypes bindings of PDFium, the library initialised once per process.
+
+    Only the raw bindings (``pypdfium2_raw``, which ``pypdfium2.raw`` re-exports) are imported:
+    pypdfium2's helper layer (document and page classes, its configuration, ``ctypes.util``
+    …) costs ~25 ms more at every start and this module needs none of it (issue 15.3).  The
+    library is initialised as pypdfium2 does it (``FPDF_InitLibraryWithConfig``, version 2);
+    PDFium ignores a second initialisation, should pypdfium2 itself be imported later."""
+    if not _RAW:
+        try:
+            import pypdfium2_raw as raw      # noqa: WPS433 - imported when a PDF is read
+        except ImportError:                  # pragma: no cover - another packaging of pypdfium2
+            import pypdfium2.raw as raw
+        config = raw.FPDF_LIBRARY_CONFIG(version=2, m_pUserFontPaths=None, m_pIsolate=None, m_v8EmbedderSlot=0)
+        raw.FPDF_InitLibraryWithConfig(config)
+        _RAW.append(raw)
+    return _RAW[0]
 
 
 class PdfFile:
-    """An open PDF (pypdfium2 document); use as a context manager."""
+    """An open PDF (a PDFium document); use as a context manager.  Raises PdfiumError when
+    PDFium cannot open it (``err_code``: why) or it has no page."""
 
     def __init__(self, data: bytes):
-        import pypdfium2 as pdfium
+        self.raw = R = _raw()
         self._data = data            # PDFium reads from this buffer: keep it alive
-        self.doc = pdfium.PdfDocument(data)
-        self.raw = _raw()
+        self.doc = R.FPDF_LoadMemDocument64(data, len(data), None)
+        self._n = R.FPDF_GetPageCount(self.doc) if self.doc else 0
+        if self._n < 1:
+            err = R.FPDF_GetLastError()
+            self.close()
+            raise PdfiumError("Failed to load document", err_code=err)
 
     def __enter__(self) -> "PdfFile":
         return self
@@ -84,33 +114,38 @@ class PdfFile:
         self.close()
 
     def close(self) -> None:
-        try:
-            self.doc.close()
-        except Exception:  # noqa: BLE001 - closing a damaged document must not mask the real error
-            log.debug("关闭 PDF 时出错", exc_info=True)
+        doc, self.doc = self.doc, None
+        if doc:
+            try:
+                self.raw.FPDF_CloseDocument(doc)
+            except Exception:  # noqa: BLE001 - closing a damaged document must not mask the real error
+                log.debug("关闭 PDF 时出错", exc_info=True)
 
     def __len__(self) -> int:
-        return len(self.doc)
+        return self._n
 
     # -- metadata ------------------------------------------------------------------------
     def meta_text(self, key: str) -> str:
         """A value of the document information dictionary ("" when absent)."""
         R = self.raw
-        n = R.FPDF_GetMetaText(self.doc.raw, key.encode("ascii"), None, 0)
+        n = R.FPDF_GetMetaText(self.doc, key.encode("ascii"), None, 0)
         if n <= 2:
             return ""
         buf = ctypes.create_string_buffer(n)
-        R.FPDF_GetMetaText(self.doc.raw, key.encode("ascii"), buf, n)
+        R.FPDF_GetMetaText(self.doc, key.encode("ascii"), buf, n)
         return buf.raw[:n - 2].decode("utf-16-le", errors="replace").strip()
 
     # -- one page ------------------------------------------------------------------------
     def page(self, index: int) -> "PageData":
         """Glyphs and ruling of page `index` (0-based).  Raises on a page PDFium cannot load."""
-        page = self.doc[index]
+        R = self.raw
+        page = R.FPDF_LoadPage(self.doc, index)
+        if not page:
+            raise PdfiumError("Failed to load page")
         try:
-            return _read_page(self.raw, page, index + 1)
+            return _read_page(R, page, index + 1)
         finally:
-            page.close()
+            R.FPDF_ClosePage(page)
 
 
 class PageData:
@@ -129,19 +164,29 @@ def _sane(v: float) -> bool:
     return -1e6 < v < 1e6      # False for NaN and infinities too
 
 
+def _mediabox(R, page) -> tuple[float, float, float, float]:
+    """The page's /MediaBox; (0, 0, 612, 792) where it has none (what pypdfium2 gives then)."""
+    box = [ctypes.c_float() for _ in range(4)]
+    if not R.FPDFPage_GetMediaBox(page, *box):
+        return (0, 0, 612, 792)
+    return tuple(b.value for b in box)
+
+
 def _read_page(R, page, number: int) -> PageData:
-    left, bottom, right, top = page.get_mediabox()
+    left, bottom, right, top = _mediabox(R, page)
     if not all(map(_sane, (left, bottom, right, top))) or right - left <= 0 or top - bottom <= 0:
         left, bottom, right, top = 0.0, 0.0, 0.0, 0.0   # a broken /MediaBox: measure from the content
-    n_obj = R.FPDFPage_CountObjects(page.raw)
+    n_obj = R.FPDFPage_CountObjects(page)
     if n_obj > MAX_GLYPHS_PER_PAGE + MAX_SEGMENTS_PER_PAGE:
         raise PageTooComplex(f"{n_obj} objects")
-    textpage = page.get_textpage()
+    textpage = R.FPDFText_LoadPage(page)
+    if not textpage:
+        raise PdfiumError("Failed to load text page")
     try:
-        glyphs = _glyphs(R, textpage.raw, number)
+        glyphs = _glyphs(R, textpage, number)
     finally:
-        textpage.close()
-    segments, images = _segments(R, page.raw)
+        R.FPDFText_ClosePage(textpage)
+    segments, images = _segments(R, page)
     if top - bottom <= 0:
         # a broken /MediaBox ([], 1e308 …): an A4 page, grown to hold what is drawn
         ys = [g.top for g in glyphs] + [y for s in segments for y in (s[1], s[3])]
