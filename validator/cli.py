@@ -312,22 +312,6 @@ def _run_all(tasks, jobs: int, progress: bool, max_memory=None, lang: str = "zh"
             bar.stop()
 
 
-def _check_stdin(data: bytes, name: str, opts, rules, max_memory):
-    """The text read from stdin, checked in this process within the memory ceiling of a
-    worker (--max-memory: P093, never a traceback); the time limit is lint_bytes's own."""
-    from . import limits
-    from .lint import limit_result, lint_bytes
-    extra = limits.DEFAULT_MAX_MEMORY if max_memory is None else max_memory
-    with limits.memory_limit(extra) as limit:
-        try:
-            return lint_bytes(data, name, opts, rules)
-        except Exception as exc:  # noqa: BLE001 - only a memory error (MemoryError or a wrapper of one) is answered here
-            if not limits.caused_by_memory(exc):
-                raise
-        # the check's allocations are gone with its frames: room to build the answer
-        return limit_result(name, limits.memory_exceeded(limit and extra), opts, rules)
-
-
 def _cli_settings(args) -> dict:
     return {
         "select": _split(args.select) or None,
@@ -420,7 +404,7 @@ def _verbose_logging() -> None:
 
 def cmd_check(args) -> int:
     from .discover import DiscoverError, discover
-    from .lint import lint_bytes, worst
+    from .lint import worst
     from .readers import ReadError
     from .reporters import get, names
     from .rules import RuleRunError
@@ -486,9 +470,15 @@ def cmd_check(args) -> int:
             except LimitExceeded as exc:
                 from .lint import limit_result
                 res = limit_result(name, exc, opts, rules)
+                results.append(LiteResult.of(res))
             else:
-                res = _check_stdin(data, name, opts, rules, getattr(args, "max_memory", None))
-            results.append(LiteResult.of(res))
+                from . import runner
+                from .limits import DEFAULT_MAX_MEMORY
+                mm = getattr(args, "max_memory", None)
+                lite = runner.check_data(name, data, opts, DEFAULT_MAX_MEMORY if mm is None else mm)
+                if lite.fatal:   # a rule that cannot run: the rule file is bad input
+                    raise UsageError(lite.error)
+                results.append(lite)
         except ReadError as exc:
             results.append(LiteResult(name, [], error=of(exc)))
         except RuleRunError as exc:

@@ -111,16 +111,18 @@ def _limit_result(path, exc, opts) -> LiteResult:
     return LiteResult.of(limit_result(str(path), exc, opts, load_rules(opts.extra_rule_dirs)))
 
 
-def check_one(task, max_memory: int | None = None) -> LiteResult:
+def check_one(task, max_memory: int | None = None, data: bytes | None = None) -> LiteResult:
     """Check one file (in a worker process or in this one); never raises for the file's sake.
-    ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)])."""
+    ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)]);
+    ``data``: the file's bytes when they were read already (stdin; ``path`` names them)."""
     path, opts, *more = task
-    from .lint import lint_path
+    from .lint import lint_bytes, lint_path
     from .readers import ReadError
     from .rules import RuleRunError, load_rules
     try:
         try:
-            res = lint_path(path, opts, load_rules(opts.extra_rule_dirs))
+            rules = load_rules(opts.extra_rule_dirs)
+            res = lint_path(path, opts, rules) if data is None else lint_bytes(data, path, opts, rules)
         except RuleRunError as exc:
             return LiteResult(path, [], error=of(exc), fatal=True)
         except Exception as exc:  # noqa: BLE001 - one file must not lose the others
@@ -300,13 +302,13 @@ def needs_worker(task) -> bool:
         return True
 
 
-def _check_forked(task, max_memory: int | None) -> LiteResult:
-    """One file in one forked process (a PDF or DOCX checked alone): what a worker of
-    :func:`run` guarantees — a crash or a memory blow-up costs this file only, a check stuck in
-    native code is killed after the hard time limit (P091), the process dies with this one —
-    without the machinery of a pool (multiprocessing, connections: ~30 ms of a one-file run).
-    The result comes back pickled through a pipe.  Signals: as in :func:`run` (the caller's
-    handlers raise :class:`Interrupted`; the child is killed)."""
+def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> LiteResult:
+    """One file in one forked process (a PDF or DOCX checked alone, or read from stdin): what a
+    worker of :func:`run` guarantees — a crash or a memory blow-up costs this file only, a
+    check stuck in native code is killed after the hard time limit (P091), the process dies
+    with this one — without the machinery of a pool (multiprocessing, connections: ~30 ms of a
+    one-file run).  The result comes back pickled through a pipe.  Signals: as in :func:`run`
+    (the caller's handlers raise :class:`Interrupted`; the child is killed)."""
     import pickle
     import select
     parent = os.getpid()
@@ -330,14 +332,14 @@ def _check_forked(task, max_memory: int | None) -> LiteResult:
             if os.getppid() != parent:
                 os._exit(0)
             limit = _limits.apply_memory_limit(max_memory)
-            res = check_one(task, limit and max_memory)
+            res = check_one(task, limit and max_memory, data)
             try:
-                data = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
+                out = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is an error
-                data = pickle.dumps(LiteResult(task[0], [], error=msg(
+                out = pickle.dumps(LiteResult(task[0], [], error=msg(
                     "内部错误（结果无法传回：{t}），请报告此问题", "internal error (the result cannot be sent back: {t}); please report it",
                     t=type(exc).__name__)))
-            view = memoryview(data)
+            view = memoryview(out)
             while view:
                 view = view[os.write(w, view):]
         finally:
@@ -367,10 +369,10 @@ def _check_forked(task, max_memory: int | None) -> LiteResult:
         t = task[1].timeout
         return _limit_result(task[0], _limits.TimeLimit(_limits._timeout_detail(t), seconds=_limits._fmt_s(t)), task[1])
     _pid, status = os.waitpid(pid, 0)
-    data = b"".join(chunks)
-    if data:
+    got = b"".join(chunks)
+    if got:
         try:
-            return pickle.loads(data)
+            return pickle.loads(got)
         except Exception:  # noqa: BLE001 - cut short by the child's death: reported below
             pass
     code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
@@ -387,10 +389,24 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _check_here(task, max_memory: int | None) -> LiteResult:
+def _check_here(task, max_memory: int | None, data: bytes | None = None) -> LiteResult:
     """One file in this process, within the memory ceiling (the time limit is lint_path's)."""
     with _limits.memory_limit(max_memory) as limit:
-        return check_one(task, limit and max_memory)
+        return check_one(task, limit and max_memory, data)
+
+
+def check_data(name: str, data: bytes, opts, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY) -> LiteResult:
+    """The bytes of one file already read (stdin), checked as :func:`run` checks one file: in
+    this process when its reader is Python code, else (PDF, DOCX) in a forked process of its
+    own.  ``fatal`` results (a rule that cannot run) are the caller's to stop on."""
+    from .readers import NATIVE_FORMATS, SNIFF_BYTES, format_of
+    try:
+        native = format_of(data[:SNIFF_BYTES], name, getattr(opts, "input_format", None)) in NATIVE_FORMATS
+    except Exception:  # noqa: BLE001 - a sniffing problem is the reader's to report, in a process of its own
+        native = True
+    if native and hasattr(os, "fork"):
+        return _check_forked((name, opts), max_memory, data)
+    return _check_here((name, opts), max_memory, data)
 
 
 def _on_signals(handler) -> dict:

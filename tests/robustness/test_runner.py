@@ -387,3 +387,24 @@ def test_a_signal_stops_a_check_of_one_pdf_and_leaves_no_process(tmp_path):
     time.sleep(0.2)
     assert not [c for c in child if _alive(c)], "the checking process outlived the run"
     assert "Traceback" not in err.decode("utf-8") and "已中断" in err.decode("utf-8")
+
+
+def test_a_pdf_read_from_stdin_is_checked_in_a_process_of_its_own(monkeypatch):
+    import validator.lint as lint
+    data = PDF.read_bytes()
+    fine = runner.check_data("<stdin>", data, Options())
+    assert fine.error is None and fine.findings
+    real = lint.lint_bytes
+
+    def crash(blob, *a, **kw):   # a crash in the native reader
+        if blob[:5] == b"%PDF-":
+            import faulthandler
+            faulthandler.disable()
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(blob, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_bytes", crash)
+    out = runner.check_data("<stdin>", data, Options())
+    assert "SIGSEGV" in out.error                          # this process lived to say so
+    text = runner.check_data("<stdin>", REPORTS[0].read_bytes(), Options())   # text: checked here, no crash
+    assert text.error is None and text.findings
