@@ -179,20 +179,35 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_signal_stops_the_workers_at_once_and_prints_what_was_done(tmp_path, sig, code):
-    d = _site(tmp_path, n=8)
+def _slow_rules(tmp_path) -> Path:
+    """A rule directory whose rules take ~1.5 s a report (time for a signal to arrive)."""
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
+    return rules
+
+
+def _slow_check(tmp_path, *args, **popen):
+    """`xxgk-lint check -o concise --rules-dir <slow rules> ARGS…`, started (not waited for)."""
     exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
-    p = subprocess.Popen(exe + ["check", "-o", "concise", "--jobs", "2", "--rules-dir", str(rules), str(d)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    workers = []
-    while time.monotonic() < deadline and len(workers) < 2:
+    popen.setdefault("stdout", subprocess.PIPE)
+    popen.setdefault("stderr", subprocess.PIPE)
+    return subprocess.Popen(exe + ["check", "-o", "concise", "--rules-dir", str(_slow_rules(tmp_path)), *map(str, args)], **popen)
+
+
+def _wait_children(pid: int, n: int, seconds: float = 30) -> list[int]:
+    deadline = time.monotonic() + seconds
+    found = []
+    while time.monotonic() < deadline and len(found) < n:
         time.sleep(0.2)
-        workers = _children(p.pid)
+        found = _children(pid)
+    return found
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_stops_the_workers_at_once_and_prints_what_was_done(tmp_path, sig, code):
+    p = _slow_check(tmp_path, "--jobs", "2", _site(tmp_path, n=8))
+    workers = _wait_children(p.pid, 2)
     assert len(workers) >= 2, "the workers did not start"
     time.sleep(2.0)     # the first files are done (each takes ~1.5 s with these rules)
     p.send_signal(sig)
@@ -208,18 +223,8 @@ def test_a_signal_stops_the_workers_at_once_and_prints_what_was_done(tmp_path, s
 
 
 def test_workers_die_with_the_main_process_even_when_it_is_killed(tmp_path):
-    d = _site(tmp_path, n=8)
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
-    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
-    p = subprocess.Popen(exe + ["check", "-o", "concise", "--jobs", "2", "--rules-dir", str(rules), str(d)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(workers) < 2:
-        time.sleep(0.2)
-        workers = _children(p.pid)
+    p = _slow_check(tmp_path, "--jobs", "2", _site(tmp_path, n=8), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = _wait_children(p.pid, 2)
     p.kill()
     p.wait(10)
     time.sleep(1.0)
@@ -307,25 +312,17 @@ def test_one_text_file_or_stdin_in_this_process_keeps_the_memory_ceiling(tmp_pat
 
 
 def test_one_text_file_in_this_process_keeps_the_time_limit(tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
     exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
     t = time.monotonic()
-    r = subprocess.run(exe + ["check", "-o", "json", "--timeout", "0.5", "--rules-dir", str(rules), str(REPORTS[0])],
-                       capture_output=True, timeout=120)
+    r = subprocess.run(exe + ["check", "-o", "json", "--timeout", "0.5", "--rules-dir", str(_slow_rules(tmp_path)),
+                              str(REPORTS[0])], capture_output=True, timeout=120)
     assert time.monotonic() - t < 30
     assert_clean(r)
     assert [f["rule"] for f in json.loads(r.stdout)["findings"]] == ["P091"]
 
 
 def test_a_signal_stops_a_check_of_one_file_in_this_process(tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
-    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
-    p = subprocess.Popen(exe + ["check", "-o", "concise", "--timeout", "0", "--rules-dir", str(rules), str(REPORTS[0])],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = _slow_check(tmp_path, "--timeout", "0", REPORTS[0])
     time.sleep(2.0)
     assert not _children(p.pid), "one text file started a worker"
     p.send_signal(signal.SIGTERM)
@@ -368,17 +365,8 @@ def test_one_pdf_gives_the_same_result_alone_as_among_others(tmp_path):
 
 
 def test_a_signal_stops_a_check_of_one_pdf_and_leaves_no_process(tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "slow.yaml").write_text(SLOW_RULES, encoding="utf-8")
-    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
-    p = subprocess.Popen(exe + ["check", "-o", "concise", "--timeout", "0", "--rules-dir", str(rules), str(PDF)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    child = []
-    while time.monotonic() < deadline and not child:
-        time.sleep(0.2)
-        child = _children(p.pid)
+    p = _slow_check(tmp_path, "--timeout", "0", PDF)
+    child = _wait_children(p.pid, 1)
     assert child, "one PDF was not checked in a process of its own"
     time.sleep(1.0)
     p.send_signal(signal.SIGTERM)
