@@ -83,6 +83,9 @@ class Diagnostic:
 
 @record
 class Element:
+    """One element of the generated report grammar: a section heading, a table's start or end,
+    a row, a row group or a caption, with the terminal that stands for it and its rank."""
+
     terminal: str
     rank: int
     kind: str              # section / table / table_end / row / group / caption

@@ -64,6 +64,9 @@ _HEAD_ANY = later(r"([一二三四五六七八九十]{1,3})[ \t]*、[ \t]*")
 
 @record
 class Heading:
+    """A section heading found in the text (一、…): its number, where it is, its title and how
+    well the title matches the template's."""
+
     number: int
     numeral: str
     start: int       # offset of the numeral

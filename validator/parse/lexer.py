@@ -37,6 +37,8 @@ _DIGITS = later(r"\d+")
 
 @record
 class Region:
+    """The stretch of text (start, end) where a template table was found."""
+
     table: TableSpec
     start: int
     end: int

@@ -33,6 +33,9 @@ KindError = ParamError      # a kind's prepare() refuses a combination of values
 
 @record
 class Kind:
+    """A rule kind: its name, family, parameters (validated when rules load), the function that
+    runs a rule of it, its documentation and what it compares."""
+
     name: str
     family: str                      # structure / tables / text / metadata / notes / cross
     params: list[Param]
