@@ -258,9 +258,17 @@ def test_audit_writes_parquet_tables_that_match_the_database(tmp_path):
     assert db.execute("SELECT checked, skipped FROM runs ORDER BY run_id DESC").fetchone() == (0, 16)
 
 
-def test_summary_alone_from_an_existing_database(corpus_audit, tmp_path):
-    assert main(["audit", "--out", str(corpus_audit / "audit.sqlite"), "--summary", str(tmp_path / "s"), "-q"]) == 0
-    assert (tmp_path / "s" / "summary.html").exists()
+def test_summary_alone_from_an_existing_database_reads_it_and_never_writes_to_it(corpus_audit, tmp_path):
+    import hashlib
+    import shutil
+    db = tmp_path / "copy.sqlite"
+    shutil.copy(corpus_audit / "audit.sqlite", db)
+    db.chmod(0o444)                                  # read-only: a write would fail
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    assert main(["audit", "--out", str(db), "--summary", str(tmp_path / "s"), "-q"]) == 0
+    assert (tmp_path / "s" / "summary.html").exists() and (tmp_path / "s" / "units.csv").exists()
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before      # no run recorded
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite", "s"]   # no journal left
 
 
 def test_audit_usage_errors_are_one_line(tmp_path, capsys):

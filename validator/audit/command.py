@@ -122,7 +122,7 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
     from .. import __version__
     from ..i18n import msg, of
     from . import engine as _engine
-    from .store import Store, StoreError, export_parquet, is_parquet
+    from .store import Store, StoreError, is_parquet
     from .store import state_path
     if not files and not args.paths:
         if not args.summary:
@@ -141,6 +141,12 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
         raise AuditUsageError(msg("{s}: 已存在且不是目录（--summary 的汇总写在一个目录中）",
                                   "{s}: exists and is not a directory (--summary writes into a directory)",
                                   s=args.summary))
+    if not files and not args.paths:   # only the summary, from the database as it is: read, never written
+        t0 = time.perf_counter()
+        wrote = _write_outputs(args, lang, parquet=False)
+        if not args.quiet:
+            _report(args.out, 0, 0, 0, time.perf_counter() - t0, False, wrote, lang)
+        return 0
     if is_parquet(args.out):
         try:
             import pyarrow  # noqa: F401
@@ -190,9 +196,20 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
         store.finish_run(checked, info)
     finally:
         store.close()
+    wrote = _write_outputs(args, lang, parquet=is_parquet(args.out))
+    if not args.quiet:
+        _report(args.out, len(files), checked, skipped, time.perf_counter() - t0,
+                interrupted, wrote, lang)
+    return 130 if interrupted else 0
+
+
+def _write_outputs(args, lang: str, parquet: bool) -> list[str]:
+    """The Parquet export (``parquet``) and the --summary files; what was written."""
+    from ..i18n import msg
+    from .store import export_parquet
     wrote = []
     try:
-        if is_parquet(args.out):
+        if parquet:
             wrote += export_parquet(args.out)
         if args.summary:
             from .summary import write_summary
@@ -201,10 +218,7 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
         where = getattr(exc, "filename", None) or args.summary or args.out
         raise AuditUsageError(msg("{w}: 无法写出（{e}）", "{w}: cannot be written ({e})",
                                   w=where, e=exc.strerror or exc)) from None
-    if not args.quiet:
-        _report(args.out, len(files), checked, skipped, time.perf_counter() - t0,
-                interrupted, wrote, lang)
-    return 130 if interrupted else 0
+    return wrote
 
 
 def _report(out, files, checked, skipped, seconds, interrupted, wrote, lang: str = "zh") -> None:
