@@ -9,6 +9,7 @@ almost none — on both sides of the screen of copied-from-other-issuer (Y202)."
 
 from __future__ import annotations
 
+import os
 import pickle
 import random
 import re
@@ -185,13 +186,35 @@ def test_losing_one_proposed_pair_would_be_seen(batch, monkeypatch):
     real = peers_mod.candidates
     victim = next((p, f["related"][-1]["path"]) for p, fs in found.items() for f in fs)
 
-    def lossy(reports, is_peer, stats=None):
-        out = real(reports, is_peer, stats)
+    def lossy(reports, is_peer, stats=None, **kw):
+        out = real(reports, is_peer, stats, **kw)
         out[victim[0]].discard(victim[1])
         return out
 
     monkeypatch.setattr(peers_mod, "candidates", lossy)
     assert _indexed(paths) != {p: found.get(p, []) for p in paths}
+
+
+def test_years_indexed_in_forked_processes_propose_the_same_pairs(batch, monkeypatch):
+    paths, _ref = batch
+    results = _checked(paths)
+    grouping = pair(entries(r.cross.card for r in results))
+    is_peer = grouping.peers.is_peer
+    from validator.cross.peers import specs
+    opts, values, rules = _options(None)
+    # the batch's reports spread over three years (each year is indexed on its own)
+    reports = {}
+    for i, r in enumerate(results):
+        e = grouping.peers.entry(r.path) if r.path in grouping.peers else None
+        reports[r.path] = (2022 + i % 3, r.cross.sections, specs(rules, opts, values, e.template if e else None))
+    one = peers_mod.candidates(reports, is_peer, jobs=1)
+    monkeypatch.setattr(peers_mod, "MIN_PARALLEL", 0)
+    here = []
+    real = peers_mod._one_year
+    monkeypatch.setattr(peers_mod, "_one_year", lambda *a: here.append(os.getpid()) or real(*a))
+    two = peers_mod.candidates(reports, is_peer, jobs=2)
+    assert one and two == one
+    assert here == []             # no year was indexed in this process: all in the forked ones
 
 
 def test_peers_listed_on_demand_are_those_of_the_old_loop(batch):

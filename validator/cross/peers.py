@@ -114,27 +114,79 @@ def _needed(n: int, screen: float) -> int:
 
 
 def candidates(reports: dict[str, tuple[int, list[Section], list[Spec] | None]], is_peer,
-               stats: dict | None = None) -> dict[str, set[str]]:
+               stats: dict | None = None, jobs: int = 1) -> dict[str, set[str]]:
     """path -> the paths of the other reports whose comparison can give a finding.
 
     ``reports``: path -> (year, sections, specs); ``is_peer(path, other)``: whether the batch
     compares `path` with `other` (pairing.Peers.is_peer).  ``stats`` (optional) counts the
     work: ``looked_up`` (sections found through the index), ``verified`` (pairs whose shared
-    8-grams were counted), ``proposed`` (pairs kept)."""
+    8-grams were counted), ``proposed`` (pairs kept).  ``jobs`` > 1: the years (independent
+    of each other) are indexed in that many forked processes, which inherit ``reports``; only
+    the proposed paths come back (the same sets as in one process)."""
     out: dict[str, set[str]] = {}
     by_year: dict[int, list[str]] = {}
     for path, (year, _secs, _specs) in reports.items():
         by_year.setdefault(year, []).append(path)
-    for year, paths in by_year.items():
-        if len(paths) < 2:
-            continue
-        everyone = [p for p in paths if reports[p][2] is None]
-        for p in everyone:             # a rule this module cannot bound: compare with every peer
-            out.setdefault(p, set()).update(o for o in paths if o != p and is_peer(p, o))
-        _year(paths, reports, is_peer, out, stats if stats is not None else {})
+    years = [paths for paths in by_year.values() if len(paths) >= 2]
+    done = 0
+    if jobs > 1 and stats is None and len(years) > 1 and sum(len(p) for p in years) >= MIN_PARALLEL:
+        for part in _forked_years(years, reports, is_peer, jobs):
+            for p, found in part.items():
+                out.setdefault(p, set()).update(found)
+            done += 1
+    for paths in years[done:]:         # (all of them unless forked processes did them)
+        _one_year(paths, reports, is_peer, out, stats if stats is not None else {})
     if stats is not None:
         stats["proposed"] = sum(len(v) for v in out.values())
     return out
+
+
+MIN_PARALLEL = 200   # fewer reports with peers than this are indexed in this process
+
+
+def _one_year(paths: list[str], reports, is_peer, out: dict[str, set[str]], stats: dict) -> None:
+    everyone = [p for p in paths if reports[p][2] is None]
+    for p in everyone:             # a rule this module cannot bound: compare with every peer
+        out.setdefault(p, set()).update(o for o in paths if o != p and is_peer(p, o))
+    _year(paths, reports, is_peer, out, stats)
+
+
+# what the forked processes read (set just before they start)
+_YEARS: list = []
+
+
+def _year_in_child(i: int) -> dict[str, set[str]]:
+    years, reports, is_peer = _YEARS
+    out: dict[str, set[str]] = {}
+    _one_year(years[i], reports, is_peer, out, {})
+    return out
+
+
+def _forked_years(years: list, reports, is_peer, jobs: int):
+    """The proposed paths of each year in order, computed in forked processes, as far as they
+    deliver (a process that cannot start or dies: the caller does the rest)."""
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..limits import die_with_parent
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return
+    order = sorted(range(len(years)), key=lambda i: -len(years[i]))   # the biggest years first
+    _YEARS[:] = [years, reports, is_peer]
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=die_with_parent) as pool:
+            results = dict(zip(order, pool.map(_year_in_child, order)))
+    except Exception:  # noqa: BLE001 - a process that died (BrokenProcessPool), or could not start
+        return
+    finally:
+        gc.unfreeze()
+        _YEARS[:] = []
+    for i in range(len(years)):
+        yield results[i]
 
 
 def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]], stats: dict) -> None:

@@ -227,7 +227,7 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
     tasks = [(te.path, te.path, prev, "previous") for prev, _this, pe, te in pairs]
     compared: dict[str, list[str]] = {}
     if grouping is not None and peers:
-        compared = _peer_pairs(grouping.peers, sections, options_for)
+        compared = _peer_pairs(grouping.peers, sections, options_for, jobs)
         tasks += [(path, path, o, "peer") for path, others in compared.items() for o in others]
     sections.clear()
     _MODELS[0] = model
@@ -275,7 +275,7 @@ def _consumed(stack: list):
         yield stack.pop()
 
 
-def _peer_pairs(grouping_peers, sections: dict, options_for) -> dict[str, list[str]]:
+def _peer_pairs(grouping_peers, sections: dict, options_for, jobs: int = 1) -> dict[str, list[str]]:
     """path -> the other issuers' reports it is compared with (sorted), for every report that
     has peers (in the batch's order): only those whose comparison can give a finding — the
     others have no section that passes the screen of any peer rule (validator/cross/peers.py)."""
@@ -285,7 +285,7 @@ def _peer_pairs(grouping_peers, sections: dict, options_for) -> dict[str, list[s
         e = grouping_peers.entry(path)
         opts, values, rules = options_for(path)
         reports[path] = (e.year, sections[path], specs(rules, opts, values, e.template))
-    found = candidates(reports, grouping_peers.is_peer)
+    found = candidates(reports, grouping_peers.is_peer, jobs=jobs)
     return {path: sorted(found.get(path, ())) for path in grouping_peers}
 
 
