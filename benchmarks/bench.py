@@ -277,7 +277,16 @@ def bench_floor_and_cold(n: int) -> dict:
     return {"python_bare_ms": bare_w * 1000, "floor_ms": floor_w * 1000, "floor_cpu_ms": floor_c * 1000,
             "cold_check_ms": cold_w * 1000, "cold_check_cpu_ms": cold_c * 1000,
             "cold_x_floor": med(c.wall / f.wall for f, c in pairs),
-            "cold_x_floor_cpu": med(c.cpu / f.cpu for f, c in pairs)}
+            "cold_x_floor_cpu": med(c.cpu / f.cpu for f, c in pairs),
+            # how noisy the pairs were: the middle half of the per-pair ratios (wall)
+            "cold_x_floor_quartiles": _quartiles([c.wall / f.wall for f, c in pairs])}
+
+
+def _quartiles(xs: list[float]) -> tuple[float, float]:
+    if len(xs) < 4:
+        return (min(xs), max(xs))
+    q = statistics.quantiles(xs, n=4)
+    return (q[0], q[2])
 
 
 def bench_parse(n: int) -> dict:
@@ -463,6 +472,9 @@ def _main(args) -> int:
     print(f"  cold   xxgk-lint check, one report          : {res['cold_check_ms']:7.1f} ms / {res['cold_check_cpu_ms']:6.1f} ms cpu"
           f"  = {res['cold_x_floor']:.2f}× / {res['cold_x_floor_cpu']:.2f}× floor"
           f"  [target ≤ {TARGET_COLD_X}×: {_ok(res['cold_x_floor'] <= TARGET_COLD_X)}]", flush=True)
+    lo, hi = res["cold_x_floor_quartiles"]
+    print(f"         middle half of the {n} pairs' ratios: {lo:.2f}–{hi:.2f}× (a wide spread: a busy machine;"
+          " compare versions in alternating runs)", flush=True)
     if args.cold:
         if args.json:
             Path(args.json).write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
