@@ -289,17 +289,29 @@ def needs_worker(task) -> bool:
     reader runs native code on it (PDF, DOCX; see ``validator.readers.NATIVE_FORMATS``).  The
     format is sniffed from the head of the file as the reader will sniff it; a file that
     cannot be opened needs no worker (its reader says what is wrong)."""
-    from .readers import NATIVE_FORMATS, SNIFF_BYTES, format_of
+    from .readers import SNIFF_BYTES
     path, opts = task[0], task[1]
     try:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except (OSError, ValueError):
         return False
+    return _native(head, str(path), opts)
+
+
+def _native(head: bytes, name: str, opts) -> bool:
+    """Whether the reader of these bytes (their first SNIFF_BYTES) runs native code on them."""
+    from .readers import NATIVE_FORMATS, SNIFF_BYTES, format_of
     try:
-        return format_of(head, str(path), getattr(opts, "input_format", None)) in NATIVE_FORMATS
-    except Exception:  # noqa: BLE001 - a sniffing problem is the reader's to report, in a worker
+        return format_of(head[:SNIFF_BYTES], name, getattr(opts, "input_format", None)) in NATIVE_FORMATS
+    except Exception:  # noqa: BLE001 - a sniffing problem is the reader's to report, in a process of its own
         return True
+
+
+def _timed_out(task) -> LiteResult:
+    """P091 for a file whose check outlived the hard time limit (stuck where SIGALRM cannot reach)."""
+    t = task[1].timeout
+    return _limit_result(task[0], _limits.TimeLimit(_limits._timeout_detail(t), seconds=_limits._fmt_s(t)), task[1])
 
 
 def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> LiteResult:
@@ -366,8 +378,7 @@ def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> Li
         os.close(r)
     if late:
         _kill(pid)
-        t = task[1].timeout
-        return _limit_result(task[0], _limits.TimeLimit(_limits._timeout_detail(t), seconds=_limits._fmt_s(t)), task[1])
+        return _timed_out(task)
     _pid, status = os.waitpid(pid, 0)
     got = b"".join(chunks)
     if got:
@@ -399,12 +410,7 @@ def check_data(name: str, data: bytes, opts, max_memory: int | None = _limits.DE
     """The bytes of one file already read (stdin), checked as :func:`run` checks one file: in
     this process when its reader is Python code, else (PDF, DOCX) in a forked process of its
     own.  ``fatal`` results (a rule that cannot run) are the caller's to stop on."""
-    from .readers import NATIVE_FORMATS, SNIFF_BYTES, format_of
-    try:
-        native = format_of(data[:SNIFF_BYTES], name, getattr(opts, "input_format", None)) in NATIVE_FORMATS
-    except Exception:  # noqa: BLE001 - a sniffing problem is the reader's to report, in a process of its own
-        native = True
-    if native and hasattr(os, "fork"):
+    if _native(data, name, opts) and hasattr(os, "fork"):
         return _check_forked((name, opts), max_memory, data)
     return _check_here((name, opts), max_memory, data)
 
@@ -510,9 +516,7 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                     continue
                 if late and not dead:
                     _stop(slot)
-                    t = tasks[i][1].timeout
-                    out.results[i] = _limit_result(tasks[i][0], _limits.TimeLimit(
-                        _limits._timeout_detail(t), seconds=_limits._fmt_s(t)), tasks[i][1])
+                    out.results[i] = _timed_out(tasks[i])
                 else:
                     slot.proc.join(1)
                     why = _death(slot.proc)
