@@ -36,6 +36,7 @@ Renderings recognised as grids (``Grid.origin``):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 
 from ..document import Block, Grid, GridCell, Paragraph
 from ..records import record
@@ -65,24 +66,27 @@ class _Line:
 def _lines(text: str) -> list[_Line]:
     out = []
     pos = 0
-    n = len(text)
-    no = 0
-    while pos <= n:
-        nl = text.find("\n", pos)
-        end = n if nl < 0 else nl
-        e = end
-        if e > pos and text[e - 1] == "\r":
-            e -= 1
-        out.append(_Line(no, pos, e))
-        no += 1
-        if nl < 0:
-            break
-        pos = nl + 1
+    for no, part in enumerate(text.split("\n")):
+        end = pos + len(part)
+        out.append(_Line(no, pos, end - 1 if part.endswith("\r") else end))
+        pos = end + 1
     return out
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     """The span a..b without padding (spaces, NBSP, U+3000, literal ``&nbsp;``)."""
+    s = text[a:b]
+    body = s.strip(PAD)
+    if not body:
+        return a + len(s), a + len(s)
+    if "&" in body and (body[:6].lower() == _NBSP or body[-6:].lower() == _NBSP):
+        return _trim_nbsp(text, a, b)
+    a += len(s) - len(s.lstrip(PAD))
+    return a, a + len(body)
+
+
+def _trim_nbsp(text: str, a: int, b: int) -> tuple[int, int]:
+    """:func:`_trim` of a span that starts or ends with a literal ``&nbsp;``."""
     while True:
         while a < b and text[a] in PAD:
             a += 1
@@ -98,6 +102,21 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
             continue
         break
     return a, b
+
+
+def _all_pipes(text: str, lines: list[_Line]) -> list[list[int]]:
+    """:func:`_pipes` of every line (by line number); one search of the text for the lines
+    that have a ``|`` at all."""
+    out: list[list[int]] = [[] for _ in lines]
+    i = text.find("|")
+    if i < 0:
+        return out
+    starts = [ln.start for ln in lines]
+    while i >= 0:
+        ln = lines[bisect_right(starts, i) - 1]
+        out[ln.no] = _pipes(text, ln)
+        i = text.find("|", ln.end + 1)
+    return out
 
 
 def _pipes(text: str, ln: _Line) -> list[int]:
@@ -306,10 +325,46 @@ def _tokens(s: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _GAP.finditer(s.replace("\u3000", "  ").replace("\t", "  "))]
 
 
+# where a line has two tokens or more: a blank other than one space between two non-blanks
+_TWO_TOKENS = later(r"\S(?:[^\S \n]| [^\S\n])")
+
+
+def _line_tokens(text: str, lines: list[_Line], free: list[bool]) -> list[list[tuple[int, int]] | None]:
+    """:func:`_tokens` of every free line (None for the others).  Most lines are one token
+    (a sentence) or none: those are told by one search of the whole text and a strip."""
+    starts = [ln.start for ln in lines]
+    multi = set()
+    pos = 0
+    search = _TWO_TOKENS.search
+    while True:
+        m = search(text, pos)
+        if m is None:
+            break
+        k = bisect_right(starts, m.start()) - 1
+        multi.add(k)
+        pos = lines[k].end + 1
+    out: list[list[tuple[int, int]] | None] = []
+    for i, ln in enumerate(lines):
+        if not free[i]:
+            out.append(None)
+            continue
+        s = text[ln.start:ln.end]
+        if i in multi or "\u3000" in s:
+            out.append(_tokens(s))
+            continue
+        body = s.strip()
+        if not body:
+            out.append([])
+        else:
+            a = len(s) - len(s.lstrip())
+            out.append([(a, a + len(body))])
+    return out
+
+
 def _aligned_blocks(text: str, lines: list[_Line], free: list[bool]) -> list[tuple[list[int], list[list[tuple[int, int]]]]]:
     """Blocks of lines with the same space-aligned columns (indices into ``lines`` and the
     token spans per line, relative to the line start)."""
-    toks = [(_tokens(ln.text(text)) if free[i] else None) for i, ln in enumerate(lines)]
+    toks = _line_tokens(text, lines, free)
     out = []
     i = 0
     n = len(lines)
@@ -411,7 +466,7 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     text = blanked
     taken = [False] * n
     grids: list[tuple[int, Grid]] = []   # (first line, grid)
-    pipes = {ln.no: _pipes(text, ln) for ln in lines}
+    pipes = _all_pipes(text, lines)
 
     # 1. runs of lines with pipes
     md_runs: list[tuple[int, Grid, int]] = []
@@ -449,7 +504,7 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     _mark_fragments(text, lines, md_runs, headers)
 
     # 2. tab-separated runs
-    i = 0
+    i = 0 if "\t" in text else n
     while i < n:
         if taken[i]:
             i += 1
@@ -476,7 +531,10 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
 
     # 3. space-aligned columns (pdftotext -layout)
     if aligned:
-        free = [not taken[k] and "\t" not in lines[k].text(text) for k in range(n)]
+        if "\t" in text:
+            free = [not taken[k] and "\t" not in lines[k].text(text) for k in range(n)]
+        else:
+            free = [not t for t in taken]
         for members, toks in _aligned_blocks(text, lines, free):
             cells = []
             for r, (m, tk) in enumerate(zip(members, toks)):
