@@ -76,6 +76,7 @@ class SourceText:
         # the text before normalisation, offset for offset (set by normalize() when the
         # conversions kept every length), so findings can quote the user's own characters
         self.raw: str | None = None
+        self._raw_same: bool | None = None    # raw == text (worked out by the first quote)
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -102,12 +103,25 @@ class SourceText:
             end = start
         end = max(start, min(end, n))
         place = self.places[self._places[start]] if self._places is not None else NO_PLACE
+        lines = self._lines
+        if type(lines) is _IdentityLines and type(self._cols) is _IdentityCols:
+            # a text mapped to itself: one bisect a position
+            starts = lines.starts
+            k = bisect_right(starts, start)
+            line, col = k, start - starts[k - 1] + 1
+            if end > start:
+                last = end - 1
+                k = bisect_right(starts, last, k - 1)
+                end_line, end_col = k, last - starts[k - 1] + 2
+            else:
+                end_line, end_col = line, col
+            return Location(line, col, end_line, end_col, place.page, place.where)
         if end > start:
             last = end - 1
-            end_line, end_col = self._lines[last], self._cols[last] + 1
+            end_line, end_col = lines[last], self._cols[last] + 1
         else:
-            end_line, end_col = self._lines[start], self._cols[start]
-        return Location(self._lines[start], self._cols[start], end_line, end_col,
+            end_line, end_col = lines[start], self._cols[start]
+        return Location(lines[start], self._cols[start], end_line, end_col,
                         place.page, place.where)
 
     def quote(self, text: str, near: int = 0) -> str:
@@ -115,7 +129,7 @@ class SourceText:
         traditional script), taken at its occurrence nearest to offset `near`."""
         if self.raw is None or not text:
             return text
-        same = getattr(self, "_raw_same", None)
+        same = self._raw_same
         if same is None:   # normalisation changed nothing: every quote is the text itself
             same = self._raw_same = self.raw == self.text
         if same:
