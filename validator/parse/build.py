@@ -3,13 +3,13 @@
 The format depends on the report year, which is read from the title among the tokens: the
 document is segmented with the format its opening suggests, and again only if the title
 says otherwise.  Then the generated grammar of that format parses the tokens (never
-rejecting: its diagnostics are the structure findings), and a Lark Transformer builds the
-model from the tree — sections with their paragraphs, tables with their rows and cells.
+rejecting: its diagnostics are the structure findings), and a walk of the tree builds the
+model — sections with their paragraphs, tables with their rows and cells.
 """
 
 from __future__ import annotations
 
-from lark import Token, Transformer
+from lark import Token, Tree
 
 from ..document import Document
 from ..model import (Cell, Diagnostic, LabelMatch, Metadata, Paragraph, Report, Row, Section, Table,
@@ -112,22 +112,21 @@ class _TableNode:
         self.children = children
 
 
-class _ToModel(Transformer):
-    """The tree → a flat list of tokens and table nodes in document order."""
-
-    def __default__(self, data, children, meta):
-        flat = _Flat()
-        for c in children:
+def _flatten(tree):
+    """The tree → a flat list of tokens and table nodes in document order: every inner rule
+    hands its children up unchanged, a ``table_…`` rule makes a table node of them.  (A walk
+    of its own: a Lark Transformer looks up a method per rule and token on every node.)"""
+    flat = _Flat()
+    for c in tree.children:
+        if isinstance(c, Tree):
+            c = _flatten(c)
             if isinstance(c, _Flat):
                 flat.extend(c)
-            else:
-                flat.append(c)
-        if data.startswith("table_"):
-            return _TableNode(flat)
-        return flat
-
-    def start(self, children):
-        return self.__default__("start", children, None)
+                continue
+        flat.append(c)
+    if tree.data.startswith("table_"):
+        return _TableNode(flat)
+    return flat
 
 
 class _Model:
@@ -140,7 +139,7 @@ class _Model:
         self.text = report.source.text
 
     def build(self, tree, diags: list[Diagnostic]):
-        items = _ToModel().transform(tree)
+        items = _flatten(tree)
         sec: Section | None = None
         for it in items:
             if isinstance(it, _TableNode):
