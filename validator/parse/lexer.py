@@ -195,34 +195,33 @@ def _looks_value_cell(s: str) -> bool:
     return all(_VALUE_RE.fullmatch(p) for p in s.split())
 
 
-_SCAN = later(r"\s+|(?:[增减+]|(?<![\d.])-)?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–/]+|-+(?=\s|$|\d|\|)"
-                   r"|不适用|[^\s\d|]+")
+# a gap's words: blanks, numbers (with 增/减 or a sign, a unit), dashes, 不适用 — all values —
+# and other text (the named group says which, so no word is classified twice)
+_SCAN = later(r"(?P<blank>\s+)|(?P<value>(?:[增减+]|(?<![\d.])-)?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?"
+              r"|[—–/]+|-+(?=\s|$|\d|\|)|不适用)|[^\s\d|]+")
 
 
 def _scan_values(text: str, a: int, b: int) -> list[Tok]:
     out: list[Tok] = []
     sep = True  # was there a separator before the current token
-    seg = text[a:b]
-    for m in _SCAN.finditer(seg):
-        tok = m.group(0)
-        s = a + m.start()
-        e = a + m.end()
-        if tok.isspace():
+    for m in _SCAN.finditer(text[a:b]):
+        kind = m.lastgroup
+        if kind == "blank":
             sep = True
             continue
-        if tok[0].isdigit() or tok[0] in "增减+-" and len(tok) > 1 and tok[1].isdigit():
-            out.append(Tok("VALUE", s, e, tok, {"sep_before": sep}))
-        elif tok in ("不适用",) or set(tok) <= VALUE_PUNCT:
-            out.append(Tok("VALUE", s, e, tok, {"sep_before": sep}))
+        tok = m.group()
+        s, e = m.span()
+        s += a
+        e += a
+        if kind == "value" or tok[0].isdigit() or tok[0] in "增减+-" and len(tok) > 1 and tok[1].isdigit() \
+                or tok == "无" or set(tok) <= VALUE_PUNCT:
+            # (a lone "无" stands for a value; other text that is digits or dashes, too)
+            out.append(Tok("VALUE", s, e, tok))
+        elif out and not sep and out[-1].type == "TEXT":
+            prev = out[-1]
+            out[-1] = Tok("TEXT", prev.start, e, text[prev.start:e])
         else:
-            # text; a lone "无" stands for a value
-            if tok == "无":
-                out.append(Tok("VALUE", s, e, tok, {"sep_before": sep}))
-            elif out and out[-1].type == "TEXT" and not sep:
-                prev = out[-1]
-                out[-1] = Tok("TEXT", prev.start, e, text[prev.start:e])
-            else:
-                out.append(Tok("TEXT", s, e, tok))
+            out.append(Tok("TEXT", s, e, tok))
         sep = False
     return out
 
@@ -287,6 +286,9 @@ _FRONT_KEYS = ("索引号", "发布机构", "发布日期", "成文日期", "生
 _FRONT_RE = later(r"^\s*(?:%s)\s*[:：]?" % "|".join(_FRONT_KEYS))
 _TITLE_RE = later(r"[^\s。，,；;]{0,50}?\d{4}\s*年\s*度?[^\s。，,；;]{0,40}?(?:年度报告|工作报告|年报)")
 _SUBITEM_RE = later(r"(?m)(?:^|(?<=[。；;！!？?]))[ \t]*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[(（]\d{1,2}[)）]|\d{1,2}[.、](?!\d))")
+# a sub-item inside a line: right after the end of a sentence (its match starts at that mark;
+# searching for the marks first is much faster than trying the look-behind everywhere)
+_SUBITEM_AFTER = later(r"[。；;！!？?][ \t]*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[(（]\d{1,2}[)）]|\d{1,2}[.、](?!\d))")
 _DATE_LINE = later(r"^\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*$")
 
 
@@ -425,8 +427,8 @@ def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:
         if not line.strip():
             continue
         # split long lines at sub-item markers
-        cuts = [m.start() for m in _SUBITEM_RE.finditer(line) if m.start() > 0 or True]
-        cuts = sorted(set([0] + [c for c in cuts if c > 0]))
+        cuts = [0]
+        cuts.extend(m.start() + 1 for m in _SUBITEM_AFTER.finditer(line))
         for i, c in enumerate(cuts):
             ps = s + c
             pe = s + (cuts[i + 1] if i + 1 < len(cuts) else len(line))

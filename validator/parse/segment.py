@@ -132,7 +132,7 @@ class Segmenter:
                     k += 1
                 cells = []
                 if k - 1 < len(body) and body[k - 1].type == "CELLS":
-                    cells = [_tok(c) for c in body[k - 1].data["cells"]]
+                    cells = list(body[k - 1].data["cells"])
                     k += 1
                 for idx, lt in enumerate(labels):
                     last = idx == len(labels) - 1
@@ -148,7 +148,7 @@ class Segmenter:
         unl = [r for r in spec.rows if not r.label]
         if unl and unlabeled:
             rs = unl[0]
-            cells = [_tok(c) for c in unlabeled]
+            cells = list(unlabeled)
             while len(cells) > len(rs.columns) and cells[0].type == "BLANK":
                 cells.pop(0)   # blank filler after header cells (pipe renderings) is layout
             sp = LabelSpec(key, "row", rs.key, "", None, "", format=self.fmt.id)
@@ -368,10 +368,6 @@ def _section_number(fmt: Format, key: str | None) -> int | None:
         if s.key == key:
             return s.number
     return None
-
-
-def _tok(t) -> Tok:
-    return Tok(t.type, t.start, t.end, t.text, dict(t.data))
 
 
 def _label(text: str, t) -> LabelMatch:
