@@ -44,13 +44,12 @@ def ratio_if_above(a: str, core: str, floor: float) -> float | None:
 def shared_chars(a: str, core: str) -> int:
     """Characters of a that core has too, with multiplicity (difflib's quick_ratio count).
     It can only grow when a grows, so the count for a long prefix bounds its prefixes."""
-    counts = _char_counts(core)
-    avail: dict = {}
+    avail = dict(_char_counts(core))     # what core still has to give
     matches = 0
     for ch in a:
-        numb = avail[ch] if ch in avail else counts.get(ch, 0)
-        avail[ch] = numb - 1
-        if numb > 0:
+        numb = avail.get(ch)
+        if numb:
+            avail[ch] = numb - 1
             matches += 1
     return matches
 
@@ -90,6 +89,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     der = _derived(formats)
     titles = der.titles
     by_first = der.titles_by_first
+    cores = der.table_cores_tuple if table_cores is der.table_cores else tuple(table_cores)
     found: dict[int, Heading] = {}
     # 1. template titles anywhere (one-line page text keeps them glued to the text around);
     #    a title under another number is still that section (reported by the order rule)
@@ -110,11 +110,13 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             # a typo in a template title (行政法复议): close to the same-numbered title
             # (only a ratio ≥ 0.9 is used: smaller ones are not computed)
             best = (0.0, None)
-            for core, key, number, kind, _t in titles:
-                if number != num or len(cw) < len(core) - 2:
+            for core, key, number, kind, _t in der.titles_by_number.get(num, ()):
+                if len(cw) < len(core) - 2:
                     continue
                 lb = len(core)
                 most = shared_chars(cw[:lb + 2], core)  # bounds the count of every prefix below
+                if most + lb and 2.0 * most / (most + lb) <= 0.9 - 1e-9:
+                    continue    # no prefix below can reach 0.9 (2·min(most, la)/(la+lb) ≤ this)
                 for ln in (lb - 1, lb, lb + 1, lb + 2):
                     la = len(cw[:ln])
                     floor = max(best[0], 0.9 - 1e-9)
@@ -143,7 +145,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
         ct = compact(title)
         if num is None or not ct:
             continue
-        if title.endswith("|") or any(ct.startswith(c) for c in table_cores):
+        if title.endswith("|") or ct.startswith(cores):
             continue  # a table row label such as 一、本年新收…
         if len(ct) > 40 and ("。" in title[:-1] or len(ct) > 60):
             # a long line: keep only the heading part up to the first full stop
@@ -155,9 +157,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
         key, quality = None, "other"
         best = 0.0
         ctitle = compact(title)
-        for core, k, number, _kind, _t in titles:
-            if number != num:
-                continue
+        for core, k, number, _kind, _t in der.titles_by_number.get(num, ()):
             r = ratio_if_above(ctitle[:len(core) + 4], core, max(best, 0.8 - 1e-9))  # only ≥ 0.8 is used
             if r is not None and r > best:
                 best, key = r, k
@@ -294,15 +294,20 @@ class _Derived:
     """What the lexer derives from a list of formats (label index, matchers, title index):
     built once per list of format objects instead of twice per report."""
 
-    __slots__ = ("formats", "label_specs", "table_cores", "matchers", "titles", "titles_by_first")
+    __slots__ = ("formats", "label_specs", "table_cores", "table_cores_tuple", "matchers", "titles",
+                 "titles_by_first", "titles_by_number")
 
     def __init__(self, formats: list[Format]):
         self.formats = tuple(formats)   # kept alive, so the id() key cannot be reused
         self.label_specs = all_label_specs(list(formats))
         self.table_cores = {sp.core for specs in self.label_specs.values() for sp in specs
                             if sp.kind in ("row", "group")}
+        self.table_cores_tuple = tuple(self.table_cores)     # for str.startswith
         self.matchers = {k: LabelMatcher(v) for k, v in self.label_specs.items()}
         self.titles = _title_index(list(formats))
+        self.titles_by_number: dict[int, list] = {}     # in the order of ``titles``
+        for t in self.titles:
+            self.titles_by_number.setdefault(t[2], []).append(t)
         self.titles_by_first: dict[str, list] | None = {}
         for t in self.titles:
             if not t[0]:          # an empty title matches anywhere: no index then
