@@ -1,0 +1,207 @@
+"""The shortcuts of the read → normalise → parse path (issue 15.4, "fast text") give exactly
+what the longer way gives: each test compares a shortcut with the plain computation it
+replaces, on the real corpus texts and on lines written to hit its edge cases."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+
+import pytest
+from lark import Token, Tree
+
+from tests.conftest import CORPUS
+from validator.parse import labels as lb
+from validator.parse import lexer as lx
+from validator.readers import textgrid as tg
+from validator.readers.text import decode
+from validator.source import SourceText
+
+
+def corpus_texts() -> list[str]:
+    out = []
+    for p in sorted(CORPUS.rglob("*")):
+        if p.suffix in (".txt", ".md") and p.is_file():
+            out.append(decode(p.read_bytes())[0])
+    assert len(out) >= 10
+    return out
+
+
+# lines that hit the edge cases: U+3000 and NBSP padding, tabs, a lone CR, trailing blanks,
+# escaped pipes, literal &nbsp;, one space between words (one token) and two (two tokens)
+ODD_LINES = [
+    "", "   ", "\u3000\u3000一、总体情况", "项目  数量  金额", "a b c", "a  b", "a\u00a0b", "a\u3000b",
+    "a \u3000b", "x\ty", " lead  trail  ", "a\rb", "| a | b |", "a \\| b | c", "&nbsp;| x |&nbsp;",
+    "&NBSP; 12 &nbsp;", "\u3000\u3000", "本年新收  12   3", "中文 文字", "a \u2002 b", "end  ",
+]
+
+
+def odd_text() -> str:
+    return "\n".join(ODD_LINES) + "\r\n" + "\r\n".join(ODD_LINES)
+
+
+def _trim_by_characters(text: str, a: int, b: int) -> tuple[int, int]:
+    """The padding trimmed one character at a time (what textgrid._trim always did)."""
+    while True:
+        while a < b and text[a] in tg.PAD:
+            a += 1
+        if b - a >= 6 and text[a:a + 6].lower() == "&nbsp;":
+            a += 6
+            continue
+        break
+    while True:
+        while b > a and text[b - 1] in tg.PAD:
+            b -= 1
+        if b - a >= 6 and text[b - 6:b].lower() == "&nbsp;":
+            b -= 6
+            continue
+        break
+    return a, b
+
+
+def test_trim_equals_trimming_character_by_character():
+    texts = corpus_texts() + [odd_text(), "&nbsp;&nbsp; x &nbsp;", "\u3000&nbsp;\u3000", "&nbsp;"]
+    for text in texts:
+        for ln in tg._lines(text):
+            assert tg._trim(text, ln.start, ln.end) == _trim_by_characters(text, ln.start, ln.end)
+    rnd = random.Random(7)
+    for _ in range(3000):
+        s = "".join(rnd.choice([" ", "\u3000", "\u00a0", "&nbsp;", "&NbSp;", "a", "字", "&"]) for _ in range(rnd.randint(0, 8)))
+        assert tg._trim(s, 0, len(s)) == _trim_by_characters(s, 0, len(s)), repr(s)
+
+
+def test_lines_split_like_searching_for_each_line_break():
+    for text in corpus_texts() + [odd_text(), "", "\n", "a\r", "\r\n\r\n"]:
+        lines = tg._lines(text)
+        assert [text[ln.start:ln.end] for ln in lines] == [p[:-1] if p.endswith("\r") else p for p in text.split("\n")]
+        assert [ln.no for ln in lines] == list(range(len(lines)))
+
+
+def test_all_pipes_equals_pipes_of_every_line():
+    for text in corpus_texts() + [odd_text(), "no pipe at all\nnone", "|\n|\n\\|x|"]:
+        lines = tg._lines(text)
+        assert tg._all_pipes(text, lines) == [tg._pipes(text, ln) for ln in lines]
+
+
+def test_line_tokens_equal_the_tokens_of_every_free_line():
+    """The one-search shortcut (a line with no blank but single spaces is one token or none)
+    gives what _tokens gives, offsets included (U+3000 counts as two spaces there)."""
+    for text in corpus_texts() + [odd_text()]:
+        lines = tg._lines(text)
+        for free in ([True] * len(lines), [k % 3 != 0 for k in range(len(lines))]):
+            got = tg._line_tokens(text, lines, free)
+            want = [tg._tokens(ln.text(text)) if f else None for ln, f in zip(lines, free)]
+            assert got == want
+
+
+def test_location_of_an_identity_map_equals_the_generic_lookup():
+    """SourceText.from_original answers location() with one bisect; the answer is the one the
+    per-character map (array form) gives, also at the ends and for empty spans."""
+    rnd = random.Random(3)
+    for _ in range(200):
+        t = "".join(rnd.choice("ab\n中\r") for _ in range(rnd.randint(0, 40)))
+        fast = SourceText.from_original(t)
+        slow = SourceText(t, list(fast._lines[0:len(t) + 1]), list(fast._cols[0:len(t) + 1]))
+        for _ in range(30):
+            a = rnd.randint(-2, len(t) + 2)
+            b = rnd.choice([None, a + rnd.randint(-2, 5)])
+            assert fast.location(a, b) == slow.location(a, b)
+
+
+def test_quote_of_a_text_normalisation_left_alone_is_the_text():
+    src = SourceText.from_original("一、总体情况")
+    src.raw = src.text
+    assert src.quote("总体", 2) == "总体"
+    changed = SourceText.from_original("a,b")
+    changed.raw = "a，b"
+    assert changed.quote(",", 1) == "，"
+
+
+def _scan_reference(text: str, a: int, b: int) -> list[tuple[str, int, int, str]]:
+    """The gap scanner as it classified every word before the named groups."""
+    rx = re.compile(r"\s+|(?:[增减+]|(?<![\d.])-)?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–/]+|-+(?=\s|$|\d|\|)"
+                    r"|不适用|[^\s\d|]+")
+    out: list[list] = []
+    sep = True
+    for m in rx.finditer(text[a:b]):
+        tok, s, e = m.group(0), a + m.start(), a + m.end()
+        if tok.isspace():
+            sep = True
+            continue
+        if tok[0].isdigit() or tok[0] in "增减+-" and len(tok) > 1 and tok[1].isdigit():
+            out.append(["VALUE", s, e, tok])
+        elif tok == "不适用" or set(tok) <= set("—–-/／"):
+            out.append(["VALUE", s, e, tok])
+        elif tok == "无":
+            out.append(["VALUE", s, e, tok])
+        elif out and out[-1][0] == "TEXT" and not sep:
+            out[-1] = ["TEXT", out[-1][1], e, text[out[-1][1]:e]]
+        else:
+            out.append(["TEXT", s, e, tok])
+        sep = False
+    return [tuple(x) for x in out]
+
+
+@pytest.mark.parametrize("gap", [
+    "12 0 3", "增5 减3 +2 -4 5-3", "—— – / -- -", "不适用 无 无效 不适用于", "abc|def 12|3", "1.5万元 45503.48万元",
+    "-12", "x-12", "12-", "２３ 45", "-/ ／", "²3", "增²",
+])
+def test_scan_values_classifies_like_before(gap):
+    for a, b in ((0, len(gap)), (1, len(gap)), (0, max(0, len(gap) - 1))):
+        got = [(t.type, t.start, t.end, t.text) for t in lx._scan_values(gap, a, b)]
+        assert got == _scan_reference(gap, a, b)
+
+
+def test_scan_values_ignores_what_is_before_the_gap():
+    """A minus right after a digit outside the gap still starts a negative number inside it
+    (the gap is scanned on its own, as before)."""
+    text = "5-3"
+    assert [(t.type, t.text) for t in lx._scan_values(text, 1, 3)] == [("VALUE", "-3")]
+
+
+def test_subitem_cuts_equal_the_look_behind_pattern():
+    def reference(line):
+        cuts = [m.start() for m in lx._SUBITEM_RE.finditer(line)]
+        return sorted(set([0] + [c for c in cuts if c > 0]))
+
+    lines = [ln for t in corpus_texts() for ln in t.split("\n")]
+    lines += ["甲。（一）乙；(2)丙！ 3.丁", "（一）。（二）", "。 1、x", "好。12.5亿元", "无标记的一行"]
+    for line in lines:
+        assert [0] + [m.start() + 1 for m in lx._SUBITEM_AFTER.finditer(line)] == reference(line)
+
+
+def test_shared_chars_counts_characters_with_multiplicity():
+    rnd = random.Random(5)
+    for _ in range(2000):
+        a = "".join(rnd.choice("政府信息公开情况主动") for _ in range(rnd.randint(0, 12)))
+        core = "".join(rnd.choice("政府信息公开情况依申请") for _ in range(rnd.randint(1, 10)))
+        assert lb.shared_chars(a, core) == sum((Counter(a) & Counter(core)).values())
+
+
+def test_titles_by_number_keep_the_title_order():
+    from validator.templates import load_formats
+    der = lb._derived(list(load_formats().values()))
+    for num, group in der.titles_by_number.items():
+        assert group == [t for t in der.titles if t[2] == num]
+    assert set(der.table_cores_tuple) == der.table_cores
+
+
+def test_a_typo_in_a_section_title_is_still_that_section():
+    from validator.templates import load_formats
+    fmts = list(load_formats().values())
+    der = lb._derived(fmts)
+    # glued inside one line of page text (only template titles are found there), one
+    # character wrong: 主耍 for 主要
+    text = "一、总体情况。正文五、存在的主耍问题及改进情况。其他文字四、另外的话"
+    hs = lb.find_headings(text, fmts, der.table_cores)
+    assert [(h.number, h.key, h.quality) for h in hs] == [(1, "总体情况", "exact"), (5, "问题改进", "fuzzy")]
+
+
+def test_flatten_hands_inner_rules_up_and_wraps_tables():
+    from validator.parse.build import _Flat, _TableNode, _flatten
+    a, b, c, d = (Token("X", i) for i in "abcd")
+    tree = Tree("start", [a, Tree("section_1", [b, Tree("table_2", [c, Tree("rows", [d])])])])
+    out = _flatten(tree)
+    assert isinstance(out, _Flat) and out[:2] == [a, b]
+    assert isinstance(out[2], _TableNode) and out[2].children == [c, d]
