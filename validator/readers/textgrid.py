@@ -322,49 +322,22 @@ _GAP = later(r"\S+(?: \S+)*")   # tokens: runs of text separated by two or more 
 
 
 def _tokens(s: str) -> list[tuple[int, int]]:
+    """Spans of the tokens of a line, in the line with U+3000 and tabs written as two spaces."""
+    body = s.strip()
+    if not body:
+        return []
+    if body.isprintable() and "  " not in body:
+        # no blank inside but single spaces (every other blank is unprintable): one token
+        a = len(s) - len(s.lstrip())
+        a += s.count("\u3000", 0, a) + s.count("\t", 0, a)
+        return [(a, a + len(body))]
     return [(m.start(), m.end()) for m in _GAP.finditer(s.replace("\u3000", "  ").replace("\t", "  "))]
-
-
-# where a line has two tokens or more: a blank other than one space between two non-blanks
-_TWO_TOKENS = later(r"\S(?:[^\S \n]| [^\S\n])")
-
-
-def _line_tokens(text: str, lines: list[_Line], free: list[bool]) -> list[list[tuple[int, int]] | None]:
-    """:func:`_tokens` of every free line (None for the others).  Most lines are one token
-    (a sentence) or none: those are told by one search of the whole text and a strip."""
-    starts = [ln.start for ln in lines]
-    multi = set()
-    pos = 0
-    search = _TWO_TOKENS.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            break
-        k = bisect_right(starts, m.start()) - 1
-        multi.add(k)
-        pos = lines[k].end + 1
-    out: list[list[tuple[int, int]] | None] = []
-    for i, ln in enumerate(lines):
-        if not free[i]:
-            out.append(None)
-            continue
-        s = text[ln.start:ln.end]
-        if i in multi or "\u3000" in s:
-            out.append(_tokens(s))
-            continue
-        body = s.strip()
-        if not body:
-            out.append([])
-        else:
-            a = len(s) - len(s.lstrip())
-            out.append([(a, a + len(body))])
-    return out
 
 
 def _aligned_blocks(text: str, lines: list[_Line], free: list[bool]) -> list[tuple[list[int], list[list[tuple[int, int]]]]]:
     """Blocks of lines with the same space-aligned columns (indices into ``lines`` and the
     token spans per line, relative to the line start)."""
-    toks = _line_tokens(text, lines, free)
+    toks = [(_tokens(ln.text(text)) if free[i] else None) for i, ln in enumerate(lines)]
     out = []
     i = 0
     n = len(lines)
