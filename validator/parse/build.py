@@ -18,7 +18,7 @@ from ..templates import Format, TableSpec, load_formats
 from ..tablemath import implied_blanks
 from .grammar import NUMERALS, FormatGrammar, Virtual, grammar_for
 from .metadata import choose_format, detect_year, fill_metadata
-from .pieces import RowPiece, TablePiece
+from .pieces import RowPiece, TablePiece, token
 from .segment import Segmenter
 from .splitter import _equations, split_run_together
 from ..lazyre import later
@@ -67,7 +67,7 @@ def parse(doc, template: str | None = None, formats: dict[str, Format] | None = 
         report.kind = "not-report"
         grammar = report_grammar(None)
         tokens = [t if not t.type.startswith("SEC") and t.type != "HEADING" else
-                  Token("SEC", t.value, start_pos=t.start_pos, end_pos=t.end_pos) for t in tokens
+                  token("SEC", t.value, t.start_pos, t.end_pos) for t in tokens
                   if t.type.startswith("SEC") or t.type in ("HEADING", "FRONT", "TITLE", "PROSE", "SIGNATURE",
                                                              "DATE")]
     tree, diags = grammar.parse(tokens)

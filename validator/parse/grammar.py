@@ -31,11 +31,11 @@ from dataclasses import field
 from functools import lru_cache
 
 from lark import Token
-from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 
 from ..records import record
 from ..templates import Format, TableSpec
+from .pieces import token
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -336,22 +336,16 @@ class _Driver:
         return min(req, key=lambda t: self.els[t].rank) if req else None
 
     def feed(self, ip, tok: Token) -> bool:
-        """Feed a token if the parser can take it; else leave the parser as it was."""
-        if tok.type not in ip.choices():
+        """Feed a token if the parser can take it; else leave the parser as it was.  (LALR
+        may reduce on a lookahead before it finds that the token does not fit: what it can
+        take is tried on a copy once per stack of states, :meth:`FormatGrammar.accepts`.)"""
+        if tok.type not in self.g.accepts(ip):
             return False
-        ps = ip.parser_state
-        saved = (list(ps.state_stack), list(ps.value_stack))
-        try:
-            ip.feed_token(tok)
-            return True
-        except UnexpectedToken:
-            # LALR may reduce on a lookahead before it finds the token does not fit
-            ps.state_stack[:] = saved[0]
-            ps.value_stack[:] = saved[1]
-            return False
+        ip.feed_token(tok)
+        return True
 
     def virtual(self, terminal: str, reason: str, at: int) -> Token:
-        return Token(terminal, Virtual(terminal, reason, at), start_pos=at, end_pos=at)
+        return token(terminal, Virtual(terminal, reason, at), at, at)
 
     def _span(self, tok: Token) -> tuple[int, int]:
         a = tok.start_pos if tok.start_pos is not None else 0
@@ -425,7 +419,7 @@ class _Driver:
             # read as prose where prose fits, else dropped with a note
             if tok.type != "PROSE" and "PROSE" in exp:
                 value = tok.value if isinstance(tok.value, list) else [tok.value]
-                self.tokens[i] = Token("PROSE", value, start_pos=tok.start_pos, end_pos=tok.end_pos)
+                self.tokens[i] = token("PROSE", value, tok.start_pos, tok.end_pos)
                 if self.feed(self.ip, self.tokens[i]):
                     return i + 1
             self.diags.append(Diagnostic("unexpected", span, {"what": tok.type}, payload=tok.value))
@@ -503,7 +497,7 @@ class _Driver:
             self.elsewhere.add(tok.type)
             self.seen.add(tok.type)
             self.real.add(tok.type)
-            mis = Token("MISPLACED", tok.value, start_pos=tok.start_pos, end_pos=tok.end_pos)
+            mis = token("MISPLACED", tok.value, tok.start_pos, tok.end_pos)
             if not self.feed(self.ip, mis):
                 return i + 1
             return i + 1

@@ -6,11 +6,23 @@ from __future__ import annotations
 
 from dataclasses import field
 
+from lark import Token
+
 from ..model import LabelMatch
 from ..records import record
 from ..templates import LabelSpec
 
 Span = tuple[int, int]
+
+
+def token(type_: str, value, start: int, end: int) -> Token:
+    """A Lark token that carries one of our objects (a heading, paragraphs, a table piece …).
+    ``Token(type, value)`` makes the token's own text ``str(value)``: for a record its whole
+    repr, for a list of paragraphs theirs.  Nothing reads that text (the grammar looks at the
+    type, the model builder at ``value``), so it is left empty."""
+    t = Token(type_, "", start_pos=start, end_pos=end)
+    t.value = value
+    return t
 
 
 @record(slots=True)

@@ -26,10 +26,9 @@ from ..model import LabelMatch, Paragraph
 from ..templates import Format, LabelSpec, TableSpec
 from . import lexer as lx
 from .mapper import Mapper, classify
-from .pieces import RowPiece, TablePiece, Tok
+from .pieces import RowPiece, TablePiece, Tok, token
 from ..lazyre import later
 
-_NOT_NL = later(r"[^\n]")
 _VALUE_WORD = r"(?:[增减+\-]?\d+(?:\.\d+)?|[—–\-/]+|无)"
 _ONLY_VALUES = later(rf"\s*{_VALUE_WORD}(?:[\s|]+{_VALUE_WORD})*[\s|]*")
 
@@ -44,7 +43,7 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
         if a < pos:
             a = pos
         out.append(text[pos:a])
-        out.append(_NOT_NL.sub(" ", text[a:b]))
+        out.append("\n".join(" " * len(part) for part in text[a:b].split("\n")))
         pos = max(pos, b)
     out.append(text[pos:])
     return "".join(out)
@@ -249,12 +248,12 @@ class Segmenter:
                 h = obj
                 num = _section_number(fmt, h.key) if fmt is not None else None
                 if not grammar.ordered:
-                    toks.append(Token("SEC", h, start_pos=h.start, end_pos=h.end))
+                    toks.append(token("SEC", h, h.start, h.end))
                 elif num is not None:
-                    toks.append(Token(f"SEC{num}", h, start_pos=h.start, end_pos=h.end))
+                    toks.append(token(f"SEC{num}", h, h.start, h.end))
                     section_no = num
                 else:
-                    toks.append(Token("HEADING", h, start_pos=h.start, end_pos=h.end))
+                    toks.append(token("HEADING", h, h.start, h.end))
             elif kind == "para" and _ONLY_VALUES.fullmatch(obj.text) and section_no is not None:
                 a = obj.span[0]
                 values = [Tok("VALUE", a + m.start(), a + m.end(), m.group(0))
@@ -266,15 +265,15 @@ class Segmenter:
                     toks[-1].value.append(obj)
                     toks[-1].end_pos = obj.span[1]
                 else:
-                    toks.append(Token("PROSE", [obj], start_pos=obj.span[0], end_pos=obj.span[1]))
+                    toks.append(token("PROSE", [obj], obj.span[0], obj.span[1]))
             elif kind == "para":
                 if toks and toks[-1].type == "PROSE":
                     toks[-1].value.append(obj)
                     toks[-1].end_pos = obj.span[1]
                 else:
-                    toks.append(Token("PROSE", [obj], start_pos=obj.span[0], end_pos=obj.span[1]))
+                    toks.append(token("PROSE", [obj], obj.span[0], obj.span[1]))
             elif kind in ("FRONT", "TITLE", "SIGNATURE", "DATE"):
-                toks.append(Token(kind, obj, start_pos=obj.span[0], end_pos=obj.span[1]))
+                toks.append(token(kind, obj, obj.span[0], obj.span[1]))
             elif kind == "values":
                 piece = self._by_shape(obj, section_no)
                 if piece is not None:
@@ -282,7 +281,7 @@ class Segmenter:
                 else:
                     a, b = obj[0].start, obj[-1].end
                     para = Paragraph(self.text[a:b], (a, b))
-                    toks.append(Token("PROSE", [para], start_pos=a, end_pos=b))
+                    toks.append(token("PROSE", [para], a, b))
             elif kind == "table":
                 toks.extend(self._table_tokens(obj, grammar))
         return toks
@@ -310,7 +309,7 @@ class Segmenter:
         if spec is None:
             return []
         tid = spec.id.upper()
-        toks = [Token(tid, piece, start_pos=piece.start, end_pos=piece.start)]
+        toks = [token(tid, piece, piece.start, piece.start)]
         els = grammar.elements
         # captions of 表二's blocks, in the order they come
         cap_index = {lx.compact(c): k for k, c in enumerate(spec.captions, 1)}
@@ -318,12 +317,12 @@ class Segmenter:
             k = cap_index.get(lx.compact(lm.text))
             term = f"{tid}_CAP{k}" if k else None
             if term in els:
-                toks.append(Token(term, lm, start_pos=lm.span[0], end_pos=lm.span[1]))
+                toks.append(token(term, lm, lm.span[0], lm.span[1]))
         rows = _merge_label_only(piece.rows)
         for rp in rows:
             toks.append(self._row_token(rp, spec, grammar))
         toks.sort(key=lambda t: (t.start_pos, 0 if t.type == tid else 1))
-        toks.append(Token(f"{tid}_END", piece, start_pos=piece.end, end_pos=piece.end))
+        toks.append(token(f"{tid}_END", piece, piece.end, piece.end))
         return toks
 
     def _row_token(self, rp: RowPiece, spec: TableSpec, grammar) -> Token:
@@ -331,21 +330,21 @@ class Segmenter:
         sp = rp.spec
         if sp is None:
             rp.table = spec.key  # type: ignore[attr-defined]
-            return Token("UNPLACED", rp, start_pos=a, end_pos=b)
+            return token("UNPLACED", rp, a, b)
         rs = spec.row(sp.key)
         rp.table = spec.key  # type: ignore[attr-defined]
         if rs is None:
             # a row of another format only (2019's 其他对外管理服务事项 in a 2021 report)
-            return Token("FOREIGN", rp, start_pos=a, end_pos=b)
+            return token("FOREIGN", rp, a, b)
         if rs.group and spec.children(rs.key) and rp.has_values:
             # a row-group of this format written as one row with values: the other format's
             # single row (2019's （六）其他处理 for 2021's three rows)
             rp.stands_for = rs.key  # type: ignore[attr-defined]
-            return Token("FOREIGN", rp, start_pos=a, end_pos=b)
+            return token("FOREIGN", rp, a, b)
         term = grammar.row_terminal(spec, rs.id)
         if term not in grammar.elements:
-            return Token("FOREIGN", rp, start_pos=a, end_pos=b)
-        return Token(term, rp, start_pos=a, end_pos=b)
+            return token("FOREIGN", rp, a, b)
+        return token(term, rp, a, b)
 
 
 def _merge_label_only(rows: list[RowPiece]) -> list[RowPiece]:
