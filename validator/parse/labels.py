@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from ..records import record
@@ -58,7 +59,12 @@ def shared_chars(a: str, core: str) -> int:
 # section headings
 # --------------------------------------------------------------------------------------
 _HEAD_AT_LINE = later(r"(?m)^[ \t]*(?:#+[ \t]*)?([一二三四五六七八九十]{1,3})[ \t]*[、.][ \t]*(\S[^\n]{0,60})$")
-_HEAD_ANY = later(r"([一二三四五六七八九十]{1,3})[ \t]*、[ \t]*")
+# the same after a line break (a literal first character lets the regex engine skip ahead;
+# a match never spans a line, so these and a match at the text's start are all the matches)
+_HEAD_AFTER_NL = later(r"(?m)\n[ \t]*(?:#+[ \t]*)?([一二三四五六七八九十]{1,3})[ \t]*[、.][ \t]*(\S[^\n]{0,60})$")
+# a numeral (one to three) and 、 — written numeral by numeral so that the regex engine skips
+# ahead to the next numeral instead of trying every position
+_HEAD_ANY = later(r"([一二三四五六七八九十][一二三四五六七八九十]?[一二三四五六七八九十]?)[ \t]*、[ \t]*")
 
 
 @record
@@ -136,7 +142,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             end += 1
         found[m.start(1)] = Heading(num, m.group(1), m.start(1), end, text[m.end():end], key, kind)
     # 2. other headings at the start of a line (pre-2019 reports, renamed sections)
-    for m in _HEAD_AT_LINE.finditer(text):
+    for m in _line_heads(text):
         start = m.start(1)
         if start in found:
             continue
@@ -188,22 +194,60 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     return [found[k] for k in sorted(found)]
 
 
+def _line_heads(text: str) -> list:
+    """``_HEAD_AT_LINE.finditer(text)``: the match on the first line and those after a line
+    break."""
+    first = _HEAD_AT_LINE.match(text)
+    out = [first] if first is not None else []
+    out.extend(_HEAD_AFTER_NL.finditer(text))
+    return out
+
+
 _SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
 _SOFT_DIGITS_RUNS = later("[%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 _KEPT = later("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
 _KEPT_DIGITS = later("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 
 
-def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, list[int]]:
+class OffsetMap:
+    """For each character of a compacted string, its offset in the string it was made from;
+    kept as runs of consecutive offsets (a table region is a few hundred runs, not one
+    integer per character).  Reads like a list: ``cmap[i]``, ``len(cmap)``."""
+
+    __slots__ = ("starts", "bases", "n")
+
+    def __init__(self, starts: list[int], bases: list[int], n: int):
+        self.starts = starts    # compacted offset where a run starts
+        self.bases = bases      # its offset in the original string
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        k = bisect_right(self.starts, i) - 1
+        return self.bases[k] + i - self.starts[k]
+
+
+def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, OffsetMap]:
     """s without the soft characters (and ASCII digits), and for each character kept its
     offset in s."""
     out = (_SOFT_DIGITS_RUNS if skip_digits else SOFT_RUNS).sub("", s)
     if len(out) == len(s):
-        return out, list(range(len(s)))
-    cmap: list[int] = []
+        return out, OffsetMap([0], [0], len(s))
+    starts: list[int] = []
+    bases: list[int] = []
+    n = 0
     for m in (_KEPT_DIGITS if skip_digits else _KEPT).finditer(s):   # runs of kept characters
-        cmap.extend(range(m.start(), m.end()))
-    return out, cmap
+        a, b = m.span()
+        starts.append(n)
+        bases.append(a)
+        n += b - a
+    return out, OffsetMap(starts, bases, n)
 
 
 # what a value cell holds: a number (with 增/减 or a sign, a unit), a dash, 不适用, 无
@@ -232,8 +276,15 @@ class LabelMatcher:
         inside a label's span are given back to the row by lex_table."""
         if self.regex is None:
             return []
-        seg = text[start:end]
-        cs, cmap = _compact_with_map(seg, skip_digits=True)
+        cs, cmap = _compact_with_map(text[start:end], skip_digits=True)
+        return self.find_compacted(text, start, end, cs, cmap)
+
+    def find_compacted(self, text: str, start: int, end: int, cs: str, cmap: OffsetMap
+                       ) -> list[tuple[int, int, LabelSpec, str]]:
+        """:meth:`find` given ``_compact_with_map(text[start:end], skip_digits=True)`` (several
+        matchers looking at one cell compact it once)."""
+        if self.regex is None:
+            return []
         out = []
         for m in self.regex.finditer(cs):
             core = m.group(0)

@@ -68,7 +68,7 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
         if s > pos:
             toks.extend(_lex_gap(text, pos, s, table, after_label=_after_label(toks)))
         kind = sp.kind
-        if kind in ("row", "group") and any(a <= s < b for a, b in header_rows):
+        if header_rows and kind in ("row", "group") and any(a <= s < b for a, b in header_rows):
             kind = "header"  # a label word inside a header row of a Markdown table
         if kind in ("row", "group"):
             seen_row = True

@@ -27,7 +27,7 @@ from ..document import Grid, GridCell
 from ..model import LabelMatch
 from ..templates import Format, LabelSpec, TableSpec
 from ..textutil import compact
-from .labels import _VALUE_RE, LabelMatcher, ratio_if_above
+from .labels import _VALUE_RE, LabelMatcher, _compact_with_map, ratio_if_above
 from .pieces import RowPiece, TablePiece, Tok
 from ..lazyre import later
 
@@ -96,9 +96,9 @@ class Mapper:
         if not core or len(core) > 120:
             return []
         out = []
+        cs, cmap = _compact_with_map(seg, skip_digits=True)   # once for every table's matcher
         for key, matcher in self.matchers.items():
-            for s, e, sp, q in matcher.find(self.text, start, end):
-                out.append((s, e, sp, q))
+            out.extend(matcher.find_compacted(self.text, start, end, cs, cmap))
         if not out:
             return []
         covered = sum(len(compact(self.text[s:e])) for s, e, _sp, _q in out)
