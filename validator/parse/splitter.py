@@ -211,6 +211,26 @@ def _tail(tok: str, o: int, m: int, s: int, dsum: list[int], want: int, steps: _
     return sols
 
 
+def _one_way(tokens: list[str], digit: list[bool], eqs: list[tuple[list[int], int]]) -> SplitResult:
+    """As many cells as the tokens can give at most (a digit run one cell per digit, any
+    other token whole: "0000000" for seven cells): the one split there is, if the equations
+    hold for it (a cell that is not a number leaves its equations unchecked)."""
+    pieces = [list(t) if d else [t] for t, d in zip(tokens, digit)]
+    vals: list = []
+    for t, d in zip(tokens, digit):
+        if d:
+            vals.extend(int(ch) for ch in t)
+        else:
+            vals.append(Decimal(t) if _NUMBER.fullmatch(t) else None)
+    for parts, total in eqs:
+        vs = [vals[j] for j in parts]
+        if vals[total] is None or any(v is None for v in vs):
+            continue
+        if sum(vs) != vals[total]:
+            return SplitResult(None, 0, (), True)
+    return SplitResult(pieces, 1, (), True)
+
+
 def split_run_together(tokens: list[str], n: int, equations: list[tuple[list[int], int]]) -> SplitResult:
     """Split value tokens into exactly n cells so that every equation holds.
 
@@ -234,6 +254,8 @@ def split_run_together(tokens: list[str], n: int, equations: list[tuple[list[int
     numeric = all(digit)   # arithmetic pruning needs every cell to be a whole number
     eqs = [(list(parts), total) for parts, total in equations
            if 0 <= total < n and all(0 <= p < n for p in parts)]
+    if n == sum(most):
+        return _one_way(tokens, digit, eqs)
     last_of: list[list[int]] = [[] for _ in range(n)]      # equations decided at this cell
     totals_of: list[list[int]] = [[] for _ in range(n)]
     for e, (parts, total) in enumerate(eqs):
