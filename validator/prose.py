@@ -27,7 +27,9 @@ from dataclasses import field
 from .lazyre import later
 from .records import record
 
-PINYIN_DEBRIS = later(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
+# “号(hào)”: a bracket right after a Chinese character (the bracket is matched first and the
+# character looked back at, so the regex engine can skip ahead to the next bracket)
+PINYIN_DEBRIS = later(r"\((?<=[\u4e00-\u9fff]\()[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
 _PAGE_NO = later(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d+\s*页.*|\d{1,3})\s*$")
 _SENT_END = "。;；!！?？:："
 _NUMBERED = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
