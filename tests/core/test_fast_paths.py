@@ -84,17 +84,6 @@ def test_all_pipes_equals_pipes_of_every_line():
         assert tg._all_pipes(text, lines) == [tg._pipes(text, ln) for ln in lines]
 
 
-def test_line_tokens_equal_the_tokens_of_every_free_line():
-    """The one-search shortcut (a line with no blank but single spaces is one token or none)
-    gives what _tokens gives, offsets included (U+3000 counts as two spaces there)."""
-    for text in corpus_texts() + [odd_text()]:
-        lines = tg._lines(text)
-        for free in ([True] * len(lines), [k % 3 != 0 for k in range(len(lines))]):
-            got = tg._line_tokens(text, lines, free)
-            want = [tg._tokens(ln.text(text)) if f else None for ln, f in zip(lines, free)]
-            assert got == want
-
-
 def test_location_of_an_identity_map_equals_the_generic_lookup():
     """SourceText.from_original answers location() with one bisect; the answer is the one the
     per-character map (array form) gives, also at the ends and for empty spans."""
@@ -205,3 +194,68 @@ def test_flatten_hands_inner_rules_up_and_wraps_tables():
     out = _flatten(tree)
     assert isinstance(out, _Flat) and out[:2] == [a, b]
     assert isinstance(out[2], _TableNode) and out[2].children == [c, d]
+
+
+def _tokens_by_pattern(s: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+(?: \S+)*", s.replace("\u3000", "  ").replace("\t", "  "))]
+
+
+def test_aligned_tokens_of_a_line_equal_the_pattern_tokens():
+    """A line with no blank inside but single spaces is one token without the pattern; its
+    offsets still count U+3000 and tabs as two spaces."""
+    lines = [ln for t in corpus_texts() + [odd_text()] for ln in t.split("\n")]
+    lines += ["\u3000\u3000甲乙", "\t 甲 乙 ", " \u3000\t丙\u3000", "a\x1cb", "a\u2028b", "x\u00a0", "\u205f"]
+    for ln in lines:
+        assert tg._tokens(ln) == _tokens_by_pattern(ln), repr(ln)
+
+
+def test_offset_map_of_compacting_equals_the_offset_of_every_kept_character():
+    """_compact_with_map keeps runs; indexing it gives what a list of every kept character's
+    offset gives (negative indices and IndexError included)."""
+    texts = corpus_texts()
+    samples = [t[k:k + 400] for t in texts for k in range(0, min(len(t), 4000), 400)]
+    samples += ["", " ", "12 34", "一、 总体情况（1）", "a,b，c 5", "无soft"]
+    for s in samples:
+        for skip in (False, True):
+            cs, cmap = lb._compact_with_map(s, skip_digits=skip)
+            soft = lb._SOFT_DIGITS if skip else lb.SOFT
+            want = [i for i, ch in enumerate(s) if ch not in soft]
+            assert cs == "".join(s[i] for i in want)
+            assert len(cmap) == len(want)
+            assert [cmap[i] for i in range(len(want))] == want
+            if want:
+                assert cmap[-1] == want[-1]
+            with pytest.raises(IndexError):
+                cmap[len(want)]
+
+
+def test_heading_patterns_written_for_speed_find_what_the_plain_ones_find():
+    plain_any = re.compile(r"([一二三四五六七八九十]{1,3})[ \t]*、[ \t]*")
+    plain_line = re.compile(r"(?m)^[ \t]*(?:#+[ \t]*)?([一二三四五六七八九十]{1,3})[ \t]*[、.][ \t]*(\S[^\n]{0,60})$")
+    texts = corpus_texts() + ["一、甲\n二.乙\n\n  十一、丙", "\n三、x", "四、a\n五、b\n", "一二三四、x 十、", "## 六、y\r\n七、z"]
+    for t in texts:
+        assert [(m.span(), m.group(1)) for m in lb._HEAD_ANY.finditer(t)] == \
+            [(m.span(), m.group(1)) for m in plain_any.finditer(t)]
+        assert [(m.span(1), m.span(2)) for m in lb._line_heads(t)] == \
+            [(m.span(1), m.span(2)) for m in plain_line.finditer(t)]
+
+
+def test_pinyin_debris_pattern_finds_what_the_look_behind_first_pattern_finds():
+    from validator.prose import PINYIN_DEBRIS
+    plain = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
+    texts = corpus_texts() + ["号(hào)码(mǎ) a(hào) (hào)开头 发(fā)布(bù)日(rì)期", "中((hào))"]
+    for t in texts:
+        assert [m.span() for m in PINYIN_DEBRIS.finditer(t)] == [m.span() for m in plain.finditer(t)]
+        for a in (1, 2, 5):
+            assert [m.span() for m in PINYIN_DEBRIS.finditer(t, a)] == [m.span() for m in plain.finditer(t, a)]
+
+
+def test_mask_blanks_every_grid_character_but_line_breaks():
+    from validator.parse.segment import _mask
+    text = "甲乙\n| 1 | 2 |\n| 3 | 4 |\n丙丁\n"
+    spans = [(3, 21), (0, 1), (10, 12)]
+    masked = _mask(text, spans)
+    assert len(masked) == len(text)
+    for i, (a, b) in enumerate(zip(text, masked)):
+        inside = any(s <= i < e for s, e in spans)
+        assert b == (a if not inside or a == "\n" else " ")
