@@ -259,3 +259,80 @@ def test_mask_blanks_every_grid_character_but_line_breaks():
     for i, (a, b) in enumerate(zip(text, masked)):
         inside = any(s <= i < e for s, e in spans)
         assert b == (a if not inside or a == "\n" else " ")
+
+
+def _splits_by_brute_force(tokens, n, eqs):
+    """Every split of the tokens into n cells (digit runs cut anywhere without leading zeros,
+    other tokens whole) that satisfies the equations (non-numbers leave theirs unchecked)."""
+    from decimal import Decimal
+
+    def cuts(tok):
+        if not (tok.isdigit() and tok.isascii()):
+            yield [tok]
+            return
+        for k in range(1, len(tok) + 1):
+            head = tok[:k]
+            if head != "0" and head[0] == "0":
+                continue
+            if k == len(tok):
+                yield [head]
+            else:
+                for rest in cuts(tok[k:]):
+                    yield [head] + rest
+
+    def value(p):
+        if p.isdigit() and p.isascii():
+            return int(p)
+        return Decimal(p) if re.fullmatch(r"\d+(\.\d+)?", p) else None
+
+    out = []
+
+    def rec(i, acc):
+        if i == len(tokens):
+            cells = [p for ps in acc for p in ps]
+            if len(cells) != n:
+                return
+            vals = [value(p) for p in cells]
+            for parts, total in eqs:
+                vs = [vals[j] for j in parts]
+                if vals[total] is None or any(v is None for v in vs):
+                    continue
+                if sum(vs) != vals[total]:
+                    return
+            out.append([list(ps) for ps in acc])
+            return
+        for ps in cuts(tokens[i]):
+            rec(i + 1, acc + [ps])
+
+    rec(0, [])
+    return out
+
+
+def test_splitting_into_the_most_cells_is_the_one_split_that_fits():
+    """Digit runs one cell per digit (and other tokens whole) is the only split into that many
+    cells: it is the answer when the equations hold, and no split is when they do not."""
+    from validator.parse.splitter import split_run_together
+    rnd = random.Random(11)
+    rows = [(["0000000"], 7, [([0, 1, 2, 3, 4, 5], 6)]), (["1010002"], 7, [([0, 1, 2, 3, 4, 5], 6)]),
+            (["1010003"], 7, [([0, 1, 2, 3, 4, 5], 6)]), (["12", "无", "3"], 4, [([0, 1], 3)]),
+            (["1", "2.5", "34"], 4, [([0, 1, 2], 3)])]
+    for _ in range(400):
+        toks = [rnd.choice(["0", "1", "9", "00", "120", "5", "-", "无", "1.5"]) + "" for _ in range(rnd.randint(1, 3))]
+        toks = ["".join(rnd.choice("0123456789") for _ in range(rnd.randint(1, 5))) if rnd.random() < .7 else t for t in toks]
+        n = sum(len(t) if t.isdigit() else 1 for t in toks)
+        eqs = rnd.choice([[], [([0], n - 1)] if n > 1 else [], [(list(range(n - 1)), n - 1)] if n > 1 else []])
+        rows.append((toks, n, eqs))
+    for toks, n, eqs in rows:
+        want = _splits_by_brute_force(toks, n, eqs)
+        got = split_run_together(toks, n, eqs)
+        assert got.exhaustive and got.count == len(want) <= 1
+        assert got.unique == (want[0] if want else None)
+
+
+def test_grammar_tokens_carry_their_object_without_its_text():
+    from validator.model import Paragraph
+    from validator.parse.pieces import token
+    para = Paragraph("一是加强公开。", (3, 10))
+    t = token("PROSE", [para], 3, 10)
+    assert t.type == "PROSE" and t.value == [para] and (t.start_pos, t.end_pos) == (3, 10)
+    assert str(t) == ""      # no repr of the paragraphs made for the token's own text
