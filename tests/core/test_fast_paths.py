@@ -336,3 +336,30 @@ def test_grammar_tokens_carry_their_object_without_its_text():
     t = token("PROSE", [para], 3, 10)
     assert t.type == "PROSE" and t.value == [para] and (t.start_pos, t.end_pos) == (3, 10)
     assert str(t) == ""      # no repr of the paragraphs made for the token's own text
+
+
+def test_anchor_search_skipping_ahead_finds_the_plain_search_match():
+    """_search looks for an anchor's word first and searches the pattern from the run of
+    characters its optional start can take before it: the same match as a plain search, from
+    any start, also where the word follows blanks, a number, a bracket or '#'."""
+    from validator.templates import load_formats
+    patterns = [rx for f in load_formats().values() for t in f.tables for rx in t.anchor_patterns()]
+    patterns.append(re.compile(r"(?:[(（]|(?<!\s))\s*本\s*列"))
+    assert any(lx._search_plan(rx) is not None for rx in patterns)
+    texts = corpus_texts() + [
+        "甲 本年新收政府信息公开申请数量", "一、   本年新收 政 府信息公开申请", "三.\n本年度办理结果", "x  \n  ## 行政复议",
+        "（本列数据", "本 本列数据", "     本年度办理结果", "一本年新收政府信息公开申请", "本年", "",
+    ]
+    rnd = random.Random(2)
+    for t in texts:
+        los = {0, len(t)} | {rnd.randint(0, len(t)) for _ in range(4)}
+        for rx in patterns:
+            for lo in los:
+                a, b = lx._search(rx, t, lo), rx.search(t, lo)
+                assert (a and a.span()) == (b and b.span()), (rx.pattern, lo, t[:60])
+
+
+def test_a_pattern_of_another_shape_is_searched_as_it_is():
+    assert lx._search_plan(re.compile(r"第\s*二")) is None            # a literal first: already fast
+    assert lx._search_plan(re.compile(r".?本")) is None               # any character before the word
+    assert lx._search_plan(re.compile(r"(?i)(?<!x)abc")) is None      # case-insensitive

@@ -349,9 +349,110 @@ def _find_anchor(text: str, tab: TableSpec, matcher: LabelMatcher, floor: int,
             break
     search_from = sec_start if sec_start is not None else floor
     for lo in ([search_from, floor] if sec_start is not None else [floor]):
-        hits = [m.start() for m in (rx.search(text, lo) for rx in tab.anchor_patterns()) if m]
+        hits = [m.start() for m in (_search(rx, text, lo) for rx in tab.anchor_patterns()) if m]
         if hits:
             return min(hits)
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# searching a pattern that starts with optional parts (an anchor "(?:三|(?<!\s))\s*本\s*年…")
+# --------------------------------------------------------------------------------------
+_ALL_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())   # every blank (≤ U+3000)
+_PLANS: dict[int, tuple] = {}
+
+
+def _search(rx, text: str, lo: int):
+    r"""``rx.search(text, lo)``, skipping ahead when the pattern allows it.
+
+    A pattern whose optional start (a bracket, a number, blanks, a look-behind) comes before a
+    literal word gives the regex engine nothing to skip ahead with: it tries every position,
+    and a table that is not in the text costs a scan of all of it per pattern.  Here the word
+    (the first literal and the literals and blanks right after it: ``本\s*年\s*新…``) is
+    searched first, which the engine does fast; the first match of the pattern cannot start
+    before the run of characters the optional start can consume right before that word (the
+    word's first character is not one of them), so the pattern is searched from there — the
+    same match, found from a later position."""
+    plan = _PLANS.get(id(rx))
+    if plan is None or plan[0] is not rx:
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        plan = _PLANS[id(rx)] = (rx, _search_plan(rx))
+    how = plan[1]
+    if how is None:
+        return rx.search(text, lo)
+    word, before = how
+    w = word.search(text, lo)
+    if w is None:
+        return None
+    q = w.start()
+    start = lo + len(text[lo:q].rstrip(before))
+    return rx.search(text, start)
+
+
+def _search_plan(rx) -> tuple | None:
+    """(regex of the word, characters the optional start can consume) for :func:`_search`, or
+    None when the pattern is not of that shape (then it is searched as it is)."""
+    if not isinstance(rx.pattern, str) or rx.pattern[:1] not in ("(", "["):
+        return None           # starts with its word (the engine skips ahead by itself), or opaque
+    try:
+        from re import _parser as sre
+    except ImportError:       # Python 3.10
+        try:
+            import sre_parse as sre  # type: ignore[no-redef]
+        except ImportError:  # pragma: no cover
+            return None
+    try:
+        items = list(sre.parse(rx.pattern, rx.flags))
+    except Exception:  # noqa: BLE001 - a pattern given compiled only, or another version's parser
+        return None
+    if rx.flags & re.IGNORECASE:
+        return None
+    chars: set[str] = set()
+
+    def consumable(seq) -> bool:
+        """Add what seq can consume to chars; False when that is not a plain set."""
+        for op, av in seq:
+            if op is sre.LITERAL:
+                chars.add(chr(av))
+            elif op is sre.IN:
+                for iop, iav in av:
+                    if iop is sre.LITERAL:
+                        chars.add(chr(iav))
+                    elif iop is sre.RANGE and iav[1] - iav[0] <= 256:
+                        chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+                    elif iop is sre.CATEGORY and iav is sre.CATEGORY_SPACE:
+                        chars.update(_ALL_SPACES)
+                    else:
+                        return False
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                if not consumable(av[2]):
+                    return False
+            elif op is sre.SUBPATTERN:
+                if not consumable(av[-1]):
+                    return False
+            elif op is sre.BRANCH:
+                if not all(consumable(b) for b in av[1]):
+                    return False
+            elif op not in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+                return False
+        return True
+
+    for k, (op, av) in enumerate(items):
+        if op is not sre.LITERAL:
+            continue
+        if k == 0 or not consumable(items[:k]) or chr(av) in chars:
+            return None
+        word = [re.escape(chr(av))]
+        for op2, av2 in items[k + 1:]:
+            if op2 is sre.LITERAL:
+                word.append(re.escape(chr(av2)))
+            elif op2 is sre.MAX_REPEAT and av2[:2] == (0, sre.MAXREPEAT) \
+                    and list(av2[2]) == [(sre.IN, [(sre.CATEGORY, sre.CATEGORY_SPACE)])]:
+                word.append(r"\s*")
+            else:
+                break
+        return re.compile("".join(word), rx.flags), "".join(sorted(chars))
     return None
 
 
