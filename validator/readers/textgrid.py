@@ -264,7 +264,7 @@ def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
     return best[1] if best else None
 
 
-def _ocpl_grid(text: str, lines: list[_Line], pipes: dict[int, list[int]]) -> list[Grid]:
+def _ocpl_grid(text: str, lines: list[_Line], pipes: list[list[int]]) -> list[Grid]:
     """Cells of a one-cell-per-line run, cut into rows of :func:`row_period` cells; one row
     per line with ``rows_uncertain`` when the period is not decided."""
     cells: list[tuple[int, int, int]] = []   # (line index in run, start, end)
@@ -531,7 +531,7 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     return [b for _k, b in blocks]
 
 
-def _pipe_run(text: str, run: list[_Line], pipes: dict[int, list[int]], markdown: bool):
+def _pipe_run(text: str, run: list[_Line], pipes: list[list[int]], markdown: bool):
     """Grids in a run of lines with pipes: (first line, grid, line numbers taken)."""
     body = [ln for ln in run if not _blank(text, ln)]
     if not body:
