@@ -36,10 +36,32 @@ def default_value_syntax():
     raise ValueError("rules/formats/*.yaml: no format defines `values`")
 
 
+# parse_value's answers by syntax (kept with it, so its id cannot be reused) and cell text: a
+# report's cells are mostly a few short texts (0, 1, 12, —) that every report has again; the
+# answers are immutable (a Decimal, an enum, a str), so they are shared
+_VALUE_MEMO: dict[int, tuple[object, dict]] = {}
+_VALUE_MEMO_MAX = 4096
+
+
 def parse_value(raw: str, syntax=None) -> tuple[ValueKind, Decimal | None, str | None]:
     """Classify a cell's text; returns (kind, value, unit).  ``syntax`` (a
     templates.ValueSyntax) is the format's; by default the formats' own."""
     syntax = syntax or default_value_syntax()
+    entry = _VALUE_MEMO.get(id(syntax))
+    if entry is None or entry[0] is not syntax:
+        if len(_VALUE_MEMO) >= 8:
+            _VALUE_MEMO.clear()
+        entry = _VALUE_MEMO[id(syntax)] = (syntax, {})
+    memo = entry[1]
+    out = memo.get(raw)
+    if out is None:
+        if len(memo) >= _VALUE_MEMO_MAX:
+            memo.clear()
+        out = memo[raw] = _parse_value(raw, syntax)
+    return out
+
+
+def _parse_value(raw: str, syntax) -> tuple[ValueKind, Decimal | None, str | None]:
     s = raw.strip().replace(" ", "").replace(",", "")
     if not s:
         return ValueKind.BLANK, None, None

@@ -363,3 +363,18 @@ def test_a_pattern_of_another_shape_is_searched_as_it_is():
     assert lx._search_plan(re.compile(r"第\s*二")) is None            # a literal first: already fast
     assert lx._search_plan(re.compile(r".?本")) is None               # any character before the word
     assert lx._search_plan(re.compile(r"(?i)(?<!x)abc")) is None      # case-insensitive
+
+
+def test_parse_value_remembers_answers_per_syntax():
+    """The memo of parse_value answers as the parser does, and keeps syntaxes apart: a text
+    that is "not applicable" in one format's words is text in another's."""
+    from validator import model
+    from validator.templates import value_syntax
+    one = value_syntax({"negative": ["-"], "not_applicable": ["无"], "dashes": "—", "units": ["件"]})
+    other = value_syntax({"negative": ["-"], "not_applicable": ["不适用"], "dashes": "—", "units": ["件"]})
+    for raw in ["0", "12", " 1,234 ", "-5件", "无", "不适用", "—", "", "abc", "0.50"]:
+        for syn in (one, other):
+            assert model.parse_value(raw, syn) == model._parse_value(raw, syn)
+            assert model.parse_value(raw, syn) == model._parse_value(raw, syn)    # from the memo
+    assert model.parse_value("无", one)[0] == model.ValueKind.NA
+    assert model.parse_value("无", other)[0] == model.ValueKind.TEXT
