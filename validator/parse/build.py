@@ -339,7 +339,9 @@ class _Model:
     def _resolve_jointly(self, table: Table, spec: TableSpec):
         """Rows whose run-together digits split several ways: keep the one combination that
         also satisfies the template's column equations, if there is exactly one."""
-        amb = [a for a in getattr(self, "_ambiguous", []) if a[0] in table.rows.values()]
+        # this table's rows, by identity (a Row's == compares every cell of it)
+        mine = {id(r) for r in table.rows.values()}
+        amb = [a for a in getattr(self, "_ambiguous", []) if id(a[0]) in mine]
         if not amb or not spec.column_equations:
             return
         from itertools import product

@@ -135,6 +135,8 @@ def _after_label(toks: list[Tok]) -> bool:
 def _header_row_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Markdown rows whose cells are all text (≥3 cells): header rows, never data rows."""
     spans = []
+    if text.find("|", start, end) < 0:
+        return spans
     for m in re.finditer(r"(?m)^[ \t]*\|([^\n]*)\|[ \t]*$", text[start:end]):
         cells = [c.strip() for c in m.group(1).split("|")]
         if len(cells) >= 3 and all(c and not _VALUE_RE.fullmatch(c.replace(" ", "")) for c in cells):
