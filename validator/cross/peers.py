@@ -97,9 +97,8 @@ def profile(report) -> list[Section]:
         seen.add(u.key)
         if not u.countable:
             continue
-        sh = u.shingles()
-        out.append(Section(u.key, u.countable, first, len(sh), array("I", {crc32(s.encode("utf-8")) for s in sh})))
-        u._shingles = None        # the report's own cache keeps no sets
+        sh = sim.shingles_of(u.text)   # (not cached on the unit: the report's own cache keeps no sets)
+        out.append(Section(u.key, u.countable, first, len(sh), array("I", set(map(crc32, map(str.encode, sh))))))
     return out
 
 

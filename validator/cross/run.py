@@ -51,14 +51,48 @@ class Packed:
     def __init__(self, report):
         from .pairing import card
         from .peers import profile
-        self.data = zlib.compress(pickle.dumps(portable(report), protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self.data = zlib.compress(pickle.dumps(_lean(portable(report)), protocol=pickle.HIGHEST_PROTOCOL), 1)
         # what pairing and the index of other issuers' reports read (validator/cross/peers.py),
         # taken here from the live model: the batch step reads them without unpacking it
         self.card = card(report) if report is not None else None
         self.sections = profile(report) if report is not None else None
 
     def load(self):
-        return restored(pickle.loads(zlib.decompress(self.data)))
+        return restored(_filled(pickle.loads(zlib.decompress(self.data))))
+
+
+def _lean(report):
+    """A portable report whose source text is pickled once: the text before normalisation
+    (``raw``) is the normalised text itself when they are equal, and the original lines are
+    left out when they are one of those texts split at line breaks (:func:`_filled` splits
+    it again) — they would otherwise be pickled and compressed two or three times."""
+    src = getattr(report, "source", None)
+    if src is None or not isinstance(getattr(src, "text", None), str):
+        return report
+    raw, lines = src.raw, src.original_lines
+    same_raw = raw is not None and raw is not src.text and raw == src.text
+    joined = "\n".join(lines) if isinstance(lines, list) else None
+    split = ("text" if joined == src.text else "raw" if raw is not None and joined == raw else None) \
+        if joined is not None else None
+    if not same_raw and split is None:
+        return report
+    src = copy.copy(src)
+    if same_raw:
+        src.raw = src.text
+    if split is not None:
+        src.original_lines = None
+    report = copy.copy(report)
+    report.__dict__ = dict(report.__dict__, source=src, _lines_split=split)
+    return report
+
+
+def _filled(report):
+    """The report :func:`_lean` packed, with its source's original lines again."""
+    split = report.__dict__.pop("_lines_split", None) if report is not None else None
+    if split is not None:
+        src = report.source
+        src.original_lines = (src.text if split == "text" else src.raw).split("\n")
+    return report
 
 
 def restored(report):
