@@ -170,3 +170,24 @@ def test_packed_text_report_holds_its_text_once():
     lean = pickle.dumps(cross_run._lean(cross_run.portable(rep)))
     full = pickle.dumps(cross_run.portable(rep))
     assert len(full) - len(lean) >= len(rep.source.raw.encode("utf-8")) * 0.9
+
+
+def test_the_batch_is_frozen_for_the_gc_while_pairs_are_compared_and_thawed_after(monkeypatch):
+    import gc
+
+    from validator.runner import check_one
+    files = [str(CORPUS / "reports" / n) for n in ("009_hongzequ_2023.txt", "010_hongzequ_2024.txt")]
+    results = [check_one((f, Options(), True)) for f in files]
+    rules = load_rules()
+    seen = []
+    real = cross_run.check_pair
+
+    def spy(*a, **k):
+        seen.append(gc.get_freeze_count())
+        return real(*a, **k)
+
+    monkeypatch.setattr(cross_run, "check_pair", spy)
+    assert gc.get_freeze_count() == 0
+    cross_run.cross_check(results, lambda p: (Options(), {}, rules), peers=True, jobs=1)
+    assert seen and min(seen) > 0               # the results were frozen while compared
+    assert gc.get_freeze_count() == 0           # … and are collectable again afterwards
