@@ -452,11 +452,13 @@ def cmd_check(args) -> int:
 
     tasks, per_file = [], {}
     cross = bool(args.previous) or (len(files) > 1 and eff0.values.get("cross", True))
+    from .reporters import shows_source   # only an output that shows source lines gets them
+    lines = shows_source(fmt) and not args.quiet and not args.statistics
     for p in files:
         if p == "-":
             continue
         opts, eff, _rules = settings.options(p)
-        tasks.append((p, opts, cross))
+        tasks.append((p, opts, cross, lines))
         per_file[p] = eff
     results = [LiteResult(p, [], error=why) for p, why in missing]
     if "-" in files:

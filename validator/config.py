@@ -278,6 +278,7 @@ class Resolver:
         self.cwd = (cwd or Path.cwd()).resolve()
         self.isolated = isolated
         self._dirs: dict[Path, Config] = {}
+        self._given: dict[str, Config] = {}     # a directory as the paths name it -> its Config
         self._files: dict[Path, Config] = {}
         self.default = Config(None, self.cwd)
         self.forced = None
@@ -300,6 +301,10 @@ class Resolver:
             return self.default
         p = Path(path)
         d = (p if p.is_dir() else p.parent)
+        given = str(d)      # the files of one directory: resolved once (not once per file)
+        got = self._given.get(given)
+        if got is not None:
+            return got
         d = (self.cwd / d).resolve() if not d.is_absolute() else d.resolve()
         chain = []
         cur = d
@@ -319,6 +324,7 @@ class Resolver:
             cur = cur.parent
         for x in chain:
             self._dirs[x] = found
+        self._given[given] = found
         return found
 
 

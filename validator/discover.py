@@ -51,6 +51,7 @@ class _Ignores:
     def __init__(self):
         self._cache: dict[Path, pathspec.PathSpec | None] = {}
         self._roots: dict[Path, Path] = {}
+        self._limits: dict[Path, Path] = {}     # top as given -> _limit(top resolved)
 
     def spec_of(self, d: Path):
         if d not in self._cache:
@@ -78,7 +79,9 @@ class _Ignores:
 
     def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
         """Whether a .gitignore between the git root (or top, outside git) and path ignores it."""
-        limit = self._limit(top.resolve())
+        limit = self._limits.get(top)
+        if limit is None:
+            limit = self._limits[top] = self._limit(top.resolve())
         d = path.parent
         chain = []
         while True:
@@ -140,6 +143,7 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
     def walk(top: Path):
         for dirpath, dirnames, filenames in os.walk(top):
             d = Path(dirpath)
+            resolved = None     # d resolved, once for its files (a file that is not a symlink resolves to it / name)
             keep = []
             for name in sorted(dirnames):
                 sub = d / name
@@ -157,8 +161,11 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
                     continue
                 if _excluded(f, resolver, excache):
                     continue
-                if respect(f) and ign.ignored(f.resolve(), False, top):
-                    continue
+                if respect(f):
+                    if resolved is None:
+                        resolved = d.resolve()
+                    if ign.ignored(f.resolve() if os.path.islink(f) else resolved / name, False, top):
+                        continue
                 add(str(f))
 
     for raw in paths:

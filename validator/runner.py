@@ -93,14 +93,16 @@ class LiteResult:
         self.cross = None   # the report model, when reports are compared (validator/cross/)
 
     @classmethod
-    def of(cls, res) -> "LiteResult":
+    def of(cls, res, lines: bool = True) -> "LiteResult":
+        """``lines``: keep the original lines the findings are on (and the line before each),
+        for an output that shows them (``reporters.shows_source``); else none are kept."""
         from .reporters.rich_out import extracted_line
         no_lines = res.source is not None and getattr(res.source, "original_lines", None) is None
         for f in res.findings:
             if no_lines:  # PDF/DOCX: keep the extracted text line the finding is on
                 f.excerpt = extracted_line(res.source, f)
             f.span = None  # offsets into the normalised text mean nothing to reporters
-        wanted = {f.location.line + d for f in res.findings for d in (-1, 0)}   # the line before: context
+        wanted = {f.location.line + d for f in res.findings for d in (-1, 0)} if lines else ()   # the line before: context
         return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,
                    _LiteSource(res.source, wanted) if res.source is not None else None)
 
@@ -113,7 +115,8 @@ def _limit_result(path, exc, opts) -> LiteResult:
 
 def check_one(task, max_memory: int | None = None, data: bytes | None = None) -> LiteResult:
     """Check one file (in a worker process or in this one); never raises for the file's sake.
-    ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)]);
+    ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)[, keep
+    the source lines of the findings (default: yes; see LiteResult.of)]]);
     ``data``: the file's bytes when they were read already (stdin; ``path`` names them)."""
     path, opts, *more = task
     from .lint import lint_bytes, lint_path
@@ -132,7 +135,7 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None) ->
                 return LiteResult(path, [], error=of(exc))
             return LiteResult(path, [], error=msg("内部错误（{t}: {e}），请报告此问题", "internal error ({t}: {e}); please report it",
                                                   t=type(exc).__name__, e=_first_line(exc)))
-        lite = LiteResult.of(res)
+        lite = LiteResult.of(res, more[1] if len(more) > 1 else True)
         if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
             from .cross.run import Packed
             lite.cross = Packed(res.report)

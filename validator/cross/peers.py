@@ -97,9 +97,8 @@ def profile(report) -> list[Section]:
         seen.add(u.key)
         if not u.countable:
             continue
-        sh = u.shingles()
-        out.append(Section(u.key, u.countable, first, len(sh), array("I", {crc32(s.encode("utf-8")) for s in sh})))
-        u._shingles = None        # the report's own cache keeps no sets
+        sh = sim.shingles_of(u.text)   # (not cached on the unit: the report's own cache keeps no sets)
+        out.append(Section(u.key, u.countable, first, len(sh), array("I", set(map(crc32, map(str.encode, sh))))))
     return out
 
 
@@ -176,6 +175,7 @@ def _forked_years(years: list, reports, is_peer, jobs: int):
         return
     order = sorted(range(len(years)), key=lambda i: -len(years[i]))   # the biggest years first
     _YEARS[:] = [years, reports, is_peer]
+    outer = gc.get_freeze_count() > 0      # frozen by the caller (run.cross_check): it unfreezes
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=die_with_parent) as pool:
@@ -183,7 +183,8 @@ def _forked_years(years: list, reports, is_peer, jobs: int):
     except Exception:  # noqa: BLE001 - a process that died (BrokenProcessPool), or could not start
         return
     finally:
-        gc.unfreeze()
+        if not outer:
+            gc.unfreeze()
         _YEARS[:] = []
     for i in range(len(years)):
         yield results[i]

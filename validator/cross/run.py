@@ -51,14 +51,48 @@ class Packed:
     def __init__(self, report):
         from .pairing import card
         from .peers import profile
-        self.data = zlib.compress(pickle.dumps(portable(report), protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self.data = zlib.compress(pickle.dumps(_lean(portable(report)), protocol=pickle.HIGHEST_PROTOCOL), 1)
         # what pairing and the index of other issuers' reports read (validator/cross/peers.py),
         # taken here from the live model: the batch step reads them without unpacking it
         self.card = card(report) if report is not None else None
         self.sections = profile(report) if report is not None else None
 
     def load(self):
-        return restored(pickle.loads(zlib.decompress(self.data)))
+        return restored(_filled(pickle.loads(zlib.decompress(self.data))))
+
+
+def _lean(report):
+    """A portable report whose source text is pickled once: the text before normalisation
+    (``raw``) is the normalised text itself when they are equal, and the original lines are
+    left out when they are one of those texts split at line breaks (:func:`_filled` splits
+    it again) — they would otherwise be pickled and compressed two or three times."""
+    src = getattr(report, "source", None)
+    if src is None or not isinstance(getattr(src, "text", None), str):
+        return report
+    raw, lines = src.raw, src.original_lines
+    same_raw = raw is not None and raw is not src.text and raw == src.text
+    joined = "\n".join(lines) if isinstance(lines, list) else None
+    split = ("text" if joined == src.text else "raw" if raw is not None and joined == raw else None) \
+        if joined is not None else None
+    if not same_raw and split is None:
+        return report
+    src = copy.copy(src)
+    if same_raw:
+        src.raw = src.text
+    if split is not None:
+        src.original_lines = None
+    report = copy.copy(report)
+    report.__dict__ = dict(report.__dict__, source=src, _lines_split=split)
+    return report
+
+
+def _filled(report):
+    """The report :func:`_lean` packed, with its source's original lines again."""
+    split = report.__dict__.pop("_lines_split", None) if report is not None else None
+    if split is not None:
+        src = report.source
+        src.original_lines = (src.text if split == "text" else src.raw).split("\n")
+    return report
 
 
 def restored(report):
@@ -194,6 +228,19 @@ def cross_check(results, options_for, previous=None, peers: bool = True, lang: s
     section of the pair: only worth it when the notes are shown, ``--verbose``).
     ``jobs`` > 1: the pairs are compared in that many forked processes (:func:`_pair_findings`);
     the findings are added in the same order as one process would, so the output is the same."""
+    # what the batch holds so far (every file's result and packed model) is only read from
+    # here on: frozen, the cyclic GC does not walk it again at every collection the
+    # unpacking and comparing of models sets off (~10 % of the step in one process)
+    outer = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        return _cross_check(results, options_for, previous, peers, lang, shares, jobs)
+    finally:
+        if not outer:
+            gc.unfreeze()
+
+
+def _cross_check(results, options_for, previous, peers: bool, lang: str, shares: bool, jobs: int) -> BatchOutcome:
     from .pairing import card, entries, pair
     from .peers import profile
     outcome = BatchOutcome()
@@ -404,6 +451,7 @@ def _forked(n: int, jobs: int) -> list[_Found]:
     out: list[_Found] = []
     # the models of the batch are read, not changed, by the processes: frozen, the GC of
     # each process leaves them alone (and their pages stay shared with this process)
+    outer = gc.get_freeze_count() > 0      # frozen by the caller (cross_check): it unfreezes
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=die_with_parent) as pool:
@@ -412,7 +460,8 @@ def _forked(n: int, jobs: int) -> list[_Found]:
     except Exception:  # noqa: BLE001 - a process that died (BrokenProcessPool), or could not start
         pass            # the pairs without a result are compared in this process
     finally:
-        gc.unfreeze()
+        if not outer:
+            gc.unfreeze()
     return out
 
 

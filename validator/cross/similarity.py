@@ -51,10 +51,10 @@ class Unit:
     _shingles: set | None = field(default=None, repr=False)
 
     def shingles(self) -> set:
+        """The distinct 8-grams of the text that hold no masked character (those of each run
+        between masked characters)."""
         if self._shingles is None:
-            t = self.text
-            self._shingles = {t[i:i + SHINGLE] for i in range(len(t) - SHINGLE + 1)
-                              if MASK_A not in t[i:i + SHINGLE]}
+            self._shingles = shingles_of(self.text)
         return self._shingles
 
     def span(self, a: int, b: int) -> tuple[int, int]:
@@ -64,6 +64,15 @@ class Unit:
         a = min(max(a, 0), len(self.pos) - 1)
         b = min(max(b - 1, a), len(self.pos) - 1)
         return (self.pos[a], self.pos[b] + 1)
+
+
+def shingles_of(text: str) -> set:
+    """The distinct 8-grams of `text` that hold no MASK_A character."""
+    out: set = set()
+    for run in text.split(MASK_A):
+        if len(run) >= SHINGLE:
+            out.update([run[i:i + SHINGLE] for i in range(len(run) - SHINGLE + 1)])
+    return out
 
 
 @dataclass
@@ -113,6 +122,22 @@ def _core(text: str) -> str:
     return _NUM_PUNCT.sub("", text)
 
 
+_MASKS: dict[int, tuple] = {}   # id(format) -> (format, its boilerplate, their cores)
+_MASKS_MAX = 16
+
+
+def _masks(fmt) -> tuple[list[str], set[str]]:
+    """boilerplate(fmt) and the cores (:func:`_core`) of its phrases, computed once per format
+    object (a format is loaded once per process and not changed; a few are ever in use)."""
+    got = _MASKS.get(id(fmt))
+    if got is None or got[0] is not fmt:
+        if len(_MASKS) >= _MASKS_MAX:
+            _MASKS.clear()
+        words = boilerplate(fmt)
+        got = _MASKS[id(fmt)] = (fmt, words, {_core(w) for w in words})
+    return got[1], got[2]
+
+
 def _section_label(sec) -> str:
     return f"{sec.numeral}、{sec.title}" if getattr(sec, "numeral", None) else sec.title
 
@@ -125,15 +150,21 @@ def units(report, *, plain: bool = False) -> list[Unit]:
     cached = report.__dict__.get(cache_key)
     if cached is not None:
         return cached
-    words = [] if plain else boilerplate(report.format)
-    short = {_core(w) for w in words}
+    words, short = ([], set()) if plain or report.format is None else _masks(report.format)
     out: list[Unit] = []
     sig = report.signature
-    for sec in report.sections:
+    # the sections' streams as the parser built them for the text rules (prose.build_prose:
+    # the same paragraphs joined the same way), else joined here
+    prose = getattr(report, "prose", None)
+    built = getattr(prose, "sections", None) or []
+    if len(built) != len(report.sections):
+        built = [None] * len(report.sections)
+    for sec, st in zip(report.sections, built):
         paras = list(sec.paragraphs)
         if sig is not None and sec is report.sections[-1]:
             paras = [p for p in paras if p.span[0] < sig.span[0]]
-        st = make_stream(paras, sec)
+        if st is None or st.section is not sec:
+            st = make_stream(paras, sec)
         offsets = st.pos.expand() if st.pos else range(len(st.text))
         chars: list[str] = []
         pos: list[int] = []

@@ -9,7 +9,7 @@ not change a severity: the exit code is the same folded or not.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 from ..findings import SEVERITY_RANK, Finding
 from ..i18n import table_en
@@ -54,16 +54,16 @@ def _quote_list(items: list[str], lang: str) -> str:
     return ("、" if lang != "en" else ", ").join(items)
 
 
-def _where(members: list[Finding], lang: str) -> str:
+def _where(members: list[Finding], lang: str, columns: list[str] | None = None) -> str:
     """"「商业企业」列22格、「总计」列21格" or, when fewer rows than columns have blanks,
-    "「（一）予以公开」行6格、…" — whichever names fewer places."""
-    by_col: "OrderedDict[str, int]" = OrderedDict()
+    "「（一）予以公开」行6格、…" — whichever names fewer places.  ``columns``: the members'
+    :func:`_column_order`, when the caller has it already."""
     by_row: "OrderedDict[str, int]" = OrderedDict()
     for m in members:
         if m.row:
             by_row[m.row] = by_row.get(m.row, 0) + 1
-    for c in _column_order(members):
-        by_col[c] = sum(1 for m in members if (m.column or "?") == c)
+    per_column = Counter(m.column or "?" for m in members)
+    by_col = {c: per_column[c] for c in (_column_order(members) if columns is None else columns)}
     use_rows = by_row and len(by_row) < len(by_col) and sum(by_row.values()) == len(members)
     items = by_row if use_rows else by_col
     if lang == "en":
@@ -116,9 +116,10 @@ def _folded(members: list[Finding], rule) -> Finding:
     implied = [m for m in members if m.numbers.get("implied") is not None]
     fix = "、".join(f"{_cell(m)}应为{_fmt(m.numbers['implied'])}" for m in implied)
     fix_en = "; ".join(f"{_cell(m, 'en')} should be {_fmt(m.numbers['implied'])}" for m in implied)
+    order = _column_order(members)
     args = {"table": first.table or first.group, "count": len(members), "rows": len(rows), "columns": len(cols),
-            "where": _where(members, "zh"), "implied": f"（按表内勾稽关系，{fix}）" if implied else ""}
-    args_en = dict(args, table=table_en(args["table"]), where=_where(members, "en"),
+            "where": _where(members, "zh", order), "implied": f"（按表内勾稽关系，{fix}）" if implied else ""}
+    args_en = dict(args, table=table_en(args["table"]), where=_where(members, "en", order),
                    implied_en=f" (the table's own sums fix some of them: {fix_en})" if implied else "")
     msg = rule.params["folded"].format_map(_Safe(args))
     msg_en = rule.params["folded_en"].format_map(_Safe(args_en)) if rule.params.get("folded_en") else None

@@ -1,0 +1,193 @@
+"""What a worker computes for the cross step (validator/cross/run.py Packed, peers.profile,
+similarity.units) is what the straightforward code computed, on the real corpus files: the
+sections' units (the parser's prose streams reused, the template's wording masked once per
+format), their 8-grams, the index's hashes, and the packed model with its source
+text pickled once."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+from zlib import crc32
+
+import pytest
+
+from validator.cross import run as cross_run
+from validator.cross import similarity as sim
+from validator.cross.peers import profile
+from validator.lint import Options, lint_path
+from validator.prose import make_stream
+from validator.rules import load_rules
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+FILES = sorted(str(p) for p in (CORPUS / "reports").glob("*.txt")) + [
+    str(CORPUS / "html" / "pingtan_2019.html"), str(CORPUS / "pdf" / "hongzequ_2024.pdf"),
+    str(CORPUS / "docx" / "template_2021_blank.docx")]
+
+
+@pytest.fixture(scope="module")
+def reports():
+    rules = load_rules()
+    return [lint_path(f, Options(), rules).report for f in FILES]
+
+
+def _old_units(report, plain=False):
+    """similarity.units as it was first written: every section's stream joined again, the
+    template's wording computed for every report."""
+    words = [] if plain else sim.boilerplate(report.format)
+    short = {sim._core(w) for w in words}
+    out = []
+    sig = report.signature
+    for sec in report.sections:
+        paras = list(sec.paragraphs)
+        if sig is not None and sec is report.sections[-1]:
+            paras = [p for p in paras if p.span[0] < sig.span[0]]
+        st = make_stream(paras, sec)
+        offsets = st.pos.expand() if st.pos else range(len(st.text))
+        chars, pos = [], []
+        if plain:
+            for i, ch in enumerate(st.text):
+                if ch.isspace() or not ch.isalnum():
+                    continue
+                chars.append(ch)
+                pos.append(offsets[i])
+        else:
+            for m in re.finditer(r"\S+", st.text):
+                chars.append(m.group(0))
+                pos.extend(offsets[m.start():m.end()])
+        text = "".join(chars)
+        if words and text:
+            masked = list(text)
+            for para in paras:
+                core = sim._core(para.text)
+                if core and core in short:
+                    for k, p in enumerate(pos):
+                        if para.span[0] <= p < para.span[1]:
+                            masked[k] = sim.MASK_A
+            for w in words:
+                if len(w) < 6:
+                    continue
+                start = text.find(w)
+                while start >= 0:
+                    masked[start:start + len(w)] = sim.MASK_A * len(w)
+                    start = text.find(w, start + len(w))
+            text = "".join(masked)
+        out.append((sec.key or sec.title, text, list(pos), len(text) - text.count(sim.MASK_A)))
+    return out
+
+
+def _old_shingles(text):
+    return {text[i:i + 8] for i in range(len(text) - 7) if sim.MASK_A not in text[i:i + 8]}
+
+
+def _fresh(report):
+    report.__dict__.pop("_similarity_units", None)
+    report.__dict__.pop("_similarity_units_plain", None)
+    return report
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_units_are_those_of_joining_and_scanning_every_section_again(reports, plain):
+    masked = 0
+    for rep in reports:
+        got = [(u.key, u.text, list(u.pos), u.countable) for u in sim.units(_fresh(rep), plain=plain)]
+        assert got == _old_units(rep, plain), rep.source.path
+        masked += sum(t.count(sim.MASK_A) for _k, t, _p, _c in got)
+    assert plain or masked > 0             # template wording was masked
+
+
+def test_units_without_the_parsers_streams_are_the_same(reports):
+    for rep in reports:
+        with_prose = [(u.key, u.text, list(u.pos)) for u in sim.units(_fresh(rep))]
+        saved, rep.prose = rep.prose, None
+        try:
+            assert [(u.key, u.text, list(u.pos)) for u in sim.units(_fresh(rep))] == with_prose
+        finally:
+            rep.prose = saved
+            _fresh(rep)
+
+
+def test_units_reuse_the_parsers_stream_of_each_section(reports, monkeypatch):
+    calls = []
+    monkeypatch.setattr(sim, "make_stream", lambda *a, **k: calls.append(a) or make_stream(*a, **k))
+    for rep in reports:
+        sim.units(_fresh(rep))
+    assert calls == []
+
+
+def test_shingles_are_the_8_grams_without_a_masked_character(reports):
+    n = 0
+    for rep in reports:
+        for u in sim.units(_fresh(rep)):
+            assert sim.shingles_of(u.text) == _old_shingles(u.text)
+            n += len(u.shingles())
+    assert n > 10_000
+    assert sim.shingles_of("ab\x01cdefghijk\x01" + "x" * 9) == {"cdefghij", "defghijk", "x" * 8}
+
+
+def test_index_hashes_are_the_crc32_of_each_distinct_8_gram(reports):
+    for rep in reports:
+        units = [u for u in sim.units(_fresh(rep)) if u.countable]
+        secs = profile(rep)
+        assert [s.key for s in secs] == [u.key for u in units]
+        for s, u in zip(secs, units):
+            sh = _old_shingles(u.text)
+            assert s.n == len(sh)
+            assert sorted(s.hashes) == sorted({crc32(x.encode("utf-8")) for x in sh})
+
+
+def test_template_masks_are_computed_once_per_format_object(reports):
+    from validator.templates import load_formats
+    formats = list(load_formats().values())
+    assert len(formats) >= 2
+    for fmt in formats:
+        words, short = sim._masks(fmt)
+        assert words == sim.boilerplate(fmt) and short == {sim._core(w) for w in words}
+        assert sim._masks(fmt)[0] is words                  # the same object: not computed again
+    a, b = formats[:2]
+    assert sim._masks(a)[0] != sim._masks(b)[0]             # one format's wording is not another's
+    import copy
+    twin = copy.deepcopy(a)
+    twin.sections = twin.sections[:1]
+    assert sim._masks(twin)[0] == sim.boilerplate(twin) != sim._masks(a)[0]
+
+
+def test_packed_model_keeps_the_source_text_and_lines(reports):
+    for rep in reports:
+        p = cross_run.Packed(rep)
+        m = p.load()
+        for k in ("text", "raw", "original_lines", "path", "format", "encoding", "notes"):
+            assert getattr(m.source, k) == getattr(rep.source, k), (rep.source.path, k)
+        assert "_lines_split" not in m.__dict__
+        assert m.source.original_line(3) == rep.source.original_line(3)
+
+
+def test_packed_text_report_holds_its_text_once():
+    rules = load_rules()
+    rep = lint_path(str(CORPUS / "reports" / "010_hongzequ_2024.txt"), Options(), rules).report
+    assert rep.source.original_lines and "\n".join(rep.source.original_lines) == rep.source.raw
+    lean = pickle.dumps(cross_run._lean(cross_run.portable(rep)))
+    full = pickle.dumps(cross_run.portable(rep))
+    assert len(full) - len(lean) >= len(rep.source.raw.encode("utf-8")) * 0.9
+
+
+def test_the_batch_is_frozen_for_the_gc_while_pairs_are_compared_and_thawed_after(monkeypatch):
+    import gc
+
+    from validator.runner import check_one
+    files = [str(CORPUS / "reports" / n) for n in ("009_hongzequ_2023.txt", "010_hongzequ_2024.txt")]
+    results = [check_one((f, Options(), True)) for f in files]
+    rules = load_rules()
+    seen = []
+    real = cross_run.check_pair
+
+    def spy(*a, **k):
+        seen.append(gc.get_freeze_count())
+        return real(*a, **k)
+
+    monkeypatch.setattr(cross_run, "check_pair", spy)
+    assert gc.get_freeze_count() == 0
+    cross_run.cross_check(results, lambda p: (Options(), {}, rules), peers=True, jobs=1)
+    assert seen and min(seen) > 0               # the results were frozen while compared
+    assert gc.get_freeze_count() == 0           # … and are collectable again afterwards
