@@ -61,7 +61,8 @@ def _shown(pattern: str) -> str:
 
 
 class TimeoutLog:
-    """The fallback-engine timeouts of one rule on one file."""
+    """The fallback-engine timeouts of one rule on one file; as a context manager, the log
+    the code inside the block counts its timeouts in (see :func:`timeout_log`)."""
 
     BUDGET = 4          # timeouts (of TIMEOUT_S each) before the rule's patterns are skipped
 
@@ -78,19 +79,21 @@ class TimeoutLog:
         if pattern not in self.patterns:
             self.patterns.append(pattern)
 
+    def __enter__(self) -> "TimeoutLog":
+        self._token = _TIMEOUTS.set(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _TIMEOUTS.reset(self._token)
+
 
 _TIMEOUTS: contextvars.ContextVar[TimeoutLog | None] = contextvars.ContextVar("xxgk_regex_timeouts", default=None)
 
 
-@contextlib.contextmanager
-def timeout_log():
-    """Count the fallback-engine timeouts of the code inside the block (one rule, one file)."""
-    log = TimeoutLog()
-    token = _TIMEOUTS.set(log)
-    try:
-        yield log
-    finally:
-        _TIMEOUTS.reset(token)
+def timeout_log() -> TimeoutLog:
+    """Count the fallback-engine timeouts of the code inside the ``with`` block (one rule,
+    one file): ``with timeout_log() as log: …``."""
+    return TimeoutLog()
 
 
 def _timed_out(pattern: str) -> PatternTimeout:
@@ -270,7 +273,8 @@ def required_literals(pattern: str) -> tuple[tuple[str, ...], ...]:
     alternatives one of which occurs in the match (``ab(?:cd|ef)g+`` → (("ab",), ("cd", "ef"),
     ("g",))).  Read from what the pattern must consume in sequence (its top level and the
     plain groups that are not optional): literal characters, escaped punctuation, groups of
-    literal alternatives.  Anything else (classes, escapes like \d, optional parts,
+    literal alternatives, classes that list a few plain characters ([āáǎà] → one of them).
+    Anything else (other classes, escapes like \d, optional parts,
     look-around, scoped flags) requires nothing; a pattern with alternatives at the top,
     inline flags, comments or braces that are not counted repetitions requires nothing at
     all (empty tuple).  Same meaning in RE2, `re` and the `regex` module.  A text without
@@ -325,7 +329,12 @@ def _sequence(p: str) -> list | None:
                 continue
         elif ch == "[":
             flush()
-            i = _need(_after_quantifier(p, _need(_after_class(p, i))))
+            j = _need(_after_class(p, i))
+            k = _need(_after_quantifier(p, j))
+            chars = _class_chars(p[i + 1:j - 1])
+            if chars and not _optional(p, j, k):     # one of a few plain characters
+                out.append(chars)
+            i = k
             continue
         elif ch == "(":
             flush()
@@ -393,6 +402,18 @@ def _after_escape(p: str, i: int) -> int | None:
         close = p.find("}" if p[j] == "{" else ">", j)
         return None if close < 0 else close + 1
     return j
+
+
+_MAX_CLASS_CHARS = 32
+
+
+def _class_chars(body: str) -> tuple[str, ...] | None:
+    """The characters of a class body that lists plain characters only ([āáǎà]); None for a
+    negated class, ranges, escapes, nested sets, or more than ``_MAX_CLASS_CHARS``."""
+    if not body or body[0] == "^" or any(c in body for c in "\\[]-"):
+        return None
+    chars = tuple(dict.fromkeys(body))
+    return chars if len(chars) <= _MAX_CLASS_CHARS else None
 
 
 def _after_class(p: str, i: int) -> int | None:

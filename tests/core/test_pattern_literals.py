@@ -27,6 +27,12 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
     (r"(?m)^共\d+项$", (("共",), ("项",))),
     (r"abc?d*e{0,2}f{2}", (("ab",), ("f",))),
     (r"(?:甲|乙)?丙", (("丙",),)),
+    # a class listing a few plain characters requires one of them (pinyin with a tone mark)
+    (r"\p{Han}\([a-z]*[āáǎà][a-z]*\)", (("(",), ("ā", "á", "ǎ", "à"), (")",))),
+    (r"[ab]+c", (("a", "b"), ("c",))),
+    # … unless it may be absent, is negated, has ranges or escapes
+    (r"[ab]?c[ab]*[ab]{0,2}", (("c",),)),
+    (r"[^ab]c[a-b]d[\dx]e", (("c",), ("d",), ("e",))),
 ])
 def test_required_literals_read_from_the_sequence(pattern, required):
     assert sorted(required_literals(pattern)) == sorted(required)

@@ -19,8 +19,10 @@ Modules, grouped like the rule files:
 
 from __future__ import annotations
 
+import string
 from dataclasses import field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Callable
 
 from ...findings import Finding
@@ -143,6 +145,7 @@ class Ctx:
 
     def __init__(self, report, lang: str = "zh", issuer_kind: str | None = None):
         self.report = ModelView(report)
+        self.__report = report
         self.fmt = report.format
         self.lang = lang
         self.issuer_kind = issuer_kind
@@ -185,7 +188,7 @@ class Ctx:
             yield note, (off, end), note.location
 
     def section_name(self, offset: int) -> str | None:
-        s = self.report.section_at(offset)
+        s = self.__report.section_at(offset)
         return f"{s.numeral}、{s.title}" if s else None
 
     # -- findings ------------------------------------------------------------------------
@@ -193,16 +196,24 @@ class Ctx:
              numbers=None, related=(), suggestion=None, group=None) -> Finding:
         src = self.__src
         start, end = span
-        # quote the report's own characters (full-width punctuation, traditional script)
-        args = _Safe({k: (src.quote(v, start) if isinstance(v, str) and not isinstance(v, Plain)
-                          and not k.endswith("_en") else v)
-                      for k, v in (args or {}).items()})
-        msg = rule.message.format_map(args)
-        args_en = english_args(args)
+        own = suggestion is None
+        zh_fields, en_fields = _texts_fields(rule.message, rule.suggestion if own else None,
+                                             rule.message_en, rule.suggestion_en if own else None)
+        args = args or {}
+        # quote the report's own characters (full-width punctuation, traditional script) in the
+        # arguments the messages show: only those are read (the texts are plain names, below)
+        quoted = _Safe()
+        for k in zh_fields.union(en_fields, [k + "_en" for k in en_fields]):
+            if k in args:
+                v = args[k]
+                quoted[k] = (src.quote(v, start) if isinstance(v, str) and not isinstance(v, Plain)
+                             and not k.endswith("_en") else v)
+        msg = rule.message.format_map(quoted)
+        args_en = english_args(quoted)
         msg_en = rule.message_en.format_map(args_en) if rule.message_en else None
         sug = suggestion
         if sug is None and rule.suggestion:
-            sug = rule.suggestion.format_map(args)
+            sug = rule.suggestion.format_map(quoted)
         sug_en = rule.suggestion_en.format_map(args_en) if (suggestion is None and rule.suggestion_en) else None
         return Finding(rule.id, rule.category, rule.severity, msg, src.path,
                        src.location(start, end), rule.name, msg_en,
@@ -210,6 +221,32 @@ class Ctx:
                        numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
                        related=[src.location(a, b) for a, b in related], span=(start, end),
                        suggestion_en=sug_en, group=group)
+
+
+@lru_cache(maxsize=1024)
+def _texts_fields(message, suggestion, message_en, suggestion_en) -> tuple[frozenset, frozenset]:
+    """The argument names a rule's Chinese texts (message, suggestion) and its English texts
+    read (a text that is None reads none)."""
+    zh = template_fields(message)
+    if suggestion:
+        zh = zh | template_fields(suggestion)
+    en = template_fields(message_en) if message_en else frozenset()
+    if suggestion_en:
+        en = en | template_fields(suggestion_en)
+    return zh, en
+
+
+@lru_cache(maxsize=2048)
+def template_fields(template: str) -> frozenset:
+    """The argument names a message template reads with ``format_map`` (``{lhs}``, ``{n:,}``
+    and names inside a format spec; ``{a.b}``/``{a[0]}`` read ``a``)."""
+    out: set[str] = set()
+    for _lit, name, spec, _conv in string.Formatter().parse(template):
+        if name is not None:
+            out.add(name.split(".", 1)[0].split("[", 1)[0])
+        if spec and "{" in spec:
+            out |= template_fields(spec)
+    return frozenset(out)
 
 
 def english_args(args: dict) -> "_Safe":

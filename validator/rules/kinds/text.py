@@ -13,6 +13,7 @@ text; regular expressions are compiled by validator/saferegex.py (RE2, or a time
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from ...saferegex import PatternTimeout
 from ...textutil import sentences
@@ -724,7 +725,9 @@ def _prepare_sum(rule):
     return None
 
 
+@lru_cache(maxsize=8)
 def _default(pattern: str):
+    """A built-in pattern of the kind (written here, so trusted), compiled once per run."""
     from ...saferegex import compile_safe, trusted_patterns
     with trusted_patterns():
         return compile_safe(pattern)
