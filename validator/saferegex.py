@@ -150,11 +150,21 @@ class SafePattern:
     def __repr__(self):
         return f"SafePattern(pattern={self.pattern!r}, engine={self.engine!r})"
 
+    def may_match(self, text: str) -> bool:
+        """Does ``text`` hold the literals every match contains (False: it cannot match)?"""
+        return not _absent(self._required, text)
+
     def finditer(self, text: str):
-        if self.engine in ("re2", "trusted"):
-            if not _absent(self._required, text):
-                yield from self._compiled.finditer(text)
-            return
+        """The matches in ``text``, an iterator.  RE2 and the shipped patterns cannot time
+        out: their engine's own iterator (or none, when a required literal is missing); the
+        timed engine raises :class:`PatternTimeout` while it is iterated."""
+        if self.engine == "regex":
+            return self._timed_finditer(text)
+        if _absent(self._required, text):
+            return iter(())
+        return self._compiled.finditer(text)
+
+    def _timed_finditer(self, text: str):
         _skip(self.pattern)
         if _absent(self._required, text):
             return
@@ -320,10 +330,11 @@ def _sequence(p: str) -> list | None:
         if ch == "|":
             return None
         if ch == "\\":
-            e = p[_need(i + 1 if i + 1 < n else None)]
-            if e.isascii() and not e.isalnum() and e != "_":   # escaped punctuation: itself
-                atom, j = e, i + 2
-            else:                                               # \d, \s, \p{…}, \x{…}, \1 …
+            _need(i + 1 if i + 1 < n else None)
+            lit = _literal_escape(p, i)
+            if lit is not None:           # escaped punctuation, \t, \x{FFFD}: that character
+                atom, j = lit
+            else:                         # \d, \s, \p{…}, \1 …
                 flush()
                 i = _need(_after_quantifier(p, _need(_after_escape(p, i))))
                 continue
@@ -396,24 +407,79 @@ def _optional(p: str, j: int, k: int) -> bool:
     return k != j and (p[j] in "*?" or p.startswith(("{0", "{,"), j))
 
 
+_HEX_WIDTH = {"x": 2, "u": 4, "U": 8}
+
+
 def _after_escape(p: str, i: int) -> int | None:
+    r"""Where the escape at ``p[i]`` ends (\p{…}, \xHH, \uHHHH …); None for one not read
+    (a back-reference or octal escape: digits whose count the engines read differently)."""
     j = i + 2
-    if p[i + 1] in "pPNxugk" and j < len(p) and p[j] in "{<":
+    e = p[i + 1]
+    if e in "pPNxugk" and j < len(p) and p[j] in "{<":
         close = p.find("}" if p[j] == "{" else ">", j)
         return None if close < 0 else close + 1
+    if e in _HEX_WIDTH:
+        return min(j + _HEX_WIDTH[e], len(p))
+    if e.isdigit():
+        return None
     return j
 
 
 _MAX_CLASS_CHARS = 32
 
 
-def _class_chars(body: str) -> tuple[str, ...] | None:
-    """The characters of a class body that lists plain characters only ([āáǎà]); None for a
-    negated class, ranges, escapes, nested sets, or more than ``_MAX_CLASS_CHARS``."""
-    if not body or body[0] == "^" or any(c in body for c in "\\[]-"):
+_CONTROL = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v"}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _literal_escape(p: str, i: int) -> tuple[str, int] | None:
+    r"""(the character, where the escape ends) for an escape at ``p[i]`` that stands for one
+    character in RE2, `re` and the `regex` module alike: escaped ASCII punctuation, \t \n \r
+    \f \v, \xHH, \x{H…}; None for any other (\d, \s, \p{…}, \1, \u …)."""
+    e = p[i + 1] if i + 1 < len(p) else ""
+    if not e:
         return None
-    chars = tuple(dict.fromkeys(body))
-    return chars if len(chars) <= _MAX_CLASS_CHARS else None
+    if e.isascii() and not e.isalnum() and e != "_":
+        return e, i + 2
+    if e in _CONTROL:
+        return _CONTROL[e], i + 2
+    if e == "x":
+        if p.startswith("{", i + 2):
+            close = p.find("}", i + 3)
+            digits = p[i + 3:close] if close >= 0 else ""
+            end = close + 1
+        else:
+            digits = p[i + 2:i + 4]
+            end = i + 4
+            if len(digits) != 2:
+                return None
+        if 1 <= len(digits) <= 6 and set(digits) <= _HEX and int(digits, 16) <= 0x10FFFF:
+            return chr(int(digits, 16)), end
+    return None
+
+
+def _class_chars(body: str) -> tuple[str, ...] | None:
+    r"""The characters of a class body that lists single characters only ([āáǎà], [ \t]);
+    None for a negated class, ranges, escapes of classes (\d …), nested sets, or more than
+    ``_MAX_CLASS_CHARS``."""
+    if not body or body[0] == "^":
+        return None
+    chars: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\":
+            lit = _literal_escape(body, i)
+            if lit is None:
+                return None
+            c, i = lit
+        elif c in "[]-":
+            return None
+        else:
+            i += 1
+        chars.append(c)
+    out = tuple(dict.fromkeys(chars))
+    return out if len(out) <= _MAX_CLASS_CHARS else None
 
 
 def _after_class(p: str, i: int) -> int | None:

@@ -64,6 +64,7 @@ class Lookup:
 
 
 _PLAIN = (ValueKind.NUMBER, ValueKind.ZERO)
+_BLANK = ValueKind.BLANK
 
 
 class PlainValues:
@@ -72,12 +73,14 @@ class PlainValues:
 
     What a row name stands for — the row's own cells, the rows of a group (nested groups
     kept nested, so sums are added in the same order), or nothing (:class:`Missing`) — does
-    not depend on the column, so it is worked out once per name and table, not per column."""
+    not depend on the column, so it is worked out once per name and table, not per column;
+    so are the terms of each side of an equation."""
 
     def __init__(self, table: Table, spec: TableSpec):
         self.table = table
         self.spec = spec
         self._plans: dict[str, object] = {}
+        self._terms: dict = {}
 
     def _plan(self, name: str):
         """A row key (its own cells), a tuple of plans (a group's rows) or None (missing)."""
@@ -99,36 +102,72 @@ class PlainValues:
         plans[name] = plan
         return plan
 
-    def _row_value(self, plan, col: str) -> Decimal:
-        if plan.__class__ is str:
-            cell = self.table.rows[plan].cells.get(col)
-            return _plain(cell, plan, col)
+    def _sides(self, expr, for_each: str):
+        """Each side as (subtract?, what) terms — what: a number, a column key (for_each
+        row) or a row plan (for_each column) — and the operator; None if a row is missing."""
+        key = (id(expr), for_each)
+        hit = self._terms.get(key)
+        if hit is not None and hit[0] is expr:
+            return hit[1]
+        left, op, right = flat_sides(expr)
+        sides = []
+        for flat in (left, right):
+            terms = []
+            for neg, kind, payload in flat:
+                if kind != "num" and for_each == "column":
+                    payload = self._plan(payload)
+                    if payload is None:
+                        sides = None
+                        break
+                terms.append((len(neg) % 2 == 1, kind == "num", payload))
+            if sides is None:
+                break
+            sides.append(terms)
+        out = None if sides is None else (sides[0], op, sides[1])
+        self._terms[key] = (expr, out)
+        return out
+
+    def _group_value(self, plan: tuple, col: str) -> Decimal:
         total = Decimal(0)
         for sub in plan:
-            total += self._row_value(sub, col)
+            if sub.__class__ is str:
+                total += _plain(self.table.rows[sub].cells.get(col), sub, col)
+            else:
+                total += self._group_value(sub, col)
         return total
 
     def holds(self, expr, for_each: str, key: str) -> bool:
         """Does ``expr`` hold at column ``key`` (for_each column: names are rows) or row ``key``
         (names are columns)?  Raises :class:`Missing` where :func:`expr.check` with a
         :class:`Lookup` would; otherwise gives the same answer as its ``holds``."""
-        left, op, right = flat_sides(expr)
+        sides = self._sides(expr, for_each)
+        if sides is None:
+            raise Missing(key)
+        left, op, right = sides
         if for_each == "column":
-            def value(name):
-                plan = self._plan(name)
-                if plan is None:
-                    raise Missing(name)
-                return self._row_value(plan, key)
+            rows = self.table.rows
+            col = key
+            cells = None
         else:
             row = self.table.rows.get(key)
             cells = row.cells if row is not None else {}
-
-            def value(name):
-                return _plain(cells.get(name), key, name)
-        lhs = _plain_sum(left, value)
+        values = []
+        for terms in (left, right) if op is not None else (left,):
+            total = Decimal(0)
+            for subtract, is_num, what in terms:
+                if is_num:
+                    v = what
+                elif cells is not None:                 # for_each row: a column of this row
+                    v = _plain(cells.get(what), key, what)
+                elif what.__class__ is str:             # for_each column: a row's own cell
+                    v = _plain(rows[what].cells.get(col), what, col)
+                else:                                   # … or the rows of a group
+                    v = self._group_value(what, col)
+                total = total - v if subtract else total + v
+            values.append(total)
         if op is None:
-            return bool(lhs)
-        return OPS[op](lhs, _plain_sum(right, value))
+            return bool(values[0])
+        return OPS[op](values[0], values[1])
 
 
 def _plain(cell: Cell | None, row: str, col: str) -> Decimal:
@@ -137,18 +176,9 @@ def _plain(cell: Cell | None, row: str, col: str) -> Decimal:
         kind = cell.kind
         if kind in _PLAIN:
             return cell.value
-        if kind == ValueKind.BLANK:
+        if kind == _BLANK:
             return Decimal(0)
     raise Missing(f"{row}/{col}")
-
-
-def _plain_sum(flat, value) -> Decimal:
-    """:func:`expr._eval_flat` without collecting the terms."""
-    total = Decimal(0)
-    for neg, kind, payload in flat:
-        v = payload if kind == "num" else value(payload)
-        total = total - v if len(neg) % 2 else total + v
-    return total
 
 
 def implied_blanks(table: Table, spec: TableSpec) -> None:

@@ -33,6 +33,12 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
     # … unless it may be absent, is negated, has ranges or escapes
     (r"[ab]?c[ab]*[ab]{0,2}", (("c",),)),
     (r"[^ab]c[a-b]d[\dx]e", (("c",), ("d",), ("e",))),
+    # escapes that stand for one character are that character (in a class too)
+    (r"\x{FFFD}+", (("\ufffd",),)),
+    (r"a\x41\tb[ \t]+c[\-\]]", (("aA\tb",), (" ", "\t"), ("c",), ("-", "]"))),
+    # escapes read to their end: \uHHHH is no literal "HHHH"; a back-reference requires nothing
+    (r"a\u0041b", (("a",), ("b",))),
+    (r"(a)\1b", ()),
 ])
 def test_required_literals_read_from_the_sequence(pattern, required):
     assert sorted(required_literals(pattern)) == sorted(required)
@@ -100,6 +106,7 @@ def test_the_literals_travel_with_the_pattern_through_the_start_up_cache():
 # with a text written to match it; matched by the `regex` module: every match holds the
 # required literals
 _ATOMS = {"a": "a", "b": "b", "件": "件", "收到": "收到", r"\d": "1", r"\s": " ", ".": "x", "[ab]": "b", "[^a]": "c",
+          r"\x61": "a", r"[\-b]": "-", r"\u0062": "b", r"[ \t]": "\t",
           r"\(": "(", r"\[": "[", r"\p{Han}": "汉", "(?i:a)": "A", "(?=a)": "", "(?<=b)": ""}
 _QUANTS = {"": (1, 1), "?": (0, 1), "*": (0, 3), "+": (1, 3), "{2}": (2, 2), "{0,2}": (0, 2), "{1,}": (1, 3),
            "??": (0, 1), "+?": (1, 3)}

@@ -197,19 +197,19 @@ class Ctx:
         src = self.__src
         start, end = span
         own = suggestion is None
-        zh_fields, en_fields = _texts_fields(rule.message, rule.suggestion if own else None,
-                                             rule.message_en, rule.suggestion_en if own else None)
+        shown = _shown_args(rule.message, rule.suggestion if own else None,
+                            rule.message_en, rule.suggestion_en if own else None)
         args = args or {}
         # quote the report's own characters (full-width punctuation, traditional script) in the
-        # arguments the messages show: only those are read (the texts are plain names, below)
+        # arguments the texts show: only those are read (the texts name plain arguments)
         quoted = _Safe()
-        for k in zh_fields.union(en_fields, [k + "_en" for k in en_fields]):
+        for k in shown:
             if k in args:
                 v = args[k]
                 quoted[k] = (src.quote(v, start) if isinstance(v, str) and not isinstance(v, Plain)
                              and not k.endswith("_en") else v)
         msg = rule.message.format_map(quoted)
-        args_en = english_args(quoted)
+        args_en = english_args(quoted) if rule.message_en or (own and rule.suggestion_en) else None
         msg_en = rule.message_en.format_map(args_en) if rule.message_en else None
         sug = suggestion
         if sug is None and rule.suggestion:
@@ -224,16 +224,18 @@ class Ctx:
 
 
 @lru_cache(maxsize=1024)
-def _texts_fields(message, suggestion, message_en, suggestion_en) -> tuple[frozenset, frozenset]:
-    """The argument names a rule's Chinese texts (message, suggestion) and its English texts
-    read (a text that is None reads none)."""
-    zh = template_fields(message)
+def _shown_args(message, suggestion, message_en, suggestion_en) -> tuple[str, ...]:
+    """The arguments a finding's texts can show: those the Chinese texts (message, suggestion)
+    read, those the English texts read and the ``X_en`` that :func:`english_args` puts in
+    place of an ``X`` they read (a text that is None reads none)."""
+    names = set(template_fields(message))
     if suggestion:
-        zh = zh | template_fields(suggestion)
-    en = template_fields(message_en) if message_en else frozenset()
-    if suggestion_en:
-        en = en | template_fields(suggestion_en)
-    return zh, en
+        names |= template_fields(suggestion)
+    for text_en in (message_en, suggestion_en):
+        if text_en:
+            for k in template_fields(text_en):
+                names.update((k, k + "_en"))
+    return tuple(sorted(names))
 
 
 @lru_cache(maxsize=2048)
