@@ -404,6 +404,7 @@ def _cell_en(table: str, row: str | None, column: str) -> str:
 
 
 _NUMBER_KINDS = (ValueKind.NUMBER, ValueKind.ZERO)
+_TEXT = ValueKind.TEXT
 
 
 def _values(rule, ctx, key, table, spec):
@@ -411,9 +412,10 @@ def _values(rule, ctx, key, table, spec):
     for row in table.rows.values():
         for col, cell in row.cells.items():
             problem = problem_en = None
-            if cell.kind == ValueKind.TEXT:
+            kind = cell.kind
+            if kind == _TEXT:
                 problem, problem_en = "不是数字", "not a number"
-            elif cell.kind in _NUMBER_KINDS:
+            elif kind in _NUMBER_KINDS:
                 kind = value_kinds.get(col, "count")
                 v = cell.value
                 if kind == "count" and v != v.to_integral_value():
