@@ -118,13 +118,14 @@ class SafePattern:
     their file was loaded; such a pattern is compiled again only when first used, and only
     on a text that holds the literals every match contains (:func:`required_literals`)."""
 
-    __slots__ = ("pattern", "engine", "_pattern", "_required")
+    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first")
 
     def __init__(self, pattern: str, engine: str, compiled=None):
         self.pattern = pattern
         self.engine = engine
         self._pattern = compiled
         self._required = required_literals(pattern)
+        self._first = first_chars(pattern)
 
     @property
     def _compiled(self):
@@ -134,11 +135,12 @@ class SafePattern:
         return c
 
     def __getstate__(self):
-        return (self.pattern, self.engine, self._required)
+        return (self.pattern, self.engine, self._required, self._first)
 
     def __setstate__(self, state):
         self.pattern, self.engine = state[0], state[1]
         self._required = state[2] if len(state) > 2 else required_literals(self.pattern)
+        self._first = state[3] if len(state) > 3 else first_chars(self.pattern)
         self._pattern = None
 
     def __eq__(self, other):
@@ -162,7 +164,10 @@ class SafePattern:
             return self._timed_finditer(text)
         if _absent(self._required, text):
             return iter(())
-        return self._compiled.finditer(text)
+        start = _first_at(self._first, text, 0)
+        if start < 0:
+            return iter(())
+        return self._compiled.finditer(text, start)
 
     def _timed_finditer(self, text: str):
         _skip(self.pattern)
@@ -175,7 +180,10 @@ class SafePattern:
 
     def search(self, text: str, pos: int = 0):
         if self.engine in ("re2", "trusted"):
-            return None if _absent(self._required, text, pos) else self._compiled.search(text, pos)
+            if _absent(self._required, text, pos):
+                return None
+            start = _first_at(self._first, text, pos)
+            return None if start < 0 else self._compiled.search(text, start)
         _skip(self.pattern)
         if _absent(self._required, text, pos):
             return None
@@ -533,6 +541,100 @@ def _group(p: str, i: int) -> tuple[int | None, str | None]:
                 return j + 1, (p[start:j] if start >= 0 else None)
         j += 1
     return None, None
+
+
+def first_chars(pattern: str) -> frozenset | None:
+    r"""The characters every match of ``pattern`` starts with, when the pattern (each of its
+    alternatives) starts with a literal, a class of a few plain characters or a group of
+    such alternatives that is not optional (``(?:共|合计)`` → {共, 合}); None when that is not
+    certain (anchors, \d, look-around, scoped or inline flags, an empty alternative …).
+    A search can then start at the first of these characters: the engines' scan for a
+    leading alternation tests every position of the text, ``str.find`` skips to it."""
+    body = pattern[4:] if pattern.startswith("(?m)") else pattern
+    if _NO_LITERALS.search(body):
+        return None
+    try:
+        chars = _first(body)
+    except (_Unreadable, IndexError):
+        return None
+    return frozenset(chars) if chars and len(chars) <= _MAX_CLASS_CHARS else None
+
+
+def _first(p: str) -> set | None:
+    alts = _top_alternatives(p)
+    if len(alts) > 1:
+        out: set = set()
+        for a in alts:
+            sub = _first(a)
+            if not sub:
+                return None
+            out |= sub
+        return out
+    if not p:
+        return None
+    ch = p[0]
+    if ch == "\\":
+        lit = _literal_escape(p, 0)
+        if lit is None:
+            return None
+        chars, j = {lit[0]}, lit[1]
+    elif ch == "[":
+        j = _need(_after_class(p, 0))
+        listed = _class_chars(p[1:j - 1])
+        if listed is None:
+            return None
+        chars = set(listed)
+    elif ch == "(":
+        j, inner = _group(p, 0)
+        if j is None or inner is None:
+            return None
+        chars = _first(inner)
+        if not chars:
+            return None
+    elif ch in _SPECIAL:
+        return None
+    else:
+        chars, j = {ch}, 1
+    k = _after_quantifier(p, j)
+    if k is None or _optional(p, j, k):
+        return None
+    return chars
+
+
+def _top_alternatives(p: str) -> list[str]:
+    """``p`` split at the ``|`` of its top level (not inside groups, classes or escapes)."""
+    parts, depth, start, i, n = [], 0, 0, 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _need(_after_class(p, i))
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(p[start:i])
+            start = i + 1
+        i += 1
+    parts.append(p[start:])
+    return parts
+
+
+def _first_at(first, text: str, pos: int) -> int:
+    """Where in text[pos:] the first of the characters a match starts with is (``pos`` when
+    they are not known; -1 when none occurs: no match)."""
+    if first is None:
+        return pos
+    best = -1
+    for c in first:
+        i = text.find(c, pos)
+        if i >= 0 and (best < 0 or i < best):
+            best = i
+    return best
 
 
 def _absent(required, text: str, pos: int = 0) -> bool:

@@ -145,3 +145,40 @@ def test_random_patterns_every_match_holds_what_is_required(pattern_text, noise)
                 assert any(a in m.group(0) for a in alts), (pattern, alts, m.group(0))
     except TimeoutError:
         pass
+
+
+# where a search starts (validator/saferegex.py: first_chars): at the first character a match
+# can start with; the matches are those of the whole text
+@pytest.mark.parametrize("pattern, first", [
+    (r"(?:共|共计|合计)\s*\d+", {"共", "合"}),
+    (r"(?P<y>(?:19|20)\d{2})年", {"1", "2"}),
+    (r"【\s*打印|打印本页", {"【", "打"}),
+    (r"[āá]x|\x{FFFD}+", {"ā", "á", "\ufffd"}),
+    (r"(?:^|[,，])a", None), (r"\p{Han}x", None), (r"a?b", None), (r"(?:|a)b", None), (r"(?i:a)b", None),
+    (r"[^a]b", None), (r"(?=a)a", None), (r"(?i)ab", None),
+])
+def test_the_characters_a_match_starts_with(pattern, first):
+    from validator.saferegex import first_chars
+    assert first_chars(pattern) == (frozenset(first) if first else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_pattern_and_text(), st.text(alphabet="ab件收到 1(汉", max_size=6))
+def test_random_patterns_start_with_their_first_characters_and_find_the_same_matches(pattern_text, noise):
+    from validator.saferegex import first_chars
+    pattern, sample = pattern_text
+    text = noise + sample + noise + sample
+    c = regex.compile(pattern)
+    first = first_chars(pattern)
+    try:
+        want = [m.span() for m in c.finditer(text, timeout=0.05)]
+    except TimeoutError:
+        return
+    if first is not None:
+        for a, b in want:
+            assert a < b and text[a] in first, (pattern, text, (a, b))
+    pat = SafePattern(pattern, "regex", c)
+    pat.engine = "trusted"            # the shortcut path of the engines that cannot time out
+    assert [m.span() for m in pat.finditer(text)] == want
+    found = pat.search(text)
+    assert (found.span() if found else None) == (want[0] if want else None)
