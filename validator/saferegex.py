@@ -639,9 +639,11 @@ def _first_at(first, text: str, pos: int) -> int:
 
 def _absent(required, text: str, pos: int = 0) -> bool:
     """Is one of the requirements missing from text[pos:]?"""
+    if pos:
+        text = text[pos:] if required else text
     for alts in required:
         for a in alts:
-            if text.find(a, pos) >= 0:
+            if a in text:
                 break
         else:
             return True
