@@ -160,7 +160,7 @@ def evaluate(node, resolve: Resolver, terms: list | None = None) -> Decimal:
     raise ExprError(f"不支持的表达式成分 {d}")
 
 
-_OPS = {
+OPS = {
     "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<=": lambda a, b: a <= b,
     ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, ">": lambda a, b: a > b,
 }
@@ -202,7 +202,7 @@ def _flatten(node, negated: str, out: list) -> None:
         raise ExprError(f"不支持的表达式成分 {d}")
 
 
-def _flat_sides(expr: Expr):
+def flat_sides(expr: Expr):
     cached = expr.__dict__.get("_flat")
     if cached is not None:
         return cached
@@ -230,11 +230,11 @@ def _eval_flat(flat, resolve: Resolver, terms: list) -> Decimal:
 
 def check(expr: Expr, resolve: Resolver) -> Outcome:
     """Evaluate a comparison; raises Missing when a value is not available."""
-    lf, op, rf = _flat_sides(expr)
+    lf, op, rf = flat_sides(expr)
     lt: list = []
     rt: list = []
     lhs = _eval_flat(lf, resolve, lt)
     if op is None:
         return Outcome(bool(lhs), lhs, None, lt, rt, None)
     rhs = _eval_flat(rf, resolve, rt)
-    return Outcome(_OPS[op](lhs, rhs), lhs, rhs, lt, rt, op)
+    return Outcome(OPS[op](lhs, rhs), lhs, rhs, lt, rt, op)

@@ -61,11 +61,7 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
     out: list[Finding] = []
     # a reader that could read no text at all (a scanned PDF) says so; nothing else is checked
     unreadable = any(getattr(n, "args", {}).get("only") for n in report.source.notes)
-    for rule in rules.rules:
-        if rule.emitted_by or rule.relations:
-            continue
-        if not rule.applies_to(report.template) or not _selected(rule, opts):
-            continue
+    for rule in rules.for_one_report(report.template, opts):
         if unreadable and rule.kind != "reader_notes":
             continue
         if report.kind == "not-report" and rule.kind not in ("reader_notes", "diagnostics"):

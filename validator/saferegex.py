@@ -61,7 +61,8 @@ def _shown(pattern: str) -> str:
 
 
 class TimeoutLog:
-    """The fallback-engine timeouts of one rule on one file."""
+    """The fallback-engine timeouts of one rule on one file; as a context manager, the log
+    the code inside the block counts its timeouts in (see :func:`timeout_log`)."""
 
     BUDGET = 4          # timeouts (of TIMEOUT_S each) before the rule's patterns are skipped
 
@@ -78,19 +79,21 @@ class TimeoutLog:
         if pattern not in self.patterns:
             self.patterns.append(pattern)
 
+    def __enter__(self) -> "TimeoutLog":
+        self._token = _TIMEOUTS.set(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _TIMEOUTS.reset(self._token)
+
 
 _TIMEOUTS: contextvars.ContextVar[TimeoutLog | None] = contextvars.ContextVar("xxgk_regex_timeouts", default=None)
 
 
-@contextlib.contextmanager
-def timeout_log():
-    """Count the fallback-engine timeouts of the code inside the block (one rule, one file)."""
-    log = TimeoutLog()
-    token = _TIMEOUTS.set(log)
-    try:
-        yield log
-    finally:
-        _TIMEOUTS.reset(token)
+def timeout_log() -> TimeoutLog:
+    """Count the fallback-engine timeouts of the code inside the ``with`` block (one rule,
+    one file): ``with timeout_log() as log: …``."""
+    return TimeoutLog()
 
 
 def _timed_out(pattern: str) -> PatternTimeout:
@@ -115,13 +118,14 @@ class SafePattern:
     their file was loaded; such a pattern is compiled again only when first used, and only
     on a text that holds the literals every match contains (:func:`required_literals`)."""
 
-    __slots__ = ("pattern", "engine", "_pattern", "_required")
+    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first")
 
     def __init__(self, pattern: str, engine: str, compiled=None):
         self.pattern = pattern
         self.engine = engine
         self._pattern = compiled
         self._required = required_literals(pattern)
+        self._first = first_chars(pattern)
 
     @property
     def _compiled(self):
@@ -131,11 +135,12 @@ class SafePattern:
         return c
 
     def __getstate__(self):
-        return (self.pattern, self.engine, self._required)
+        return (self.pattern, self.engine, self._required, self._first)
 
     def __setstate__(self, state):
         self.pattern, self.engine = state[0], state[1]
         self._required = state[2] if len(state) > 2 else required_literals(self.pattern)
+        self._first = state[3] if len(state) > 3 else first_chars(self.pattern)
         self._pattern = None
 
     def __eq__(self, other):
@@ -147,11 +152,24 @@ class SafePattern:
     def __repr__(self):
         return f"SafePattern(pattern={self.pattern!r}, engine={self.engine!r})"
 
+    def may_match(self, text: str) -> bool:
+        """Does ``text`` hold the literals every match contains (False: it cannot match)?"""
+        return not _absent(self._required, text)
+
     def finditer(self, text: str):
-        if self.engine in ("re2", "trusted"):
-            if not _absent(self._required, text):
-                yield from self._compiled.finditer(text)
-            return
+        """The matches in ``text``, an iterator.  RE2 and the shipped patterns cannot time
+        out: their engine's own iterator (or none, when a required literal is missing); the
+        timed engine raises :class:`PatternTimeout` while it is iterated."""
+        if self.engine == "regex":
+            return self._timed_finditer(text)
+        if _absent(self._required, text):
+            return iter(())
+        start = _first_at(self._first, text, 0)
+        if start < 0:
+            return iter(())
+        return self._compiled.finditer(text, start)
+
+    def _timed_finditer(self, text: str):
         _skip(self.pattern)
         if _absent(self._required, text):
             return
@@ -162,7 +180,10 @@ class SafePattern:
 
     def search(self, text: str, pos: int = 0):
         if self.engine in ("re2", "trusted"):
-            return None if _absent(self._required, text, pos) else self._compiled.search(text, pos)
+            if _absent(self._required, text, pos):
+                return None
+            start = _first_at(self._first, text, pos)
+            return None if start < 0 else self._compiled.search(text, start)
         _skip(self.pattern)
         if _absent(self._required, text, pos):
             return None
@@ -270,7 +291,8 @@ def required_literals(pattern: str) -> tuple[tuple[str, ...], ...]:
     alternatives one of which occurs in the match (``ab(?:cd|ef)g+`` → (("ab",), ("cd", "ef"),
     ("g",))).  Read from what the pattern must consume in sequence (its top level and the
     plain groups that are not optional): literal characters, escaped punctuation, groups of
-    literal alternatives.  Anything else (classes, escapes like \d, optional parts,
+    literal alternatives, classes that list a few plain characters ([āáǎà] → one of them).
+    Anything else (other classes, escapes like \d, optional parts,
     look-around, scoped flags) requires nothing; a pattern with alternatives at the top,
     inline flags, comments or braces that are not counted repetitions requires nothing at
     all (empty tuple).  Same meaning in RE2, `re` and the `regex` module.  A text without
@@ -316,16 +338,22 @@ def _sequence(p: str) -> list | None:
         if ch == "|":
             return None
         if ch == "\\":
-            e = p[_need(i + 1 if i + 1 < n else None)]
-            if e.isascii() and not e.isalnum() and e != "_":   # escaped punctuation: itself
-                atom, j = e, i + 2
-            else:                                               # \d, \s, \p{…}, \x{…}, \1 …
+            _need(i + 1 if i + 1 < n else None)
+            lit = _literal_escape(p, i)
+            if lit is not None:           # escaped punctuation, \t, \x{FFFD}: that character
+                atom, j = lit
+            else:                         # \d, \s, \p{…}, \1 …
                 flush()
                 i = _need(_after_quantifier(p, _need(_after_escape(p, i))))
                 continue
         elif ch == "[":
             flush()
-            i = _need(_after_quantifier(p, _need(_after_class(p, i))))
+            j = _need(_after_class(p, i))
+            k = _need(_after_quantifier(p, j))
+            chars = _class_chars(p[i + 1:j - 1])
+            if chars and not _optional(p, j, k):     # one of a few plain characters
+                out.append(chars)
+            i = k
             continue
         elif ch == "(":
             flush()
@@ -387,12 +415,79 @@ def _optional(p: str, j: int, k: int) -> bool:
     return k != j and (p[j] in "*?" or p.startswith(("{0", "{,"), j))
 
 
+_HEX_WIDTH = {"x": 2, "u": 4, "U": 8}
+
+
 def _after_escape(p: str, i: int) -> int | None:
+    r"""Where the escape at ``p[i]`` ends (\p{…}, \xHH, \uHHHH …); None for one not read
+    (a back-reference or octal escape: digits whose count the engines read differently)."""
     j = i + 2
-    if p[i + 1] in "pPNxugk" and j < len(p) and p[j] in "{<":
+    e = p[i + 1]
+    if e in "pPNxugk" and j < len(p) and p[j] in "{<":
         close = p.find("}" if p[j] == "{" else ">", j)
         return None if close < 0 else close + 1
+    if e in _HEX_WIDTH:
+        return min(j + _HEX_WIDTH[e], len(p))
+    if e.isdigit():
+        return None
     return j
+
+
+_MAX_CLASS_CHARS = 32
+
+
+_CONTROL = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v"}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _literal_escape(p: str, i: int) -> tuple[str, int] | None:
+    r"""(the character, where the escape ends) for an escape at ``p[i]`` that stands for one
+    character in RE2, `re` and the `regex` module alike: escaped ASCII punctuation, \t \n \r
+    \f \v, \xHH, \x{H…}; None for any other (\d, \s, \p{…}, \1, \u …)."""
+    e = p[i + 1] if i + 1 < len(p) else ""
+    if not e:
+        return None
+    if e.isascii() and not e.isalnum() and e != "_":
+        return e, i + 2
+    if e in _CONTROL:
+        return _CONTROL[e], i + 2
+    if e == "x":
+        if p.startswith("{", i + 2):
+            close = p.find("}", i + 3)
+            digits = p[i + 3:close] if close >= 0 else ""
+            end = close + 1
+        else:
+            digits = p[i + 2:i + 4]
+            end = i + 4
+            if len(digits) != 2:
+                return None
+        if 1 <= len(digits) <= 6 and set(digits) <= _HEX and int(digits, 16) <= 0x10FFFF:
+            return chr(int(digits, 16)), end
+    return None
+
+
+def _class_chars(body: str) -> tuple[str, ...] | None:
+    r"""The characters of a class body that lists single characters only ([āáǎà], [ \t]);
+    None for a negated class, ranges, escapes of classes (\d …), nested sets, or more than
+    ``_MAX_CLASS_CHARS``."""
+    if not body or body[0] == "^":
+        return None
+    chars: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\":
+            lit = _literal_escape(body, i)
+            if lit is None:
+                return None
+            c, i = lit
+        elif c in "[]-":
+            return None
+        else:
+            i += 1
+        chars.append(c)
+    out = tuple(dict.fromkeys(chars))
+    return out if len(out) <= _MAX_CLASS_CHARS else None
 
 
 def _after_class(p: str, i: int) -> int | None:
@@ -448,11 +543,107 @@ def _group(p: str, i: int) -> tuple[int | None, str | None]:
     return None, None
 
 
+def first_chars(pattern: str) -> frozenset | None:
+    r"""The characters every match of ``pattern`` starts with, when the pattern (each of its
+    alternatives) starts with a literal, a class of a few plain characters or a group of
+    such alternatives that is not optional (``(?:共|合计)`` → {共, 合}); None when that is not
+    certain (anchors, \d, look-around, scoped or inline flags, an empty alternative …).
+    A search can then start at the first of these characters: the engines' scan for a
+    leading alternation tests every position of the text, ``str.find`` skips to it."""
+    body = pattern[4:] if pattern.startswith("(?m)") else pattern
+    if _NO_LITERALS.search(body):
+        return None
+    try:
+        chars = _first(body)
+    except (_Unreadable, IndexError):
+        return None
+    return frozenset(chars) if chars and len(chars) <= _MAX_CLASS_CHARS else None
+
+
+def _first(p: str) -> set | None:
+    alts = _top_alternatives(p)
+    if len(alts) > 1:
+        out: set = set()
+        for a in alts:
+            sub = _first(a)
+            if not sub:
+                return None
+            out |= sub
+        return out
+    if not p:
+        return None
+    ch = p[0]
+    if ch == "\\":
+        lit = _literal_escape(p, 0)
+        if lit is None:
+            return None
+        chars, j = {lit[0]}, lit[1]
+    elif ch == "[":
+        j = _need(_after_class(p, 0))
+        listed = _class_chars(p[1:j - 1])
+        if listed is None:
+            return None
+        chars = set(listed)
+    elif ch == "(":
+        j, inner = _group(p, 0)
+        if j is None or inner is None:
+            return None
+        chars = _first(inner)
+        if not chars:
+            return None
+    elif ch in _SPECIAL:
+        return None
+    else:
+        chars, j = {ch}, 1
+    k = _after_quantifier(p, j)
+    if k is None or _optional(p, j, k):
+        return None
+    return chars
+
+
+def _top_alternatives(p: str) -> list[str]:
+    """``p`` split at the ``|`` of its top level (not inside groups, classes or escapes)."""
+    parts, depth, start, i, n = [], 0, 0, 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _need(_after_class(p, i))
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(p[start:i])
+            start = i + 1
+        i += 1
+    parts.append(p[start:])
+    return parts
+
+
+def _first_at(first, text: str, pos: int) -> int:
+    """Where in text[pos:] the first of the characters a match starts with is (``pos`` when
+    they are not known; -1 when none occurs: no match)."""
+    if first is None:
+        return pos
+    best = -1
+    for c in first:
+        i = text.find(c, pos)
+        if i >= 0 and (best < 0 or i < best):
+            best = i
+    return best
+
+
 def _absent(required, text: str, pos: int = 0) -> bool:
     """Is one of the requirements missing from text[pos:]?"""
+    if pos:
+        text = text[pos:] if required else text
     for alts in required:
         for a in alts:
-            if text.find(a, pos) >= 0:
+            if a in text:
                 break
         else:
             return True

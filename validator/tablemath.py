@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .expr import Missing
+from .expr import OPS, Missing, flat_sides
 from .model import Cell, Table, ValueKind
 from .templates import TableSpec
 
@@ -61,6 +61,124 @@ class Lookup:
                 total += self._row_value(c, col)
             return total
         raise Missing(name)
+
+
+_PLAIN = (ValueKind.NUMBER, ValueKind.ZERO)
+_BLANK = ValueKind.BLANK
+
+
+class PlainValues:
+    """The values an equation reads from one table, as :class:`Lookup` reads them without
+    ``implied`` (a blank counts as 0), for deciding quickly whether an equation holds.
+
+    What a row name stands for — the row's own cells, the rows of a group (nested groups
+    kept nested, so sums are added in the same order), or nothing (:class:`Missing`) — does
+    not depend on the column, so it is worked out once per name and table, not per column;
+    so are the terms of each side of an equation."""
+
+    def __init__(self, table: Table, spec: TableSpec):
+        self.table = table
+        self.spec = spec
+        self._plans: dict[str, object] = {}
+        self._terms: dict = {}
+
+    def _plan(self, name: str):
+        """A row key (its own cells), a tuple of plans (a group's rows) or None (missing)."""
+        plans = self._plans
+        if name in plans:
+            return plans[name]
+        rows = self.table.rows
+        rspec = self.spec.row(name)
+        plan = None
+        if rspec is not None:
+            if name in rows and rows[name].cells:
+                plan = name
+            else:
+                children = self.spec.children(name)
+                present = [c for c in children if c in rows and rows[c].cells]
+                if rspec.group and present and len(present) == len(children):
+                    subs = tuple(self._plan(c) for c in children)
+                    plan = None if None in subs else subs
+        plans[name] = plan
+        return plan
+
+    def _sides(self, expr, for_each: str):
+        """Each side as (subtract?, what) terms — what: a number, a column key (for_each
+        row) or a row plan (for_each column) — and the operator; None if a row is missing."""
+        key = (id(expr), for_each)
+        hit = self._terms.get(key)
+        if hit is not None and hit[0] is expr:
+            return hit[1]
+        left, op, right = flat_sides(expr)
+        sides = []
+        for flat in (left, right):
+            terms = []
+            for neg, kind, payload in flat:
+                if kind != "num" and for_each == "column":
+                    payload = self._plan(payload)
+                    if payload is None:
+                        sides = None
+                        break
+                terms.append((len(neg) % 2 == 1, kind == "num", payload))
+            if sides is None:
+                break
+            sides.append(terms)
+        out = None if sides is None else (sides[0], op, sides[1])
+        self._terms[key] = (expr, out)
+        return out
+
+    def _group_value(self, plan: tuple, col: str) -> Decimal:
+        total = Decimal(0)
+        for sub in plan:
+            if sub.__class__ is str:
+                total += _plain(self.table.rows[sub].cells.get(col), sub, col)
+            else:
+                total += self._group_value(sub, col)
+        return total
+
+    def holds(self, expr, for_each: str, key: str) -> bool:
+        """Does ``expr`` hold at column ``key`` (for_each column: names are rows) or row ``key``
+        (names are columns)?  Raises :class:`Missing` where :func:`expr.check` with a
+        :class:`Lookup` would; otherwise gives the same answer as its ``holds``."""
+        sides = self._sides(expr, for_each)
+        if sides is None:
+            raise Missing(key)
+        left, op, right = sides
+        if for_each == "column":
+            rows = self.table.rows
+            col = key
+            cells = None
+        else:
+            row = self.table.rows.get(key)
+            cells = row.cells if row is not None else {}
+        values = []
+        for terms in (left, right) if op is not None else (left,):
+            total = Decimal(0)
+            for subtract, is_num, what in terms:
+                if is_num:
+                    v = what
+                elif cells is not None:                 # for_each row: a column of this row
+                    v = _plain(cells.get(what), key, what)
+                elif what.__class__ is str:             # for_each column: a row's own cell
+                    v = _plain(rows[what].cells.get(col), what, col)
+                else:                                   # … or the rows of a group
+                    v = self._group_value(what, col)
+                total = total - v if subtract else total + v
+            values.append(total)
+        if op is None:
+            return bool(values[0])
+        return OPS[op](values[0], values[1])
+
+
+def _plain(cell: Cell | None, row: str, col: str) -> Decimal:
+    """A cell's value as :meth:`Lookup._cell_value` gives it without ``implied``."""
+    if cell is not None:
+        kind = cell.kind
+        if kind in _PLAIN:
+            return cell.value
+        if kind == _BLANK:
+            return Decimal(0)
+    raise Missing(f"{row}/{col}")
 
 
 def implied_blanks(table: Table, spec: TableSpec) -> None:

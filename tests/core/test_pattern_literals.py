@@ -27,6 +27,18 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
     (r"(?m)^共\d+项$", (("共",), ("项",))),
     (r"abc?d*e{0,2}f{2}", (("ab",), ("f",))),
     (r"(?:甲|乙)?丙", (("丙",),)),
+    # a class listing a few plain characters requires one of them (pinyin with a tone mark)
+    (r"\p{Han}\([a-z]*[āáǎà][a-z]*\)", (("(",), ("ā", "á", "ǎ", "à"), (")",))),
+    (r"[ab]+c", (("a", "b"), ("c",))),
+    # … unless it may be absent, is negated, has ranges or escapes
+    (r"[ab]?c[ab]*[ab]{0,2}", (("c",),)),
+    (r"[^ab]c[a-b]d[\dx]e", (("c",), ("d",), ("e",))),
+    # escapes that stand for one character are that character (in a class too)
+    (r"\x{FFFD}+", (("\ufffd",),)),
+    (r"a\x41\tb[ \t]+c[\-\]]", (("aA\tb",), (" ", "\t"), ("c",), ("-", "]"))),
+    # escapes read to their end: \uHHHH is no literal "HHHH"; a back-reference requires nothing
+    (r"a\u0041b", (("a",), ("b",))),
+    (r"(a)\1b", ()),
 ])
 def test_required_literals_read_from_the_sequence(pattern, required):
     assert sorted(required_literals(pattern)) == sorted(required)
@@ -94,6 +106,7 @@ def test_the_literals_travel_with_the_pattern_through_the_start_up_cache():
 # with a text written to match it; matched by the `regex` module: every match holds the
 # required literals
 _ATOMS = {"a": "a", "b": "b", "件": "件", "收到": "收到", r"\d": "1", r"\s": " ", ".": "x", "[ab]": "b", "[^a]": "c",
+          r"\x61": "a", r"[\-b]": "-", r"\u0062": "b", r"[ \t]": "\t",
           r"\(": "(", r"\[": "[", r"\p{Han}": "汉", "(?i:a)": "A", "(?=a)": "", "(?<=b)": ""}
 _QUANTS = {"": (1, 1), "?": (0, 1), "*": (0, 3), "+": (1, 3), "{2}": (2, 2), "{0,2}": (0, 2), "{1,}": (1, 3),
            "??": (0, 1), "+?": (1, 3)}
@@ -132,3 +145,40 @@ def test_random_patterns_every_match_holds_what_is_required(pattern_text, noise)
                 assert any(a in m.group(0) for a in alts), (pattern, alts, m.group(0))
     except TimeoutError:
         pass
+
+
+# where a search starts (validator/saferegex.py: first_chars): at the first character a match
+# can start with; the matches are those of the whole text
+@pytest.mark.parametrize("pattern, first", [
+    (r"(?:共|共计|合计)\s*\d+", {"共", "合"}),
+    (r"(?P<y>(?:19|20)\d{2})年", {"1", "2"}),
+    (r"【\s*打印|打印本页", {"【", "打"}),
+    (r"[āá]x|\x{FFFD}+", {"ā", "á", "\ufffd"}),
+    (r"(?:^|[,，])a", None), (r"\p{Han}x", None), (r"a?b", None), (r"(?:|a)b", None), (r"(?i:a)b", None),
+    (r"[^a]b", None), (r"(?=a)a", None), (r"(?i)ab", None),
+])
+def test_the_characters_a_match_starts_with(pattern, first):
+    from validator.saferegex import first_chars
+    assert first_chars(pattern) == (frozenset(first) if first else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_pattern_and_text(), st.text(alphabet="ab件收到 1(汉", max_size=6))
+def test_random_patterns_start_with_their_first_characters_and_find_the_same_matches(pattern_text, noise):
+    from validator.saferegex import first_chars
+    pattern, sample = pattern_text
+    text = noise + sample + noise + sample
+    c = regex.compile(pattern)
+    first = first_chars(pattern)
+    try:
+        want = [m.span() for m in c.finditer(text, timeout=0.05)]
+    except TimeoutError:
+        return
+    if first is not None:
+        for a, b in want:
+            assert a < b and text[a] in first, (pattern, text, (a, b))
+    pat = SafePattern(pattern, "regex", c)
+    pat.engine = "trusted"            # the shortcut path of the engines that cannot time out
+    assert [m.span() for m in pat.finditer(text)] == want
+    found = pat.search(text)
+    assert (found.span() if found else None) == (want[0] if want else None)

@@ -14,7 +14,7 @@ from ..i18n import Msg, msg, text
 from ..lazyre import later
 from ..records import record
 from ..resources import rules_dir
-from ..saferegex import trusted_patterns
+from ..saferegex import PatternTimeout, timeout_log, trusted_patterns
 from ..yamlload import YamlError, load_yaml, one_line
 from .kinds import KINDS, RENAMED
 from .schema import At, ParamError, check_template, show
@@ -77,6 +77,25 @@ class RuleSet:
             if r.id == code_u or r.name == code:
                 return r
         return None
+
+    def for_one_report(self, template: str | None, opts) -> tuple[Rule, ...]:
+        """The rules, in order, that check one report of ``template`` with the selection of
+        ``opts`` (select / ignore): not the rules the core emits, nor those comparing two
+        reports.  Worked out once per template and selection (rules are not changed once
+        loaded; a rule list changed since gives a new answer)."""
+        select, ignore = tuple(opts.select), tuple(opts.ignore)
+        cache = self.__dict__.setdefault("_one_report", {})
+        snapshot = tuple(self.rules)
+        key = (template, select, ignore)
+        hit = cache.get(key)
+        if hit is not None and hit[0] == snapshot:
+            return hit[1]
+        chosen = tuple(r for r in snapshot if not (r.emitted_by or r.relations)
+                       and r.applies_to(template) and is_selected(r, opts))
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = (snapshot, chosen)
+        return chosen
 
 
 def _err(path, line, problem) -> YamlError:
@@ -347,12 +366,10 @@ def run_rule(rule: Rule, ctx) -> tuple[list, RegexTimeouts | None]:
     P092 for this rule and file); an exception from a rule of a rule directory becomes a
     :class:`RuleRunError` naming the rule's file and line.  Limits (P090/P091/P093) and
     failures of the shipped rules pass through unchanged."""
-    from ..saferegex import PatternTimeout, timeout_log
-    from .kinds import run_kind
     out: list = []
     with timeout_log() as log:
         try:
-            for f in run_kind(rule, ctx):
+            for f in KINDS[rule.kind].run(rule, ctx):
                 out.append(f)
         except PatternTimeout:
             pass

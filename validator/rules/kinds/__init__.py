@@ -19,8 +19,10 @@ Modules, grouped like the rule files:
 
 from __future__ import annotations
 
+import string
 from dataclasses import field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Callable
 
 from ...findings import Finding
@@ -143,6 +145,7 @@ class Ctx:
 
     def __init__(self, report, lang: str = "zh", issuer_kind: str | None = None):
         self.report = ModelView(report)
+        self.__report = report
         self.fmt = report.format
         self.lang = lang
         self.issuer_kind = issuer_kind
@@ -185,7 +188,7 @@ class Ctx:
             yield note, (off, end), note.location
 
     def section_name(self, offset: int) -> str | None:
-        s = self.report.section_at(offset)
+        s = self.__report.section_at(offset)
         return f"{s.numeral}、{s.title}" if s else None
 
     # -- findings ------------------------------------------------------------------------
@@ -193,16 +196,24 @@ class Ctx:
              numbers=None, related=(), suggestion=None, group=None) -> Finding:
         src = self.__src
         start, end = span
-        # quote the report's own characters (full-width punctuation, traditional script)
-        args = _Safe({k: (src.quote(v, start) if isinstance(v, str) and not isinstance(v, Plain)
-                          and not k.endswith("_en") else v)
-                      for k, v in (args or {}).items()})
-        msg = rule.message.format_map(args)
-        args_en = english_args(args)
+        own = suggestion is None
+        shown = _shown_args(rule.message, rule.suggestion if own else None,
+                            rule.message_en, rule.suggestion_en if own else None)
+        args = args or {}
+        # quote the report's own characters (full-width punctuation, traditional script) in the
+        # arguments the texts show: only those are read (the texts name plain arguments)
+        quoted = _Safe()
+        for k in shown:
+            if k in args:
+                v = args[k]
+                quoted[k] = (src.quote(v, start) if isinstance(v, str) and not isinstance(v, Plain)
+                             and not k.endswith("_en") else v)
+        msg = rule.message.format_map(quoted)
+        args_en = english_args(quoted) if rule.message_en or (own and rule.suggestion_en) else None
         msg_en = rule.message_en.format_map(args_en) if rule.message_en else None
         sug = suggestion
         if sug is None and rule.suggestion:
-            sug = rule.suggestion.format_map(args)
+            sug = rule.suggestion.format_map(quoted)
         sug_en = rule.suggestion_en.format_map(args_en) if (suggestion is None and rule.suggestion_en) else None
         return Finding(rule.id, rule.category, rule.severity, msg, src.path,
                        src.location(start, end), rule.name, msg_en,
@@ -210,6 +221,34 @@ class Ctx:
                        numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
                        related=[src.location(a, b) for a, b in related], span=(start, end),
                        suggestion_en=sug_en, group=group)
+
+
+@lru_cache(maxsize=1024)
+def _shown_args(message, suggestion, message_en, suggestion_en) -> tuple[str, ...]:
+    """The arguments a finding's texts can show: those the Chinese texts (message, suggestion)
+    read, those the English texts read and the ``X_en`` that :func:`english_args` puts in
+    place of an ``X`` they read (a text that is None reads none)."""
+    names = set(template_fields(message))
+    if suggestion:
+        names |= template_fields(suggestion)
+    for text_en in (message_en, suggestion_en):
+        if text_en:
+            for k in template_fields(text_en):
+                names.update((k, k + "_en"))
+    return tuple(sorted(names))
+
+
+@lru_cache(maxsize=2048)
+def template_fields(template: str) -> frozenset:
+    """The argument names a message template reads with ``format_map`` (``{lhs}``, ``{n:,}``
+    and names inside a format spec; ``{a.b}``/``{a[0]}`` read ``a``)."""
+    out: set[str] = set()
+    for _lit, name, spec, _conv in string.Formatter().parse(template):
+        if name is not None:
+            out.add(name.split(".", 1)[0].split("[", 1)[0])
+        if spec and "{" in spec:
+            out |= template_fields(spec)
+    return frozenset(out)
 
 
 def english_args(args: dict) -> "_Safe":

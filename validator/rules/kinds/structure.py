@@ -254,9 +254,6 @@ def run_numbering(rule, ctx):
             n = _cn_int(st.text[sp[0]:sp[1]])
             if n is None:
                 continue
-            word = st.text[sp[0]:sp[1]] + "是"
-            span = st.span(sp[0], sp[1] + 1)
-            ctx_text = st.excerpt(sp[0], sp[1] + 1, 12)
             if n == 1:
                 stack.append(1)
                 continue
@@ -265,6 +262,9 @@ def run_numbering(rule, ctx):
                 del stack[hit + 1:]
                 stack[hit] = n
                 continue
+            word = st.text[sp[0]:sp[1]] + "是"
+            span = st.span(sp[0], sp[1] + 1)
+            ctx_text = st.excerpt(sp[0], sp[1] + 1, 12)
             if not stack:
                 prev = "、".join(CN[k - 1] + "是" for k in range(1, min(n, 10)))
                 yield ctx.emit(rule, span, {"found": word, "problem": f"前面没有{prev}",

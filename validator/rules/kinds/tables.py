@@ -132,7 +132,7 @@ def run_equation(rule, ctx):
     if rule.relations:
         yield from _run_year_over_year(rule, ctx)
         return
-    from ...tablemath import Lookup
+    from ...tablemath import Lookup, PlainValues
     fmt = ctx.fmt
     if fmt is None:
         return
@@ -148,7 +148,17 @@ def run_equation(rule, ctx):
         keys = p["columns"] or spec.columns
     else:
         keys = p["rows"] or [r.key for r in spec.rows if not r.group or not r.label]
+    # most equations hold: decide that first without collecting terms and cells (the same
+    # values and sums as check() with a Lookup, which then runs only where it does not hold)
+    plain = ctx.shared.get(("plain_values", tkey))
+    if plain is None or plain.table is not table:
+        plain = ctx.shared[("plain_values", tkey)] = PlainValues(table, spec)
     for k in keys:
+        try:
+            if plain.holds(expr, for_each, k):
+                continue
+        except Missing:
+            continue
         look = Lookup(table, spec, column=k) if for_each == "column" else Lookup(table, spec, row=k)
         try:
             out = check(expr, look)
@@ -393,14 +403,20 @@ def _cell_en(table: str, row: str | None, column: str) -> str:
     return f"{table_en(table)}, row “{row}”, column “{column}”" if row else f"{table_en(table)}, column “{column}”"
 
 
+_NUMBER_KINDS = (ValueKind.NUMBER, ValueKind.ZERO)
+_TEXT = ValueKind.TEXT
+
+
 def _values(rule, ctx, key, table, spec):
+    value_kinds = spec.value_kinds
     for row in table.rows.values():
         for col, cell in row.cells.items():
-            kind = spec.value_kinds.get(col, "count")
             problem = problem_en = None
-            if cell.kind == ValueKind.TEXT:
+            kind = cell.kind
+            if kind == _TEXT:
                 problem, problem_en = "不是数字", "not a number"
-            elif cell.kind in (ValueKind.NUMBER, ValueKind.ZERO):
+            elif kind in _NUMBER_KINDS:
+                kind = value_kinds.get(col, "count")
                 v = cell.value
                 if kind == "count" and v != v.to_integral_value():
                     problem, problem_en = "件数不应有小数", "a count has no decimals"
@@ -419,8 +435,15 @@ def _values(rule, ctx, key, table, spec):
 
 
 def _unfilled(table) -> bool:
-    cells = [c for c in table.all_cells() if c.kind != ValueKind.MISSING]
-    return (bool(cells) and all(c.kind == ValueKind.BLANK for c in cells)) or (not cells and bool(table.rows))
+    """Is every cell of the table that is there blank (and one there), or none there at all?"""
+    blank = False
+    for c in table.all_cells():
+        if c.kind == ValueKind.MISSING:
+            continue
+        if c.kind != ValueKind.BLANK:
+            return False
+        blank = True
+    return blank or bool(table.rows)
 
 
 def _table_unfilled(rule, ctx, key, table, spec):

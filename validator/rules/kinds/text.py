@@ -13,6 +13,7 @@ text; regular expressions are compiled by validator/saferegex.py (RE2, or a time
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from ...saferegex import PatternTimeout
 from ...textutil import sentences
@@ -52,6 +53,13 @@ def groups(pat, m) -> dict:
 
 
 def finditer(pat, text):
+    """The matches of a rule's pattern; those found before a timeout of the timed engine."""
+    if pat.engine != "regex":      # RE2 and the shipped patterns do not time out
+        return pat.finditer(text)
+    return _until_timeout(pat, text)
+
+
+def _until_timeout(pat, text):
     try:
         yield from pat.finditer(text)
     except PatternTimeout:
@@ -107,6 +115,20 @@ def _item_en(item: str) -> str:
     core = item.strip("（）() ") if item else ""
     n = CN.index(core) + 1 if len(core) == 1 and core in CN else None
     return f"({n})" if n else item
+
+
+def live(ctx, streams, items, pattern=lambda x: x) -> list:
+    """Those of ``items`` whose pattern can match in one of ``streams``: its required
+    literals are in the streams' texts joined by NUL (each stream is part of the joined text,
+    so a literal missing there is missing from every stream).  One look per pattern instead
+    of one per pattern and stream; the joined text is made once per report and streams."""
+    if len(streams) < 2:
+        return items
+    key = ("joined streams",) + tuple(id(st) for st in streams)
+    joined = ctx.shared.get(key)
+    if joined is None:
+        joined = ctx.shared[key] = "\x00".join(st.text for st in streams)
+    return [x for x in items if pattern(x).may_match(joined)]
 
 
 def _prose_sentences(ctx) -> list[tuple[str, str]]:
@@ -179,9 +201,12 @@ def run_pattern(rule, ctx):
     if yg and md.year is None:
         return
     streams = ctx.report.prose.streams(p["scope"], p["sections"] or None)
+    entries = live(ctx, streams, p["patterns"], lambda e: e["regex"])
+    # every match's place first; the arguments of a finding only for the matches reported
+    # (a page of pinyin gives hundreds of matches of which `max` keeps one)
     found = []
     for st in streams:
-        for e in p["patterns"]:
+        for e in entries:
             pat = e["regex"]
             for m in finditer(pat, st.text):
                 a, b = m.span()
@@ -189,44 +214,55 @@ def run_pattern(rule, ctx):
                     continue
                 if e["unless"] and any(search(u, st.line_of(a, b)) for u in e["unless"]):
                     continue
-                gd = groups(pat, m)
                 if yg:
-                    y = gd.get(yg)
+                    y = groups(pat, m).get(yg)
                     if not y or not y.isdigit() or int(y) != md.year + p["year_offset"]:
                         continue
                 loc = (a, b)
                 if e["at"] and group_span(pat, m, e["at"]):
                     loc = group_span(pat, m, e["at"])
-                args = {k: (v or "") for k, v in gd.items()}
-                args.update(match=m.group(0).strip(), context=st.excerpt(a, b))
-                if md.year is not None:
-                    args.update(year=md.year, next_year=md.year + 1)
-                args["detail"] = e["detail"].format_map(SafeArgs(args)) if e["detail"] else ""
-                args["detail_en"] = e["detail_en"].format_map(SafeArgs(args)) if e["detail_en"] else args["detail"]
-                found.append((st.span(*loc), args, st, loc))
+                found.append((st.span(*loc), st, loc, e, m))
     found.sort(key=lambda x: x[0])
     if p["merge"]:
         merged = []
-        for span, args, st, loc in found:
-            if merged and merged[-1][2] is st and loc[0] - merged[-1][3][1] <= 3 \
-                    and not st.text[merged[-1][3][1]:loc[0]].strip():
+        for span, st, loc, e, m in found:
+            if merged and merged[-1][1] is st and loc[0] - merged[-1][2][1] <= 3 \
+                    and not st.text[merged[-1][2][1]:loc[0]].strip():
                 prev = merged[-1]
-                merged[-1] = ((prev[0][0], span[1]), prev[1], st, (prev[3][0], loc[1]), prev[4] + 1)
+                merged[-1] = ((prev[0][0], span[1]), st, (prev[2][0], loc[1]), prev[3], prev[4], prev[5] + 1)
             else:
-                merged.append((span, args, st, loc, 1))
-        found = [(s, dict(a, count=n), st, loc) for s, a, st, loc, n in merged]
+                merged.append((span, st, loc, e, m, 1))
+    else:
+        merged = [(span, st, loc, e, m, None) for span, st, loc, e, m in found]
     cap = p["max"]
     seen = set()
     n = 0
-    for span, args, _st, _loc in found:
+    for span, st, _loc, e, m, count in merged:
         if span in seen:
             continue
         seen.add(span)
         n += 1
         if cap and n > cap:
             break
+        args = _match_args(e, m, st, md)
+        if count is not None:
+            args["count"] = count
         args.setdefault("count", 1)
         yield ctx.emit(rule, span, args)
+
+
+def _match_args(e, m, st, md) -> dict:
+    """The arguments of a pattern's finding: its named groups, the match, its context, the
+    report year, the pattern's detail."""
+    pat = e["regex"]
+    a, b = m.span()
+    args = {k: (v or "") for k, v in groups(pat, m).items()}
+    args.update(match=m.group(0).strip(), context=st.excerpt(a, b))
+    if md.year is not None:
+        args.update(year=md.year, next_year=md.year + 1)
+    args["detail"] = e["detail"].format_map(SafeArgs(args)) if e["detail"] else ""
+    args["detail_en"] = e["detail_en"].format_map(SafeArgs(args)) if e["detail_en"] else args["detail"]
+    return args
 
 
 # ---------------------------------------------------------------------------------------
@@ -526,7 +562,7 @@ def run_prose_numbers(rule, ctx):
         return
     seen_equal: set = set()
     seen_zero: set = set()
-    for q, st, pat, m, sb in _matches(rule, ctx.report):
+    for q, st, pat, m, sb in _matches(rule, ctx):
         if q["equals"] is not None:
             yield from _equals(rule, ctx, q, st, pat, m, sb, seen_equal)
         elif q["rate"] is not None:
@@ -535,13 +571,15 @@ def run_prose_numbers(rule, ctx):
             yield from _zero(rule, ctx, q, st, pat, m, sb, seen_zero)
 
 
-def _matches(rule, report):
+def _matches(rule, ctx):
     """(quantity, stream, pattern, match, sentence bounds) for every phrase of every quantity."""
     default = rule.params["sections"] or None
     for q in rule.params["quantities"]:
         secs = q["sections"] or default
-        for st in report.prose.streams("prose", secs):
-            for pat in q["phrases"]:
+        streams = ctx.report.prose.streams("prose", secs)
+        phrases = live(ctx, streams, q["phrases"])
+        for st in streams:
+            for pat in phrases:
                 for m in finditer(pat, st.text):
                     a, b = st.sentence(m.start(), m.end())
                     sentence = st.text[a:b]
@@ -684,7 +722,7 @@ def _changes(rule, ctx):
     other = getattr(ctx, "other", None)
     if other is None:
         return
-    for q, st, pat, m, _sb in _matches(rule, ctx.report):
+    for q, st, pat, m, _sb in _matches(rule, ctx):
         n = num(group(pat, m, "n") or "")
         p = num(group(pat, m, "p") or "")
         d = group(pat, m, "dir") or ""
@@ -724,7 +762,9 @@ def _prepare_sum(rule):
     return None
 
 
+@lru_cache(maxsize=8)
 def _default(pattern: str):
+    """A built-in pattern of the kind (written here, so trusted), compiled once per run."""
     from ...saferegex import compile_safe, trusted_patterns
     with trusted_patterns():
         return compile_safe(pattern)
@@ -750,8 +790,10 @@ def run_prose_sum(rule, ctx):
     part = p["part"] or _default(r"(?P<n>\d+)\s*(?P<unit>件|条|个|次|项|家|期|场|份|人次|人)")
     start = p["parts_start"] or _default(r"^[,，:：\s]*(?:其中|包括)[,，:：\s]*")
     seen = set()
-    for st in ctx.report.prose.streams("prose"):
-        for tpat in p["totals"]:
+    streams = ctx.report.prose.streams("prose")
+    totals = live(ctx, streams, p["totals"])
+    for st in streams:
+        for tpat in totals:
             for m in finditer(tpat, st.text):
                 nsp = group_span(tpat, m, "n")
                 unit = group(tpat, m, "unit")

@@ -1,0 +1,183 @@
+"""Shortcuts of the rules stage (issue 15.4) give what the long way gives:
+
+* an equation is first decided with PlainValues (validator/tablemath.py), the full check with a
+  Lookup runs only where it does not hold — the two agree on every key of every equation rule,
+  on real reports, including where a value is missing;
+* a finding quotes and translates only the arguments its texts show (kinds.emit) — its texts
+  equal those of quoting and translating every argument;
+* which rules check a report is worked out once per template and selection
+  (RuleSet.for_one_report) — the cache tells templates, selections and rule lists apart;
+* a pattern is looked for in the joined streams first (kinds.text.live) — only patterns that
+  cannot match in any stream are dropped.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from validator.expr import Missing, check
+from validator.lint import Options, lint_path, run_rules
+from validator.model import Cell, Row, Table, ValueKind
+from validator.prose import Stream
+from validator.rules import RuleSet, load_rules
+from validator.rules import kinds as K
+from validator.rules.kinds.text import live
+from validator.saferegex import compile_safe
+from validator.tablemath import Lookup, PlainValues
+from validator.templates import load_formats
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+REPORTS = sorted((CORPUS / "reports").glob("*.txt")) + sorted((CORPUS / "seeds").glob("*.txt"))
+
+
+def _reports():
+    out = []
+    for p in REPORTS:
+        res = lint_path(str(p))
+        if res.report is not None and res.report.tables and res.report.format is not None:
+            out.append(res.report)
+    assert len(out) >= 5
+    return out
+
+
+def test_plain_values_decide_every_equation_as_the_full_check_does():
+    rules = [r for r in load_rules().rules if r.kind == "equation" and not r.relations]
+    assert len(rules) >= 5
+    compared = failing = missing = 0
+    for report in _reports():
+        for rule in rules:
+            p = rule.params
+            spec = report.format.table(p["table"])
+            table = report.tables.get(p["table"])
+            if spec is None or table is None:
+                continue
+            plain = PlainValues(table, spec)
+            keys = spec.columns if p["for_each"] == "column" else [r.key for r in spec.rows]
+            for k in keys:
+                look = Lookup(table, spec, column=k) if p["for_each"] == "column" else Lookup(table, spec, row=k)
+                try:
+                    want = check(rule.compiled, look).holds
+                except Missing:
+                    want = Missing
+                try:
+                    got = plain.holds(rule.compiled, p["for_each"], k)
+                except Missing:
+                    got = Missing
+                assert got == want, (report.source.path, rule.id, k)
+                compared += 1
+                failing += want is False
+                missing += want is Missing
+    assert compared > 200 and failing > 0 and missing > 0
+
+
+def _table(rows: dict[str, dict[str, tuple[ValueKind, str]]], key="表三") -> Table:
+    t = Table(key, key, (0, 0))
+    for rk, cells in rows.items():
+        t.rows[rk] = Row(rk, [], {ck: Cell(raw, kind, Decimal(raw) if raw.strip("-").isdigit() else None, (0, 0), rk, ck)
+                                  for ck, (kind, raw) in cells.items()}, (0, 0))
+    return t
+
+
+def test_plain_values_count_blanks_as_zero_and_sum_groups_only_when_complete():
+    from validator.expr import compile_expr
+    spec = load_formats()["2021"].table("表三")
+    group = next(r for r in spec.rows if r.group and spec.children(r.key))
+    kids = spec.children(group.key)
+    col = spec.columns[0]
+    n = (ValueKind.NUMBER, "2")
+    blank = (ValueKind.BLANK, "")
+    expr = compile_expr(f"{group.key} == {kids[0]} + {' + '.join(kids[1:]) or '0'}")
+    full = _table({k: {col: (n if i else blank)} for i, k in enumerate(kids)})
+    plain = PlainValues(full, spec)
+    assert plain.holds(expr, "column", col) is check(expr, Lookup(full, spec, column=col)).holds is True
+    partial = _table({k: {col: n} for k in kids[:-1]})     # a row of the group is not there
+    with pytest.raises(Missing):
+        PlainValues(partial, spec).holds(expr, "column", col)
+    with pytest.raises(Missing):
+        check(expr, Lookup(partial, spec, column=col))
+    dash = _table({k: {col: ((ValueKind.NA, "—") if i == 0 else n)} for i, k in enumerate(kids)})
+    with pytest.raises(Missing):
+        PlainValues(dash, spec).holds(expr, "column", col)
+
+
+def _reference_emit(self, rule, span, args=None, *, table=None, row=None, column=None, numbers=None,
+                    related=(), suggestion=None, group=None):
+    """Every argument quoted and translated (what emit did before it read only those shown)."""
+    src = self._Ctx__src
+    start, _end = span
+    args = K._Safe({k: (src.quote(v, start) if isinstance(v, str) and not isinstance(v, K.Plain)
+                        and not k.endswith("_en") else v) for k, v in (args or {}).items()})
+    args_en = K.english_args(args)
+    msg = rule.message.format_map(args)
+    msg_en = rule.message_en.format_map(args_en) if rule.message_en else None
+    sug = suggestion if suggestion is not None else (rule.suggestion.format_map(args) if rule.suggestion else None)
+    sug_en = rule.suggestion_en.format_map(args_en) if (suggestion is None and rule.suggestion_en) else None
+    return msg, msg_en, sug, sug_en
+
+
+def test_a_finding_shows_the_same_texts_as_with_every_argument_quoted(monkeypatch):
+    seen = []
+    real = K.Ctx.emit
+
+    def both(self, rule, span, args=None, **kw):
+        f = real(self, rule, span, args, **kw)
+        want = _reference_emit(self, rule, span, args, **kw)
+        assert (f.message, f.message_en, f.suggestion, f.suggestion_en) == want, rule.id
+        seen.append(rule.id)
+        return f
+
+    monkeypatch.setattr(K.Ctx, "emit", both)
+    for p in REPORTS + sorted((CORPUS / "html").glob("*.html")):
+        lint_path(str(p))
+    assert len(seen) > 100 and len(set(seen)) > 15
+
+
+def test_the_arguments_a_text_shows():
+    assert K.template_fields("表三「{column}」{lhs:,}，{{字面}}{a.b}{c[0]}") == {"column", "lhs", "a", "c"}
+    shown = K._shown_args("{x}{y}", None, "{x} and {table}", None)
+    assert set(shown) == {"x", "y", "x_en", "table", "table_en"}
+    assert set(K._shown_args("{x}", "{s}", None, "{t}")) == {"x", "s", "t", "t_en"}
+
+
+def test_the_rules_for_one_report_are_told_apart_by_template_selection_and_rule_list():
+    rules = load_rules()
+    rs = RuleSet(list(rules.rules))
+    all_2021 = rs.for_one_report("2021", Options())
+    assert all_2021 == tuple(r for r in rs.rules if not (r.emitted_by or r.relations) and r.applies_to("2021")
+                             and r.enabled)
+    legacy = rs.for_one_report("legacy", Options())
+    assert legacy != all_2021 and all(r.applies_to("legacy") for r in legacy)
+    only = rs.for_one_report("2021", Options(select=("A301",)))
+    assert [r.id for r in only] == ["A301"]
+    assert "A301" not in [r.id for r in rs.for_one_report("2021", Options(ignore=("A301",)))]
+    assert rs.for_one_report("2021", Options()) is all_2021           # the same answer, kept
+    rs.rules.remove(all_2021[0])                                       # the list changed: a new answer
+    assert all_2021[0] not in rs.for_one_report("2021", Options())
+
+
+def test_run_rules_with_a_selection_runs_only_the_selected_rules():
+    report = lint_path(str(REPORTS[0])).report
+    ids = {f.rule for f in run_rules(report, load_rules(), Options(select=("A301", "A302")))}
+    assert ids <= {"A301", "A302"}
+
+
+class _Shared:
+    def __init__(self):
+        self.shared = {}
+
+
+def _stream(text):
+    return Stream(text, None)
+
+
+def test_a_pattern_is_dropped_only_when_no_stream_can_hold_its_literals():
+    ctx = _Shared()
+    streams = [_stream("本年度收到申请12件。"), _stream("甲"), _stream("乙方")]
+    pats = [compile_safe(p) for p in ("收到申请", "甲乙", "乙方", r"\d+件", "未见")]
+    kept = [p.pattern for p in live(ctx, streams, pats)]
+    # "甲乙" ends one stream and starts the next: no stream holds it, and the joined text does not
+    assert kept == ["收到申请", "乙方", r"\d+件"]
+    assert live(ctx, streams[:1], pats) is pats           # one stream: looked for in it anyway
