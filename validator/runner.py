@@ -534,7 +534,7 @@ def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> Li
         reading = None
     if reading is None:
         reading = Reading(path, key, data)
-    if _cores() > 1:
+    if _cores() > 1 and not os.environ.get('NOWARM'):
         _get_ready(reading, opts)
     kind, got = reading.wait()
     if kind == "doc":
