@@ -381,13 +381,27 @@ class _Settings:
                        ignore=tuple(v["ignore"]) + per_file_ignores(eff, cfg.root, path),
                        extra_rule_dirs=tuple(v["rules-dirs"]),
                        severity=severity_overrides(eff, rules))
-        if getattr(self.args, "max_bytes", None) is not None:
-            opts.max_bytes = self.args.max_bytes or None
-        if getattr(self.args, "timeout", None) is not None:
-            opts.timeout = self.args.timeout or None
-        if getattr(self.args, "max_chars", None) is not None:
-            opts.max_chars = self.args.max_chars or None
+        lim = _read_settings(self.args)
+        opts.max_bytes, opts.timeout, opts.max_chars = lim.max_bytes, lim.timeout, lim.max_chars
         return opts, eff, rules
+
+
+def _read_settings(args):
+    """What reading a file depends on, all from the command line (the configuration sets none
+    of it): the input format and the size, time and character limits (0 = none) — the same in
+    every file's Options (:meth:`_Settings._options`) and in the reading started early
+    (:func:`validator.runner.read_ahead`)."""
+    from types import SimpleNamespace
+
+    from . import limits
+
+    def given(name, default):
+        v = getattr(args, name, None)
+        return default if v is None else (v or None)
+    return SimpleNamespace(input_format=getattr(args, "input_format", None),
+                           max_bytes=given("max_bytes", limits.DEFAULT_MAX_BYTES),
+                           timeout=given("timeout", limits.DEFAULT_TIMEOUT_S),
+                           max_chars=given("max_chars", limits.DEFAULT_MAX_CHARS))
 
 
 def _verbose_logging() -> None:
@@ -404,10 +418,8 @@ def _verbose_logging() -> None:
 
 def cmd_check(args) -> int:
     from .discover import DiscoverError, discover
-    from .lint import worst
     from .readers import ReadError
     from .reporters import get, names
-    from .rules import RuleRunError
 
     from .cliux import color_wanted, split_missing
     if not args.paths:
@@ -422,6 +434,13 @@ def cmd_check(args) -> int:
                          respect_gitignore=not args.no_respect_gitignore) if paths else []
     except DiscoverError as exc:
         raise UsageError(of(exc)) from None
+    if len(files) == 1 and files[0] != "-" and not args.show_files:
+        # one PDF or DOCX: its reading starts now, in a process of its own, while this one
+        # loads the configuration, the rules and the pipeline (validator/runner.py, Reading)
+        from . import runner
+        from .limits import DEFAULT_MAX_MEMORY
+        mm = getattr(args, "max_memory", None)
+        runner.read_ahead(files[0], _read_settings(args), DEFAULT_MAX_MEMORY if mm is None else mm)
     if args.previous and not os.path.isfile(args.previous):
         raise UsageError(msg("{p}: 无法读取上一年度的报告（文件不存在）",
                              "{p}: cannot read the previous year's report (no such file)", p=args.previous))
@@ -462,6 +481,7 @@ def cmd_check(args) -> int:
         per_file[p] = eff
     results = [LiteResult(p, [], error=why) for p, why in missing]
     if "-" in files:
+        from .rules import RuleRunError
         name = args.stdin_filename or "<stdin>"
         opts, eff, rules = settings.options(args.stdin_filename or "<stdin>")
         per_file[name] = eff
@@ -534,6 +554,7 @@ def cmd_check(args) -> int:
     if errors:
         code = EXIT_ERROR
     elif not args.exit_zero:
+        from .lint import worst
         for r in results:
             eff = per_file.get(r.path, eff0)
             if worst(r.findings) >= SEVERITY_RANK[eff.values["fail-on"] or "error"]:

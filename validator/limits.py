@@ -284,11 +284,14 @@ def _can_alarm() -> bool:
 
 @contextmanager
 def limits(max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = DEFAULT_TIMEOUT_S,
-           max_chars: int | None = DEFAULT_MAX_CHARS):
+           max_chars: int | None = DEFAULT_MAX_CHARS, started: float | None = None):
     """Apply the limits of one file to the code inside the block.
 
     Raises TimeLimit out of the block when the time runs out (SIGALRM in the main thread,
-    cooperative :func:`check_time` elsewhere).  Not meant to be nested."""
+    cooperative :func:`check_time` elsewhere).  Not meant to be nested.  ``started``
+    (time.monotonic()): the file's check began earlier — in another process that read it
+    (validator/runner.py) — and the time limit counts from then; a file already over it
+    stops at once."""
     prev = (getattr(_local, "deadline", None), getattr(_local, "timeout", None),
             getattr(_local, "max_bytes", DEFAULT_MAX_BYTES), getattr(_local, "max_chars", DEFAULT_MAX_CHARS))
     armed = False
@@ -297,12 +300,15 @@ def limits(max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = DE
         _local.max_bytes = max_bytes
         _local.max_chars = max_chars
         if timeout and timeout > 0:
-            _local.deadline = time.monotonic() + timeout
+            _local.deadline = (time.monotonic() if started is None else started) + timeout
             _local.timeout = timeout
+            left = _local.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeLimit(_timeout_detail(timeout), seconds=_fmt_s(timeout))
             if _can_alarm():
                 old = signal.signal(signal.SIGALRM, _on_alarm)
                 armed = _local.armed = True
-                signal.setitimer(signal.ITIMER_REAL, timeout)
+                signal.setitimer(signal.ITIMER_REAL, left)
         else:
             _local.deadline = None
             _local.timeout = None

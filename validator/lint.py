@@ -11,17 +11,15 @@ from dataclasses import field
 from . import limits as _limits
 from . import suppress as _suppress
 from .document import Document
+from .fileread import read_data, read_file
 from .findings import SEVERITY_RANK, Finding
-from .i18n import msg
 from .model import Diagnostic, Metadata, Report
 from .normalize import normalize
 from .parse import parse
-from .readers import ReadError, read_bytes, read_path
 from .records import record
 from .rules import RuleSet, is_selected, load_rules, run_rule
 from .rules.kinds import Ctx
 from .source import SourceText
-from .templates import report_words
 
 
 @record
@@ -136,27 +134,7 @@ def lint_path(path: str, opts: Options | None = None, rules: RuleSet | None = No
     rules = rules or load_rules(opts.extra_rule_dirs)
     try:
         with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
-            kind, size = _limits.stat_kind(path)
-            if kind == "file":
-                _limits.check_size(size, opts.max_bytes)
-                if opts.max_chars and size > 4 * opts.max_chars:
-                    try:
-                        with open(path, "rb") as fh:
-                            head = fh.read(256 * 1024)
-                    except OSError:
-                        head = None  # read_path gives the one-line error
-                    if head is not None:
-                        _limits.check_text_bytes(head, size, str(path), opts.input_format, opts.max_chars)
-            if kind == "stream":  # a pipe or device: never read more than the limit
-                try:
-                    with open(path, "rb") as fh:
-                        data = _limits.read_bounded(fh, opts.max_bytes)
-                except OSError as exc:
-                    raise ReadError(msg("{p}: 无法读取（{e}）", "{p}: cannot be read ({e})", p=path, e=exc.strerror or exc)) from None
-                src = read_bytes(data, str(path), opts.input_format, report_words())
-            else:
-                src = read_path(path, opts.input_format, report_words())
-            return _lint(src, opts, rules)
+            return _lint(read_file(path, opts.input_format, opts.max_bytes, opts.max_chars), opts, rules)
     except _limits.LimitExceeded as exc:
         return limit_result(str(path), exc, opts, rules)
 
@@ -166,11 +144,64 @@ def lint_bytes(data: bytes, name: str, opts: Options | None = None, rules: RuleS
     rules = rules or load_rules(opts.extra_rule_dirs)
     try:
         with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
-            _limits.check_size(len(data), opts.max_bytes)
-            _limits.check_text_bytes(data[:256 * 1024], len(data), name, opts.input_format, opts.max_chars)
-            return _lint(read_bytes(data, name, opts.input_format, report_words()), opts, rules)
+            return _lint(read_data(data, name, opts.input_format, opts.max_bytes, opts.max_chars), opts, rules)
     except _limits.LimitExceeded as exc:
         return limit_result(name, exc, opts, rules)
+
+
+def lint_document(doc: Document, opts: Options, rules: RuleSet, started: float | None = None) -> Result:
+    """Check a Document read elsewhere (validator/runner.py reads a PDF or DOCX in a process of
+    its own); ``started``: when its reading began (time.monotonic()), the time limit counting
+    from then, as for a file read and checked here."""
+    try:
+        with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars, started=started):
+            return _lint(doc, opts, rules)
+    except _limits.LimitExceeded as exc:
+        return limit_result(doc.source.path, exc, opts, rules)
+
+
+def warm_up(rules: RuleSet):
+    """The loading and compiling that the first check in this process would do, in small
+    steps: a generator, each ``next`` one step, so that the caller can stop as soon as it has
+    something better to do (validator/runner.py: while a PDF is read in another process, this
+    one gets ready to check it).  The formats' grammars, the word lists of the templates, the
+    pipeline's own patterns (validator/lazyre.py), the rules' patterns.  Changes no result."""
+    from . import lazyre, saferegex
+    from .parse import report_parser
+    from .templates import issuer_words, load_formats, signature_words
+    for fmt in load_formats().values():
+        report_parser(fmt)
+        yield
+    report_parser(None)
+    yield
+    signature_words()
+    issuer_words()
+    saferegex.unicode_classes()
+    yield
+    for _ in lazyre.pending():
+        yield
+    for pattern in _patterns(rules.rules):
+        pattern._compiled    # noqa: B018 - compiles it (a property)
+        yield
+
+
+def _patterns(value, depth: int = 0):
+    """The rules' regular expressions (validator/saferegex.py SafePattern), wherever their
+    parameters hold them."""
+    from .saferegex import SafePattern
+    if isinstance(value, SafePattern):
+        yield value
+    elif depth < 6:
+        if isinstance(value, dict):
+            items = value.values()
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            items = value
+        elif hasattr(value, "params"):
+            items = (value.params,)
+        else:
+            return
+        for v in items:
+            yield from _patterns(v, depth + 1)
 
 
 def worst(findings: list[Finding]) -> int:

@@ -12,8 +12,10 @@ that checks a list of files.
   (:func:`validator.limits.memory_limit`, P093), SIGTERM/SIGINT answered as below.  A worker
   would buy nothing there and costs ~30 ms of a one-file run (``xxgk-lint check 报告.txt``,
   issue 15.4).
-* One PDF or DOCX checked alone goes to one forked process of its own (:func:`_check_forked`:
-  the same guarantees as a worker below, without a pool's machinery).
+* One PDF or DOCX checked alone is read in one forked process of its own (:class:`Reading`,
+  :func:`_check_forked`: the same guarantees as a worker below for the native code, without a
+  pool's machinery) — started as soon as the command knows the file (:func:`read_ahead`) — and
+  checked here, like a text file, once its Document has come back.
 * Every other file is checked in a worker process (a fork of this one: the rules and the pipeline
   are already loaded), so a crash, a memory blow-up or a hang costs that file only.  Each
   worker limits its own address space (``max_memory`` beyond its size at start,
@@ -113,28 +115,30 @@ def _limit_result(path, exc, opts) -> LiteResult:
     return LiteResult.of(limit_result(str(path), exc, opts, load_rules(opts.extra_rule_dirs)))
 
 
-def check_one(task, max_memory: int | None = None, data: bytes | None = None) -> LiteResult:
+def check_one(task, max_memory: int | None = None, data: bytes | None = None, doc=None,
+              started: float | None = None) -> LiteResult:
     """Check one file (in a worker process or in this one); never raises for the file's sake.
     ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)[, keep
     the source lines of the findings (default: yes; see LiteResult.of)]]);
-    ``data``: the file's bytes when they were read already (stdin; ``path`` names them)."""
+    ``data``: the file's bytes when they were read already (stdin; ``path`` names them);
+    ``doc``: its Document when it was read already (in a process of its own, :class:`Reading`,
+    the reading having begun at ``started``)."""
     path, opts, *more = task
-    from .lint import lint_bytes, lint_path
-    from .readers import ReadError
+    from .lint import lint_bytes, lint_document, lint_path
     from .rules import RuleRunError, load_rules
     try:
         try:
             rules = load_rules(opts.extra_rule_dirs)
-            res = lint_path(path, opts, rules) if data is None else lint_bytes(data, path, opts, rules)
+            if doc is not None:
+                res = lint_document(doc, opts, rules, started)
+            else:
+                res = lint_path(path, opts, rules) if data is None else lint_bytes(data, path, opts, rules)
         except RuleRunError as exc:
             return LiteResult(path, [], error=of(exc), fatal=True)
         except Exception as exc:  # noqa: BLE001 - one file must not lose the others
             if _limits.caused_by_memory(exc):
                 raise MemoryError from None
-            if isinstance(exc, ReadError):
-                return LiteResult(path, [], error=of(exc))
-            return LiteResult(path, [], error=msg("内部错误（{t}: {e}），请报告此问题", "internal error ({t}: {e}); please report it",
-                                                  t=type(exc).__name__, e=_first_line(exc)))
+            return _failed(path, exc)
         lite = LiteResult.of(res, more[1] if len(more) > 1 else True)
         if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
             from .cross.run import Packed
@@ -145,6 +149,15 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None) ->
         return _limit_result(path, _limits.memory_exceeded(max_memory), opts)
     except RecursionError:
         return LiteResult(path, [], error=msg("{p}: 无法读取（结构嵌套太深）", "{p}: cannot be read (nested too deeply)", p=path))
+
+
+def _failed(path, exc: Exception) -> LiteResult:
+    """The result of a file whose reading or check raised ``exc`` (not a limit, not memory)."""
+    from .readers import ReadError
+    if isinstance(exc, ReadError):
+        return LiteResult(path, [], error=of(exc))
+    return LiteResult(path, [], error=msg("内部错误（{t}: {e}），请报告此问题", "internal error ({t}: {e}); please report it",
+                                          t=type(exc).__name__, e=_first_line(exc)))
 
 
 def _first_line(exc) -> str:
@@ -283,6 +296,8 @@ class Outcome:
 
 
 def _hard_timeout(opts) -> float | None:
+    """How long a file may take before its process is killed (it is stuck where SIGALRM
+    cannot reach: native code): half as long again as the time limit, and 10 s more."""
     t = getattr(opts, "timeout", None)
     return None if not t else t * 1.5 + 10.0
 
@@ -317,15 +332,117 @@ def _timed_out(task) -> LiteResult:
     return _limit_result(task[0], _limits.TimeLimit(_limits._timeout_detail(t), seconds=_limits._fmt_s(t)), task[1])
 
 
-def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> LiteResult:
-    """One file in one forked process (a PDF or DOCX checked alone, or read from stdin): what a
-    worker of :func:`run` guarantees — a crash or a memory blow-up costs this file only, a
-    check stuck in native code is killed after the hard time limit (P091), the process dies
-    with this one — without the machinery of a pool (multiprocessing, connections: ~30 ms of a
-    one-file run).  The result comes back pickled through a pipe.  Signals: as in :func:`run`
-    (the caller's handlers raise :class:`Interrupted`; the child is killed)."""
+class Reading:
+    """One file read in a forked process of its own, because its reader runs native code on
+    it (PDF, DOCX): what a worker of :func:`run` guarantees — a crash or a memory blow-up in
+    the reader costs this file only, a reader stuck in native code is killed after the hard
+    time limit (P091), the process dies with this one — without the machinery of a pool
+    (multiprocessing, connections: ~30 ms of a one-file run).  The Document comes back pickled
+    through a pipe and is checked in this process (:func:`_check_forked`): normalising,
+    parsing and the rules are Python code, held to the limits as a text file checked here.
+    Started before the rules are loaded (:func:`read_ahead`, from ``xxgk-lint check``), the
+    reading runs while this process loads the rules, the grammar and the patterns.
+
+    ``key`` is what the reading depends on (input format, size/time/character limits,
+    memory ceiling): a file checked with other settings is read again."""
+
+    def __init__(self, path: str, key: tuple, data: bytes | None = None):
+        self.path = path
+        self.key = key
+        self.timeout = key[2]
+        self.started = time.monotonic()
+        self.pid, self._fd = _fork(_read_in_child, path, key, data)
+
+    def wait(self):
+        """("doc", Document) | ("limit", LimitExceeded) | ("result", LiteResult) — or
+        ("late", None) after the hard time limit, ("died", exit code) when the process died
+        without an answer.  The process is gone afterwards; waiting again is an error."""
+        limit = _hard_timeout(self)
+        got, late = _collect(self._fd, None if limit is None else self.started + limit, self.pid)
+        self._fd = None
+        if late:
+            _kill(self.pid)
+            return "late", None
+        _pid, status = os.waitpid(self.pid, 0)
+        if got:
+            import pickle
+            try:
+                return pickle.loads(got)
+            except Exception:  # noqa: BLE001 - cut short by the child's death: reported below
+                pass
+        return "died", -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+    def ready(self) -> bool:
+        """Whether the answer has begun to arrive (or the process has ended)."""
+        import select
+        return self._fd is None or bool(select.select([self._fd], [], [], 0)[0])
+
+    def cancel(self) -> None:
+        """Stop the reading (its result is not wanted): the process is killed and reaped."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+            _kill(self.pid)
+
+
+def read_key(opts, max_memory: int | None) -> tuple:
+    """What reading a file depends on (see :class:`Reading`)."""
+    return (getattr(opts, "input_format", None), getattr(opts, "max_bytes", None), getattr(opts, "timeout", None),
+            getattr(opts, "max_chars", None), max_memory)
+
+
+_AHEAD: dict[str, Reading] = {}
+
+
+def read_ahead(path: str, opts, max_memory: int | None) -> bool:
+    """Start reading ``path`` now, in a process of its own, when its reader runs native code
+    (``opts``: anything with the reading's attributes: input_format, max_bytes, timeout,
+    max_chars).  :func:`run` takes the reading up when it checks that file alone with the
+    same settings; a reading nobody takes up is stopped when this process exits.  Returns
+    whether a reading started."""
+    if not hasattr(os, "fork") or path in _AHEAD or not needs_worker((path, opts)):
+        return False
+    if not _AHEAD:
+        import atexit
+        atexit.register(_cancel_ahead)
+    _AHEAD[path] = Reading(path, read_key(opts, max_memory))
+    return True
+
+
+def _cancel_ahead() -> None:
+    while _AHEAD:
+        _AHEAD.popitem()[1].cancel()
+
+
+def _read_in_child(path: str, key: tuple, data: bytes | None):  # pragma: no cover - the child
+    """The reading half of a check (validator/fileread.py), in the forked process."""
+    input_format, max_bytes, timeout, max_chars, max_memory = key
+    try:
+        _limits.apply_memory_limit(max_memory)
+        try:
+            from .fileread import read_data, read_file
+            with _limits.limits(max_bytes, timeout, max_chars):
+                doc = (read_file(path, input_format, max_bytes, max_chars) if data is None
+                       else read_data(data, path, input_format, max_bytes, max_chars))
+            return "doc", doc
+        except _limits.LimitExceeded as exc:
+            return "limit", exc
+        except Exception as exc:  # noqa: BLE001 - one line for the file, never a traceback
+            if _limits.caused_by_memory(exc):
+                raise MemoryError from None
+            return "result", _failed(path, exc)
+    except MemoryError:
+        doc = None  # let the big allocations go before building the answer
+        return "limit", _limits.memory_exceeded(max_memory)
+    except RecursionError:
+        return "result", LiteResult(path, [], error=msg("{p}: 无法读取（结构嵌套太深）", "{p}: cannot be read (nested too deeply)", p=path))
+
+
+def _fork(fn, *args) -> tuple[int, int]:
+    """Run ``fn(*args)`` in a forked process whose answer comes back pickled through a pipe:
+    (the child's pid, the pipe's reading end).  The child ignores SIGINT (the parent decides),
+    dies on SIGTERM and with this process."""
     import pickle
-    import select
     parent = os.getpid()
     r, w = os.pipe()
     masked = hasattr(signal, "pthread_sigmask")
@@ -346,31 +463,36 @@ def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> Li
             _limits.die_with_parent()
             if os.getppid() != parent:
                 os._exit(0)
-            limit = _limits.apply_memory_limit(max_memory)
-            res = check_one(task, limit and max_memory, data)
+            res = fn(*args)
             try:
                 out = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is an error
-                out = pickle.dumps(LiteResult(task[0], [], error=msg(
+            except Exception as exc:  # noqa: BLE001 - an answer that cannot be sent is an error
+                out = pickle.dumps(("result", LiteResult(args[0], [], error=msg(
                     "内部错误（结果无法传回：{t}），请报告此问题", "internal error (the result cannot be sent back: {t}); please report it",
-                    t=type(exc).__name__)))
+                    t=type(exc).__name__))))
             view = memoryview(out)
             while view:
                 view = view[os.write(w, view):]
         finally:
             os._exit(0)
     os.close(w)
+    return pid, r
+
+
+def _collect(fd: int, deadline: float | None, pid: int) -> tuple[bytes, bool]:
+    """Everything the child writes to ``fd`` until it closes it, or until ``deadline``
+    (time.monotonic()): (the bytes, whether the deadline passed).  Closes ``fd``; kills the
+    child when interrupted (a signal handler raising, KeyboardInterrupt)."""
+    import select
     chunks = []
-    limit = _hard_timeout(task[1])
-    deadline = None if limit is None else time.monotonic() + limit
     late = False
     try:
         while True:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not select.select([r], [], [], wait)[0]:
+            if not select.select([fd], [], [], wait)[0]:
                 late = True
                 break
-            chunk = os.read(r, 1 << 20)
+            chunk = os.read(fd, 1 << 20)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -378,21 +500,60 @@ def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> Li
         _kill(pid)
         raise
     finally:
-        os.close(r)
-    if late:
-        _kill(pid)
+        os.close(fd)
+    return b"".join(chunks), late
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _get_ready(reading: Reading, opts) -> None:
+    """While ``reading`` goes on in its process, this one loads and compiles what the check of
+    the file will need (validator/lint.py ``warm_up``), step by step, and stops as soon as the
+    Document arrives.  Only with a core to spare: on one core it would slow the reading down.
+    Changes no result; a failure here is left to the check itself to meet and report."""
+    try:
+        from .lint import warm_up
+        from .rules import load_rules
+        for _ in warm_up(load_rules(opts.extra_rule_dirs)):
+            if reading.ready():
+                break
+    except Exception:  # noqa: BLE001 - the check proper meets (and reports) the same problem
+        pass
+
+
+def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> LiteResult:
+    """One file whose reader runs native code (a PDF or DOCX checked alone, or read from
+    stdin): read in a process of its own (:class:`Reading`; the one :func:`read_ahead`
+    started, if any), checked here.  Signals: as in :func:`run` (the caller's handlers raise
+    :class:`Interrupted`; the child is killed)."""
+    path, opts = task[0], task[1]
+    key = read_key(opts, max_memory)
+    reading = _AHEAD.pop(path, None) if data is None else None
+    if reading is not None and reading.key != key:
+        reading.cancel()
+        reading = None
+    if reading is None:
+        reading = Reading(path, key, data)
+    if _cores() > 1 and not os.environ.get('NOWARM'):
+        _get_ready(reading, opts)
+    kind, got = reading.wait()
+    if kind == "doc":
+        with _limits.memory_limit(max_memory) as limit:
+            return check_one(task, limit and max_memory, doc=got, started=reading.started)
+    if kind == "limit":
+        return _limit_result(path, got, opts)
+    if kind == "result":
+        return got
+    if kind == "late":
         return _timed_out(task)
-    _pid, status = os.waitpid(pid, 0)
-    got = b"".join(chunks)
-    if got:
-        try:
-            return pickle.loads(got)
-        except Exception:  # noqa: BLE001 - cut short by the child's death: reported below
-            pass
-    code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-    return LiteResult(task[0], [], error=msg(
+    return LiteResult(path, [], error=msg(
         "{p}: 检查此文件的进程意外终止（{w}），未得到结果",
-        "{p}: the process checking this file died ({w}) without a result", p=task[0], w=_death_of(code)))
+        "{p}: the process checking this file died ({w}) without a result", p=path, w=_death_of(got)))
 
 
 def _kill(pid: int) -> None:
@@ -452,7 +613,7 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
     if n == 1 and hasattr(os, "fork"):
         previous = _on_signals(_interrupt)
         try:
-            check = _check_forked if needs_worker(tasks[0]) else _check_here
+            check = _check_forked if tasks[0][0] in _AHEAD or needs_worker(tasks[0]) else _check_here
             out.results[0] = check(tasks[0], max_memory)
             if on_done:
                 on_done(0)

@@ -68,11 +68,29 @@ def _stamp() -> str:
     global _STAMP
     if _STAMP is None:
         # the libraries whose objects are pickled with the rules (expression trees, regex programs)
-        import lark
-        import regex
-        libs = f"lark {lark.__version__} regex {regex.__version__}"
+        libs = f"{_installed('lark')} {_installed('regex')}"
         _STAMP = f"{__version__}\n{sys.version}\n{libs}\n{LAYOUT}\n{_code_stamp()}"
     return _STAMP
+
+
+def _installed(name: str) -> str:
+    """Which version of the library ``name`` is installed, without importing it (a process that
+    only reads a file — a PDF read in a process of its own — needs neither lark nor regex): the
+    name of its ``NAME-VERSION.dist-info`` directory beside the package; imported only where
+    there is none."""
+    import importlib.util
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.origin:
+        site = os.path.dirname(os.path.dirname(spec.origin))
+        try:
+            found = sorted(e.name for e in os.scandir(site)
+                           if e.name.lower().startswith(name + "-") and e.name.endswith(".dist-info"))
+        except OSError:
+            found = []
+        if len(found) == 1:
+            return found[0]
+    import importlib
+    return f"{name} {getattr(importlib.import_module(name), '__version__', '?')}"
 
 
 def _key(kind: str, sources) -> str | None:

@@ -319,7 +319,16 @@ def load_format(path: Path) -> Format:
 @lru_cache(maxsize=1)
 def report_words() -> tuple[str, ...]:
     """Words that mark the body of a report in a web page (section titles, table labels): the
-    formats' ``report_words``, passed to the HTML reader by the pipeline."""
+    formats' ``report_words``, passed to the HTML reader by the pipeline.  Kept between runs
+    on their own (validator/startcache.py), so that a process that only reads a file (a PDF
+    read in a process of its own, validator/runner.py) loads neither the formats nor the
+    expression parser they need."""
+    d = rules_dir() / "formats"
+    from .startcache import load as cached
+    return cached("report-words", [(d, ".yaml"), (grammar_dir(), ".lark")], _report_words)
+
+
+def _report_words() -> tuple[str, ...]:
     words: list[str] = []
     for f in load_formats().values():
         for w in f.report_words:

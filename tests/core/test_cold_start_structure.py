@@ -119,3 +119,30 @@ def test_a_lazy_pattern_compiles_on_first_use_and_then_is_the_pattern():
     assert p.pattern == r"第(\d+)页" and p.groups == 1
     assert p.search.__self__ is p.compiled()           # the compiled pattern's own method
     assert isinstance(p, LazyPattern) and "第" in repr(p)
+
+
+# what a process that only reads a file needs (a PDF read in a process of its own while the
+# command loads the rules, validator/runner.py read_ahead): the readers, not the pipeline
+_READ_PROBE = r"""
+import json, sys
+from validator import cli, runner, readers     # what the command has loaded when it forks the reading
+before = set(sys.modules)
+from validator.fileread import read_file
+doc = read_file(sys.argv[1], None, None, None)
+print(json.dumps({"blocks": len(doc.blocks), "new": sorted(set(sys.modules) - before)}))
+"""
+
+
+def test_reading_one_pdf_loads_neither_the_expression_parser_nor_the_rule_engines(tmp_path):
+    env = dict(os.environ, XXGK_LINT_CACHE_DIR=str(tmp_path / "cache"))
+    pdf = ROOT / "tests" / "corpus" / "pdf" / "hongzequ_2024.pdf"
+    out = None
+    for _ in range(2):     # the second run starts from the start-up cache, as a user's does
+        r = subprocess.run([sys.executable, "-c", _READ_PROBE, str(pdf)], capture_output=True, text=True,
+                           env=env, cwd=str(ROOT), timeout=120)
+        assert r.returncode == 0, r.stderr[-2000:]
+        out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["blocks"] > 10
+    loaded = set(out["new"])
+    for name in ("lark", "regex", "yaml", "validator.expr", "validator.parse", "validator.rules", "validator.lint"):
+        assert name not in loaded, f"reading a PDF loaded {name}"

@@ -151,3 +151,12 @@ def test_compiled_grammar_caches_are_pruned_to_the_newest_sixteen(tmp_path, monk
         assert len([n for n in left if (cache / n).read_bytes() != b"stale"]) == 1   # the new one stays
     finally:
         larkcache.cache_dir.cache_clear()
+
+
+def test_the_cache_key_names_the_installed_versions_of_lark_and_regex_without_importing_them():
+    import lark
+    import regex
+
+    from validator.startcache import _installed
+    assert _installed("lark") == f"lark-{lark.__version__}.dist-info"
+    assert _installed("regex").startswith("regex-") and regex.__version__ in _installed("regex")

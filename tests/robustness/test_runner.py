@@ -259,12 +259,12 @@ def test_one_text_markdown_or_html_file_is_checked_in_this_process(tmp_path, mon
 
 
 @pytest.mark.parametrize("src", [PDF, DOCX], ids=["pdf", "docx"])
-def test_one_pdf_or_docx_is_still_checked_in_a_worker_that_may_die_alone(tmp_path, monkeypatch, src):
-    import validator.lint as lint
+def test_one_pdf_or_docx_is_still_read_in_a_process_that_may_die_alone(tmp_path, monkeypatch, src):
+    import validator.fileread as fileread
     f = tmp_path / ("x" + src.suffix)
     shutil.copy(src, f)
     assert runner.needs_worker((str(f), Options()))
-    real = lint.lint_path
+    real = fileread.read_file
 
     def crash(path, *a, **kw):   # a crash in the native reader
         if str(path) == str(f):
@@ -273,7 +273,7 @@ def test_one_pdf_or_docx_is_still_checked_in_a_worker_that_may_die_alone(tmp_pat
             os.kill(os.getpid(), signal.SIGSEGV)
         return real(path, *a, **kw)
 
-    monkeypatch.setattr(lint, "lint_path", crash)
+    monkeypatch.setattr(fileread, "read_file", crash)
     out = runner.run([(str(f), Options())], jobs=1)
     assert "SIGSEGV" in out.results[0].error     # this process lived to say so
 
@@ -333,10 +333,10 @@ def test_a_signal_stops_a_check_of_one_file_in_this_process(tmp_path):
 
 
 def test_one_pdf_stuck_in_native_code_is_killed_after_the_hard_limit(tmp_path, monkeypatch):
-    import validator.lint as lint
+    import validator.fileread as fileread
     f = tmp_path / "stuck.pdf"
     shutil.copy(PDF, f)
-    real = lint.lint_path
+    real = fileread.read_file
 
     def stuck(path, *a, **kw):
         if str(path) == str(f):
@@ -344,7 +344,7 @@ def test_one_pdf_stuck_in_native_code_is_killed_after_the_hard_limit(tmp_path, m
             time.sleep(60)
         return real(path, *a, **kw)
 
-    monkeypatch.setattr(lint, "lint_path", stuck)
+    monkeypatch.setattr(fileread, "read_file", stuck)
     monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
     before = set(_children(os.getpid()))
     t = time.monotonic()
@@ -366,23 +366,147 @@ def test_one_pdf_gives_the_same_result_alone_as_among_others(tmp_path):
 
 def test_a_signal_stops_a_check_of_one_pdf_and_leaves_no_process(tmp_path):
     p = _slow_check(tmp_path, "--timeout", "0", PDF)
-    child = _wait_children(p.pid, 1)
-    assert child, "one PDF was not checked in a process of its own"
-    time.sleep(1.0)
+    time.sleep(2.5)           # read (in a process of its own), now in the slow rules (here)
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=10)
     assert p.returncode == 143
-    time.sleep(0.2)
-    assert not [c for c in child if _alive(c)], "the checking process outlived the run"
     assert "Traceback" not in err.decode("utf-8") and "已中断" in err.decode("utf-8")
 
 
-def test_a_pdf_read_from_stdin_is_checked_in_a_process_of_its_own(monkeypatch):
-    import validator.lint as lint
+def test_a_signal_while_one_pdf_is_read_stops_the_reading_process(tmp_path, monkeypatch):
+    import threading
+
+    import validator.fileread as fileread
+    f = tmp_path / "slow.pdf"
+    shutil.copy(PDF, f)
+    real = fileread.read_file
+
+    def slow(path, *a, **kw):
+        if str(path) == str(f):
+            time.sleep(60)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(fileread, "read_file", slow)
+    before = set(_children(os.getpid()))
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    t = time.monotonic()
+    try:
+        out = runner.run([(str(f), Options())], jobs=1)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - t < 10
+    assert out.interrupted == "SIGTERM" and out.results == [None]
+    assert set(_children(os.getpid())) <= before          # the reading process is gone
+
+
+def _forks(monkeypatch) -> list:
+    """Every process runner._fork starts from now on (its function's name)."""
+    started = []
+    real = runner._fork
+
+    def counted(fn, *args):
+        started.append(fn.__name__)
+        return real(fn, *args)
+    monkeypatch.setattr(runner, "_fork", counted)
+    return started
+
+
+def _key(res):
+    return [(x.rule, x.location.line, x.location.column, x.location.where, x.message) for x in res.findings]
+
+
+def test_a_pdf_read_ahead_is_taken_up_by_the_run_not_read_twice(tmp_path, monkeypatch):
+    f = tmp_path / "a.pdf"
+    shutil.copy(PDF, f)
+    plain = runner.run([(str(f), Options())], jobs=1).results[0]
+    started = _forks(monkeypatch)
+    assert runner.read_ahead(str(f), Options(), runner._limits.DEFAULT_MAX_MEMORY)
+    assert started == ["_read_in_child"]
+    got = runner.run([(str(f), Options())], jobs=1).results[0]
+    assert started == ["_read_in_child"]                   # no second reading
+    assert got.error is None and _key(got) and _key(got) == _key(plain)
+    assert str(f) not in runner._AHEAD
+
+
+def test_a_text_file_is_not_read_ahead(tmp_path, monkeypatch):
+    started = _forks(monkeypatch)
+    assert not runner.read_ahead(str(REPORTS[0]), Options(), None)
+    assert started == [] and str(REPORTS[0]) not in runner._AHEAD
+
+
+def test_a_reading_ahead_with_other_settings_is_dropped_and_the_file_read_again(tmp_path, monkeypatch):
+    f = tmp_path / "a.pdf"
+    shutil.copy(PDF, f)
+    started = _forks(monkeypatch)
+    before = set(_children(os.getpid()))
+    assert runner.read_ahead(str(f), Options(max_chars=10), runner._limits.DEFAULT_MAX_MEMORY)
+    got = runner.run([(str(f), Options())], jobs=1).results[0]
+    assert started == ["_read_in_child", "_read_in_child"]
+    assert got.error is None and "P090" not in {x.rule for x in got.findings}   # read with its own limits
+    assert set(_children(os.getpid())) <= before
+
+
+def test_a_reading_ahead_nobody_takes_up_ends_with_the_command(tmp_path):
+    code = ("import sys, time; from validator import runner; from validator.lint import Options\n"
+            "import validator.fileread as fr\n"
+            "fr.read_file = lambda *a, **k: time.sleep(60)\n"      # a reading that would outlive the command
+            f"assert runner.read_ahead({str(PDF)!r}, Options(), None)\n"
+            "print(runner._AHEAD[" + repr(str(PDF)) + "].pid, flush=True)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    time.sleep(0.3)
+    assert not _alive(int(r.stdout.split()[0]))
+
+
+def test_the_time_limit_of_a_file_read_elsewhere_counts_from_the_start_of_its_reading():
+    from validator.fileread import read_file
+    from validator.lint import lint_document
+    from validator.rules import load_rules
+    doc = read_file(str(REPORTS[0]), None, None, None)
+    rules = load_rules(())
+    late = lint_document(doc, Options(timeout=5), rules, started=time.monotonic() - 6)
+    assert [x.rule for x in late.findings] == ["P091"]
+    in_time = lint_document(doc, Options(timeout=5), rules, started=time.monotonic())
+    assert "P091" not in {x.rule for x in in_time.findings} and in_time.findings
+
+
+def test_getting_ready_while_a_pdf_is_read_changes_no_finding():
+    # a fresh process each: warm_up run to the end before the check, and no warm_up at all
+    code = ("import sys, json; from validator.lint import Options, lint_path, warm_up\n"
+            "from validator.rules import load_rules\n"
+            "rules = load_rules(())\n"
+            "n = sum(1 for _ in warm_up(rules)) if sys.argv[1] == 'warm' else 0\n"
+            f"res = lint_path({str(PDF)!r}, Options(), rules)\n"
+            "print(json.dumps([n, [(f.rule, f.location.line, f.location.column, f.message) for f in res.findings]], ensure_ascii=False))\n")
+    got = {}
+    for mode in ("warm", "cold"):
+        r = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        got[mode] = json.loads(r.stdout)
+    assert got["warm"][0] > 10 and got["cold"][0] == 0     # the warm-up did something
+    assert got["warm"][1] and got["warm"][1] == got["cold"][1]
+
+
+def test_the_check_command_reads_one_pdf_ahead(tmp_path, monkeypatch):
+    f = tmp_path / "a.pdf"
+    shutil.copy(PDF, f)
+    calls = []
+    real = runner.read_ahead
+    monkeypatch.setattr(runner, "read_ahead", lambda *a: calls.append(a[0]) or real(*a))
+    code, out, _err = _main("check", "-o", "json", "--isolated", f)
+    assert calls == [str(f)] and code in (0, 1) and json.loads(out)["findings"]
+    calls.clear()
+    _main("check", "-o", "json", "--isolated", f, REPORTS[0])         # several files: the pool reads them
+    assert calls == []
+
+
+def test_a_pdf_read_from_stdin_is_read_in_a_process_of_its_own(monkeypatch):
+    import validator.fileread as fileread
     data = PDF.read_bytes()
     fine = runner.check_data("<stdin>", data, Options())
     assert fine.error is None and fine.findings
-    real = lint.lint_bytes
+    real = fileread.read_data
 
     def crash(blob, *a, **kw):   # a crash in the native reader
         if blob[:5] == b"%PDF-":
@@ -391,7 +515,7 @@ def test_a_pdf_read_from_stdin_is_checked_in_a_process_of_its_own(monkeypatch):
             os.kill(os.getpid(), signal.SIGSEGV)
         return real(blob, *a, **kw)
 
-    monkeypatch.setattr(lint, "lint_bytes", crash)
+    monkeypatch.setattr(fileread, "read_data", crash)
     out = runner.check_data("<stdin>", data, Options())
     assert "SIGSEGV" in out.error                          # this process lived to say so
     text = runner.check_data("<stdin>", REPORTS[0].read_bytes(), Options())   # text: checked here, no crash
