@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import validator.fileread as fileread_mod
 import validator.lint as lint_mod
 from validator import limits
 from validator.lint import Options, lint_bytes, lint_path
@@ -41,7 +42,7 @@ def test_too_large_path_is_not_read(tmp_path, monkeypatch):
 
     def boom(*a, **k):  # pragma: no cover - must not be called
         raise AssertionError("a file over the limit was read")
-    monkeypatch.setattr(lint_mod, "read_path", boom)
+    monkeypatch.setattr(fileread_mod, "read_path", boom)   # the reading step
     res = lint_path(str(p), Options(max_bytes=4096))
     assert [f.rule for f in res.findings] == ["P090"]
 
@@ -151,7 +152,7 @@ def test_big_text_file_is_refused_before_decoding(tmp_path, monkeypatch):
 
     def boom(*a, **k):  # pragma: no cover - must not be called
         raise AssertionError("a text file over 4 × max_chars bytes was decoded")
-    monkeypatch.setattr(lint_mod, "read_path", boom)
+    monkeypatch.setattr(fileread_mod, "read_path", boom)   # the reading step
     res = lint_path(str(p), Options(max_chars=100_000))
     assert [f.rule for f in res.findings] == ["P090"]
 
