@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["later", "pending"]
+__all__ = ["later"]
 
 _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
 
@@ -42,22 +42,5 @@ class LazyPattern:
         return f"later({self._args[0]!r}, {self._args[1]!r})"
 
 
-_ALL: list[LazyPattern] = []     # every pattern made by later(), in the order made
-
-
 def later(pattern, flags: int = 0) -> LazyPattern:
-    p = LazyPattern(pattern, flags)
-    _ALL.append(p)
-    return p
-
-
-def pending():
-    """Compile the patterns not compiled yet, one at a time, in the order they were made (the
-    modules of a check first): a generator, so that a process with time to spare can get ready
-    for a check and stop when it has better to do (validator/lint.py ``warm_up``)."""
-    for p in _ALL:
-        try:
-            p._compiled
-        except AttributeError:
-            p.compiled()
-            yield p
+    return LazyPattern(pattern, flags)

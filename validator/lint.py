@@ -160,49 +160,5 @@ def lint_document(doc: Document, opts: Options, rules: RuleSet, started: float |
         return limit_result(doc.source.path, exc, opts, rules)
 
 
-def warm_up(rules: RuleSet):
-    """The loading and compiling that the first check in this process would do, in small
-    steps: a generator, each ``next`` one step, so that the caller can stop as soon as it has
-    something better to do (validator/runner.py: while a PDF is read in another process, this
-    one gets ready to check it).  The formats' grammars, the word lists of the templates, the
-    pipeline's own patterns (validator/lazyre.py), the rules' patterns.  Changes no result."""
-    from . import lazyre, saferegex
-    from .parse import report_parser
-    from .templates import issuer_words, load_formats, signature_words
-    for fmt in load_formats().values():
-        report_parser(fmt)
-        yield
-    report_parser(None)
-    yield
-    signature_words()
-    issuer_words()
-    saferegex.unicode_classes()
-    yield
-    for _ in lazyre.pending():
-        yield
-    for pattern in _patterns(rules.rules):
-        pattern._compiled    # noqa: B018 - compiles it (a property)
-        yield
-
-
-def _patterns(value, depth: int = 0):
-    """The rules' regular expressions (validator/saferegex.py SafePattern), wherever their
-    parameters hold them."""
-    from .saferegex import SafePattern
-    if isinstance(value, SafePattern):
-        yield value
-    elif depth < 6:
-        if isinstance(value, dict):
-            items = value.values()
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            items = value
-        elif hasattr(value, "params"):
-            items = (value.params,)
-        else:
-            return
-        for v in items:
-            yield from _patterns(v, depth + 1)
-
-
 def worst(findings: list[Finding]) -> int:
     return max((SEVERITY_RANK[f.severity] for f in findings), default=-1)

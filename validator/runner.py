@@ -341,7 +341,7 @@ class Reading:
     through a pipe and is checked in this process (:func:`_check_forked`): normalising,
     parsing and the rules are Python code, held to the limits as a text file checked here.
     Started before the rules are loaded (:func:`read_ahead`, from ``xxgk-lint check``), the
-    reading runs while this process loads the rules, the grammar and the patterns.
+    reading runs while this process reads the configuration and loads the rules and the pipeline.
 
     ``key`` is what the reading depends on (input format, size/time/character limits,
     memory ceiling): a file checked with other settings is read again."""
@@ -371,11 +371,6 @@ class Reading:
             except Exception:  # noqa: BLE001 - cut short by the child's death: reported below
                 pass
         return "died", -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-
-    def ready(self) -> bool:
-        """Whether the answer has begun to arrive (or the process has ended)."""
-        import select
-        return self._fd is None or bool(select.select([self._fd], [], [], 0)[0])
 
     def cancel(self) -> None:
         """Stop the reading (its result is not wanted): the process is killed and reaped."""
@@ -504,28 +499,6 @@ def _collect(fd: int, deadline: float | None, pid: int) -> tuple[bytes, bool]:
     return b"".join(chunks), late
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _get_ready(reading: Reading, opts) -> None:
-    """While ``reading`` goes on in its process, this one loads and compiles what the check of
-    the file will need (validator/lint.py ``warm_up``), step by step, and stops as soon as the
-    Document arrives.  Only with a core to spare: on one core it would slow the reading down.
-    Changes no result; a failure here is left to the check itself to meet and report."""
-    try:
-        from .lint import warm_up
-        from .rules import load_rules
-        for _ in warm_up(load_rules(opts.extra_rule_dirs)):
-            if reading.ready():
-                break
-    except Exception:  # noqa: BLE001 - the check proper meets (and reports) the same problem
-        pass
-
-
 def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> LiteResult:
     """One file whose reader runs native code (a PDF or DOCX checked alone, or read from
     stdin): read in a process of its own (:class:`Reading`; the one :func:`read_ahead`
@@ -539,8 +512,6 @@ def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> Li
         reading = None
     if reading is None:
         reading = Reading(path, key, data)
-    if _cores() > 1 and not os.environ.get('NOWARM'):
-        _get_ready(reading, opts)
     kind, got = reading.wait()
     if kind == "doc":
         with _limits.memory_limit(max_memory) as limit:

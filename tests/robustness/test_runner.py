@@ -471,23 +471,6 @@ def test_the_time_limit_of_a_file_read_elsewhere_counts_from_the_start_of_its_re
     assert "P091" not in {x.rule for x in in_time.findings} and in_time.findings
 
 
-def test_getting_ready_while_a_pdf_is_read_changes_no_finding():
-    # a fresh process each: warm_up run to the end before the check, and no warm_up at all
-    code = ("import sys, json; from validator.lint import Options, lint_path, warm_up\n"
-            "from validator.rules import load_rules\n"
-            "rules = load_rules(())\n"
-            "n = sum(1 for _ in warm_up(rules)) if sys.argv[1] == 'warm' else 0\n"
-            f"res = lint_path({str(PDF)!r}, Options(), rules)\n"
-            "print(json.dumps([n, [(f.rule, f.location.line, f.location.column, f.message) for f in res.findings]], ensure_ascii=False))\n")
-    got = {}
-    for mode in ("warm", "cold"):
-        r = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, r.stderr
-        got[mode] = json.loads(r.stdout)
-    assert got["warm"][0] > 10 and got["cold"][0] == 0     # the warm-up did something
-    assert got["warm"][1] and got["warm"][1] == got["cold"][1]
-
-
 def test_the_check_command_reads_one_pdf_ahead(tmp_path, monkeypatch):
     f = tmp_path / "a.pdf"
     shutil.copy(PDF, f)
