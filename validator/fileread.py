@@ -2,7 +2,7 @@
 
 One place for it: :mod:`validator.lint` reads through here before it normalises and parses,
 and :mod:`validator.runner` reads a PDF or DOCX through here in a process of its own while
-the checking process gets ready (the rules, the grammar, the patterns).  Imports only the
+the checking process reads the configuration and loads the rules.  Imports only the
 readers, not the rest of the pipeline, so that such a process starts small.
 
 The caller applies :func:`validator.limits.limits` (size, characters, time) around these.

@@ -120,44 +120,38 @@ def lint_source(src: SourceText | Document, opts: Options | None = None, rules: 
     else:   # a text given as a string: the blocks the text reader gives a file of it
         from .readers.text import document_of
         doc = document_of(src)
-    try:
-        with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
-            return _lint(doc, opts, rules)
-    except _limits.LimitExceeded as exc:
-        return limit_result(src.path, exc, opts, rules)
+    return lint_document(doc, opts, rules)
 
 
 def lint_path(path: str, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
     """Check one file; over --max-bytes or --timeout gives a P090/P091 finding, unreadable
     input raises readers.ReadError (one line)."""
     opts = opts or Options()
-    rules = rules or load_rules(opts.extra_rule_dirs)
-    try:
-        with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
-            return _lint(read_file(path, opts.input_format, opts.max_bytes, opts.max_chars), opts, rules)
-    except _limits.LimitExceeded as exc:
-        return limit_result(str(path), exc, opts, rules)
+    return _within_limits(str(path), opts, rules or load_rules(opts.extra_rule_dirs),
+                          lambda: read_file(path, opts.input_format, opts.max_bytes, opts.max_chars))
 
 
 def lint_bytes(data: bytes, name: str, opts: Options | None = None, rules: RuleSet | None = None) -> Result:
     opts = opts or Options()
-    rules = rules or load_rules(opts.extra_rule_dirs)
-    try:
-        with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars):
-            return _lint(read_data(data, name, opts.input_format, opts.max_bytes, opts.max_chars), opts, rules)
-    except _limits.LimitExceeded as exc:
-        return limit_result(name, exc, opts, rules)
+    return _within_limits(name, opts, rules or load_rules(opts.extra_rule_dirs),
+                          lambda: read_data(data, name, opts.input_format, opts.max_bytes, opts.max_chars))
 
 
 def lint_document(doc: Document, opts: Options, rules: RuleSet, started: float | None = None) -> Result:
     """Check a Document read elsewhere (validator/runner.py reads a PDF or DOCX in a process of
     its own); ``started``: when its reading began (time.monotonic()), the time limit counting
     from then, as for a file read and checked here."""
+    return _within_limits(doc.source.path, opts, rules, lambda: doc, started)
+
+
+def _within_limits(name: str, opts: Options, rules: RuleSet, read, started: float | None = None) -> Result:
+    """``read()`` the Document and check it within the file's limits; a limit exceeded on the way
+    (size, characters, time) is that limit's one finding (:func:`limit_result`)."""
     try:
         with _limits.limits(opts.max_bytes, opts.timeout, opts.max_chars, started=started):
-            return _lint(doc, opts, rules)
+            return _lint(read(), opts, rules)
     except _limits.LimitExceeded as exc:
-        return limit_result(doc.source.path, exc, opts, rules)
+        return limit_result(name, exc, opts, rules)
 
 
 def worst(findings: list[Finding]) -> int:

@@ -258,22 +258,31 @@ def test_one_text_markdown_or_html_file_is_checked_in_this_process(tmp_path, mon
     assert got and got == [(x.rule, x.location.line, x.location.column, x.message) for x in with_workers.findings]
 
 
+def _when_reading(monkeypatch, f, act) -> None:
+    """Reading ``f`` (validator/fileread.py, in the process that reads it) does ``act()`` first:
+    a crash or a hang in the native reader, as seen from the process checking the file."""
+    import validator.fileread as fileread
+    real = fileread.read_file
+
+    def reading(path, *a, **kw):
+        if str(path) == str(f):
+            act()
+        return real(path, *a, **kw)
+    monkeypatch.setattr(fileread, "read_file", reading)
+
+
+def _segfault():
+    import faulthandler
+    faulthandler.disable()       # (pytest's traceback dump would only clutter the output)
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
 @pytest.mark.parametrize("src", [PDF, DOCX], ids=["pdf", "docx"])
 def test_one_pdf_or_docx_is_still_read_in_a_process_that_may_die_alone(tmp_path, monkeypatch, src):
-    import validator.fileread as fileread
     f = tmp_path / ("x" + src.suffix)
     shutil.copy(src, f)
     assert runner.needs_worker((str(f), Options()))
-    real = fileread.read_file
-
-    def crash(path, *a, **kw):   # a crash in the native reader
-        if str(path) == str(f):
-            import faulthandler
-            faulthandler.disable()       # (pytest's traceback dump would only clutter the output)
-            os.kill(os.getpid(), signal.SIGSEGV)
-        return real(path, *a, **kw)
-
-    monkeypatch.setattr(fileread, "read_file", crash)
+    _when_reading(monkeypatch, f, _segfault)   # a crash in the native reader
     out = runner.run([(str(f), Options())], jobs=1)
     assert "SIGSEGV" in out.results[0].error     # this process lived to say so
 
@@ -333,18 +342,14 @@ def test_a_signal_stops_a_check_of_one_file_in_this_process(tmp_path):
 
 
 def test_one_pdf_stuck_in_native_code_is_killed_after_the_hard_limit(tmp_path, monkeypatch):
-    import validator.fileread as fileread
     f = tmp_path / "stuck.pdf"
     shutil.copy(PDF, f)
-    real = fileread.read_file
 
-    def stuck(path, *a, **kw):
-        if str(path) == str(f):
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})   # as inside C code
-            time.sleep(60)
-        return real(path, *a, **kw)
+    def stuck():
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})   # as inside C code
+        time.sleep(60)
 
-    monkeypatch.setattr(fileread, "read_file", stuck)
+    _when_reading(monkeypatch, f, stuck)
     monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
     before = set(_children(os.getpid()))
     t = time.monotonic()
@@ -376,17 +381,9 @@ def test_a_signal_stops_a_check_of_one_pdf_and_leaves_no_process(tmp_path):
 def test_a_signal_while_one_pdf_is_read_stops_the_reading_process(tmp_path, monkeypatch):
     import threading
 
-    import validator.fileread as fileread
     f = tmp_path / "slow.pdf"
     shutil.copy(PDF, f)
-    real = fileread.read_file
-
-    def slow(path, *a, **kw):
-        if str(path) == str(f):
-            time.sleep(60)
-        return real(path, *a, **kw)
-
-    monkeypatch.setattr(fileread, "read_file", slow)
+    _when_reading(monkeypatch, f, lambda: time.sleep(60))
     before = set(_children(os.getpid()))
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
     timer.start()
