@@ -561,12 +561,13 @@ def cmd_check(args) -> int:
                 code = EXIT_FINDINGS
                 break
     args.exit_code = code   # what a closed pipe (| head) still returns
-    if args.statistics:
-        _print_statistics(results, sys.stdout, lang)
-    else:
-        get(fmt)(results, sys.stdout, lang=lang, quiet=args.quiet, color=color_wanted(args.no_color),
-                 rules=rules0, fail_on=eff0.values["fail-on"], baseline=known)
-    sys.stdout.flush()
+    from .cliux import buffered_stdout
+    with buffered_stdout() as out:
+        if args.statistics:
+            _print_statistics(results, out, lang)
+        else:
+            get(fmt)(results, out, lang=lang, quiet=args.quiet, color=color_wanted(args.no_color),
+                     rules=rules0, fail_on=eff0.values["fail-on"], baseline=known)
     if outcome.interrupted:
         return 130 if outcome.interrupted == "SIGINT" else 143
     return code

@@ -43,8 +43,10 @@ def records(path: str, opts, rules):
 
 def run(args, settings, files) -> int:
     """Write the records of `files` to stdout; `settings` gives each file's Options."""
+    from .cliux import buffered_stdout
     try:
-        return _run(args, settings, files)
+        with buffered_stdout():    # each file's records written together (flushed per file)
+            return _run(args, settings, files)
     except BrokenPipeError:  # `xxgk-lint extract … | head`: the reader has had enough
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -97,6 +99,8 @@ def _run(args, settings, files) -> int:
             else:
                 out.write(("\n" if first else ",\n") + json.dumps(r, ensure_ascii=False))
                 first = False
+        if recs:
+            out.flush()
     if fmt == "json":
         out.write("\n]\n" if not first else "]\n")
     out.flush()
