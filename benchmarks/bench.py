@@ -458,7 +458,9 @@ def _main(args) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"xxgk-lint benchmarks — {res['package']}, Python {res['python']}, {cores} cores, load {load:.1f}", flush=True)
     res["install"] = "pip install . (temporary environment)" if INSTALLED else "as is (development venv, editable)"
-    print(f"  CLI figures: {res['install']}")
+    res["pythonunbuffered"] = bool(os.environ.get("PYTHONUNBUFFERED"))
+    print(f"  CLI figures: {res['install']}"
+          + ("; PYTHONUNBUFFERED is set (as in many CI images)" if res["pythonunbuffered"] else ""))
     print("  (wall / CPU; CPU = user+sys of the processes, steadier on a busy machine)")
 
     if args.only_distinct:
