@@ -13,14 +13,18 @@ above it, 2 usage error, unreadable input or a bad rule/config file (one line, n
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
-from pathlib import Path
+from . import recache
 
-from . import __version__
-from .findings import SEVERITY_RANK
-from .i18n import en, msg, of
+recache.preload()   # compiled regular expressions of earlier runs, before anything compiles one
+
+import argparse  # noqa: E402 - after the preload above
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .findings import SEVERITY_RANK  # noqa: E402
+from .i18n import en, msg, of  # noqa: E402
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -568,6 +572,7 @@ def cmd_check(args) -> int:
         else:
             get(fmt)(results, out, lang=lang, quiet=args.quiet, color=color_wanted(args.no_color),
                      rules=rules0, fail_on=eff0.values["fail-on"], baseline=known)
+    recache.remember()      # the report is out: store the patterns this run compiled first
     if outcome.interrupted:
         return 130 if outcome.interrupted == "SIGINT" else 143
     return code

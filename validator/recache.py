@@ -1,0 +1,203 @@
+"""Compiled regular expressions kept between runs (issue 15.4: the cold start).
+
+A cold ``xxgk-lint check`` of one report compiles ~100 regular expressions with Python's
+``re`` — those of this package (labels, numbers, prose), of the rules, of Lark's lexer and of
+the standard library (argparse, tomllib) — and ``re``'s compiler is Python code: ~20–30 ms,
+an eighth of the whole check.  What it makes of a pattern is a list of integers for the
+matching engine (``_sre``), a pure function of the pattern, its flags and the Python build.
+
+:func:`preload` (first thing in validator/cli.py) puts the patterns stored by earlier runs into
+``re``'s own cache, each made by ``_sre.compile`` from its stored code (~0.4 ms for all of
+them), so every ``re.compile`` of the same pattern and flags — ours or a library's — finds it
+there.  :func:`remember` (after a check has written its report) stores the patterns the run
+compiled that are not stored yet: their code is made again by ``re``'s own parser and
+compiler, checked against the pattern the run used, and written atomically to the private
+cache directory of :mod:`validator.larkcache` (``re-<key>.pickle``, holding the key and the
+table, as the files of :mod:`validator.startcache` do).
+
+* The key is the Python build (``sys.version``, the implementation, ``_sre.MAGIC`` and
+  ``CODESIZE``) and this module's layout: another Python never reads the file.
+* Only CPython 3.11–3.13, whose ``re`` has the internals used here (``re._cache``,
+  ``re._compiler._code``, ``_sre.compile``); elsewhere nothing happens.
+* ``_sre.compile`` validates the code it is given; a stored entry it refuses, or a file that
+  is missing, corrupt, foreign or writable by others, is ignored: patterns are then compiled
+  as usual.  The cache changes speed, never results.  ``XXGK_LINT_NO_CACHE=1`` turns it off.
+* At most :data:`MAX_ENTRIES` patterns are kept (those of the latest run first).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from functools import lru_cache
+
+#: bumped when what is stored changes shape
+LAYOUT = 1
+MAX_ENTRIES = 600
+_SUPPORTED = ((3, 11), (3, 12), (3, 13))
+
+_loaded: dict | None = None     # (type name, pattern, flags) -> entry, as read by preload()
+
+
+def _supported() -> bool:
+    if sys.implementation.name != "cpython" or sys.version_info[:2] not in _SUPPORTED:
+        return False
+    try:
+        import _sre
+        from re import _compiler, _parser
+    except ImportError:  # pragma: no cover - not a CPython with these internals
+        return False
+    return (isinstance(getattr(re, "_cache", None), dict) and hasattr(_compiler, "_code")
+            and hasattr(_parser, "parse") and hasattr(_sre, "compile"))
+
+
+@lru_cache(maxsize=1)
+def _key() -> str:
+    import hashlib
+    import _sre
+    text = f"{LAYOUT}\n{sys.version}\n{sys.implementation.cache_tag}\n{_sre.MAGIC}\n{_sre.CODESIZE}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _cache_file():
+    from .larkcache import cache_dir
+    d = cache_dir.__wrapped__()    # not the remembered answer: tests change the directory
+    return None if d is None else d / f"re-{_key()}.pickle"
+
+
+_TYPES = {"str": str, "bytes": bytes}
+
+
+def preload() -> int:
+    """Put the stored compiled patterns into ``re``'s cache; how many were put."""
+    global _loaded
+    _loaded = None
+    if not _supported():
+        return 0
+    try:
+        path = _cache_file()
+    except Exception:  # noqa: BLE001 - no cache directory: compile as usual
+        return 0
+    if path is None:
+        return 0
+    _loaded = {}
+    import pickle
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+                return 0
+            stored_key, table = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - none yet, corrupt, truncated: compile as usual
+        return 0
+    if stored_key != _key() or not isinstance(table, dict):
+        return 0
+    import _sre
+    cache = re._cache
+    n = 0
+    for k, entry in table.items():
+        try:
+            tname, pattern, flags = k
+            key = (_TYPES[tname], pattern, flags)
+            if key in cache:
+                continue
+            final_flags, code, groups, groupindex, indexgroup = entry
+            cache[key] = _sre.compile(pattern, final_flags, list(code), groups, groupindex, indexgroup)
+        except Exception:  # noqa: BLE001 - an entry _sre refuses: that pattern is compiled as usual
+            continue
+        _loaded[k] = entry
+        n += 1
+    return n
+
+
+def _entry(pattern, flags: int):
+    """What ``re._compiler.compile`` gives ``_sre.compile`` for this pattern and flags."""
+    import warnings
+    from array import array
+    from re import _compiler, _parser
+    with warnings.catch_warnings():
+        # a pattern whose compiling warns (FutureWarning: a possible nested set …) is never
+        # stored: a caller that turns the warning into an error (saferegex: then the `regex`
+        # engine) must see it on every run, not find the pattern compiled already
+        warnings.simplefilter("error")
+        p = _parser.parse(pattern, flags)
+    code = _compiler._code(p, flags)
+    groupindex = dict(p.state.groupdict)
+    indexgroup = [None] * p.state.groups
+    for name, i in groupindex.items():
+        indexgroup[i] = name
+    return (int(flags | p.state.flags), array("I", code), p.state.groups - 1, groupindex, tuple(indexgroup))
+
+
+def _same(compiled, entry, pattern) -> bool:
+    import _sre
+    final_flags, code, groups, groupindex, indexgroup = entry
+    made = _sre.compile(pattern, final_flags, list(code), groups, groupindex, indexgroup)
+    return (made.pattern == compiled.pattern and made.flags == compiled.flags
+            and made.groups == compiled.groups and dict(made.groupindex) == dict(compiled.groupindex))
+
+
+def remember() -> int:
+    """Store the patterns in ``re``'s cache that are not stored yet; how many were added."""
+    if _loaded is None or not _supported():
+        return 0
+    try:
+        path = _cache_file()     # (now: the cache may have been turned off since the preload)
+    except Exception:  # noqa: BLE001
+        return 0
+    if path is None:
+        return 0
+    new = {}
+    for key, compiled in list(re._cache.items()):
+        try:
+            typ, pattern, flags = key
+        except (TypeError, ValueError):
+            continue
+        if typ not in (str, bytes) or not isinstance(flags, int):
+            continue
+        k = (typ.__name__, pattern, flags)
+        if k in _loaded or not isinstance(compiled, re.Pattern):
+            continue
+        try:
+            entry = _entry(pattern, flags)
+            if not _same(compiled, entry, pattern):
+                continue
+        except Exception:  # noqa: BLE001 - a pattern this module cannot redo: not stored
+            continue
+        new[k] = entry
+    if not new:
+        return 0
+    table = dict(new)
+    for k, entry in _loaded.items():
+        if len(table) >= MAX_ENTRIES:
+            break
+        table.setdefault(k, entry)
+    if len(table) > MAX_ENTRIES:
+        table = dict(list(table.items())[:MAX_ENTRIES])
+    _write(path, table)
+    _loaded.update(new)
+    return len(new)
+
+
+def _write(path, table: dict) -> None:
+    import pickle
+    import tempfile
+    tmp = None
+    try:
+        data = pickle.dumps((_key(), table), protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(prefix=".re-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        from .larkcache import prune
+        prune(path.parent, "re-", ".pickle", path.name, limit=4)
+    except Exception:  # noqa: BLE001 - an unwritable cache: the next run compiles as usual
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
