@@ -9,8 +9,9 @@ matching engine (``_sre``), a pure function of the pattern, its flags and the Py
 :func:`preload` (first thing in validator/cli.py) puts the patterns stored by earlier runs into
 ``re``'s own cache, each made by ``_sre.compile`` from its stored code (~0.4 ms for all of
 them), so every ``re.compile`` of the same pattern and flags — ours or a library's — finds it
-there.  :func:`remember` (after a check has written its report) stores the patterns the run
-compiled that are not stored yet: their code is made again by ``re``'s own parser and
+there.  :func:`remember` (after a check has written its report; in a worker process of a
+check of several files, after its first file) stores the patterns the run compiled that are
+not stored yet, added to what the file holds by then: their code is made again by ``re``'s own parser and
 compiler, checked against the pattern the run used, and written atomically to the private
 cache directory of :mod:`validator.larkcache` (``re-<key>.pickle``, holding the key and the
 table, as the files of :mod:`validator.startcache` do).
@@ -69,6 +70,21 @@ def _cache_file():
 _TYPES = {"str": str, "bytes": bytes}
 
 
+def _read(path) -> dict:
+    """The table stored at ``path`` ({} if there is none, or it is not ours, not for this
+    Python, or not readable)."""
+    import pickle
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+                return {}
+            stored_key, table = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - none yet, corrupt, truncated: compile as usual
+        return {}
+    return table if stored_key == _key() and isinstance(table, dict) else {}
+
+
 def preload() -> int:
     """Put the stored compiled patterns into ``re``'s cache; how many were put."""
     global _loaded
@@ -82,21 +98,10 @@ def preload() -> int:
     if path is None:
         return 0
     _loaded = {}
-    import pickle
-    try:
-        with open(path, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-                return 0
-            stored_key, table = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - none yet, corrupt, truncated: compile as usual
-        return 0
-    if stored_key != _key() or not isinstance(table, dict):
-        return 0
     import _sre
     cache = re._cache
     n = 0
-    for k, entry in table.items():
+    for k, entry in _read(path).items():
         try:
             tname, pattern, flags = k
             key = (_TYPES[tname], pattern, flags)
@@ -148,33 +153,40 @@ def remember() -> int:
         return 0
     if path is None:
         return 0
-    new = {}
+    fresh = []          # (key in the table, pattern object) of what this process compiled
     for key, compiled in list(re._cache.items()):
         try:
             typ, pattern, flags = key
         except (TypeError, ValueError):
             continue
-        if typ not in (str, bytes) or not isinstance(flags, int):
+        if typ not in (str, bytes) or not isinstance(flags, int) or not isinstance(compiled, re.Pattern):
             continue
         k = (typ.__name__, pattern, flags)
-        if k in _loaded or not isinstance(compiled, re.Pattern):
+        if k not in _loaded:
+            fresh.append((k, compiled))
+    if not fresh:
+        return 0
+    # what is stored now: another process (a worker, another run) may have added to it
+    stored = _read(path)
+    new = {}
+    for k, compiled in fresh:
+        if k in stored:
             continue
         try:
-            entry = _entry(pattern, flags)
-            if not _same(compiled, entry, pattern):
+            entry = _entry(k[1], k[2])
+            if not _same(compiled, entry, k[1]):
                 continue
         except Exception:  # noqa: BLE001 - a pattern this module cannot redo: not stored
             continue
         new[k] = entry
+    _loaded.update((k, stored[k]) for k, _c in fresh if k in stored)
     if not new:
         return 0
     table = dict(new)
-    for k, entry in _loaded.items():
+    for k, entry in list(stored.items()) + list(_loaded.items()):
         if len(table) >= MAX_ENTRIES:
             break
         table.setdefault(k, entry)
-    if len(table) > MAX_ENTRIES:
-        table = dict(list(table.items())[:MAX_ENTRIES])
     _write(path, table)
     _loaded.update(new)
     return len(new)

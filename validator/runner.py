@@ -185,6 +185,7 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
     # what this worker inherited (modules, rules, grammar) lives as long as it does: the
     # cyclic GC need not walk it again after every few hundred allocations of a check
     gc.freeze()
+    first = True
     while True:
         try:
             msg = conn.recv()
@@ -207,6 +208,10 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
                 os._exit(1)
         if leaving:
             os._exit(0)
+        if first:   # the patterns the first check compiled here, for the next run (validator/recache.py)
+            first = False
+            from . import recache
+            recache.remember()
 
 
 @record

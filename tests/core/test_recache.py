@@ -71,6 +71,19 @@ def test_a_second_cold_check_compiles_next_to_no_pattern(tmp_path, corpus):
     assert table_file(cache).name == f"re-{key}.pickle" and len(table) >= first - 5
 
 
+def test_patterns_compiled_in_worker_processes_are_kept_too(tmp_path, corpus):
+    """A check of several files checks them in worker processes: the patterns only the
+    reading, parsing and rules compile are compiled there, and stored from there."""
+    cache = tmp_path / "cache"
+    a, b = corpus / "reports/009_hongzequ_2023.txt", corpus / "reports/010_hongzequ_2024.txt"
+    cold(cache, corpus / SEED)                 # builds the start-up cache (rules, formats)
+    table_file(cache).unlink()                 # keep only what the runs below store
+    cold(cache, a, b)
+    cold(cache, a, b)
+    n, code, _ = cold(cache, a)                # one file: checked in this process
+    assert code == 1 and n <= 3, n
+
+
 def test_stored_patterns_match_exactly_like_freshly_compiled_ones(tmp_path, corpus):
     import _sre
     from re import _compiler
