@@ -66,7 +66,7 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     seen_row = False
     for s, e, sp, q in kept:
         if s > pos:
-            toks.extend(_lex_gap(text, pos, s, table, after_label=_after_label(toks)))
+            toks.extend(_gap_tokens(text, pos, s))
         kind = sp.kind
         if header_rows and kind in ("row", "group") and any(a <= s < b for a, b in header_rows):
             kind = "header"  # a label word inside a header row of a Markdown table
@@ -84,7 +84,7 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
             toks.extend(t for t in _scan_values(text, s + 2, e) if t.type == "VALUE" and t.text[0].isdigit())
         pos = e
     if pos < end:
-        toks.extend(_lex_gap(text, pos, end, table, after_label=_after_label(toks)))
+        toks.extend(_gap_tokens(text, pos, end))
     toks = _cells(_fuzzy_labels(_merge_text(toks, text), table, text))
     toks.append(Tok("TABLE_END", end, end, ""))
     return toks
@@ -128,10 +128,6 @@ def _merge_text(toks: list[Tok], text: str) -> list[Tok]:
     return out
 
 
-def _after_label(toks: list[Tok]) -> bool:
-    return bool(toks) and toks[-1].type in ("ROWLABEL", "GROUPLABEL", "HEADER", "CAPTION")
-
-
 def _header_row_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Markdown rows whose cells are all text (≥3 cells): header rows, never data rows."""
     spans = []
@@ -144,8 +140,32 @@ def _header_row_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _lex_gap(text: str, a: int, b: int, table: TableSpec, after_label: bool) -> list[Tok]:
-    """Values, blanks and stray text between two labels."""
+# The tokens of a gap depend on nothing but the gap's text (they are found in it, at offsets
+# from its start): the same gaps come again and again — a row's values written together
+# ("0000000"), " 0 | 0 | 0 ", a separator — within a report and across reports.  Remembered
+# for gaps of at most _GAP_MEMO_TEXT characters, at most _GAP_MEMO_SIZE of them.
+_GAP_MEMO: dict[str, tuple] = {}
+_GAP_MEMO_SIZE = 4096
+_GAP_MEMO_TEXT = 120
+
+
+def _gap_tokens(text: str, a: int, b: int) -> list[Tok]:
+    """:func:`_lex_gap`, remembered by the gap's text."""
+    if b - a > _GAP_MEMO_TEXT:
+        return _lex_gap(text, a, b)
+    gap = text[a:b]
+    known = _GAP_MEMO.get(gap)
+    if known is None:
+        toks = _lex_gap(text, a, b)
+        if len(_GAP_MEMO) >= _GAP_MEMO_SIZE:
+            _GAP_MEMO.clear()
+        _GAP_MEMO[gap] = tuple((t.type, t.start - a, t.end - a, t.text) for t in toks)
+        return toks
+    return [Tok(kind, a + s, a + e, tok) for kind, s, e, tok in known]
+
+
+def _lex_gap(text: str, a: int, b: int) -> list[Tok]:
+    """Values, blanks and stray text between two labels (only text[a:b] is read)."""
     seg = orig = text[a:b]
     # page-number lines and Markdown separator rows are layout, not content (each pattern
     # needs a character most gaps do not have: tried only when it is there)

@@ -30,6 +30,7 @@ most ``_MAX_CANDIDATES + 1``; the search stops once it is past ``_MAX_CANDIDATES
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from ..templates import TableSpec
 from ..lazyre import later
@@ -49,6 +50,11 @@ class SplitResult:
         self.count = count
         self.candidates = list(candidates)
         self.exhaustive = exhaustive
+
+    def copy(self) -> "SplitResult":
+        """The same answer in lists of its own (a remembered answer is never handed out)."""
+        return SplitResult(None if self.unique is None else [list(p) for p in self.unique], self.count,
+                           [[list(p) for p in c] for c in self.candidates], self.exhaustive)
 
     def __repr__(self):
         return (f"SplitResult(unique={self.unique!r}, count={self.count}, "
@@ -239,7 +245,27 @@ def split_run_together(tokens: list[str], n: int, equations: list[tuple[list[int
     satisfies the template's equations (with no equation to check, only when exactly one
     split is possible at all); otherwise the number found.  A cell whose text is not a
     number leaves its equations unchecked.
+
+    The answer depends on nothing but the token texts, n and the equations, and the same
+    rows come again and again (a row of zeros written together, "0000000", is in most
+    reports): answers are remembered (at most ``_MEMO_SIZE`` of them, rows of at most
+    ``_MAX_DIGITS`` characters); each call gets lists of its own.
     """
+    if n > _MAX_CELLS or sum(len(t) for t in tokens) > _MAX_DIGITS:
+        return SplitResult(None, 0, (), False)
+    return _remembered(tuple(tokens), n, tuple((tuple(parts), total) for parts, total in equations)).copy()
+
+
+_MEMO_SIZE = 1024
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _remembered(tokens: tuple[str, ...], n: int, equations: tuple) -> SplitResult:
+    return _split(list(tokens), n, [(list(parts), total) for parts, total in equations])
+
+
+def _split(tokens: list[str], n: int, equations: list[tuple[list[int], int]]) -> SplitResult:
+    """:func:`split_run_together`, worked out."""
     tokens = list(tokens)
     nt = len(tokens)
     if n > _MAX_CELLS or sum(len(t) for t in tokens) > _MAX_DIGITS:
