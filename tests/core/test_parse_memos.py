@@ -150,3 +150,23 @@ def test_cell_readings_are_kept_per_set_of_label_matchers():
     both = _derived(formats21)
     assert mp._reading_memo(only21.matchers) is not mp._reading_memo(both.matchers)
     assert mp._reading_memo(both.matchers) is mp._reading_memo(both.matchers)
+
+
+def test_row_equations_worked_out_once_per_table_equal_the_plain_computation():
+    def plain(spec, columns):
+        idx = {c: i for i, c in enumerate(columns)}
+        return [(list(idx[p] for p in parts), idx[total]) for parts, total in spec.row_sums
+                if total in idx and all(p in idx for p in parts)]
+
+    import dataclasses
+    for fmt in load_formats().values():
+        for spec in fmt.tables:
+            for row in spec.rows:
+                for columns in (row.columns, row.columns[:-1], list(reversed(row.columns))):
+                    for _ in range(2):
+                        got = spl._equations(spec, columns)
+                        assert [(list(p), t) for p, t in got] == plain(spec, columns)
+            if spec.row_sums:
+                # another table with the same columns but no row equations: not its answer
+                other = dataclasses.replace(spec, row_sums=[])
+                assert spl._equations(spec, spec.columns) and spl._equations(other, spec.columns) == ()

@@ -321,19 +321,20 @@ class _Model:
 
     # -- cells in order (page text): the run-together digit splitter ---------------------
     def _assign_split(self, row: Row, columns, values, pieces_per_token, how: str):
-        cells = []
+        row.cells.clear()
+        cols = iter(columns)      # the pieces in order fill the columns in order
+        syntax = self._syntax
         for ti, pieces in enumerate(pieces_per_token):
             t = values[ti]
             off = t.start
+            note = f"由连写数字“{t.text}”{how}唯一拆分" if len(pieces) > 1 else None
             for p in pieces:
-                kind, v, unit = parse_value(p, self._syntax)
-                note = f"由连写数字“{t.text}”{how}唯一拆分" if len(pieces) > 1 else None
-                cells.append(Cell(p, kind, v, (off, off + len(p)), row.key, "", unit, note))
+                col = next(cols, None)
+                if col is None:
+                    break
+                kind, v, unit = parse_value(p, syntax)
+                row.cells[col] = Cell(p, kind, v, (off, off + len(p)), row.key, col, unit, note)
                 off += len(p)
-        row.cells.clear()
-        for c, col in zip(cells, columns):
-            c.column = col
-            row.cells[col] = c
         row.unreadable = None
 
     def _resolve_jointly(self, table: Table, spec: TableSpec):
