@@ -1,8 +1,8 @@
-"""The parser's memos of pure functions of a short text (issue 15.4, "fast text"): each test
-compares the remembered answer with the computation it stands for, on the real corpus texts,
-and checks that the memo keeps apart what it must (the same text at another offset, another
-row width, other equations, other label matchers) and hands out nothing that a caller could
-change for the next caller."""
+"""The parser's memos of pure functions of a short text, and its other shortcuts (issue 15.4,
+"fast text"): each test compares the shortcut with the computation it stands for, on the real
+corpus texts, and checks that a memo keeps apart what it must (the same text at another
+offset, another row width, other equations, other label matchers) and hands out nothing that
+a caller could change for the next caller."""
 
 from __future__ import annotations
 
@@ -170,3 +170,16 @@ def test_row_equations_worked_out_once_per_table_equal_the_plain_computation():
                 # another table with the same columns but no row equations: not its answer
                 other = dataclasses.replace(spec, row_sums=[])
                 assert spl._equations(spec, spec.columns) and spl._equations(other, spec.columns) == ()
+
+
+def test_offset_of_a_kept_character_equals_the_compacting_map():
+    from validator.parse import labels as lb
+    texts = [doc.text[:400] for doc in corpus_documents()]
+    rnd = random.Random(3)
+    for _ in range(500):
+        texts.append("".join(rnd.choice(["一", "、", " ", "（", "）", "情况", "\n", "1", "：", "·"]) for _ in range(rnd.randint(1, 12))))
+    for t in texts:
+        cmap = lb._compact_with_map(t)[1]
+        for k in list(range(len(cmap))) + [-1]:
+            if len(cmap):
+                assert lb._kept_offset(t, k) == cmap[k], (t, k)

@@ -79,7 +79,7 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
             continue
         ttype = {"caption": "CAPTION", "header": "HEADER", "row": "ROWLABEL", "group": "GROUPLABEL"}[kind]
         toks.append(Tok(ttype, s, e, text[s:e], {"spec": sp, "quality": q}))
-        if kind in ("row", "group") and any(ch.isdigit() for ch in text[s + 2:e]):
+        if kind in ("row", "group") and any(map(str.isdigit, text[s + 2:e])):
             # values that a PDF layout put inside the wrapped label belong to this row
             toks.extend(t for t in _scan_values(text, s + 2, e) if t.type == "VALUE" and t.text[0].isdigit())
         pos = e
@@ -338,6 +338,7 @@ def find_table_regions(text: str, headings: list[Heading], tables: list[TableSpe
 
 _PROSE_LINE = later(r"(?m)^[^|\n]*$")
 _PROSE_MARK = later(r"[。！？]|^\s*[(（][一二三四五六七八九十]{1,2}[)）]")
+_ITEM_AT_START = later(r"\s*[(（][一二三四五六七八九十]{1,2}[)）]")
 
 
 def _prose_after(text: str, start: int, end: int, label_spans: list[tuple[int, int]]) -> int:
@@ -351,11 +352,17 @@ def _prose_after(text: str, start: int, end: int, label_spans: list[tuple[int, i
         return end
     for m in _PROSE_LINE.finditer(text, first_nl + 1, end):
         ls, le = m.start(), m.end()
+        line = m.group(0)
+        # the patterns first: most lines of a table have neither, and then neither the
+        # labels nor the Chinese characters of the line need to be looked at
+        mark = _PROSE_MARK.search(line)
+        item = _ITEM_AT_START.match(line)
+        if mark is None and item is None:
+            continue
         if any(a < le and b > ls for a, b in label_spans):
             continue
-        line = m.group(0)
         cjk = sum(1 for ch in line if "\u4e00" <= ch <= "\u9fff")
-        if (cjk >= 12 and _PROSE_MARK.search(line)) or (cjk >= 4 and re.match(r"\s*[(（][一二三四五六七八九十]{1,2}[)）]", line)):
+        if (cjk >= 12 and mark) or (cjk >= 4 and item):
             return ls
     return end
 
