@@ -183,3 +183,50 @@ def test_offset_of_a_kept_character_equals_the_compacting_map():
         for k in list(range(len(cmap))) + [-1]:
             if len(cmap):
                 assert lb._kept_offset(t, k) == cmap[k], (t, k)
+
+
+def _prose_after_reference(text, start, end, label_spans):
+    """The end of a table region as it was looked for: every line's labels and Chinese
+    characters first, then the patterns."""
+    import re
+    last_label = max((a for a, _b in label_spans), default=start)
+    first_nl = text.find("\n", max(start, last_label))
+    if first_nl < 0 or first_nl >= end:
+        return end
+    for m in re.compile(r"(?m)^[^|\n]*$").finditer(text, first_nl + 1, end):
+        ls, le = m.start(), m.end()
+        if any(a < le and b > ls for a, b in label_spans):
+            continue
+        line = m.group(0)
+        cjk = sum(1 for ch in line if "\u4e00" <= ch <= "\u9fff")
+        if (cjk >= 12 and re.search(r"[。！？]|^\s*[(（][一二三四五六七八九十]{1,2}[)）]", line)) or \
+                (cjk >= 4 and re.match(r"\s*[(（][一二三四五六七八九十]{1,2}[)）]", line)):
+            return ls
+    return end
+
+
+def test_table_region_ends_where_it_ended_before():
+    fmt, formats = _formats()
+    der = _derived(formats)
+    texts = [doc.text for doc in corpus_documents()]
+    texts.append("本年新收政府信息公开申请数量\n1 2 3\n（一）主要问题\n市科委 2024 年根据要求开展了很多工作。\n")
+    seen = 0
+    for text in texts:
+        headings = lx.find_headings(text, der.formats, der.table_cores)
+        for region in lx.find_table_regions(text, headings, fmt.tables, der.matchers):
+            spans = [(s, e) for s, e, _sp, _q in der.matchers[region.table.key].find(text, region.start, region.end)]
+            for lo in (region.start, max(region.start, len(text) // 3)):
+                assert lx._prose_after(text, lo, region.end, spans) == _prose_after_reference(text, lo, region.end, spans)
+                assert lx._prose_after(text, lo, region.end, []) == _prose_after_reference(text, lo, region.end, [])
+                seen += 1
+    assert seen > 20
+
+
+def test_a_numbered_paragraph_is_one_that_starts_with_a_sub_heading():
+    import re
+    from validator import prose
+    numbered = re.compile(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+    lines = [ln for doc in corpus_documents() for ln in doc.text.split("\n")]
+    lines += ["（一）甲", "(十一)乙", "  三、丙", "十一、", "一是", "（1）", "1.", "", "（一二三四）"]
+    for ln in lines:
+        assert (prose._SUBHEAD.match(ln) is not None) == (numbered.match(ln) is not None)
