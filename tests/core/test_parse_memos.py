@@ -230,3 +230,13 @@ def test_a_numbered_paragraph_is_one_that_starts_with_a_sub_heading():
     lines += ["（一）甲", "(十一)乙", "  三、丙", "十一、", "一是", "（1）", "1.", "", "（一二三四）"]
     for ln in lines:
         assert (prose._SUBHEAD.match(ln) is not None) == (numbered.match(ln) is not None)
+
+
+def test_a_pipe_cell_of_digits_is_the_value_the_gap_scanner_makes_of_it():
+    for cell in ["0", "705", "0012", "１２", "²", "12 3", "1.5", "-3", "12件"]:
+        text = f"| {cell} |"
+        a, b = 0, len(text)
+        got = [(t.type, t.start, t.end, t.text) for t in lx._lex_gap(text, a, b)]
+        want = [(t.type, t.start, t.end, t.text) for t in lx._scan_values(text, 2, 2 + len(cell))] \
+            if (lx._VALUE_RE.fullmatch(cell.replace(" ", "")) or lx._looks_value_cell(cell)) else [("TEXT", 2, 2 + len(cell), cell)]
+        assert got == want, cell

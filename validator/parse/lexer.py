@@ -200,7 +200,9 @@ def _lex_gap(text: str, a: int, b: int) -> list[Tok]:
             lead = len(piece) - len(piece.lstrip())
             cs = p_start + lead
             ce = cs + len(stripped)
-            if _VALUE_RE.fullmatch(stripped.replace(" ", "")) or _looks_value_cell(stripped):
+            if stripped.isdigit() and stripped.isascii():
+                out.append(Tok("VALUE", cs, ce, stripped))     # what _scan_values makes of a number
+            elif _VALUE_RE.fullmatch(stripped.replace(" ", "")) or _looks_value_cell(stripped):
                 out.extend(_scan_values(text, cs, ce))
             else:
                 out.append(Tok("TEXT", cs, ce, stripped))
