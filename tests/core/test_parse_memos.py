@@ -240,3 +240,15 @@ def test_a_pipe_cell_of_digits_is_the_value_the_gap_scanner_makes_of_it():
         want = [(t.type, t.start, t.end, t.text) for t in lx._scan_values(text, 2, 2 + len(cell))] \
             if (lx._VALUE_RE.fullmatch(cell.replace(" ", "")) or lx._looks_value_cell(cell)) else [("TEXT", 2, 2 + len(cell), cell)]
         assert got == want, cell
+
+
+def test_the_value_memo_a_caller_reads_first_is_parse_values_own():
+    from validator import model
+    from validator.templates import value_syntax
+    syn = value_syntax({"negative": ["-"], "not_applicable": ["无"], "dashes": "—", "units": ["件"]})
+    memo = model.value_memo(syn)
+    assert model.value_memo(syn) is memo
+    model.parse_value("12件", syn)
+    assert memo["12件"] == model._parse_value("12件", syn)
+    other = value_syntax({"negative": ["-"], "not_applicable": ["不适用"], "dashes": "—", "units": ["件"]})
+    assert model.value_memo(other) is not memo
