@@ -43,16 +43,22 @@ _VALUE_MEMO: dict[int, tuple[object, dict]] = {}
 _VALUE_MEMO_MAX = 4096
 
 
-def parse_value(raw: str, syntax=None) -> tuple[ValueKind, Decimal | None, str | None]:
-    """Classify a cell's text; returns (kind, value, unit).  ``syntax`` (a
-    templates.ValueSyntax) is the format's; by default the formats' own."""
-    syntax = syntax or default_value_syntax()
+def value_memo(syntax) -> dict:
+    """parse_value's remembered answers for a syntax, by cell text (a caller reading many cells
+    looks a text up here first and calls parse_value only for a text not in it)."""
     entry = _VALUE_MEMO.get(id(syntax))
     if entry is None or entry[0] is not syntax:
         if len(_VALUE_MEMO) >= 8:
             _VALUE_MEMO.clear()
         entry = _VALUE_MEMO[id(syntax)] = (syntax, {})
-    memo = entry[1]
+    return entry[1]
+
+
+def parse_value(raw: str, syntax=None) -> tuple[ValueKind, Decimal | None, str | None]:
+    """Classify a cell's text; returns (kind, value, unit).  ``syntax`` (a
+    templates.ValueSyntax) is the format's; by default the formats' own."""
+    syntax = syntax or default_value_syntax()
+    memo = value_memo(syntax)
     out = memo.get(raw)
     if out is None:
         if len(memo) >= _VALUE_MEMO_MAX:

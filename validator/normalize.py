@@ -53,15 +53,23 @@ def _foldable():
     return _FOLDABLE[0]
 
 
-def _fold_run(m) -> str:
-    return m.group().translate(_WIDTH_TABLE)
+# each character that changes → what it becomes (no result is itself one that changes, so
+# replacing them one after the other is translating the text once)
+_FOLD_CHAR = {chr(c): chr(v) for c, v in _WIDTH.items() if v is not None and v != c}
 
 
 def fold_width(text: str) -> str:
     """Full-width digits, letters, brackets and punctuation to their ASCII forms (same length).
-    Only the runs of characters that change are translated: ``str.translate`` with a mapping
-    looks every character up, ~2.5× slower over a report's text."""
-    return _foldable().sub(_fold_run, text)
+    The runs of characters that change are found (one search), and each distinct character
+    among them is replaced throughout: a report has a handful of them (（ ） ： ， ％ …),
+    and ``str.translate`` with a mapping looks every character up (~2.5× slower), a
+    substitution calls back into Python for every run (~4×)."""
+    runs = _foldable().findall(text)
+    if not runs:
+        return text
+    for ch in set("".join(runs)):
+        text = text.replace(ch, _FOLD_CHAR[ch])
+    return text
 
 
 def fold_newlines(text: str) -> str:

@@ -32,8 +32,8 @@ from .records import record
 PINYIN_DEBRIS = later(r"\((?<=[\u4e00-\u9fff]\()[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
 _PAGE_NO = later(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d+\s*页.*|\d{1,3})\s*$")
 _SENT_END = "。;；!！?？:："
-_NUMBERED = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
-# a sub-heading: （一）… or 一、… (Chinese numerals) at the start of a paragraph
+# a sub-heading: （一）… or 一、… (Chinese numerals) at the start of a paragraph (a numbered
+# paragraph: it starts a line of the stream)
 _SUBHEAD = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*")
 # any item marker a heading may start with: （一） 一、 （1） 1.
 _ANY_MARK = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[(（]\d{1,2}[)）]|\d{1,2}[.．、](?!\d))\s*")
@@ -186,7 +186,7 @@ def make_stream(paras, section=None) -> Stream:
         mark = sub or _ANY_MARK.match(t)
         if out:
             last = out[-1][-1] if out[-1] else "\n"
-            if after_heading or last in _SENT_END or p.marker or _NUMBERED.match(t):
+            if after_heading or last in _SENT_END or p.marker or sub is not None:
                 out.append("\n")
                 pos.add_repeat()
                 length += 1

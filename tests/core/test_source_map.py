@@ -25,7 +25,7 @@ def test_width_folding_keeps_length_and_positions():
 
 
 def test_width_folding_of_runs_equals_translating_every_character():
-    # fold_width translates only the runs of characters that change: the same as translating
+    # fold_width replaces only the characters of the runs that change: the same as translating
     # every character of every code point (and of every corpus text)
     from pathlib import Path
 

@@ -13,7 +13,7 @@ from lark import Token, Tree
 
 from ..document import Document
 from ..model import (Cell, Diagnostic, LabelMatch, Metadata, Paragraph, Report, Row, Section, Table,
-                     ValueKind, parse_value)
+                     ValueKind, default_value_syntax, parse_value, value_memo)
 from ..templates import Format, TableSpec, load_formats
 from ..tablemath import implied_blanks
 from .grammar import NUMERALS, FormatGrammar, Virtual, grammar_for
@@ -136,6 +136,7 @@ class _Model:
         self.r = report
         self.fmt = fmt
         self._syntax = fmt.values if fmt is not None else None   # how cell texts are read (the format's)
+        self._values = value_memo(self._syntax or default_value_syntax())
         self.text = report.source.text
 
     def build(self, tree, diags: list[Diagnostic]):
@@ -303,7 +304,7 @@ class _Model:
                     row.cells[col] = Cell("", ValueKind.MISSING, None, (end, end), key, col)
                     continue
                 raw = "" if t.type == "BLANK" else t.text
-                kind, v, unit = parse_value(raw, self._syntax)
+                kind, v, unit = self._values.get(raw) or parse_value(raw, self._syntax)
                 row.cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit, rp.note and
                                       f"本行跨页（{rp.note}），已接续读取")
             if rp.extra:
@@ -321,19 +322,21 @@ class _Model:
 
     # -- cells in order (page text): the run-together digit splitter ---------------------
     def _assign_split(self, row: Row, columns, values, pieces_per_token, how: str):
-        cells = []
+        row.cells.clear()
+        cols = iter(columns)      # the pieces in order fill the columns in order
+        syntax = self._syntax
+        known = self._values      # parse_value's answers, looked up here first
         for ti, pieces in enumerate(pieces_per_token):
             t = values[ti]
             off = t.start
+            note = f"由连写数字“{t.text}”{how}唯一拆分" if len(pieces) > 1 else None
             for p in pieces:
-                kind, v, unit = parse_value(p, self._syntax)
-                note = f"由连写数字“{t.text}”{how}唯一拆分" if len(pieces) > 1 else None
-                cells.append(Cell(p, kind, v, (off, off + len(p)), row.key, "", unit, note))
+                col = next(cols, None)
+                if col is None:
+                    break
+                kind, v, unit = known.get(p) or parse_value(p, syntax)
+                row.cells[col] = Cell(p, kind, v, (off, off + len(p)), row.key, col, unit, note)
                 off += len(p)
-        row.cells.clear()
-        for c, col in zip(cells, columns):
-            c.column = col
-            row.cells[col] = c
         row.unreadable = None
 
     def _resolve_jointly(self, table: Table, spec: TableSpec):
@@ -421,11 +424,12 @@ class _Model:
             for col in columns:
                 row.cells[col] = Cell(raw, ValueKind.UNREADABLE, None, span, row.key, col)
             return
+        known = self._values
         for i, col in enumerate(columns):
             if i < len(values):
                 t = values[i]
                 raw = "" if t.type == "BLANK" else t.text
-                kind, v, unit = parse_value(raw, self._syntax)
+                kind, v, unit = known.get(raw) or parse_value(raw, self._syntax)
                 row.cells[col] = Cell(raw, kind, v, (t.start, t.end), row.key, col, unit)
             else:
                 end = values[-1].end if values else row.span[1]

@@ -136,8 +136,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
         if hit is None:
             continue
         core, key, number, kind, ln = hit
-        cmap = _compact_with_map(window)[1]
-        end = m.end() + cmap[min(ln, len(cmap)) - 1] + 1
+        end = m.end() + _kept_offset(window, min(ln, len(cw)) - 1) + 1
         while end < len(text) and text[end] in "）)：:":
             end += 1
         found[m.start(1)] = Heading(num, m.group(1), m.start(1), end, text[m.end():end], key, kind)
@@ -231,6 +230,20 @@ class OffsetMap:
             raise IndexError(i)
         k = bisect_right(self.starts, i) - 1
         return self.bases[k] + i - self.starts[k]
+
+
+def _kept_offset(s: str, k: int) -> int:
+    """The offset in s of its k-th character that is not soft: ``_compact_with_map(s)[1][k]``
+    without mapping the rest of s (a heading needs where its title ends, nothing more)."""
+    if k < 0:
+        return _compact_with_map(s)[1][k]
+    n = 0
+    for m in _KEPT.finditer(s):
+        a, b = m.span()
+        if k < n + b - a:
+            return a + k - n
+        n += b - a
+    raise IndexError(k)
 
 
 def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, OffsetMap]:

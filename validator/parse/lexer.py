@@ -66,7 +66,7 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     seen_row = False
     for s, e, sp, q in kept:
         if s > pos:
-            toks.extend(_lex_gap(text, pos, s, table, after_label=_after_label(toks)))
+            toks.extend(_gap_tokens(text, pos, s))
         kind = sp.kind
         if header_rows and kind in ("row", "group") and any(a <= s < b for a, b in header_rows):
             kind = "header"  # a label word inside a header row of a Markdown table
@@ -79,12 +79,12 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
             continue
         ttype = {"caption": "CAPTION", "header": "HEADER", "row": "ROWLABEL", "group": "GROUPLABEL"}[kind]
         toks.append(Tok(ttype, s, e, text[s:e], {"spec": sp, "quality": q}))
-        if kind in ("row", "group") and any(ch.isdigit() for ch in text[s + 2:e]):
+        if kind in ("row", "group") and any(map(str.isdigit, text[s + 2:e])):
             # values that a PDF layout put inside the wrapped label belong to this row
             toks.extend(t for t in _scan_values(text, s + 2, e) if t.type == "VALUE" and t.text[0].isdigit())
         pos = e
     if pos < end:
-        toks.extend(_lex_gap(text, pos, end, table, after_label=_after_label(toks)))
+        toks.extend(_gap_tokens(text, pos, end))
     toks = _cells(_fuzzy_labels(_merge_text(toks, text), table, text))
     toks.append(Tok("TABLE_END", end, end, ""))
     return toks
@@ -128,10 +128,6 @@ def _merge_text(toks: list[Tok], text: str) -> list[Tok]:
     return out
 
 
-def _after_label(toks: list[Tok]) -> bool:
-    return bool(toks) and toks[-1].type in ("ROWLABEL", "GROUPLABEL", "HEADER", "CAPTION")
-
-
 def _header_row_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Markdown rows whose cells are all text (≥3 cells): header rows, never data rows."""
     spans = []
@@ -144,8 +140,32 @@ def _header_row_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _lex_gap(text: str, a: int, b: int, table: TableSpec, after_label: bool) -> list[Tok]:
-    """Values, blanks and stray text between two labels."""
+# The tokens of a gap depend on nothing but the gap's text (they are found in it, at offsets
+# from its start): the same gaps come again and again — a row's values written together
+# ("0000000"), " 0 | 0 | 0 ", a separator — within a report and across reports.  Remembered
+# for gaps of at most _GAP_MEMO_TEXT characters, at most _GAP_MEMO_SIZE of them.
+_GAP_MEMO: dict[str, tuple] = {}
+_GAP_MEMO_SIZE = 4096
+_GAP_MEMO_TEXT = 120
+
+
+def _gap_tokens(text: str, a: int, b: int) -> list[Tok]:
+    """:func:`_lex_gap`, remembered by the gap's text."""
+    if b - a > _GAP_MEMO_TEXT:
+        return _lex_gap(text, a, b)
+    gap = text[a:b]
+    known = _GAP_MEMO.get(gap)
+    if known is None:
+        toks = _lex_gap(text, a, b)
+        if len(_GAP_MEMO) >= _GAP_MEMO_SIZE:
+            _GAP_MEMO.clear()
+        _GAP_MEMO[gap] = tuple((t.type, t.start - a, t.end - a, t.text) for t in toks)
+        return toks
+    return [Tok(kind, a + s, a + e, tok) for kind, s, e, tok in known]
+
+
+def _lex_gap(text: str, a: int, b: int) -> list[Tok]:
+    """Values, blanks and stray text between two labels (only text[a:b] is read)."""
     seg = orig = text[a:b]
     # page-number lines and Markdown separator rows are layout, not content (each pattern
     # needs a character most gaps do not have: tried only when it is there)
@@ -180,7 +200,9 @@ def _lex_gap(text: str, a: int, b: int, table: TableSpec, after_label: bool) -> 
             lead = len(piece) - len(piece.lstrip())
             cs = p_start + lead
             ce = cs + len(stripped)
-            if _VALUE_RE.fullmatch(stripped.replace(" ", "")) or _looks_value_cell(stripped):
+            if stripped.isdigit() and stripped.isascii():
+                out.append(Tok("VALUE", cs, ce, stripped))     # what _scan_values makes of a number
+            elif _VALUE_RE.fullmatch(stripped.replace(" ", "")) or _looks_value_cell(stripped):
                 out.extend(_scan_values(text, cs, ce))
             else:
                 out.append(Tok("TEXT", cs, ce, stripped))
@@ -318,6 +340,7 @@ def find_table_regions(text: str, headings: list[Heading], tables: list[TableSpe
 
 _PROSE_LINE = later(r"(?m)^[^|\n]*$")
 _PROSE_MARK = later(r"[。！？]|^\s*[(（][一二三四五六七八九十]{1,2}[)）]")
+_ITEM_AT_START = later(r"\s*[(（][一二三四五六七八九十]{1,2}[)）]")
 
 
 def _prose_after(text: str, start: int, end: int, label_spans: list[tuple[int, int]]) -> int:
@@ -331,11 +354,17 @@ def _prose_after(text: str, start: int, end: int, label_spans: list[tuple[int, i
         return end
     for m in _PROSE_LINE.finditer(text, first_nl + 1, end):
         ls, le = m.start(), m.end()
+        line = m.group(0)
+        # the patterns first: most lines of a table have neither, and then neither the
+        # labels nor the Chinese characters of the line need to be looked at
+        mark = _PROSE_MARK.search(line)
+        item = _ITEM_AT_START.match(line)
+        if mark is None and item is None:
+            continue
         if any(a < le and b > ls for a, b in label_spans):
             continue
-        line = m.group(0)
         cjk = sum(1 for ch in line if "\u4e00" <= ch <= "\u9fff")
-        if (cjk >= 12 and _PROSE_MARK.search(line)) or (cjk >= 4 and re.match(r"\s*[(（][一二三四五六七八九十]{1,2}[)）]", line)):
+        if (cjk >= 12 and mark) or (cjk >= 4 and item):
             return ls
     return end
 

@@ -78,6 +78,24 @@ def _value_toks(info: CellInfo) -> list[Tok]:
     return [Tok("VALUE" if info.cls == "value" else "TEXT", start, start + len(s), s)]
 
 
+# What a cell is (its class and its labels, at offsets in the cell) depends on nothing but the
+# cell's text and the matchers: the label cells of a table are the template's words in every
+# report.  Remembered per matchers object (kept with its memo, so its id cannot be reused),
+# for cell texts of at most _MEMO_TEXT characters, at most _MEMO_SIZE of them.
+_READINGS: dict[int, tuple[object, dict]] = {}
+_MEMO_SIZE = 4096
+_MEMO_TEXT = 200
+
+
+def _reading_memo(matchers) -> dict:
+    entry = _READINGS.get(id(matchers))
+    if entry is None or entry[0] is not matchers:
+        if len(_READINGS) >= 8:
+            _READINGS.clear()
+        entry = _READINGS[id(matchers)] = (matchers, {})
+    return entry[1]
+
+
 class Mapper:
     """Maps the grids of one report onto the tables of its format (the primary format's
     labels first, then the other formats' for labels of another version)."""
@@ -86,6 +104,7 @@ class Mapper:
         self.text = text
         self.fmt = fmt
         self.matchers = matchers
+        self._memo: dict | None = None     # what cell texts are, for these matchers
 
     # -- cells ------------------------------------------------------------------------
     def _hits(self, start: int, end: int) -> list:
@@ -115,9 +134,22 @@ class Mapper:
 
     def _info(self, cell: GridCell) -> CellInfo:
         text = self.text[cell.start:cell.end]
-        cls = classify(text)
-        hits = self._hits(cell.start, cell.end) if cls == "text" else []
-        return CellInfo(cell, text, cls, hits)
+        if len(text) > _MEMO_TEXT:
+            cls = classify(text)
+            return CellInfo(cell, text, cls, self._hits(cell.start, cell.end) if cls == "text" else [])
+        memo = self._memo
+        if memo is None:
+            memo = self._memo = _reading_memo(self.matchers)
+        known = memo.get(text)
+        if known is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            cls = classify(text)
+            hits = self._hits(cell.start, cell.end) if cls == "text" else []
+            known = memo[text] = (cls, tuple((s - cell.start, e - cell.start, sp, q) for s, e, sp, q in hits))
+            return CellInfo(cell, text, cls, hits)
+        a = cell.start
+        return CellInfo(cell, text, known[0], [(a + s, a + e, sp, q) for s, e, sp, q in known[1]])
 
     # -- the grid ---------------------------------------------------------------------
     def map_grid(self, grid: Grid) -> list[tuple[str, object]]:

@@ -73,7 +73,9 @@ def fill_metadata(report: Report) -> None:
     # pinyin debris such as 发(fā)布日期 from a copied page)
     for p in pre[:14]:
         clean, cmap = _strip_pinyin(p.text)
-        keys = list(_META_KEY.finditer(clean))
+        # a key ends with a colon: a paragraph without one has none (the pattern, which can
+        # start anywhere, is not tried at every character of it)
+        keys = list(_META_KEY.finditer(clean)) if ":" in clean or "：" in clean else []
         for i, m in enumerate(keys):
             key = re.sub(r"\s+", "", m.group(1))
             vstart = m.end()

@@ -30,6 +30,7 @@ most ``_MAX_CANDIDATES + 1``; the search stops once it is past ``_MAX_CANDIDATES
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from ..templates import TableSpec
 from ..lazyre import later
@@ -50,18 +51,34 @@ class SplitResult:
         self.candidates = list(candidates)
         self.exhaustive = exhaustive
 
+    def copy(self) -> "SplitResult":
+        """The same answer in lists of its own (a remembered answer is never handed out)."""
+        return SplitResult(None if self.unique is None else [list(p) for p in self.unique], self.count,
+                           [[list(p) for p in c] for c in self.candidates], self.exhaustive)
+
     def __repr__(self):
         return (f"SplitResult(unique={self.unique!r}, count={self.count}, "
                 f"candidates={len(self.candidates)}, exhaustive={self.exhaustive})")
 
 
-def _equations(spec: TableSpec, columns: list[str]) -> list[tuple[list[int], int]]:
+def _equations(spec: TableSpec, columns: list[str]) -> tuple[tuple[tuple[int, ...], int], ...]:
+    """The row equations of a table (``row_sums``) that a row with these columns has, as
+    (column indices of the parts, index of the total).  They depend only on the template:
+    worked out once per table and columns (not once per row of every report)."""
+    key = (id(spec), tuple(columns))
+    known = _EQUATIONS.get(key)
+    if known is not None and known[0] is spec:
+        return known[1]
     idx = {c: i for i, c in enumerate(columns)}
-    eqs = []
-    for parts, total in spec.row_sums:
-        if total in idx and all(p in idx for p in parts):
-            eqs.append(([idx[p] for p in parts], idx[total]))
+    eqs = tuple((tuple(idx[p] for p in parts), idx[total]) for parts, total in spec.row_sums
+                if total in idx and all(p in idx for p in parts))
+    if len(_EQUATIONS) >= 256:
+        _EQUATIONS.clear()
+    _EQUATIONS[key] = (spec, eqs)      # the spec is kept, so its id cannot be reused
     return eqs
+
+
+_EQUATIONS: dict[tuple, tuple] = {}
 
 
 _STEP_LIMIT = 60000      # pieces tried (each costs a few microseconds)
@@ -239,7 +256,27 @@ def split_run_together(tokens: list[str], n: int, equations: list[tuple[list[int
     satisfies the template's equations (with no equation to check, only when exactly one
     split is possible at all); otherwise the number found.  A cell whose text is not a
     number leaves its equations unchecked.
+
+    The answer depends on nothing but the token texts, n and the equations, and the same
+    rows come again and again (a row of zeros written together, "0000000", is in most
+    reports): answers are remembered (at most ``_MEMO_SIZE`` of them, rows of at most
+    ``_MAX_DIGITS`` characters); each call gets lists of its own.
     """
+    if n > _MAX_CELLS or sum(len(t) for t in tokens) > _MAX_DIGITS:
+        return SplitResult(None, 0, (), False)
+    return _remembered(tuple(tokens), n, tuple((tuple(parts), total) for parts, total in equations)).copy()
+
+
+_MEMO_SIZE = 1024
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _remembered(tokens: tuple[str, ...], n: int, equations: tuple) -> SplitResult:
+    return _split(list(tokens), n, [(list(parts), total) for parts, total in equations])
+
+
+def _split(tokens: list[str], n: int, equations: list[tuple[list[int], int]]) -> SplitResult:
+    """:func:`split_run_together`, worked out."""
     tokens = list(tokens)
     nt = len(tokens)
     if n > _MAX_CELLS or sum(len(t) for t in tokens) > _MAX_DIGITS:
