@@ -198,6 +198,15 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
         # a fresh worker after a memory blow-up (its heap is fragmented); the main process
         # is told, so it does not give this worker another file
         leaving = any(f.rule == _limits.RULE_MEMORY for f in res.findings)
+        if first and not leaving:
+            # the patterns the first check compiled here, for the next run (validator/recache.py);
+            # before the result goes back: the main process may stop this worker once it has all
+            first = False
+            try:
+                from . import recache
+                recache.remember()
+            except Exception:  # noqa: BLE001 - only ever a lost speed-up
+                pass
         try:
             conn.send((index, res, leaving))
         except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is an error
@@ -208,10 +217,6 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
                 os._exit(1)
         if leaving:
             os._exit(0)
-        if first:   # the patterns the first check compiled here, for the next run (validator/recache.py)
-            first = False
-            from . import recache
-            recache.remember()
 
 
 @record
