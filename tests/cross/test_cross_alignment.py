@@ -121,3 +121,36 @@ def test_the_gc_thresholds_are_as_before_after_the_pairs(monkeypatch):
     cross_run._pair_findings([("a", "a", "b", "peer")], lambda p: None, 1)
     assert seen and seen[0][0] >= cross_run.GC_YOUNG
     assert gc.get_threshold() == before
+
+
+def _years_one_character_at_a_time(text: str):
+    """The year scan as it was written first (every position tried in turn)."""
+    i = 0
+    n = len(text)
+    while i < n - 4:
+        if text[i:i + 2] in ("19", "20") and text[i:i + 4].isdigit() and (i == 0 or not text[i - 1].isdigit()) \
+                and not (i + 4 < n and text[i + 4].isdigit()):
+            j = i + 4
+            while j < n and text[j] in " \t":
+                j += 1
+            if j < n and text[j] == "年":
+                yield i, j + 1, int(text[i:i + 4])
+                i = j + 1
+                continue
+        i += 1
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_years_of_a_text_are_those_of_trying_every_position(seed):
+    # (copied_text year-sentence reads them) runs of digits, 19/20 overlapping ("2019", "1920"),
+    # spaces and 年 next to them, a year at the very end
+    from validator.rules.kinds.cross import _years
+    assert list(_years("2019年")) == [(0, 5, 2019)] and list(_years("前2019 年")) == [(1, 7, 2019)]
+    rnd = random.Random(seed)
+    for _ in range(50):
+        text = "".join(rnd.choice(["19", "20", "2", "0", "1", "9", "3", "年", " ", "\t", "度", "２"])
+                       for _ in range(rnd.randint(0, 40)))
+        assert list(_years(text)) == list(_years_one_character_at_a_time(text)), text
+    for name in REPORTS:
+        for st in model(name).prose.streams("prose"):
+            assert list(_years(st.text)) == list(_years_one_character_at_a_time(st.text))

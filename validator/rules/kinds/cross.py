@@ -14,6 +14,7 @@ is reported by the cross core (rule Y100, ``emitted_by: cross``; :func:`unchecke
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ...findings import RelatedLocation
@@ -161,21 +162,26 @@ def run_copied_text(rule, ctx):
             related=related)
 
 
+_YEAR_START = re.compile("(?=19|20)")
+
+
 def _years(text: str):
-    """(start, end, year) of every “2023年” in text."""
-    i = 0
+    """(start, end, year) of every “2023年” in text (a year starts at a “19” or “20”, found
+    by the regex engine; a year found is not searched again for another)."""
     n = len(text)
-    while i < n - 4:
-        if text[i:i + 2] in ("19", "20") and text[i:i + 4].isdigit() and (i == 0 or not text[i - 1].isdigit()) \
+    resume = 0
+    for m in _YEAR_START.finditer(text, 0, max(n - 3, 0)):
+        i = m.start()
+        if i < resume:
+            continue
+        if text[i:i + 4].isdigit() and (i == 0 or not text[i - 1].isdigit()) \
                 and not (i + 4 < n and text[i + 4].isdigit()):
             j = i + 4
             while j < n and text[j] in " \t":
                 j += 1
             if j < n and text[j] == "年":
                 yield i, j + 1, int(text[i:i + 4])
-                i = j + 1
-                continue
-        i += 1
+                resume = j + 1
 
 
 def _stale_years(rule, ctx):
