@@ -146,6 +146,7 @@ def test_the_years_of_a_text_are_those_of_trying_every_position(seed):
     # spaces and 年 next to them, a year at the very end
     from validator.rules.kinds.cross import _years
     assert list(_years("2019年")) == [(0, 5, 2019)] and list(_years("前2019 年")) == [(1, 7, 2019)]
+    assert list(_years("2019年2020年，1920年")) == [(0, 5, 2019), (5, 10, 2020), (11, 16, 1920)]
     rnd = random.Random(seed)
     for _ in range(50):
         text = "".join(rnd.choice(["19", "20", "2", "0", "1", "9", "3", "年", " ", "\t", "度", "２"])

@@ -444,13 +444,13 @@ GC_YOUNG = 50_000   # allocations between two collections of the youngest genera
 
 @contextmanager
 def _seldom_collected():
-    """Comparing pairs unpacks models and builds sections, indexes and findings: many objects
-    and, as it is written, no reference cycle (a model is a tree; tests/cross/test_cross_gc.py),
-    so they go by reference counting.  At the default thresholds (every 700 allocations) the
-    cyclic GC nevertheless walks the young objects and, every tenth and hundredth time, the
-    models kept live (_Models) — about a fifth of the comparisons' time.  Meanwhile the
-    youngest generation is collected every GC_YOUNG allocations instead: should a cycle ever
-    appear it is still collected, and memory stays bounded."""
+    """Comparing pairs unpacks models and builds sections, indexes and findings: many
+    objects and, as it is written, no reference cycle (tests/cross/test_cross_alignment.py
+    checks it), so they go by reference counting.  At the default thresholds (every 700
+    allocations) the cyclic GC nevertheless walks the young objects and, every tenth and
+    hundredth time, the models kept live (_Models): about a fifth of the comparisons' time.
+    Meanwhile the youngest generation is collected every GC_YOUNG allocations instead:
+    should a cycle ever appear it is still collected, and memory stays bounded."""
     old = gc.get_threshold()
     gc.set_threshold(max(old[0], GC_YOUNG), *old[1:])
     try:

@@ -14,7 +14,6 @@ is reported by the cross core (rule Y100, ``emitted_by: cross``; :func:`unchecke
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ...findings import RelatedLocation
@@ -162,18 +161,23 @@ def run_copied_text(rule, ctx):
             related=related)
 
 
-_YEAR_START = re.compile("(?=19|20)")
-
-
 def _years(text: str):
-    """(start, end, year) of every “2023年” in text (a year starts at a “19” or “20”, found
-    by the regex engine; a year found is not searched again for another)."""
+    """(start, end, year) of every “2023年” in text.  A year starts at a “19” or a “20”: the
+    next of each is found by str.find (each search goes on from where the last one stopped),
+    and a year found is not searched again for another."""
     n = len(text)
-    resume = 0
-    for m in _YEAR_START.finditer(text, 0, max(n - 3, 0)):
-        i = m.start()
-        if i < resume:
-            continue
+    end = max(n - 3, 0)          # a year starts before n - 4: a 年 follows it
+    starts = ("19", "20")
+    nxt = [text.find(w, 0, end) for w in starts]
+    i = 0
+    while True:
+        for k, w in enumerate(starts):
+            if 0 <= nxt[k] < i:
+                nxt[k] = text.find(w, i, end)
+        found = [x for x in nxt if x >= 0]
+        if not found:
+            return
+        i = min(found)
         if text[i:i + 4].isdigit() and (i == 0 or not text[i - 1].isdigit()) \
                 and not (i + 4 < n and text[i + 4].isdigit()):
             j = i + 4
@@ -181,7 +185,9 @@ def _years(text: str):
                 j += 1
             if j < n and text[j] == "年":
                 yield i, j + 1, int(text[i:i + 4])
-                resume = j + 1
+                i = j + 1
+                continue
+        i += 1
 
 
 def _stale_years(rule, ctx):
