@@ -49,6 +49,16 @@ class Unit:
     pos: list[int]                # report offset of each character of text
     countable: int                # characters that are not masked
     _shingles: set | None = field(default=None, repr=False)
+    _matcher: object = field(default=None, repr=False, compare=False)
+
+    def matcher(self):
+        """A SequenceMatcher whose second sequence is this unit's text as the *other* report's
+        (its masks made MASK_B), made once: its index of the text's characters is what aligning
+        the unit as the other report costs beyond the alignment itself, and a unit is the other
+        report's in several comparisons of a batch (the first sequence is set for each)."""
+        if self._matcher is None:
+            self._matcher = SequenceMatcher(None, "", self.text.replace(MASK_A, MASK_B), autojunk=False)
+        return self._matcher
 
     def shingles(self) -> set:
         """The distinct 8-grams of the text that hold no masked character (those of each run
@@ -229,14 +239,44 @@ def compare(u: Unit, v: Unit, *, min_match: int = 12, passages: int = 3,
         return None
     if screen is not None and containment(u, v) < screen:
         return None
-    other = v.text.replace(MASK_A, MASK_B)
-    sm = SequenceMatcher(None, u.text, other, autojunk=False)
-    blocks = [m for m in sm.get_matching_blocks() if m.size >= min_match]
+    sm = v.matcher()
+    sm.set_seq1(u.text)
+    blocks = long_matches(sm, min_match)
     copied = sum(m.size for m in blocks)
     blocks.sort(key=lambda m: -m.size)
     top = [Passage(u.span(m.a, m.a + m.size), v.span(m.b, m.b + m.size), m.size, u.text[m.a:m.a + m.size])
            for m in blocks[:passages]]
     return SectionSimilarity(u, v, copied / u.countable, copied, top)
+
+
+def long_matches(sm, min_match: int) -> list:
+    """The blocks of ``sm.get_matching_blocks()`` of at least `min_match` (≥ 1) characters, in
+    the same order, found without aligning what lies between them any finer.
+
+    get_matching_blocks takes the longest match of the whole range, then does the same on the
+    ranges before and after it, down to single characters.  A range whose longest match is
+    shorter than `min_match` (or that is shorter than that on either side) holds no block of
+    `min_match`: its finer blocks are only ever dropped, so it is not split further.  Without
+    junk (none is declared here, and autojunk is off) each block is the longest match of its
+    range and so cannot be extended into the next one: get_matching_blocks joins no two
+    blocks, and the blocks kept are the same."""
+    if min_match < 1:
+        return [m for m in sm.get_matching_blocks() if m.size >= min_match]
+    la, lb = len(sm.a), len(sm.b)
+    out = []
+    todo = [(0, la, 0, lb)]
+    while todo:
+        alo, ahi, blo, bhi = todo.pop()
+        if ahi - alo < min_match or bhi - blo < min_match:
+            continue
+        m = sm.find_longest_match(alo, ahi, blo, bhi)
+        if m.size < min_match:
+            continue
+        out.append(m)
+        todo.append((alo, m.a, blo, m.b))
+        todo.append((m.a + m.size, ahi, m.b + m.size, bhi))
+    out.sort()
+    return out
 
 
 def screen_for(threshold: float, min_match: int = 12) -> float:

@@ -162,11 +162,23 @@ def run_copied_text(rule, ctx):
 
 
 def _years(text: str):
-    """(start, end, year) of every “2023年” in text."""
-    i = 0
+    """(start, end, year) of every “2023年” in text.  A year starts at a “19” or a “20”: the
+    next of each is found by str.find (each search goes on from where the last one stopped),
+    and a year found is not searched again for another."""
     n = len(text)
-    while i < n - 4:
-        if text[i:i + 2] in ("19", "20") and text[i:i + 4].isdigit() and (i == 0 or not text[i - 1].isdigit()) \
+    end = max(n - 3, 0)          # a year starts before n - 4: a 年 follows it
+    starts = ("19", "20")
+    nxt = [text.find(w, 0, end) for w in starts]
+    i = 0
+    while True:
+        for k, w in enumerate(starts):
+            if 0 <= nxt[k] < i:
+                nxt[k] = text.find(w, i, end)
+        found = [x for x in nxt if x >= 0]
+        if not found:
+            return
+        i = min(found)
+        if text[i:i + 4].isdigit() and (i == 0 or not text[i - 1].isdigit()) \
                 and not (i + 4 < n and text[i + 4].isdigit()):
             j = i + 4
             while j < n and text[j] in " \t":
