@@ -28,7 +28,6 @@ table, as the files of :mod:`validator.startcache` do).
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from functools import lru_cache
@@ -72,17 +71,10 @@ _TYPES = {"str": str, "bytes": bytes}
 
 def _read(path) -> dict:
     """The table stored at ``path`` ({} if there is none, or it is not ours, not for this
-    Python, or not readable)."""
-    import pickle
-    try:
-        with open(path, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-                return {}
-            stored_key, table = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - none yet, corrupt, truncated: compile as usual
-        return {}
-    return table if stored_key == _key() and isinstance(table, dict) else {}
+    Python, or not readable: validator.startcache.read)."""
+    from .startcache import read
+    got = read(path)
+    return got[1] if got is not None and got[0] == _key() and isinstance(got[1], dict) else {}
 
 
 def preload() -> int:
@@ -193,23 +185,8 @@ def remember() -> int:
 
 
 def _write(path, table: dict) -> None:
-    import pickle
-    import tempfile
-    tmp = None
+    from .startcache import store
     try:
-        data = pickle.dumps((_key(), table), protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(prefix=".re-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-        tmp = None
-        from .larkcache import prune
-        prune(path.parent, "re-", ".pickle", path.name, limit=4)
+        store(path.parent, path, _key(), table, "re")
     except Exception:  # noqa: BLE001 - an unwritable cache: the next run compiles as usual
         pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass

@@ -130,25 +130,32 @@ def load(kind: str, sources, build):
     if key is None:
         return build()
     path = d / f"{kind}-{key}.pickle"
+    got = read(path)
+    if got is not None and got[0] == key:
+        return got[1]
+    value = build()
+    store(d, path, key, value, kind)
+    return value
+
+
+def read(path):
+    """(key, value) of a cache file, or None when it is missing, not ours, writable by others
+    (a pickle runs code when loaded: such a file is never unpickled), corrupt or truncated."""
     import pickle
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-                raise OSError("not ours")
+                return None
             stored_key, value = pickle.load(fh)
-        if stored_key == key:
-            return value
-    except FileNotFoundError:
-        pass
-    except Exception:  # noqa: BLE001 - corrupt, truncated, foreign or stale: load the files
-        pass
-    value = build()
-    _store(d, path, key, value, kind)
-    return value
+    except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: load the files
+        return None
+    return stored_key, value
 
 
-def _store(d, path, key, value, kind) -> None:
+def store(d, path, key, value, kind) -> None:
+    """Write (key, value) to ``path`` in the cache directory ``d`` atomically (temporary file
+    + rename) and keep at most the 16 newest files of ``kind``; a failure only loses the speed-up."""
     import pickle
     import tempfile
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.test_startcache import cache_env
 from validator import recache
 
 SEED = "seeds/001_68b1fad5fb482fc8.txt"
@@ -36,13 +37,8 @@ print(len(compiled), code, len(out.getvalue()))
 
 def cold(cache: Path | None, *files) -> tuple[int, int, int]:
     """(patterns compiled, exit code, size of the JSON report) of a cold check."""
-    env = dict(os.environ)
-    env.pop("XXGK_LINT_NO_CACHE", None)
-    if cache is None:
-        env["XXGK_LINT_NO_CACHE"] = "1"
-    else:
-        env["XXGK_LINT_CACHE_DIR"] = str(cache)
-    r = subprocess.run([sys.executable, "-c", COUNTING, *map(str, files)], capture_output=True, text=True, env=env)
+    r = subprocess.run([sys.executable, "-c", COUNTING, *map(str, files)], capture_output=True, text=True,
+                       env=cache_env(cache))
     assert r.returncode == 0, r.stderr[-2000:]
     n, code, size = map(int, r.stdout.split())
     return n, code, size

@@ -16,15 +16,20 @@ REPORTS = ["reports/003_pingtan_2021.txt", "reports/001_pingtan_2019.txt", "repo
            "reports/008_pingtan_2018.txt", "seeds/001_68b1fad5fb482fc8.txt"]
 
 
-def run(args, cache: Path | None, cwd=None):
+def cache_env(cache: Path | None) -> dict:
+    """The environment of a run with its own cache directory (None: the cache turned off)."""
     env = dict(os.environ)
     env.pop("XXGK_LINT_NO_CACHE", None)
     if cache is None:
         env["XXGK_LINT_NO_CACHE"] = "1"
     else:
         env["XXGK_LINT_CACHE_DIR"] = str(cache)
+    return env
+
+
+def run(args, cache: Path | None, cwd=None):
     return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd)
+                          env=cache_env(cache), cwd=cwd)
 
 
 def pickles(cache: Path) -> list[Path]:
