@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 import re
 
+from .memo import memo_of
 from .records import record
 from .source import SourceText
 
@@ -46,12 +47,7 @@ _VALUE_MEMO_MAX = 4096
 def value_memo(syntax) -> dict:
     """parse_value's remembered answers for a syntax, by cell text (a caller reading many cells
     looks a text up here first and calls parse_value only for a text not in it)."""
-    entry = _VALUE_MEMO.get(id(syntax))
-    if entry is None or entry[0] is not syntax:
-        if len(_VALUE_MEMO) >= 8:
-            _VALUE_MEMO.clear()
-        entry = _VALUE_MEMO[id(syntax)] = (syntax, {})
-    return entry[1]
+    return memo_of(_VALUE_MEMO, syntax)
 
 
 def parse_value(raw: str, syntax=None) -> tuple[ValueKind, Decimal | None, str | None]:

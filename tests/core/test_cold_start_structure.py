@@ -42,16 +42,22 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules), "rule_patterns":
 """
 
 
-@pytest.fixture(scope="module")
-def probe(tmp_path_factory):
-    env = dict(os.environ, XXGK_LINT_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
+def _probe_twice(script: str, path, cache) -> dict:
+    """What `script` prints (JSON, last line) about `path` on its second run: the second
+    starts from the start-up cache in `cache`, as a user's does."""
+    env = dict(os.environ, XXGK_LINT_CACHE_DIR=str(cache))
     out = None
-    for _ in range(2):     # the second run starts from the start-up cache, as a user's does
-        r = subprocess.run([sys.executable, "-c", _PROBE, str(REPORT)], capture_output=True, text=True,
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
                            env=env, cwd=str(ROOT), timeout=120)
         assert r.returncode == 0, r.stderr[-2000:]
         out = json.loads(r.stdout.strip().splitlines()[-1])
     return out
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    return _probe_twice(_PROBE, REPORT, tmp_path_factory.mktemp("cache"))
 
 
 # modules a check of a .txt report never needs: other commands, readers of other formats,
@@ -134,14 +140,8 @@ print(json.dumps({"blocks": len(doc.blocks), "new": sorted(set(sys.modules) - be
 
 
 def test_reading_one_pdf_loads_neither_the_expression_parser_nor_the_rule_engines(tmp_path):
-    env = dict(os.environ, XXGK_LINT_CACHE_DIR=str(tmp_path / "cache"))
     pdf = ROOT / "tests" / "corpus" / "pdf" / "hongzequ_2024.pdf"
-    out = None
-    for _ in range(2):     # the second run starts from the start-up cache, as a user's does
-        r = subprocess.run([sys.executable, "-c", _READ_PROBE, str(pdf)], capture_output=True, text=True,
-                           env=env, cwd=str(ROOT), timeout=120)
-        assert r.returncode == 0, r.stderr[-2000:]
-        out = json.loads(r.stdout.strip().splitlines()[-1])
+    out = _probe_twice(_READ_PROBE, pdf, tmp_path / "cache")
     assert out["blocks"] > 10
     loaded = set(out["new"])
     for name in ("lark", "regex", "yaml", "validator.expr", "validator.parse", "validator.rules", "validator.lint"):

@@ -252,3 +252,18 @@ def test_the_value_memo_a_caller_reads_first_is_parse_values_own():
     assert memo["12件"] == model._parse_value("12件", syn)
     other = value_syntax({"negative": ["-"], "not_applicable": ["不适用"], "dashes": "—", "units": ["件"]})
     assert model.value_memo(other) is not memo
+
+
+def test_a_memo_belongs_to_its_object_and_the_store_stays_bounded():
+    from validator.memo import memo_of
+    store: dict = {}
+    a, b = object(), object()
+    memo_of(store, a)["x"] = 1
+    assert memo_of(store, a) == {"x": 1} and memo_of(store, b) == {}
+    # a stale entry under the same id (the object it was made for is not this one) is not used
+    store[id(b)] = (object(), {"stale": True})
+    assert memo_of(store, b) == {}
+    others = [object() for _ in range(3)]
+    for o in others:
+        memo_of(store, o, limit=3)
+    assert len(store) <= 3

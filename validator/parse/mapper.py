@@ -30,6 +30,7 @@ from ..textutil import compact
 from .labels import _VALUE_RE, LabelMatcher, _compact_with_map, ratio_if_above
 from .pieces import RowPiece, TablePiece, Tok
 from ..lazyre import later
+from ..memo import memo_of
 
 _NUMBERING = later(r"^[(（]?[一二三四五六七八九十\d]{1,2}[)）]?[、.．]?")
 
@@ -88,12 +89,7 @@ _MEMO_TEXT = 200
 
 
 def _reading_memo(matchers) -> dict:
-    entry = _READINGS.get(id(matchers))
-    if entry is None or entry[0] is not matchers:
-        if len(_READINGS) >= 8:
-            _READINGS.clear()
-        entry = _READINGS[id(matchers)] = (matchers, {})
-    return entry[1]
+    return memo_of(_READINGS, matchers)
 
 
 class Mapper:

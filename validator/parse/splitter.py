@@ -34,6 +34,7 @@ from functools import lru_cache
 
 from ..templates import TableSpec
 from ..lazyre import later
+from ..memo import memo_of
 
 
 # --------------------------------------------------------------------------------------
@@ -65,20 +66,17 @@ def _equations(spec: TableSpec, columns: list[str]) -> tuple[tuple[tuple[int, ..
     """The row equations of a table (``row_sums``) that a row with these columns has, as
     (column indices of the parts, index of the total).  They depend only on the template:
     worked out once per table and columns (not once per row of every report)."""
-    key = (id(spec), tuple(columns))
-    known = _EQUATIONS.get(key)
-    if known is not None and known[0] is spec:
-        return known[1]
-    idx = {c: i for i, c in enumerate(columns)}
-    eqs = tuple((tuple(idx[p] for p in parts), idx[total]) for parts, total in spec.row_sums
-                if total in idx and all(p in idx for p in parts))
-    if len(_EQUATIONS) >= 256:
-        _EQUATIONS.clear()
-    _EQUATIONS[key] = (spec, eqs)      # the spec is kept, so its id cannot be reused
+    known = memo_of(_EQUATIONS, spec, 64)
+    key = tuple(columns)
+    eqs = known.get(key)
+    if eqs is None:
+        idx = {c: i for i, c in enumerate(columns)}
+        eqs = known[key] = tuple((tuple(idx[p] for p in parts), idx[total]) for parts, total in spec.row_sums
+                                 if total in idx and all(p in idx for p in parts))
     return eqs
 
 
-_EQUATIONS: dict[tuple, tuple] = {}
+_EQUATIONS: dict = {}     # id(spec) -> (spec, {columns: equations}) (validator/memo.py)
 
 
 _STEP_LIMIT = 60000      # pieces tried (each costs a few microseconds)
