@@ -22,7 +22,10 @@ decided by an index of the 8-grams the reports share (validator/cross/peers.py).
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from difflib import Match
+from hashlib import blake2b
 
 from ..prose import make_stream
 
@@ -50,6 +53,14 @@ class Unit:
     countable: int                # characters that are not masked
     _shingles: set | None = field(default=None, repr=False)
     _matcher: object = field(default=None, repr=False, compare=False)
+    _ident: bytes | None = field(default=None, repr=False, compare=False)
+
+    def ident(self) -> bytes:
+        """A digest of the text (BLAKE2b, 128 bits): two units with the same text have the
+        same one, whatever report they come from — what the memo of comparisons is keyed by."""
+        if self._ident is None:
+            self._ident = blake2b(self.text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return self._ident
 
     def matcher(self):
         """A SequenceMatcher whose second sequence is this unit's text as the *other* report's
@@ -223,12 +234,60 @@ def match_units(a: list[Unit], b: list[Unit]) -> list[tuple[Unit, Unit]]:
     return [(u, by_key[u.key]) for u in a if u.key in by_key]
 
 
+class _Memo:
+    """A bounded memo of what comparing two section *texts* gives (least recently used entries
+    go first).  Sections are often copied word for word — that is what copied_text looks
+    for — so in a batch the same pair of texts comes back with other pairs of reports: a
+    county's units that all copied one model section are each compared with every other
+    issuer's.  Keyed by the texts' digests (:meth:`Unit.ident`), so an entry holds no text."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._d: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        got = self._d.get(key)
+        if got is not None:
+            self._d.move_to_end(key)
+        return got
+
+    def put(self, key, value) -> None:
+        self._d[key] = value
+        if len(self._d) > self.size:
+            self._d.popitem(last=False)
+
+    def clear(self) -> None:
+        self._d.clear()
+
+
+MEMO_SIZE = 8192
+_CONTAINMENT = _Memo(MEMO_SIZE)   # (u ident, v ident) -> containment
+_ALIGNED = _Memo(MEMO_SIZE)       # (u ident, v ident, min_match) -> the long matching blocks
+
+
 def containment(u: Unit, v: Unit) -> float:
     """Share of u's 8-grams that v has (a cheap upper screen for the alignment)."""
+    key = (u.ident(), v.ident())
+    got = _CONTAINMENT.get(key)
+    if got is not None:
+        return got
     su = u.shingles()
-    if not su:
-        return 0.0
-    return len(su & v.shingles()) / len(su)
+    got = len(su & v.shingles()) / len(su) if su else 0.0
+    _CONTAINMENT.put(key, got)
+    return got
+
+
+def aligned(u: Unit, v: Unit, min_match: int) -> tuple:
+    """:func:`long_matches` of u's text against v's (as the other report's): (a, b, size)
+    triples in order.  A pure function of the two texts, kept in a bounded memo."""
+    key = (u.ident(), v.ident(), min_match)
+    got = _ALIGNED.get(key)
+    if got is None:
+        sm = v.matcher()
+        sm.set_seq1(u.text)
+        got = tuple((m.a, m.b, m.size) for m in long_matches(sm, min_match))
+        _ALIGNED.put(key, got)
+    return got
 
 
 def compare(u: Unit, v: Unit, *, min_match: int = 12, passages: int = 3,
@@ -239,9 +298,7 @@ def compare(u: Unit, v: Unit, *, min_match: int = 12, passages: int = 3,
         return None
     if screen is not None and containment(u, v) < screen:
         return None
-    sm = v.matcher()
-    sm.set_seq1(u.text)
-    blocks = long_matches(sm, min_match)
+    blocks = [Match(*m) for m in aligned(u, v, min_match)]
     copied = sum(m.size for m in blocks)
     blocks.sort(key=lambda m: -m.size)
     top = [Passage(u.span(m.a, m.a + m.size), v.span(m.b, m.b + m.size), m.size, u.text[m.a:m.a + m.size])
