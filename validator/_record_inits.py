@@ -77,7 +77,7 @@ def _init_validator_expr_Outcome(self, holds, lhs, rhs, lhs_terms, rhs_terms, op
     self.rhs_terms = rhs_terms
     self.op = op
 
-def _init_validator_findings_Finding(self, rule, category, severity, message, path, location, name=_HAS_FACTORY, message_en=_HAS_FACTORY, section=_HAS_FACTORY, table=_HAS_FACTORY, row=_HAS_FACTORY, column=_HAS_FACTORY, numbers=_HAS_FACTORY, basis=_HAS_FACTORY, suggestion=_HAS_FACTORY, related=_HAS_FACTORY, span=_HAS_FACTORY, suggestion_en=_HAS_FACTORY, group=_HAS_FACTORY, cells=_HAS_FACTORY):
+def _init_validator_findings_Finding(self, rule, category, severity, message, path, location, name=_HAS_FACTORY, message_en=_HAS_FACTORY, section=_HAS_FACTORY, table=_HAS_FACTORY, row=_HAS_FACTORY, column=_HAS_FACTORY, numbers=_HAS_FACTORY, basis=_HAS_FACTORY, suggestion=_HAS_FACTORY, related=_HAS_FACTORY, span=_HAS_FACTORY, suggestion_en=_HAS_FACTORY, group=_HAS_FACTORY, cells=_HAS_FACTORY, other=_HAS_FACTORY):
     self.rule = rule
     self.category = category
     self.severity = severity
@@ -98,6 +98,7 @@ def _init_validator_findings_Finding(self, rule, category, severity, message, pa
     self.suggestion_en = suggestion_en
     self.group = group
     self.cells = _F_validator_findings_Finding_cells() if cells is _HAS_FACTORY else cells
+    self.other = other
 
 def _init_validator_findings_RelatedLocation(self, line, column, end_line=_HAS_FACTORY, end_column=_HAS_FACTORY, page=_HAS_FACTORY, where=_HAS_FACTORY, path=_HAS_FACTORY, label=_HAS_FACTORY):
     _object_setattr(self, 'line', line)
@@ -561,7 +562,7 @@ INITS = {
     'validator.document.Paragraph': ('frozen=False post_init=False start:ip end:ip heading:ipd', _init_validator_document_Paragraph),
     'validator.expr.Expr': ('frozen=True post_init=False source:ip tree:ip', _init_validator_expr_Expr),
     'validator.expr.Outcome': ('frozen=False post_init=False holds:ip lhs:ip rhs:ip lhs_terms:ip rhs_terms:ip op:ip', _init_validator_expr_Outcome),
-    'validator.findings.Finding': ('frozen=False post_init=False rule:ip category:ip severity:ip message:ip path:ip location:ip name:ipd message_en:ipd section:ipd table:ipd row:ipd column:ipd numbers:ipf basis:ipd suggestion:ipd related:ipf span:ipd suggestion_en:ipd group:ipd cells:ipf', _init_validator_findings_Finding),
+    'validator.findings.Finding': ('frozen=False post_init=False rule:ip category:ip severity:ip message:ip path:ip location:ip name:ipd message_en:ipd section:ipd table:ipd row:ipd column:ipd numbers:ipf basis:ipd suggestion:ipd related:ipf span:ipd suggestion_en:ipd group:ipd cells:ipf other:ipd', _init_validator_findings_Finding),
     'validator.findings.RelatedLocation': ('frozen=True post_init=False line:ip column:ip end_line:ipd end_column:ipd page:ipd where:ipd path:ipd label:ipd', _init_validator_findings_RelatedLocation),
     'validator.lint.Options': ('frozen=False post_init=False template:ipd issuer_kind:ipd input_format:ipd lang:ipd select:ipd ignore:ipd extra_rule_dirs:ipd severity:ipf max_bytes:ipd timeout:ipd max_chars:ipd', _init_validator_lint_Options),
     'validator.lint.Result': ('frozen=False post_init=False path:ip findings:ip report:ip source:ip', _init_validator_lint_Result),

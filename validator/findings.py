@@ -86,6 +86,7 @@ class Finding:
     suggestion_en: str | None = None
     group: str | None = None          # findings of one rule with the same group fold into one
     cells: list["Finding"] = field(default_factory=list)    # the findings folded into this one
+    other: str | None = None          # a comparison with another report: its name (淮安市人民政府2024年度报告)
 
     @property
     def line(self) -> int:
@@ -162,4 +163,11 @@ class Finding:
         ctx = {k: v for k, v in (("table", self.table), ("row", self.row), ("column", self.column)) if v}
         if ctx:
             d["context"] = ctx
+        if self.other:     # one of several reports compared with: which, and what was measured
+            d["other"] = self.other
+            path = next((r.path for r in self.related if getattr(r, "path", None)), None)
+            if path:
+                d["other_path"] = path
+            if self.numbers:
+                d["numbers"] = {k: _num(v) for k, v in self.numbers.items()}
         return d

@@ -1,7 +1,7 @@
 """Quiet by default: findings of one rule that a rule marks as belonging together (``group``,
-e.g. every blank cell of 表三) are shown as one finding that says how many and where, with
-each place kept in ``cells`` (JSON ``"cells"``, the page marks every one).  ``--show-all``
-shows them one by one.
+e.g. every blank cell of 表三, or one section the same as several other issuers' reports) are
+shown as one finding that says how many and where, with each place kept in ``cells`` (JSON
+``"cells"``, the page marks every one).  ``--show-all`` shows them one by one.
 
 Folding happens after suppressions and the baseline, so both still act per cell, and it does
 not change a severity: the exit code is the same folded or not.
@@ -36,7 +36,11 @@ def fold(findings: list[Finding], rules=None) -> list[Finding]:
             out.append(item)
             continue
         members = groups[item]
-        out.append(members[0] if len(members) == 1 else _folded(members, _summary_rule(members[0], rules)))
+        if len(members) == 1:
+            out.append(members[0])
+        else:
+            rule = _summary_rule(members[0], rules)
+            out.append(_folded_copies(members, rule) if rule.kind == "copied_text" else _folded(members, rule))
     return out
 
 
@@ -127,6 +131,43 @@ def _folded(members: list[Finding], rule) -> Finding:
                    section=first.section, table=first.table, numbers={"count": len(members)},
                    basis=first.basis, suggestion=first.suggestion, suggestion_en=first.suggestion_en,
                    span=first.span, group=first.group, cells=list(members))
+
+
+OTHERS_NAMED = 5      # a folded copied_text finding names this many reports besides the closest
+RELATED_KEPT = 10     # … and points at the passage in this many of them (JSON "cells" has every one)
+
+
+def _folded_copies(members: list[Finding], rule) -> Finding:
+    """One section the same as the same section of several other reports (copied_text,
+    ``against: peer``): one finding that names the closest report (the highest share; its
+    passages are the related places) and the others with their shares."""
+    ranked = sorted(members, key=lambda m: -(m.numbers.get("share") or 0))    # stable: ties keep their order
+    best, rest = ranked[0], ranked[1:]
+    first = members[0]
+    sev = max((m.severity for m in members), key=lambda s: SEVERITY_RANK[s])
+
+    def names(lang: str) -> str:
+        shown = [f"{m.other or '?'} {_fmt(m.numbers.get('share'))}%" for m in rest[:OTHERS_NAMED]]
+        more = len(rest) - len(shown)
+        if lang == "en":
+            return ", ".join(shown) + (f" and {more} more" if more else "")
+        return "、".join(shown) + (f"等{len(rest)}份" if more else "")
+
+    section = best.section or first.section or ""
+    args = {"section": section, "count": len(members), "share": _fmt(best.numbers.get("share")),
+            "other": best.other or "", "copied": best.numbers.get("copied"), "total": best.numbers.get("total"),
+            "others": names("zh")}
+    msg = rule.params["folded"].format_map(_Safe(args))
+    msg_en = (rule.params["folded_en"].format_map(_Safe(dict(args, others=names("en"))))
+              if rule.params.get("folded_en") else None)
+    related = ([best.location] if best is not first else []) + list(best.related)
+    for m in rest[:RELATED_KEPT]:
+        related.extend(r for r in m.related[:1] if getattr(r, "path", None))
+    numbers = dict(best.numbers, count=len(members))
+    return Finding(first.rule, first.category, sev, msg, first.path, first.location, first.name, msg_en,
+                   section=first.section, numbers=numbers, basis=first.basis, suggestion=first.suggestion,
+                   suggestion_en=first.suggestion_en, related=related, span=first.span, group=first.group,
+                   cells=list(members), other=best.other)
 
 
 def _cell(m: Finding, lang: str = "zh") -> str:

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ...findings import RelatedLocation
 from ...i18n import Msg
-from ..schema import Bool, Choice, Int, ListOf, Num, Param, SectionKey, regexes
+from ..schema import Bool, Choice, Int, ListOf, Num, Param, SectionKey, Template, regexes
 from . import Ctx, KindError, ModelView, fmt_num, register
 from .text import search
 
@@ -114,6 +114,12 @@ def similarity_settings(rule, settings: dict) -> dict:
     Param("exclude", regexes(), default=[], doc="unit: year-sentence 时不报告的句子（较上年、同比……）",
           doc_en="with unit: year-sentence, sentences not reported (较上年, 同比 …)"),
     Param("window", Int(4, 200), default=14, doc="unit: year-sentence 时年份之后比较多少字", doc_en="characters after the year compared"),
+    Param("folded", Template(), default=None,
+          doc="against: peer 时，一部分与几份报告都相同，合为一条的信息（{section}、{count}、{share}、{other}、{copied}、{total}、{others}）；"
+              "不写则每份报告一条",
+          doc_en="with against: peer, the message of one finding per section folding the reports it is the same as "
+                 "({section}, {count}, {share}, {other}, {copied}, {total}, {others}); without it, one finding per report"),
+    Param("folded_en", Template(), default=None, doc="同上，英文", doc_en="the same in English"),
 ], prepare=_prepare_copied, two_reports="yes", doc="""与另一份报告文字大量相同：unit: section —— 某一部分与上一年度报告（against: previous）或同年度其他
 发布机关报告（peer）同一部分相同文字的比例达到 threshold（不计统一格式本身的文字）；unit: year-sentence —— 句子连同
 上一年度的年份一起照抄了上一年度的报告（年份没有改）。""",
@@ -134,6 +140,9 @@ def run_copied_text(rule, ctx):
     cfg = similarity_settings(rule, ctx.settings)
     only = rule.params["sections"]
     screen = sim.screen_for(cfg["threshold"], cfg["min_match"]) if ctx.relation == "peer" else None
+    # a section the same as several other issuers' reports: one finding each, folded into one
+    # per section by the reporters (validator/reporters/fold.py) unless --show-all
+    fold = ctx.relation == "peer" and bool(rule.params.get("folded"))
     for u, v in sim.match_units(sim.units(ctx.report), sim.units(ctx.other)):
         if only and u.key not in only:
             continue
@@ -152,13 +161,15 @@ def run_copied_text(rule, ctx):
                 related.append(ps.a)
             related.append(ctx.other_loc(ps.b, f"{ctx.other_name()} {v.title}：“{_short(ps.text, 24)}”（{ps.length}字）"))
         share = Decimal(res.share * 100).quantize(Decimal(1), ROUND_HALF_UP)
-        yield ctx.emit(rule, top.a, {
+        f = ctx.emit(rule, top.a, {
             "section": u.title, "share": fmt_num(share), "copied": res.copied, "total": u.countable,
             "other": ctx.other_name(), "other_file": ctx.other_path, "other_section": v.title,
             "passage": _short(top.text), "length": top.length, "passages": len(res.passages),
             "threshold": fmt_num(Decimal(cfg["threshold"] * 100).quantize(Decimal(1), ROUND_HALF_UP)),
         }, numbers={"share": share, "copied": res.copied, "total": u.countable, "longest": top.length},
-            related=related)
+            related=related, group=u.key if fold else None)
+        f.other = ctx.other_name()
+        yield f
 
 
 def _years(text: str):
