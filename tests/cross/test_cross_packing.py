@@ -191,3 +191,17 @@ def test_the_batch_is_frozen_for_the_gc_while_pairs_are_compared_and_thawed_afte
     cross_run.cross_check(results, lambda p: (Options(), {}, rules), peers=True, jobs=1)
     assert seen and min(seen) > 0               # the results were frozen while compared
     assert gc.get_freeze_count() == 0           # … and are collectable again afterwards
+
+
+def test_packed_models_are_zstandard_frames_that_load_back_equal(reports):
+    """The worker packs each model with Zstandard (the fast codec, not the zlib fallback), and
+    what the batch step unpacks is the model as it was: its text, sections, cells and units."""
+    from validator.extract import template_cells
+    for rep in reports:
+        p = cross_run.Packed(rep)
+        assert p.data[:4] == b"\x28\xb5\x2f\xfd"           # a Zstandard frame's magic number
+        m = p.load()
+        assert m.source.text == rep.source.text
+        assert [s.title for s in m.sections] == [s.title for s in rep.sections]
+        assert template_cells(m) == template_cells(rep)
+        assert [(u.key, u.text, u.pos) for u in sim.units(m)] == [(u.key, u.text, u.pos) for u in sim.units(rep)]
