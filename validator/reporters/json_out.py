@@ -12,9 +12,12 @@
               "unreadable": n, "baseline": n, "text": "2 个错误，… 个警告，… 个提示（检查了…个文件）。"}
 }
 
-Findings that belong together (every blank cell of a table, F502) are one finding with
+Findings that belong together (every blank cell of a table, F502; one section the same as
+several other issuers' reports, Y202) are one finding with
 "cells": [{"line", "column", "end_line", "end_column", optional "page", "where",
-"context": {"table", "row", "column"}}, …] — every place; ``--show-all`` lists them one by one.
+"context": {"table", "row", "column"}, "other", "other_path", "numbers"}, …] — every place
+(and, for a comparison, which report it was compared with and what was measured);
+``--show-all`` lists them one by one.
 """
 
 from __future__ import annotations
