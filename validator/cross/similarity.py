@@ -248,7 +248,10 @@ class _Memo:
     def get(self, key):
         got = self._d.get(key)
         if got is not None:
-            self._d.move_to_end(key)
+            try:
+                self._d.move_to_end(key)
+            except KeyError:     # let go meanwhile by another thread's put: still a right answer
+                pass
         return got
 
     def put(self, key, value) -> None:
