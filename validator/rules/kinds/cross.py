@@ -51,11 +51,14 @@ class PairCtx(Ctx):
         return self.__other.source.path
 
     def other_name(self) -> str:
-        """How messages name the other report: "2023年度报告" or "淮安市人民政府2024年度报告"."""
-        y = f"{self.other_year}年度报告" if self.other_year else "另一份报告"
-        if self.relation == "peer":
-            return (self.other.metadata.issuer or "另一发布机关") + y
-        return y
+        """How messages name the other report: "2023年度报告" or "淮安市人民政府2024年度报告"
+        (worked out once: every finding of the pair names it, and keeps it)."""
+        name = self.__dict__.get("_other_name")
+        if name is None:
+            y = f"{self.other_year}年度报告" if self.other_year else "另一份报告"
+            name = (self.other.metadata.issuer or "另一发布机关") + y if self.relation == "peer" else y
+            self.__dict__["_other_name"] = name
+        return name
 
     def other_loc(self, span, label: str | None = None) -> RelatedLocation:
         loc = self.__other.source.location(*span)
