@@ -181,3 +181,11 @@ def test_a_pattern_is_dropped_only_when_no_stream_can_hold_its_literals():
     # "甲乙" ends one stream and starts the next: no stream holds it, and the joined text does not
     assert kept == ["收到申请", "乙方", r"\d+件"]
     assert live(ctx, streams[:1], pats) is pats           # one stream: looked for in it anyway
+
+
+def test_a_fixed_text_is_shared_by_every_finding_and_a_template_is_still_filled():
+    from validator.rules.kinds import _filled
+    fixed = "这一部分应写本机关本年度的工作，不要照抄其他机关的报告"
+    assert _filled(fixed, {}) is fixed
+    assert _filled("{a}与{b}", {"a": "甲", "b": "乙"}) == "甲与乙"
+    assert _filled("括号{{原样}}", {}) == "括号{原样}"        # escaped braces are still formatted

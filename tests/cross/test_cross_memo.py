@@ -89,3 +89,4 @@ def test_the_memo_keeps_at_most_its_size():
     memo.get(7)                     # used: kept when the next one comes
     memo.put(10, 100)
     assert memo.get(7) == 49 and memo.get(8) is None
+

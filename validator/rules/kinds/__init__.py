@@ -208,19 +208,27 @@ class Ctx:
                 v = args[k]
                 quoted[k] = (src.quote(v, start) if isinstance(v, str) and not isinstance(v, Plain)
                              and not k.endswith("_en") else v)
-        msg = rule.message.format_map(quoted)
+        msg = _filled(rule.message, quoted)
         args_en = english_args(quoted) if rule.message_en or (own and rule.suggestion_en) else None
-        msg_en = rule.message_en.format_map(args_en) if rule.message_en else None
+        msg_en = _filled(rule.message_en, args_en) if rule.message_en else None
         sug = suggestion
         if sug is None and rule.suggestion:
-            sug = rule.suggestion.format_map(quoted)
-        sug_en = rule.suggestion_en.format_map(args_en) if (suggestion is None and rule.suggestion_en) else None
+            sug = _filled(rule.suggestion, quoted)
+        sug_en = _filled(rule.suggestion_en, args_en) if (suggestion is None and rule.suggestion_en) else None
         return Finding(rule.id, rule.category, rule.severity, msg, src.path,
                        src.location(start, end), rule.name, msg_en,
                        section=self.section_name(start), table=table, row=row, column=column,
                        numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
                        related=[src.location(a, b) for a, b in related], span=(start, end),
                        suggestion_en=sug_en, group=group)
+
+
+def _filled(template: str, args) -> str:
+    """``template.format_map(args)``; a text without braces is itself (the same string object
+    for every finding: a batch keeps many findings of one rule, e.g. copied text per pair)."""
+    if "{" not in template and "}" not in template:
+        return template
+    return template.format_map(args)
 
 
 @lru_cache(maxsize=1024)
