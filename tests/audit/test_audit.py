@@ -45,7 +45,7 @@ def rows(db_path, rel_to: Path | None = None) -> dict:
         path = rec["path"] if rel_to is None else os.path.relpath(rec["path"], rel_to)
         rec["path"] = path
         rec["findings"] = db.execute("SELECT rule, severity, message, line, col, page, location, table_key, row_label,"
-                                     " column_label, numbers FROM findings WHERE report_id=? ORDER BY seq",
+                                     " column_label, numbers, origin FROM findings WHERE report_id=? ORDER BY seq",
                                      (rid,)).fetchall()
         rec["cell_rows"] = db.execute("SELECT k.table_key, k.row_key, k.column_key, c.kind, c.value, c.raw, c.line, c.col,"
                                   " c.page, c.location FROM cells c JOIN cell_keys k USING (key_id)"
@@ -106,8 +106,10 @@ def test_audit_stores_every_finding_and_every_template_cell_of_each_report(corpu
     got = rows(corpus_audit / "audit.sqlite", CORPUS)
     for path, r in got.items():
         res = lint_path(str(CORPUS / path))
-        assert [f[0] for f in r["findings"]] == [f.rule for f in res.findings], path
-        assert r["errors"] == sum(f.severity == "error" for f in res.findings)
+        own = [f for f in r["findings"] if f[-1] == "file"]
+        assert [f[0] for f in own] == [f.rule for f in res.findings], path
+        assert r["errors"] == sum(f.severity == "error" for f in res.findings) + \
+            sum(f[1] == "error" for f in r["findings"] if f[-1] == "cross")
         cells = template_cells(res.report)
         assert [(c[0], c[1], c[2], c[3], c[5]) for c in r["cell_rows"]] == \
                [(c["table"], c["row"], c["column"], c["kind"], c["raw"]) for c in cells], path
@@ -343,3 +345,86 @@ def test_localcluster_workers_keep_no_profile_of_the_checks(tmp_path):
     assert info["workers"] == 2
     states = [s for run in seen["states"] for s in run.values()]
     assert states and all(s == (False, 0, 0) for s in states)
+
+
+# --------------------------------------------------------------------------------------
+# comparisons across reports (the cross step of `check`, over the whole database)
+# --------------------------------------------------------------------------------------
+def _check_cross(paths, rel_to=None) -> set:
+    """What `check` finds comparing these files with one another (rules of rules/cross.yaml,
+    every finding one by one): (path, rule, line, column, message)."""
+    r = subprocess.run([sys.executable, "-m", "validator", "check", "-o", "json", "--show-all", "--exit-zero",
+                        *map(str, paths)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    out = set()
+    for f in json.loads(r.stdout)["findings"]:
+        if f["rule"].startswith("Y"):
+            p = f["path"] if rel_to is None else os.path.relpath(f["path"], rel_to)
+            out.add((p, f["rule"], f["line"], f["column"], f["message"]))
+    return out
+
+
+def _audit_cross(got: dict) -> set:
+    return {(p, f[0], f[3], f[4], f[2]) for p, r in got.items() for f in r["findings"] if f[-1] == "cross"}
+
+
+def test_audit_compares_the_reports_with_one_another_as_check_does(corpus_audit):
+    got = rows(corpus_audit / "audit.sqlite", CORPUS)
+    cross = _audit_cross(got)
+    assert cross, "the corpus has pairs of consecutive years (平潭, 洪泽)"
+    assert cross == _check_cross(corpus_files(), CORPUS)
+    db = sqlite3.connect(corpus_audit / "audit.sqlite")
+    info = json.loads(db.execute("SELECT info FROM runs").fetchone()[0])["cross"]
+    assert info["done"] and info["reports"] >= 20 and info["without_model"] == 0
+    assert db.execute("SELECT count(*) FROM models").fetchone()[0] == info["reports"]
+
+
+HONGZE_23, HONGZE_24 = CORPUS / "reports" / "009_hongzequ_2023.txt", CORPUS / "reports" / "010_hongzequ_2024.txt"
+CARRIED = "四、结转下年度继续办理                            0    0   0   0    0    0   0"
+
+
+def test_a_report_added_later_is_compared_with_those_already_in_the_database(tmp_path):
+    """洪泽区2024 passes on its own.  Its 2023 report, added in a later run with one application
+    carried forward (1 in 结转下年度), contradicts 2024's 上年结转 (0): the 2024 report — not
+    checked again, unchanged — gets the carry-over error (Y101) and the status 有错误, exactly
+    as `check` of the two files finds it; fixing the 2023 report takes it away again."""
+    src = tmp_path / "in"
+    src.mkdir()
+    this = src / "hongze_2024.txt"
+    shutil.copy(HONGZE_24, this)
+    db = tmp_path / "audit.sqlite"
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
+    assert rows(db)[str(this)]["status"] == "通过"
+    text = HONGZE_23.read_text(encoding="utf-8")
+    assert CARRIED in text
+    last = src / "hongze_2023.txt"
+    last.write_text(text.replace(CARRIED, CARRIED.replace("0    0   0   0    0    0   0", "1    0   0   0    0    0   1")),
+                    encoding="utf-8")
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT checked, skipped FROM runs ORDER BY run_id DESC").fetchone() == (1, 1)
+    got = rows(db)
+    y101 = [f for f in got[str(this)]["findings"] if f[0] == "Y101"]
+    assert y101 and all(f[-1] == "cross" and f[1] == "error" for f in y101)
+    assert got[str(this)]["status"] == "有错误" and got[str(this)]["errors"] == len(y101)
+    assert _audit_cross(got) == _check_cross([last, this])
+    # fixed: the comparisons are made again, the error and the status go
+    shutil.copy(HONGZE_23, last)
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
+    got = rows(db)
+    assert not [f for f in got[str(this)]["findings"] if f[0] == "Y101"]
+    assert got[str(this)]["status"] == "通过" and got[str(this)]["errors"] == 0
+    assert _audit_cross(got) == _check_cross([last, this])
+
+
+def test_no_cross_keeps_only_each_files_own_findings(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in (HONGZE_23, HONGZE_24):
+        shutil.copy(p, src / p.name)
+    db = tmp_path / "audit.sqlite"
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q", "--no-cross"]) == 0
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM findings WHERE origin='cross'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM models").fetchone()[0] == 0
+    assert json.loads(con.execute("SELECT info FROM runs").fetchone()[0])["cross"] == {"done": False}

@@ -29,6 +29,8 @@ def add_parser(sub) -> None:
                    help="本机并行进程数（Dask LocalCluster，默认等于CPU核数；1 表示在本进程中逐个检查）")
     a.add_argument("--cluster", default=None, metavar="ADDRESS", help="在这个 Dask 集群上运行，如 tcp://scheduler:8786")
     a.add_argument("--retry-failed", action="store_true", help="数据库中“无法读取”的文件即使内容未变也重新检查")
+    a.add_argument("--no-cross", action="store_true",
+                   help="不做跨报告对比（同一机关相邻年度、同年度其他机关的报告；默认在每次运行结束时对整个数据库做一次）")
     a.add_argument("--quiet", "-q", action="store_true", help="不显示进度条和结束时的统计")
     a.add_argument("--template", choices=["auto", "2019", "2021"], default=None, help="指定适用的格式（默认自动判断）")
     a.add_argument("--issuer-kind", choices=["auto", "department", "government"], default=None,
@@ -110,8 +112,8 @@ def plan(files: list[str], known: dict, options_for, retry_failed: bool = False,
         if old is not None and old[0] == sha and not (retry_failed and old[1] == UNREADABLE):
             skipped += 1
             continue
-        opts, _eff, _rules = options_for(p)
-        tasks.append((p, sha, opts))
+        opts, eff, _rules = options_for(p)
+        tasks.append((p, sha, opts, bool(eff.values.get("cross", True))))
     return tasks, skipped, failed
 
 
@@ -154,7 +156,7 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
             raise AuditUsageError(msg("写 Parquet 需要 pyarrow：pip install 'xxgk-lint[audit]'",
                                       "writing Parquet needs pyarrow: pip install 'xxgk-lint[audit]'")) from None
     try:
-        store = Store(args.out)
+        store = Store(args.out, __version__)
     except StoreError as exc:
         raise AuditUsageError(of(exc)) from None
     jobs = args.jobs if args.jobs and args.jobs > 0 else _engine.default_jobs()
@@ -190,6 +192,11 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
             raise AuditUsageError(of(exc)) from None
         finally:
             progress.close()
+        if not interrupted:
+            try:
+                info["cross"] = cross_step(store, options_for, files, jobs, lang)
+            except KeyboardInterrupt:
+                interrupted = True
         from .work import process_usage
         info["seconds"] = round(time.perf_counter() - t0, 3)
         info["process"] = process_usage()   # this process (with a LocalCluster: also the scheduler)
@@ -201,6 +208,46 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
         _report(args.out, len(files), checked, skipped, time.perf_counter() - t0,
                 interrupted, wrote, lang)
     return 130 if interrupted else 0
+
+
+class _Checked:
+    """A report of the database as the comparisons across reports see a checked file."""
+
+    __slots__ = ("path", "findings", "cross", "source")
+
+    def __init__(self, path: str, packed):
+        self.path, self.findings, self.cross, self.source = path, [], packed, None
+
+
+def cross_step(store, options_for, files: list[str], jobs: int, lang: str = "zh") -> dict:
+    """The comparisons across reports (validator/cross/run.py: cross_check, as `check` does for
+    the files it is given) over **every report of the database** whose model this version
+    made — the reports of earlier runs too, so a report added later is compared with those
+    already there: last year's report of the same issuer (carry-over Y101/Y102, copied text
+    Y201/Y203, 同比 Y204) and other issuers' reports of the year (Y202).  Their findings replace
+    the previous run's (``findings.origin = 'cross'``); counts and statuses follow.  Off with
+    ``--no-cross`` or ``cross = false`` (the configuration of the first file given)."""
+    import pickle
+
+    from ..cross.run import cross_check
+    from .work import _finding_row
+    first = files[0] if files else os.getcwd()
+    if not bool(options_for(first)[1].values.get("cross", True)):
+        return {"done": False}
+    rows, missing = store.models()
+    t0 = time.perf_counter()
+    checked = [_Checked(path, pickle.loads(data)) for _rid, path, data in rows]
+
+    def opts_for(path):
+        opts, eff, rules = options_for(path)
+        return opts, eff.values, rules
+
+    if len(checked) > 1:
+        cross_check(checked, opts_for, peers=True, lang=lang, shares=False, jobs=jobs)
+    n = store.set_cross({rid: [_finding_row(f, opts_for(r.path)[0].lang or lang) for f in r.findings]
+                         for (rid, _path, _data), r in zip(rows, checked)})
+    return {"done": True, "reports": len(checked), "without_model": missing, "findings": n,
+            "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def _write_outputs(args, lang: str, parquet: bool) -> list[str]:

@@ -58,14 +58,14 @@ def chunks(tasks: list, workers: int, max_chunk: int = 16) -> list[list]:
 
 
 def run_inprocess(tasks, sink, stop=None) -> None:
-    for path, sha, opts in tasks:
-        sink([check_one(path, sha, opts)])
+    for path, sha, opts, *more in tasks:
+        sink([check_one(path, sha, opts, keep_model=bool(more and more[0]))])
         if stop is not None and stop():
             return
 
 
 def _failed(task, exc) -> dict:
-    path, sha, opts = task
+    path, sha, opts = task[:3]
     if _lost(exc):
         why = Msg("检查进程在检查此文件时退出（崩溃、内存不足或超过时间上限后仍未停止），未能检查",
                   "the checking process exited while checking this file (a crash, out of memory, or still "

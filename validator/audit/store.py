@@ -5,7 +5,12 @@ Tables (documented in the README, "审计数据集"):
 * ``reports``   one row per file: path, sha256, size, issuer, issuer_kind, year, format,
                 template, status, reason, errors, warnings, infos, cells, seconds, run_id,
                 checked_at;
-* ``findings``  one row per finding (report_id → reports);
+* ``findings``  one row per finding (report_id → reports); ``origin`` says where it comes from:
+                ``file`` (the file checked on its own) or ``cross`` (a comparison with another
+                report of the database: last year's report of the issuer, other issuers' reports
+                of the year — worked out again over the whole database at the end of each run);
+* ``models``    each report's model, packed (validator.cross.run.Packed, pickled), with the
+                version of the tool that made it: what the comparisons across reports read;
 * ``cells``     one row per template cell (report_id, key_id → cell_keys); ``cell_keys`` holds
                 each (table_key, row_key, column_key, row_label, column_label) once;
 * ``runs``      one row per audit run (engine, workers, files, skipped, checked, times);
@@ -28,6 +33,7 @@ import os
 import sqlite3
 
 from ..i18n import msg
+from .status import ERRORS, PASSED, UNREADABLE
 
 SCHEMA_VERSION = "1"
 
@@ -44,7 +50,8 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE TABLE IF NOT EXISTS findings (
     report_id INTEGER NOT NULL, seq INTEGER NOT NULL, rule TEXT, name TEXT, category TEXT,
     severity TEXT, message TEXT, line INTEGER, col INTEGER, page INTEGER, location TEXT,
-    section TEXT, table_key TEXT, row_label TEXT, column_label TEXT, numbers TEXT);
+    section TEXT, table_key TEXT, row_label TEXT, column_label TEXT, numbers TEXT, origin TEXT);
+CREATE TABLE IF NOT EXISTS models (report_id INTEGER PRIMARY KEY, tool_version TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS cell_keys (
     key_id INTEGER PRIMARY KEY, table_key TEXT NOT NULL, row_key TEXT NOT NULL,
     column_key TEXT NOT NULL, row_label TEXT, column_label TEXT,
@@ -63,6 +70,10 @@ CREATE VIEW IF NOT EXISTS cells_v AS
            c.location, c.report_id
     FROM cells c JOIN cell_keys k USING (key_id) JOIN reports r USING (report_id);
 """
+
+_INSERT_FINDING = ("INSERT INTO findings (report_id, seq, rule, name, category, severity, message, line, col, page,"
+                   " location, section, table_key, row_label, column_label, numbers, origin)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 REPORT_COLUMNS = ("path", "sha256", "size", "issuer", "issuer_kind", "year", "format", "template", "status",
                   "reason", "errors", "warnings", "infos", "cells", "seconds")
@@ -88,8 +99,9 @@ def state_path(out: str) -> str:
 
 
 class Store:
-    def __init__(self, out: str):
+    def __init__(self, out: str, version: str = ""):
         self.out = out
+        self.version = version
         path = state_path(out)
         if is_parquet(out) and os.path.exists(out) and not os.path.isdir(out):
             raise StoreError(msg("{o}: 已存在且不是目录（Parquet 输出是一个目录）",
@@ -119,6 +131,8 @@ class Store:
             raise StoreError(msg("{p}: 数据库格式版本 {v} 与本程序（{s}）不同，请换一个输出文件",
                                  "{p}: database format version {v} differs from this program's ({s}); "
                                  "use another output file", p=path, v=v[0], s=SCHEMA_VERSION))
+        if "origin" not in {r[1] for r in self.db.execute("PRAGMA table_info(findings)")}:
+            self.db.execute("ALTER TABLE findings ADD COLUMN origin TEXT")   # a database of an earlier version
         self.db.commit()
         self._keys = {tuple(r[1:]): r[0] for r in self.db.execute(
             "SELECT key_id, table_key, row_key, column_key, row_label, column_label FROM cell_keys")}
@@ -163,16 +177,50 @@ class Store:
                 if old is not None:
                     db.execute("DELETE FROM findings WHERE report_id=?", old)
                     db.execute("DELETE FROM cells WHERE report_id=?", old)
+                    db.execute("DELETE FROM models WHERE report_id=?", old)
                     db.execute("DELETE FROM reports WHERE report_id=?", old)
                 rid = db.execute(
                     f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}, run_id, checked_at) "
                     f"VALUES ({', '.join('?' * (len(REPORT_COLUMNS) + 2))})",
                     tuple(rec[k] for k in REPORT_COLUMNS) + (self.run_id, now)).lastrowid
-                db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               [(rid, i, *f) for i, f in enumerate(rec["findings"])])
+                db.executemany(_INSERT_FINDING, [(rid, i, *f, "file") for i, f in enumerate(rec["findings"])])
+                if rec.get("model") is not None:
+                    db.execute("INSERT INTO models VALUES (?, ?, ?)", (rid, self.version, rec["model"]))
                 db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                [(rid, self._key_id(c), c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12])
                                 for c in rec["cell_rows"]])
+
+    # ---- the comparisons across reports ----------------------------------------------
+    def models(self) -> tuple[list[tuple[int, str, bytes]], int]:
+        """(report_id, path, packed model) of every report whose model this version of the
+        tool made, and how many other reports (not unreadable) have none: checked by another
+        version, or with the comparisons turned off."""
+        rows = self.db.execute("SELECT r.report_id, r.path, m.data FROM reports r JOIN models m USING (report_id)"
+                               " WHERE m.tool_version=? ORDER BY r.path", (self.version,)).fetchall()
+        have = {r[0] for r in rows}
+        missing = sum(1 for rid, st in self.db.execute("SELECT report_id, status FROM reports")
+                      if rid not in have and st != UNREADABLE)
+        return rows, missing
+
+    def set_cross(self, found: dict[int, list[tuple]]) -> int:
+        """Replace every ``cross`` finding by `found` (report_id → finding rows) and bring each
+        report's counts and status up to date (a report passes or has errors by all its
+        findings); the number of cross findings."""
+        db = self.db
+        with db:
+            db.execute("DELETE FROM findings WHERE origin='cross'")
+            for rid, rows in found.items():
+                if not rows:
+                    continue
+                base = db.execute("SELECT coalesce(max(seq), -1) + 1 FROM findings WHERE report_id=?", (rid,)).fetchone()[0]
+                db.executemany(_INSERT_FINDING, [(rid, base + i, *f, "cross") for i, f in enumerate(rows)])
+            db.execute("UPDATE reports SET"
+                       " errors=(SELECT count(*) FROM findings f WHERE f.report_id=reports.report_id AND severity='error'),"
+                       " warnings=(SELECT count(*) FROM findings f WHERE f.report_id=reports.report_id AND severity='warning'),"
+                       " infos=(SELECT count(*) FROM findings f WHERE f.report_id=reports.report_id AND severity='info')")
+            db.execute("UPDATE reports SET status=CASE WHEN errors > 0 THEN ? ELSE ? END WHERE status IN (?, ?)",
+                       (ERRORS, PASSED, ERRORS, PASSED))
+        return sum(len(v) for v in found.values())
 
     def close(self) -> None:
         try:
@@ -217,13 +265,13 @@ _EXPORTS = {
                  ("warnings", "int32"), ("infos", "int32"), ("cells", "int32"), ("seconds", "float64"),
                  ("run_id", "int32"), ("checked_at", "string")]),
     "findings": ("SELECT f.report_id, r.path, f.seq, f.rule, f.name, f.category, f.severity, f.message, f.line,"
-                 " f.col, f.page, f.location, f.section, f.table_key, f.row_label, f.column_label, f.numbers"
+                 " f.col, f.page, f.location, f.section, f.table_key, f.row_label, f.column_label, f.numbers, f.origin"
                  " FROM findings f JOIN reports r USING (report_id) ORDER BY r.path, f.seq",
                  [("report_id", "int64"), ("path", "string"), ("seq", "int32"), ("rule", "string"),
                   ("name", "string"), ("category", "string"), ("severity", "string"), ("message", "string"),
                   ("line", "int32"), ("col", "int32"), ("page", "int32"), ("location", "string"),
                   ("section", "string"), ("table_key", "string"), ("row_label", "string"),
-                  ("column_label", "string"), ("numbers", "string")]),
+                  ("column_label", "string"), ("numbers", "string"), ("origin", "string")]),
     "cells": ("SELECT c.report_id, r.path, k.table_key, k.row_key, k.column_key, k.row_label, k.column_label,"
               " c.kind, c.value, c.raw, c.note, c.line, c.col, c.page, c.location"
               " FROM cells c JOIN cell_keys k USING (key_id) JOIN reports r USING (report_id)"

@@ -151,12 +151,15 @@ def blank_record(path: str, sha: str | None, size: int | None, status: str, reas
     rec.update(path=path, sha256=sha, size=size, status=status, reason=reason, errors=0, warnings=0,
                infos=0, cells=0, seconds=seconds)
     rec["findings"], rec["cell_rows"] = [], []
+    rec["model"] = None
     return rec
 
 
-def check_one(path: str, sha: str | None, opts, hard_exit: bool = False) -> dict:
+def check_one(path: str, sha: str | None, opts, hard_exit: bool = False, keep_model: bool = False) -> dict:
     """The audit record of one file (never raises for the file's sake).  Its reason, like its
-    findings' messages, is in the file's language (``opts.lang``)."""
+    findings' messages, is in the file's language (``opts.lang``).  ``keep_model``: the record
+    also carries the report's model, packed (``model``: bytes of a pickled
+    validator.cross.run.Packed), for the comparisons across reports at the end of the run."""
     from ..extract import template_cells
     from ..i18n import msg, text
     from ..lint import limit_result, lint_path
@@ -175,6 +178,7 @@ def check_one(path: str, sha: str | None, opts, hard_exit: bool = False) -> dict
             status, reason = status_of(report, res.findings)
             cells = template_cells(report) if report is not None else []
             rec = dict.fromkeys(REPORT_FIELDS)
+            rec["model"] = None
             md = report.metadata if report is not None else None
             sev = [f.severity for f in res.findings]
             rec.update(path=path, sha256=sha, size=size, status=status,
@@ -188,6 +192,11 @@ def check_one(path: str, sha: str | None, opts, hard_exit: bool = False) -> dict
                        cells=sum(1 for c in cells if c["kind"] != "missing"))
             rec["findings"] = [_finding_row(f, lang) for f in res.findings]
             rec["cell_rows"] = [tuple(c[k] for k in CELL_FIELDS) for c in cells]
+            if keep_model and report is not None and status not in (UNREADABLE,):
+                import pickle
+
+                from ..cross.run import Packed
+                rec["model"] = pickle.dumps(Packed(report), protocol=pickle.HIGHEST_PROTOCOL)
     except ReadError as exc:
         rec = blank_record(path, sha, size, UNREADABLE, text(exc, lang))
     except _limits.LimitExceeded as exc:   # the deadline fired outside lint_path's own handling
@@ -213,8 +222,8 @@ def unreadable_reason(path: str, exc: OSError, lang: str = "zh") -> str:
 
 
 def check_chunk(tasks: list, hard_exit: bool = True) -> list[dict]:
-    """Records of several files (one Dask task): [(path, sha256, Options), …]."""
-    return [check_one(p, sha, opts, hard_exit) for p, sha, opts in tasks]
+    """Records of several files (one Dask task): [(path, sha256, Options[, keep the model]), …]."""
+    return [check_one(p, sha, opts, hard_exit, bool(more and more[0])) for p, sha, opts, *more in tasks]
 
 
 def process_usage() -> dict:
