@@ -51,3 +51,11 @@ def test_findings_are_the_same_with_few_models_kept_as_with_all(monkeypatch):
     few = _findings_after_cross(_batch())
     assert few == everything
     assert any(f["rule"].startswith("Y") for _p, fs in everything for f in fs)   # the cross rules ran
+
+
+def test_the_8_gram_profiles_are_let_go_once_the_index_of_peers_is_built():
+    res = _batch()
+    assert all(r.cross.sections is not None for r in res)
+    _findings_after_cross(res)
+    assert all(r.cross.sections is None for r in res)
+    assert all(r.cross.load().source.path == r.path for r in res)      # the models themselves stay

@@ -295,6 +295,9 @@ def _cross_check(results, options_for, previous, peers: bool, lang: str, shares:
         compared = _peer_pairs(grouping.peers, sections, options_for, jobs)
         tasks += [(path, path, o, "peer") for path, others in compared.items() for o in others]
     sections.clear()
+    for r in usable:   # the index is built: the 8-gram profiles are not read again (~10 KB a report)
+        if isinstance(r.cross, Packed):
+            r.cross.sections = None
     _MODELS[0] = model
     _RESULTS.update(by_path)
     order = _locality(tasks)
