@@ -234,8 +234,9 @@ HELP_EN: dict[tuple[str, str], str] = {
     ("audit", "--jobs"): "local parallel processes (Dask LocalCluster, default: CPU count; 1 = in this process)",
     ("audit", "--cluster"): "run on this Dask cluster, e.g. tcp://scheduler:8786",
     ("audit", "--retry-failed"): "recheck files recorded as unreadable even if unchanged",
-    ("audit", "--no-cross"): "do not compare the reports with one another (last year's report of an issuer, other "
-                             "issuers' reports of the year; by default done over the whole database at the end of each run)",
+    ("audit", "--cross"): "at the end of the run, compare the reports of the whole database with one another, as check "
+                          "does (last year's report of an issuer, other issuers' reports of the year); findings with "
+                          "origin=cross; keeps each report's model in the database",
     ("audit", "--quiet"): "no progress bar and no closing statistics",
     ("audit", "--template"): "the format to apply (default: by report year)",
     ("audit", "--issuer-kind"): "kind of issuing body (default: from its name)",

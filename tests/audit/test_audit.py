@@ -57,12 +57,12 @@ def rows(db_path, rel_to: Path | None = None) -> dict:
 
 @pytest.fixture(scope="module")
 def corpus_audit(tmp_path_factory):
-    """`xxgk-lint audit CORPUS --out audit.sqlite --summary summary/` run once, in this process."""
+    """`xxgk-lint audit CORPUS --out audit.sqlite --summary summary/ --cross` run once, in this process."""
     d = tmp_path_factory.mktemp("audit")
     old = os.getcwd()
     os.chdir(d)
     try:
-        code = main(["audit", str(CORPUS), "--out", "audit.sqlite", "--summary", "summary", "--jobs", "1"])
+        code = main(["audit", str(CORPUS), "--out", "audit.sqlite", "--summary", "summary", "--jobs", "1", "--cross"])
     finally:
         os.chdir(old)
     assert code == 0
@@ -210,7 +210,7 @@ def test_audit_on_a_dask_localcluster_gives_the_same_rows(corpus_audit, tmp_path
     from distributed import LocalCluster
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         code = main(["audit", str(CORPUS), "--out", str(tmp_path / "c.sqlite"), "--cluster",
-                     cluster.scheduler_address, "-q"])
+                     cluster.scheduler_address, "-q", "--cross"])
     assert code == 0
     assert rows(tmp_path / "c.sqlite") == rows(corpus_audit / "audit.sqlite")
     con = sqlite3.connect(tmp_path / "c.sqlite")
@@ -218,7 +218,7 @@ def test_audit_on_a_dask_localcluster_gives_the_same_rows(corpus_audit, tmp_path
 
 
 def test_audit_with_jobs_runs_on_its_own_localcluster_and_gives_the_same_rows(corpus_audit, tmp_path):
-    assert main(["audit", str(CORPUS), "--out", str(tmp_path / "j.sqlite"), "--jobs", "2", "-q"]) == 0
+    assert main(["audit", str(CORPUS), "--out", str(tmp_path / "j.sqlite"), "--jobs", "2", "-q", "--cross"]) == 0
     assert rows(tmp_path / "j.sqlite") == rows(corpus_audit / "audit.sqlite")
     con = sqlite3.connect(tmp_path / "j.sqlite")
     assert con.execute("SELECT engine, workers FROM runs").fetchone() == ("dask:local", 2)
@@ -393,14 +393,15 @@ def test_a_report_added_later_is_compared_with_those_already_in_the_database(tmp
     this = src / "hongze_2024.txt"
     shutil.copy(HONGZE_24, this)
     db = tmp_path / "audit.sqlite"
-    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
+    audit = ["audit", str(src), "--out", str(db), "--jobs", "1", "-q", "--cross"]
+    assert main(audit) == 0
     assert rows(db)[str(this)]["status"] == "通过"
     text = HONGZE_23.read_text(encoding="utf-8")
     assert CARRIED in text
     last = src / "hongze_2023.txt"
     last.write_text(text.replace(CARRIED, CARRIED.replace("0    0   0   0    0    0   0", "1    0   0   0    0    0   1")),
                     encoding="utf-8")
-    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
+    assert main(audit) == 0
     con = sqlite3.connect(db)
     assert con.execute("SELECT checked, skipped FROM runs ORDER BY run_id DESC").fetchone() == (1, 1)
     got = rows(db)
@@ -410,21 +411,32 @@ def test_a_report_added_later_is_compared_with_those_already_in_the_database(tmp
     assert _audit_cross(got) == _check_cross([last, this])
     # fixed: the comparisons are made again, the error and the status go
     shutil.copy(HONGZE_23, last)
-    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
+    assert main(audit) == 0
     got = rows(db)
     assert not [f for f in got[str(this)]["findings"] if f[0] == "Y101"]
     assert got[str(this)]["status"] == "通过" and got[str(this)]["errors"] == 0
     assert _audit_cross(got) == _check_cross([last, this])
 
 
-def test_no_cross_keeps_only_each_files_own_findings(tmp_path):
+def test_without_cross_the_audit_keeps_only_each_files_own_findings(tmp_path):
+    """The comparisons are asked for (--cross): by default an audit stores each file's own
+    checks and no model; the same database then gets them when a run asks."""
     src = tmp_path / "in"
     src.mkdir()
     for p in (HONGZE_23, HONGZE_24):
         shutil.copy(p, src / p.name)
     db = tmp_path / "audit.sqlite"
-    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q", "--no-cross"]) == 0
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q"]) == 0
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM findings WHERE origin='cross'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM models").fetchone()[0] == 0
-    assert json.loads(con.execute("SELECT info FROM runs").fetchone()[0])["cross"] == {"done": False}
+    assert "cross" not in json.loads(con.execute("SELECT info FROM runs").fetchone()[0])
+    # a later run with --cross: the files are unchanged but have no model yet, so they are checked
+    # again (not skipped) and compared; after that, unchanged files are skipped as usual
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q", "--cross"]) == 0
+    run = con.execute("SELECT checked, skipped, info FROM runs ORDER BY run_id DESC").fetchone()
+    assert run[:2] == (2, 0)
+    info = json.loads(run[2])["cross"]
+    assert info["reports"] == 2 and info["without_model"] == 0
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q", "--cross"]) == 0
+    assert con.execute("SELECT checked, skipped FROM runs ORDER BY run_id DESC").fetchone() == (0, 2)

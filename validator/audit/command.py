@@ -29,8 +29,9 @@ def add_parser(sub) -> None:
                    help="本机并行进程数（Dask LocalCluster，默认等于CPU核数；1 表示在本进程中逐个检查）")
     a.add_argument("--cluster", default=None, metavar="ADDRESS", help="在这个 Dask 集群上运行，如 tcp://scheduler:8786")
     a.add_argument("--retry-failed", action="store_true", help="数据库中“无法读取”的文件即使内容未变也重新检查")
-    a.add_argument("--no-cross", action="store_true",
-                   help="不做跨报告对比（同一机关相邻年度、同年度其他机关的报告；默认在每次运行结束时对整个数据库做一次）")
+    a.add_argument("--cross", action="store_true",
+                   help="运行结束时对整个数据库做跨报告对比（同一机关相邻年度、同年度其他机关的报告，与 check 相同），"
+                        "问题记为 origin=cross；需在数据库中存每份报告的模型")
     a.add_argument("--quiet", "-q", action="store_true", help="不显示进度条和结束时的统计")
     a.add_argument("--template", choices=["auto", "2019", "2021"], default=None, help="指定适用的格式（默认自动判断）")
     a.add_argument("--issuer-kind", choices=["auto", "department", "government"], default=None,
@@ -96,9 +97,12 @@ class _Progress:
 # --------------------------------------------------------------------------------------
 # the command
 # --------------------------------------------------------------------------------------
-def plan(files: list[str], known: dict, options_for, retry_failed: bool = False, lang: str = "zh"):
+def plan(files: list[str], known: dict, options_for, retry_failed: bool = False, lang: str = "zh",
+         cross: bool = False, modelled: set | None = None):
     """(tasks, skipped, unreadable records): files whose path and content hash are already in
-    the database are skipped; files that cannot even be hashed are recorded at once."""
+    the database are skipped — unless the comparisons across reports are asked for (``cross``)
+    and the file has no model of this version in the database (``modelled``: the paths that
+    have one): those are checked again; files that cannot even be hashed are recorded at once."""
     from .status import UNREADABLE
     from .work import blank_record, file_hash, unreadable_reason
     tasks, skipped, failed = [], 0, []
@@ -109,11 +113,13 @@ def plan(files: list[str], known: dict, options_for, retry_failed: bool = False,
             failed.append(blank_record(p, None, None, UNREADABLE, unreadable_reason(p, exc, lang)))
             continue
         old = known.get(p)
-        if old is not None and old[0] == sha and not (retry_failed and old[1] == UNREADABLE):
+        opts, eff, _rules = options_for(p)
+        keep = cross and bool(eff.values.get("cross", True))
+        if old is not None and old[0] == sha and not (retry_failed and old[1] == UNREADABLE) \
+                and not (keep and old[1] != UNREADABLE and p not in (modelled or ())):
             skipped += 1
             continue
-        opts, eff, _rules = options_for(p)
-        tasks.append((p, sha, opts, bool(eff.values.get("cross", True))))
+        tasks.append((p, sha, opts, keep))
     return tasks, skipped, failed
 
 
@@ -166,7 +172,9 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
     info: dict = {}
     t0 = time.perf_counter()
     try:
-        tasks, skipped, failed = plan(files, store.known(), options_for, args.retry_failed, lang)
+        cross = bool(getattr(args, "cross", False))
+        tasks, skipped, failed = plan(files, store.known(), options_for, args.retry_failed, lang, cross,
+                                      store.modelled() if cross else None)
         engine = ("dask:" + args.cluster) if args.cluster else ("inprocess" if jobs <= 1 or len(tasks) <= 1
                                                                  else "dask:local")
         store.start_run(engine, 1 if engine == "inprocess" else jobs, len(files), skipped, __version__)
@@ -192,7 +200,7 @@ def run(args, files: list[str], options_for, lang: str = "zh") -> int:
             raise AuditUsageError(of(exc)) from None
         finally:
             progress.close()
-        if not interrupted:
+        if cross and not interrupted:
             try:
                 info["cross"] = cross_step(store, options_for, files, jobs, lang)
             except KeyboardInterrupt:
@@ -225,8 +233,8 @@ def cross_step(store, options_for, files: list[str], jobs: int, lang: str = "zh"
     made — the reports of earlier runs too, so a report added later is compared with those
     already there: last year's report of the same issuer (carry-over Y101/Y102, copied text
     Y201/Y203, 同比 Y204) and other issuers' reports of the year (Y202).  Their findings replace
-    the previous run's (``findings.origin = 'cross'``); counts and statuses follow.  Off with
-    ``--no-cross`` or ``cross = false`` (the configuration of the first file given)."""
+    the previous run's (``findings.origin = 'cross'``); counts and statuses follow.  Asked for
+    with ``--cross``; ``cross = false`` in the configuration (of the first file given) turns it off."""
     import pickle
 
     from ..cross.run import cross_check
@@ -234,9 +242,14 @@ def cross_step(store, options_for, files: list[str], jobs: int, lang: str = "zh"
     first = files[0] if files else os.getcwd()
     if not bool(options_for(first)[1].values.get("cross", True)):
         return {"done": False}
-    rows, missing = store.models()
     t0 = time.perf_counter()
-    checked = [_Checked(path, pickle.loads(data)) for _rid, path, data in rows]
+    ids, checked, missing = [], [], 0
+    for rid, path, data in store.models():     # one stored model at a time (its bytes let go)
+        if rid is None:
+            missing = data
+            continue
+        ids.append(rid)
+        checked.append(_Checked(path, pickle.loads(data)))
 
     def opts_for(path):
         opts, eff, rules = options_for(path)
@@ -245,7 +258,7 @@ def cross_step(store, options_for, files: list[str], jobs: int, lang: str = "zh"
     if len(checked) > 1:
         cross_check(checked, opts_for, peers=True, lang=lang, shares=False, jobs=jobs)
     n = store.set_cross({rid: [_finding_row(f, opts_for(r.path)[0].lang or lang) for f in r.findings]
-                         for (rid, _path, _data), r in zip(rows, checked)})
+                         for rid, r in zip(ids, checked)})
     return {"done": True, "reports": len(checked), "without_model": missing, "findings": n,
             "seconds": round(time.perf_counter() - t0, 3)}
 

@@ -143,6 +143,11 @@ class Store:
         """path → (sha256, status) of every report already in the database."""
         return {p: (h, s) for p, h, s in self.db.execute("SELECT path, sha256, status FROM reports")}
 
+    def modelled(self) -> set[str]:
+        """The paths whose model this version of the tool stored (the comparisons read them)."""
+        return {p for p, in self.db.execute("SELECT r.path FROM reports r JOIN models m USING (report_id)"
+                                            " WHERE m.tool_version=?", (self.version,))}
+
     # ---- a run ----------------------------------------------------------------------
     def start_run(self, engine: str, workers: int, files: int, skipped: int, version: str) -> int:
         cur = self.db.execute("INSERT INTO runs (started, engine, workers, files, skipped, checked, tool_version)"
@@ -191,16 +196,17 @@ class Store:
                                 for c in rec["cell_rows"]])
 
     # ---- the comparisons across reports ----------------------------------------------
-    def models(self) -> tuple[list[tuple[int, str, bytes]], int]:
+    def models(self):
         """(report_id, path, packed model) of every report whose model this version of the
-        tool made, and how many other reports (not unreadable) have none: checked by another
-        version, or with the comparisons turned off."""
-        rows = self.db.execute("SELECT r.report_id, r.path, m.data FROM reports r JOIN models m USING (report_id)"
-                               " WHERE m.tool_version=? ORDER BY r.path", (self.version,)).fetchall()
-        have = {r[0] for r in rows}
-        missing = sum(1 for rid, st in self.db.execute("SELECT report_id, status FROM reports")
-                      if rid not in have and st != UNREADABLE)
-        return rows, missing
+        tool made, read one at a time; then (None, None, n): how many other reports (not
+        unreadable) have none — checked by another version, or with the comparisons off."""
+        have = 0
+        for row in self.db.execute("SELECT r.report_id, r.path, m.data FROM reports r JOIN models m USING (report_id)"
+                                   " WHERE m.tool_version=? ORDER BY r.path", (self.version,)):
+            have += 1
+            yield row
+        readable = self.db.execute("SELECT count(*) FROM reports WHERE status != ?", (UNREADABLE,)).fetchone()[0]
+        yield None, None, max(0, readable - have)
 
     def set_cross(self, found: dict[int, list[tuple]]) -> int:
         """Replace every ``cross`` finding by `found` (report_id → finding rows) and bring each
