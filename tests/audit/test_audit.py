@@ -440,3 +440,24 @@ def test_without_cross_the_audit_keeps_only_each_files_own_findings(tmp_path):
     assert info["reports"] == 2 and info["without_model"] == 0
     assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q", "--cross"]) == 0
     assert con.execute("SELECT checked, skipped FROM runs ORDER BY run_id DESC").fetchone() == (0, 2)
+
+
+def test_models_of_a_database_others_can_write_are_not_loaded(tmp_path, capsys):
+    """The models are pickles (loading one runs code): a database file writable by others is
+    audited as usual, but its models are not read and the run says so in one line."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in (HONGZE_23, HONGZE_24):
+        shutil.copy(p, src / p.name)
+    db = tmp_path / "audit.sqlite"
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q", "--cross"]) == 0
+    os.chmod(db, 0o666)
+    shutil.copy(HONGZE_23, src / "another.txt")
+    capsys.readouterr()
+    assert main(["audit", str(src), "--out", str(db), "--jobs", "1", "-q", "--cross"]) == 0
+    err = capsys.readouterr().err
+    assert "未做跨报告对比" in err and len(err.strip().splitlines()) == 1
+    con = sqlite3.connect(db)
+    info = json.loads(con.execute("SELECT info FROM runs ORDER BY run_id DESC").fetchone()[0])["cross"]
+    assert info["done"] is False
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 3     # the file itself was audited

@@ -239,17 +239,32 @@ def cross_step(store, options_for, files: list[str], jobs: int, lang: str = "zh"
 
     from ..cross.run import cross_check
     from .work import _finding_row
+    from ..i18n import msg
+    from .store import state_path
     first = files[0] if files else os.getcwd()
     if not bool(options_for(first)[1].values.get("cross", True)):
         return {"done": False}
+    # the models are pickles, and loading a pickle runs code: only from a database file of this
+    # user that nobody else can write (as the start-up cache is read)
+    st = os.stat(state_path(store.out))
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+        print(msg("xxgk-lint: 未做跨报告对比：{o} 不属于当前用户或其他用户可写（其中存的模型不予读取）",
+                  "xxgk-lint: no comparisons across reports: {o} is not yours or others can write it "
+                  "(the models it holds are not read)", o=store.out).text(lang), file=sys.stderr)
+        return {"done": False, "why": "database not owned by this user or writable by others"}
     t0 = time.perf_counter()
     ids, checked, missing = [], [], 0
     for rid, path, data in store.models():     # one stored model at a time (its bytes let go)
         if rid is None:
-            missing = data
+            missing += data
+            continue
+        try:
+            packed = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a damaged row: that report is not compared (counted)
+            missing += 1
             continue
         ids.append(rid)
-        checked.append(_Checked(path, pickle.loads(data)))
+        checked.append(_Checked(path, packed))
 
     def opts_for(path):
         opts, eff, rules = options_for(path)
