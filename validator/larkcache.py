@@ -47,11 +47,18 @@ def cache_dir() -> Path | None:
         return None
     if not stat.S_ISDIR(st.st_mode):
         return None
-    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+    if not private(st):
         return None  # someone else's or writable by others: do not load pickles from it
     if not os.access(d, os.W_OK | os.X_OK):
         return None
     return d
+
+
+def private(st: os.stat_result) -> bool:
+    """Whether a file or directory (its ``os.stat``) is this user's and nobody else can write
+    it — the condition for loading a pickle from it (loading a pickle runs code).  Always true
+    where there are no user ids (Windows)."""
+    return not hasattr(os, "getuid") or (st.st_uid == os.getuid() and not st.st_mode & 0o022)
 
 
 def lark(name: str, grammar: str, **options):

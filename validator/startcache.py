@@ -142,10 +142,12 @@ def read(path):
     """(key, value) of a cache file, or None when it is missing, not ours, writable by others
     (a pickle runs code when loaded: such a file is never unpickled), corrupt or truncated."""
     import pickle
+
+    from .larkcache import private
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
-            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+            if not private(st):
                 return None
             stored_key, value = pickle.load(fh)
     except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: load the files

@@ -13,6 +13,7 @@ import pytest
 
 from validator.cross import similarity as sim
 from validator.lint import Options, lint_path
+from validator.memo import LRU
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
 REPORTS = sorted(p.name for p in CORPUS.glob("*.txt"))
@@ -25,8 +26,8 @@ def fresh_units(name: str) -> list[sim.Unit]:
 
 @pytest.fixture
 def empty_memo(monkeypatch):
-    monkeypatch.setattr(sim, "_ALIGNED", sim._Memo(sim.MEMO_SIZE))
-    monkeypatch.setattr(sim, "_CONTAINMENT", sim._Memo(sim.MEMO_SIZE))
+    monkeypatch.setattr(sim, "_ALIGNED", LRU(sim.MEMO_SIZE))
+    monkeypatch.setattr(sim, "_CONTAINMENT", LRU(sim.MEMO_SIZE))
 
 
 def _key(res):
@@ -44,8 +45,8 @@ def test_a_remembered_comparison_equals_a_fresh_one_on_every_corpus_pair(empty_m
     again = [_key(sim.compare(u, v, screen=0.3)) for u, v in pairs]      # from the memo
     assert again == first
     # and without any memo at all: every call works it out
-    monkeypatch.setattr(sim, "_ALIGNED", sim._Memo(0))
-    monkeypatch.setattr(sim, "_CONTAINMENT", sim._Memo(0))
+    monkeypatch.setattr(sim, "_ALIGNED", LRU(0))
+    monkeypatch.setattr(sim, "_CONTAINMENT", LRU(0))
     assert [_key(sim.compare(u, v, screen=0.3)) for u, v in pairs] == first
 
 
@@ -81,7 +82,7 @@ def test_the_memo_key_tells_direction_min_match_and_text_apart(empty_memo):
 
 
 def test_the_memo_keeps_at_most_its_size():
-    memo = sim._Memo(3)
+    memo = LRU(3)
     for i in range(10):
         memo.put(i, i * i)
     assert len(memo._d) == 3

@@ -113,10 +113,13 @@ def plan(files: list[str], known: dict, options_for, retry_failed: bool = False,
             failed.append(blank_record(p, None, None, UNREADABLE, unreadable_reason(p, exc, lang)))
             continue
         old = known.get(p)
+        unchanged = old is not None and old[0] == sha and not (retry_failed and old[1] == UNREADABLE)
+        if unchanged and not (cross and old[1] != UNREADABLE and p not in (modelled or ())):
+            skipped += 1
+            continue
         opts, eff, _rules = options_for(p)
         keep = cross and bool(eff.values.get("cross", True))
-        if old is not None and old[0] == sha and not (retry_failed and old[1] == UNREADABLE) \
-                and not (keep and old[1] != UNREADABLE and p not in (modelled or ())):
+        if unchanged and not keep:      # re-checked only for a model the configuration does not keep
             skipped += 1
             continue
         tasks.append((p, sha, opts, keep))
@@ -240,14 +243,14 @@ def cross_step(store, options_for, files: list[str], jobs: int, lang: str = "zh"
     from ..cross.run import cross_check
     from .work import _finding_row
     from ..i18n import msg
+    from ..larkcache import private
     from .store import state_path
     first = files[0] if files else os.getcwd()
     if not bool(options_for(first)[1].values.get("cross", True)):
         return {"done": False}
     # the models are pickles, and loading a pickle runs code: only from a database file of this
     # user that nobody else can write (as the start-up cache is read)
-    st = os.stat(state_path(store.out))
-    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+    if not private(os.stat(state_path(store.out))):
         print(msg("xxgk-lint: 未做跨报告对比：{o} 不属于当前用户或其他用户可写（其中存的模型不予读取）",
                   "xxgk-lint: no comparisons across reports: {o} is not yours or others can write it "
                   "(the models it holds are not read)", o=store.out).text(lang), file=sys.stderr)

@@ -16,11 +16,11 @@ import copy
 import gc
 import os
 import pickle
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..findings import Finding
+from ..memo import LRU
 from ..rules import is_selected
 from ..rules.kinds import run_kind
 from ..rules.kinds.cross import PairCtx, unchecked
@@ -386,20 +386,16 @@ class _Models:
 
     def __init__(self, packed: dict):
         self._packed = packed
-        self._live: OrderedDict = OrderedDict()
+        self._live = LRU(self.KEEP)
 
     def get(self, x):
         if not isinstance(x, str):
             return x                 # a model already (last year's report given with --previous)
         m = self._live.get(x)
-        if m is not None:
-            self._live.move_to_end(x)
-            return m
-        p = self._packed[x]
-        m = p.load() if isinstance(p, Packed) else restored(p)
-        self._live[x] = m
-        if len(self._live) > self.KEEP:
-            self._live.popitem(last=False)
+        if m is None:
+            p = self._packed[x]
+            m = p.load() if isinstance(p, Packed) else restored(p)
+            self._live.put(x, m)
         return m
 
 

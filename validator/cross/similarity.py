@@ -22,11 +22,11 @@ decided by an index of the 8-grams the reports share (validator/cross/peers.py).
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from difflib import Match
 from hashlib import blake2b
 
+from ..memo import LRU
 from ..prose import make_stream
 
 try:   # the same SequenceMatcher, compiled (identical matching blocks, ~4x faster)
@@ -234,38 +234,14 @@ def match_units(a: list[Unit], b: list[Unit]) -> list[tuple[Unit, Unit]]:
     return [(u, by_key[u.key]) for u in a if u.key in by_key]
 
 
-class _Memo:
-    """A bounded memo of what comparing two section *texts* gives (least recently used entries
-    go first).  Sections are often copied word for word — that is what copied_text looks
-    for — so in a batch the same pair of texts comes back with other pairs of reports: a
-    county's units that all copied one model section are each compared with every other
-    issuer's.  Keyed by the texts' digests (:meth:`Unit.ident`), so an entry holds no text."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._d: OrderedDict = OrderedDict()
-
-    def get(self, key):
-        got = self._d.get(key)
-        if got is not None:
-            try:
-                self._d.move_to_end(key)
-            except KeyError:     # let go meanwhile by another thread's put: still a right answer
-                pass
-        return got
-
-    def put(self, key, value) -> None:
-        self._d[key] = value
-        if len(self._d) > self.size:
-            self._d.popitem(last=False)
-
-    def clear(self) -> None:
-        self._d.clear()
-
-
+# Comparing two section *texts* is a pure function of them.  Sections are often copied word for
+# word — that is what copied_text looks for — so in a batch the same pair of texts comes back
+# with other pairs of reports (a county's units that all copied one model section are each
+# compared with every other issuer's).  What it gives is kept in bounded memos keyed by the
+# texts' digests (:meth:`Unit.ident`), so an entry holds no text.
 MEMO_SIZE = 8192
-_CONTAINMENT = _Memo(MEMO_SIZE)   # (u ident, v ident) -> containment
-_ALIGNED = _Memo(MEMO_SIZE)       # (u ident, v ident, min_match) -> the long matching blocks
+_CONTAINMENT = LRU(MEMO_SIZE)   # (u ident, v ident) -> containment
+_ALIGNED = LRU(MEMO_SIZE)       # (u ident, v ident, min_match) -> the long matching blocks
 
 
 def containment(u: Unit, v: Unit) -> float:
