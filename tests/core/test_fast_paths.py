@@ -71,6 +71,19 @@ def test_trim_equals_trimming_character_by_character():
         assert tg._trim(s, 0, len(s)) == _trim_by_characters(s, 0, len(s)), repr(s)
 
 
+def test_line_trims_equal_trimming_each_line():
+    """text_blocks trims every line once (_line_trims): what _trim gives for the whole line,
+    None where that is empty (a blank line, also one of padding and literal &nbsp;)."""
+    texts = corpus_texts() + [odd_text(), "&nbsp;\n x &nbsp;\n\u3000&nbsp;\r\n&NBSP;a", "", "\n\r\n \r"]
+    for text in texts:
+        lines = tg._lines(text)
+        want = []
+        for ln in lines:
+            a, b = tg._trim(text, ln.start, ln.end)
+            want.append((a, b) if b > a else None)
+        assert tg._line_trims(text, lines) == want
+
+
 def test_lines_split_like_searching_for_each_line_break():
     for text in corpus_texts() + [odd_text(), "", "\n", "a\r", "\r\n\r\n"]:
         lines = tg._lines(text)

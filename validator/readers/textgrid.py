@@ -37,6 +37,7 @@ Renderings recognised as grids (``Grid.origin``):
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import itemgetter
 
 from ..document import Block, Grid, GridCell, Paragraph
 from ..records import record
@@ -66,10 +67,29 @@ class _Line:
 def _lines(text: str) -> list[_Line]:
     out = []
     pos = 0
+    cr = "\r" in text
     for no, part in enumerate(text.split("\n")):
         end = pos + len(part)
-        out.append(_Line(no, pos, end - 1 if part.endswith("\r") else end))
+        out.append(_Line(no, pos, end - 1 if cr and part.endswith("\r") else end))
         pos = end + 1
+    return out
+
+
+def _line_trims(text: str, lines: list[_Line]) -> list[tuple[int, int] | None]:
+    """:func:`_trim` of every whole line (by line number), None for a blank line: worked out
+    once (the steps of :func:`text_blocks` ask it of the same lines again and again), in one
+    loop without a call per line."""
+    out: list[tuple[int, int] | None] = []
+    for ln, part in zip(lines, text.split("\n")):
+        body = part.strip(PAD)          # a "\r" that ends the line is padding too
+        if not body:
+            out.append(None)
+        elif "&" in body:
+            a, b = _trim(text, ln.start, ln.end)     # maybe a literal &nbsp; at an end
+            out.append((a, b) if b > a else None)
+        else:
+            a = ln.start + len(part) - len(part.lstrip(PAD))
+            out.append((a, a + len(body)))
     return out
 
 
@@ -162,10 +182,12 @@ class _PipeRow:
         return sum(1 for a, b in self.cells if b > a)
 
 
-def _pipe_row(text: str, ln: _Line, pipes: list[int], open_left: bool = False) -> _PipeRow:
+def _pipe_row(text: str, ln: _Line, pipes: list[int], open_left: bool = False,
+              span: tuple[int, int] | None = None) -> _PipeRow:
     """``open_left``: the rows are cells joined by `` | `` without a leading pipe, so a line
-    that starts with `` |`` starts with an empty cell."""
-    a, b = _trim(text, ln.start, ln.end)
+    that starts with `` |`` starts with an empty cell.  ``span``: the line trimmed, when
+    known (:func:`_line_trims`)."""
+    a, b = span or _trim(text, ln.start, ln.end)
     leading = bool(pipes) and pipes[0] == a and not open_left
     trailing = bool(pipes) and pipes[-1] == b - 1
     bounds = [ln.start if not leading else pipes[0] + 1]
@@ -206,13 +228,13 @@ def _row_like(r: _PipeRow) -> bool:
 _OCPL_LINE = later(r"^(?:[^|]*[^|\s][^|]*\|(?: ?\|+)?|\|+)$")
 
 
-def _ocpl_line(text: str, ln: _Line, pipes: list[int]) -> bool:
+def _ocpl_line(text: str, ln: _Line, pipes: list[int], span: tuple[int, int] | None = None) -> bool:
     """``text |``, ``text | ||||`` or ``||||``: at most one filled cell, first on the line,
     and runs of empty cells written as ``|`` without spaces (a pipe row with empty cells
-    writes ``|  |  |``)."""
+    writes ``|  |  |``).  ``span``: the line trimmed, when known."""
     if not pipes:
         return False
-    a, b = _trim(text, ln.start, ln.end)
+    a, b = span or _trim(text, ln.start, ln.end)
     return bool(_OCPL_LINE.match(text[a:b])) and "\\|" not in text[a:b]
 
 
@@ -337,7 +359,21 @@ def _tokens(s: str) -> list[tuple[int, int]]:
 def _aligned_blocks(text: str, lines: list[_Line], free: list[bool]) -> list[tuple[list[int], list[list[tuple[int, int]]]]]:
     """Blocks of lines with the same space-aligned columns (indices into ``lines`` and the
     token spans per line, relative to the line start)."""
-    toks = [(_tokens(ln.text(text)) if free[i] else None) for i, ln in enumerate(lines)]
+    toks: list[list[tuple[int, int]] | None] = [None] * len(lines)
+    for i, ln in enumerate(lines):
+        if free[i]:
+            s = text[ln.start:ln.end]
+            if s.isprintable() and "  " not in s:
+                # what _tokens finds without the call: one token, or none (no U+3000 or tab:
+                # they are not printable)
+                body = s.strip()
+                if body:
+                    a = len(s) - len(s.lstrip())
+                    toks[i] = [(a, a + len(body))]
+                else:
+                    toks[i] = []
+            else:
+                toks[i] = _tokens(s)
     out = []
     i = 0
     n = len(lines)
@@ -437,6 +473,7 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     # lines that hold nothing but a directive: not there for the structure (a table goes on)
     directive_only = [blanked is not text and _blank(blanked, ln) and not _blank(text, ln) for ln in lines]
     text = blanked
+    trims = _line_trims(text, lines)     # each line trimmed; None: a blank line
     taken = [False] * n
     grids: list[tuple[int, Grid]] = []   # (first line, grid)
     pipes = _all_pipes(text, lines)
@@ -460,13 +497,14 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
                 j += 1
                 continue
             # a single blank line between pipe rows of plain text does not end the table
-            if (not markdown and j + 1 < n and _blank(text, lines[j]) and pipes[j + 1]
-                    and _pipe_row(text, lines[j + 1], pipes[j + 1]).leading == _pipe_row(text, lines[run[-1]], pipes[run[-1]]).leading
-                    and not (j + 2 < n and pipes[j + 2] and _pipe_row(text, lines[j + 2], pipes[j + 2]).delim)):
+            if (not markdown and j + 1 < n and trims[j] is None and pipes[j + 1]
+                    and _pipe_row(text, lines[j + 1], pipes[j + 1], span=trims[j + 1]).leading
+                    == _pipe_row(text, lines[run[-1]], pipes[run[-1]], span=trims[run[-1]]).leading
+                    and not (j + 2 < n and pipes[j + 2] and _pipe_row(text, lines[j + 2], pipes[j + 2], span=trims[j + 2]).delim)):
                 j += 1
                 continue
             break
-        for first, g, used, header in _pipe_run(text, [lines[k] for k in run], pipes, markdown):
+        for first, g, used, header in _pipe_run(text, [lines[k] for k in run], pipes, markdown, trims):
             grids.append((first, g))
             md_runs.append((first, g, max(used)))
             if header is not None:
@@ -474,7 +512,7 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
             for k in used:
                 taken[k] = True
         i = j
-    _mark_fragments(text, lines, md_runs, headers)
+    _mark_fragments(text, lines, md_runs, headers, trims)
 
     # 2. tab-separated runs
     i = 0 if "\t" in text else n
@@ -521,28 +559,28 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
 
     # 4. everything else: one paragraph per line
     blocks: list[tuple[int, Block]] = list(grids)
-    for k, ln in enumerate(lines):
-        if taken[k]:
-            continue
-        a, b = _trim(text, ln.start, ln.end)
-        if b > a:
-            blocks.append((k, Paragraph(a, b, (headings or {}).get(k))))
-    blocks.sort(key=lambda kb: (kb[0], 0 if isinstance(kb[1], Grid) else 1))
+    levels = headings or {}
+    for k, span in enumerate(trims):
+        if span is not None and not taken[k]:
+            blocks.append((k, Paragraph(span[0], span[1], levels.get(k))))
+    blocks.sort(key=itemgetter(0))      # stable: a grid (added first) before a paragraph of its line
     return [b for _k, b in blocks]
 
 
-def _pipe_run(text: str, run: list[_Line], pipes: list[list[int]], markdown: bool):
-    """Grids in a run of lines with pipes: (first line, grid, line numbers taken)."""
-    body = [ln for ln in run if not _blank(text, ln)]
+def _pipe_run(text: str, run: list[_Line], pipes: list[list[int]], markdown: bool,
+              trims: list[tuple[int, int] | None]):
+    """Grids in a run of lines with pipes: (first line, grid, line numbers taken).  ``trims``:
+    every line of the text trimmed (:func:`_line_trims`)."""
+    body = [ln for ln in run if trims[ln.no] is not None]
     if not body:
         return []
     singles = sum(1 for ln in body if _ocpl_single(text, ln, pipes[ln.no]))
     runs = sum(1 for ln in body if len(pipes[ln.no]) >= 2)
     # one cell per line: "text |" lines and runs of "|" (empty cells); without any run of
     # empty cells nothing shows a table (lines of page text that end in " |" stay text)
-    if len(body) >= 3 and singles >= 2 and runs >= 1 and all(_ocpl_line(text, ln, pipes[ln.no]) for ln in body):
+    if len(body) >= 3 and singles >= 2 and runs >= 1 and all(_ocpl_line(text, ln, pipes[ln.no], trims[ln.no]) for ln in body):
         return [(body[0].no, g, [ln.no for ln in run], None) for g in _ocpl_grid(text, body, pipes)]
-    rows = [_pipe_row(text, ln, pipes[ln.no]) for ln in body]
+    rows = [_pipe_row(text, ln, pipes[ln.no], span=trims[ln.no]) for ln in body]
     for k, r in enumerate(rows):
         if r.delim and k != 1 and not _long_delim(text, r):
             r.delim = False
@@ -550,7 +588,7 @@ def _pipe_run(text: str, run: list[_Line], pipes: list[list[int]], markdown: boo
     # " |" starts with an empty cell — when some row starts with text and no row starts
     # with a pipe at the line's start (Markdown rows do)
     if any(not r.leading and not r.delim for r in rows) and not any(text[r.ln.start:r.ln.start + 1] == "|" for r in rows):
-        rows = [r if r.delim else _pipe_row(text, r.ln, r.pipes, open_left=True) for r in rows]
+        rows = [r if r.delim else _pipe_row(text, r.ln, r.pipes, open_left=True, span=trims[r.ln.no]) for r in rows]
     clear = [r for r in rows if _row_like(r) and not r.delim]
     if not clear:
         return []
@@ -587,7 +625,7 @@ MAX_PIECE_GAP_LINE = 60             # characters of such a line (a heading, a wr
 
 
 def _mark_fragments(text: str, lines: list[_Line], grids: list[tuple[int, "Grid", int]],
-                    headers: dict[int, tuple]) -> None:
+                    headers: dict[int, tuple], trims: list[tuple[int, int] | None]) -> None:
     """Markdown tables that are pieces of tables a converter cut up (PDF → Markdown).  A chain
     of Markdown tables with only short lines between them (headings, wrapped labels) is cut
     up when one of its tables shows the cut — a delimiter row inside it (pieces glued
@@ -598,9 +636,8 @@ def _mark_fragments(text: str, lines: list[_Line], grids: list[tuple[int, "Grid"
     md = [(first, g, last) for first, g, last in grids if g.origin == "markdown"]
 
     def close(a, b) -> bool:
-        between = [ln for ln in lines[a[2] + 1:b[0]] if not _blank(text, ln)]
-        return len(between) <= MAX_BETWEEN_PIECES and all(
-            _trim(text, ln.start, ln.end)[1] - _trim(text, ln.start, ln.end)[0] <= MAX_PIECE_GAP_LINE for ln in between)
+        between = [span for span in trims[a[2] + 1:b[0]] if span is not None]
+        return len(between) <= MAX_BETWEEN_PIECES and all(y - x <= MAX_PIECE_GAP_LINE for x, y in between)
 
     chains: list[list] = []
     for k, item in enumerate(md):
