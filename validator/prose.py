@@ -175,26 +175,30 @@ def make_stream(paras, section=None) -> Stream:
     """Join paragraphs into a stream (see module doc)."""
     out: list[str] = []
     pos = PosMap()
+    # the runs of ``pos`` are added here (PosMap.add_run and add_repeat written out: they were
+    # a few calls a paragraph); n is the stream's length so far
+    starts, bases = pos.starts, pos.bases
+    n = 0
     heads: list[int] = []
     after_heading = False
-    length = 0
     for p in paras:
         t = p.text
-        if not t.strip() or _PAGE_NO.match(t):
+        if not t or t.isspace() or _PAGE_NO.match(t):
             continue
         sub = _SUBHEAD.match(t)
         mark = sub or _ANY_MARK.match(t)
         if out:
             last = out[-1][-1] if out[-1] else "\n"
             if after_heading or last in _SENT_END or p.marker or sub is not None:
-                out.append("\n")
-                pos.add_repeat()
-                length += 1
+                out.append("\n")           # placed where the previous character is
+                bases.append(bases[-1] + n - 1 - starts[-1] if n else 0)
+                starts.append(n)
+                n += 1
         base = p.span[0]
         split_at = None
         after_heading = False
         if sub is not None:       # （三）… / 三、…: a sub-heading, under which a list restarts
-            heads.append(length + (len(t) - len(t.lstrip())))
+            heads.append(n + (len(t) - len(t.lstrip())))
         if mark is not None:      # any heading: “（三）政府信息管理情况一是…”, “1.主动公开方面一是…”
             rest = t[mark.end():]
             item = _FIRST_ITEM.search(rest, 0, MAX_HEADING + 3)
@@ -203,25 +207,32 @@ def make_stream(paras, section=None) -> Stream:
                 split_at = mark.end() + item.start()
             elif len(rest.strip()) <= MAX_HEADING and not _SENTENCE_PUNCT.search(rest.strip()[:-1] or " "):
                 after_heading = True                           # “（一）主动公开方面” on its own line
-        keep = 0
-        pieces = [(0, len(t))] if split_at is None else [(0, split_at), (split_at, len(t))]
+        pieces = ((0, len(t)),) if split_at is None else ((0, split_at), (split_at, len(t)))
         for k, (a, b) in enumerate(pieces):
             if k:
                 out.append("\n")
-                pos.add_repeat()
-                length += 1
+                bases.append(bases[-1] + n - 1 - starts[-1] if n else 0)
+                starts.append(n)
+                n += 1
             keep = a
-            if "(" in t[a:b]:
+            if t.find("(", a, b) >= 0:
                 for m in PINYIN_DEBRIS.finditer(t, a, b):
-                    if m.start() > keep:
-                        out.append(t[keep:m.start()])
-                        pos.add_run(base + keep, m.start() - keep)
-                        length += m.start() - keep
+                    ms = m.start()
+                    if ms > keep:
+                        out.append(t[keep:ms])
+                        # a run of its own unless it goes on from the last one
+                        if not (starts and bases[-1] + n - starts[-1] == base + keep):
+                            starts.append(n)
+                            bases.append(base + keep)
+                        n += ms - keep
                     keep = m.end()
             if keep < b:
                 out.append(t[keep:b])
-                pos.add_run(base + keep, b - keep)
-                length += b - keep
+                if not (starts and bases[-1] + n - starts[-1] == base + keep):
+                    starts.append(n)
+                    bases.append(base + keep)
+                n += b - keep
+    pos.n = n
     return Stream("".join(out), pos, section, tuple(heads))
 
 

@@ -391,3 +391,40 @@ def test_parse_value_remembers_answers_per_syntax():
             assert model.parse_value(raw, syn) == model._parse_value(raw, syn)    # from the memo
     assert model.parse_value("无", one)[0] == model.ValueKind.NA
     assert model.parse_value("无", other)[0] == model.ValueKind.TEXT
+
+
+def test_shared_chars_bound_is_never_below_the_count():
+    """The typo checks rule a candidate out by shared_chars_bound before counting exactly:
+    only sound if the bound is never below shared_chars."""
+    from validator.parse.labels import shared_chars, shared_chars_bound
+    rnd = random.Random(11)
+    for _ in range(5000):
+        a = "".join(rnd.choice("甲乙丙丁ab") for _ in range(rnd.randint(0, 14)))
+        core = "".join(rnd.choice("甲乙丙ab") for _ in range(rnd.randint(0, 14)))
+        assert shared_chars_bound(a, core) >= shared_chars(a, core)
+
+
+def test_stream_positions_point_at_the_characters_of_the_report():
+    """make_stream writes PosMap's runs itself: every character of a stream is at its offset
+    in the report text, an added line break where the character before it is."""
+    from validator.model import Paragraph
+    from validator.prose import make_stream
+    texts = ["（一）主动公开方面一是甲。", "号(hào)码(mǎ)", "乙；", "", "  ", "1.办理情况二是丙", "丁(x)戊", "—3—",
+             "三、存在的主要问题", "(hào)"]
+    rnd = random.Random(5)
+    for _ in range(300):
+        paras, doc = [], ""
+        for _k in range(rnd.randint(0, 6)):
+            t = rnd.choice(texts)
+            doc += " " * rnd.choice([0, 1, 5])
+            paras.append(Paragraph(t, (len(doc), len(doc) + len(t)), rnd.choice([None, "（一）"])))
+            doc += t
+        st = make_stream(paras)
+        offsets = st.pos.expand()
+        assert len(offsets) == len(st.pos) == len(st.text)
+        assert offsets == [st.pos[i] for i in range(len(st.text))]
+        for i, ch in enumerate(st.text):
+            if ch == "\n":
+                assert offsets[i] == (offsets[i - 1] if i else 0)
+            else:
+                assert doc[offsets[i]] == ch

@@ -9,6 +9,8 @@ import difflib
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
+from operator import sub
 
 from ..records import record
 from ..templates import Format, LabelSpec, all_label_specs
@@ -130,7 +132,17 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             # a typo in a template title (行政法复议): close to the same-numbered title
             # (only a ratio ≥ 0.9 is used: smaller ones are not computed)
             best = (0.0, None)
-            for core, key, number, kind, _t in der.titles_by_number.get(num, ()):
+            group = der.titles_by_number.get(num, ())
+            if group:
+                # one count for all the titles of this number first: the characters of the
+                # window (as far as the longest title reaches) that any of them has bound
+                # every title's count below (see shared_chars_bound); a window of prose
+                # (most matches) is ruled out by it
+                chars, shortest, longest = der.title_chars[num]
+                most = sum(map(chars.__contains__, cw[:longest + 2]))
+                if most + shortest and 2.0 * most / (most + shortest) <= 0.9 - 1e-9:
+                    group = ()
+            for core, key, number, kind, _t in group:
                 if len(cw) < len(core) - 2:
                     continue
                 lb = len(core)
@@ -220,6 +232,8 @@ def _line_heads(text: str) -> list:
     return out
 
 
+_match_start = re.Match.start
+_match_end = re.Match.end
 _SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
 _SOFT_DIGITS_RUNS = later("[%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 _KEPT = later("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
@@ -270,14 +284,12 @@ def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, OffsetMap
     out = (_SOFT_DIGITS_RUNS if skip_digits else SOFT_RUNS).sub("", s)
     if len(out) == len(s):
         return out, OffsetMap([0], [0], len(s))
-    starts: list[int] = []
-    bases: list[int] = []
-    n = 0
-    for m in (_KEPT_DIGITS if skip_digits else _KEPT).finditer(s):   # runs of kept characters
-        a, b = m.span()
-        starts.append(n)
-        bases.append(a)
-        n += b - a
+    # the runs of kept characters: where each starts in s, and (their lengths summed up)
+    # where in out — a table region has hundreds of runs, so no Python loop over them
+    runs = list((_KEPT_DIGITS if skip_digits else _KEPT).finditer(s))
+    bases = list(map(_match_start, runs))
+    starts = list(accumulate(map(sub, map(_match_end, runs), bases), initial=0))
+    n = starts.pop()
     return out, OffsetMap(starts, bases, n)
 
 
@@ -298,6 +310,11 @@ class LabelMatcher:
         for core in sorted(self.by_core, key=len, reverse=True):
             alts.append(re.escape(core))
         self.regex = re.compile("|".join(alts)) if alts else None
+        # what find_compacted needs of each (core, spec) but the text: worked out once
+        # (spec, its numbering, whether the core needs the numbering in front, the quality)
+        self._reading: dict[str, list[tuple]] = {
+            core: [(sp, sp.numbering, sp.requires_numbering(core), _quality(core, sp)) for sp in cands]
+            for core, cands in self.by_core.items()}
 
     def find(self, text: str, start: int, end: int) -> list[tuple[int, int, LabelSpec, str]]:
         """Label occurrences in text[start:end] as (start, end, spec, quality).
@@ -317,31 +334,41 @@ class LabelMatcher:
         if self.regex is None:
             return []
         out = []
+        reading = self._reading
+        # cmap[i] (OffsetMap.__getitem__) written out: two lookups a match
+        runs, bases = cmap.starts, cmap.bases
         for m in self.regex.finditer(cs):
             core = m.group(0)
-            s = start + cmap[m.start()]
-            e = start + cmap[m.end() - 1] + 1
-            cands = self.by_core[core]
+            i = m.start()
+            k = bisect_right(runs, i) - 1
+            s = start + bases[k] + i - runs[k]
+            i = m.end() - 1
+            k = bisect_right(runs, i, k) - 1
+            e = start + bases[k] + i - runs[k] + 1
             chosen = None
-            for sp in cands:
-                ns = _numbering_start(text, s, sp.numbering, start)
-                if sp.requires_numbering(core) and ns is None:
+            for sp, numbering, required, quality in reading[core]:
+                ns = _numbering_start(text, s, numbering, start) if numbering else None
+                if required and ns is None:
                     continue
-                chosen = (ns if ns is not None else s, sp)
+                chosen = (ns if ns is not None else s, sp, quality)
                 break
             if chosen is None:
                 continue
-            s2, sp = chosen
+            s2, sp, quality = chosen
             if s2 == s and s > start and text[s - 1] in "(（":
                 s2 = s - 1  # an opening bracket that belongs to the label
             # swallow closing brackets that belong to the label
             while e < end and text[e] in ")）”\"":
                 e += 1
-            quality = "exact" if core == sp.core else ("short" if core in sp.short_cores else "variant")
-            if core in sp.legacy_cores:
-                quality = "legacy"
             out.append((s2, e, sp, quality))
         return out
+
+
+def _quality(core: str, sp: LabelSpec) -> str:
+    """How a core names its label: exact / short / variant / legacy."""
+    if core in sp.legacy_cores:
+        return "legacy"
+    return "exact" if core == sp.core else ("short" if core in sp.short_cores else "variant")
 
 
 _NUM_PREFIX = later(r"[(（]?\s*([一二三四五六七八九十]{1,2}|\d{1,2})\s*[)）]?\s*[、.．]?\s*$")
@@ -377,7 +404,7 @@ class _Derived:
     built once per list of format objects instead of twice per report."""
 
     __slots__ = ("formats", "label_specs", "table_cores", "table_cores_tuple", "matchers", "titles",
-                 "titles_by_first", "titles_by_number")
+                 "titles_by_first", "titles_by_number", "title_chars")
 
     def __init__(self, formats: list[Format]):
         self.formats = tuple(formats)   # kept alive, so the id() key cannot be reused
@@ -390,6 +417,11 @@ class _Derived:
         self.titles_by_number: dict[int, list] = {}     # in the order of ``titles``
         for t in self.titles:
             self.titles_by_number.setdefault(t[2], []).append(t)
+        # per number: the characters of its titles, the shortest and the longest title
+        self.title_chars: dict[int, tuple[frozenset, int, int]] = {
+            num: (frozenset("".join(t[0] for t in group)), min(len(t[0]) for t in group),
+                  max(len(t[0]) for t in group))
+            for num, group in self.titles_by_number.items()}
         self.titles_by_first: dict[str, list] | None = {}
         for t in self.titles:
             if not t[0]:          # an empty title matches anywhere: no index then

@@ -52,7 +52,8 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     # drop overlapping matches (keep the earlier / longer)
     kept = []
     last_end = start
-    for s, e, sp, q in sorted(labels, key=lambda x: (x[0], -(x[1] - x[0]))):
+    labels.sort(key=_earlier_longer)
+    for s, e, sp, q in labels:
         if s < last_end:
             continue
         kept.append((s, e, sp, q))
@@ -77,8 +78,7 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
             toks.append(Tok("TEXT", s, e, text[s:e]))
             pos = e
             continue
-        ttype = {"caption": "CAPTION", "header": "HEADER", "row": "ROWLABEL", "group": "GROUPLABEL"}[kind]
-        toks.append(Tok(ttype, s, e, text[s:e], {"spec": sp, "quality": q}))
+        toks.append(Tok(_LABEL_TOKEN[kind], s, e, text[s:e], {"spec": sp, "quality": q}))
         if kind in ("row", "group") and any(map(str.isdigit, text[s + 2:e])):
             # values that a PDF layout put inside the wrapped label belong to this row
             toks.extend(t for t in _scan_values(text, s + 2, e) if t.type == "VALUE" and t.text[0].isdigit())
@@ -90,6 +90,11 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     return toks
 
 
+def _earlier_longer(hit: tuple) -> tuple[int, int]:
+    return hit[0], hit[0] - hit[1]
+
+
+_LABEL_TOKEN = {"caption": "CAPTION", "header": "HEADER", "row": "ROWLABEL", "group": "GROUPLABEL"}
 _RUNS = {"VALUE": ("CELLS", "cells"), "BLANK": ("CELLS", "cells"),
          "CAPTION": ("HEADS", "heads"), "HEADER": ("HEADS", "heads"), "TEXT": ("HEADS", "heads")}
 
@@ -100,18 +105,23 @@ def _cells(toks: list[Tok]) -> list[Tok]:
     sees a table as heading parts and rows (labels + cells), and the parser handles a few
     dozen tokens instead of hundreds."""
     out: list[Tok] = []
+    runs = _RUNS
+    run = None          # the run token last added (out[-1] when the last token went into it)
+    members: list = []  # its list of members
     for t in toks:
-        run_type = _RUNS.get(t.type)
+        run_type = runs.get(t.type)
         if run_type is None:
             out.append(t)
+            run = None
             continue
         kind, key = run_type
-        if out and out[-1].type == kind:
-            run = out[-1]
-            run.data[key].append(t)
+        if run is not None and run.type == kind:
+            members.append(t)
             run.end = t.end
         else:
-            out.append(Tok(kind, t.start, t.end, "", {key: [t]}))
+            members = [t]
+            run = Tok(kind, t.start, t.end, "", {key: members})
+            out.append(run)
     return out
 
 
