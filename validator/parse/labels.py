@@ -234,8 +234,8 @@ def _line_heads(text: str) -> list:
 
 _match_start = re.Match.start
 _match_end = re.Match.end
+_match_group = re.Match.group
 _SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
-_SOFT_DIGITS_RUNS = later("[%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 _KEPT = later("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
 _KEPT_DIGITS = later("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 
@@ -281,12 +281,13 @@ def _kept_offset(s: str, k: int) -> int:
 def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, OffsetMap]:
     """s without the soft characters (and ASCII digits), and for each character kept its
     offset in s."""
-    out = (_SOFT_DIGITS_RUNS if skip_digits else SOFT_RUNS).sub("", s)
-    if len(out) == len(s):
-        return out, OffsetMap([0], [0], len(s))
-    # the runs of kept characters: where each starts in s, and (their lengths summed up)
-    # where in out — a table region has hundreds of runs, so no Python loop over them
+    # the runs of kept characters (one pass of the text): they make the compacted string;
+    # where each starts in s, and (their lengths summed up) where in it — a table region has
+    # hundreds of runs, so no Python loop over them
     runs = list((_KEPT_DIGITS if skip_digits else _KEPT).finditer(s))
+    if not s or (len(runs) == 1 and runs[0].end() - runs[0].start() == len(s)):
+        return s, OffsetMap([0], [0], len(s))       # nothing to leave out
+    out = "".join(map(_match_group, runs))
     bases = list(map(_match_start, runs))
     starts = list(accumulate(map(sub, map(_match_end, runs), bases), initial=0))
     n = starts.pop()

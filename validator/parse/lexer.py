@@ -248,7 +248,7 @@ def _scan_values(text: str, a: int, b: int) -> list[Tok]:
         s += a
         e += a
         if kind == "value" or tok[0].isdigit() or tok[0] in "增减+-" and len(tok) > 1 and tok[1].isdigit() \
-                or tok == "无" or set(tok) <= VALUE_PUNCT:
+                or tok == "无" or tok[0] in VALUE_PUNCT and set(tok) <= VALUE_PUNCT:
             # (a lone "无" stands for a value; other text that is digits or dashes, too)
             out.append(Tok("VALUE", s, e, tok))
         elif out and not sep and out[-1].type == "TEXT":
@@ -566,7 +566,7 @@ def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:
         s = line_start
         e = s + len(line)
         line_start = e + 1
-        if not line.strip():
+        if not line or line.isspace():
             continue
         # split long lines at sub-item markers
         cuts = [0]
@@ -574,12 +574,13 @@ def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:
         for i, c in enumerate(cuts):
             ps = s + c
             pe = s + (cuts[i + 1] if i + 1 < len(cuts) else len(line))
-            piece = text[ps:pe]
-            if not piece.strip():
+            piece = line if len(cuts) == 1 else text[ps:pe]
+            body = piece.strip()
+            if not body:
                 continue
-            lead = len(piece) - len(piece.lstrip())
-            ps += lead
-            piece = piece.strip()
+            # the blanks before the text (its first character is none: found at their end)
+            ps += piece.find(body[0])
+            piece = body
             pe = ps + len(piece)
             if before_sections and _FRONT_RE.match(piece) and len(piece) < 120:
                 out.append(Tok("FRONT", ps, pe, piece))

@@ -254,7 +254,7 @@ class Segmenter:
                     section_no = num
                 else:
                     toks.append(token("HEADING", h, h.start, h.end))
-            elif kind == "para" and _ONLY_VALUES.fullmatch(obj.text) and section_no is not None:
+            elif kind == "para" and section_no is not None and _ONLY_VALUES.fullmatch(obj.text):
                 a = obj.span[0]
                 values = [Tok("VALUE", a + m.start(), a + m.end(), m.group(0))
                           for m in re.finditer(r"[^\s|]+", obj.text)]
