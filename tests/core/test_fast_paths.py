@@ -428,3 +428,11 @@ def test_stream_positions_point_at_the_characters_of_the_report():
                 assert offsets[i] == (offsets[i - 1] if i else 0)
             else:
                 assert doc[offsets[i]] == ch
+
+
+def test_the_year_from_the_text_is_worked_out_once():
+    """parse() reads the year from the text once (text_year) and hands it to detect_year for
+    the second look (with the tokens): the same answer as detect_year working it out."""
+    from validator.parse.metadata import detect_year, text_year
+    for text in corpus_texts() + ["", "2019年", "统计期限为2024年1月1日至12月31日", "2023年度政府信息公开"]:
+        assert detect_year(text, [], text_year(text)) == detect_year(text, []) == text_year(text)

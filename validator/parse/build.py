@@ -17,7 +17,7 @@ from ..model import (Cell, Diagnostic, LabelMatch, Metadata, Paragraph, Report, 
 from ..templates import Format, TableSpec, load_formats
 from ..tablemath import implied_blanks
 from .grammar import NUMERALS, FormatGrammar, Virtual, grammar_for
-from .metadata import choose_format, detect_year, fill_metadata
+from .metadata import choose_format, detect_year, fill_metadata, text_year
 from .pieces import RowPiece, TablePiece, token
 from .segment import Segmenter
 from .splitter import _equations, split_run_together
@@ -50,11 +50,12 @@ def parse(doc, template: str | None = None, formats: dict[str, Format] | None = 
     src = doc.source
     formats = formats or load_formats()
     text = src.text
-    guess, _s, _src = detect_year(text, ())
+    from_text = text_year(text)     # the year without a title (the tokens are not there yet)
+    guess, _s, _src = from_text
     _t, fmt, _r = choose_format(guess, template, formats)
     grammar = report_grammar(fmt)
     tokens = Segmenter(doc, fmt, _order(formats, fmt)).tokens(grammar)
-    year, year_span, year_src = detect_year(text, tokens)
+    year, year_span, year_src = detect_year(text, tokens, from_text)
     tid, fmt2, reason = choose_format(year, template, formats)
     if fmt2 is not fmt:
         fmt = fmt2

@@ -138,12 +138,15 @@ def _merge_text(toks: list[Tok], text: str) -> list[Tok]:
     return out
 
 
+_PIPE_ROW = later(r"(?m)^[ \t]*\|([^\n]*)\|[ \t]*$")
+
+
 def _header_row_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Markdown rows whose cells are all text (≥3 cells): header rows, never data rows."""
     spans = []
     if text.find("|", start, end) < 0:
         return spans
-    for m in re.finditer(r"(?m)^[ \t]*\|([^\n]*)\|[ \t]*$", text[start:end]):
+    for m in _PIPE_ROW.finditer(text[start:end]):
         cells = [c.strip() for c in m.group(1).split("|")]
         if len(cells) >= 3 and all(c and not _VALUE_RE.fullmatch(c.replace(" ", "")) for c in cells):
             spans.append((start + m.start(), start + m.end()))
@@ -260,6 +263,9 @@ def _scan_values(text: str, a: int, b: int) -> list[Tok]:
     return out
 
 
+_LABEL_NUMBERING = later(r"^[(（]?[一二三四五六七八九十\d]{1,2}[)）]?[、.]?")
+
+
 def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str) -> list[Tok]:
     """TEXT followed by values, in the row part of a table, that resembles a row label not
     yet seen becomes that row label (quality "fuzzy"): typos such as 其他法律行政止公开 are
@@ -270,7 +276,7 @@ def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str) -> list[Tok]:
     if not candidates:
         return toks
     out = list(toks)
-    strip_num = re.compile(r"^[(（]?[一二三四五六七八九十\d]{1,2}[)）]?[、.]?")
+    strip_num = _LABEL_NUMBERING
     for i, t in enumerate(out):
         if t.type != "TEXT" or not candidates:
             continue

@@ -18,10 +18,20 @@ _PERIOD = later(r"(?:统计(?:期限|时限|时间|周期|期)|数据统计|时�
                      r"(\d{4}|[ \t]*)\s*年\s*(\d{1,2})?\s*月?\s*(\d{1,2})?\s*日?\s*(?:起)?\s*(?:至|到|-|—)\s*"
                      r"(\d{4})?\s*年?\s*(\d{1,2})?\s*月?\s*(\d{1,2})?\s*日?")
 _ANY_PERIOD = later(r"统计(?:期限|时限|时间|周期)")
+_BLANKS = later(r"\s+")
+_HASHES = later(r"^#+")
+_TITLE_KEY = later(r"\s*-?\s*(?:标题|名称)\s*[:：]\s*")
 
 
-def detect_year(text: str, tokens: list) -> tuple[int | None, tuple[int, int] | None, str | None]:
-    """The report year from the title, else the preamble (统计期限…), else the text's start."""
+_PERIOD_START = later(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-)")
+_YEAR_OF_REPORT = later(r"(20\d{2}|19\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)")
+_ANY_YEAR = later(r"(20\d{2}|19\d{2})\s*年")
+
+
+def detect_year(text: str, tokens: list, from_text: tuple | None = None
+                ) -> tuple[int | None, tuple[int, int] | None, str | None]:
+    """The report year from the title, else the preamble (统计期限…), else the text's start.
+    ``from_text``: what :func:`text_year` gives for this text, when already known."""
     for t in tokens:
         if t.type == "TITLE":
             para = t.value
@@ -29,14 +39,20 @@ def detect_year(text: str, tokens: list) -> tuple[int | None, tuple[int, int] | 
             if m:
                 a = para.span[0]
                 return int(m.group(1)), (a + m.start(1), a + m.end(1)), "title"
+    return from_text if from_text is not None else text_year(text)
+
+
+def text_year(text: str) -> tuple[int | None, tuple[int, int] | None, str | None]:
+    """The report year from the start of the text (the 统计期限, the report naming its
+    year, any year): :func:`detect_year` without a title."""
     head = text[:3000]
-    m = re.search(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-)", head)
+    m = _PERIOD_START.search(head)
     if m:
         return int(m.group(1)), (m.start(1), m.end(1)), "period"
-    m = re.search(r"(20\d{2}|19\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)", head)
+    m = _YEAR_OF_REPORT.search(head)
     if m:
         return int(m.group(1)), (m.start(1), m.end(1)), "preamble"
-    m = re.search(r"(20\d{2}|19\d{2})\s*年", head)
+    m = _ANY_YEAR.search(head)
     if m:
         return int(m.group(1)), (m.start(1), m.end(1)), "text"
     return None, None, None
@@ -77,7 +93,7 @@ def fill_metadata(report: Report) -> None:
         # start anywhere, is not tried at every character of it)
         keys = list(_META_KEY.finditer(clean)) if ":" in clean or "：" in clean else []
         for i, m in enumerate(keys):
-            key = re.sub(r"\s+", "", m.group(1))
+            key = _BLANKS.sub("", m.group(1))
             vstart = m.end()
             vend = keys[i + 1].start() if i + 1 < len(keys) else len(clean)
             raw = clean[vstart:vend]
@@ -115,7 +131,7 @@ def fill_metadata(report: Report) -> None:
     # the first paragraph (page text: breadcrumbs, then the title, then the body); else
     # the report naming itself in the preamble (“编制了《…年度报告》”)
     if md.title is not None and md.title_span is not None:
-        km = re.match(r"\s*-?\s*(?:标题|名称)\s*[:：]\s*", md.title)
+        km = _TITLE_KEY.match(md.title)
         if km:  # a front-matter line "- 标题: …" read as the title line
             md.title = md.title[km.end():].strip()
             md.title_span = (md.title_span[0] + km.end(), md.title_span[1])
@@ -267,7 +283,7 @@ def issuer_kind_of(name: str | None) -> str | None:
     """'government' | 'department' | None (a development zone's committee is neither clearly),
     from the end of the name, by the words of ``issuers`` in rules/formats/common.yaml (the
     --issuer-kind option overrides it)."""
-    name = re.sub(r"\s+", "", name or "")
+    name = _BLANKS.sub("", name or "")
     if not name:
         return None
     w = issuer_words()
@@ -283,7 +299,7 @@ def issuer_kind_of(name: str | None) -> str | None:
 def typed_facts(report: Report, head: str = "", hmap=None) -> None:
     md = report.metadata
     if md.title:
-        md.title_clean = re.sub(r"\s+", "", re.sub(r"^#+", "", md.title))
+        md.title_clean = _BLANKS.sub("", _HASHES.sub("", md.title))
     # the statistical period
     if md.period is not None and md.period_span is not None:
         md.statistical_period = read_period(md.period, md.period_span, md.year)
