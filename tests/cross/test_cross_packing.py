@@ -97,6 +97,24 @@ def test_units_are_those_of_joining_and_scanning_every_section_again(reports, pl
     assert plain or masked > 0             # template wording was masked
 
 
+def test_units_offsets_are_worked_out_only_when_read(reports):
+    """What every checked report goes through (peers.profile) reads the units' texts, not
+    their report offsets (sim.Offsets): those are worked out where a passage is placed, and
+    are then those of joining and scanning the section again."""
+    for rep in reports:
+        profile(_fresh(rep))
+        got = sim.units(rep)
+        assert all(isinstance(u.pos, sim.Offsets) and u.pos._list is None for u in got)
+        old = _old_units(rep)
+        for u, (_k, text, pos, _c) in zip(got, old):
+            assert len(u.pos) == len(pos) and bool(u.pos) == bool(pos)
+            if pos:
+                assert u.span(0, len(text)) == (pos[0], pos[-1] + 1)
+                assert u.pos._list == pos and list(u.pos) == pos and u.pos[-1] == pos[-1]
+            else:
+                assert u.span(0, 0) == u.heading
+
+
 def test_units_without_the_parsers_streams_are_the_same(reports):
     for rep in reports:
         with_prose = [(u.key, u.text, list(u.pos)) for u in sim.units(_fresh(rep))]
