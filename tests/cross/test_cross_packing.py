@@ -15,7 +15,7 @@ import pytest
 
 from validator.cross import run as cross_run
 from validator.cross import similarity as sim
-from validator.cross.peers import profile
+from validator.cross.peers import hashed, profile
 from validator.lint import Options, lint_path
 from validator.prose import make_stream
 from validator.rules import load_rules
@@ -97,6 +97,24 @@ def test_units_are_those_of_joining_and_scanning_every_section_again(reports, pl
     assert plain or masked > 0             # template wording was masked
 
 
+def test_units_offsets_are_worked_out_only_when_read(reports):
+    """What every checked report goes through (peers.profile) reads the units' texts, not
+    their report offsets (sim.Offsets): those are worked out where a passage is placed, and
+    are then those of joining and scanning the section again."""
+    for rep in reports:
+        profile(_fresh(rep))
+        got = sim.units(rep)
+        assert all(isinstance(u.pos, sim.Offsets) and u.pos._list is None for u in got)
+        old = _old_units(rep)
+        for u, (_k, text, pos, _c) in zip(got, old):
+            assert len(u.pos) == len(pos) and bool(u.pos) == bool(pos)
+            if pos:
+                assert u.span(0, len(text)) == (pos[0], pos[-1] + 1)
+                assert u.pos._list == pos and list(u.pos) == pos and u.pos[-1] == pos[-1]
+            else:
+                assert u.span(0, 0) == u.heading
+
+
 def test_units_without_the_parsers_streams_are_the_same(reports):
     for rep in reports:
         with_prose = [(u.key, u.text, list(u.pos)) for u in sim.units(_fresh(rep))]
@@ -126,6 +144,13 @@ def test_shingles_are_the_8_grams_without_a_masked_character(reports):
     assert sim.shingles_of("ab\x01cdefghijk\x01" + "x" * 9) == {"cdefghij", "defghijk", "x" * 8}
 
 
+def _gram_bytes(gram: str) -> bytes:
+    """What peers.hashed hashes of an 8-gram: its UTF-16-LE bytes when every character is one
+    UTF-16 unit, else its UTF-32-LE bytes."""
+    b = gram.encode("utf-16-le", "surrogatepass")
+    return b if len(b) == 16 else gram.encode("utf-32-le", "surrogatepass")
+
+
 def test_index_hashes_are_the_crc32_of_each_distinct_8_gram(reports):
     for rep in reports:
         units = [u for u in sim.units(_fresh(rep)) if u.countable]
@@ -134,7 +159,31 @@ def test_index_hashes_are_the_crc32_of_each_distinct_8_gram(reports):
         for s, u in zip(secs, units):
             sh = _old_shingles(u.text)
             assert s.n == len(sh)
-            assert sorted(s.hashes) == sorted({crc32(x.encode("utf-8")) for x in sh})
+            assert len(set(s.hashes)) == len(s.hashes)
+            assert sorted(s.hashes) == sorted({crc32(_gram_bytes(x)) for x in sh})
+
+
+@pytest.mark.parametrize("text", [
+    "一二三四五六七八九十一二三四五六七八",                       # one UTF-16 unit a character
+    "𠀀一二三四五六七𠀁八九十一二三四五六七𠀀一二三四五六七",     # characters beyond U+FFFF
+    "\ud840\udc00一二三四五六七\ud840八九十一二三四五六七𠀀一二三四五六七",  # lone surrogates, and the pair that looks like 𠀀
+    "ab\x01cdefghijk\x01" + "x" * 9 + "\x01𠀀bcdefghi",                    # masked characters
+    "一二三四五六七八一二三四五六七八一二三四五六七八",               # repeated 8-grams
+    "一二三四五六七八\x01一二三四五六七八𠀀",                          # one 8-gram in runs of both kinds
+])
+def test_index_counts_and_hashes_every_distinct_8_gram_whatever_its_characters(text):
+    """n is the number of distinct 8-gram strings (what the screen divides by), beyond U+FFFF
+    and with lone surrogates too; the hashes are distinct and in the order of the text."""
+    n, hashes = hashed(text)
+    sh = _old_shingles(text)
+    assert n == len(sh)
+    first = {}
+    for i in range(len(text) - 7):
+        g = text[i:i + 8]
+        if sim.MASK_A not in g:
+            first.setdefault(crc32(_gram_bytes(g)), i)
+    assert list(hashes) == sorted(first, key=first.get)
+    assert hashed(text) == hashed(text[:])          # equal texts, equal arrays
 
 
 def test_template_masks_are_computed_once_per_format_object(reports):

@@ -281,3 +281,104 @@ def test_grouping_by_issuer_is_that_of_trying_every_group():
         assert [e.path for e in got.peers[path]] == [e.path for e in others]
         for e in ents:
             assert got.peers.is_peer(path, e.path) == (e in others)
+
+
+def _brute_force(reports, is_peer):
+    """What the index must propose, pair by pair: a section u of `p` (one a spec wants)
+    passes against the first section v of its key of `o` when they share at least
+    _needed(u.n, screen) − (u.n − len(u.hashes)) hashes (containment ≥ the screen, hash
+    collisions inside u allowed for)."""
+    out = {}
+    for p, (y, secs, sps) in reports.items():
+        mine = out.setdefault(p, set())
+        for o, (oy, osecs, _sp) in reports.items():
+            if o == p or oy != y or not is_peer(p, o):
+                continue
+            firsts = {s.key: s for s in osecs if s.first}
+            for u in secs:
+                screens = [sp.screen for sp in sps if sp.wants(u.key, u.countable)]
+                v = firsts.get(u.key)
+                if not screens or v is None:
+                    continue
+                if not u.n:
+                    if min(screens) <= 0:
+                        mine.add(o)
+                    continue
+                need = peers_mod._needed(u.n, min(screens)) - (u.n - len(u.hashes))
+                if need <= 0 or len(set(u.hashes) & set(v.hashes)) >= need:
+                    mine.add(o)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sections_copied_word_for_word_are_indexed_once_and_propose_what_each_would(seed):
+    """Sections with the same key and hashes are one group of the index (indexed and probed
+    once): the pairs proposed are exactly those of trying every pair — with copies of one
+    section in many reports, a report with two sections of a key, sections a spec does not
+    want, hash collisions inside a section (n above the hashes) and pairs that are not peers."""
+    rnd = random.Random(seed)
+    pool = list(range(1, 5000))
+    models = {key: [rnd.sample(pool, rnd.randint(40, 300)) for _ in range(4)] for key in ("甲", "乙", "丙")}
+    reports = {}
+    for i in range(40):
+        secs, seen = [], set()
+        for key in rnd.sample(list(models), rnd.randint(1, 3)) + (["乙"] if rnd.random() < 0.2 else []):
+            base = rnd.choice(models[key])
+            if rnd.random() < 0.5:          # an edited copy: some 8-grams replaced
+                base = [h if rnd.random() > rnd.choice([0.05, 0.3, 0.8]) else rnd.choice(pool) for h in base]
+            hs = list(dict.fromkeys(base))
+            n = len(hs) + (rnd.randint(1, 5) if rnd.random() < 0.1 else 0)
+            secs.append(peers_mod.Section(key, rnd.choice([50, 150, 600]), key not in seen, n, peers_mod.array("I", hs)))
+            seen.add(key)
+        spec = [peers_mod.Spec(rnd.choice([0.1875, 0.5]), 100, frozenset()),
+                peers_mod.Spec(0.3, 100, frozenset({"丙"}))][: rnd.randint(1, 2)]
+        reports[f"r{i:02d}"] = (2020 + i % 2, secs, spec)
+    # 8-grams only two reports hold, one of them in its second section of a key (the counting
+    # of shared 8-grams takes a report's sections of a key together)
+    own = peers_mod.array("I", range(10_000, 10_200))
+    spec = [peers_mod.Spec(0.1875, 100, frozenset())]
+    reports["r90"] = (2020, [peers_mod.Section("乙", 600, True, 200, own)], spec)
+    reports["r91"] = (2020, [peers_mod.Section("乙", 600, True, 200, peers_mod.array("I", models["乙"][0])),
+                             peers_mod.Section("乙", 600, False, 200, own)], spec)
+
+    def is_peer(p, o):
+        return (int(p[1:]) + int(o[1:])) % 7 != 0
+
+    got = peers_mod.candidates(reports, is_peer)
+    want = _brute_force(reports, is_peer)
+    assert {p: v for p, v in got.items() if v} == {p: v for p, v in want.items() if v}
+    assert sum(map(len, want.values())) > 50 and "r90" in want["r91"]
+
+
+def _hashed_otherwise(packed, hashing):
+    """The packed model as another version made it: its 8-grams hashed another way (here:
+    every hash changed), ``hashing`` that version's (None: a model packed before the hashing
+    had a version), through pickle as audit --cross stores it."""
+    packed.sections = [peers_mod.Section(s.key, s.countable, s.first, s.n,
+                                         peers_mod.array("I", (h ^ 0x5A5A5A5A for h in s.hashes)))
+                       for s in packed.sections]
+    if hashing is None:
+        del packed.hashing
+    else:
+        packed.hashing = hashing
+    return pickle.loads(pickle.dumps(packed))
+
+
+@pytest.mark.parametrize("hashing", [None, 1])
+def test_models_whose_8_grams_were_hashed_otherwise_are_profiled_again(batch, hashing):
+    """A model stored by audit --cross with an earlier version hashes 8-grams otherwise: the
+    batch step profiles it again from the model (peers.HASHING), and the findings are the
+    same; had it used the stored hashes, pairs would be lost."""
+    paths, (found, _screened, _n) = batch
+    results = _checked(paths)
+    for r in results[::2]:
+        r.cross = _hashed_otherwise(r.cross, hashing)
+        assert not r.cross.profiled()
+    cross_run.cross_check(results, _options, peers=True)
+    got = {r.path: [f.to_dict() for f in r.findings if f.rule == "Y202"] for r in results}
+    assert got == {p: found.get(p, []) for p in paths}
+    results = _checked(paths)
+    for r in results[::2]:
+        r.cross = _hashed_otherwise(r.cross, peers_mod.HASHING)   # (as if they were this version's)
+    cross_run.cross_check(results, _options, peers=True)
+    assert {r.path: [f.to_dict() for f in r.findings if f.rule == "Y202"] for r in results} != got

@@ -11,10 +11,12 @@ screen is in it (no sampling, no MinHash):
 
 * Each report's sections are read once (:func:`profile`, when the report is checked: the
   packed model carries them): the section key, its countable characters, and its 8-grams
-  as CRC-32s (a compact array, 4 bytes an 8-gram).
+  as CRC-32s (a compact array, 4 bytes an 8-gram; :func:`hashed`).
+* Sections of a year with the same key and the same 8-grams (a section copied word for word
+  into several reports) are one group: counted, indexed and probed once.
 * For each year and section key, 8-grams held by a single report are found with a
   counting table (they cannot join two reports), and an inverted index maps each 8-gram held
-  by two or more reports to the reports' sections that hold it.
+  by two or more reports to the groups of sections that hold it.
 * Prefix filtering (the set-similarity-join technique): a section u with n 8-grams reaches
   containment t against v only if v holds at least k = ⌈t·n⌉ of them, so v holds one of
   *any* n − k + 1 of u's 8-grams.  Those are taken rarest first (8-grams of no other report,
@@ -87,6 +89,13 @@ class Section:
     hashes: array                 # their CRC-32s ('I'), at most n distinct ones
 
 
+# What the hashes of :func:`profile` are: the CRC-32 of each 8-gram's UTF-16-LE encoding (see
+# :func:`hashed`).  A profile is compared only with profiles of the same definition: a packed
+# model made by a version with another one (a model stored by `audit --cross`) is profiled again
+# (validator/cross/run.py).  Change it whenever the definition changes.
+HASHING = 2
+
+
 def profile(report) -> list[Section]:
     """The sections of a report for the index (similarity.units, read once per batch, in the
     process that read the report: CRC-32 is the same in every process, unlike hash())."""
@@ -97,9 +106,37 @@ def profile(report) -> list[Section]:
         seen.add(u.key)
         if not u.countable:
             continue
-        sh = sim.shingles_of(u.text)   # (not cached on the unit: the report's own cache keeps no sets)
-        out.append(Section(u.key, u.countable, first, len(sh), array("I", set(map(crc32, map(str.encode, sh))))))
+        n, hashes = hashed(u.text)
+        out.append(Section(u.key, u.countable, first, n, hashes))
     return out
+
+
+def hashed(text: str) -> tuple[int, array]:
+    """(n, hashes) of the distinct 8-grams of `text` that hold no masked character
+    (similarity.shingles_of): their number, and their CRC-32s, distinct, in the order the
+    text first has them (equal texts have equal arrays: the index groups such sections).
+
+    No 8-gram string is made: each run between masked characters is encoded once, and an
+    8-gram is the 16 bytes of its UTF-16-LE encoding at twice its offset — when every
+    character of the run is one UTF-16 unit (up to U+FFFF, lone surrogates included:
+    ``surrogatepass``), as in nearly every report.  Those bytes stand for exactly one 8-gram,
+    so the set of them counts the distinct 8-grams (n).  An 8-gram with a character beyond
+    U+FFFF is its UTF-32-LE encoding instead (32 bytes: never equal to another's 16)."""
+    grams: list = []
+    width = 2 * sim.SHINGLE
+    for run in text.split(sim.MASK_A):
+        size = len(run)
+        if size < sim.SHINGLE:
+            continue
+        b = run.encode("utf-16-le", "surrogatepass")
+        if len(b) == 2 * size:
+            grams += [b[i:i + width] for i in range(0, len(b) - width + 2, 2)]
+        else:                           # characters beyond U+FFFF (two UTF-16 units each)
+            for i in range(size - sim.SHINGLE + 1):
+                g = run[i:i + sim.SHINGLE]
+                e = g.encode("utf-16-le", "surrogatepass")
+                grams.append(e if len(e) == width else g.encode("utf-32-le", "surrogatepass"))
+    return len(set(grams)), array("I", dict.fromkeys(map(crc32, grams)))
 
 
 def _needed(n: int, screen: float) -> int:
@@ -190,53 +227,92 @@ def _forked_years(years: list, reports, is_peer, jobs: int):
         yield results[i]
 
 
+_EVERY = object()   # what a probe finds when the screen lets every section through
+
+
 def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]], stats: dict) -> None:
+    # 0. sections of the same key with the same 8-gram hashes — a section copied word for word
+    #    into several reports, a report given twice — are one group: counted, indexed and
+    #    probed once (found by their hashes' bytes: equal texts give equal arrays, hashed()).
+    group_of: dict[tuple[str, bytes], int] = {}
+    groups: list[Section] = []           # group -> one of its sections (key, n, hashes)
+    members: list[list[str]] = []        # group -> the reports whose first section of the key it is
+    gids: dict[str, list[int]] = {}      # path -> the group of each of its sections
+    firsts: dict[str, list[str]] = {}    # key -> the reports that have a section of it
+    for p in paths:
+        mine = gids[p] = []
+        for s in reports[p][1]:
+            g = group_of.setdefault((s.key, s.hashes.tobytes()), len(groups))
+            if g == len(groups):
+                groups.append(s)
+                members.append([])
+            mine.append(g)
+            if s.first:
+                members[g].append(p)
+                firsts.setdefault(s.key, []).append(p)
+    del group_of
     # 1. which 8-grams more than one report of the year holds (per section key): a counting
     #    table of 2^23 one-byte slots (0, 1, 2 = "two or more"); a slot two reports' different
-    #    8-grams share only makes an 8-gram look shared (more lookups, never fewer)
+    #    8-grams share only makes an 8-gram look shared (more lookups, never fewer).  A report
+    #    counts the union of its sections of a key once: the one section's group (a group of
+    #    two or more such reports is shared whole), or the union of its several sections
     table = bytearray(1 << _TABLE_BITS)
     mask = _MASK
     salt: dict[str, int] = {}
+    times: dict[int, int] = {}           # group -> reports whose only section of its key it is
+    several: list[tuple[str, set]] = []  # (key, the union) of a report's several sections of a key
     for p in paths:
-        own: dict[str, set] = {}
-        for s in reports[p][1]:
-            if s.key in own:
-                own[s.key].update(s.hashes)
+        own: dict[str, list[int]] = {}
+        for s, g in zip(reports[p][1], gids[p]):
+            gs = own.get(s.key)
+            if gs is None:
+                own[s.key] = [g]
+            elif g not in gs:
+                gs.append(g)
+        for key, gs in own.items():
+            if len(gs) == 1:
+                times[gs[0]] = times.get(gs[0], 0) + 1
             else:
-                own[s.key] = set(s.hashes)
-        for key, hs in own.items():
-            k = salt.setdefault(key, crc32(key.encode("utf-8")) & mask)
+                several.append((key, set().union(*(groups[g].hashes for g in gs))))
+    counted = [(groups[g].key, groups[g].hashes, c) for g, c in times.items()]
+    counted += [(key, hs, 1) for key, hs in several]
+    del times, several
+    for key, hs, c in counted:
+        k = salt.get(key)
+        if k is None:
+            k = salt[key] = crc32(key.encode("utf-8")) & mask
+        if c > 1:
+            for h in hs:
+                table[(h & mask) ^ k] = 2
+        else:
             for h in hs:
                 i = (h & mask) ^ k
                 if table[i] < 2:
                     table[i] += 1
-    # 2. the index: section key -> 8-gram hash -> the sections (first of their key) holding it
+    del counted
+    # 2. the index: section key -> 8-gram hash -> the groups (of first sections) holding it
     index: dict[str, dict[int, list[int]]] = {}
-    firsts: dict[str, list[int]] = {}          # key -> ids of the sections that can be aligned with
-    sections: list[tuple[str, Section]] = []   # id -> (path, section)
-    for p in paths:
-        for s in reports[p][1]:
-            if not s.first:
-                continue
-            sid = len(sections)
-            sections.append((p, s))
-            firsts.setdefault(s.key, []).append(sid)
-            post = index.setdefault(s.key, {})
-            k = salt[s.key]
-            for h in s.hashes:
-                if table[(h & mask) ^ k] > 1:
-                    lst = post.get(h)
-                    if lst is None:
-                        post[h] = [sid]
-                    else:
-                        lst.append(sid)
+    for g, s in enumerate(groups):
+        if not members[g]:
+            continue
+        post = index.setdefault(s.key, {})
+        k = salt[s.key]
+        for h in s.hashes:
+            if table[(h & mask) ^ k] > 1:
+                lst = post.get(h)
+                if lst is None:
+                    post[h] = [g]
+                else:
+                    lst.append(g)
     del table
-    # 8-grams that run together (a copied passage) have the same list of sections: each list
+    # 8-grams that run together (a copied passage) have the same list of groups: each list
     # is kept once, and an 8-gram refers to it by number, so a prefix of many 8-grams of one
-    # passage reads the passage's sections once, not once per 8-gram
+    # passage reads the passage's groups once, not once per 8-gram; an 8-gram's frequency
+    # (what the prefix is ordered by) is the number of reports whose sections hold it
     lists: list[tuple[int, ...]] = []
     numbers: dict[tuple[int, ...], int] = {}
     df: dict[str, dict[int, int]] = {}
+    sizes = [len(r) for r in members]
     for key, post in index.items():
         counts = df[key] = {}
         for h, lst in post.items():
@@ -246,76 +322,84 @@ def _year(paths: list[str], reports, is_peer, out: dict[str, set[str]], stats: d
                 i = numbers[t] = len(lists)
                 lists.append(t)
             post[h] = i
-            counts[h] = len(t)
+            counts[h] = sum(map(sizes.__getitem__, t))
     del numbers
-    # 3. probe every section a peer rule would align, with the prefix of its rarest 8-grams
-    peer_cache: dict[tuple[str, str], bool] = {}
-
-    def peer(p: str, o: str) -> bool:
-        r = peer_cache.get((p, o))
-        if r is None:
-            r = peer_cache[(p, o)] = is_peer(p, o)
-        return r
-
-    def every(p: str, key: str, mine: set) -> None:
-        for sid in firsts.get(key, ()):
-            o = sections[sid][0]
-            if o != p and o not in mine and peer(p, o):
-                mine.add(o)
-
     looked_up = verified = 0
+
+    def passing(s: Section, screen: float):
+        """The groups whose section can pass the screen against `s` (or _EVERY)."""
+        nonlocal looked_up, verified
+        if not s.n:                    # no 8-gram: containment 0, below any positive screen
+            return _EVERY if screen <= 0 else ()
+        k = _needed(s.n, screen)
+        m = len(s.hashes)
+        need = k - (s.n - m)           # shared hashes a pair needs (collisions inside u allowed for)
+        if need <= 0:                  # the screen lets everything through
+            return _EVERY
+        post = index.get(s.key)
+        if not post:
+            return ()
+        counts = df[s.key]
+        shared = [h for h in s.hashes if h in counts]
+        # the prefix: n − k + 1 of the hashes, those held by this report only first
+        # (they find nothing), then the shared ones held by the fewest reports
+        take = s.n - k + 1 - (m - len(shared))
+        if take <= 0:
+            return ()
+        rest = 0                       # shared hashes after the prefix
+        if take < len(shared):
+            shared.sort(key=counts.__getitem__)
+            rest = len(shared) - take
+            del shared[take:]
+        # how many of the prefix's hashes each group holds (through the lists)
+        held: dict[int, int] = {}
+        for i, c in Counter(map(post.__getitem__, shared)).items():
+            for g in lists[i]:
+                held[g] = held.get(g, 0) + c
+        looked_up += len(held)
+        found = []
+        mine_set = None
+        for g, c in held.items():
+            v = groups[g]
+            if c + rest < need or len(v.hashes) < need:
+                continue
+            if c < need:               # the prefix alone does not decide: count them all
+                if mine_set is None:
+                    mine_set = set(s.hashes)
+                verified += 1
+                if len(mine_set.intersection(v.hashes)) < need:
+                    continue
+            found.append(g)
+        return found
+
+    # 3. probe every section a peer rule would align, with the prefix of its rarest 8-grams
+    #    (once per group, section count and screen), then keep the reports of the groups
+    #    found that the batch compares with this one
+    found_for: dict[tuple[int, int, float], object] = {}
     for p in paths:
         _y, secs, sps = reports[p]
         if not sps:
             continue
         mine = out.setdefault(p, set())
-        for s in secs:
+        not_peers: set[str] = {p}      # reports `p` is not compared with (is_peer is asked once)
+        for s, g in zip(secs, gids[p]):
             screens = [sp.screen for sp in sps if sp.wants(s.key, s.countable)]
             if not screens:
                 continue
             screen = min(screens)
-            if not s.n:                # no 8-gram: containment 0, below any positive screen
-                if screen <= 0:
-                    every(p, s.key, mine)
-                continue
-            k = _needed(s.n, screen)
-            m = len(s.hashes)
-            need = k - (s.n - m)       # shared hashes a pair needs (collisions inside u allowed for)
-            if need <= 0:              # the screen lets everything through
-                every(p, s.key, mine)
-                continue
-            post = index.get(s.key)
-            if not post:
-                continue
-            counts = df[s.key]
-            shared = [h for h in s.hashes if h in counts]
-            # the prefix: n − k + 1 of the hashes, those held by this report only first
-            # (they find nothing), then the shared ones held by the fewest sections
-            take = s.n - k + 1 - (m - len(shared))
-            if take <= 0:
-                continue
-            rest = 0                   # shared hashes after the prefix
-            if take < len(shared):
-                shared.sort(key=counts.__getitem__)
-                rest = len(shared) - take
-                del shared[take:]
-            # how many of the prefix's hashes each section holds (through the lists)
-            held: dict[int, int] = {}
-            for i, c in Counter(map(post.__getitem__, shared)).items():
-                for sid in lists[i]:
-                    held[sid] = held.get(sid, 0) + c
-            looked_up += len(held)
-            mine_set = None
-            for sid, c in held.items():
-                o, v = sections[sid]
-                if o == p or o in mine or c + rest < need or len(v.hashes) < need or not peer(p, o):
-                    continue
-                if c < need:           # the prefix alone does not decide: count them all
-                    if mine_set is None:
-                        mine_set = set(s.hashes)
-                    verified += 1
-                    if len(mine_set.intersection(v.hashes)) < need:
-                        continue
-                mine.add(o)
+            found = found_for.get((g, s.n, screen))
+            if found is None:
+                found = found_for[(g, s.n, screen)] = passing(s, screen)
+            if found is _EVERY:
+                found = [firsts.get(s.key, ())]
+            else:
+                found = [members[v] for v in found]
+            for reports_of in found:
+                for o in reports_of:
+                    if o not in mine and o not in not_peers:
+                        if is_peer(p, o):
+                            mine.add(o)
+                        else:
+                            not_peers.add(o)
     stats["looked_up"] = stats.get("looked_up", 0) + looked_up
     stats["verified"] = stats.get("verified", 0) + verified

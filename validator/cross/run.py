@@ -64,19 +64,27 @@ class Packed:
     back): a batch of N files holds about N × 20 KB in the main process instead of N live
     models (about 0.6 MB each); :meth:`load` gives the model back."""
 
-    __slots__ = ("data", "card", "sections")
+    __slots__ = ("data", "card", "sections", "hashing")
 
     def __init__(self, report):
         from .pairing import card
-        from .peers import profile
+        from .peers import HASHING, profile
         self.data = _codec()[0](pickle.dumps(_lean(portable(report)), protocol=pickle.HIGHEST_PROTOCOL))
         # what pairing and the index of other issuers' reports read (validator/cross/peers.py),
         # taken here from the live model: the batch step reads them without unpacking it
         self.card = card(report) if report is not None else None
         self.sections = profile(report) if report is not None else None
+        self.hashing = HASHING          # how the sections' 8-grams were hashed
 
     def load(self):
         return restored(_filled(pickle.loads(_codec()[1](self.data))))
+
+    def profiled(self) -> bool:
+        """Whether :attr:`sections` hold the 8-gram hashes this version makes (peers.HASHING):
+        a model packed by another version (stored by `audit --cross`; one packed before the
+        hashing had a version has no ``hashing`` at all) is profiled again from its model."""
+        from .peers import HASHING
+        return getattr(self, "hashing", None) == HASHING
 
 
 def _lean(report):
@@ -272,6 +280,8 @@ def _cross_check(results, options_for, previous, peers: bool, lang: str, shares:
             p = r.cross
             if isinstance(p, Packed) and p.card is not None:
                 c, secs = p.card, p.sections
+                if peers and not p.profiled():   # hashed otherwise: profiled again (Packed.profiled)
+                    secs = profile(model.get(r.path))
             else:
                 m = model.get(r.path)
                 c, secs = card(m), (profile(m) if peers else None)

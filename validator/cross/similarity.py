@@ -49,7 +49,7 @@ class Unit:
     title: str                    # "一、总体情况"
     heading: tuple[int, int]      # span of the heading in the report text
     text: str                     # compact text, template wording masked with MASK_A
-    pos: list[int]                # report offset of each character of text
+    pos: list[int] | Offsets      # report offset of each character of text
     countable: int                # characters that are not masked
     _shingles: set | None = field(default=None, repr=False)
     _matcher: object = field(default=None, repr=False, compare=False)
@@ -80,11 +80,14 @@ class Unit:
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         """Report offsets of text[a:b]."""
-        if not self.pos:
+        pos = self.pos
+        if not pos:
             return self.heading
-        a = min(max(a, 0), len(self.pos) - 1)
-        b = min(max(b - 1, a), len(self.pos) - 1)
-        return (self.pos[a], self.pos[b] + 1)
+        if isinstance(pos, Offsets):
+            pos = pos.offsets()
+        a = min(max(a, 0), len(pos) - 1)
+        b = min(max(b - 1, a), len(pos) - 1)
+        return (pos[a], pos[b] + 1)
 
 
 def shingles_of(text: str) -> set:
@@ -135,12 +138,16 @@ def boilerplate(fmt) -> list[str]:
     return sorted((w for w in out if len(w) >= 2), key=len, reverse=True)
 
 
-_NUM_PUNCT = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}\s*[、.．])|[\W_]+")
+_NUMBERING = re.compile(r"\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}\s*[、.．])")
+_PUNCT = re.compile(r"[\W_]+")
 
 
 def _core(text: str) -> str:
-    """A heading without its numbering, spaces and punctuation."""
-    return _NUM_PUNCT.sub("", text)
+    """A heading without its numbering, spaces and punctuation.  (The numbering is matched at
+    the start only, then the rest filtered: what one pattern with both as alternatives did,
+    without trying the anchored one at every character.)"""
+    m = _NUMBERING.match(text)
+    return _PUNCT.sub("", text[m.end():] if m else text)
 
 
 _MASKS: dict[int, tuple] = {}   # id(format) -> (format, its boilerplate, their cores)
@@ -186,43 +193,95 @@ def units(report, *, plain: bool = False) -> list[Unit]:
             paras = [p for p in paras if p.span[0] < sig.span[0]]
         if st is None or st.section is not sec:
             st = make_stream(paras, sec)
-        offsets = st.pos.expand() if st.pos else range(len(st.text))
-        chars: list[str] = []
-        pos: list[int] = []
         if plain:
+            offsets = st.pos.expand() if st.pos else range(len(st.text))
+            chars: list[str] = []
+            pos: list[int] | Offsets = []
             for i, ch in enumerate(st.text):
                 if ch.isspace() or not ch.isalnum():
                     continue
                 chars.append(ch)
                 pos.append(offsets[i])
-        else:   # runs of non-white-space characters (str.split's white space is str.isspace's)
-            for m in _NON_WS.finditer(st.text):
-                chars.append(m.group(0))
-                pos.extend(offsets[m.start():m.end()])
-        text = "".join(chars)
+            text = "".join(chars)
+        else:   # the non-white-space characters (str.split's white space is str.isspace's, \s's)
+            text = "".join(st.text.split())
+            pos = Offsets(st, len(text))
         if words and text:
-            masked = list(text)
+            masked = None
             # a paragraph that is only a template label or title (a sub-heading) …
             if short:
                 for para in paras:
                     core = _core(para.text)
                     if core and core in short:
+                        if masked is None:
+                            masked = list(text)
+                        a, b = para.span
                         for k, p in enumerate(pos):
-                            if para.span[0] <= p < para.span[1]:
+                            if a <= p < b:
                                 masked[k] = MASK_A
             # … and the longer template phrases wherever they are quoted
             for w in words:
                 if len(w) < 6:
                     continue
                 start = text.find(w)
+                if start >= 0 and masked is None:
+                    masked = list(text)
                 while start >= 0:
                     masked[start:start + len(w)] = MASK_A * len(w)
                     start = text.find(w, start + len(w))
-            text = "".join(masked)
+            if masked is not None:
+                text = "".join(masked)
         countable = len(text) - text.count(MASK_A)
         out.append(Unit(sec.key or sec.title, _section_label(sec), sec.span, text, pos, countable))
     report.__dict__[cache_key] = out
     return out
+
+
+class Offsets:
+    """The report offset of each character of a unit's text (its stream's characters that are
+    not white space), worked out when first read — where a finding is placed: the index of
+    other issuers' reports (peers.profile), which every checked report goes through, reads
+    only the text.  Reads like a list."""
+
+    __slots__ = ("_stream", "_n", "_list")
+
+    def __init__(self, stream, n: int):
+        self._stream = stream
+        self._n = n
+        self._list: list[int] | None = None
+
+    def offsets(self) -> list[int]:
+        """The offsets as a list (worked out on the first call)."""
+        if self._list is None:
+            st = self._stream
+            offsets = st.pos.expand() if st.pos else range(len(st.text))
+            pos: list[int] = []
+            for m in _NON_WS.finditer(st.text):
+                pos.extend(offsets[m.start():m.end()])
+            self._list, self._stream = pos, None
+        return self._list
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __bool__(self) -> bool:
+        return self._n > 0
+
+    def __getitem__(self, i):
+        return self.offsets()[i]
+
+    def __iter__(self):
+        return iter(self.offsets())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Offsets):
+            other = other.offsets()
+        return self.offsets() == other
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return repr(self.offsets())
 
 
 def match_units(a: list[Unit], b: list[Unit]) -> list[tuple[Unit, Unit]]:
