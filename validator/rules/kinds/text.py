@@ -131,6 +131,25 @@ def live(ctx, streams, items, pattern=lambda x: x) -> list:
     return [x for x in items if pattern(x).may_match(joined)]
 
 
+def _in_order(ctx, st) -> bool:
+    """Does the stream keep the order of the report text (its offsets never go back)?  Then
+    matches that come in order in the stream have their report spans in the same order."""
+    if st.pos is None:
+        return True
+    key = ("in order", id(st))
+    hit = ctx.shared.get(key)
+    if hit is None:
+        pos = st.pos
+        starts, bases = getattr(pos, "starts", None), getattr(pos, "bases", None)
+        if starts is not None and bases is not None:   # runs of consecutive offsets (a PosMap)
+            hit = all(bases[k] >= bases[k - 1] + starts[k] - starts[k - 1] - 1 for k in range(1, len(starts)))
+        else:
+            seq = list(pos)
+            hit = all(x <= y for x, y in zip(seq, seq[1:]))
+        ctx.shared[key] = hit
+    return hit
+
+
 def _prose_sentences(ctx) -> list[tuple[str, str]]:
     """Every sentence of the prose (preamble and sections) with its compact form, split
     once per report and shared by the rules that read it."""
@@ -205,9 +224,17 @@ def run_pattern(rule, ctx):
     # every match's place first; the arguments of a finding only for the matches reported
     # (a page of pinyin gives hundreds of matches of which `max` keeps one)
     found = []
+    cap = p["max"]
     for st in streams:
+        # with `max` (and no merging) only the first `max` places are reported: the matches of
+        # one pattern in one stream come in order, so after `max` different places the rest of
+        # that pattern's matches there cannot be among them (a page of pinyin: hundreds of
+        # matches, one reported).  Not for the timed engine, whose later timeout must count.
+        ordered = cap is not None and not p["merge"] and _in_order(ctx, st)
         for e in entries:
             pat = e["regex"]
+            stop = cap if ordered and pat.engine != "regex" and all(u.engine != "regex" for u in e["unless"]) else None
+            last = None
             for m in finditer(pat, st.text):
                 a, b = m.span()
                 if a == b:
@@ -221,7 +248,13 @@ def run_pattern(rule, ctx):
                 loc = (a, b)
                 if e["at"] and group_span(pat, m, e["at"]):
                     loc = group_span(pat, m, e["at"])
-                found.append((st.span(*loc), st, loc, e, m))
+                span = st.span(*loc)
+                found.append((span, st, loc, e, m))
+                if stop is not None and span != last:
+                    last = span
+                    stop -= 1
+                    if not stop:
+                        break
     found.sort(key=lambda x: x[0])
     if p["merge"]:
         merged = []
@@ -234,7 +267,6 @@ def run_pattern(rule, ctx):
                 merged.append((span, st, loc, e, m, 1))
     else:
         merged = [(span, st, loc, e, m, None) for span, st, loc, e, m in found]
-    cap = p["max"]
     seen = set()
     n = 0
     for span, st, _loc, e, m, count in merged:
