@@ -14,7 +14,9 @@ from __future__ import annotations
 from ...model import DIAGNOSTIC_KINDS, ValueKind
 from ..schema import Bool, Choice, ListOf, MapOf, Param, Regex, Template
 from ...i18n import table_en
+from ...textutil import cn_to_int
 from . import CN, _Safe, list_en, register
+from .text import group_span
 
 _DIAG = Choice(*DIAGNOSTIC_KINDS)
 _DIAG_KEY = Choice(*DIAGNOSTIC_KINDS, label="诊断种类（同 diagnostic）", label_en="a diagnostic kind (as for diagnostic)")
@@ -212,11 +214,6 @@ def _formats():
 _ITEM_MARKER = r"(?:^|[。；;，,：:\s(（、])(?P<num>[一二三四五六七八九十]{1,3})是"
 
 
-def _cn_int(s: str) -> int | None:
-    from ...textutil import cn_to_int
-    return cn_to_int(s)
-
-
 @register("numbering", "structure", params=[
     Param("of", Choice("items", "sections"), default="items",
           doc="items：正文中的“一是、二是……”；sections：部分编号“一、二、……”（不按统一格式检查的报告）",
@@ -245,13 +242,13 @@ def run_numbering(rule, ctx):
         except PatternTimeout:
             matches = []
         for m in matches:
-            sp = _group_span(pat, m, "num")
+            sp = group_span(pat, m, "num")
             if sp is None:
                 continue
             while heads and heads[0] <= sp[0]:
                 heads.pop(0)
                 stack = []          # a sub-heading: a new list begins
-            n = _cn_int(st.text[sp[0]:sp[1]])
+            n = cn_to_int(st.text[sp[0]:sp[1]])
             if n is None:
                 continue
             if n == 1:
@@ -295,11 +292,6 @@ def _default_marker():
         with trusted_patterns():
             _MARKER_CACHE.append(compile_safe(_ITEM_MARKER))
     return _MARKER_CACHE[0]
-
-
-def _group_span(pat, m, name):
-    from .text import group_span
-    return group_span(pat, m, name)
 
 
 def _section_numbers(rule, ctx):
