@@ -97,6 +97,22 @@ def _term_text(spec, terms, for_each, prev_label=None, lang="zh"):
     return " + ".join(parts).replace("+ －", "－ ")
 
 
+def _term_texts(spec, terms, for_each) -> tuple[str, str]:
+    """``_term_text`` of one report's terms in Chinese and in English, in one pass."""
+    zh, en = [], []
+    for name, v in terms:
+        neg = name.startswith("-")
+        n = name[1:] if neg else name
+        _side, dot, bare = n.partition("·")
+        if not dot:
+            bare = n
+        shown = spec.short_name(bare) if for_each == "column" else bare
+        shown_v = fmt_num(v)
+        zh.append(("－" if neg else "") + f"{shown}{shown_v}")
+        en.append(("- " if neg else "") + f"“{shown}” {shown_v}")
+    return " + ".join(zh).replace("+ －", "－ "), " + ".join(en).replace("+ - ", "- ")
+
+
 @register("equation", "tables", params=[
     Param("table", TableKey(), required=True, doc="哪张表", doc_en="the table"),
     Param("assert", Expr(), required=True,
@@ -196,15 +212,15 @@ def run_equation(rule, ctx):
                 fix_val = v - diff
         blanks = len(look.blanks)
         label = spec.column_display(k) if for_each == "column" else (plain_row_name(spec, k) or "")
+        lhs_expr, lhs_expr_en = _term_texts(spec, out.lhs_terms, for_each)
+        rhs_expr, rhs_expr_en = _term_texts(spec, out.rhs_terms, for_each)
         args = {
             "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
             "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
-            "lhs_expr": _term_text(spec, out.lhs_terms, for_each),
-            "rhs_expr": _term_text(spec, out.rhs_terms, for_each),
+            "lhs_expr": lhs_expr, "rhs_expr": rhs_expr,
             "fix": fix_name, "fix_value": fmt_num(fix_val),
             "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
-            "lhs_expr_en": _term_text(spec, out.lhs_terms, for_each, lang="en"),
-            "rhs_expr_en": _term_text(spec, out.rhs_terms, for_each, lang="en"),
+            "lhs_expr_en": lhs_expr_en, "rhs_expr_en": rhs_expr_en,
             "fix_en": spec.short_name(fix_name) if for_each == "column" else fix_name,
             "assumption_en": (f" ({blanks} blank cell{'s' if blanks != 1 else ''} counted as 0)" if blanks else ""),
         }
