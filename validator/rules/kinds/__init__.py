@@ -107,10 +107,17 @@ def fmt_num(v) -> str:
     if v is None:
         return "—"
     if isinstance(v, Decimal):
-        if v == v.to_integral_value():
-            return str(int(v))
-        return format(v.normalize(), "f")
+        return _fmt_decimal(v) if v.is_finite() else _fmt_decimal.__wrapped__(v)
     return str(v)
+
+
+@lru_cache(maxsize=1024)
+def _fmt_decimal(v: Decimal) -> str:
+    # kept: findings show the same few values many times (cells, sums, differences); equal
+    # Decimals (1.50 and 1.5) give the same text, so one may stand for the other
+    if v == v.to_integral_value():
+        return str(int(v))
+    return format(v.normalize(), "f")
 
 
 CN = "一二三四五六七八九十"

@@ -44,10 +44,9 @@ each kind; ``per_table: true`` makes one finding per table, listing the rows in 
 order.  The arguments of each diagnostic (``{table}``, ``{row}``, ``{year}`` …) are placeholders.""")
 def run_diagnostics(rule, ctx):
     p = rule.params
-    want = set(p["diagnostic"])
     problems = p["problems"]
     problems_en = p["problems_en"]
-    diags = [d for d in ctx.report.diagnostics if d.kind in want]
+    diags = _diagnostics_of(ctx, p["diagnostic"])
     if not p["per_table"]:
         for d in sorted(diags, key=lambda d: d.span):
             args = {"detail": "", **d.args}
@@ -79,6 +78,21 @@ def run_diagnostics(rule, ctx):
                                     "count": len(names), "problem": problem,
                                     "rows_en": ", ".join(f"“{n}”" for n in names), "problem_en": problem_en or problem},
                        table=tkey, related=[d.span for d in ds if d.span != span])
+
+
+def _diagnostics_of(ctx, kinds) -> list:
+    """The report's diagnostics of these kinds, in the report's order.  The report's
+    diagnostics are grouped by kind once per report (a dozen rules each want a kind or two)."""
+    by_kind = ctx.shared.get("diagnostics by kind")
+    if by_kind is None:
+        by_kind = {}
+        for i, d in enumerate(ctx.report.diagnostics):
+            by_kind.setdefault(d.kind, []).append((i, d))
+        ctx.shared["diagnostics by kind"] = by_kind
+    found = [x for k in set(kinds) for x in by_kind.get(k, ())]
+    if len(kinds) > 1:
+        found.sort(key=lambda x: x[0])
+    return [d for _i, d in found]
 
 
 # ---------------------------------------------------------------------------------------
@@ -137,9 +151,25 @@ def _is_other(lm, fmt, qualities) -> bool:
     return "other-format" in qualities and bool(lm.format) and lm.format != fmt.id and bool(lm.key)
 
 
+_SPLIT: dict = {}
+
+
 def _split_in_other_format(spec, fmt) -> list:
     """Group rows of this format that another format has as one row (2019's single
-    （六）其他处理 for 2021's three rows) — read from the formats, not written in code."""
+    （六）其他处理 for 2021's three rows) — read from the formats, not written in code; once
+    per table spec and format (the formats do not change while they are loaded)."""
+    key = (id(spec), id(fmt))
+    hit = _SPLIT.get(key)
+    if hit is not None and hit[0] is spec and hit[1] is fmt:
+        return hit[2]
+    out = _split_rows(spec, fmt)
+    if len(_SPLIT) > 64:
+        _SPLIT.clear()
+    _SPLIT[key] = (spec, fmt, out)
+    return out
+
+
+def _split_rows(spec, fmt) -> list:
     from ...templates import load_formats
     out = []
     for rs in spec.rows:

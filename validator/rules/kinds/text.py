@@ -67,6 +67,8 @@ def _until_timeout(pat, text):
 
 
 def search(pat, text) -> bool:
+    if pat.literal is not None:      # plain text: found where the text holds it
+        return pat.literal in text
     try:
         return pat.search(text) is not None
     except PatternTimeout:
