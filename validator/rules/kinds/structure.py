@@ -14,6 +14,7 @@ from __future__ import annotations
 from ...model import DIAGNOSTIC_KINDS, ValueKind
 from ..schema import Bool, Choice, ListOf, MapOf, Param, Regex, Template
 from ...i18n import table_en
+from ...saferegex import PatternTimeout
 from ...textutil import cn_to_int
 from . import CN, _Safe, list_en, register
 from .text import group_span
@@ -263,7 +264,6 @@ def run_numbering(rule, ctx):
         yield from _section_numbers(rule, ctx)
         return
     pat = rule.params["marker"] or _default_marker()
-    from ...saferegex import PatternTimeout
     for st in ctx.report.prose.streams("prose"):
         stack: list[int] = []
         heads = list(st.heads)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from ...expr import Missing, check
 from ...model import ValueKind
 from ...i18n import Msg, msg, table_en
+from ...tablemath import Lookup, PlainValues
 from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
 from . import KindError, fmt_num, plain_row_name, register
 
@@ -148,7 +149,6 @@ def run_equation(rule, ctx):
     if rule.relations:
         yield from _run_year_over_year(rule, ctx)
         return
-    from ...tablemath import Lookup, PlainValues
     fmt = ctx.fmt
     if fmt is None:
         return
@@ -274,7 +274,6 @@ def why_not(cell, table_present: bool, what: str, lang: str = "zh") -> str:
 
 def _run_year_over_year(rule, ctx):
     """The equation between this year's report and last year's (a PairCtx)."""
-    from ...tablemath import Lookup
     other = getattr(ctx, "other", None)
     if other is None:
         return

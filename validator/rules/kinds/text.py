@@ -15,6 +15,8 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from ...model import ValueKind
+from ...prose import strip_pinyin
 from ...saferegex import PatternTimeout
 from ...textutil import sentences
 from ..schema import (Bool, CellRef, Choice, Int, ListOf, Obj, Param, Regex, SectionKey, Str, Template,
@@ -461,7 +463,6 @@ def _report_mentions(rule, ctx):
                         if not (ignore and any(search(i, s) for i in ignore)))
         if key is not None:
             bodies[key] = body
-    from ...prose import strip_pinyin
     titles = [strip_pinyin(s.title) for s in r.sections]
     missing = _missing(rule, body, titles)
     if not missing:
@@ -628,7 +629,6 @@ def _matches(rule, ctx):
 def _cell_value(table, spec, row, col):
     """Value of a cell; a blank 总计 is the sum of its row when every other cell is a number
     or blank (a row left with only 自然人 filled in)."""
-    from ...model import ValueKind
     c = table.cell(row, col)
     if c is None:
         return None, None
