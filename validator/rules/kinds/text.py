@@ -141,16 +141,17 @@ def _in_order(ctx, st) -> bool:
     if st.pos is None:
         return True
     key = ("in order", id(st))
-    hit = ctx.shared.get(key)
-    if hit is None:
-        pos = st.pos
-        starts, bases = getattr(pos, "starts", None), getattr(pos, "bases", None)
-        if starts is not None and bases is not None:   # runs of consecutive offsets (a PosMap)
-            hit = all(bases[k] >= bases[k - 1] + starts[k] - starts[k - 1] - 1 for k in range(1, len(starts)))
-        else:
-            seq = list(pos)
-            hit = all(x <= y for x, y in zip(seq, seq[1:]))
-        ctx.shared[key] = hit
+    kept = ctx.shared.get(key)
+    if kept is not None and kept[0] is st:
+        return kept[1]
+    pos = st.pos
+    starts, bases = getattr(pos, "starts", None), getattr(pos, "bases", None)
+    if starts is not None and bases is not None:   # runs of consecutive offsets (a PosMap)
+        hit = all(bases[k] >= bases[k - 1] + starts[k] - starts[k - 1] - 1 for k in range(1, len(starts)))
+    else:
+        seq = list(pos)
+        hit = all(x <= y for x, y in zip(seq, seq[1:]))
+    ctx.shared[key] = (st, hit)     # the stream kept with its answer: an id is not reused then
     return hit
 
 
