@@ -419,6 +419,7 @@ def _cell_en(table: str, row: str | None, column: str) -> str:
 
 
 _NUMBER_KINDS = (ValueKind.NUMBER, ValueKind.ZERO)
+_MISSING = ValueKind.MISSING
 _TEXT = ValueKind.TEXT
 
 
@@ -461,13 +462,22 @@ def _unfilled(table) -> bool:
     return blank or bool(table.rows)
 
 
+def _unfilled_once(ctx, table) -> bool:
+    """:func:`_unfilled` once per table and report (the blank and the unfilled rules both ask)."""
+    key = ("unfilled", id(table))
+    kept = ctx.shared.get(key)
+    if kept is None or kept[0] is not table:
+        kept = ctx.shared[key] = (table, _unfilled(table))
+    return kept[1]
+
+
 def _table_unfilled(rule, ctx, key, table, spec):
-    if _unfilled(table):
+    if _unfilled_once(ctx, table):
         yield ctx.emit(rule, table.span, {"table": key, "name": spec.name}, table=key)
 
 
 def _blank(rule, ctx, key, table, spec):
-    if _unfilled(table):
+    if _unfilled_once(ctx, table):
         return  # reported once by the unfilled rule
     for row in table.rows.values():
         name = None
@@ -516,7 +526,7 @@ def _unreadable(rule, ctx, key, table, spec):
                                         "columns": n, "place": place, "place_en": place_en,
                                         "detail_en": detail_en}, table=key, row=label)
         elif "missing" in reasons:
-            missing = [c for c in row.cells.values() if c.kind == ValueKind.MISSING]
+            missing = [c for c in row.cells.values() if c.kind == _MISSING]
             if missing and len(missing) < len(row.cells):
                 label, place, place_en = _place(spec, key, row)
                 n, got = len(row.cells), len(row.cells) - len(missing)
