@@ -7,6 +7,7 @@ User-facing text is Chinese; ``--lang en`` gives English.  Labels of the officia
 
 from __future__ import annotations
 
+from functools import lru_cache
 
 from .lazyre import later
 
@@ -22,6 +23,12 @@ def table_en(key: str | None) -> str | None:
     """表三 → Table 3 (any 表 + numeral inside the text)."""
     if key is None:
         return None
+    return _table_en(key)
+
+
+@lru_cache(maxsize=256)
+def _table_en(key: str) -> str:
+    # the rules ask for the same few table names for every finding (a blank cell, an equation)
     return _TABLE_RE.sub(lambda m: f"Table {_CN_DIGITS[m.group(1)]}", key)
 
 

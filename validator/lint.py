@@ -59,6 +59,7 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
     out: list[Finding] = []
     # a reader that could read no text at all (a scanned PDF) says so; nothing else is checked
     unreadable = any(getattr(n, "args", {}).get("only") for n in report.source.notes)
+    severity = opts.severity
     for rule in rules.for_one_report(report.template, opts):
         if unreadable and rule.kind != "reader_notes":
             continue
@@ -68,11 +69,12 @@ def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
         found, timeouts = run_rule(rule, ctx)
         if timeouts is not None:   # never a silent loss of matches (issue 16.3)
             found += _regex_timeout_findings(rule, timeouts, rules, opts, ctx)
-        for f in found:
-            sev = opts.severity.get(f.rule) or opts.severity.get(f.name)
-            if sev:
-                f.severity = sev
-            out.append(f)
+        if severity:
+            for f in found:
+                sev = severity.get(f.rule) or severity.get(f.name)
+                if sev:
+                    f.severity = sev
+        out += found
     out.sort(key=Finding.sort_key)
     return out
 

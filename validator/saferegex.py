@@ -118,7 +118,7 @@ class SafePattern:
     their file was loaded; such a pattern is compiled again only when first used, and only
     on a text that holds the literals every match contains (:func:`required_literals`)."""
 
-    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first")
+    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first", "literal")
 
     def __init__(self, pattern: str, engine: str, compiled=None):
         self.pattern = pattern
@@ -126,6 +126,7 @@ class SafePattern:
         self._pattern = compiled
         self._required = required_literals(pattern)
         self._first = first_chars(pattern)
+        self.literal = _literal(pattern, engine)
 
     @property
     def _compiled(self):
@@ -142,6 +143,7 @@ class SafePattern:
         self._required = state[2] if len(state) > 2 else required_literals(self.pattern)
         self._first = state[3] if len(state) > 3 else first_chars(self.pattern)
         self._pattern = None
+        self.literal = _literal(self.pattern, self.engine)
 
     def __eq__(self, other):
         return isinstance(other, SafePattern) and (self.pattern, self.engine) == (other.pattern, other.engine)
@@ -162,8 +164,12 @@ class SafePattern:
         timed engine raises :class:`PatternTimeout` while it is iterated."""
         if self.engine == "regex":
             return self._timed_finditer(text)
-        if _absent(self._required, text):
-            return iter(())
+        for alts in self._required:     # _absent(), written out: it runs per pattern and stream
+            for a in alts:
+                if a in text:
+                    break
+            else:
+                return iter(())
         start = _first_at(self._first, text, 0)
         if start < 0:
             return iter(())
@@ -191,6 +197,16 @@ class SafePattern:
             return self._compiled.search(text, pos, timeout=TIMEOUT_S)
         except TimeoutError:
             raise _timed_out(self.pattern) from None
+
+
+def _literal(pattern: str, engine: str) -> str | None:
+    """The pattern itself when it is plain text — no character with a meaning in a regular
+    expression — and a shipped one (the engines of other rule directories keep their own
+    ways with odd input): it matches exactly where the text holds it, so whether it matches
+    is ``pattern in text`` (many of the rules' words are: 其中, 等, 复议 …)."""
+    if engine != "trusted" or any(c in _SPECIAL for c in pattern):
+        return None
+    return pattern
 
 
 _COUNTED = _re.compile(r"\{(\d*)(?:(,)(\d*))?\}")
@@ -630,10 +646,13 @@ def _first_at(first, text: str, pos: int) -> int:
     if first is None:
         return pos
     best = -1
+    end = len(text)
     for c in first:
-        i = text.find(c, pos)
-        if i >= 0 and (best < 0 or i < best):
-            best = i
+        # only before the earliest found so far: a character that is not there is not
+        # looked for to the end of the text each time
+        i = text.find(c, pos, end)
+        if i >= 0:
+            best = end = i
     return best
 
 

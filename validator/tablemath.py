@@ -103,23 +103,35 @@ class PlainValues:
         return plan
 
     def _sides(self, expr, for_each: str):
-        """Each side as (subtract?, what) terms — what: a number, a column key (for_each
-        row) or a row plan (for_each column) — and the operator; None if a row is missing."""
+        """Each side as (subtract?, what, payload, name) terms — what: _NUM (payload a
+        number), _CELLS (for_each column: payload a row's cells, read at the column), _GROUP
+        (for_each column: payload a group's plan) or _COLUMN (for_each row: payload a column
+        key) — and the operator; None if a row is missing."""
         key = (id(expr), for_each)
         hit = self._terms.get(key)
         if hit is not None and hit[0] is expr:
             return hit[1]
         left, op, right = flat_sides(expr)
+        rows = self.table.rows
         sides = []
         for flat in (left, right):
             terms = []
             for neg, kind, payload in flat:
-                if kind != "num" and for_each == "column":
-                    payload = self._plan(payload)
-                    if payload is None:
-                        sides = None
-                        break
-                terms.append((len(neg) % 2 == 1, kind == "num", payload))
+                subtract = len(neg) % 2 == 1
+                if kind == "num":
+                    terms.append((subtract, _NUM, payload, payload))
+                    continue
+                if for_each != "column":
+                    terms.append((subtract, _COLUMN, payload, payload))
+                    continue
+                plan = self._plan(payload)
+                if plan is None:
+                    sides = None
+                    break
+                if plan.__class__ is str:
+                    terms.append((subtract, _CELLS, rows[plan].cells, plan))
+                else:
+                    terms.append((subtract, _GROUP, plan, payload))
             if sides is None:
                 break
             sides.append(terms)
@@ -145,29 +157,43 @@ class PlainValues:
             raise Missing(key)
         left, op, right = sides
         if for_each == "column":
-            rows = self.table.rows
-            col = key
             cells = None
         else:
             row = self.table.rows.get(key)
             cells = row.cells if row is not None else {}
         values = []
+        # the value of each term as _plain() gives it, written out in the loop: an equation
+        # is decided for every column of every table, a call per term was most of its cost
         for terms in (left, right) if op is not None else (left,):
-            total = Decimal(0)
-            for subtract, is_num, what in terms:
-                if is_num:
-                    v = what
-                elif cells is not None:                 # for_each row: a column of this row
-                    v = _plain(cells.get(what), key, what)
-                elif what.__class__ is str:             # for_each column: a row's own cell
-                    v = _plain(rows[what].cells.get(col), what, col)
-                else:                                   # … or the rows of a group
-                    v = self._group_value(what, col)
+            total = _ZERO
+            for subtract, what, payload, name in terms:
+                if what is _NUM:
+                    v = payload
+                elif what is _GROUP:
+                    v = self._group_value(payload, key)
+                else:
+                    if what is _CELLS:              # for_each column: a row's own cell
+                        cell = payload.get(key)
+                    else:                           # for_each row: a column of this row
+                        cell = cells.get(payload)
+                    if cell is None:
+                        raise Missing(f"{name}/{key}" if what is _CELLS else f"{key}/{name}")
+                    kind = cell.kind
+                    if kind in _PLAIN:
+                        v = cell.value
+                    elif kind == _BLANK:
+                        v = _ZERO
+                    else:
+                        raise Missing(f"{name}/{key}" if what is _CELLS else f"{key}/{name}")
                 total = total - v if subtract else total + v
             values.append(total)
         if op is None:
             return bool(values[0])
         return OPS[op](values[0], values[1])
+
+
+_NUM, _CELLS, _GROUP, _COLUMN = "num", "cells", "group", "column"
+_ZERO = Decimal(0)
 
 
 def _plain(cell: Cell | None, row: str, col: str) -> Decimal:

@@ -8,7 +8,16 @@
 * which rules check a report is worked out once per template and selection
   (RuleSet.for_one_report) — the cache tells templates, selections and rule lists apart;
 * a pattern is looked for in the joined streams first (kinds.text.live) — only patterns that
-  cannot match in any stream are dropped.
+  cannot match in any stream are dropped;
+* a pattern rule with ``max`` stops a pattern's matches in a stream after ``max`` places when
+  the stream keeps the text's order (kinds.text._in_order) — the same findings as collecting
+  every match;
+* a rule without a pattern of the timed engine runs without a timeout log (rules.can_time_out);
+* a shipped pattern that is plain text is answered by ``in`` (SafePattern.literal);
+* the first characters of a pattern are looked for only before the earliest found
+  (saferegex._first_at);
+* the model view keeps what it has read, and one Location stands for each span of a report;
+* the diagnostics of a kind are the report's, in its order, however many kinds a rule wants.
 """
 
 from __future__ import annotations
@@ -189,3 +198,127 @@ def test_a_fixed_text_is_shared_by_every_finding_and_a_template_is_still_filled(
     assert _filled(fixed, {}) is fixed
     assert _filled("{a}与{b}", {"a": "甲", "b": "乙"}) == "甲与乙"
     assert _filled("括号{{原样}}", {}) == "括号{原样}"        # escaped braces are still formatted
+
+
+# -- shortcuts of session 6 ----------------------------------------------------------------
+_PINYIN = "2016年政府信息公开工作年度报告\n一、概述\n" + "".join(
+    f"第{i}号(hào)文件由高新区(qū)办公室办理。\n" for i in range(40))
+
+
+def test_a_pattern_with_max_stops_after_max_places_with_the_same_findings(monkeypatch):
+    from validator.lint import lint_source
+    from validator.rules.kinds import text as T
+    from validator.source import SourceText
+    seen = []
+    real = T.finditer
+
+    def counting(pat, text):
+        for m in real(pat, text):
+            seen.append(pat.pattern)
+            yield m
+
+    monkeypatch.setattr(T, "finditer", counting)
+    rules = RuleSet([r for r in load_rules().rules if r.id == "C408"])
+    short = [(f.rule, f.line, f.col, f.message) for f in lint_source(SourceText.from_original(_PINYIN), Options(), rules).findings]
+    stopped = len(seen)
+    monkeypatch.setattr(T, "_in_order", lambda ctx, st: False)     # the long way: every match
+    seen.clear()
+    full = [(f.rule, f.line, f.col, f.message) for f in lint_source(SourceText.from_original(_PINYIN), Options(), rules).findings]
+    assert short == full and len(full) == 1 and full[0][1] == 3
+    assert stopped == 1 and len(seen) == 80
+
+
+def test_a_stream_is_in_order_when_its_offsets_never_go_back():
+    from validator.prose import PosMap
+    from validator.rules.kinds.text import _in_order
+    ctx = _Shared()
+    assert _in_order(ctx, Stream("甲乙", None))
+    pos = PosMap()
+    pos.add_run(10, 3)
+    pos.add_repeat()                 # a line break placed where the previous character is
+    pos.add_run(20, 2)
+    assert _in_order(ctx, Stream("甲乙丙\n丁戊", pos))
+    back = PosMap()
+    back.add_run(30, 2)
+    back.add_run(5, 2)               # a run before the one before it
+    assert not _in_order(ctx, Stream("甲乙丙丁", back))
+    assert not _in_order(ctx, Stream("甲乙丙", [4, 2, 3]))
+    assert _in_order(ctx, Stream("甲乙丙", [2, 2, 3]))
+
+
+def test_only_a_rule_with_a_pattern_of_the_timed_engine_can_time_out():
+    from dataclasses import replace
+
+    from validator.rules import can_time_out
+    shipped = load_rules().rules
+    assert not any(can_time_out(r) for r in shipped if r.kind)
+    timed = compile_safe(r"(?<=甲)乙")          # look-behind: not RE2, the timed engine
+    assert timed.engine == "regex"
+    rule = replace(next(r for r in shipped if r.kind == "pattern"), params={"patterns": [{"regex": timed}]})
+    assert can_time_out(rule)
+
+
+def test_a_plain_text_pattern_is_answered_by_in():
+    from validator.rules.kinds.text import search
+    from validator.saferegex import trusted_patterns
+    with trusted_patterns():
+        plain, regex, dotted = compile_safe("其中"), compile_safe("其(?:中|他)"), compile_safe("a.b")
+    assert plain.literal == "其中" and regex.literal is None and dotted.literal is None
+    assert compile_safe("其中").literal is None          # another rule directory's: its own engine
+    for text in ("共收到申请12件，其中自然人10件", "其他", "", "其 中"):
+        for pat in (plain, regex):
+            assert search(pat, text) is (pat.search(text) is not None)
+
+
+def test_the_first_characters_are_found_at_the_earliest():
+    from validator.saferegex import _first_at
+    first = frozenset("共合总")
+    assert _first_at(first, "甲总乙合丙共", 0) == 1
+    assert _first_at(first, "甲总乙合丙共", 2) == 3
+    assert _first_at(first, "甲乙丙", 0) == -1
+    assert _first_at(None, "甲乙丙", 2) == 2
+
+
+def test_the_model_view_keeps_what_it_read_and_hides_the_text():
+    report = lint_path(str(REPORTS[0])).report
+    view = K.ModelView(report)
+    assert view.tables is report.tables and view.tables is report.tables
+    assert view.metadata is report.metadata
+    for name in ("text", "source", "document"):
+        with pytest.raises(AttributeError):
+            getattr(view, name)
+    with pytest.raises(AttributeError):
+        view.tables = {}
+
+
+def test_findings_at_one_span_share_one_location_equal_to_the_source_map():
+    rules = load_rules()
+    for p in REPORTS:
+        res = lint_path(str(p), Options(), rules)
+        by_span = {}
+        for f in res.findings:
+            if f.span is None:
+                continue
+            assert f.location == res.report.source.location(*f.span)
+            by_span.setdefault(f.span, []).append(f.location)
+        if any(len(v) > 1 for v in by_span.values()):
+            assert all(all(x is v[0] for x in v) for v in by_span.values())
+            return
+    raise AssertionError("no two findings at one span in the corpus")
+
+
+def test_the_diagnostics_of_some_kinds_keep_the_report_order():
+    from types import SimpleNamespace
+
+    from validator.rules.kinds.structure import _diagnostics_of
+    ds = [SimpleNamespace(kind=k, n=i) for i, k in enumerate("abcab")]
+    ctx = SimpleNamespace(shared={}, report=SimpleNamespace(diagnostics=ds))
+    assert [d.n for d in _diagnostics_of(ctx, ["b", "a"])] == [0, 1, 3, 4]
+    assert [d.n for d in _diagnostics_of(ctx, ["c"])] == [2]
+    assert _diagnostics_of(ctx, ["x"]) == []
+
+
+def test_equal_decimals_show_the_same_number():
+    assert K.fmt_num(Decimal("1.50")) == K.fmt_num(Decimal("1.5")) == "1.5"
+    assert K.fmt_num(Decimal("2.0")) == K.fmt_num(Decimal("2")) == "2"
+    assert K.fmt_num(Decimal("NaN")) == "NaN" and K.fmt_num(None) == "—" and K.fmt_num(3) == "3"

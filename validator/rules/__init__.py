@@ -14,7 +14,7 @@ from ..i18n import Msg, msg, text
 from ..lazyre import later
 from ..records import record
 from ..resources import rules_dir
-from ..saferegex import PatternTimeout, timeout_log, trusted_patterns
+from ..saferegex import PatternTimeout, SafePattern, timeout_log, trusted_patterns
 from ..yamlload import YamlError, load_yaml, one_line
 from .kinds import KINDS, RENAMED
 from .schema import At, ParamError, check_template, show
@@ -366,10 +366,22 @@ def run_rule(rule: Rule, ctx) -> tuple[list, RegexTimeouts | None]:
     P092 for this rule and file); an exception from a rule of a rule directory becomes a
     :class:`RuleRunError` naming the rule's file and line.  Limits (P090/P091/P093) and
     failures of the shipped rules pass through unchanged."""
+    run = KINDS[rule.kind].run
+    if not can_time_out(rule):
+        # no pattern of the timed engine: nothing to count (most rules; a log per rule and
+        # report cost more than many a rule's own check)
+        try:
+            return list(run(rule, ctx)), None
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a user rule failing on a report
+            if rule.shipped:
+                raise
+            raise _run_error(rule, exc) from None
     out: list = []
     with timeout_log() as log:
         try:
-            for f in KINDS[rule.kind].run(rule, ctx):
+            for f in run(rule, ctx):
                 out.append(f)
         except PatternTimeout:
             pass
@@ -378,9 +390,35 @@ def run_rule(rule: Rule, ctx) -> tuple[list, RegexTimeouts | None]:
         except Exception as exc:  # noqa: BLE001 - a user rule failing on a report
             if rule.shipped:
                 raise
-            first = str(exc).split("\n", 1)[0]
-            raise RuleRunError(one_line(msg("{f}:{l}: {r}: 规则无法运行（{t}: {e}）", "{f}:{l}: {r}: the rule cannot run ({t}: {e})",
-                                            f=rule.file, l=rule.line, r=rule.id, t=type(exc).__name__, e=first), 400)) from None
+            raise _run_error(rule, exc) from None
     if log.count or log.skipped:
         return out, RegexTimeouts(log.count, list(log.patterns))
     return out, None
+
+
+def _run_error(rule: Rule, exc: Exception) -> RuleRunError:
+    """A rule of a rule directory failed on a report: the error naming its file and line."""
+    first = str(exc).split("\n", 1)[0]
+    return RuleRunError(one_line(msg("{f}:{l}: {r}: 规则无法运行（{t}: {e}）", "{f}:{l}: {r}: the rule cannot run ({t}: {e})",
+                                     f=rule.file, l=rule.line, r=rule.id, t=type(exc).__name__, e=first), 400))
+
+
+def can_time_out(rule: Rule) -> bool:
+    """Has the rule a pattern of the timed engine (validator/saferegex.py: a pattern of a rule
+    directory that RE2 does not take)?  Only such a pattern can time out, and only its
+    timeouts are counted; the kinds' own patterns are trusted.  Worked out once per rule
+    (rules are not changed once loaded)."""
+    hit = rule.__dict__.get("_can_time_out")
+    if hit is None:
+        hit = rule.__dict__["_can_time_out"] = _has_timed_pattern(rule.params)
+    return hit
+
+
+def _has_timed_pattern(value) -> bool:
+    if isinstance(value, SafePattern):
+        return value.engine == "regex"
+    if isinstance(value, dict):
+        return any(_has_timed_pattern(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_timed_pattern(v) for v in value)
+    return False

@@ -107,10 +107,17 @@ def fmt_num(v) -> str:
     if v is None:
         return "—"
     if isinstance(v, Decimal):
-        if v == v.to_integral_value():
-            return str(int(v))
-        return format(v.normalize(), "f")
+        return _fmt_decimal(v) if v.is_finite() else _fmt_decimal.__wrapped__(v)
     return str(v)
+
+
+@lru_cache(maxsize=1024)
+def _fmt_decimal(v: Decimal) -> str:
+    # kept: findings show the same few values many times (cells, sums, differences); equal
+    # Decimals (1.50 and 1.5) give the same text, so one may stand for the other
+    if v == v.to_integral_value():
+        return str(int(v))
+    return format(v.normalize(), "f")
 
 
 CN = "一二三四五六七八九十"
@@ -124,7 +131,7 @@ class ModelView:
     the prose view — without the text it was read from (``text``, ``source`` and
     ``document`` are not reachable: rules never re-read the text)."""
 
-    __slots__ = ("_r",)
+    __slots__ = ("_r", "__dict__")
     HIDDEN = frozenset({"text", "source", "document"})
 
     def __init__(self, report):
@@ -133,7 +140,12 @@ class ModelView:
     def __getattr__(self, name):
         if name in ModelView.HIDDEN:
             raise AttributeError(f"rules read the model, not the text: report.{name} is not available to a rule kind")
-        return getattr(object.__getattribute__(self, "_r"), name)
+        value = getattr(object.__getattribute__(self, "_r"), name)
+        # kept in the view: the next read of it is a plain attribute read, not a call of this
+        # method (the rules read report.metadata, .tables, .prose … tens of times a report; a
+        # view lives as long as one report's rules run, while the model does not change)
+        self.__dict__[name] = value
+        return value
 
     def __setattr__(self, name, value):
         raise AttributeError("the model is read-only for rule kinds")
@@ -150,6 +162,7 @@ class Ctx:
         self.lang = lang
         self.issuer_kind = issuer_kind
         self.__src = report.source
+        self.__locations: dict = {}
         # what several rules derive from the same report (the prose split into sentences …),
         # computed by the first rule that needs it; lives as long as this report's run
         self.shared: dict = {}
@@ -216,11 +229,21 @@ class Ctx:
             sug = _filled(rule.suggestion, quoted)
         sug_en = _filled(rule.suggestion_en, args_en) if (suggestion is None and rule.suggestion_en) else None
         return Finding(rule.id, rule.category, rule.severity, msg, src.path,
-                       src.location(start, end), rule.name, msg_en,
+                       self._location(start, end), rule.name, msg_en,
                        section=self.section_name(start), table=table, row=row, column=column,
                        numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
-                       related=[src.location(a, b) for a, b in related], span=(start, end),
+                       related=[self._location(a, b) for a, b in related], span=(start, end),
                        suggestion_en=sug_en, group=group)
+
+    def _location(self, start: int, end: int):
+        """``source.location(start, end)``, once per span and report: the cells of a table are
+        the places (and related places) of many findings of several rules.  A Location is
+        frozen, so findings can share one."""
+        key = (start, end)
+        loc = self.__locations.get(key)
+        if loc is None:
+            loc = self.__locations[key] = self.__src.location(start, end)
+        return loc
 
 
 def _filled(template: str, args) -> str:

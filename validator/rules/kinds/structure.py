@@ -14,7 +14,10 @@ from __future__ import annotations
 from ...model import DIAGNOSTIC_KINDS, ValueKind
 from ..schema import Bool, Choice, ListOf, MapOf, Param, Regex, Template
 from ...i18n import table_en
+from ...saferegex import PatternTimeout
+from ...textutil import cn_to_int
 from . import CN, _Safe, list_en, register
+from .text import group_span
 
 _DIAG = Choice(*DIAGNOSTIC_KINDS)
 _DIAG_KEY = Choice(*DIAGNOSTIC_KINDS, label="诊断种类（同 diagnostic）", label_en="a diagnostic kind (as for diagnostic)")
@@ -42,10 +45,9 @@ each kind; ``per_table: true`` makes one finding per table, listing the rows in 
 order.  The arguments of each diagnostic (``{table}``, ``{row}``, ``{year}`` …) are placeholders.""")
 def run_diagnostics(rule, ctx):
     p = rule.params
-    want = set(p["diagnostic"])
     problems = p["problems"]
     problems_en = p["problems_en"]
-    diags = [d for d in ctx.report.diagnostics if d.kind in want]
+    diags = _diagnostics_of(ctx, p["diagnostic"])
     if not p["per_table"]:
         for d in sorted(diags, key=lambda d: d.span):
             args = {"detail": "", **d.args}
@@ -77,6 +79,21 @@ def run_diagnostics(rule, ctx):
                                     "count": len(names), "problem": problem,
                                     "rows_en": ", ".join(f"“{n}”" for n in names), "problem_en": problem_en or problem},
                        table=tkey, related=[d.span for d in ds if d.span != span])
+
+
+def _diagnostics_of(ctx, kinds) -> list:
+    """The report's diagnostics of these kinds, in the report's order.  The report's
+    diagnostics are grouped by kind once per report (a dozen rules each want a kind or two)."""
+    by_kind = ctx.shared.get("diagnostics by kind")
+    if by_kind is None:
+        by_kind = {}
+        for i, d in enumerate(ctx.report.diagnostics):
+            by_kind.setdefault(d.kind, []).append((i, d))
+        ctx.shared["diagnostics by kind"] = by_kind
+    found = [x for k in set(kinds) for x in by_kind.get(k, ())]
+    if len(kinds) > 1:
+        found.sort(key=lambda x: x[0])
+    return [d for _i, d in found]
 
 
 # ---------------------------------------------------------------------------------------
@@ -135,9 +152,25 @@ def _is_other(lm, fmt, qualities) -> bool:
     return "other-format" in qualities and bool(lm.format) and lm.format != fmt.id and bool(lm.key)
 
 
+_SPLIT: dict = {}
+
+
 def _split_in_other_format(spec, fmt) -> list:
     """Group rows of this format that another format has as one row (2019's single
-    （六）其他处理 for 2021's three rows) — read from the formats, not written in code."""
+    （六）其他处理 for 2021's three rows) — read from the formats, not written in code; once
+    per table spec and format (the formats do not change while they are loaded)."""
+    key = (id(spec), id(fmt))
+    hit = _SPLIT.get(key)
+    if hit is not None and hit[0] is spec and hit[1] is fmt:
+        return hit[2]
+    out = _split_rows(spec, fmt)
+    if len(_SPLIT) > 64:
+        _SPLIT.clear()
+    _SPLIT[key] = (spec, fmt, out)
+    return out
+
+
+def _split_rows(spec, fmt) -> list:
     from ...templates import load_formats
     out = []
     for rs in spec.rows:
@@ -212,11 +245,6 @@ def _formats():
 _ITEM_MARKER = r"(?:^|[。；;，,：:\s(（、])(?P<num>[一二三四五六七八九十]{1,3})是"
 
 
-def _cn_int(s: str) -> int | None:
-    from ...textutil import cn_to_int
-    return cn_to_int(s)
-
-
 @register("numbering", "structure", params=[
     Param("of", Choice("items", "sections"), default="items",
           doc="items：正文中的“一是、二是……”；sections：部分编号“一、二、……”（不按统一格式检查的报告）",
@@ -236,7 +264,6 @@ def run_numbering(rule, ctx):
         yield from _section_numbers(rule, ctx)
         return
     pat = rule.params["marker"] or _default_marker()
-    from ...saferegex import PatternTimeout
     for st in ctx.report.prose.streams("prose"):
         stack: list[int] = []
         heads = list(st.heads)
@@ -245,13 +272,13 @@ def run_numbering(rule, ctx):
         except PatternTimeout:
             matches = []
         for m in matches:
-            sp = _group_span(pat, m, "num")
+            sp = group_span(pat, m, "num")
             if sp is None:
                 continue
             while heads and heads[0] <= sp[0]:
                 heads.pop(0)
                 stack = []          # a sub-heading: a new list begins
-            n = _cn_int(st.text[sp[0]:sp[1]])
+            n = cn_to_int(st.text[sp[0]:sp[1]])
             if n is None:
                 continue
             if n == 1:
@@ -295,11 +322,6 @@ def _default_marker():
         with trusted_patterns():
             _MARKER_CACHE.append(compile_safe(_ITEM_MARKER))
     return _MARKER_CACHE[0]
-
-
-def _group_span(pat, m, name):
-    from .text import group_span
-    return group_span(pat, m, name)
 
 
 def _section_numbers(rule, ctx):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from ...expr import Missing, check
 from ...model import ValueKind
 from ...i18n import Msg, msg, table_en
+from ...tablemath import Lookup, PlainValues
 from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
 from . import KindError, fmt_num, plain_row_name, register
 
@@ -97,6 +98,22 @@ def _term_text(spec, terms, for_each, prev_label=None, lang="zh"):
     return " + ".join(parts).replace("+ －", "－ ")
 
 
+def _term_texts(spec, terms, for_each) -> tuple[str, str]:
+    """``_term_text`` of one report's terms in Chinese and in English, in one pass."""
+    zh, en = [], []
+    for name, v in terms:
+        neg = name.startswith("-")
+        n = name[1:] if neg else name
+        _side, dot, bare = n.partition("·")
+        if not dot:
+            bare = n
+        shown = spec.short_name(bare) if for_each == "column" else bare
+        shown_v = fmt_num(v)
+        zh.append(("－" if neg else "") + f"{shown}{shown_v}")
+        en.append(("- " if neg else "") + f"“{shown}” {shown_v}")
+    return " + ".join(zh).replace("+ －", "－ "), " + ".join(en).replace("+ - ", "- ")
+
+
 @register("equation", "tables", params=[
     Param("table", TableKey(), required=True, doc="哪张表", doc_en="the table"),
     Param("assert", Expr(), required=True,
@@ -132,7 +149,6 @@ def run_equation(rule, ctx):
     if rule.relations:
         yield from _run_year_over_year(rule, ctx)
         return
-    from ...tablemath import Lookup, PlainValues
     fmt = ctx.fmt
     if fmt is None:
         return
@@ -196,15 +212,15 @@ def run_equation(rule, ctx):
                 fix_val = v - diff
         blanks = len(look.blanks)
         label = spec.column_display(k) if for_each == "column" else (plain_row_name(spec, k) or "")
+        lhs_expr, lhs_expr_en = _term_texts(spec, out.lhs_terms, for_each)
+        rhs_expr, rhs_expr_en = _term_texts(spec, out.rhs_terms, for_each)
         args = {
             "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
             "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
-            "lhs_expr": _term_text(spec, out.lhs_terms, for_each),
-            "rhs_expr": _term_text(spec, out.rhs_terms, for_each),
+            "lhs_expr": lhs_expr, "rhs_expr": rhs_expr,
             "fix": fix_name, "fix_value": fmt_num(fix_val),
             "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
-            "lhs_expr_en": _term_text(spec, out.lhs_terms, for_each, lang="en"),
-            "rhs_expr_en": _term_text(spec, out.rhs_terms, for_each, lang="en"),
+            "lhs_expr_en": lhs_expr_en, "rhs_expr_en": rhs_expr_en,
             "fix_en": spec.short_name(fix_name) if for_each == "column" else fix_name,
             "assumption_en": (f" ({blanks} blank cell{'s' if blanks != 1 else ''} counted as 0)" if blanks else ""),
         }
@@ -258,7 +274,6 @@ def why_not(cell, table_present: bool, what: str, lang: str = "zh") -> str:
 
 def _run_year_over_year(rule, ctx):
     """The equation between this year's report and last year's (a PairCtx)."""
-    from ...tablemath import Lookup
     other = getattr(ctx, "other", None)
     if other is None:
         return
@@ -404,6 +419,7 @@ def _cell_en(table: str, row: str | None, column: str) -> str:
 
 
 _NUMBER_KINDS = (ValueKind.NUMBER, ValueKind.ZERO)
+_MISSING = ValueKind.MISSING
 _TEXT = ValueKind.TEXT
 
 
@@ -446,13 +462,22 @@ def _unfilled(table) -> bool:
     return blank or bool(table.rows)
 
 
+def _unfilled_once(ctx, table) -> bool:
+    """:func:`_unfilled` once per table and report (the blank and the unfilled rules both ask)."""
+    key = ("unfilled", id(table))
+    kept = ctx.shared.get(key)
+    if kept is None or kept[0] is not table:
+        kept = ctx.shared[key] = (table, _unfilled(table))
+    return kept[1]
+
+
 def _table_unfilled(rule, ctx, key, table, spec):
-    if _unfilled(table):
+    if _unfilled_once(ctx, table):
         yield ctx.emit(rule, table.span, {"table": key, "name": spec.name}, table=key)
 
 
 def _blank(rule, ctx, key, table, spec):
-    if _unfilled(table):
+    if _unfilled_once(ctx, table):
         return  # reported once by the unfilled rule
     for row in table.rows.values():
         name = None
@@ -501,7 +526,7 @@ def _unreadable(rule, ctx, key, table, spec):
                                         "columns": n, "place": place, "place_en": place_en,
                                         "detail_en": detail_en}, table=key, row=label)
         elif "missing" in reasons:
-            missing = [c for c in row.cells.values() if c.kind == ValueKind.MISSING]
+            missing = [c for c in row.cells.values() if c.kind == _MISSING]
             if missing and len(missing) < len(row.cells):
                 label, place, place_en = _place(spec, key, row)
                 n, got = len(row.cells), len(row.cells) - len(missing)

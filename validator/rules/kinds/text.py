@@ -15,6 +15,8 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from ...model import ValueKind
+from ...prose import strip_pinyin
 from ...saferegex import PatternTimeout
 from ...textutil import sentences
 from ..schema import (Bool, CellRef, Choice, Int, ListOf, Obj, Param, Regex, SectionKey, Str, Template,
@@ -67,6 +69,8 @@ def _until_timeout(pat, text):
 
 
 def search(pat, text) -> bool:
+    if pat.literal is not None:      # plain text: found where the text holds it
+        return pat.literal in text
     try:
         return pat.search(text) is not None
     except PatternTimeout:
@@ -129,6 +133,26 @@ def live(ctx, streams, items, pattern=lambda x: x) -> list:
     if joined is None:
         joined = ctx.shared[key] = "\x00".join(st.text for st in streams)
     return [x for x in items if pattern(x).may_match(joined)]
+
+
+def _in_order(ctx, st) -> bool:
+    """Does the stream keep the order of the report text (its offsets never go back)?  Then
+    matches that come in order in the stream have their report spans in the same order."""
+    if st.pos is None:
+        return True
+    key = ("in order", id(st))
+    kept = ctx.shared.get(key)
+    if kept is not None and kept[0] is st:
+        return kept[1]
+    pos = st.pos
+    starts, bases = getattr(pos, "starts", None), getattr(pos, "bases", None)
+    if starts is not None and bases is not None:   # runs of consecutive offsets (a PosMap)
+        hit = all(bases[k] >= bases[k - 1] + starts[k] - starts[k - 1] - 1 for k in range(1, len(starts)))
+    else:
+        seq = list(pos)
+        hit = all(x <= y for x, y in zip(seq, seq[1:]))
+    ctx.shared[key] = (st, hit)     # the stream kept with its answer: an id is not reused then
+    return hit
 
 
 def _prose_sentences(ctx) -> list[tuple[str, str]]:
@@ -205,9 +229,17 @@ def run_pattern(rule, ctx):
     # every match's place first; the arguments of a finding only for the matches reported
     # (a page of pinyin gives hundreds of matches of which `max` keeps one)
     found = []
+    cap = p["max"]
     for st in streams:
+        # with `max` (and no merging) only the first `max` places are reported: the matches of
+        # one pattern in one stream come in order, so after `max` different places the rest of
+        # that pattern's matches there cannot be among them (a page of pinyin: hundreds of
+        # matches, one reported).  Not for the timed engine, whose later timeout must count.
+        ordered = cap is not None and not p["merge"] and _in_order(ctx, st)
         for e in entries:
             pat = e["regex"]
+            stop = cap if ordered and pat.engine != "regex" and all(u.engine != "regex" for u in e["unless"]) else None
+            last = None
             for m in finditer(pat, st.text):
                 a, b = m.span()
                 if a == b:
@@ -221,7 +253,13 @@ def run_pattern(rule, ctx):
                 loc = (a, b)
                 if e["at"] and group_span(pat, m, e["at"]):
                     loc = group_span(pat, m, e["at"])
-                found.append((st.span(*loc), st, loc, e, m))
+                span = st.span(*loc)
+                found.append((span, st, loc, e, m))
+                if stop is not None and span != last:
+                    last = span
+                    stop -= 1
+                    if not stop:
+                        break
     found.sort(key=lambda x: x[0])
     if p["merge"]:
         merged = []
@@ -234,7 +272,6 @@ def run_pattern(rule, ctx):
                 merged.append((span, st, loc, e, m, 1))
     else:
         merged = [(span, st, loc, e, m, None) for span, st, loc, e, m in found]
-    cap = p["max"]
     seen = set()
     n = 0
     for span, st, _loc, e, m, count in merged:
@@ -427,7 +464,6 @@ def _report_mentions(rule, ctx):
                         if not (ignore and any(search(i, s) for i in ignore)))
         if key is not None:
             bodies[key] = body
-    from ...prose import strip_pinyin
     titles = [strip_pinyin(s.title) for s in r.sections]
     missing = _missing(rule, body, titles)
     if not missing:
@@ -594,7 +630,6 @@ def _matches(rule, ctx):
 def _cell_value(table, spec, row, col):
     """Value of a cell; a blank 总计 is the sum of its row when every other cell is a number
     or blank (a row left with only 自然人 filled in)."""
-    from ...model import ValueKind
     c = table.cell(row, col)
     if c is None:
         return None, None
