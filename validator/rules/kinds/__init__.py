@@ -131,7 +131,11 @@ class ModelView:
     the prose view — without the text it was read from (``text``, ``source`` and
     ``document`` are not reachable: rules never re-read the text)."""
 
-    __slots__ = ("_r", "__dict__")
+    # no __dict__ of its own: ``view.__dict__`` is the model's (through __getattr__), so what is
+    # cached on a report (similarity.units, the section starts …) is cached on the model whether
+    # a rule or the batch step asks — with a dict of its own the cache went into the view, which
+    # lives for one pair of reports, and every pair computed the sections' units again
+    __slots__ = ("_r",)
     HIDDEN = frozenset({"text", "source", "document"})
 
     def __init__(self, report):
@@ -140,12 +144,7 @@ class ModelView:
     def __getattr__(self, name):
         if name in ModelView.HIDDEN:
             raise AttributeError(f"rules read the model, not the text: report.{name} is not available to a rule kind")
-        value = getattr(object.__getattribute__(self, "_r"), name)
-        # kept in the view: the next read of it is a plain attribute read, not a call of this
-        # method (the rules read report.metadata, .tables, .prose … tens of times a report; a
-        # view lives as long as one report's rules run, while the model does not change)
-        self.__dict__[name] = value
-        return value
+        return getattr(object.__getattribute__(self, "_r"), name)
 
     def __setattr__(self, name, value):
         raise AttributeError("the model is read-only for rule kinds")
