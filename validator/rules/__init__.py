@@ -367,30 +367,24 @@ def run_rule(rule: Rule, ctx) -> tuple[list, RegexTimeouts | None]:
     :class:`RuleRunError` naming the rule's file and line.  Limits (P090/P091/P093) and
     failures of the shipped rules pass through unchanged."""
     run = KINDS[rule.kind].run
-    if not can_time_out(rule):
-        # no pattern of the timed engine: nothing to count (most rules; a log per rule and
-        # report cost more than many a rule's own check)
-        try:
+    try:
+        if not can_time_out(rule):
+            # no pattern of the timed engine: nothing to count (most rules; a log per rule and
+            # report cost more than many a rule's own check)
             return list(run(rule, ctx)), None
-        except MemoryError:
+        out: list = []
+        with timeout_log() as log:
+            try:
+                for f in run(rule, ctx):
+                    out.append(f)
+            except PatternTimeout:
+                pass
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a user rule failing on a report
+        if rule.shipped:
             raise
-        except Exception as exc:  # noqa: BLE001 - a user rule failing on a report
-            if rule.shipped:
-                raise
-            raise _run_error(rule, exc) from None
-    out: list = []
-    with timeout_log() as log:
-        try:
-            for f in run(rule, ctx):
-                out.append(f)
-        except PatternTimeout:
-            pass
-        except MemoryError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a user rule failing on a report
-            if rule.shipped:
-                raise
-            raise _run_error(rule, exc) from None
+        raise _run_error(rule, exc) from None
     if log.count or log.skipped:
         return out, RegexTimeouts(log.count, list(log.patterns))
     return out, None
