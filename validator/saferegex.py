@@ -164,12 +164,8 @@ class SafePattern:
         timed engine raises :class:`PatternTimeout` while it is iterated."""
         if self.engine == "regex":
             return self._timed_finditer(text)
-        for alts in self._required:     # _absent(), written out: it runs per pattern and stream
-            for a in alts:
-                if a in text:
-                    break
-            else:
-                return iter(())
+        if _absent(self._required, text):
+            return iter(())
         start = _first_at(self._first, text, 0)
         if start < 0:
             return iter(())

@@ -76,8 +76,11 @@ def _prepare_equation(rule):
     return expr
 
 
-def _term_text(spec, terms, for_each, prev_label=None, lang="zh"):
-    parts = []
+def _term_texts(spec, terms, for_each, prev_label=None) -> tuple[str, str]:
+    """The terms of one side of an equation as shown in a message, in Chinese and in English
+    (one pass for both); with ``prev_label``, last year's terms (a year-over-year equation)
+    are named as that report's."""
+    zh, en = [], []
     for name, v in terms:
         neg = name.startswith("-")
         n = name[1:] if neg else name
@@ -85,32 +88,11 @@ def _term_text(spec, terms, for_each, prev_label=None, lang="zh"):
         if not dot:
             bare, side = n, ""
         shown = spec.short_name(bare) if for_each == "column" else bare
-        if lang == "en":
-            if side == SIDE_PREV and prev_label:
-                shown = f"{shown} of last year's report"
-            parts.append(("- " if neg else "") + f"“{shown}” {fmt_num(v)}")
-            continue
-        if side == SIDE_PREV and prev_label:
-            shown = f"{prev_label}的{shown}"
-        parts.append(("－" if neg else "") + f"{shown}{fmt_num(v)}")
-    if lang == "en":
-        return " + ".join(parts).replace("+ - ", "- ")
-    return " + ".join(parts).replace("+ －", "－ ")
-
-
-def _term_texts(spec, terms, for_each) -> tuple[str, str]:
-    """``_term_text`` of one report's terms in Chinese and in English, in one pass."""
-    zh, en = [], []
-    for name, v in terms:
-        neg = name.startswith("-")
-        n = name[1:] if neg else name
-        _side, dot, bare = n.partition("·")
-        if not dot:
-            bare = n
-        shown = spec.short_name(bare) if for_each == "column" else bare
         shown_v = fmt_num(v)
-        zh.append(("－" if neg else "") + f"{shown}{shown_v}")
-        en.append(("- " if neg else "") + f"“{shown}” {shown_v}")
+        prev = side == SIDE_PREV and prev_label
+        zh.append(("－" if neg else "") + (f"{prev_label}的{shown}" if prev else shown) + shown_v)
+        en.append(("- " if neg else "") + f"“{shown} of last year's report” {shown_v}" if prev else
+                  ("- " if neg else "") + f"“{shown}” {shown_v}")
     return " + ".join(zh).replace("+ －", "－ "), " + ".join(en).replace("+ - ", "- ")
 
 
@@ -360,8 +342,8 @@ def _run_year_over_year(rule, ctx):
         yield ctx.emit(rule, anchor.span, {
             "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
             "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
-            "lhs_expr": _term_text(spec, out.lhs_terms, for_each, prev_label),
-            "rhs_expr": _term_text(spec, out.rhs_terms, for_each, prev_label),
+            "lhs_expr": _term_texts(spec, out.lhs_terms, for_each, prev_label)[0],
+            "rhs_expr": _term_texts(spec, out.rhs_terms, for_each, prev_label)[0],
             "year": ctx.year or "", "prev_year": ctx.other_year or "上一", "prev_file": ctx.other_path,
             "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
         }, table=tkey, row=(label if for_each == "row" else None), column=(label if for_each == "column" else None),
