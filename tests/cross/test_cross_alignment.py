@@ -1,7 +1,9 @@
 """The alignment of two sections (validator/cross/similarity.py: compare) finds the copied
 passages as difflib's get_matching_blocks does, with less work: ranges that can hold no run of
-``min_match`` characters are not split further (long_matches), and a section's matcher is made
-once however many sections it is compared with (Unit.matcher).  The comparisons of a batch
+``min_match`` characters are not split further (long_matches); the blocks are found from the
+runs the two texts have in common (long_blocks: common_runs, blocks_of_runs), difflib only
+aligning texts too repetitive for that; a section's index is made once however many sections
+it is compared with (Unit.anchors).  The comparisons of a batch
 leave no reference cycle, which is what lets the cyclic GC run seldom meanwhile
 (validator/cross/run.py: _seldom_collected)."""
 
@@ -74,9 +76,9 @@ def test_the_long_blocks_are_those_of_get_matching_blocks_on_repetitive_text(see
         assert blocks_kept(a, b, min_match) == blocks_of_difflib(a, b, min_match), min_match
 
 
-def test_a_matcher_kept_on_the_other_section_aligns_as_a_new_one():
-    # the same other section compared with several sections in a row (its matcher reused)
-    # gives what a fresh comparison gives for each
+def test_an_index_kept_on_the_other_section_aligns_as_a_new_one():
+    # the same other section compared with several sections in a row (its index of pieces,
+    # Unit.anchors, reused) gives what a fresh comparison gives for each
     pairs = list(_section_pairs())[:200]
     by_other: dict[int, list] = {}
     for u, v in pairs:
@@ -90,7 +92,7 @@ def test_a_matcher_kept_on_the_other_section_aligns_as_a_new_one():
         assert (got is None) == (want is None)
         if got is not None:
             assert (got.share, got.copied, got.passages) == (want.share, want.copied, want.passages)
-            assert v._matcher is not None and v._matcher is not fresh._matcher
+            assert v._anchors is not None and v._anchors is not fresh._anchors
 
 
 def test_comparing_pairs_leaves_no_reference_cycle():
@@ -155,3 +157,62 @@ def test_the_years_of_a_text_are_those_of_trying_every_position(seed):
     for name in REPORTS:
         for st in model(name).prose.streams("prose"):
             assert list(_years(st.text)) == list(_years_one_character_at_a_time(st.text))
+
+
+# --- the alignment from common runs (similarity.long_blocks) -------------------------------
+def blocks_anchored(a: str, b: str, min_match: int) -> list[tuple[int, int, int]] | None:
+    """long_blocks' own way (common_runs + blocks_of_runs), None where it hands over to difflib."""
+    stride = sim.anchor_stride(min_match)
+    runs = sim.common_runs(a, b, sim.gram_index(b, min_match - stride + 1), min_match, stride)
+    return None if runs is None else sim.blocks_of_runs(runs, len(a), len(b), min_match)
+
+
+def test_the_blocks_from_common_runs_are_those_of_get_matching_blocks_on_the_corpus():
+    n = copied = 0
+    for u, v in _section_pairs():
+        b = v.text.replace(sim.MASK_A, sim.MASK_B)
+        for min_match in (12, 30):
+            got = blocks_anchored(u.text, b, min_match)
+            assert got is not None                       # real sections: never handed over
+            assert got == blocks_of_difflib(u.text, b, min_match)
+            assert sim.long_blocks(u, v, min_match) == got
+            if min_match == 12:
+                copied += bool(got)
+        n += 1
+    assert n > 100 and copied > 20
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_blocks_from_common_runs_are_those_of_get_matching_blocks_on_repetitive_text(seed, monkeypatch):
+    # ties between equally long runs in every range, runs clipped by a range on either side:
+    # no hand-over to difflib here, the common runs are used however many there are
+    monkeypatch.setattr(sim, "MAX_RUNS", 10 ** 9)
+    monkeypatch.setattr(sim, "PLACES_PER_CHAR", 10 ** 9)
+    rnd = random.Random(seed)
+    letters = "甲乙丙"[: 2 + seed % 2]
+    base = "".join(rnd.choice(letters) for _ in range(rnd.randint(20, 300)))
+    a = "".join(base[k:k + rnd.randint(3, 40)] if rnd.random() < 0.6 else rnd.choice(letters) * rnd.randint(1, 9)
+                for k in range(0, len(base), 17))
+    b = "".join(base[k:k + rnd.randint(3, 40)] for k in range(0, len(base), 11))
+    for min_match in (1, 2, 3, 5, 8, 12, 13, 30):
+        assert blocks_anchored(a, b, min_match) == blocks_of_difflib(a, b, min_match), min_match
+
+
+def test_a_hash_collision_of_two_pieces_is_not_taken_for_a_match(monkeypatch):
+    # every piece given the same hash: only equal pieces may seed a run
+    a, b = "甲乙丙丁戊己庚辛壬癸子丑寅卯", "子丑寅卯辰巳午未申酉戌亥甲乙丙丁戊己庚辛壬癸"
+    index = {0: list(range(len(b) - 3))}
+    monkeypatch.setattr(sim, "hash", lambda s: 0, raising=False)
+    runs = sim.common_runs(a, b, index, 4, 1)
+    assert sorted(runs) == [(0, 12, 10), (10, 0, 4)]
+    assert sim.blocks_of_runs(runs, len(a), len(b), 4) == blocks_of_difflib(a, b, 4)
+
+
+def test_texts_too_repetitive_for_common_runs_are_aligned_by_difflib():
+    a = "甲乙" * 400
+    b = "乙甲" * 300 + "甲乙甲乙丙" * 50
+    u = sim.Unit("k", "t", (0, 0), a, [], len(a))
+    v = sim.Unit("k", "t", (0, 0), b, [], len(b))
+    assert blocks_anchored(a, b, 12) is None               # handed over …
+    assert sim.long_blocks(u, v, 12) == blocks_of_difflib(a, b, 12)    # … with the same answer
+    assert v._matcher is not None
