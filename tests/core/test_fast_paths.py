@@ -253,6 +253,18 @@ def test_heading_patterns_written_for_speed_find_what_the_plain_ones_find():
             [(m.span(1), m.span(2)) for m in plain_line.finditer(t)]
 
 
+def test_numeral_commas_found_from_the_comma_equal_the_pattern_matches():
+    """find_headings looks for 一、 from each 、 after a numeral (found in the reversed text)
+    instead of searching the numeral class at every character: the same matches."""
+    texts = corpus_texts() + ["一、甲", "一二三四、x", "十一 、 \t二、、三\t、", "、一、", "一、、二、 、",
+                              "五五五五五、六六、", "一\n、", "x一、y二 、z三\t\t、 "]
+    rnd = random.Random(7)
+    texts += ["".join(rnd.choice("一二三十、 \tx\n") for _ in range(rnd.randint(0, 16))) for _ in range(20000)]
+    for t in texts:
+        assert [(m.span(), m.group(1)) for m in lb._numeral_commas(t)] == \
+            [(m.span(), m.group(1)) for m in lb._HEAD_ANY.finditer(t)], t
+
+
 def test_pinyin_debris_pattern_finds_what_the_look_behind_first_pattern_finds():
     from validator.prose import PINYIN_DEBRIS
     plain = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
