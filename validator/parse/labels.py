@@ -88,7 +88,7 @@ _HEAD_ANY = later(r"([一二三四五六七八九十][一二三四五六七八�
 _COMMA_NUMERAL_REVERSED = later(r"、[ \t]*[一二三四五六七八九十]")
 
 
-def _numeral_commas(text: str) -> list:
+def _numeral_commas(text: str, reversed_text: str | None = None) -> list:
     """``_HEAD_ANY.finditer(text)``, found from the 、 instead.  The engine's search for a
     pattern that starts with a class of characters tests every character of the text against
     it (~50 instructions each, ~5,000 characters a report); the 、 that follow a numeral are
@@ -98,7 +98,8 @@ def _numeral_commas(text: str) -> list:
     (with a fourth in front the match starts one later) and not before the end of the
     previous match: the same match, found from its 、."""
     last = len(text) - 1
-    commas = [last - m.start() for m in _COMMA_NUMERAL_REVERSED.finditer(text[::-1])]
+    rev = text[::-1] if reversed_text is None else reversed_text
+    commas = [last - m.start() for m in _COMMA_NUMERAL_REVERSED.finditer(rev)]
     commas.reverse()
     out = []
     pos = 0             # the end of the previous match: no match starts before it
@@ -149,7 +150,8 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     found: dict[int, Heading] = {}
     # 1. template titles anywhere (one-line page text keeps them glued to the text around);
     #    a title under another number is still that section (reported by the order rule)
-    for m in _numeral_commas(text):
+    rev = text[::-1]    # (both searches below look backwards for a numeral's 、 or .)
+    for m in _numeral_commas(text, rev):
         num = cn_to_int(m.group(1))
         if num is None:
             continue
@@ -205,7 +207,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             end += 1
         found[m.start(1)] = Heading(num, m.group(1), m.start(1), end, text[m.end():end], key, kind)
     # 2. other headings at the start of a line (pre-2019 reports, renamed sections)
-    for m in _line_heads(text):
+    for m in _line_heads(text, rev):
         start = m.start(1)
         if start in found:
             continue
@@ -257,12 +259,30 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     return [found[k] for k in sorted(found)]
 
 
-def _line_heads(text: str) -> list:
+_DOT_NUMERAL_REVERSED = later(r"\.[ \t]*[一二三四五六七八九十]")
+
+
+def _line_heads(text: str, reversed_text: str | None = None) -> list:
     """``_HEAD_AT_LINE.finditer(text)``: the match on the first line and those after a line
-    break."""
+    break.  A match never spans a line and needs a numeral with 、 or . after it (blanks
+    between), so _HEAD_AFTER_NL is matched only at the line breaks before such places, found
+    in the reversed text by patterns that start with a literal (``reversed_text``: text[::-1]
+    when known) — not at every line break: a match tried there counts the blanks that indent
+    the line (pdftotext layout, grids blanked) first, at ~40 instructions a character."""
     first = _HEAD_AT_LINE.match(text)
     out = [first] if first is not None else []
-    out.extend(_HEAD_AFTER_NL.finditer(text))
+    rev = text[::-1] if reversed_text is None else reversed_text
+    last = len(text) - 1
+    breaks = set()
+    for rx in (_COMMA_NUMERAL_REVERSED, _DOT_NUMERAL_REVERSED):
+        for m in rx.finditer(rev):
+            nl = text.rfind("\n", 0, last - m.start())
+            if nl >= 0:
+                breaks.add(nl)
+    for nl in sorted(breaks):
+        m = _HEAD_AFTER_NL.match(text, nl)
+        if m is not None:
+            out.append(m)
     return out
 
 
