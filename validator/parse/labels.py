@@ -10,7 +10,6 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
-from operator import sub
 
 from ..records import record
 from ..templates import Format, LabelSpec, all_label_specs
@@ -286,12 +285,10 @@ def _line_heads(text: str, reversed_text: str | None = None) -> list:
     return out
 
 
-_match_start = re.Match.start
-_match_end = re.Match.end
-_match_group = re.Match.group
 _SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
 _KEPT = later("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
-_KEPT_DIGITS = later("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
+_LEFT_OUT = later("([%s]+)" % "".join(re.escape(c) for c in sorted(SOFT)))
+_LEFT_OUT_DIGITS = later("([%s]+)" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 
 
 class OffsetMap:
@@ -335,17 +332,25 @@ def _kept_offset(s: str, k: int) -> int:
 def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, OffsetMap]:
     """s without the soft characters (and ASCII digits), and for each character kept its
     offset in s."""
-    # the runs of kept characters (one pass of the text): they make the compacted string;
-    # where each starts in s, and (their lengths summed up) where in it — a table region has
-    # hundreds of runs, so no Python loop over them
-    runs = list((_KEPT_DIGITS if skip_digits else _KEPT).finditer(s))
-    if not s or (len(runs) == 1 and runs[0].end() - runs[0].start() == len(s)):
+    # one split at the runs to leave out (a capturing pattern: the pieces kept and left out
+    # alternate, and only the first and the last kept piece can be empty); their lengths
+    # summed up say where each kept piece starts in s and in the compacted string — a table
+    # region has hundreds of runs, so no Python loop over them, and no match object for each
+    parts = (_LEFT_OUT_DIGITS if skip_digits else _LEFT_OUT).split(s)
+    if len(parts) == 1:
         return s, OffsetMap([0], [0], len(s))       # nothing to leave out
-    out = "".join(map(_match_group, runs))
-    bases = list(map(_match_start, runs))
-    starts = list(accumulate(map(sub, map(_match_end, runs), bases), initial=0))
+    lens = list(map(len, parts))
+    kept_lens = lens[0::2]
+    bases = list(accumulate(lens, initial=0))[0::2]
+    if not kept_lens[-1]:
+        kept_lens.pop()
+        bases.pop()
+    if kept_lens and not kept_lens[0]:
+        del kept_lens[0]
+        del bases[0]
+    starts = list(accumulate(kept_lens, initial=0))
     n = starts.pop()
-    return out, OffsetMap(starts, bases, n)
+    return "".join(parts[0::2]), OffsetMap(starts, bases, n)
 
 
 # what a value cell holds: a number (with 增/减 or a sign, a unit), a dash, 不适用, 无
