@@ -267,7 +267,7 @@ def _line_heads(text: str, reversed_text: str | None = None) -> list:
     between), so _HEAD_AFTER_NL is matched only at the line breaks before such places, found
     in the reversed text by patterns that start with a literal (``reversed_text``: text[::-1]
     when known) — not at every line break: a match tried there counts the blanks that indent
-    the line (pdftotext layout, grids blanked) first, at ~40 instructions a character."""
+    the line (pdftotext layout, grids blanked) first, character by character."""
     first = _HEAD_AT_LINE.match(text)
     out = [first] if first is not None else []
     rev = text[::-1] if reversed_text is None else reversed_text
