@@ -173,6 +173,122 @@ def test_subitem_cuts_equal_the_look_behind_pattern():
         assert [0] + [m.start() + 1 for m in lx._SUBITEM_AFTER.finditer(line)] == reference(line)
 
 
+def _prose_line_by_line(text, a, b, before_sections):
+    """What _lex_prose gave when it searched each line for its cuts and tried the front-matter
+    and sub-item patterns on every piece."""
+    out = []
+    line_start = a
+    for line in text[a:b].split("\n"):
+        s = line_start
+        line_start = s + len(line) + 1
+        if not line or line.isspace():
+            continue
+        cuts = [0] + [m.start() + 1 for m in lx._SUBITEM_AFTER.finditer(line)]
+        for i, c in enumerate(cuts):
+            ps = s + c
+            pe = s + (cuts[i + 1] if i + 1 < len(cuts) else len(line))
+            piece = text[ps:pe]
+            body = piece.strip()
+            if not body:
+                continue
+            ps += piece.find(body[0])
+            piece = body
+            pe = ps + len(piece)
+            if before_sections and lx._FRONT_RE.match(piece) and len(piece) < 120:
+                out.append(("FRONT", ps, pe, piece))
+                continue
+            m = lx._SUBITEM_RE.match(piece)
+            if m and m.end() > 0:
+                out.append(("SUBITEM", ps, ps + m.end(), piece[:m.end()].strip()))
+                rest = piece[m.end():]
+                if rest.strip():
+                    r0 = ps + m.end() + (len(rest) - len(rest.lstrip()))
+                    out.append(("TEXT", r0, pe, text[r0:pe]))
+            else:
+                out.append(("TEXT", ps, pe, piece))
+    return out
+
+
+def test_prose_tokens_equal_the_line_by_line_reading():
+    """_lex_prose finds the sub-item cuts of a whole stretch in one search and tries the
+    front-matter and sub-item patterns only on pieces that start as they must: the same
+    tokens as searching line by line and trying both patterns everywhere."""
+    texts = corpus_texts() + ["索引号：123\n发布机构 x\n  （一）甲。（二）乙；3.丙\n\u0663、阿拉伯数字", "。\n(1)\n1.5亿元。2、x"]
+    rnd = random.Random(3)
+    parts = ["。", "；", " ", "\t", "\n", "(", "（", "一", "）", ")", "1", "12", ".", "、", "x", "索引号", "发布机构：",
+             "\u0661", "\u3000"]
+    texts += ["".join(rnd.choice(parts) for _ in range(rnd.randint(0, 20))) for _ in range(20000)]
+    for t in texts:
+        for before in (True, False):
+            a = rnd.randint(0, len(t))
+            for x, y in ((0, len(t)), (a, rnd.randint(a, len(t)))):
+                got = [(k.type, k.start, k.end, k.text) for k in lx._lex_prose(t, x, y, before)]
+                assert got == _prose_line_by_line(t, x, y, before), (t, x, y, before)
+
+
+def test_pipes_of_a_line_are_the_pipes_after_an_even_run_of_backslashes():
+    """_pipes takes every pipe of a line without a backslash from the lengths of the pieces
+    between them: the same offsets as looking at each pipe and the backslashes before it."""
+    def reference(text, ln):
+        out = []
+        for i in range(ln.start, ln.end):
+            if text[i] == "|":
+                k = i - 1
+                while k >= ln.start and text[k] == "\\":
+                    k -= 1
+                if (i - 1 - k) % 2 == 0:
+                    out.append(i)
+        return out
+
+    rnd = random.Random(5)
+    texts = corpus_texts() + [odd_text(), "|||\n a | b |\r\n\\|x|\\\\|y"]
+    texts += ["".join(rnd.choice(["|", "||", "\\", " ", "a", "字", "\n", "\r"]) for _ in range(rnd.randint(0, 20)))
+              for _ in range(5000)]
+    for text in texts:
+        for ln in tg._lines(text):
+            assert tg._pipes(text, ln) == reference(text, ln), text
+
+
+def test_row_period_tries_only_line_ends_and_finds_what_trying_every_period_finds():
+    def reference(cells_per_line, empty_last):
+        total = sum(cells_per_line)
+        if total < 4 or max(cells_per_line, default=0) < 2:
+            return None
+        ends, last_cell_empty, k = set(), {}, 0
+        for n, e in zip(cells_per_line, empty_last):
+            k += n
+            if n:
+                ends.add(k)
+                last_cell_empty[k] = e
+        best = None
+        for p in range(2, min(tg.MAX_ROW_CELLS, total) + 1):
+            cuts = range(p, total, p)
+            if len(cuts) < 2:
+                break
+            if any(c not in ends for c in cuts):
+                continue
+            padded = sum(1 for c in cuts if last_cell_empty[c])
+            if padded * 2 >= len(cuts) and padded >= 2:
+                share = padded / len(cuts)
+                if best is None or share > best[0]:
+                    best = (share, p)
+        return best[1] if best else None
+
+    rnd = random.Random(13)
+    for _ in range(20000):
+        n = rnd.randint(0, 30)
+        cells = [rnd.choice([0, 1, 1, 1, 2, 3, 5]) for _ in range(n)]
+        empty = [rnd.random() < 0.4 for _ in range(n)]
+        assert tg.row_period(cells, empty) == reference(cells, empty), (cells, empty)
+    for _ in range(300):     # wide tables: periods beyond MAX_ROW_CELLS are not tried
+        cells, empty = [], []
+        while sum(cells) < rnd.randint(50, 450):
+            row = [rnd.choice([1, 1, 2]) for _ in range(rnd.randint(1, 4))]
+            cells += row
+            empty += [False] * (len(row) - 1) + [rnd.random() < 0.8]
+        assert tg.row_period(cells, empty) == reference(cells, empty)
+
+
 def test_shared_chars_counts_characters_with_multiplicity():
     rnd = random.Random(5)
     for _ in range(2000):
@@ -251,6 +367,18 @@ def test_heading_patterns_written_for_speed_find_what_the_plain_ones_find():
             [(m.span(), m.group(1)) for m in plain_any.finditer(t)]
         assert [(m.span(1), m.span(2)) for m in lb._line_heads(t)] == \
             [(m.span(1), m.span(2)) for m in plain_line.finditer(t)]
+
+
+def test_numeral_commas_found_from_the_comma_equal_the_pattern_matches():
+    """find_headings looks for 一、 from each 、 after a numeral (found in the reversed text)
+    instead of searching the numeral class at every character: the same matches."""
+    texts = corpus_texts() + ["一、甲", "一二三四、x", "十一 、 \t二、、三\t、", "、一、", "一、、二、 、",
+                              "五五五五五、六六、", "一\n、", "x一、y二 、z三\t\t、 "]
+    rnd = random.Random(7)
+    texts += ["".join(rnd.choice("一二三十、 \tx\n") for _ in range(rnd.randint(0, 16))) for _ in range(20000)]
+    for t in texts:
+        assert [(m.span(), m.group(1)) for m in lb._numeral_commas(t)] == \
+            [(m.span(), m.group(1)) for m in lb._HEAD_ANY.finditer(t)], t
 
 
 def test_pinyin_debris_pattern_finds_what_the_look_behind_first_pattern_finds():

@@ -10,11 +10,10 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
-from operator import sub
 
 from ..records import record
 from ..templates import Format, LabelSpec, all_label_specs
-from ..textutil import SOFT, SOFT_RUNS, cn_to_int, compact
+from ..textutil import CN_NUM, SOFT, SOFT_RUNS, cn_to_int, compact
 from ..lazyre import later
 
 # --------------------------------------------------------------------------------------
@@ -83,6 +82,41 @@ _HEAD_AFTER_NL = later(r"(?m)\n[ \t]*(?:#+[ \t]*)?([一二三四五六七八九�
 _HEAD_ANY = later(r"([一二三四五六七八九十][一二三四五六七八九十]?[一二三四五六七八九十]?)[ \t]*、[ \t]*")
 
 
+# a 、 right after a numeral (blanks between), in the text read backwards: a pattern that
+# starts with a literal, which the engine skips ahead to
+_COMMA_NUMERAL_REVERSED = later(r"、[ \t]*[一二三四五六七八九十]")
+
+
+def _numeral_commas(text: str, reversed_text: str | None = None) -> list:
+    """``_HEAD_ANY.finditer(text)``, found from the 、 instead.  The engine's search for a
+    pattern that starts with a class of characters tests every character of the text against
+    it (~50 instructions each, ~5,000 characters a report); the 、 that follow a numeral are
+    found in the reversed text by a pattern that starts with the 、 (a plain scan for one
+    character), and only those few are looked at.  A match ends with its 、 (and the blanks
+    after it) and starts where the numerals right before it start — at most three of them
+    (with a fourth in front the match starts one later) and not before the end of the
+    previous match: the same match, found from its 、."""
+    last = len(text) - 1
+    rev = text[::-1] if reversed_text is None else reversed_text
+    commas = [last - m.start() for m in _COMMA_NUMERAL_REVERSED.finditer(rev)]
+    commas.reverse()
+    out = []
+    pos = 0             # the end of the previous match: no match starts before it
+    for q in commas:
+        r = q
+        while r > pos and text[r - 1] in " \t":
+            r -= 1
+        p = r
+        while p > pos and r - p < 3 and text[p - 1] in CN_NUM:
+            p -= 1
+        if p < r:
+            m = _HEAD_ANY.match(text, p)
+            if m is not None:       # (always: the numerals, blanks and 、 are there)
+                out.append(m)
+                pos = m.end()
+    return out
+
+
 @record
 class Heading:
     """A section heading found in the text (一、…): its number, where it is, its title and how
@@ -115,7 +149,8 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     found: dict[int, Heading] = {}
     # 1. template titles anywhere (one-line page text keeps them glued to the text around);
     #    a title under another number is still that section (reported by the order rule)
-    for m in _HEAD_ANY.finditer(text):
+    rev = text[::-1]    # (both searches below look backwards for a numeral's 、 or .)
+    for m in _numeral_commas(text, rev):
         num = cn_to_int(m.group(1))
         if num is None:
             continue
@@ -171,7 +206,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             end += 1
         found[m.start(1)] = Heading(num, m.group(1), m.start(1), end, text[m.end():end], key, kind)
     # 2. other headings at the start of a line (pre-2019 reports, renamed sections)
-    for m in _line_heads(text):
+    for m in _line_heads(text, rev):
         start = m.start(1)
         if start in found:
             continue
@@ -223,21 +258,37 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     return [found[k] for k in sorted(found)]
 
 
-def _line_heads(text: str) -> list:
+_DOT_NUMERAL_REVERSED = later(r"\.[ \t]*[一二三四五六七八九十]")
+
+
+def _line_heads(text: str, reversed_text: str | None = None) -> list:
     """``_HEAD_AT_LINE.finditer(text)``: the match on the first line and those after a line
-    break."""
+    break.  A match never spans a line and needs a numeral with 、 or . after it (blanks
+    between), so _HEAD_AFTER_NL is matched only at the line breaks before such places, found
+    in the reversed text by patterns that start with a literal (``reversed_text``: text[::-1]
+    when known) — not at every line break: a match tried there counts the blanks that indent
+    the line (pdftotext layout, grids blanked) first, character by character."""
     first = _HEAD_AT_LINE.match(text)
     out = [first] if first is not None else []
-    out.extend(_HEAD_AFTER_NL.finditer(text))
+    rev = text[::-1] if reversed_text is None else reversed_text
+    last = len(text) - 1
+    breaks = set()
+    for rx in (_COMMA_NUMERAL_REVERSED, _DOT_NUMERAL_REVERSED):
+        for m in rx.finditer(rev):
+            nl = text.rfind("\n", 0, last - m.start())
+            if nl >= 0:
+                breaks.add(nl)
+    for nl in sorted(breaks):
+        m = _HEAD_AFTER_NL.match(text, nl)
+        if m is not None:
+            out.append(m)
     return out
 
 
-_match_start = re.Match.start
-_match_end = re.Match.end
-_match_group = re.Match.group
 _SOFT_DIGITS = frozenset(SOFT | set("0123456789"))
 _KEPT = later("[^%s]+" % "".join(re.escape(c) for c in sorted(SOFT)))
-_KEPT_DIGITS = later("[^%s]+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
+_LEFT_OUT = later("([%s]+)" % "".join(re.escape(c) for c in sorted(SOFT)))
+_LEFT_OUT_DIGITS = later("([%s]+)" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS)))
 
 
 class OffsetMap:
@@ -281,17 +332,25 @@ def _kept_offset(s: str, k: int) -> int:
 def _compact_with_map(s: str, skip_digits: bool = False) -> tuple[str, OffsetMap]:
     """s without the soft characters (and ASCII digits), and for each character kept its
     offset in s."""
-    # the runs of kept characters (one pass of the text): they make the compacted string;
-    # where each starts in s, and (their lengths summed up) where in it — a table region has
-    # hundreds of runs, so no Python loop over them
-    runs = list((_KEPT_DIGITS if skip_digits else _KEPT).finditer(s))
-    if not s or (len(runs) == 1 and runs[0].end() - runs[0].start() == len(s)):
+    # one split at the runs to leave out (a capturing pattern: the pieces kept and left out
+    # alternate, and only the first and the last kept piece can be empty); their lengths
+    # summed up say where each kept piece starts in s and in the compacted string — a table
+    # region has hundreds of runs, so no Python loop over them, and no match object for each
+    parts = (_LEFT_OUT_DIGITS if skip_digits else _LEFT_OUT).split(s)
+    if len(parts) == 1:
         return s, OffsetMap([0], [0], len(s))       # nothing to leave out
-    out = "".join(map(_match_group, runs))
-    bases = list(map(_match_start, runs))
-    starts = list(accumulate(map(sub, map(_match_end, runs), bases), initial=0))
+    lens = list(map(len, parts))
+    kept_lens = lens[0::2]
+    bases = list(accumulate(lens, initial=0))[0::2]
+    if not kept_lens[-1]:
+        kept_lens.pop()
+        bases.pop()
+    if kept_lens and not kept_lens[0]:
+        del kept_lens[0]
+        del bases[0]
+    starts = list(accumulate(kept_lens, initial=0))
     n = starts.pop()
-    return out, OffsetMap(starts, bases, n)
+    return "".join(parts[0::2]), OffsetMap(starts, bases, n)
 
 
 # what a value cell holds: a number (with 增/减 or a sign, a unit), a dash, 不适用, 无

@@ -567,20 +567,32 @@ def _text_runs(toks: list[Tok]) -> list[Tok]:
 def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:
     """Paragraph tokens: one per line, and inside long lines one per sub-item （一）/1."""
     out: list[Tok] = []
+    # where long lines are split: sub-item markers after the end of a sentence, found in one
+    # search of the stretch (a match never spans a line: no pattern element takes a line
+    # break, and the look-ahead sees a line break where a line ends) instead of one per line
+    marks = [m.start() + 1 for m in _SUBITEM_AFTER.finditer(text, a, b)]
+    k = 0
+    n_marks = len(marks)
     line_start = a
     for line in text[a:b].split("\n"):
         s = line_start
         e = s + len(line)
         line_start = e + 1
         if not line or line.isspace():
+            while k < n_marks and marks[k] < e:
+                k += 1
             continue
-        # split long lines at sub-item markers
-        cuts = [0]
-        cuts.extend(m.start() + 1 for m in _SUBITEM_AFTER.finditer(line))
-        for i, c in enumerate(cuts):
-            ps = s + c
-            pe = s + (cuts[i + 1] if i + 1 < len(cuts) else len(line))
-            piece = line if len(cuts) == 1 else text[ps:pe]
+        if k < n_marks and marks[k] < e:
+            cuts = [s]
+            while k < n_marks and marks[k] < e:
+                cuts.append(marks[k])
+                k += 1
+            cuts.append(e)
+            pieces = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+        else:
+            pieces = [(s, e)]
+        for ps, pe in pieces:
+            piece = line if len(pieces) == 1 else text[ps:pe]
             body = piece.strip()
             if not body:
                 continue
@@ -588,10 +600,13 @@ def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:
             ps += piece.find(body[0])
             piece = body
             pe = ps + len(piece)
-            if before_sections and _FRONT_RE.match(piece) and len(piece) < 120:
+            # (_FRONT_RE and _SUBITEM_RE at the start of a stripped piece: its \s* and [ \t]*
+            # take nothing, so a front key, or a bracket or digit first, must be there)
+            if before_sections and len(piece) < 120 and piece.startswith(_FRONT_KEYS):
                 out.append(Tok("FRONT", ps, pe, piece))
             else:
-                m = _SUBITEM_RE.match(piece)
+                c = piece[0]
+                m = _SUBITEM_RE.match(piece) if c in "(（" or c.isdecimal() else None
                 if m and m.end() > 0:
                     out.append(Tok("SUBITEM", ps, ps + m.end(), piece[:m.end()].strip()))
                     rest = piece[m.end():]

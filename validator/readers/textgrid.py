@@ -37,6 +37,7 @@ Renderings recognised as grids (``Grid.origin``):
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 from operator import itemgetter
 
 from ..document import Block, Grid, GridCell, Paragraph
@@ -50,6 +51,7 @@ _NBSP = "&nbsp;"
 _DELIM = later(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _NUMBER = later(r"^[+\-−－]?(?:\d[\d,，]*(?:[.．]\d+)?|[.．]\d+)\s*(?:%|％|件|条|个|万元|元|人次?|次)?$")
 _DASHES = set("-—–－/／无")
+_PLUS_ONE = (1).__add__
 
 
 @record(slots=True)
@@ -141,6 +143,12 @@ def _all_pipes(text: str, lines: list[_Line]) -> list[list[int]]:
 
 def _pipes(text: str, ln: _Line) -> list[int]:
     """Offsets of the unescaped ``|`` on a line (``\\|`` is a literal pipe)."""
+    if text.find("\\", ln.start, ln.end) < 0:
+        # no backslash: every pipe; where each is, from the lengths of the pieces between
+        # them (summed up at C level: a one-cell-per-line table has hundreds of pipes)
+        parts = text[ln.start:ln.end].split("|")
+        parts.pop()
+        return list(accumulate(map(_PLUS_ONE, map(len, parts)), initial=ln.start - 1))[1:]
     out = []
     i = text.find("|", ln.start, ln.end)
     while i >= 0:
@@ -272,13 +280,17 @@ def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
             ends.add(k)
             last_cell_empty[k] = e
     best = None
-    for p in range(2, min(MAX_ROW_CELLS, total) + 1):
+    # a period is a row's end, so the end of a line (the first cut): only those are tried,
+    # in increasing order
+    is_end = ends.__contains__
+    empty_at = last_cell_empty.__getitem__
+    for p in sorted(e for e in ends if 2 <= e <= MAX_ROW_CELLS):
         cuts = range(p, total, p)
         if len(cuts) < 2:
             break
-        if any(c not in ends for c in cuts):
+        if not all(map(is_end, cuts)):
             continue
-        padded = sum(1 for c in cuts if last_cell_empty[c])
+        padded = sum(map(empty_at, cuts))
         if padded * 2 >= len(cuts) and padded >= 2:
             share = padded / len(cuts)
             if best is None or share > best[0]:
@@ -297,9 +309,12 @@ def _ocpl_grid(text: str, lines: list[_Line], pipes: list[list[int]]) -> list[Gr
         n = 0
         last_empty = False
         for p in pipes[ln.no]:
-            x, y = _trim(text, prev, p)
-            if y <= x:
-                x = y = p
+            if p == prev:
+                x = y = p           # "||": an empty cell, nothing to trim
+            else:
+                x, y = _trim(text, prev, p)
+                if y <= x:
+                    x = y = p
             cells.append((li, x, y))
             last_empty = y <= x
             prev = p + 1
