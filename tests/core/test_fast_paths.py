@@ -200,13 +200,77 @@ def test_a_typo_in_a_section_title_is_still_that_section():
     assert [(h.number, h.key, h.quality) for h in hs] == [(1, "总体情况", "exact"), (5, "问题改进", "fuzzy")]
 
 
-def test_flatten_hands_inner_rules_up_and_wraps_tables():
-    from validator.parse.build import _Flat, _TableNode, _flatten
-    a, b, c, d = (Token("X", i) for i in "abcd")
-    tree = Tree("start", [a, Tree("section_1", [b, Tree("table_2", [c, Tree("rows", [d])])])])
-    out = _flatten(tree)
-    assert isinstance(out, _Flat) and out[:2] == [a, b]
-    assert isinstance(out[2], _TableNode) and out[2].children == [c, d]
+def _lark_items(tree) -> list:
+    """Lark's own parse tree as the model builder read it before the driver made the flat
+    list itself: every inner rule hands its children up, a ``table_…`` rule is a table node."""
+    out: list = []
+    for c in tree.children:
+        if isinstance(c, Tree):
+            inner = _lark_items(c)
+            if c.data.startswith("table_"):
+                out.append(("table", inner))
+            else:
+                out.extend(inner)
+        else:
+            out.append(c)
+    return out
+
+
+def _shape(items) -> list:
+    """Items comparable across two runs: a token by its type, place and value (a virtual
+    token's value is made anew in each run, so is the list a token read as prose holds), a
+    table node by its children."""
+    from validator.parse.grammar import TableNode, Virtual
+    out = []
+    for it in items:
+        if isinstance(it, (TableNode, tuple)):
+            out.append(("table", _shape(it.children if isinstance(it, TableNode) else it[1])))
+        else:
+            v = it.value
+            out.append((it.type, it.start_pos, it.end_pos,
+                        (v.terminal, v.reason, v.at) if isinstance(v, Virtual) else
+                        tuple(map(id, v)) if isinstance(v, list) else id(v)))
+    return out
+
+
+def test_the_drivers_reductions_give_the_items_lark_s_tree_gave(monkeypatch):
+    """The driver shifts and reduces on Lark's table itself (grammar._Driver.shift), making
+    the flat list of tokens and table nodes instead of Lark's tree: on every stream of the
+    corpus (and streams out of order) the items, and the diagnostics, are those of feeding
+    Lark's interactive parser and flattening its tree."""
+    from validator.normalize import normalize
+    from validator.parse import grammar as gr
+    from validator.parse import parse
+
+    class LarkDriver(gr._Driver):
+        def shift(self, tok, end=False):
+            return self.ip.feed_eof() if end else self.ip.feed_token(tok)
+
+    streams = []
+    real = gr.FormatGrammar.parse
+
+    def kept(self, tokens):
+        streams.append((self, list(tokens)))
+        return real(self, tokens)
+
+    monkeypatch.setattr(gr.FormatGrammar, "parse", kept)
+    for text in corpus_texts():
+        parse(normalize(SourceText.from_original(text)))
+    monkeypatch.setattr(gr.FormatGrammar, "parse", real)
+    assert len(streams) >= 10
+    rnd = random.Random(7)
+    for g, toks in list(streams):
+        shuffled = list(toks)
+        rnd.shuffle(shuffled)
+        streams += [(g, shuffled), (g, toks[::-1]), (g, toks[: len(toks) // 2]), (g, [])]
+    tables = 0
+    for g, toks in streams:
+        items, diags = gr._Driver(g, list(toks)).run()
+        tree, lark_diags = LarkDriver(g, list(toks)).run()
+        assert _shape(items) == _shape(_lark_items(tree))
+        assert [(d.kind, d.span, d.args) for d in diags] == [(d.kind, d.span, d.args) for d in lark_diags]
+        tables += sum(isinstance(it, gr.TableNode) for it in items)
+    assert tables >= 10
 
 
 def _tokens_by_pattern(s: str) -> list[tuple[int, int]]:
