@@ -500,3 +500,62 @@ def test_the_year_from_the_text_is_worked_out_once():
     from validator.parse.metadata import detect_year, text_year
     for text in corpus_texts() + ["", "2019年", "统计期限为2024年1月1日至12月31日", "2023年度政府信息公开"]:
         assert detect_year(text, [], text_year(text)) == detect_year(text, []) == text_year(text)
+
+
+def _join_paras_per_character(paras):
+    """metadata._join_paras as it was: a list of the document offset of every character."""
+    out, idx, last = [], [], None
+    for p in paras:
+        if last is not None and last in "。;；!！?？:：":
+            out.append("\n")
+            idx.append(idx[-1])
+            last = "\n"
+        t = p.text
+        if t:
+            out.append(t)
+            idx.extend(range(p.span[0], p.span[0] + len(t)))
+            last = t[-1]
+    idx.append(idx[-1] + 1 if idx else 0)
+    return "".join(out), idx
+
+
+def _strip_pinyin_per_character(s):
+    out, idx, pos = [], [], 0
+    for m in re.finditer(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)", s):
+        out.append(s[pos:m.start()])
+        idx.extend(range(pos, m.start()))
+        pos = m.end()
+    out.append(s[pos:])
+    idx.extend(range(pos, len(s)))
+    idx.append(len(s))
+    return "".join(out), idx
+
+
+def test_metadata_offset_maps_read_like_the_lists_of_every_character():
+    """metadata._join_paras keeps runs (one a paragraph), _strip_pinyin a range when there is
+    no pinyin: every index reads what the list of an offset per character held."""
+    from validator.model import Paragraph
+    from validator.normalize import normalize
+    from validator.parse import metadata as md
+    from validator.parse import parse
+    groups = []
+    for text in corpus_texts() + [odd_text()]:
+        r = parse(normalize(SourceText.from_original(text)))
+        paras = [p for p in r.front + r.preamble if p.text.strip()]
+        groups += [paras[:14] + (r.sections[0].paragraphs[:2] if r.sections else []),
+                   [p for s in r.sections for p in s.paragraphs]]
+    groups += [[], [Paragraph("", (3, 3))], [Paragraph("甲。", (5, 7)), Paragraph("", (9, 9)), Paragraph("乙", (20, 21))],
+               [Paragraph("统计期限：", (0, 5)), Paragraph("2023年", (9, 14))]]
+    for paras in groups:
+        text, idx = md._join_paras(paras)
+        want_text, want = _join_paras_per_character(paras)
+        assert text == want_text and len(idx) == len(want) and bool(idx)
+        assert [idx[i] for i in range(len(want))] == want
+        assert [idx[-k] for k in range(1, len(want) + 1)] == [want[-k] for k in range(1, len(want) + 1)]
+        with pytest.raises(IndexError):
+            idx[len(want)]
+    for s in [p.text for paras in groups for p in paras] + ["号(hào)码", "(hào)号", "发(fā)布日(rì)期：", "x(ab)"]:
+        clean, cmap = md._strip_pinyin(s)
+        want_clean, want_map = _strip_pinyin_per_character(s)
+        assert clean == want_clean and list(cmap) == want_map
+
