@@ -615,3 +615,19 @@ def test_implied_blanks_looks_only_at_rows_with_a_blank_and_implies_the_same():
                 assert got == [(c.implied, c.implied_by) for c in plain.all_cells()]
                 seen += sum(v is not None for v, _h in got)
     assert seen >= 10
+
+
+def test_a_token_made_by_pieces_token_is_the_one_lark_s_constructor_makes():
+    """pieces.token fills the slots of a Lark Token itself: every slot (whatever Lark's
+    version has) holds what ``Token(type, "", start_pos=…, end_pos=…)`` then ``.value = …``
+    gives, and the token is the same string."""
+    from validator.parse.pieces import token
+    value = ["a paragraph"]
+    t = token("PROSE", value, 3, 9)
+    ref = Token("PROSE", "", start_pos=3, end_pos=9)
+    ref.value = value
+    assert type(t) is Token and str(t) == str(ref) == ""
+    slots = [s for c in Token.__mro__ for s in getattr(c, "__slots__", ())]
+    assert "end_pos" in slots and "value" in slots
+    assert all(getattr(t, s) == getattr(ref, s) for s in slots)
+    assert t.value is value and t == ref and hash(t) == hash(ref)

@@ -270,18 +270,19 @@ class _Model:
         if existing is not None and existing.cells:
             return existing
         table.rows[key] = row
-        columns = list(rspec.columns)
+        columns = rspec.columns       # (read only, here and by the splitter)
         if rp.placed is not None:
+            placed, cells, known = rp.placed, row.cells, self._values
+            note = rp.note and f"本行跨页（{rp.note}），已接续读取"
             for col in columns:
-                t = rp.placed.get(col)
+                t = placed.get(col)
                 if t is None:
                     end = rp.span[1]
-                    row.cells[col] = Cell("", ValueKind.MISSING, None, (end, end), key, col)
+                    cells[col] = Cell("", ValueKind.MISSING, None, (end, end), key, col)
                     continue
                 raw = "" if t.type == "BLANK" else t.text
-                kind, v, unit = self._values.get(raw) or parse_value(raw, self._syntax)
-                row.cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit, rp.note and
-                                      f"本行跨页（{rp.note}），已接续读取")
+                kind, v, unit = known.get(raw) or parse_value(raw, self._syntax)
+                cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit, note)
             if rp.extra:
                 row.extra = [t.text for t in rp.extra]
                 self.r.diagnostics.append(Diagnostic(
@@ -297,12 +298,13 @@ class _Model:
 
     # -- cells in order (page text): the run-together digit splitter ---------------------
     def _assign_split(self, row: Row, columns, values, pieces_per_token, how: str):
-        row.cells.clear()
+        cells = row.cells
+        cells.clear()
         cols = iter(columns)      # the pieces in order fill the columns in order
         syntax = self._syntax
         known = self._values      # parse_value's answers, looked up here first
-        for ti, pieces in enumerate(pieces_per_token):
-            t = values[ti]
+        key = row.key
+        for t, pieces in zip(values, pieces_per_token):
             off = t.start
             note = f"由连写数字“{t.text}”{how}唯一拆分" if len(pieces) > 1 else None
             for p in pieces:
@@ -310,8 +312,9 @@ class _Model:
                 if col is None:
                     break
                 kind, v, unit = known.get(p) or parse_value(p, syntax)
-                row.cells[col] = Cell(p, kind, v, (off, off + len(p)), row.key, col, unit, note)
-                off += len(p)
+                end = off + len(p)
+                cells[col] = Cell(p, kind, v, (off, end), key, col, unit, note)
+                off = end
         row.unreadable = None
 
     def _resolve_jointly(self, table: Table, spec: TableSpec):
@@ -403,12 +406,12 @@ class _Model:
                 row.cells[col] = Cell(raw, ValueKind.UNREADABLE, None, span, row.key, col)
             return
         known = self._values
-        for i, col in enumerate(columns):
-            if i < len(values):
-                t = values[i]
-                raw = "" if t.type == "BLANK" else t.text
-                kind, v, unit = known.get(raw) or parse_value(raw, self._syntax)
-                row.cells[col] = Cell(raw, kind, v, (t.start, t.end), row.key, col, unit)
-            else:
-                end = values[-1].end if values else row.span[1]
-                row.cells[col] = Cell("", ValueKind.MISSING, None, (end, end), row.key, col)
+        cells, key = row.cells, row.key
+        for col, t in zip(columns, values):
+            raw = "" if t.type == "BLANK" else t.text
+            kind, v, unit = known.get(raw) or parse_value(raw, self._syntax)
+            cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit)
+        if len(values) < n:
+            end = values[-1].end if values else row.span[1]
+            for col in columns[len(values):]:
+                cells[col] = Cell("", ValueKind.MISSING, None, (end, end), key, col)
