@@ -105,7 +105,7 @@ def _is_report(tokens: list[Token], text: str) -> bool:
 
 
 class _Model:
-    """Builds the Report from the parser's tree and diagnostics."""
+    """Builds the Report from the parse (tokens and table nodes in order) and the diagnostics."""
 
     def __init__(self, report: Report, fmt: Format | None):
         self.r = report

@@ -24,7 +24,7 @@ does not fit, it recovers the way a reader of the report would, and records why:
   it stands for a row group of this format (2019's single （六）其他处理 row for 2021's
   three), the group's rows are not missing;
 * a row with values but no recognisable label: ``row-unplaced``.
-The driver never rejects a report: every stream ends in a tree and a list of diagnostics.
+The driver never rejects a report: every stream ends in a parse (the flat list) and a list of diagnostics.
 """
 
 from __future__ import annotations
