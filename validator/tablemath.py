@@ -211,8 +211,14 @@ def implied_blanks(table: Table, spec: TableSpec) -> None:
     """A blank cell whose value another identity of the template fixes (its row's total, with
     every other cell of that identity a number) gets that value as ``implied`` — the rules
     then report the blank with the value it must have instead of counting it as 0."""
+    # only a row with a blank cell can have one to imply (most rows have none): the rows are
+    # looked at once here, not once per identity
+    blank = ValueKind.BLANK
+    rows = [row for row in table.rows.values() if any(c.kind == blank for c in row.cells.values())]
+    if not rows:
+        return
     for parts, total in spec.row_sums:
-        for row in table.rows.values():
+        for row in rows:
             cells = [row.cells.get(c) for c in parts + [total]]
             if any(c is None for c in cells):
                 continue

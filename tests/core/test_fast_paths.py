@@ -316,13 +316,77 @@ def test_a_typo_in_a_section_title_is_still_that_section():
     assert [(h.number, h.key, h.quality) for h in hs] == [(1, "总体情况", "exact"), (5, "问题改进", "fuzzy")]
 
 
-def test_flatten_hands_inner_rules_up_and_wraps_tables():
-    from validator.parse.build import _Flat, _TableNode, _flatten
-    a, b, c, d = (Token("X", i) for i in "abcd")
-    tree = Tree("start", [a, Tree("section_1", [b, Tree("table_2", [c, Tree("rows", [d])])])])
-    out = _flatten(tree)
-    assert isinstance(out, _Flat) and out[:2] == [a, b]
-    assert isinstance(out[2], _TableNode) and out[2].children == [c, d]
+def _lark_items(tree) -> list:
+    """Lark's own parse tree as the model builder read it before the driver made the flat
+    list itself: every inner rule hands its children up, a ``table_…`` rule is a table node."""
+    out: list = []
+    for c in tree.children:
+        if isinstance(c, Tree):
+            inner = _lark_items(c)
+            if c.data.startswith("table_"):
+                out.append(("table", inner))
+            else:
+                out.extend(inner)
+        else:
+            out.append(c)
+    return out
+
+
+def _shape(items) -> list:
+    """Items comparable across two runs: a token by its type, place and value (a virtual
+    token's value is made anew in each run, so is the list a token read as prose holds), a
+    table node by its children."""
+    from validator.parse.grammar import TableNode, Virtual
+    out = []
+    for it in items:
+        if isinstance(it, (TableNode, tuple)):
+            out.append(("table", _shape(it.children if isinstance(it, TableNode) else it[1])))
+        else:
+            v = it.value
+            out.append((it.type, it.start_pos, it.end_pos,
+                        (v.terminal, v.reason, v.at) if isinstance(v, Virtual) else
+                        tuple(map(id, v)) if isinstance(v, list) else id(v)))
+    return out
+
+
+def test_the_drivers_reductions_give_the_items_lark_s_tree_gave(monkeypatch):
+    """The driver shifts and reduces on Lark's table itself (grammar._Driver.shift), making
+    the flat list of tokens and table nodes instead of Lark's tree: on every stream of the
+    corpus (and streams out of order) the items, and the diagnostics, are those of feeding
+    Lark's interactive parser and flattening its tree."""
+    from validator.normalize import normalize
+    from validator.parse import grammar as gr
+    from validator.parse import parse
+
+    class LarkDriver(gr._Driver):
+        def shift(self, tok, end=False):
+            return self.ip.feed_eof() if end else self.ip.feed_token(tok)
+
+    streams = []
+    real = gr.FormatGrammar.parse
+
+    def kept(self, tokens):
+        streams.append((self, list(tokens)))
+        return real(self, tokens)
+
+    monkeypatch.setattr(gr.FormatGrammar, "parse", kept)
+    for text in corpus_texts():
+        parse(normalize(SourceText.from_original(text)))
+    monkeypatch.setattr(gr.FormatGrammar, "parse", real)
+    assert len(streams) >= 10
+    rnd = random.Random(7)
+    for g, toks in list(streams):
+        shuffled = list(toks)
+        rnd.shuffle(shuffled)
+        streams += [(g, shuffled), (g, toks[::-1]), (g, toks[: len(toks) // 2]), (g, [])]
+    tables = 0
+    for g, toks in streams:
+        items, diags = gr._Driver(g, list(toks)).run()
+        tree, lark_diags = LarkDriver(g, list(toks)).run()
+        assert _shape(items) == _shape(_lark_items(tree))
+        assert [(d.kind, d.span, d.args) for d in diags] == [(d.kind, d.span, d.args) for d in lark_diags]
+        tables += sum(isinstance(it, gr.TableNode) for it in items)
+    assert tables >= 10
 
 
 def _tokens_by_pattern(s: str) -> list[tuple[int, int]]:
@@ -564,3 +628,134 @@ def test_the_year_from_the_text_is_worked_out_once():
     from validator.parse.metadata import detect_year, text_year
     for text in corpus_texts() + ["", "2019年", "统计期限为2024年1月1日至12月31日", "2023年度政府信息公开"]:
         assert detect_year(text, [], text_year(text)) == detect_year(text, []) == text_year(text)
+
+
+def _join_paras_per_character(paras):
+    """metadata._join_paras as it was: a list of the document offset of every character."""
+    out, idx, last = [], [], None
+    for p in paras:
+        if last is not None and last in "。;；!！?？:：":
+            out.append("\n")
+            idx.append(idx[-1])
+            last = "\n"
+        t = p.text
+        if t:
+            out.append(t)
+            idx.extend(range(p.span[0], p.span[0] + len(t)))
+            last = t[-1]
+    idx.append(idx[-1] + 1 if idx else 0)
+    return "".join(out), idx
+
+
+def _strip_pinyin_per_character(s):
+    out, idx, pos = [], [], 0
+    for m in re.finditer(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)", s):
+        out.append(s[pos:m.start()])
+        idx.extend(range(pos, m.start()))
+        pos = m.end()
+    out.append(s[pos:])
+    idx.extend(range(pos, len(s)))
+    idx.append(len(s))
+    return "".join(out), idx
+
+
+def test_metadata_offset_maps_read_like_the_lists_of_every_character():
+    """metadata._join_paras keeps runs (one a paragraph), _strip_pinyin a range when there is
+    no pinyin: every index reads what the list of an offset per character held."""
+    from validator.model import Paragraph
+    from validator.normalize import normalize
+    from validator.parse import metadata as md
+    from validator.parse import parse
+    groups = []
+    for text in corpus_texts() + [odd_text()]:
+        r = parse(normalize(SourceText.from_original(text)))
+        paras = [p for p in r.front + r.preamble if p.text.strip()]
+        groups += [paras[:14] + (r.sections[0].paragraphs[:2] if r.sections else []),
+                   [p for s in r.sections for p in s.paragraphs]]
+    groups += [[], [Paragraph("", (3, 3))], [Paragraph("甲。", (5, 7)), Paragraph("", (9, 9)), Paragraph("乙", (20, 21))],
+               [Paragraph("统计期限：", (0, 5)), Paragraph("2023年", (9, 14))]]
+    for paras in groups:
+        text, idx = md._join_paras(paras)
+        want_text, want = _join_paras_per_character(paras)
+        assert text == want_text and len(idx) == len(want) and bool(idx)
+        assert [idx[i] for i in range(len(want))] == want
+        assert [idx[-k] for k in range(1, len(want) + 1)] == [want[-k] for k in range(1, len(want) + 1)]
+        with pytest.raises(IndexError):
+            idx[len(want)]
+    for s in [p.text for paras in groups for p in paras] + ["号(hào)码", "(hào)号", "发(fā)布日(rì)期：", "x(ab)"]:
+        clean, cmap = md._strip_pinyin(s)
+        want_clean, want_map = _strip_pinyin_per_character(s)
+        assert clean == want_clean and list(cmap) == want_map
+
+
+def _implied_blanks_every_row(table, spec):
+    """tablemath.implied_blanks as it was: every identity tried on every row."""
+    from decimal import Decimal
+    from validator.model import ValueKind
+    for parts, total in spec.row_sums:
+        for row in table.rows.values():
+            cells = [row.cells.get(c) for c in parts + [total]]
+            if any(c is None for c in cells):
+                continue
+            blanks = [c for c in cells if c.kind == ValueKind.BLANK]
+            if len(blanks) != 1 or any(c.kind not in (ValueKind.NUMBER, ValueKind.ZERO, ValueKind.BLANK)
+                                       for c in cells):
+                continue
+            b = blanks[0]
+            known = sum((c.value for c in cells[:-1] if c is not b), Decimal(0))
+            tot = cells[-1]
+            if b is tot:
+                value, how = known, "本行各列之和（%s）" % "＋".join(spec.column_display(c) for c in parts)
+            else:
+                value, how = tot.value - known, f"本行{spec.column_display(total)}减去其余各列"
+            if value >= 0:
+                b.implied, b.implied_by = value, how
+
+
+def test_implied_blanks_looks_only_at_rows_with_a_blank_and_implies_the_same():
+    """implied_blanks skips the rows without a blank cell (they have nothing to imply): the
+    same values as trying every identity on every row, on the corpus and on tables with
+    blanks written in (the corpus reports mostly write 0)."""
+    import copy
+    from validator.model import ValueKind
+    from validator.normalize import normalize
+    from validator.parse import parse
+    from validator.tablemath import implied_blanks
+    rnd = random.Random(3)
+    seen = 0
+    for text in corpus_texts():
+        r = parse(normalize(SourceText.from_original(text)))
+        for key, table in r.tables.items():
+            spec = r.format.table(key) if r.format else None
+            if spec is None:
+                continue
+            for trial in range(3):
+                t = copy.deepcopy(table)
+                for row in t.rows.values():
+                    for c in row.cells.values():
+                        c.implied = c.implied_by = None
+                        if trial and c.kind in (ValueKind.NUMBER, ValueKind.ZERO) and rnd.random() < 0.2:
+                            c.kind, c.value, c.raw = ValueKind.BLANK, None, ""
+                mine, plain = copy.deepcopy(t), copy.deepcopy(t)
+                implied_blanks(mine, spec)
+                _implied_blanks_every_row(plain, spec)
+                got = [(c.implied, c.implied_by) for c in mine.all_cells()]
+                assert got == [(c.implied, c.implied_by) for c in plain.all_cells()]
+                seen += sum(v is not None for v, _h in got)
+    assert seen >= 10
+
+
+def test_a_token_made_by_pieces_token_is_the_one_lark_s_constructor_makes():
+    """pieces.token fills the slots of a Lark Token itself: every slot (whatever Lark's
+    version has) holds what ``Token(type, "", start_pos=…, end_pos=…)`` then ``.value = …``
+    gives, and the token is the same string."""
+    from validator.parse.pieces import token
+    value = ["a paragraph"]
+    t = token("PROSE", value, 3, 9)
+    ref = Token("PROSE", "", start_pos=3, end_pos=9)
+    ref.value = value
+    assert type(t) is Token and str(t) == str(ref) == ""
+    slots = [s for c in Token.__mro__ for s in getattr(c, "__slots__", ())]
+    assert "end_pos" in slots and "value" in slots
+    assert all(getattr(t, s) == getattr(ref, s) for s in slots)
+    assert t.value is value and t == ref and hash(t) == hash(ref)

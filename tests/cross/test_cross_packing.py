@@ -254,3 +254,23 @@ def test_packed_models_are_zstandard_frames_that_load_back_equal(reports):
         assert [s.title for s in m.sections] == [s.title for s in rep.sections]
         assert template_cells(m) == template_cells(rep)
         assert [(u.key, u.text, u.pos) for u in sim.units(m)] == [(u.key, u.text, u.pos) for u in sim.units(rep)]
+
+
+def test_a_paragraph_s_core_is_only_worked_out_whole_when_it_can_be_a_template_label(reports):
+    """similarity._core_within gives _core, or None only when that is longer than `most`
+    characters (seen from the start of a long paragraph), so a template label's paragraph is
+    always found: every paragraph of the reports, and paragraphs of punctuation or spaces
+    around a label, at several bounds; long paragraphs of the reports are cut short."""
+    texts = [p.text for rep in reports for s in rep.sections for p in s.paragraphs]
+    label = "主动公开政府信息情况"
+    texts += ["", "（一）" + label, "。" * 200 + label, label + "，" * 300, " " * 500 + label + " " * 500,
+              "1." + "、" * 40 + label * 3, "二、" + "_" * 90 + label]
+    assert len(texts) > 100
+    cut = 0
+    for most in (1, 5, len(label), 30, 200):
+        for t in texts:
+            core = sim._core(t)
+            got = sim._core_within(t, most)
+            assert got == core or (got is None and len(core) > most), (most, t[:40])
+            cut += got is None
+    assert cut > 50

@@ -136,7 +136,11 @@ def hashed(text: str) -> tuple[int, array]:
                 g = run[i:i + sim.SHINGLE]
                 e = g.encode("utf-16-le", "surrogatepass")
                 grams.append(e if len(e) == width else g.encode("utf-32-le", "surrogatepass"))
-    return len(set(grams)), array("I", dict.fromkeys(map(crc32, grams)))
+    hashes = dict.fromkeys(map(crc32, grams))
+    # as many distinct hashes as 8-grams: the 8-grams are distinct (equal ones hash equal), so
+    # they are not put in a set to be counted (a section that repeats none of its 8-grams)
+    n = len(grams) if len(hashes) == len(grams) else len(set(grams))
+    return n, array("I", hashes)
 
 
 def _needed(n: int, screen: float) -> int:

@@ -163,6 +163,19 @@ def _core(text: str) -> str:
     return _PUNCT.sub("", text[m.end():] if m else text)
 
 
+def _core_within(text: str, most: int) -> str | None:
+    """:func:`_core` of `text`, or None when that is longer than `most` characters, as seen
+    for a long paragraph from the core of its first 2 × `most` characters (characters are
+    dropped one by one, so that is the start of the whole core): a paragraph of the body is
+    not filtered whole only to learn that it is no template label (whose core is at most
+    `most` long)."""
+    m = _NUMBERING.match(text)
+    rest = text[m.end():] if m else text
+    if len(rest) > 2 * most and len(_PUNCT.sub("", rest[:2 * most])) > most:
+        return None
+    return _PUNCT.sub("", rest)
+
+
 _MASKS: dict[int, tuple] = {}   # id(format) -> (format, its boilerplate, their cores)
 _MASKS_MAX = 16
 
@@ -223,8 +236,9 @@ def units(report, *, plain: bool = False) -> list[Unit]:
             masked = None
             # a paragraph that is only a template label or title (a sub-heading) …
             if short:
+                most = max(map(len, short))
                 for para in paras:
-                    core = _core(para.text)
+                    core = _core_within(para.text, most)
                     if core and core in short:
                         if masked is None:
                             masked = list(text)

@@ -3,7 +3,7 @@
 ``segment`` (blocks → tokens: headings, prose, table pieces), ``mapper`` (any grid → the
 template's cells), ``lexer`` (the line lexer for text outside grids and tables in page text),
 ``splitter`` (run-together digits), ``grammar`` (the statutory structure generated from
-rules/formats/*.yaml, with an error-tolerant driver), ``build`` (the tree to the model),
+rules/formats/*.yaml, with an error-tolerant driver), ``build`` (the parse to the model),
 ``metadata`` (year, format, title, issuer, dates).  Nothing here knows a rule id.
 """
 

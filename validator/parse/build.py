@@ -3,20 +3,20 @@
 The format depends on the report year, which is read from the title among the tokens: the
 document is segmented with the format its opening suggests, and again only if the title
 says otherwise.  Then the generated grammar of that format parses the tokens (never
-rejecting: its diagnostics are the structure findings), and a walk of the tree builds the
+rejecting: its diagnostics are the structure findings), and a walk of the parse builds the
 model — sections with their paragraphs, tables with their rows and cells.
 """
 
 from __future__ import annotations
 
-from lark import Token, Tree
+from lark import Token
 
 from ..document import Document
 from ..model import (Cell, Diagnostic, LabelMatch, Metadata, Paragraph, Report, Row, Section, Table,
                      ValueKind, default_value_syntax, parse_value, value_memo)
 from ..templates import Format, TableSpec, load_formats
 from ..tablemath import implied_blanks
-from .grammar import NUMERALS, FormatGrammar, Virtual, grammar_for
+from .grammar import NUMERALS, FormatGrammar, TableNode, Virtual, grammar_for
 from .metadata import choose_format, detect_year, fill_metadata, text_year
 from .pieces import RowPiece, TablePiece, token
 from .segment import Segmenter
@@ -71,9 +71,9 @@ def parse(doc, template: str | None = None, formats: dict[str, Format] | None = 
                   token("SEC", t.value, t.start_pos, t.end_pos) for t in tokens
                   if t.type.startswith("SEC") or t.type in ("HEADING", "FRONT", "TITLE", "PROSE", "SIGNATURE",
                                                              "DATE")]
-    tree, diags = grammar.parse(tokens)
+    items, diags = grammar.parse(tokens)
     report.diagnostics.extend(diags)
-    _Model(report, fmt).build(tree, diags)
+    _Model(report, fmt).build(items, diags)
     fill_metadata(report)
     from ..prose import build_prose
     report.prose = build_prose(report)      # the prose view the rules read (validator/prose.py)
@@ -104,34 +104,8 @@ def _is_report(tokens: list[Token], text: str) -> bool:
                 or (headings >= 2 and "主动公开" in text and "申请" in text))
 
 
-class _Flat(list):
-    """Children of an inner rule, handed up unchanged (the model is flat: sections in a row)."""
-
-
-class _TableNode:
-    def __init__(self, children: list):
-        self.children = children
-
-
-def _flatten(tree):
-    """The tree → a flat list of tokens and table nodes in document order: every inner rule
-    hands its children up unchanged, a ``table_…`` rule makes a table node of them.  (A walk
-    of its own: a Lark Transformer looks up a method per rule and token on every node.)"""
-    flat = _Flat()
-    for c in tree.children:
-        if isinstance(c, Tree):
-            c = _flatten(c)
-            if isinstance(c, _Flat):
-                flat.extend(c)
-                continue
-        flat.append(c)
-    if tree.data.startswith("table_"):
-        return _TableNode(flat)
-    return flat
-
-
 class _Model:
-    """Builds the Report from the parser's tree and diagnostics."""
+    """Builds the Report from the parse (tokens and table nodes in order) and the diagnostics."""
 
     def __init__(self, report: Report, fmt: Format | None):
         self.r = report
@@ -140,11 +114,11 @@ class _Model:
         self._values = value_memo(self._syntax or default_value_syntax())
         self.text = report.source.text
 
-    def build(self, tree, diags: list[Diagnostic]):
-        items = _flatten(tree)
+    def build(self, items: list, diags: list[Diagnostic]):
+        """``items``: the parse, tokens and table nodes in document order (grammar.py)."""
         sec: Section | None = None
         for it in items:
-            if isinstance(it, _TableNode):
+            if isinstance(it, TableNode):
                 table = self.table(it.children)
                 if table is not None:
                     self._place_table(table, sec)
@@ -296,18 +270,19 @@ class _Model:
         if existing is not None and existing.cells:
             return existing
         table.rows[key] = row
-        columns = list(rspec.columns)
+        columns = rspec.columns       # (read only, here and by the splitter)
         if rp.placed is not None:
+            placed, cells, known = rp.placed, row.cells, self._values
+            note = rp.note and f"本行跨页（{rp.note}），已接续读取"
             for col in columns:
-                t = rp.placed.get(col)
+                t = placed.get(col)
                 if t is None:
                     end = rp.span[1]
-                    row.cells[col] = Cell("", ValueKind.MISSING, None, (end, end), key, col)
+                    cells[col] = Cell("", ValueKind.MISSING, None, (end, end), key, col)
                     continue
                 raw = "" if t.type == "BLANK" else t.text
-                kind, v, unit = self._values.get(raw) or parse_value(raw, self._syntax)
-                row.cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit, rp.note and
-                                      f"本行跨页（{rp.note}），已接续读取")
+                kind, v, unit = known.get(raw) or parse_value(raw, self._syntax)
+                cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit, note)
             if rp.extra:
                 row.extra = [t.text for t in rp.extra]
                 self.r.diagnostics.append(Diagnostic(
@@ -323,12 +298,13 @@ class _Model:
 
     # -- cells in order (page text): the run-together digit splitter ---------------------
     def _assign_split(self, row: Row, columns, values, pieces_per_token, how: str):
-        row.cells.clear()
+        cells = row.cells
+        cells.clear()
         cols = iter(columns)      # the pieces in order fill the columns in order
         syntax = self._syntax
         known = self._values      # parse_value's answers, looked up here first
-        for ti, pieces in enumerate(pieces_per_token):
-            t = values[ti]
+        key = row.key
+        for t, pieces in zip(values, pieces_per_token):
             off = t.start
             note = f"由连写数字“{t.text}”{how}唯一拆分" if len(pieces) > 1 else None
             for p in pieces:
@@ -336,16 +312,20 @@ class _Model:
                 if col is None:
                     break
                 kind, v, unit = known.get(p) or parse_value(p, syntax)
-                row.cells[col] = Cell(p, kind, v, (off, off + len(p)), row.key, col, unit, note)
-                off += len(p)
+                end = off + len(p)
+                cells[col] = Cell(p, kind, v, (off, end), key, col, unit, note)
+                off = end
         row.unreadable = None
 
     def _resolve_jointly(self, table: Table, spec: TableSpec):
         """Rows whose run-together digits split several ways: keep the one combination that
         also satisfies the template's column equations, if there is exactly one."""
+        ambiguous = getattr(self, "_ambiguous", None)
+        if not ambiguous:
+            return      # (most reports: no row of any table split several ways)
         # this table's rows, by identity (a Row's == compares every cell of it)
         mine = {id(r) for r in table.rows.values()}
-        amb = [a for a in getattr(self, "_ambiguous", []) if id(a[0]) in mine]
+        amb = [a for a in ambiguous if id(a[0]) in mine]
         if not amb or not spec.column_equations:
             return
         from itertools import product
@@ -426,12 +406,12 @@ class _Model:
                 row.cells[col] = Cell(raw, ValueKind.UNREADABLE, None, span, row.key, col)
             return
         known = self._values
-        for i, col in enumerate(columns):
-            if i < len(values):
-                t = values[i]
-                raw = "" if t.type == "BLANK" else t.text
-                kind, v, unit = known.get(raw) or parse_value(raw, self._syntax)
-                row.cells[col] = Cell(raw, kind, v, (t.start, t.end), row.key, col, unit)
-            else:
-                end = values[-1].end if values else row.span[1]
-                row.cells[col] = Cell("", ValueKind.MISSING, None, (end, end), row.key, col)
+        cells, key = row.cells, row.key
+        for col, t in zip(columns, values):
+            raw = "" if t.type == "BLANK" else t.text
+            kind, v, unit = known.get(raw) or parse_value(raw, self._syntax)
+            cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit)
+        if len(values) < n:
+            end = values[-1].end if values else row.span[1]
+            for col in columns[len(values):]:
+                cells[col] = Cell("", ValueKind.MISSING, None, (end, end), key, col)

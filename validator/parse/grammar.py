@@ -8,8 +8,10 @@ template elements — ``SEC3`` is the heading of section 三, ``T3_STATE_SECRET`
 1.属于国家秘密 of 表三 — and each token the segmenter gives carries its object (the heading,
 the table piece, the row with its cells).  ``xxgk-lint grammar --template 2021`` prints it.
 
-The driver feeds the tokens to Lark's interactive LALR parser.  Where a token does not fit,
-it recovers the way a reader of the report would, and records why:
+The driver feeds the tokens to Lark's interactive LALR parser (with its own shift/reduce step
+over Lark's table, :meth:`_Driver.shift`: the model builder reads the parse as a flat list of
+tokens and table nodes, so reductions make that list instead of Lark's tree).  Where a token
+does not fit, it recovers the way a reader of the report would, and records why:
 
 * an element the template requires is absent before this token (and does not come later):
   a *virtual* token stands in for it — ``section-missing``, ``table-missing``,
@@ -22,7 +24,7 @@ it recovers the way a reader of the report would, and records why:
   it stands for a row group of this format (2019's single （六）其他处理 row for 2021's
   three), the group's rows are not missing;
 * a row with values but no recognisable label: ``row-unplaced``.
-The driver never rejects a report: every stream ends in a tree and a list of diagnostics.
+The driver never rejects a report: every stream ends in a parse (the flat list) and a list of diagnostics.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from functools import lru_cache
 
 from lark import Token
 from lark.lexer import Lexer
+from lark.parsers.lalr_analysis import Shift
 
 from ..records import record
 from ..templates import Format, TableSpec
@@ -44,6 +47,15 @@ BODY = ("PROSE", "HEADING", "MISPLACED")
 HEAD = ("FRONT", "TITLE")
 CLOSING = ("SIGNATURE", "DATE")
 OUT_OF_GRAMMAR = ("FOREIGN", "UNPLACED")   # never accepted: always a diagnostic
+
+
+class TableNode:
+    """A ``table_…`` rule of the parse: its tokens (and those of its inner rules) in order."""
+
+    __slots__ = ("children",)
+
+    def __init__(self, children: list):
+        self.children = children
 
 
 class _NoLexer(Lexer):
@@ -113,6 +125,7 @@ class FormatGrammar:
         self._parser = None
         self._fresh = None
         self._accepts: dict[tuple, frozenset] = {}
+        self._reductions: dict[int, tuple[int, str, bool]] | None = None
 
     # -- generation -------------------------------------------------------------------
     def _el(self, terminal, kind, optional, **kw) -> str:
@@ -233,6 +246,21 @@ class FormatGrammar:
             self._fresh = self.parser().parse_interactive("")
         return self._fresh.copy(deepcopy_values=False)
 
+    def reductions(self, ip) -> dict[int, tuple[int, str, bool]]:
+        """id(rule) -> (length of its expansion, its name, whether it makes a table node) for
+        every rule the LALR table reduces by (read once per grammar: :meth:`_Driver.shift`
+        looks rules up by identity — Lark's callbacks dict hashes a Rule in Python, twice a
+        reduction)."""
+        if self._reductions is None:
+            out = {}
+            for actions in ip.parser_state.parse_conf.states.values():
+                for action, arg in actions.values():
+                    if action is not Shift:
+                        name = arg.origin.name
+                        out[id(arg)] = (len(arg.expansion), name, name.startswith("table_"))
+            self._reductions = out
+        return self._reductions
+
     def accepts(self, ip) -> frozenset:
         """The terminals an interactive parser of this grammar accepts now (see
         :meth:`_Driver.expected`), remembered by its state stack."""
@@ -245,7 +273,8 @@ class FormatGrammar:
         return out
 
     def parse(self, tokens: list[Token]):
-        """(tree, diagnostics) for a token stream; never raises on a misfit stream."""
+        """(items, diagnostics) for a token stream — items: the parse as a flat list of tokens
+        and :class:`TableNode` s in document order; never raises on a misfit stream."""
         return _Driver(self, tokens).run()
 
 
@@ -341,8 +370,46 @@ class _Driver:
         take is tried on a copy once per stack of states, :meth:`FormatGrammar.accepts`.)"""
         if tok.type not in self.g.accepts(ip):
             return False
-        ip.feed_token(tok)
+        self.shift(tok)
         return True
+
+    def shift(self, tok: Token, end: bool = False):
+        """Lark's ``ParserState.feed_token`` on the interactive parser's stacks, step for step
+        (reduce while the table says so, then shift the token; ``end``: the end of input, the
+        value of ``start`` returned), except what a reduction makes: not Lark's tree but the
+        flat list of the rule's tokens and table nodes (the inner rules' lists spliced in), a
+        :class:`TableNode` for a ``table_…`` rule — what the model builder reads.  A token
+        the table has no action for is left to Lark, which raises as it always did."""
+        stack = self.state.state_stack
+        values = self.state.value_stack
+        states = self.states
+        rules = self.rules
+        end_state = self.end_state
+        while True:
+            try:
+                action, arg = states[stack[-1]][tok.type]
+            except KeyError:
+                return self.state.feed_token(tok, end)     # raises UnexpectedToken
+            if action is Shift:
+                if end:
+                    return self.state.feed_token(tok, end)  # never in an LALR table: Lark's assertion
+                stack.append(arg)
+                values.append(tok)
+                return None
+            size, name, table = rules[id(arg)]
+            flat: list = []
+            if size:
+                for c in values[-size:]:
+                    if c.__class__ is list:
+                        flat += c
+                    else:
+                        flat.append(c)
+                del stack[-size:]
+                del values[-size:]
+            stack.append(states[stack[-1]][name][1])
+            values.append(TableNode(flat) if table else flat)
+            if end and stack[-1] == end_state:
+                return values[-1]
 
     def virtual(self, terminal: str, reason: str, at: int) -> Token:
         return token(terminal, Virtual(terminal, reason, at), at, at)
@@ -370,6 +437,11 @@ class _Driver:
     # -- the run ----------------------------------------------------------------------
     def run(self):
         self.ip = self.g.interactive()
+        self.state = self.ip.parser_state
+        conf = self.state.parse_conf
+        self.states = conf.states
+        self.end_state = conf.end_state
+        self.rules = self.g.reductions(self.ip)
         i = 0
         n = len(self.tokens)
         while i < n:
@@ -460,7 +532,7 @@ class _Driver:
             reason = "missing"
             self._missing(terminal, at)
         a, _b = self._span(at)
-        self.ip.feed_token(self.virtual(terminal, reason, a))
+        self.shift(self.virtual(terminal, reason, a))
         self.seen.add(terminal)
         if el.kind == "table":
             # a whole table stands in: its rows come with it, not one diagnostic each
@@ -468,12 +540,12 @@ class _Driver:
             for _ in range(400):
                 exp = self.expected(self.ip)
                 if end in exp:
-                    self.ip.feed_token(self.virtual(end, reason, a))
+                    self.shift(self.virtual(end, reason, a))
                     break
                 nxt = self.next_required(exp)
                 if nxt is None:
                     break
-                self.ip.feed_token(self.virtual(nxt, "with-table", a))
+                self.shift(self.virtual(nxt, "with-table", a))
 
     def _group_replaced(self, el: Element) -> bool:
         if self.g.fmt is None:
@@ -534,7 +606,7 @@ class _Driver:
             if nxt is None:
                 break
             self.insert(nxt, end_at)
-        self.tree = self.ip.feed_eof()
+        self.tree = self.shift(Token("$END", "", 0, 1, 1), end=True)   # as Lark's feed_eof makes it
 
 
 def expected_terminals(ip) -> set[str]:  # pragma: no cover - debugging aid

@@ -4,6 +4,7 @@ reports problems; the metadata rules do."""
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..i18n import Msg, msg
@@ -366,36 +367,74 @@ _SELF_NAMED = later(r"《(?P<t1>[^》]{0,40}(?:19|20)\d{2}\s*年[^》]{0,30}(?:�
                          r"|(?:编制|公布|发布)了?(?P<t2>[^\s,，。《》]{0,30}?(?:19|20)\d{2}\s*年\s*度?[^\s,，。《》]{0,30}?(?:年度报告|工作报告))")
 
 
-def _strip_pinyin(s: str) -> tuple[str, list[int]]:
-    """Text without pinyin debris “号(hào)”, with a map back to the offsets of s."""
+def _strip_pinyin(s: str) -> tuple[str, list[int] | range]:
+    """Text without pinyin debris “号(hào)”, with a map back to the offsets of s (a range
+    when there is none, as in nearly every paragraph: no list of an integer per character)."""
     out, idx, pos = [], [], 0
     for m in _PINYIN.finditer(s):
         out.append(s[pos:m.start()])
         idx.extend(range(pos, m.start()))
         pos = m.end()
+    if not pos:
+        return s, range(len(s) + 1)
     out.append(s[pos:])
     idx.extend(range(pos, len(s)))
     idx.append(len(s))
     return "".join(out), idx
 
 
-def _join_paras(paras) -> tuple[str, list[int]]:
+class _JoinedMap:
+    """The offset in the document of every character of joined paragraphs (_join_paras), kept
+    as runs (one a paragraph) instead of an integer per character: two characters are looked
+    up, once per report.  Reads like the list it stands for: ``hmap[i]``, ``len(hmap)``."""
+
+    __slots__ = ("starts", "bases", "n")
+
+    def __init__(self):
+        self.starts: list[int] = []   # index in the joined text where a run starts
+        self.bases: list[int] = []    # document offset of its first character
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        k = bisect.bisect_right(self.starts, i) - 1
+        return self.bases[k] + (i - self.starts[k])
+
+
+def _join_paras(paras) -> tuple[str, _JoinedMap]:
     """Paragraph texts joined into one string (a line break inside a sentence is dropped),
-    with the offset in the document of every character."""
+    with the offset in the document of every character (a line break added: that of the
+    character before it; one past the end: the last one's + 1)."""
     out: list[str] = []
-    idx: list[int] = []
+    idx = _JoinedMap()
+    starts, bases = idx.starts, idx.bases
+    n = 0
+    last_offset = None   # the document offset of the last character added
     last = None  # the last character added (slices instead of a loop per character)
     for p in paras:
         if last is not None and last in "。;；!！?？:：":
             out.append("\n")
-            idx.append(idx[-1])
+            starts.append(n)
+            bases.append(last_offset)
+            n += 1
             last = "\n"
         t = p.text
         if t:
             out.append(t)
-            idx.extend(range(p.span[0], p.span[0] + len(t)))
+            starts.append(n)
+            bases.append(p.span[0])
+            n += len(t)
+            last_offset = p.span[0] + len(t) - 1
             last = t[-1]
-    idx.append(idx[-1] + 1 if idx else 0)
+    starts.append(n)
+    bases.append(last_offset + 1 if last_offset is not None else 0)
+    idx.n = n + 1
     return "".join(out), idx
 
 

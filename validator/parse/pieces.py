@@ -15,13 +15,22 @@ from ..templates import LabelSpec
 Span = tuple[int, int]
 
 
+_new_str = str.__new__
+
+
 def token(type_: str, value, start: int, end: int) -> Token:
     """A Lark token that carries one of our objects (a heading, paragraphs, a table piece …).
     ``Token(type, value)`` makes the token's own text ``str(value)``: for a record its whole
     repr, for a list of paragraphs theirs.  Nothing reads that text (the grammar looks at the
-    type, the model builder at ``value``), so it is left empty."""
-    t = Token(type_, "", start_pos=start, end_pos=end)
+    type, the model builder at ``value``), so it is left empty.  Made as ``Token.__new__``
+    makes it (the empty text, then every slot), without its two Python calls (``__new__``
+    checking for a deprecated keyword, then ``_future_new``): a report has a few hundred."""
+    t = _new_str(Token, "")
+    t.type = type_
+    t.start_pos = start
     t.value = value
+    t.line = t.column = t.end_line = t.end_column = None
+    t.end_pos = end
     return t
 
 
