@@ -336,3 +336,63 @@ def test_equal_decimals_show_the_same_number():
     assert K.fmt_num(Decimal("1.50")) == K.fmt_num(Decimal("1.5")) == "1.5"
     assert K.fmt_num(Decimal("2.0")) == K.fmt_num(Decimal("2")) == "2"
     assert K.fmt_num(Decimal("NaN")) == "NaN" and K.fmt_num(None) == "—" and K.fmt_num(3) == "3"
+
+
+def test_the_english_arguments_made_for_the_names_read_are_those_of_translating_every_argument():
+    # a name read with its X_en given, without it, an X_en read itself, a table, a part's numeral,
+    # a name read but not given (shown as {name} either way), names the English does not read
+    texts = K._texts("{table}{row}{section}{gone}", None,
+                     "{table} {row} {row_en} {section} {gone} {value}", "{cell} {place_en}")
+    quoted = K._Safe({"table": "表三", "row": "自然人", "row_en": "natural persons", "section": "三",
+                      "value": "12", "cell": "表三「自然人」", "place_en": "Table 3", "zh_only": "甲"})
+    made = texts.english_args(quoted)
+    every = K.english_args(quoted)
+    for template in ("{table} {row} {row_en} {section} {gone} {value}", "{cell} {place_en}"):
+        assert template.format_map(made) == template.format_map(every)
+    assert made["table"] == "Table 3" and made["row"] == "natural persons" and made["section"] == "3"
+    assert "zh_only" not in made and "gone" not in made
+    assert (texts.fill_msg, texts.fill_sug, texts.fill_msg_en, texts.english) == (True, False, True, True)
+    plain = K._texts("没有参数的信息", None, None, None)
+    assert not plain.fill_msg and not plain.english and plain.quote == plain.keep == ()
+
+
+def test_a_finding_is_made_as_the_long_way_makes_it(monkeypatch):
+    """emit (texts worked out once per rule, places looked up in the report's cache, the Finding
+    made with positional fields) gives every field the long way gives."""
+    from validator.findings import Finding
+    real = K.Ctx.emit
+    seen = []
+
+    def both(self, rule, span, args=None, *, table=None, row=None, column=None, numbers=None,
+             related=(), suggestion=None, group=None):
+        f = real(self, rule, span, args, table=table, row=row, column=column, numbers=numbers,
+                 related=related, suggestion=suggestion, group=group)
+        msg, msg_en, sug, sug_en = _reference_emit(self, rule, span, args, suggestion=suggestion)
+        src = self._Ctx__src
+        want = Finding(rule.id, rule.category, rule.severity, msg, src.path, src.location(*span), rule.name,
+                       msg_en, section=self.section_name(span[0]), table=table, row=row, column=column,
+                       numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
+                       related=[src.location(a, b) for a, b in related], span=tuple(span),
+                       suggestion_en=sug_en, group=group)
+        assert f.__dict__ == want.__dict__, rule.id
+        seen.append(rule.id)
+        return f
+
+    monkeypatch.setattr(K.Ctx, "emit", both)
+    for p in REPORTS + sorted((CORPUS / "html").glob("*.html")):
+        lint_path(str(p))
+    assert len(seen) > 100 and len(set(seen)) > 15
+
+
+def test_the_default_item_marker_is_tried_only_before_a_numeral_and_shi_and_finds_what_the_regex_finds():
+    import random
+    from validator.rules.kinds import structure as S
+    pat = S._default_marker()
+    rng = random.Random(15)
+    alphabet = list("一二三四五六七八九十是，。；、:（( \n\t甲a")
+    texts = ["一是甲，二是乙；三是丙", "是一是", "十一是", "一二三四是", "，，一是", "一是二是", "（一）是"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in REPORTS]
+    for t in texts:
+        assert [(m.span(), m.span("num")) for m in S._default_marker_matches(pat, t)] == \
+            [(m.span(), m.span("num")) for m in pat.finditer(t)], t
