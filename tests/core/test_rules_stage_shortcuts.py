@@ -396,3 +396,33 @@ def test_the_default_item_marker_is_tried_only_before_a_numeral_and_shi_and_find
     for t in texts:
         assert [(m.span(), m.span("num")) for m in S._default_marker_matches(pat, t)] == \
             [(m.span(), m.span("num")) for m in pat.finditer(t)], t
+
+
+def test_a_pattern_with_a_fixed_anchor_is_tried_only_there_and_finds_what_the_scan_finds():
+    """SafePattern.finditer of a shipped pattern whose every match has one of a few characters at
+    a fixed offset from its start (saferegex.fixed_anchor) tries it only there when they are
+    few: the matches are those of the engine's own scan."""
+    import random
+    from validator.saferegex import _anchor_places, fixed_anchor, trusted_patterns
+    assert fixed_anchor(r"\p{Han}(?P<gap>[ \t]+)(?P<unit>条|件)") == ((" ", "\t"), 1)
+    assert fixed_anchor(r"(?:19|20)\d{2}年") == (("年",), 4)
+    assert fixed_anchor(r"(?:ab|cd){2}e") == (("e",), 4)
+    for varies in (r"(?:^|[,，])[一二]{1,3}是", r"a?b", r"(?:ab|c)?d", r"(?=x)y", r"\bx", r"(?:x|yz)w", r"x*y",
+                   r"a|b", r"(?i)ab", r"(?P<n>.)(?P=n)b"):
+        assert fixed_anchor(varies) is None, varies
+    with trusted_patterns():
+        pats = [compile_safe(p) for p in (r"\p{Han}(?P<gap>[ \t]+)(?P<unit>余件|条|件)(?:[,，。]|$)",
+                                          r"(?P<a>\d)(?P<m>\[(?i:page)\])(?P<b>\d)", r"\d\d年(?:底|末)?",
+                                          r"\p{Han}乙(?<=甲.乙)")]
+    rng = random.Random(4)
+    alphabet = list("甲乙条件余年底末12 \t，。[]page\n")
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in REPORTS]
+    for pat in pats:
+        chars, offset = fixed_anchor(pat.pattern)
+        for t in texts:
+            want = [(m.span(), m.groups()) for m in pat._compiled.finditer(t)]
+            assert [(m.span(), m.groups()) for m in pat._anchored(t, _anchor_places(chars, t, 10 ** 9), offset)] == want
+            assert [(m.span(), m.groups()) for m in pat.finditer(t)] == want
+    assert _anchor_places((" ", "\t"), "a b\tc d", 2) is None           # more than the limit: scanned
+    assert _anchor_places((" ", "\t"), "a b\tc d", 3) == [1, 3, 5]
