@@ -1,6 +1,6 @@
 """Shortcuts of the rules stage (issue 15.4) give what the long way gives:
 
-* an equation is first decided with PlainValues (validator/tablemath.py), the full check with a
+* an equation is first decided with PlainValues (validator/tablemath.py: holds, failing), the full check with a
   Lookup runs only where it does not hold — the two agree on every key of every equation rule,
   on real reports, including where a value is missing;
 * a finding quotes and translates only the arguments its texts show (kinds.emit) — its texts
@@ -66,6 +66,7 @@ def test_plain_values_decide_every_equation_as_the_full_check_does():
                 continue
             plain = PlainValues(table, spec)
             keys = spec.columns if p["for_each"] == "column" else [r.key for r in spec.rows]
+            wants = []
             for k in keys:
                 look = Lookup(table, spec, column=k) if p["for_each"] == "column" else Lookup(table, spec, row=k)
                 try:
@@ -77,9 +78,13 @@ def test_plain_values_decide_every_equation_as_the_full_check_does():
                 except Missing:
                     got = Missing
                 assert got == want, (report.source.path, rule.id, k)
+                wants.append(want)
                 compared += 1
                 failing += want is False
                 missing += want is Missing
+            # failing(): the keys where holds() answers False, in one call per equation and table
+            assert PlainValues(table, spec).failing(rule.compiled, p["for_each"], keys) == \
+                [k for k, w in zip(keys, wants) if w is False], (report.source.path, rule.id)
     assert compared > 200 and failing > 0 and missing > 0
 
 
@@ -356,9 +361,15 @@ def test_the_english_arguments_made_for_the_names_read_are_those_of_translating_
     assert not plain.fill_msg and not plain.english and plain.quote == plain.keep == ()
 
 
+def _section_of(report, offset):
+    s = report.section_at(offset)
+    return f"{s.numeral}、{s.title}" if s else None
+
+
 def test_a_finding_is_made_as_the_long_way_makes_it(monkeypatch):
-    """emit (texts worked out once per rule, places looked up in the report's cache, the Finding
-    made with positional fields) gives every field the long way gives."""
+    """emit (texts worked out once per rule, places looked up in the report's cache, section names
+    made once per report, the Finding made with positional fields) gives every field the long way
+    gives."""
     from validator.findings import Finding
     real = K.Ctx.emit
     seen = []
@@ -370,7 +381,7 @@ def test_a_finding_is_made_as_the_long_way_makes_it(monkeypatch):
         msg, msg_en, sug, sug_en = _reference_emit(self, rule, span, args, suggestion=suggestion)
         src = self._Ctx__src
         want = Finding(rule.id, rule.category, rule.severity, msg, src.path, src.location(*span), rule.name,
-                       msg_en, section=self.section_name(span[0]), table=table, row=row, column=column,
+                       msg_en, section=_section_of(self._Ctx__report, span[0]), table=table, row=row, column=column,
                        numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
                        related=[src.location(a, b) for a, b in related], span=tuple(span),
                        suggestion_en=sug_en, group=group)

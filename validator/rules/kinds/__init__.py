@@ -20,6 +20,7 @@ Modules, grouped like the rule files:
 from __future__ import annotations
 
 import string
+from bisect import bisect_right
 from dataclasses import field
 from decimal import Decimal
 from functools import lru_cache
@@ -162,6 +163,7 @@ class Ctx:
         self.issuer_kind = issuer_kind
         self.__src = report.source
         self.__locations: dict = {}
+        self.__sections: tuple | None = None      # (section starts, "三、…" names), when first asked
         # what several rules derive from the same report (the prose split into sentences …),
         # computed by the first rule that needs it; lives as long as this report's run
         self.shared: dict = {}
@@ -200,8 +202,21 @@ class Ctx:
             yield note, (off, end), note.location
 
     def section_name(self, offset: int) -> str | None:
-        s = self.__report.section_at(offset)
-        return f"{s.numeral}、{s.title}" if s else None
+        """The name ("三、…") of the section ``offset`` is in (:meth:`Report.section_at`); the
+        sections' starts and names are made once per report (every finding asks)."""
+        table = self.__sections
+        if table is None:
+            secs = self.__report.sections
+            starts = [s.span[0] for s in secs]
+            if any(b < a for a, b in zip(starts, starts[1:])):
+                table = self.__sections = ()          # not in order: section_at scans
+            else:
+                table = self.__sections = (starts, [f"{s.numeral}、{s.title}" for s in secs])
+        if not table:
+            s = self.__report.section_at(offset)
+            return f"{s.numeral}、{s.title}" if s else None
+        i = bisect_right(table[0], offset) - 1
+        return table[1][i] if i >= 0 else None
 
     # -- findings ------------------------------------------------------------------------
     def emit(self, rule, span, args: dict | None = None, *, table=None, row=None, column=None,
