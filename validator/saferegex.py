@@ -116,7 +116,10 @@ class SafePattern:
     """A compiled pattern and its engine ("trusted", "re2" or the timed "regex").  Rules kept
     between runs (validator/startcache.py) hold patterns that were compiled and checked when
     their file was loaded; such a pattern is compiled again only when first used, and only
-    on a text that holds the literals every match contains (:func:`required_literals`)."""
+    on a text that holds the literals every match contains (:func:`required_literals`).  A
+    shipped pattern whose matches have one of a few characters at a fixed offset from their
+    start (its first characters, or :func:`fixed_anchor`) is tried only at those characters
+    when the text has few of them, instead of being scanned for at every character."""
 
     __slots__ = ("pattern", "engine", "_pattern", "_required", "_first", "literal", "_anchor")
 
@@ -179,6 +182,12 @@ class SafePattern:
                 places = _anchor_places(anchor[0], text, len(text) >> _FEW_ANCHORS)
                 if places is not None:
                     return self._anchored(text, places, anchor[1])
+        elif self.engine == "trusted" and len(self._first) <= _MAX_FIRST_TRIED:
+            # the characters every match starts with are an anchor at offset 0: few of them
+            # (one in 64 characters), and the pattern is tried only there
+            places = _anchor_places(self._first, text, len(text) >> _FEW_FIRST)
+            if places is not None:
+                return self._anchored(text, places, 0)
         return self._compiled.finditer(text, start)
 
     def _anchored(self, text: str, places: list[int], offset: int):
@@ -683,6 +692,8 @@ _UNKNOWN = object()
 # the engine's own scan): a page of Chinese prose has a few spaces, not one every line
 _FEW_ANCHORS = 8
 _MAX_ANCHOR_CHARS = 4
+_MAX_FIRST_TRIED = 8
+_FEW_FIRST = 6
 _CLASS_ESCAPES = frozenset("dDsSwWpP")
 
 

@@ -18,7 +18,13 @@
   (saferegex._first_at);
 * one Location stands for each span of a report; the model view holds nothing of its own, so what
   is cached on a report (the sections' comparable units) is shared by every rule and pair;
-* the diagnostics of a kind are the report's, in its order, however many kinds a rule wants.
+* the diagnostics of a kind are the report's, in its order, however many kinds a rule wants;
+* a finding's texts are planned once per rule texts (kinds._Texts: English arguments only for
+  the names the English reads) and its sections named once per report — every field equals the
+  long way's;
+* the default item marker of numbering is tried only before a 是 that follows a numeral, and a
+  shipped pattern with a fixed anchor (saferegex.fixed_anchor) or few first characters only at
+  those characters — the matches are the engine's scan's.
 """
 
 from __future__ import annotations
@@ -426,7 +432,7 @@ def test_a_pattern_with_a_fixed_anchor_is_tried_only_there_and_finds_what_the_sc
                                           r"(?P<a>\d)(?P<m>\[(?i:page)\])(?P<b>\d)", r"\d\d年(?:底|末)?",
                                           r"\p{Han}乙(?<=甲.乙)")]
     rng = random.Random(4)
-    alphabet = list("甲乙条件余年底末12 \t，。[]page\n")
+    alphabet = list("甲乙条件余年底末12 \t，。[]page\n收到受理")
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
     texts += [p.read_text(encoding="utf-8", errors="replace") for p in REPORTS]
     for pat in pats:
@@ -434,6 +440,15 @@ def test_a_pattern_with_a_fixed_anchor_is_tried_only_there_and_finds_what_the_sc
         for t in texts:
             want = [(m.span(), m.groups()) for m in pat._compiled.finditer(t)]
             assert [(m.span(), m.groups()) for m in pat._anchored(t, _anchor_places(chars, t, 10 ** 9), offset)] == want
+            assert [(m.span(), m.groups()) for m in pat.finditer(t)] == want
+    # the first characters of a pattern are an anchor at offset 0 (tried there when few)
+    with trusted_patterns():
+        firsts = [compile_safe(p) for p in (r"(?:收到|受理)(?P<n>\d+)件", r"[甲乙](?<=。甲)\d+", r"年(?:底|末)")]
+    for pat in firsts:
+        assert pat._first is not None
+        for t in texts:
+            want = [(m.span(), m.groups()) for m in pat._compiled.finditer(t)]
+            assert [(m.span(), m.groups()) for m in pat._anchored(t, _anchor_places(pat._first, t, 10 ** 9), 0)] == want
             assert [(m.span(), m.groups()) for m in pat.finditer(t)] == want
     assert _anchor_places((" ", "\t"), "a b\tc d", 2) is None           # more than the limit: scanned
     assert _anchor_places((" ", "\t"), "a b\tc d", 3) == [1, 3, 5]
