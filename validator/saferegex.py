@@ -116,9 +116,12 @@ class SafePattern:
     """A compiled pattern and its engine ("trusted", "re2" or the timed "regex").  Rules kept
     between runs (validator/startcache.py) hold patterns that were compiled and checked when
     their file was loaded; such a pattern is compiled again only when first used, and only
-    on a text that holds the literals every match contains (:func:`required_literals`)."""
+    on a text that holds the literals every match contains (:func:`required_literals`).  A
+    shipped pattern whose matches have one of a few characters at a fixed offset from their
+    start (its first characters, or :func:`fixed_anchor`) is tried only at those characters
+    when the text has few of them, instead of being scanned for at every character."""
 
-    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first", "literal")
+    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first", "literal", "_anchor")
 
     def __init__(self, pattern: str, engine: str, compiled=None):
         self.pattern = pattern
@@ -127,6 +130,7 @@ class SafePattern:
         self._required = required_literals(pattern)
         self._first = first_chars(pattern)
         self.literal = _literal(pattern, engine)
+        self._anchor = _UNKNOWN     # fixed_anchor(), worked out when first needed
 
     @property
     def _compiled(self):
@@ -144,6 +148,7 @@ class SafePattern:
         self._first = state[3] if len(state) > 3 else first_chars(self.pattern)
         self._pattern = None
         self.literal = _literal(self.pattern, self.engine)
+        self._anchor = _UNKNOWN
 
     def __eq__(self, other):
         return isinstance(other, SafePattern) and (self.pattern, self.engine) == (other.pattern, other.engine)
@@ -169,7 +174,36 @@ class SafePattern:
         start = _first_at(self._first, text, 0)
         if start < 0:
             return iter(())
+        if self._first is None and self.engine == "trusted":
+            anchor = self._anchor
+            if anchor is _UNKNOWN:
+                anchor = self._anchor = fixed_anchor(self.pattern)
+            if anchor is not None:
+                places = _anchor_places(anchor[0], text, len(text) >> _FEW_ANCHORS)
+                if places is not None:
+                    return self._anchored(text, places, anchor[1])
+        elif self.engine == "trusted" and len(self._first) <= _MAX_FIRST_TRIED:
+            # the characters every match starts with are an anchor at offset 0: few of them
+            # (one in 64 characters), and the pattern is tried only there
+            places = _anchor_places(self._first, text, len(text) >> _FEW_FIRST)
+            if places is not None:
+                return self._anchored(text, places, 0)
         return self._compiled.finditer(text, start)
+
+    def _anchored(self, text: str, places: list[int], offset: int):
+        """``finditer`` of a pattern whose every match has one of its anchor characters
+        ``offset`` characters after its start (:func:`fixed_anchor`): tried only where such a
+        character is, in order, each match taken as the engine's scan would (the leftmost from
+        where the last one ended; never empty: it holds the anchor character)."""
+        match = self._compiled.match
+        pos = 0
+        for q in places:
+            s = q - offset
+            if s >= pos:
+                m = match(text, s)
+                if m is not None:
+                    yield m
+                    pos = m.end()
 
     def _timed_finditer(self, text: str):
         _skip(self.pattern)
@@ -650,6 +684,116 @@ def _first_at(first, text: str, pos: int) -> int:
         if i >= 0:
             best = end = i
     return best
+
+
+_UNKNOWN = object()
+# a pattern is tried at its anchor characters instead of scanned for when they are at most one
+# in 2**_FEW_ANCHORS characters of the text (a try is a call from Python, ~100 characters of
+# the engine's own scan): a page of Chinese prose has a few spaces, not one every line
+_FEW_ANCHORS = 8
+_MAX_ANCHOR_CHARS = 4
+_MAX_FIRST_TRIED = 8
+_FEW_FIRST = 6
+_CLASS_ESCAPES = frozenset("dDsSwWpP")
+
+
+def _anchor_places(chars, text: str, limit: int) -> list[int] | None:
+    """Where in ``text`` the characters ``chars`` are, in order; None when more than ``limit``."""
+    out: list[int] = []
+    find = text.find
+    for c in chars:
+        i = find(c)
+        while i >= 0:
+            if len(out) >= limit:
+                return None
+            out.append(i)
+            i = find(c, i + 1)
+    out.sort()
+    return out
+
+
+def fixed_anchor(pattern: str) -> tuple[tuple[str, ...], int] | None:
+    r"""(characters, offset): every match of ``pattern`` has one of these characters exactly
+    ``offset`` characters after its start — the first required literal or class of a few
+    listed characters ([ \t]) after a part of fixed width (\p{Han}, \d, ., a literal, a group
+    of such); None when there is none such (an alternation at the top, a repetition of
+    variable length, look-around, flags … before it).  Then a match can start only
+    ``offset`` characters before such a character, and where those are few the pattern need
+    not be scanned for at every character of the text (:meth:`SafePattern.finditer`)."""
+    if _NO_LITERALS.search(pattern):
+        return None
+    try:
+        found, _width = _anchor_scan(pattern)
+    except (_Unreadable, IndexError, ValueError):
+        return None
+    return found
+
+
+def _anchor_scan(p: str, anchor: bool = True):
+    """(anchor or None, the width of ``p`` or None when it is not fixed) of a sequence; stops
+    (anchor None, width None) at the first part it cannot read or whose width varies.  With
+    ``anchor`` False only the width is worked out."""
+    alts = _top_alternatives(p)
+    if len(alts) > 1:
+        widths = {_anchor_scan(a, False)[1] for a in alts}
+        return None, (widths.pop() if len(widths) == 1 else None)
+    i, n, offset = 0, len(p), 0
+    while i < n:
+        ch = p[i]
+        chars = None
+        width: int | None = 1
+        if ch == "\\":
+            lit = _literal_escape(p, i)
+            if lit is not None:
+                chars, j = (lit[0],), lit[1]
+            elif p[i + 1] in _CLASS_ESCAPES:
+                j = _need(_after_escape(p, i))
+            else:
+                return None, None        # \b, \A, a back-reference …
+        elif ch == "[":
+            j = _need(_after_class(p, i))
+            listed = _class_chars(p[i + 1:j - 1])
+            if listed is not None and len(listed) <= _MAX_ANCHOR_CHARS:
+                chars = listed
+        elif ch == "(":
+            j, body = _group(p, i)
+            if j is None or body is None:
+                return None, None        # look-around, scoped flags, a back-reference …
+            inner, width = _anchor_scan(body, anchor)
+            if inner is not None:
+                k = _need(_after_quantifier(p, j))
+                if _optional(p, j, k):
+                    return None, None
+                return (inner[0], offset + inner[1]), None
+        elif ch == ".":
+            j = i + 1
+        elif ch in "^$":
+            j, width = i + 1, 0
+        elif ch in _SPECIAL:
+            return None, None
+        else:
+            chars, j = (ch,), i + 1
+        k = _need(_after_quantifier(p, j))
+        if anchor and chars is not None and not _optional(p, j, k):
+            return (chars, offset), None
+        if k != j:
+            count = _exact_count(p[j:k])
+            if count is None or width is None:
+                return None, None
+            width *= count
+        if width is None:
+            return None, None
+        offset += width
+        i = k
+    return None, offset
+
+
+def _exact_count(q: str) -> int | None:
+    """n for a quantifier {n} (or {n}?); None for any other."""
+    body = q.rstrip("?+")
+    if body.startswith("{") and body.endswith("}") and body[1:-1].isdigit():
+        return int(body[1:-1])
+    return None
 
 
 def _absent(required, text: str, pos: int = 0) -> bool:

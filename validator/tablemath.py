@@ -192,6 +192,58 @@ class PlainValues:
         return OPS[op](values[0], values[1])
 
 
+    def failing(self, expr, for_each: str, keys) -> list[str]:
+        """The keys among ``keys`` at which ``expr`` does not hold — those where :meth:`holds`
+        answers False; a key where it raises :class:`Missing` is left out — in order.  One
+        call per equation and table (its sides looked up once), not one per column or row:
+        the same sums as :meth:`holds`, a missing value ending the key's sums instead of an
+        exception."""
+        sides = self._sides(expr, for_each)
+        if sides is None:
+            return []
+        left, op, right = sides
+        both = (left, right) if op is not None else (left,)
+        compare = OPS[op] if op is not None else None
+        rows = self.table.rows
+        cells = None
+        out = []
+        for key in keys:
+            if for_each != "column":
+                row = rows.get(key)
+                cells = row.cells if row is not None else {}
+            values = []
+            for terms in both:
+                total = _ZERO
+                for subtract, what, payload, _name in terms:
+                    if what is _NUM:
+                        v = payload
+                    elif what is _GROUP:
+                        try:
+                            v = self._group_value(payload, key)
+                        except Missing:
+                            break
+                    else:
+                        cell = payload.get(key) if what is _CELLS else cells.get(payload)
+                        if cell is None:
+                            break
+                        kind = cell.kind
+                        if kind in _PLAIN:
+                            v = cell.value
+                        elif kind == _BLANK:
+                            v = _ZERO
+                        else:
+                            break
+                    total = total - v if subtract else total + v
+                else:
+                    values.append(total)
+                    continue
+                break               # a value is missing: not decided here (holds() raises)
+            else:
+                if not (bool(values[0]) if compare is None else compare(values[0], values[1])):
+                    out.append(key)
+        return out
+
+
 _NUM, _CELLS, _GROUP, _COLUMN = "num", "cells", "group", "column"
 _ZERO = Decimal(0)
 

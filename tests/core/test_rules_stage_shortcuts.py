@@ -1,6 +1,6 @@
 """Shortcuts of the rules stage (issue 15.4) give what the long way gives:
 
-* an equation is first decided with PlainValues (validator/tablemath.py), the full check with a
+* an equation is first decided with PlainValues (validator/tablemath.py: holds, failing), the full check with a
   Lookup runs only where it does not hold — the two agree on every key of every equation rule,
   on real reports, including where a value is missing;
 * a finding quotes and translates only the arguments its texts show (kinds.emit) — its texts
@@ -18,7 +18,13 @@
   (saferegex._first_at);
 * one Location stands for each span of a report; the model view holds nothing of its own, so what
   is cached on a report (the sections' comparable units) is shared by every rule and pair;
-* the diagnostics of a kind are the report's, in its order, however many kinds a rule wants.
+* the diagnostics of a kind are the report's, in its order, however many kinds a rule wants;
+* a finding's texts are planned once per rule texts (kinds._Texts: English arguments only for
+  the names the English reads) and its sections named once per report — every field equals the
+  long way's;
+* the default item marker of numbering is tried only before a 是 that follows a numeral, and a
+  shipped pattern with a fixed anchor (saferegex.fixed_anchor) or few first characters only at
+  those characters — the matches are the engine's scan's.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ def test_plain_values_decide_every_equation_as_the_full_check_does():
                 continue
             plain = PlainValues(table, spec)
             keys = spec.columns if p["for_each"] == "column" else [r.key for r in spec.rows]
+            wants = []
             for k in keys:
                 look = Lookup(table, spec, column=k) if p["for_each"] == "column" else Lookup(table, spec, row=k)
                 try:
@@ -77,9 +84,13 @@ def test_plain_values_decide_every_equation_as_the_full_check_does():
                 except Missing:
                     got = Missing
                 assert got == want, (report.source.path, rule.id, k)
+                wants.append(want)
                 compared += 1
                 failing += want is False
                 missing += want is Missing
+            # failing(): the keys where holds() answers False, in one call per equation and table
+            assert PlainValues(table, spec).failing(rule.compiled, p["for_each"], keys) == \
+                [k for k, w in zip(keys, wants) if w is False], (report.source.path, rule.id)
     assert compared > 200 and failing > 0 and missing > 0
 
 
@@ -336,3 +347,108 @@ def test_equal_decimals_show_the_same_number():
     assert K.fmt_num(Decimal("1.50")) == K.fmt_num(Decimal("1.5")) == "1.5"
     assert K.fmt_num(Decimal("2.0")) == K.fmt_num(Decimal("2")) == "2"
     assert K.fmt_num(Decimal("NaN")) == "NaN" and K.fmt_num(None) == "—" and K.fmt_num(3) == "3"
+
+
+def test_the_english_arguments_made_for_the_names_read_are_those_of_translating_every_argument():
+    # a name read with its X_en given, without it, an X_en read itself, a table, a part's numeral,
+    # a name read but not given (shown as {name} either way), names the English does not read
+    texts = K._texts("{table}{row}{section}{gone}", None,
+                     "{table} {row} {row_en} {section} {gone} {value}", "{cell} {place_en}")
+    quoted = K._Safe({"table": "表三", "row": "自然人", "row_en": "natural persons", "section": "三",
+                      "value": "12", "cell": "表三「自然人」", "place_en": "Table 3", "zh_only": "甲"})
+    made = texts.english_args(quoted)
+    every = K.english_args(quoted)
+    for template in ("{table} {row} {row_en} {section} {gone} {value}", "{cell} {place_en}"):
+        assert template.format_map(made) == template.format_map(every)
+    assert made["table"] == "Table 3" and made["row"] == "natural persons" and made["section"] == "3"
+    assert "zh_only" not in made and "gone" not in made
+    assert (texts.fill_msg, texts.fill_sug, texts.fill_msg_en, texts.english) == (True, False, True, True)
+    plain = K._texts("没有参数的信息", None, None, None)
+    assert not plain.fill_msg and not plain.english and plain.quote == plain.keep == ()
+
+
+def _section_of(report, offset):
+    s = report.section_at(offset)
+    return f"{s.numeral}、{s.title}" if s else None
+
+
+def test_a_finding_is_made_as_the_long_way_makes_it(monkeypatch):
+    """emit (texts worked out once per rule, places looked up in the report's cache, section names
+    made once per report, the Finding made with positional fields) gives every field the long way
+    gives."""
+    from validator.findings import Finding
+    real = K.Ctx.emit
+    seen = []
+
+    def both(self, rule, span, args=None, *, table=None, row=None, column=None, numbers=None,
+             related=(), suggestion=None, group=None):
+        f = real(self, rule, span, args, table=table, row=row, column=column, numbers=numbers,
+                 related=related, suggestion=suggestion, group=group)
+        msg, msg_en, sug, sug_en = _reference_emit(self, rule, span, args, suggestion=suggestion)
+        src = self._Ctx__src
+        want = Finding(rule.id, rule.category, rule.severity, msg, src.path, src.location(*span), rule.name,
+                       msg_en, section=_section_of(self._Ctx__report, span[0]), table=table, row=row, column=column,
+                       numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
+                       related=[src.location(a, b) for a, b in related], span=tuple(span),
+                       suggestion_en=sug_en, group=group)
+        assert f.__dict__ == want.__dict__, rule.id
+        seen.append(rule.id)
+        return f
+
+    monkeypatch.setattr(K.Ctx, "emit", both)
+    for p in REPORTS + sorted((CORPUS / "html").glob("*.html")):
+        lint_path(str(p))
+    assert len(seen) > 100 and len(set(seen)) > 15
+
+
+def test_the_default_item_marker_is_tried_only_before_a_numeral_and_shi_and_finds_what_the_regex_finds():
+    import random
+    from validator.rules.kinds import structure as S
+    pat = S._default_marker()
+    rng = random.Random(15)
+    alphabet = list("一二三四五六七八九十是，。；、:（( \n\t甲a")
+    texts = ["一是甲，二是乙；三是丙", "是一是", "十一是", "一二三四是", "，，一是", "一是二是", "（一）是"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in REPORTS]
+    for t in texts:
+        assert [(m.span(), m.span("num")) for m in S._default_marker_matches(pat, t)] == \
+            [(m.span(), m.span("num")) for m in pat.finditer(t)], t
+
+
+def test_a_pattern_with_a_fixed_anchor_is_tried_only_there_and_finds_what_the_scan_finds():
+    """SafePattern.finditer of a shipped pattern whose every match has one of a few characters at
+    a fixed offset from its start (saferegex.fixed_anchor) tries it only there when they are
+    few: the matches are those of the engine's own scan."""
+    import random
+    from validator.saferegex import _anchor_places, fixed_anchor, trusted_patterns
+    assert fixed_anchor(r"\p{Han}(?P<gap>[ \t]+)(?P<unit>条|件)") == ((" ", "\t"), 1)
+    assert fixed_anchor(r"(?:19|20)\d{2}年") == (("年",), 4)
+    assert fixed_anchor(r"(?:ab|cd){2}e") == (("e",), 4)
+    for varies in (r"(?:^|[,，])[一二]{1,3}是", r"a?b", r"(?:ab|c)?d", r"(?=x)y", r"\bx", r"(?:x|yz)w", r"x*y",
+                   r"a|b", r"(?i)ab", r"(?P<n>.)(?P=n)b"):
+        assert fixed_anchor(varies) is None, varies
+    with trusted_patterns():
+        pats = [compile_safe(p) for p in (r"\p{Han}(?P<gap>[ \t]+)(?P<unit>余件|条|件)(?:[,，。]|$)",
+                                          r"(?P<a>\d)(?P<m>\[(?i:page)\])(?P<b>\d)", r"\d\d年(?:底|末)?",
+                                          r"\p{Han}乙(?<=甲.乙)")]
+    rng = random.Random(4)
+    alphabet = list("甲乙条件余年底末12 \t，。[]page\n收到受理")
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in REPORTS]
+    for pat in pats:
+        chars, offset = fixed_anchor(pat.pattern)
+        for t in texts:
+            want = [(m.span(), m.groups()) for m in pat._compiled.finditer(t)]
+            assert [(m.span(), m.groups()) for m in pat._anchored(t, _anchor_places(chars, t, 10 ** 9), offset)] == want
+            assert [(m.span(), m.groups()) for m in pat.finditer(t)] == want
+    # the first characters of a pattern are an anchor at offset 0 (tried there when few)
+    with trusted_patterns():
+        firsts = [compile_safe(p) for p in (r"(?:收到|受理)(?P<n>\d+)件", r"[甲乙](?<=。甲)\d+", r"年(?:底|末)")]
+    for pat in firsts:
+        assert pat._first is not None
+        for t in texts:
+            want = [(m.span(), m.groups()) for m in pat._compiled.finditer(t)]
+            assert [(m.span(), m.groups()) for m in pat._anchored(t, _anchor_places(pat._first, t, 10 ** 9), 0)] == want
+            assert [(m.span(), m.groups()) for m in pat.finditer(t)] == want
+    assert _anchor_places((" ", "\t"), "a b\tc d", 2) is None           # more than the limit: scanned
+    assert _anchor_places((" ", "\t"), "a b\tc d", 3) == [1, 3, 5]

@@ -20,6 +20,7 @@ Modules, grouped like the rule files:
 from __future__ import annotations
 
 import string
+from bisect import bisect_right
 from dataclasses import field
 from decimal import Decimal
 from functools import lru_cache
@@ -162,6 +163,7 @@ class Ctx:
         self.issuer_kind = issuer_kind
         self.__src = report.source
         self.__locations: dict = {}
+        self.__sections: tuple | None = None      # (section starts, "三、…" names), when first asked
         # what several rules derive from the same report (the prose split into sentences …),
         # computed by the first rule that needs it; lives as long as this report's run
         self.shared: dict = {}
@@ -200,8 +202,21 @@ class Ctx:
             yield note, (off, end), note.location
 
     def section_name(self, offset: int) -> str | None:
-        s = self.__report.section_at(offset)
-        return f"{s.numeral}、{s.title}" if s else None
+        """The name ("三、…") of the section ``offset`` is in (:meth:`Report.section_at`); the
+        sections' starts and names are made once per report (every finding asks)."""
+        table = self.__sections
+        if table is None:
+            secs = self.__report.sections
+            starts = [s.span[0] for s in secs]
+            if any(b < a for a, b in zip(starts, starts[1:])):
+                table = self.__sections = ()          # not in order: section_at scans
+            else:
+                table = self.__sections = (starts, [f"{s.numeral}、{s.title}" for s in secs])
+        if not table:
+            s = self.__report.section_at(offset)
+            return f"{s.numeral}、{s.title}" if s else None
+        i = bisect_right(table[0], offset) - 1
+        return table[1][i] if i >= 0 else None
 
     # -- findings ------------------------------------------------------------------------
     def emit(self, rule, span, args: dict | None = None, *, table=None, row=None, column=None,
@@ -209,30 +224,46 @@ class Ctx:
         src = self.__src
         start, end = span
         own = suggestion is None
-        shown = _shown_args(rule.message, rule.suggestion if own else None,
-                            rule.message_en, rule.suggestion_en if own else None)
-        args = args or {}
+        texts = _texts(rule.message, rule.suggestion if own else None,
+                       rule.message_en, rule.suggestion_en if own else None)
         # quote the report's own characters (full-width punctuation, traditional script) in the
         # arguments the texts show: only those are read (the texts name plain arguments)
         quoted = _Safe()
-        for k in shown:
-            if k in args:
-                v = args[k]
-                quoted[k] = (src.quote(v, start) if isinstance(v, str) and not isinstance(v, Plain)
-                             and not k.endswith("_en") else v)
-        msg = _filled(rule.message, quoted)
-        args_en = english_args(quoted) if rule.message_en or (own and rule.suggestion_en) else None
-        msg_en = _filled(rule.message_en, args_en) if rule.message_en else None
+        if args:
+            quote = src.quote
+            for k in texts.quote:
+                if k in args:
+                    v = args[k]
+                    quoted[k] = quote(v, start) if isinstance(v, str) and not isinstance(v, Plain) else v
+            for k in texts.keep:
+                if k in args:
+                    quoted[k] = args[k]
+        msg = rule.message.format_map(quoted) if texts.fill_msg else rule.message
+        msg_en = sug_en = None
+        if texts.english:
+            args_en = texts.english_args(quoted)
+            if rule.message_en:
+                msg_en = rule.message_en.format_map(args_en) if texts.fill_msg_en else rule.message_en
+            if own and rule.suggestion_en:
+                sug_en = rule.suggestion_en.format_map(args_en) if texts.fill_sug_en else rule.suggestion_en
         sug = suggestion
-        if sug is None and rule.suggestion:
-            sug = _filled(rule.suggestion, quoted)
-        sug_en = _filled(rule.suggestion_en, args_en) if (suggestion is None and rule.suggestion_en) else None
-        return Finding(rule.id, rule.category, rule.severity, msg, src.path,
-                       self._location(start, end), rule.name, msg_en,
-                       section=self.section_name(start), table=table, row=row, column=column,
-                       numbers=dict(numbers or {}), basis=rule.basis, suggestion=sug,
-                       related=[self._location(a, b) for a, b in related], span=(start, end),
-                       suggestion_en=sug_en, group=group)
+        if own and rule.suggestion:
+            sug = rule.suggestion.format_map(quoted) if texts.fill_sug else rule.suggestion
+        locations = self.__locations
+        loc = locations.get(span) if span.__class__ is tuple else None
+        if loc is None:
+            loc = self._location(start, end)
+        if related:
+            rel = []
+            for a, b in related:
+                r = locations.get((a, b))
+                rel.append(r if r is not None else self._location(a, b))
+        else:
+            rel = []
+        # positional: the Finding's fields in order (a call with keywords costs more per finding)
+        return Finding(rule.id, rule.category, rule.severity, msg, src.path, loc, rule.name, msg_en,
+                       self.section_name(start), table, row, column, dict(numbers) if numbers else {},
+                       rule.basis, sug, rel, (start, end), sug_en, group)
 
     def _location(self, start: int, end: int):
         """``source.location(start, end)``, once per span and report: the cells of a table are
@@ -251,6 +282,56 @@ def _filled(template: str, args) -> str:
     if "{" not in template and "}" not in template:
         return template
     return template.format_map(args)
+
+
+class _Texts:
+    """What :meth:`Ctx.emit` needs to know of a finding's four texts (message, suggestion and
+    their English), worked out once per combination of texts instead of once per finding:
+    the arguments they show (``quote``: quoted from the report; ``keep``: the ``X_en`` ones,
+    shown as given), which texts have anything to fill in, and how the English texts' arguments
+    are made (see :func:`english_args`; only the names the English texts read are made)."""
+
+    __slots__ = ("quote", "keep", "fill_msg", "fill_sug", "fill_msg_en", "fill_sug_en", "english", "_en")
+
+    def __init__(self, message, suggestion, message_en, suggestion_en):
+        shown = _shown_args(message, suggestion, message_en, suggestion_en)
+        self.quote = tuple(k for k in shown if not k.endswith("_en"))
+        self.keep = tuple(k for k in shown if k.endswith("_en"))
+        self.fill_msg = _has_fields(message)
+        self.fill_sug = bool(suggestion) and _has_fields(suggestion)
+        self.fill_msg_en = bool(message_en) and _has_fields(message_en)
+        self.fill_sug_en = bool(suggestion_en) and _has_fields(suggestion_en)
+        self.english = bool(message_en or suggestion_en)
+        read_en: set = set()
+        for text_en in (message_en, suggestion_en):
+            if text_en:
+                read_en |= template_fields(text_en)
+        # (name, its X_en or None for a name that is itself X_en) for each name read
+        self._en = tuple((k, None if k.endswith("_en") else k + "_en") for k in sorted(read_en))
+
+    def english_args(self, quoted: dict) -> "_Safe":
+        """:func:`english_args` of ``quoted``, for the names the English texts read (the
+        others are never looked up: a text that reads a name absent from ``quoted`` shows
+        ``{name}`` either way)."""
+        out = _Safe()
+        for k, k_en in self._en:
+            if k in quoted:
+                if k_en is None:
+                    out[k] = quoted[k]
+                elif k_en in quoted:
+                    out[k] = quoted[k_en]
+                else:
+                    out[k] = _english_value(k, quoted[k])
+        return out
+
+
+def _has_fields(template: str) -> bool:
+    return "{" in template or "}" in template
+
+
+@lru_cache(maxsize=1024)
+def _texts(message, suggestion, message_en, suggestion_en) -> _Texts:
+    return _Texts(message, suggestion, message_en, suggestion_en)
 
 
 @lru_cache(maxsize=1024)
@@ -291,14 +372,20 @@ def english_args(args: dict) -> "_Safe":
             out[k] = v
         elif k + "_en" in args:
             out[k] = args[k + "_en"]
-        elif k == "table" and isinstance(v, str):
-            out[k] = table_en(v)
-        elif k == "section" and isinstance(v, str) and v and all(ch in CN for ch in v):
-            from ...textutil import cn_to_int
-            out[k] = str(cn_to_int(v) or v)      # part 三 → part 3
         else:
-            out[k] = v
+            out[k] = _english_value(k, v)
     return out
+
+
+def _english_value(k: str, v):
+    """An argument ``k`` without an ``X_en`` of its own, in English: a table name "Table 3", a
+    part's numeral "3", anything else as it is."""
+    if k == "table" and isinstance(v, str):
+        return table_en(v)
+    if k == "section" and isinstance(v, str) and v and all(ch in CN for ch in v):
+        from ...textutil import cn_to_int
+        return str(cn_to_int(v) or v)      # part 三 → part 3
+    return v
 
 
 def plain_row_name(spec, key: str) -> str | None:

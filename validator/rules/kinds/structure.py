@@ -263,12 +263,13 @@ def run_numbering(rule, ctx):
     if rule.params["of"] == "sections":
         yield from _section_numbers(rule, ctx)
         return
-    pat = rule.params["marker"] or _default_marker()
+    own = rule.params["marker"]
+    pat = own or _default_marker()
     for st in ctx.report.prose.streams("prose"):
         stack: list[int] = []
         heads = list(st.heads)
         try:
-            matches = list(pat.finditer(st.text))
+            matches = list(pat.finditer(st.text)) if own else _default_marker_matches(pat, st.text)
         except PatternTimeout:
             matches = []
         for m in matches:
@@ -322,6 +323,32 @@ def _default_marker():
         with trusted_patterns():
             _MARKER_CACHE.append(compile_safe(_ITEM_MARKER))
     return _MARKER_CACHE[0]
+
+
+_NUMERALS = frozenset("一二三四五六七八九十")
+
+
+def _default_marker_matches(pat, text: str) -> list:
+    """``list(pat.finditer(text))`` for the default marker (:data:`_ITEM_MARKER`), trying the
+    pattern only before a 是 that follows a numeral.  A match is a separator or the start, one
+    to three numerals and 是, so its 是 — the first 是 after its start — is one to four
+    characters after its start: where no 是 follows a numeral nothing can match.  The engine's
+    own scan tries the pattern at every character of every stream (~5 % of the rules stage);
+    most 是 follow no numeral, and at the others a match is tried at the four places before."""
+    match = pat._compiled.match
+    out = []
+    pos = 0
+    q = text.find("是", 1)
+    while q >= 0:
+        if text[q - 1] in _NUMERALS:
+            for s in range(max(pos, q - 4), q):
+                m = match(text, s)
+                if m is not None:
+                    out.append(m)
+                    pos = m.end()
+                    break
+        q = text.find("是", max(q + 1, pos))
+    return out
 
 
 def _section_numbers(rule, ctx):

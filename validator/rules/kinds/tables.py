@@ -151,12 +151,7 @@ def run_equation(rule, ctx):
     plain = ctx.shared.get(("plain_values", tkey))
     if plain is None or plain.table is not table:
         plain = ctx.shared[("plain_values", tkey)] = PlainValues(table, spec)
-    for k in keys:
-        try:
-            if plain.holds(expr, for_each, k):
-                continue
-        except Missing:
-            continue
+    for k in plain.failing(expr, for_each, keys):
         look = Lookup(table, spec, column=k) if for_each == "column" else Lookup(table, spec, row=k)
         try:
             out = check(expr, look)
