@@ -63,15 +63,22 @@ def test_the_long_blocks_are_those_of_get_matching_blocks_on_the_corpus():
     assert n > 100 and copied > 20      # many pairs, and many with copied passages
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_the_long_blocks_are_those_of_get_matching_blocks_on_repetitive_text(seed):
-    # few letters and pasted pieces: many equal runs, ties between equally long ones
+def repetitive_pair(seed: int) -> tuple[str, str]:
+    """Two texts of two or three letters made of pasted pieces of one: many equal runs, ties
+    between equally long ones."""
     rnd = random.Random(seed)
     letters = "甲乙丙"[: 2 + seed % 2]
     base = "".join(rnd.choice(letters) for _ in range(rnd.randint(20, 300)))
     a = "".join(base[k:k + rnd.randint(3, 40)] if rnd.random() < 0.6 else rnd.choice(letters) * rnd.randint(1, 9)
                 for k in range(0, len(base), 17))
     b = "".join(base[k:k + rnd.randint(3, 40)] for k in range(0, len(base), 11))
+    return a, b
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_long_blocks_are_those_of_get_matching_blocks_on_repetitive_text(seed):
+    # few letters and pasted pieces: many equal runs, ties between equally long ones
+    a, b = repetitive_pair(seed)
     for min_match in (1, 2, 5, 8, 12):
         assert blocks_kept(a, b, min_match) == blocks_of_difflib(a, b, min_match), min_match
 
@@ -188,12 +195,7 @@ def test_the_blocks_from_common_runs_are_those_of_get_matching_blocks_on_repetit
     # no hand-over to difflib here, the common runs are used however many there are
     monkeypatch.setattr(sim, "MAX_RUNS", 10 ** 9)
     monkeypatch.setattr(sim, "PLACES_PER_CHAR", 10 ** 9)
-    rnd = random.Random(seed)
-    letters = "甲乙丙"[: 2 + seed % 2]
-    base = "".join(rnd.choice(letters) for _ in range(rnd.randint(20, 300)))
-    a = "".join(base[k:k + rnd.randint(3, 40)] if rnd.random() < 0.6 else rnd.choice(letters) * rnd.randint(1, 9)
-                for k in range(0, len(base), 17))
-    b = "".join(base[k:k + rnd.randint(3, 40)] for k in range(0, len(base), 11))
+    a, b = repetitive_pair(seed)
     for min_match in (1, 2, 3, 5, 8, 12, 13, 30):
         assert blocks_anchored(a, b, min_match) == blocks_of_difflib(a, b, min_match), min_match
 

@@ -451,12 +451,7 @@ def blocks_of_runs(runs: list, la: int, lb: int, min_match: int) -> list[tuple[i
     in a range of a and b is the longest part of a run inside it (any match of min_match or
     more lies in a run; the part of a run inside a range is a match), the earliest in a, then
     in b, among equally long ones, as difflib's find_longest_match gives it (no junk)."""
-    out = []
-    todo = [(0, la, 0, lb)]
-    while todo:
-        alo, ahi, blo, bhi = todo.pop()
-        if ahi - alo < min_match or bhi - blo < min_match:
-            continue
+    def longest(alo: int, ahi: int, blo: int, bhi: int) -> tuple[int, int, int]:
         bi = bj = best = 0
         for i, j, size in runs:
             d = j - i
@@ -471,13 +466,8 @@ def blocks_of_runs(runs: list, la: int, lb: int, min_match: int) -> list[tuple[i
             n = e - s
             if n > best or (n == best and n and (s < bi or (s == bi and s + d < bj))):
                 bi, bj, best = s, s + d, n
-        if best < min_match:
-            continue
-        out.append((bi, bj, best))
-        todo.append((alo, bi, blo, bj))
-        todo.append((bi + best, ahi, bj + best, bhi))
-    out.sort()
-    return out
+        return bi, bj, best
+    return [tuple(m) for m in split_ranges(la, lb, min_match, longest)]
 
 
 def compare(u: Unit, v: Unit, *, min_match: int = 12, passages: int = 3,
@@ -509,19 +499,26 @@ def long_matches(sm, min_match: int) -> list:
     blocks, and the blocks kept are the same."""
     if min_match < 1:
         return [m for m in sm.get_matching_blocks() if m.size >= min_match]
-    la, lb = len(sm.a), len(sm.b)
+    return split_ranges(len(sm.a), len(sm.b), min_match, sm.find_longest_match)
+
+
+def split_ranges(la: int, lb: int, min_match: int, longest) -> list:
+    """get_matching_blocks' recursion kept to blocks of `min_match` or more: the longest match
+    of a range (`longest(alo, ahi, blo, bhi)` -> (a, b, size)), then the same on the ranges
+    before and after it; a range that cannot hold `min_match` is not split further."""
     out = []
     todo = [(0, la, 0, lb)]
     while todo:
         alo, ahi, blo, bhi = todo.pop()
         if ahi - alo < min_match or bhi - blo < min_match:
             continue
-        m = sm.find_longest_match(alo, ahi, blo, bhi)
-        if m.size < min_match:
+        m = longest(alo, ahi, blo, bhi)
+        a, b, size = m
+        if size < min_match:
             continue
         out.append(m)
-        todo.append((alo, m.a, blo, m.b))
-        todo.append((m.a + m.size, ahi, m.b + m.size, bhi))
+        todo.append((alo, a, blo, b))
+        todo.append((a + size, ahi, b + size, bhi))
     out.sort()
     return out
 

@@ -4,7 +4,6 @@ reports problems; the metadata rules do."""
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from ..i18n import Msg, msg
@@ -12,6 +11,7 @@ from ..model import DateFact, Diagnostic, Period, Report
 from ..textutil import cn_to_int
 from ..templates import Format, format_for_year, issuer_words
 from . import lexer as lx
+from .labels import OffsetMap
 from ..lazyre import later
 
 _YEAR_IN_TITLE = later(r"(19\d{2}|20\d{2})\s*年\s*度?")
@@ -383,36 +383,12 @@ def _strip_pinyin(s: str) -> tuple[str, list[int] | range]:
     return "".join(out), idx
 
 
-class _JoinedMap:
-    """The offset in the document of every character of joined paragraphs (_join_paras), kept
-    as runs (one a paragraph) instead of an integer per character: two characters are looked
-    up, once per report.  Reads like the list it stands for: ``hmap[i]``, ``len(hmap)``."""
-
-    __slots__ = ("starts", "bases", "n")
-
-    def __init__(self):
-        self.starts: list[int] = []   # index in the joined text where a run starts
-        self.bases: list[int] = []    # document offset of its first character
-        self.n = 0
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, i: int) -> int:
-        if i < 0:
-            i += self.n
-        if not 0 <= i < self.n:
-            raise IndexError(i)
-        k = bisect.bisect_right(self.starts, i) - 1
-        return self.bases[k] + (i - self.starts[k])
-
-
-def _join_paras(paras) -> tuple[str, _JoinedMap]:
+def _join_paras(paras) -> tuple[str, OffsetMap]:
     """Paragraph texts joined into one string (a line break inside a sentence is dropped),
     with the offset in the document of every character (a line break added: that of the
     character before it; one past the end: the last one's + 1)."""
     out: list[str] = []
-    idx = _JoinedMap()
+    idx = OffsetMap([], [], 0)   # runs, one a paragraph: two characters are looked up, once a report
     starts, bases = idx.starts, idx.bases
     n = 0
     last_offset = None   # the document offset of the last character added
