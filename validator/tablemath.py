@@ -161,10 +161,20 @@ class PlainValues:
         else:
             row = self.table.rows.get(key)
             cells = row.cells if row is not None else {}
+        values = self._values((left, right) if op is not None else (left,), key, cells)
+        if values.__class__ is str:
+            raise Missing(values)
+        if op is None:
+            return bool(values[0])
+        return OPS[op](values[0], values[1])
+
+    def _values(self, sides, key: str, cells) -> list | str:
+        """The value of each side at ``key`` (``cells``: the row's, for_each row), or the name
+        of the first value missing (:class:`Missing` from a group's sum).  Each term's value as
+        _plain() gives it, written out in the loop: an equation is decided for every column of
+        every table, a call per term was most of its cost."""
         values = []
-        # the value of each term as _plain() gives it, written out in the loop: an equation
-        # is decided for every column of every table, a call per term was most of its cost
-        for terms in (left, right) if op is not None else (left,):
+        for terms in sides:
             total = _ZERO
             for subtract, what, payload, name in terms:
                 if what is _NUM:
@@ -172,32 +182,24 @@ class PlainValues:
                 elif what is _GROUP:
                     v = self._group_value(payload, key)
                 else:
-                    if what is _CELLS:              # for_each column: a row's own cell
-                        cell = payload.get(key)
-                    else:                           # for_each row: a column of this row
-                        cell = cells.get(payload)
-                    if cell is None:
-                        raise Missing(f"{name}/{key}" if what is _CELLS else f"{key}/{name}")
-                    kind = cell.kind
+                    cell = payload.get(key) if what is _CELLS else cells.get(payload)
+                    kind = cell.kind if cell is not None else None
                     if kind in _PLAIN:
                         v = cell.value
                     elif kind == _BLANK:
                         v = _ZERO
                     else:
-                        raise Missing(f"{name}/{key}" if what is _CELLS else f"{key}/{name}")
+                        return f"{name}/{key}" if what is _CELLS else f"{key}/{name}"
                 total = total - v if subtract else total + v
             values.append(total)
-        if op is None:
-            return bool(values[0])
-        return OPS[op](values[0], values[1])
-
+        return values
 
     def failing(self, expr, for_each: str, keys) -> list[str]:
         """The keys among ``keys`` at which ``expr`` does not hold — those where :meth:`holds`
         answers False; a key where it raises :class:`Missing` is left out — in order.  One
         call per equation and table (its sides looked up once), not one per column or row:
-        the same sums as :meth:`holds`, a missing value ending the key's sums instead of an
-        exception."""
+        the same sums as :meth:`holds` (:meth:`_values`), a missing value leaving the key out
+        instead of raising."""
         sides = self._sides(expr, for_each)
         if sides is None:
             return []
@@ -211,34 +213,11 @@ class PlainValues:
             if for_each != "column":
                 row = rows.get(key)
                 cells = row.cells if row is not None else {}
-            values = []
-            for terms in both:
-                total = _ZERO
-                for subtract, what, payload, _name in terms:
-                    if what is _NUM:
-                        v = payload
-                    elif what is _GROUP:
-                        try:
-                            v = self._group_value(payload, key)
-                        except Missing:
-                            break
-                    else:
-                        cell = payload.get(key) if what is _CELLS else cells.get(payload)
-                        if cell is None:
-                            break
-                        kind = cell.kind
-                        if kind in _PLAIN:
-                            v = cell.value
-                        elif kind == _BLANK:
-                            v = _ZERO
-                        else:
-                            break
-                    total = total - v if subtract else total + v
-                else:
-                    values.append(total)
-                    continue
-                break               # a value is missing: not decided here (holds() raises)
-            else:
+            try:
+                values = self._values(both, key, cells)
+            except Missing:             # a sum over rows of a group
+                continue
+            if values.__class__ is not str:     # a value missing: not decided here (holds() raises)
                 if not (bool(values[0]) if compare is None else compare(values[0], values[1])):
                     out.append(key)
         return out

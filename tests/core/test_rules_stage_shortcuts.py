@@ -139,6 +139,13 @@ def _reference_emit(self, rule, span, args=None, *, table=None, row=None, column
     return msg, msg_en, sug, sug_en
 
 
+def _lint_corpus_with_emit(monkeypatch, emit) -> None:
+    """Check the text reports and the HTML page of the corpus with ``emit`` as Ctx.emit."""
+    monkeypatch.setattr(K.Ctx, "emit", emit)
+    for p in REPORTS + sorted((CORPUS / "html").glob("*.html")):
+        lint_path(str(p))
+
+
 def test_a_finding_shows_the_same_texts_as_with_every_argument_quoted(monkeypatch):
     seen = []
     real = K.Ctx.emit
@@ -150,9 +157,7 @@ def test_a_finding_shows_the_same_texts_as_with_every_argument_quoted(monkeypatc
         seen.append(rule.id)
         return f
 
-    monkeypatch.setattr(K.Ctx, "emit", both)
-    for p in REPORTS + sorted((CORPUS / "html").glob("*.html")):
-        lint_path(str(p))
+    _lint_corpus_with_emit(monkeypatch, both)
     assert len(seen) > 100 and len(set(seen)) > 15
 
 
@@ -395,9 +400,7 @@ def test_a_finding_is_made_as_the_long_way_makes_it(monkeypatch):
         seen.append(rule.id)
         return f
 
-    monkeypatch.setattr(K.Ctx, "emit", both)
-    for p in REPORTS + sorted((CORPUS / "html").glob("*.html")):
-        lint_path(str(p))
+    _lint_corpus_with_emit(monkeypatch, both)
     assert len(seen) > 100 and len(set(seen)) > 15
 
 
