@@ -445,10 +445,10 @@ def _init_validator_runner_Outcome(self, results=_HAS_FACTORY, interrupted=_HAS_
     self.results = _F_validator_runner_Outcome_results() if results is _HAS_FACTORY else results
     self.interrupted = interrupted
 
-def _init_validator_runner__Slot(self, proc, conn, task=_HAS_FACTORY, started=_HAS_FACTORY):
+def _init_validator_runner__Slot(self, proc, conn, queue=_HAS_FACTORY, started=_HAS_FACTORY):
     self.proc = proc
     self.conn = conn
-    self.task = task
+    self.queue = _F_validator_runner__Slot_queue() if queue is _HAS_FACTORY else queue
     self.started = started
 
 def _init_validator_source_Location(self, line, column, end_line=_HAS_FACTORY, end_column=_HAS_FACTORY, page=_HAS_FACTORY, where=_HAS_FACTORY):
@@ -605,7 +605,7 @@ INITS = {
     'validator.rules.schema.Str': ('frozen=False post_init=False min_len:ipd max_len:ipd one_line:ipd pattern:ipd', _init_validator_rules_schema_Str),
     'validator.rules.schema.Template': ('frozen=False post_init=False min_len:ipd max_len:ipd one_line:ipd pattern:ipd', _init_validator_rules_schema_Template),
     'validator.runner.Outcome': ('frozen=False post_init=False results:ipf interrupted:ipd', _init_validator_runner_Outcome),
-    'validator.runner._Slot': ('frozen=False post_init=False proc:ip conn:ip task:ipd started:ipd', _init_validator_runner__Slot),
+    'validator.runner._Slot': ('frozen=False post_init=False proc:ip conn:ip queue:ipf started:ipd', _init_validator_runner__Slot),
     'validator.source.Location': ('frozen=True post_init=False line:ip column:ip end_line:ipd end_column:ipd page:ipd where:ipd', _init_validator_source_Location),
     'validator.source.Place': ('frozen=True post_init=False page:ipd where:ipd', _init_validator_source_Place),
     'validator.source.ReaderNote': ('frozen=False post_init=False kind:ip message:ip offset:ipd location:ipd args:ipf', _init_validator_source_ReaderNote),

@@ -107,6 +107,112 @@ def test_a_worker_stuck_where_the_time_limit_cannot_reach_is_killed(tmp_path, mo
     assert all(r.error is None for r in out.results)
 
 
+# A worker is given the next file before it has answered for the one it checks (runner.DEPTH):
+# the file waiting behind one that kills, hangs or blows up its worker must still be checked,
+# by another worker, and only the file being checked is lost.
+
+def _queued_site(tmp_path, victim):
+    d = _site(tmp_path, n=10, victim=victim)   # "000_…" sorts first: the first file a worker is given
+    return sorted(str(p) for p in d.iterdir())
+
+
+def _assert_only_victim_lost(out, files, victim, rule=None):
+    res = {Path(r.path).name: r for r in out.results}
+    assert [r.path for r in out.results] == files and out.interrupted is None
+    for name, r in res.items():
+        if name == victim:
+            assert (r.error and "SIGKILL" in r.error) if rule is None else [f.rule for f in r.findings] == [rule]
+        else:   # the file queued behind the victim, and every other, checked as usual
+            assert r.error is None and r.findings and not {f.rule for f in r.findings} & {"P091", "P093"}, name
+
+
+def test_the_file_queued_behind_a_killed_worker_is_checked_by_another(tmp_path, monkeypatch):
+    import validator.lint as lint
+    files = _queued_site(tmp_path, "000_victim.txt")
+    real = lint.lint_path
+
+    def oom_killed(path, *a, **kw):
+        if str(path).endswith("000_victim.txt"):
+            time.sleep(0.3)      # the next file is in this worker's pipe by now
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", oom_killed)
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    _assert_only_victim_lost(out, files, "000_victim.txt")
+
+
+def test_the_file_queued_behind_a_stuck_worker_is_checked_by_another(tmp_path, monkeypatch):
+    import validator.lint as lint
+    files = _queued_site(tmp_path, "000_stuck.txt")
+    real = lint.lint_path
+
+    def stuck(path, *a, **kw):
+        if str(path).endswith("000_stuck.txt"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})   # as inside C code
+            time.sleep(60)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", stuck)
+    monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
+    t = time.monotonic()
+    out = runner.run([(p, Options(timeout=0.5)) for p in files], jobs=2)
+    assert time.monotonic() - t < 20
+    _assert_only_victim_lost(out, files, "000_stuck.txt", "P091")
+
+
+def test_the_file_queued_behind_a_memory_blow_up_is_checked_by_another(tmp_path, monkeypatch):
+    import validator.lint as lint
+    files = _queued_site(tmp_path, "000_big.txt")
+    real = lint.lint_path
+
+    def blow_up(path, *a, **kw):
+        if str(path).endswith("000_big.txt"):
+            time.sleep(0.3)
+            raise MemoryError     # P093; the worker then leaves (a fresh one takes its place)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", blow_up)
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    _assert_only_victim_lost(out, files, "000_big.txt", "P093")
+
+
+def test_a_worker_is_given_its_next_file_before_it_answers(tmp_path, monkeypatch):
+    """With many files left, each worker has the next file waiting in its pipe while it checks
+    one (it never waits for this process between files); with few left, the last files go to
+    whichever worker is free."""
+    sent = []
+    real_start = runner._start
+
+    def start(ctx, max_memory):
+        slot = real_start(ctx, max_memory)
+        slot.conn = _Spy(slot.conn, lambda m: sent.append((slot.proc.pid, len(slot.queue))))
+        return slot
+
+    monkeypatch.setattr(runner, "_start", start)
+    files = sorted(str(p) for p in _site(tmp_path, n=10).iterdir())
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    assert [r.path for r in out.results] == files and all(r.error is None for r in out.results)
+    assert len(sent) == 10
+    # queue length at each send, after the file was added: 2 = a second file waiting
+    assert max(q for _, q in sent) == 2
+    assert sent[-1][1] == 1
+
+
+class _Spy:
+    """A connection that reports each message sent through it."""
+
+    def __init__(self, conn, on_send):
+        self._conn, self._on_send = conn, on_send
+
+    def send(self, obj):
+        self._conn.send(obj)
+        self._on_send(obj)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
 def test_memory_beyond_the_ceiling_is_p093_for_that_file_only(tmp_path):
     big = tmp_path / "big.txt"
     one = (CORPUS / "007_pingtan_2025.txt").read_text(encoding="utf-8")
