@@ -83,14 +83,41 @@ def memory_exceeded(limit: int | None) -> MemoryLimit:
 
 def caused_by_memory(exc: BaseException | None) -> bool:
     """Is this exception a MemoryError, or raised while handling one (a reader that turns
-    every exception into a read error still keeps the MemoryError as its context)?"""
+    every exception into a read error still keeps the MemoryError as its context)?  Under a
+    memory ceiling this process set (:func:`apply_memory_limit`), also CPython 3.11's
+    ``SystemError: error return without exception set``: when the address space runs out
+    just as a Python function is called, the allocation of the interpreter's frame stack
+    fails without setting a MemoryError, and the call raises that instead."""
     seen = 0
     while exc is not None and seen < 20:
         if isinstance(exc, MemoryError):
             return True
+        if isinstance(exc, SystemError) and _CEILING[0] is not None and "without exception set" in str(exc):
+            return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
+
+
+# the address-space ceiling this process set (apply_memory_limit), None while there is none
+_CEILING: list = [None]
+
+
+def lift_memory_limit() -> None:
+    """Raise the ceiling back to the hard limit, to build the answer for a file that went over
+    it: with the address space at the ceiling, even a function call can fail (the frame stack
+    needs a fresh mapping), and freeing the file's objects seldom gives the space back.  Only
+    where the ceiling ends with the answer: a worker that leaves after it, or inside
+    :func:`memory_limit`, which sets the previous limit again on the way out."""
+    if _CEILING[0] is None:
+        return
+    try:
+        import resource
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+        _CEILING[0] = None
+    except (ImportError, ValueError, OSError):  # pragma: no cover - refused by the system
+        pass
 
 
 def _vm_size() -> int:
@@ -123,6 +150,7 @@ def apply_memory_limit(extra: int | None) -> int | None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ValueError, OSError):  # pragma: no cover - refused by the system
         return None
+    _CEILING[0] = limit
     return limit
 
 
@@ -137,6 +165,7 @@ def memory_limit(extra: int | None):
     except (ImportError, ValueError, OSError):  # pragma: no cover - not POSIX
         yield None
         return
+    ceiling = _CEILING[0]
     limit = apply_memory_limit(extra)
     try:
         yield limit
@@ -146,6 +175,7 @@ def memory_limit(extra: int | None):
                 resource.setrlimit(resource.RLIMIT_AS, before)
             except (ValueError, OSError):  # pragma: no cover - raising back to the hard limit is allowed
                 pass
+            _CEILING[0] = ceiling
 
 
 def die_with_parent() -> None:

@@ -146,6 +146,7 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
         return lite
     except MemoryError:
         res = None  # let the big allocations go before building the answer
+        _limits.lift_memory_limit()   # and room to build it (this ceiling ends with the answer)
         return _limit_result(path, _limits.memory_exceeded(max_memory), opts)
     except RecursionError:
         return LiteResult(path, [], error=msg("{p}: 无法读取（结构嵌套太深）", "{p}: cannot be read (nested too deeply)", p=path))
@@ -448,6 +449,7 @@ def _read_in_child(path: str, key: tuple, data: bytes | None):  # pragma: no cov
             return "result", _failed(path, exc)
     except MemoryError:
         doc = None  # let the big allocations go before building the answer
+        _limits.lift_memory_limit()   # and room to send it (this process ends with the answer)
         return "limit", _limits.memory_exceeded(max_memory)
     except RecursionError:
         return "result", LiteResult(path, [], error=msg("{p}: 无法读取（结构嵌套太深）", "{p}: cannot be read (nested too deeply)", p=path))

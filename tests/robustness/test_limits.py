@@ -202,3 +202,50 @@ def test_p090_in_english_gives_the_size_and_the_limit(tmp_path):
     r = cli("--lang", "en", "check", "-o", "concise", "--max-bytes", "1000", p)
     assert_clean(r)
     assert "(2.9 KB; the limit is 1000 B)" in r.stdout.decode("utf-8"), r.stdout
+
+
+# CPython 3.11 raises "SystemError: error return without exception set" when the address space
+# runs out just as a Python function is called (the frame stack cannot grow and no MemoryError
+# is set): under a ceiling the tool set, that is the file's memory, P093, not an internal error.
+
+def _lost_memory_error() -> SystemError:
+    return SystemError("error return without exception set")
+
+
+def test_a_frame_stack_failure_under_the_ceiling_counts_as_memory():
+    assert not limits.caused_by_memory(_lost_memory_error())        # no ceiling: a real internal error
+    with limits.memory_limit(1 << 40) as ceiling:                    # (far above anything used here)
+        assert ceiling is not None
+        assert limits.caused_by_memory(_lost_memory_error())
+        assert not limits.caused_by_memory(SystemError("some other internal error"))
+        wrapped = RuntimeError("read error")
+        wrapped.__context__ = _lost_memory_error()
+        assert limits.caused_by_memory(wrapped)
+    assert not limits.caused_by_memory(_lost_memory_error())        # the ceiling ended with the block
+
+
+def test_the_answer_for_a_file_over_the_ceiling_is_built_above_it(monkeypatch):
+    """check_one lifts the ceiling before it builds the P093 answer (at the ceiling even the
+    calls that build it can fail); the block that set the ceiling restores the limit after."""
+    import resource
+
+    from validator import runner
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    seen = []
+
+    def over(*_a, **_kw):
+        raise _lost_memory_error()
+
+    real = runner._limit_result
+
+    def answer(*a, **kw):
+        seen.append(resource.getrlimit(resource.RLIMIT_AS)[0])
+        return real(*a, **kw)
+
+    monkeypatch.setattr(lint_mod, "lint_bytes", over)
+    monkeypatch.setattr(runner, "_limit_result", answer)
+    res = runner._check_here(("<stdin>", Options()), 1 << 40, b"x")
+    assert [f.rule for f in res.findings] == ["P093"] and res.error is None
+    assert seen == [before[1]]                                       # built with the hard limit only
+    assert resource.getrlimit(resource.RLIMIT_AS) == before          # and the previous limit is back
+    assert limits._CEILING[0] is None
