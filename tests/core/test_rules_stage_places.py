@@ -1,0 +1,147 @@
+"""Shortcuts of the rules stage in making a finding's place and texts (issue 15, eighth round)
+give what the long way gives:
+
+* SourceText.quote answers a piece found nowhere near from the characters the text lacks (one
+  look per character and report) and remembers pieces found nowhere — the quotes equal those
+  of the two searches (near, then the whole text) on real reports and on edge cases;
+* SourceText.location writes a Location's fields into a new instance directly — equal to the
+  record made by its ``__init__``, the same fields in the same order, frozen, hashable;
+* the model view reads its report from its slot (no call per attribute), and a view without a
+  report says so instead of recursing;
+* a shipped pattern the ``regex`` module runs is tried at its anchors where they are up to
+  one in 32 characters — the matches are the engine's scan's.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import pytest
+
+from validator.lint import lint_path
+from validator.rules import kinds as K
+from validator.source import Location, SourceText
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+REPORTS = sorted((CORPUS / "reports").glob("*.txt")) + sorted((CORPUS / "seeds").glob("*.txt"))
+
+
+def _quote_long_way(src: SourceText, text: str, near: int = 0) -> str:
+    """SourceText.quote as it was: the occurrence in the window around ``near``, else the first
+    in the whole text, else the piece itself."""
+    if src.raw is None or not text or src.raw == src.text:
+        return text
+    lo = max(0, near - 400)
+    i = src.text.find(text, lo, near + 400 + len(text))
+    if i < 0:
+        i = src.text.find(text)
+        if i < 0:
+            return text
+    return src.raw[i:i + len(text)]
+
+
+def _sources() -> list[SourceText]:
+    out = []
+    for p in REPORTS:
+        src = lint_path(str(p)).source
+        if src is not None and src.raw is not None and src.raw != src.text:
+            out.append(src)
+    assert len(out) >= 3, "the corpus has reports whose normalisation changed characters"
+    return out
+
+
+def test_quotes_equal_the_two_searches_on_real_reports():
+    rnd = random.Random(8)
+    labels = ["表三「自然人」行「总计」列", "表三", "自然人", "其他需要报告的事项", "（一）", "(一)", ",", "，", "開", "开",
+              "政府信息公开", "收费", "「", "」", "年度报告", "2019", "x", "\x00"]
+    for src in _sources():
+        t = src.text
+        pieces = list(labels)
+        for _ in range(150):
+            a = rnd.randrange(len(t))
+            pieces.append(t[a:a + rnd.randint(1, 12)])
+        for _ in range(3):          # asked again: from what quote() remembered of the text
+            for piece in pieces:
+                near = rnd.randrange(len(t) + 1)
+                assert src.quote(piece, near) == _quote_long_way(src, piece, near), (piece, near)
+
+
+def test_quotes_equal_the_two_searches_on_edge_cases():
+    src = SourceText.from_original("甲,乙(丙):丁\n" + "空" * 900 + "戊,己")
+    src.raw = "甲，乙（丙）：丁\n" + "空" * 900 + "戊，己"
+    for piece in ["甲,乙", "戊,己", ",", "(丙)", "乙(丙):丁", "庚", "甲,庚", "戊,", ",己", "空,", "丁\n空", "己", "甲"]:
+        for near in (0, 5, 450, 905, 911, 2000):
+            for _ in range(2):
+                assert src.quote(piece, near) == _quote_long_way(src, piece, near), (piece, near)
+    # a piece found nowhere is remembered as such; its characters are remembered either way
+    assert src.quote("甲,庚", 0) == "甲,庚"
+    assert src._holds["甲,庚"] is False and src._holds["庚"] is False and src._holds["甲"] is True
+    # every character there but not the piece: the whole text is searched (and the answer kept)
+    assert src.quote("乙甲", 0) == "乙甲" and src._holds["乙甲"] is False
+    assert src.quote("", 3) == ""
+    same = SourceText.from_original("a,b")
+    same.raw = same.text
+    assert same.quote(",", 1) == ","
+
+
+def test_a_location_made_directly_is_the_record_its_init_makes():
+    rnd = random.Random(9)
+    for p in REPORTS[:6]:
+        src = lint_path(str(p)).source
+        n = len(src.text)
+        for _ in range(100):
+            a = rnd.randint(-2, n + 2)
+            loc = src.location(a, rnd.choice([None, a + rnd.randint(-2, 30)]))
+            ref = Location(loc.line, loc.column, loc.end_line, loc.end_column, loc.page, loc.where)
+            assert type(loc) is Location
+            assert loc == ref and hash(loc) == hash(ref) and repr(loc) == repr(ref)
+            assert list(vars(loc).items()) == list(vars(ref).items())
+            assert pickle.loads(pickle.dumps(loc)) == loc
+    with pytest.raises(FrozenInstanceError):
+        loc.line = 3
+    # a map that is not the identity (a reader's source map) makes the same records
+    t = "ab\n中c"
+    fast = SourceText.from_original(t)
+    slow = SourceText(t, list(fast._lines[0:len(t) + 1]), list(fast._cols[0:len(t) + 1]))
+    for a in range(-1, len(t) + 2):
+        for b in (None, a, a + 1, a + 3):
+            x, y = fast.location(a, b), slow.location(a, b)
+            assert x == y and list(vars(x).items()) == list(vars(y).items())
+
+
+def test_a_model_view_reads_its_slot_and_without_a_report_raises_attribute_error():
+    report = lint_path(str(REPORTS[0])).report
+    view = K.ModelView(report)
+    assert view.sections is report.sections
+    with pytest.raises(AttributeError):
+        view.source
+    with pytest.raises(AttributeError, match="no attribute"):
+        view.no_such_attribute
+    empty = object.__new__(K.ModelView)
+    with pytest.raises(AttributeError):
+        empty.tables                    # not a RecursionError
+
+
+def test_a_pattern_of_the_regex_module_is_tried_at_more_anchors_and_finds_what_the_scan_finds(monkeypatch):
+    from validator import saferegex as S
+    with S.trusted_patterns():
+        pat = S.compile_safe(r"\p{Han}(?P<gap>[ \t]+)(?P<unit>余件|条|件)(?:[,，。]|$)")
+    assert pat._compiled.__class__ is not S._RE_PATTERN        # \p{Han}: the `regex` module's
+    tried = []
+    real = S.SafePattern._anchored
+
+    def spy(self, text, places, offset):
+        tried.append(len(places))
+        return real(self, text, places, offset)
+
+    monkeypatch.setattr(S.SafePattern, "_anchored", spy)
+    rnd = random.Random(10)
+    for _ in range(300):
+        # about one space in 40 characters: more than one in 256, fewer than one in 32
+        t = "".join(rnd.choice("甲乙丙丁戊己庚辛壬癸条件余，。") if rnd.random() > 0.025 else " " for _ in range(400))
+        want = [(m.span(), m.groups()) for m in pat._compiled.finditer(t)]
+        assert [(m.span(), m.groups()) for m in pat.finditer(t)] == want
+    assert tried and max(tried) > 400 >> S._FEW_ANCHORS
