@@ -9,7 +9,9 @@ give what the long way gives:
 * the model view reads its report from its slot (no call per attribute), and a view without a
   report says so instead of recursing;
 * a shipped pattern the ``regex`` module runs is tried at its anchors where they are up to
-  one in 32 characters — the matches are the engine's scan's.
+  one in 32 characters — the matches are the engine's scan's;
+* Stream.sentence looks for each stop only up to the nearest found so far — the bounds are
+  those of looking for every stop through the whole stream.
 """
 
 from __future__ import annotations
@@ -145,3 +147,63 @@ def test_a_pattern_of_the_regex_module_is_tried_at_more_anchors_and_finds_what_t
         want = [(m.span(), m.groups()) for m in pat._compiled.finditer(t)]
         assert [(m.span(), m.groups()) for m in pat.finditer(t)] == want
     assert tried and max(tried) > 400 >> S._FEW_ANCHORS
+
+
+def _sentence_long_way(text: str, a: int, b: int, stops: str = "。；;\n!！?？") -> tuple[int, int]:
+    """Stream.sentence as it was: every stop looked for through the whole stream."""
+    s = max(text.rfind(ch, 0, a) for ch in stops) + 1
+    ends = [k for k in (text.find(ch, b) for ch in stops) if k >= 0]
+    return s, (min(ends) if ends else len(text))
+
+
+def test_a_sentence_is_bounded_where_looking_for_every_stop_everywhere_bounds_it():
+    from validator.prose import Stream
+    rnd = random.Random(11)
+    streams = []
+    for p in REPORTS[:8]:
+        report = lint_path(str(p)).report
+        streams += report.prose.streams("prose")
+    streams += [Stream(t, None) for t in ("", "。", "甲", "甲。乙；丙\n丁!戊？", "!!??；；")]
+    for _ in range(300):
+        streams.append(Stream("".join(rnd.choice("甲乙。；;\n!！?？ ") for _ in range(rnd.randint(0, 30))), None))
+    for st in streams:
+        t = st.text
+        n = len(t)
+        for _ in range(40):
+            a = rnd.randint(-3, n + 3)
+            b = rnd.randint(a - 2, n + 3)
+            assert st.sentence(a, b) == _sentence_long_way(t, a, b), (t, a, b)
+            assert st.sentence(a, b, "。") == _sentence_long_way(t, a, b, "。")
+
+
+def _patterns(value, out):
+    from validator.saferegex import SafePattern
+    if isinstance(value, SafePattern):
+        out.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _patterns(v, out)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _patterns(v, out)
+    return out
+
+
+def test_every_shipped_pattern_finds_on_the_streams_what_its_engine_finds():
+    """SafePattern.finditer (required literals written out, first characters, anchors with the
+    limits of either engine) against the compiled pattern's own scan, on the corpus reports'
+    streams and whole texts."""
+    from validator.rules import load_rules
+    pats = []
+    for rule in load_rules().rules:
+        _patterns(rule.params, pats)
+    pats = [p for p in pats if p.engine == "trusted"]
+    assert len(pats) > 50
+    texts = []
+    for p in REPORTS[:10]:
+        report = lint_path(str(p)).report
+        texts += [st.text for st in report.prose.streams("prose")] + [report.prose.whole.text]
+    for pat in pats:
+        for t in texts:
+            assert [(m.span(), m.groups()) for m in pat.finditer(t)] == \
+                   [(m.span(), m.groups()) for m in pat._compiled.finditer(t)], pat.pattern
