@@ -225,8 +225,18 @@ class SafePattern:
 
     def search(self, text: str, pos: int = 0):
         if self.engine in ("re2", "trusted"):
-            if _absent(self._required, text, pos):
-                return None
+            if pos:
+                if _absent(self._required, text, pos):
+                    return None
+            else:
+                # _absent(self._required, text) written out, as in finditer (the content
+                # rules ask of every sentence whether it is one to ignore)
+                for alts in self._required:
+                    for a in alts:
+                        if a in text:
+                            break
+                    else:
+                        return None
             start = _first_at(self._first, text, pos)
             return None if start < 0 else self._compiled.search(text, start)
         _skip(self.pattern)
@@ -810,7 +820,15 @@ def _exact_count(q: str) -> int | None:
 def _absent(required, text: str, pos: int = 0) -> bool:
     """Is one of the requirements missing from text[pos:]?"""
     if pos:
-        text = text[pos:] if required else text
+        # searched from pos, not in a copy of text[pos:] (an empty literal is in any text)
+        find = text.find
+        for alts in required:
+            for a in alts:
+                if not a or find(a, pos) >= 0:
+                    break
+            else:
+                return True
+        return False
     for alts in required:
         for a in alts:
             if a in text:

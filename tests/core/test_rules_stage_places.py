@@ -11,7 +11,11 @@ give what the long way gives:
 * a shipped pattern the ``regex`` module runs is tried at its anchors where they are up to
   one in 32 characters — the matches are the engine's scan's;
 * Stream.sentence looks for each stop only up to the nearest found so far — the bounds are
-  those of looking for every stop through the whole stream.
+  those of looking for every stop through the whole stream;
+* SafePattern.search and finditer check the required literals themselves, and from a position
+  without copying the rest of the text — as _absent on text[pos:] answers;
+* the cells kind (find: values) works out only what a number's column asks — the findings are
+  those of checking each problem in turn.
 """
 
 from __future__ import annotations
@@ -207,3 +211,85 @@ def test_every_shipped_pattern_finds_on_the_streams_what_its_engine_finds():
         for t in texts:
             assert [(m.span(), m.groups()) for m in pat.finditer(t)] == \
                    [(m.span(), m.groups()) for m in pat._compiled.finditer(t)], pat.pattern
+
+
+def test_required_literals_from_a_position_are_looked_for_as_in_the_text_from_there():
+    from validator.saferegex import _absent
+    rnd = random.Random(12)
+    for _ in range(3000):
+        t = "".join(rnd.choice("甲乙丙ab") for _ in range(rnd.randint(0, 12)))
+        req = tuple(tuple("".join(rnd.choice("甲乙丙ab") for _ in range(rnd.randint(0, 2)))
+                          for _ in range(rnd.randint(1, 3))) for _ in range(rnd.randint(0, 3)))
+        pos = rnd.randint(-14, 14)
+        want = any(not any(a in t[pos:] for a in alts) for alts in req)
+        assert _absent(req, t, pos) is want, (req, t, pos)
+    from validator.saferegex import SafePattern
+    pat = SafePattern("收到(?:申请|来信)\\s*(?P<n>\\d+)\\s*件", "trusted")
+    for text in ("收到申请 5 件", "本年度没有相关内容。", "收到来信3件，收到申请 12 件"):
+        for pos in (0, 1, 3, 8, 30):
+            want = pat._compiled.search(text, pos)
+            got = pat.search(text, pos)
+            assert (got and got.span()) == (want and want.span()), (text, pos)
+
+
+def _values_long_way(rule, ctx, key, table, spec):
+    """kinds.tables._values as it was: every number checked for each problem in turn."""
+    from validator.model import ValueKind
+    from validator.rules.kinds import plain_row_name
+    from validator.rules.kinds.tables import _cell_en, _cell_zh
+    for row in table.rows.values():
+        for col, cell in row.cells.items():
+            problem = problem_en = None
+            kind = cell.kind
+            if kind == ValueKind.TEXT:
+                problem, problem_en = "不是数字", "not a number"
+            elif kind in (ValueKind.NUMBER, ValueKind.ZERO):
+                kind = spec.value_kinds.get(col, "count")
+                v = cell.value
+                if kind == "count" and v != v.to_integral_value():
+                    problem, problem_en = "件数不应有小数", "a count has no decimals"
+                elif kind in ("count", "amount") and v < 0:
+                    problem, problem_en = "不应为负数", "must not be negative"
+                elif kind == "count" and cell.raw[:1] in "增减+":
+                    problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
+            if problem:
+                name = plain_row_name(spec, row.key)
+                col_name = spec.column_display(col)
+                yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
+                                                 "value": cell.raw, "problem": problem, "problem_en": problem_en,
+                                                 "cell": _cell_zh(key, name, col_name),
+                                                 "cell_en": _cell_en(key, name, col_name)},
+                               table=key, row=name, column=col_name)
+
+
+def test_cell_values_are_reported_as_checking_each_problem_in_turn_reports_them():
+    import copy
+    from decimal import Decimal
+    from validator.model import ValueKind
+    from validator.rules import load_rules
+    from validator.rules.kinds.tables import _values
+    rule = next(r for r in load_rules().rules if r.kind == "cells" and r.params["find"] == "values")
+    odd = [("12", ValueKind.NUMBER, Decimal(12)), ("1.5", ValueKind.NUMBER, Decimal("1.5")),
+           ("-3", ValueKind.NUMBER, Decimal(-3)), ("增2", ValueKind.NUMBER, Decimal(2)), ("+0", ValueKind.ZERO, Decimal(0)),
+           ("-0", ValueKind.ZERO, Decimal("-0")), ("2.0", ValueKind.NUMBER, Decimal("2.0")), ("约", ValueKind.TEXT, None),
+           ("", ValueKind.BLANK, None), ("—", ValueKind.NA, None), ("-1.25", ValueKind.NUMBER, Decimal("-1.25"))]
+    compared = 0
+    rnd = random.Random(13)
+    for p in REPORTS:
+        report = lint_path(str(p)).report
+        if report is None or report.format is None or not report.tables:
+            continue
+        report = copy.deepcopy(report)
+        # some cells made odd, in every kind of column (count, amount, signed …)
+        for table in report.tables.values():
+            for row in table.rows.values():
+                for cell in row.cells.values():
+                    if rnd.random() < 0.3:
+                        cell.raw, cell.kind, cell.value = rnd.choice(odd)
+        ctx_a, ctx_b = K.Ctx(report), K.Ctx(report)
+        for key, table, spec in ctx_a.tables_with_spec():
+            new = [f.to_dict() for f in _values(rule, ctx_a, key, table, spec)]
+            old = [f.to_dict() for f in _values_long_way(rule, ctx_b, key, table, spec)]
+            assert new == old
+            compared += len(old)
+    assert compared > 50
