@@ -15,7 +15,9 @@ give what the long way gives:
 * SafePattern.search and finditer check the required literals themselves, and from a position
   without copying the rest of the text — as _absent on text[pos:] answers;
 * the cells kind (find: values) works out only what a number's column asks — the findings are
-  those of checking each problem in turn.
+  those of checking each problem in turn;
+* prose_numbers makes the streams of a list of sections once per rule run, not once per
+  quantity — the phrases' matches are the same.
 """
 
 from __future__ import annotations
@@ -293,3 +295,38 @@ def test_cell_values_are_reported_as_checking_each_problem_in_turn_reports_them(
             assert new == old
             compared += len(old)
     assert compared > 50
+
+
+def test_the_phrases_of_quantities_are_matched_as_with_the_streams_made_for_each_quantity():
+    from validator.rules import load_rules
+    from validator.rules.kinds.text import _matches, finditer, live, search
+
+    def long_way(rule, ctx):
+        default = rule.params["sections"] or None
+        for q in rule.params["quantities"]:
+            streams = ctx.report.prose.streams("prose", q["sections"] or default)
+            for st in streams:
+                for pat in live(ctx, streams, q["phrases"]):
+                    for m in finditer(pat, st.text):
+                        a, b = st.sentence(m.start(), m.end())
+                        sentence = st.text[a:b]
+                        if q["sentence"] and not all(search(s, sentence) for s in q["sentence"]) \
+                                and not (q["in_sections"] and st.section is not None and st.section.key in q["in_sections"]):
+                            continue
+                        if q["not_after"] and any(search(x, st.text[a:m.start()]) for x in q["not_after"]):
+                            continue
+                        yield q, st, pat, m, (a, b)
+
+    rules = [r for r in load_rules().rules if r.kind == "prose_numbers"]
+    assert rules
+    found = 0
+    for p in REPORTS:
+        report = lint_path(str(p)).report
+        if report is None:
+            continue
+        for rule in rules:
+            new = [(q["name"], id(st), pat.pattern, m.span(), sb) for q, st, pat, m, sb in _matches(rule, K.Ctx(report))]
+            old = [(q["name"], id(st), pat.pattern, m.span(), sb) for q, st, pat, m, sb in long_way(rule, K.Ctx(report))]
+            assert new == old
+            found += len(old)
+    assert found > 20
