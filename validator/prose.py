@@ -122,10 +122,22 @@ class Stream:
                 + ("…" if e < len(self.text) else ""))
 
     def sentence(self, a: int, b: int, stops: str = "。；;\n!！?？") -> tuple[int, int]:
-        """Bounds of the sentence around text[a:b]."""
-        s = max(self.text.rfind(ch, 0, a) for ch in stops) + 1
-        ends = [k for k in (self.text.find(ch, b) for ch in stops) if k >= 0]
-        return s, (min(ends) if ends else len(self.text))
+        """Bounds of the sentence around text[a:b]: after the last stop before ``a``, up to the
+        first at or after ``b``.  Each stop is looked for only between ``a`` (or ``b``) and the
+        nearest found so far: a stop the text does not use (！, ？ …) is not looked for through
+        the whole stream each time."""
+        text = self.text
+        last = -1
+        for ch in stops:
+            k = text.rfind(ch, last + 1, a)
+            if k >= 0:
+                last = k
+        first = len(text)
+        for ch in stops:
+            k = text.find(ch, b, first)
+            if k >= 0:
+                first = k
+        return last + 1, first
 
     def compact(self) -> str:
         """The text without white space (for “does it mention …” questions)."""

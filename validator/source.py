@@ -35,6 +35,26 @@ class Location:
         return f"{self.line}:{self.column}"
 
 
+def _location(line: int, column: int, end_line: int, end_column: int, page, where) -> Location:
+    """``Location(line, column, end_line, end_column, page, where)``, its fields written into a new
+    instance directly: a frozen record's ``__init__`` sets each field through
+    ``object.__setattr__``, a call per field, and every finding's place (and each cell it
+    relates to) is one — the same object, made in a third of the time (the fields in the
+    order ``__init__`` sets them, so the instance dict is the same)."""
+    loc = _new(Location)
+    d = loc.__dict__
+    d["line"] = line
+    d["column"] = column
+    d["end_line"] = end_line
+    d["end_column"] = end_column
+    d["page"] = page
+    d["where"] = where
+    return loc
+
+
+_new = object.__new__
+
+
 @record(frozen=True)
 class Place:
     """What a run of characters belongs to, beyond line/column (PDF page, DOCX cell...)."""
@@ -54,7 +74,7 @@ class SourceText:
     """
 
     __slots__ = ("text", "_lines", "_cols", "_places", "places", "path", "format",
-                 "encoding", "original_lines", "notes", "_line_starts", "raw", "_raw_same")
+                 "encoding", "original_lines", "notes", "_line_starts", "raw", "_raw_same", "_holds")
 
     def __init__(self, text: str, lines: array, cols: array, places: array | None = None,
                  place_table: Sequence[Place] = (NO_PLACE,), *, path: str = "<string>",
@@ -77,6 +97,9 @@ class SourceText:
         # conversions kept every length), so findings can quote the user's own characters
         self.raw: str | None = None
         self._raw_same: bool | None = None    # raw == text (worked out by the first quote)
+        # does the text hold this character / this quoted piece (pieces: only those it does not
+        # hold, found by quote())?  Asked by quote() once per report each
+        self._holds: dict[str, bool] = {}
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -115,14 +138,13 @@ class SourceText:
                 end_line, end_col = k, last - starts[k - 1] + 2
             else:
                 end_line, end_col = line, col
-            return Location(line, col, end_line, end_col, place.page, place.where)
+            return _location(line, col, end_line, end_col, place.page, place.where)
         if end > start:
             last = end - 1
             end_line, end_col = lines[last], self._cols[last] + 1
         else:
             end_line, end_col = lines[start], self._cols[start]
-        return Location(lines[start], self._cols[start], end_line, end_col,
-                        place.page, place.where)
+        return _location(lines[start], self._cols[start], end_line, end_col, place.page, place.where)
 
     def quote(self, text: str, near: int = 0) -> str:
         """The user's own characters for a piece of normalised text (full-width punctuation,
@@ -134,13 +156,36 @@ class SourceText:
             same = self._raw_same = self.raw == self.text
         if same:
             return text
+        holds = self._holds
+        if holds.get(text) is False:    # a piece known to be nowhere in the text
+            return text
         lo = max(0, near - 400)
         i = self.text.find(text, lo, near + 400 + len(text))
         if i < 0:
+            # most pieces not found near are not in the text at all (a label the kind composed,
+            # a name of the format): one of their characters is not in it, which is known after
+            # a look per character and report, instead of a search of the whole text per piece
+            if self._lacks_a_char(text):
+                holds[text] = False
+                return text
             i = self.text.find(text)
             if i < 0:
+                holds[text] = False
                 return text
         return self.raw[i:i + len(text)]
+
+    def _lacks_a_char(self, piece: str) -> bool:
+        """Is one of the characters of ``piece`` nowhere in the text?  (Then neither is the
+        piece.)  Each character is looked for once per text."""
+        holds = self._holds
+        text = self.text
+        for ch in piece:
+            has = holds.get(ch)
+            if has is None:
+                has = holds[ch] = ch in text
+            if not has:
+                return True
+        return False
 
     def line_col(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))

@@ -143,12 +143,19 @@ class ModelView:
         object.__setattr__(self, "_r", report)
 
     def __getattr__(self, name):
-        if name in ModelView.HIDDEN:
+        # only names the view lacks come here (``_r`` is its slot, found without this call;
+        # unset, in a view made without a report, it must not come back here for ever)
+        if name in _HIDDEN:
             raise AttributeError(f"rules read the model, not the text: report.{name} is not available to a rule kind")
-        return getattr(object.__getattribute__(self, "_r"), name)
+        if name == "_r":
+            raise AttributeError(name)
+        return getattr(self._r, name)
 
     def __setattr__(self, name, value):
         raise AttributeError("the model is read-only for rule kinds")
+
+
+_HIDDEN = ModelView.HIDDEN
 
 
 class Ctx:

@@ -401,30 +401,40 @@ _TEXT = ValueKind.TEXT
 
 
 def _values(rule, ctx, key, table, spec):
+    # every cell of every table is looked at: numbers (most cells) first, and only what the
+    # column's kind asks is worked out (a count: whole, not negative, no 增/减; an amount:
+    # not negative; any other kind: nothing)
     value_kinds = spec.value_kinds
     for row in table.rows.values():
         for col, cell in row.cells.items():
-            problem = problem_en = None
             kind = cell.kind
-            if kind == _TEXT:
-                problem, problem_en = "不是数字", "not a number"
-            elif kind in _NUMBER_KINDS:
-                kind = value_kinds.get(col, "count")
-                v = cell.value
-                if kind == "count" and v != v.to_integral_value():
-                    problem, problem_en = "件数不应有小数", "a count has no decimals"
-                elif kind in ("count", "amount") and v < 0:
+            if kind in _NUMBER_KINDS:
+                of = value_kinds.get(col, "count")
+                if of == "count":
+                    v = cell.value
+                    if v != v.to_integral_value():
+                        problem, problem_en = "件数不应有小数", "a count has no decimals"
+                    elif v < 0:
+                        problem, problem_en = "不应为负数", "must not be negative"
+                    elif cell.raw[:1] in "增减+":
+                        problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
+                    else:
+                        continue
+                elif of == "amount" and cell.value < 0:
                     problem, problem_en = "不应为负数", "must not be negative"
-                elif kind == "count" and cell.raw[:1] in "增减+":
-                    problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
-            if problem:
-                name = plain_row_name(spec, row.key)
-                col_name = spec.column_display(col)
-                yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
-                                                 "value": cell.raw, "problem": problem, "problem_en": problem_en,
-                                                 "cell": _cell_zh(key, name, col_name),
-                                                 "cell_en": _cell_en(key, name, col_name)},
-                               table=key, row=name, column=col_name)
+                else:
+                    continue
+            elif kind == _TEXT:
+                problem, problem_en = "不是数字", "not a number"
+            else:
+                continue
+            name = plain_row_name(spec, row.key)
+            col_name = spec.column_display(col)
+            yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
+                                             "value": cell.raw, "problem": problem, "problem_en": problem_en,
+                                             "cell": _cell_zh(key, name, col_name),
+                                             "cell_en": _cell_en(key, name, col_name)},
+                           table=key, row=name, column=col_name)
 
 
 def _unfilled(table) -> bool:

@@ -610,9 +610,14 @@ def run_prose_numbers(rule, ctx):
 def _matches(rule, ctx):
     """(quantity, stream, pattern, match, sentence bounds) for every phrase of every quantity."""
     default = rule.params["sections"] or None
+    prose = ctx.report.prose
+    by_sections: dict = {}      # the streams of the quantities' sections, made once per rule run
     for q in rule.params["quantities"]:
         secs = q["sections"] or default
-        streams = ctx.report.prose.streams("prose", secs)
+        key = tuple(secs) if secs else None
+        streams = by_sections.get(key)
+        if streams is None:
+            streams = by_sections[key] = prose.streams("prose", secs)
         phrases = live(ctx, streams, q["phrases"])
         for st in streams:
             for pat in phrases:
