@@ -594,7 +594,9 @@ def _mark_closing(toks: list[Tok], text: str) -> list[Tok]:
     for i, t in enumerate(toks):
         if t.type == "SECTION":
             break
-        if t.type == "TEXT" and len(t.text) <= 80:
+        # (the pattern needs a 年 and a 报: most lines without them are ruled out at once,
+        # instead of by a search that tries every start with up to 50 characters each)
+        if t.type == "TEXT" and len(t.text) <= 80 and "年" in t.text and "报" in t.text:
             m = _TITLE_RE.search(t.text)
             if m and m.start() < 60:
                 toks[i] = Tok("TITLE", t.start, t.end, t.text)
