@@ -886,3 +886,30 @@ def test_the_flat_tokens_of_a_page_text_table_give_the_rows_the_runs_gave(monkey
     for p in sorted((CORPUS / "reports").glob("*.txt")):
         lint_path(str(p))
     assert len(checked) >= 5 and sum(checked) > 50
+
+
+def test_subitem_marks_from_one_pattern_per_mark_equal_the_class_pattern():
+    texts = corpus_texts() + [odd_text(), "甲。（一）乙；(2)丙!3.丁？ 4、戊;（十）己。12.5 不是。1.是", "。", "", "；(1)"]
+    rnd = random.Random(11)
+    for _ in range(500):
+        texts.append("".join(rnd.choice(["。", "；", ";", "！", "!", "？", "?", " ", "\t", "(", "（", ")", "）", "一",
+                                         "1", "12", ".", "、", "字", "\n"]) for _ in range(rnd.randint(0, 30))))
+    for t in texts:
+        for a, b in ((0, len(t)), (len(t) // 3, len(t) - len(t) // 4)):
+            assert lx._subitem_marks(t, a, b) == [m.start() + 1 for m in lx._SUBITEM_AFTER.finditer(t, a, b)], repr(t)
+
+
+def test_looks_traditional_counts_like_the_class_pattern():
+    from validator import normalize as nz
+    assert set(nz._TRAD_CHARS) == set(nz._TRAD_HINT.compiled().pattern[1:-1])
+    texts = corpus_texts() + ["這個們來", "這個們來時", "這" * 5, "這" * 4 + "x" * 20000 + "這", "", "国这个"]
+    for t in texts:
+        assert nz.looks_traditional(t) == (len(nz._TRAD_HINT.findall(t[:20000])) >= 5)
+
+
+def test_lines_and_trims_in_one_loop_equal_the_two_steps():
+    texts = corpus_texts() + [odd_text(), "&nbsp;\n x &nbsp;\n\u3000&nbsp;\r\n&NBSP;a", "", "\n\r\n \r", "a\r", "&\n&amp;"]
+    for text in texts:
+        lines, trims = tg._lines_and_trims(text)
+        assert lines == tg._lines(text)
+        assert trims == tg._line_trims(text, tg._lines(text))

@@ -95,6 +95,30 @@ def _line_trims(text: str, lines: list[_Line]) -> list[tuple[int, int] | None]:
     return out
 
 
+def _lines_and_trims(text: str) -> tuple[list[_Line], list[tuple[int, int] | None]]:
+    """``_lines(text)`` and ``_line_trims(text, lines)`` from one split of the text, in one loop."""
+    lines: list[_Line] = []
+    trims: list[tuple[int, int] | None] = []
+    add_line, add_trim = lines.append, trims.append
+    pos = 0
+    cr = "\r" in text
+    for no, part in enumerate(text.split("\n")):
+        end = pos + len(part)
+        ln = _Line(no, pos, end - 1 if cr and part.endswith("\r") else end)
+        add_line(ln)
+        body = part.strip(PAD)          # a "\r" that ends the line is padding too
+        if not body:
+            add_trim(None)
+        elif "&" in body:
+            a, b = _trim(text, pos, ln.end)     # maybe a literal &nbsp; at an end
+            add_trim((a, b) if b > a else None)
+        else:
+            a = end - len(part.lstrip(PAD))
+            add_trim((a, a + len(body)))
+        pos = end + 1
+    return lines, trims
+
+
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     """The span a..b without padding (spaces, NBSP, U+3000, literal ``&nbsp;``)."""
     s = text[a:b]
@@ -516,12 +540,12 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     blank (the parser sees them blanked)."""
     from ..directives import blank_directives_text
     blanked = blank_directives_text(text)
-    lines = _lines(blanked)
+    lines, trims = _lines_and_trims(blanked)   # trims: each line trimmed; None: a blank line
     n = len(lines)
     # lines that hold nothing but a directive: not there for the structure (a table goes on)
-    directive_only = [blanked is not text and _blank(blanked, ln) and not _blank(text, ln) for ln in lines]
+    directive_only = ([_blank(blanked, ln) and not _blank(text, ln) for ln in lines] if blanked is not text
+                      else [False] * n)
     text = blanked
-    trims = _line_trims(text, lines)     # each line trimmed; None: a blank line
     taken = [False] * n
     grids: list[tuple[int, Grid]] = []   # (first line, grid)
     pipes = _all_pipes(text, lines)
