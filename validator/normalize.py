@@ -97,10 +97,22 @@ def _t2s():
 _TRAD_HINT = later("[這個們來時國為與說對會學關開發經當於後區報務條確歲實體總處據應數問題類屬]")
 
 
+_TRAD_CHARS = "這個們來時國為與說對會學關開發經當於後區報務條確歲實體總處據應數問題類屬"   # _TRAD_HINT's
+
+
 def looks_traditional(text: str) -> bool:
-    """Cheap test: enough characters that exist only in traditional script."""
-    hits = len(_TRAD_HINT.findall(text[:20000]))
-    return hits >= 5
+    """Cheap test: enough characters that exist only in traditional script (``_TRAD_HINT``
+    found at least five times in the first 20,000 characters).  Counted character by
+    character, each only when the text has it at all (a plain scan for one character is
+    faster than testing every character against the class), until there are five."""
+    head = text[:20000]
+    hits = 0
+    for ch in _TRAD_CHARS:
+        if ch in head:
+            hits += head.count(ch)
+            if hits >= 5:
+                return True
+    return False
 
 
 def to_simplified(text: str) -> str:

@@ -759,3 +759,157 @@ def test_a_token_made_by_pieces_token_is_the_one_lark_s_constructor_makes():
     assert "end_pos" in slots and "value" in slots
     assert all(getattr(t, s) == getattr(ref, s) for s in slots)
     assert t.value is value and t == ref and hash(t) == hash(ref)
+
+
+def _pipe_row_cells_by_trimming(text: str, ln, pipes: list[int], leading: bool, trailing: bool) -> list:
+    """A pipe row's cells as _pipe_row always made them: each cell's span trimmed by _trim."""
+    cuts = pipes[1:] if leading else pipes
+    cells, prev = [], (pipes[0] + 1 if leading else ln.start)
+    for p in cuts:
+        cells.append(tg._trim(text, prev, p))
+        prev = p + 1
+    if not trailing:
+        cells.append(tg._trim(text, prev, ln.end))
+    return [(x, y) if y > x else (min(x, ln.end), min(x, ln.end)) for x, y in cells]
+
+
+def test_pipe_row_cells_from_one_split_equal_trimming_each_cell():
+    """_pipe_row splits a line without a backslash or an & once (_split_cells) instead of
+    trimming each cell's span: the same cells, empty ones where they are drawn."""
+    extra = ["|", "||", "| |", "a |", "| a", "|a|b|", " | a |  | b | ", "a | b", "\u3000|\u3000x\u3000|\u200b|",
+             "|\u00a0|\t|", "| 1 | 2 |\r", "x|", "|x", " || ", "| a | b | c", "a||b"]
+    texts = corpus_texts() + [odd_text(), "\n".join(extra), "\r\n".join(extra)]
+    seen = 0
+    for text in texts:
+        lines = tg._lines(text)
+        pipes = tg._all_pipes(text, lines)
+        trims = tg._line_trims(text, lines)
+        for ln in lines:
+            if not pipes[ln.no]:
+                continue
+            for open_left in (False, True):
+                r = tg._pipe_row(text, ln, pipes[ln.no], open_left=open_left, span=trims[ln.no])
+                assert r.cells == _pipe_row_cells_by_trimming(text, ln, pipes[ln.no], r.leading, r.trailing), repr(ln.text(text))
+                seen += 1
+    assert seen > 100
+
+
+def test_aligned_blocks_with_one_token_lines_left_unworked_equal_those_of_every_line_tokenised():
+    """_line_tokens leaves a line of one token as _ONE (its place is worked out only when a
+    block's _isolated asks): the same blocks as with every free line's tokens."""
+    texts = corpus_texts() + [odd_text()]
+    texts.append("项目  数量  金额\n甲  1  2\n乙  3  4\n 合计\n\n丙  5  6\n丁  7  8\n  wrapped label\n"
+                 "项目  数量\n甲  1\n乙  2\n\n\n\n单行\n项目  数量\n甲  1\n乙  2\n      甲\n")
+    found = 0
+    for text in texts:
+        lines = tg._lines(text)
+        for free in ([True] * len(lines), [k % 7 != 3 for k in range(len(lines))]):
+            fast = tg._line_tokens(text, lines, free)
+            full = [tg._tokens(ln.text(text)) if free[k] else None for k, ln in enumerate(lines)]
+            assert [full[k] if t is tg._ONE else t for k, t in enumerate(fast)] == full
+            assert all(len(full[k]) == 1 for k, t in enumerate(fast) if t is tg._ONE)
+            got = tg._blocks(text, lines, free, fast)
+            assert got == tg._blocks(text, lines, free, full)
+            found += len(got)
+    assert found >= 2
+
+
+def test_a_title_line_has_a_year_and_a_report():
+    """_mark_closing tries the title pattern only on lines with a 年 and a 报: the pattern
+    finds nothing in the others."""
+    lines = [ln for t in corpus_texts() for ln in t.split("\n")]
+    lines += ["2023年度报告", "某某区2023年政府信息公开工作年报", "2023 年 度工作报告", "年报", "2023年", "工作报告"]
+    for ln in lines:
+        if not ("年" in ln and "报" in ln):
+            assert lx._TITLE_RE.search(ln) is None, ln
+    assert any(lx._TITLE_RE.search(ln) for ln in lines)
+
+
+def _piece_by_runs(seg, table) -> tuple:
+    """A page-text table read as the segmenter read it when the lexer gave runs: consecutive
+    VALUE/BLANK tokens one CELLS run, consecutive CAPTION/HEADER/TEXT one HEADS run; a run of
+    row labels takes the CELLS run right after it; every other CELLS run is the unlabeled row's."""
+    from validator.parse.segment import _label
+    runs: list = []
+    for t in table.data["toks"]:
+        kind = {"VALUE": "CELLS", "BLANK": "CELLS", "CAPTION": "HEADS", "HEADER": "HEADS", "TEXT": "HEADS"}.get(t.type, t.type)
+        if kind in ("CELLS", "HEADS") and runs and runs[-1][0] == kind:
+            runs[-1][1].append(t)
+        else:
+            runs.append((kind, [t]))
+    heads, rows, unlabeled = [], [], []
+    k = 0
+    while k < len(runs):
+        kind, members = runs[k]
+        if kind == "HEADS":
+            heads.extend((t.type, _label(t)) for t in members)
+        elif kind == "CELLS":
+            unlabeled.extend(members)
+        else:
+            labels = []
+            while k < len(runs) and runs[k][0] in ("ROWLABEL", "GROUPLABEL"):
+                labels.append(runs[k][1][0])
+                k += 1
+            cells = runs[k][1] if k < len(runs) and runs[k][0] == "CELLS" else []
+            if cells:
+                k += 1
+            for idx, lt in enumerate(labels):
+                these = cells if idx == len(labels) - 1 else []
+                rows.append((lt.data["spec"], [_label(lt)], (lt.start, these[-1].end if these else lt.end), these))
+            continue
+        k += 1
+    return heads, rows, unlabeled
+
+
+def test_the_flat_tokens_of_a_page_text_table_give_the_rows_the_runs_gave(monkeypatch):
+    """The lexer hands a page-text table over as flat tokens; the segmenter reads the rows off
+    them as it read them off the runs of cells and heading parts the lexer used to make."""
+    from validator.lint import lint_path
+    from validator.parse import segment as sg
+    plain = sg.Segmenter._text_table
+    checked = []
+
+    def both(self, table):
+        piece = plain(self, table)
+        heads, rows, unlabeled = _piece_by_runs(self, table)
+        assert [lm for _t, lm in heads if _t == "CAPTION"] == piece.captions
+        assert [lm for _t, lm in heads if _t == "HEADER"] == piece.headers
+        assert [lm for _t, lm in heads if _t not in ("CAPTION", "HEADER")] == piece.stray
+        labeled = [r for r in piece.rows if r.labels]
+        assert [(r.spec, r.labels, r.span, r.cells) for r in labeled] == rows
+        got_unlabeled = [c for r in piece.rows if not r.labels for c in r.cells]
+        assert got_unlabeled == unlabeled[len(unlabeled) - len(got_unlabeled):]
+        checked.append(len(rows))
+        return piece
+
+    monkeypatch.setattr(sg.Segmenter, "_text_table", both)
+    for p in sorted((CORPUS / "reports").glob("*.txt")):
+        lint_path(str(p))
+    assert len(checked) >= 5 and sum(checked) > 50
+
+
+def test_subitem_marks_from_one_pattern_per_mark_equal_the_class_pattern():
+    texts = corpus_texts() + [odd_text(), "甲。（一）乙；(2)丙!3.丁？ 4、戊;（十）己。12.5 不是。1.是", "。", "", "；(1)"]
+    rnd = random.Random(11)
+    for _ in range(500):
+        texts.append("".join(rnd.choice(["。", "；", ";", "！", "!", "？", "?", " ", "\t", "(", "（", ")", "）", "一",
+                                         "1", "12", ".", "、", "字", "\n"]) for _ in range(rnd.randint(0, 30))))
+    for t in texts:
+        for a, b in ((0, len(t)), (len(t) // 3, len(t) - len(t) // 4)):
+            assert lx._subitem_marks(t, a, b) == [m.start() + 1 for m in lx._SUBITEM_AFTER.finditer(t, a, b)], repr(t)
+
+
+def test_looks_traditional_counts_like_the_class_pattern():
+    from validator import normalize as nz
+    assert set(nz._TRAD_CHARS) == set(nz._TRAD_HINT.compiled().pattern[1:-1])
+    texts = corpus_texts() + ["這個們來", "這個們來時", "這" * 5, "這" * 4 + "x" * 20000 + "這", "", "国这个"]
+    for t in texts:
+        assert nz.looks_traditional(t) == (len(nz._TRAD_HINT.findall(t[:20000])) >= 5)
+
+
+def test_lines_and_trims_in_one_loop_equal_the_two_steps():
+    texts = corpus_texts() + [odd_text(), "&nbsp;\n x &nbsp;\n\u3000&nbsp;\r\n&NBSP;a", "", "\n\r\n \r", "a\r", "&\n&amp;"]
+    for text in texts:
+        lines, trims = tg._lines_and_trims(text)
+        assert lines == tg._lines(text)
+        assert trims == tg._line_trims(text, tg._lines(text))

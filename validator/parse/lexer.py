@@ -44,9 +44,10 @@ class Region:
     end: int
 
 
-def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec) -> list[Tok]:
-    """Tokens of one table region: CAPTION, HEADER, ROWLABEL, GROUPLABEL, TEXT and CELLS (a run
-    of VALUE/BLANK cells)."""
+def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec) -> Tok:
+    """The tokens of one table region, as one TABLE token (data["toks"]): CAPTION, HEADER,
+    ROWLABEL, GROUPLABEL, TEXT, VALUE and BLANK in text order (the segmenter reads the rows
+    off that order: a run of row labels, then the run of cells after it)."""
     start, end = region.start, region.end
     labels = matcher.find(text, start, end)
     # drop overlapping matches (keep the earlier / longer)
@@ -61,33 +62,38 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     end = _prose_after(text, start, end, [(a, b) for a, b, _s, _q in kept])
     region.end = end
     kept = [k for k in kept if k[0] < end]
-    toks: list[Tok] = [Tok("TABLE_START", start, start, "", {"table": table.key})]
+    toks: list[Tok] = []
     pos = start
     header_rows = _header_row_spans(text, start, end)
     seen_row = False
+    seen: set[str] = set()      # the keys of the row labels (_fuzzy_labels looks for the others)
+    is_t3 = table.key == "表三"
     for s, e, sp, q in kept:
         if s > pos:
             toks.extend(_gap_tokens(text, pos, s))
         kind = sp.kind
-        if header_rows and kind in ("row", "group") and any(a <= s < b for a, b in header_rows):
-            kind = "header"  # a label word inside a header row of a Markdown table
-        if kind in ("row", "group"):
-            seen_row = True
-        elif kind == "header" and seen_row and table.key == "表三":
+        row = kind == "row" or kind == "group"
+        if row:
+            if header_rows and any(a <= s < b for a, b in header_rows):
+                kind = "header"  # a label word inside a header row of a Markdown table
+                row = False
+            else:
+                seen_row = True
+                seen.add(sp.key)
+        if kind == "header" and seen_row and is_t3:
             # below the header block a header word (其他, 总计…) is part of some other text
             toks.append(Tok("TEXT", s, e, text[s:e]))
             pos = e
             continue
         toks.append(Tok(_LABEL_TOKEN[kind], s, e, text[s:e], {"spec": sp, "quality": q}))
-        if kind in ("row", "group") and any(map(str.isdigit, text[s + 2:e])):
+        if row and any(map(str.isdigit, text[s + 2:e])):
             # values that a PDF layout put inside the wrapped label belong to this row
             toks.extend(t for t in _scan_values(text, s + 2, e) if t.type == "VALUE" and t.text[0].isdigit())
         pos = e
     if pos < end:
         toks.extend(_gap_tokens(text, pos, end))
-    toks = _cells(_fuzzy_labels(_merge_text(toks, text), table, text))
-    toks.append(Tok("TABLE_END", end, end, ""))
-    return toks
+    toks = _fuzzy_labels(_merge_text(toks, text), table, text, seen)
+    return Tok("TABLE", start, end, "", {"table": table.key, "toks": toks})
 
 
 def _earlier_longer(hit: tuple) -> tuple[int, int]:
@@ -95,34 +101,6 @@ def _earlier_longer(hit: tuple) -> tuple[int, int]:
 
 
 _LABEL_TOKEN = {"caption": "CAPTION", "header": "HEADER", "row": "ROWLABEL", "group": "GROUPLABEL"}
-_RUNS = {"VALUE": ("CELLS", "cells"), "BLANK": ("CELLS", "cells"),
-         "CAPTION": ("HEADS", "heads"), "HEADER": ("HEADS", "heads"), "TEXT": ("HEADS", "heads")}
-
-
-def _cells(toks: list[Tok]) -> list[Tok]:
-    """A run of VALUE/BLANK tokens becomes one CELLS token (its cells in data["cells"]), a
-    run of captions, header words and stray text one HEADS token (data["heads"]): the grammar
-    sees a table as heading parts and rows (labels + cells), and the parser handles a few
-    dozen tokens instead of hundreds."""
-    out: list[Tok] = []
-    runs = _RUNS
-    run = None          # the run token last added (out[-1] when the last token went into it)
-    members: list = []  # its list of members
-    for t in toks:
-        run_type = runs.get(t.type)
-        if run_type is None:
-            out.append(t)
-            run = None
-            continue
-        kind, key = run_type
-        if run is not None and run.type == kind:
-            members.append(t)
-            run.end = t.end
-        else:
-            members = [t]
-            run = Tok(kind, t.start, t.end, "", {key: members})
-            out.append(run)
-    return out
 
 
 def _merge_text(toks: list[Tok], text: str) -> list[Tok]:
@@ -266,12 +244,14 @@ def _scan_values(text: str, a: int, b: int) -> list[Tok]:
 _LABEL_NUMBERING = later(r"^[(（]?[一二三四五六七八九十\d]{1,2}[)）]?[、.]?")
 
 
-def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str) -> list[Tok]:
+def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str, seen: set[str] | None = None) -> list[Tok]:
     """TEXT followed by values, in the row part of a table, that resembles a row label not
     yet seen becomes that row label (quality "fuzzy"): typos such as 其他法律行政止公开 are
     recognised (and reported by the label rule).  Up to four consecutive TEXT pieces are
-    joined first, since PDF layouts wrap a label over several lines around other text."""
-    seen = {t.data["spec"].key for t in toks if t.type in ("ROWLABEL", "GROUPLABEL")}
+    joined first, since PDF layouts wrap a label over several lines around other text.
+    ``seen``: the keys of the row labels among toks, when known."""
+    if seen is None:
+        seen = {t.data["spec"].key for t in toks if t.type in ("ROWLABEL", "GROUPLABEL")}
     candidates = [sp for sp in table.labels if sp.kind in ("row", "group") and sp.key not in seen]
     if not candidates:
         return toks
@@ -329,6 +309,26 @@ _SUBITEM_RE = later(r"(?m)(?:^|(?<=[。；;！!？?]))[ \t]*(?:[(（][一二三�
 # a sub-item inside a line: right after the end of a sentence (its match starts at that mark;
 # searching for the marks first is much faster than trying the look-behind everywhere)
 _SUBITEM_AFTER = later(r"[。；;！!？?][ \t]*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[(（]\d{1,2}[)）]|\d{1,2}[.、](?!\d))")
+# the same, one pattern for each mark: a pattern that starts with a literal is searched for
+# with a plain scan for that character, one that starts with a class of characters tests every
+# character against the class (3× slower); a text has two or three of the seven marks
+_SUBITEM_AFTER_MARK = {ch: later(re.escape(ch) + r"[ \t]*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[(（]\d{1,2}[)）]|\d{1,2}[.、](?!\d))")
+                       for ch in "。；;！!？?"}
+
+
+def _subitem_marks(text: str, a: int, b: int) -> list[int]:
+    """``[m.start() + 1 for m in _SUBITEM_AFTER.finditer(text, a, b)]``, from the patterns of the
+    marks that text[a:b] has.  A match holds one mark, at its start, so no match of one mark
+    overlaps one of another: the matches of all of them, in order, are the same."""
+    out: list[int] = []
+    patterns = 0
+    for ch, rx in _SUBITEM_AFTER_MARK.items():
+        if text.find(ch, a, b) >= 0:
+            out.extend(m.start() + 1 for m in rx.finditer(text, a, b))
+            patterns += 1
+    if patterns > 1:
+        out.sort()
+    return out
 _DATE_LINE = later(r"^\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*$")
 
 
@@ -534,34 +534,11 @@ def lex_document(text: str, formats: list[Format], primary: Format | None) -> li
             pos = h.end
         else:
             r: Region = obj
-            toks.extend(lex_table(text, r, matchers[r.table.key], r.table))
+            toks.append(lex_table(text, r, matchers[r.table.key], r.table))
             pos = r.end
     if pos < len(text):
         toks.extend(_lex_prose(text, pos, len(text), before_sections=not headings))
-    return _text_runs(_mark_closing(toks, text))
-
-
-def _text_runs(toks: list[Tok]) -> list[Tok]:
-    """Consecutive prose lines outside tables become one TEXTS token (the lines in
-    data["texts"]); the model still gets one paragraph per line.  PDF text has a line per
-    visual line, and the parser then handles a few tokens instead of hundreds."""
-    out: list[Tok] = []
-    in_table = False
-    for t in toks:
-        if t.type == "TABLE_START":
-            in_table = True
-        elif t.type == "TABLE_END":
-            in_table = False
-        if t.type == "TEXT" and not in_table:
-            if out and out[-1].type == "TEXTS":
-                run = out[-1]
-                run.data["texts"].append(t)
-                run.end = t.end
-            else:
-                out.append(Tok("TEXTS", t.start, t.end, "", {"texts": [t]}))
-        else:
-            out.append(t)
-    return out
+    return _mark_closing(toks, text)
 
 
 def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:
@@ -570,7 +547,7 @@ def _lex_prose(text: str, a: int, b: int, before_sections: bool) -> list[Tok]:
     # where long lines are split: sub-item markers after the end of a sentence, found in one
     # search of the stretch (a match never spans a line: no pattern element takes a line
     # break, and the look-ahead sees a line break where a line ends) instead of one per line
-    marks = [m.start() + 1 for m in _SUBITEM_AFTER.finditer(text, a, b)]
+    marks = _subitem_marks(text, a, b)
     k = 0
     n_marks = len(marks)
     line_start = a
@@ -637,7 +614,9 @@ def _mark_closing(toks: list[Tok], text: str) -> list[Tok]:
     for i, t in enumerate(toks):
         if t.type == "SECTION":
             break
-        if t.type == "TEXT" and len(t.text) <= 80:
+        # (the pattern needs a 年 and a 报: most lines without them are ruled out at once,
+        # instead of by a search that tries every start with up to 50 characters each)
+        if t.type == "TEXT" and len(t.text) <= 80 and "年" in t.text and "报" in t.text:
             m = _TITLE_RE.search(t.text)
             if m and m.start() < 60:
                 toks[i] = Tok("TITLE", t.start, t.end, t.text)

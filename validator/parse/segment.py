@@ -61,93 +61,83 @@ class Segmenter:
     def _text_items(self, masked: str) -> list[tuple[int, str, object]]:
         toks = lx.lex_document(masked, self.formats, self.fmt)
         items: list[tuple[int, str, object]] = []
+        append = items.append
         i = 0
         n = len(toks)
         text = self.text
         while i < n:
             t = toks[i]
-            if t.type == "TABLE_START":
-                j = i + 1
-                while j < n and toks[j].type != "TABLE_END":
-                    j += 1
-                piece = self._text_table(toks[i:j + 1])
-                if piece is not None:
-                    items.append((piece.start, "table", piece))
-                i = j + 1
-                continue
-            if t.type == "SECTION":
-                items.append((t.start, "heading", t.data["heading"]))
-            elif t.type in ("FRONT", "TITLE", "SIGNATURE", "DATE"):
-                items.append((t.start, t.type, Paragraph(text[t.start:t.end], (t.start, t.end))))
-            elif t.type == "SUBITEM":
+            kind = t.type
+            if kind == "TEXT":
+                append((t.start, "para", Paragraph(text[t.start:t.end], (t.start, t.end))))
+            elif kind == "SUBITEM":
+                # the marker and the text after it on its line are one paragraph
                 nxt = toks[i + 1] if i + 1 < n else None
-                lines = nxt.data["texts"] if nxt is not None and nxt.type == "TEXTS" else []
-                end = lines[0].end if lines else t.end
-                items.append((t.start, "para", Paragraph(text[t.start:end], (t.start, end), t.text)))
-                for ln in lines[1:]:
-                    items.append((ln.start, "para", Paragraph(text[ln.start:ln.end], (ln.start, ln.end))))
-                if lines:
+                end = t.end
+                if nxt is not None and nxt.type == "TEXT":
+                    end = nxt.end
                     i += 1
-            elif t.type == "TEXTS":
-                for ln in t.data["texts"]:
-                    items.append((ln.start, "para", Paragraph(text[ln.start:ln.end], (ln.start, ln.end))))
-            elif t.type == "TEXT":
-                items.append((t.start, "para", Paragraph(text[t.start:t.end], (t.start, t.end))))
+                append((t.start, "para", Paragraph(text[t.start:end], (t.start, end), t.text)))
+            elif kind == "TABLE":
+                piece = self._text_table(t)
+                if piece is not None:
+                    append((piece.start, "table", piece))
+            elif kind == "SECTION":
+                append((t.start, "heading", t.data["heading"]))
+            elif kind in ("FRONT", "TITLE", "SIGNATURE", "DATE"):
+                append((t.start, kind, Paragraph(text[t.start:t.end], (t.start, t.end))))
             i += 1
         return items
 
-    def _text_table(self, toks: list) -> TablePiece | None:
+    def _text_table(self, table: Tok) -> TablePiece | None:
         """A table the line lexer read by its labels (page text): rows of labels and cells in
-        order (run-together digits are split later, by the template's equations)."""
-        start = toks[0]
-        key = start.data["table"]
+        order (run-together digits are split later, by the template's equations).  A run of
+        row labels takes the run of cells after it (the last label of the run gets them);
+        captions, header words and stray text are the piece's heading parts; cells after
+        them or at the start belong to the table's row without a label."""
+        key = table.data["table"]
         spec = self.fmt.table(key) if self.fmt else None
         if spec is None:
             return None
-        piece = TablePiece(key, start.start, toks[-1].end, origin="text")
+        piece = TablePiece(key, table.start, table.end, origin="text")
+        captions, headers, stray, rows = piece.captions, piece.headers, piece.stray, piece.rows
         unlabeled: list[Tok] = []
-        k = 1
-        body = toks[1:-1]
-        while k - 1 < len(body):
-            t = body[k - 1]
-            if t.type == "HEADS":
-                for head in t.data["heads"]:
-                    lm = _label(self.text, head)
-                    if head.type == "CAPTION":
-                        piece.captions.append(lm)
-                    elif head.type == "HEADER":
-                        piece.headers.append(lm)
-                    else:
-                        piece.stray.append(lm)
-                if k < len(body) and body[k].type == "CELLS":
-                    unlabeled.extend(body[k].data["cells"])
-                    k += 1
+        body = table.data["toks"]
+        n = len(body)
+        k = 0
+        while k < n:
+            t = body[k]
+            kind = t.type
+            if kind == "VALUE" or kind == "BLANK":
+                unlabeled.append(t)
                 k += 1
-                continue
-            if t.type in ("ROWLABEL", "GROUPLABEL"):
-                labels = []
-                while k - 1 < len(body) and body[k - 1].type in ("ROWLABEL", "GROUPLABEL"):
-                    labels.append(body[k - 1])
-                    k += 1
-                cells = []
-                if k - 1 < len(body) and body[k - 1].type == "CELLS":
-                    cells = list(body[k - 1].data["cells"])
-                    k += 1
-                for idx, lt in enumerate(labels):
-                    last = idx == len(labels) - 1
-                    sp = lt.data["spec"]
-                    lm = _label(self.text, lt)
-                    these = cells if last else []
-                    rp = RowPiece(sp, [lm], (lt.start, (these[-1].end if these else lt.end)), cells=these)
-                    piece.rows.append(rp)
-                continue
-            if t.type == "CELLS":
-                unlabeled.extend(t.data["cells"])
-            k += 1
+            elif kind == "ROWLABEL" or kind == "GROUPLABEL":
+                j = k + 1
+                while j < n and body[j].type in _ROW_LABELS:
+                    j += 1
+                c = j
+                while c < n and body[c].type in _CELLS:
+                    c += 1
+                cells = body[j:c]
+                for lt in body[k:j - 1]:
+                    rows.append(RowPiece(lt.data["spec"], [_label(lt)], (lt.start, lt.end), cells=[]))
+                lt = body[j - 1]
+                rows.append(RowPiece(lt.data["spec"], [_label(lt)], (lt.start, cells[-1].end if cells else lt.end),
+                                     cells=cells))
+                k = c
+            else:
+                lm = _label(t)
+                if kind == "CAPTION":
+                    captions.append(lm)
+                elif kind == "HEADER":
+                    headers.append(lm)
+                else:
+                    stray.append(lm)
+                k += 1
         unl = [r for r in spec.rows if not r.label]
         if unl and unlabeled:
             rs = unl[0]
-            cells = list(unlabeled)
+            cells = unlabeled
             while len(cells) > len(rs.columns) and cells[0].type == "BLANK":
                 cells.pop(0)   # blank filler after header cells (pipe renderings) is layout
             sp = LabelSpec(key, "row", rs.key, "", None, "", format=self.fmt.id)
@@ -369,7 +359,11 @@ def _section_number(fmt: Format, key: str | None) -> int | None:
     return None
 
 
-def _label(text: str, t) -> LabelMatch:
+_ROW_LABELS = frozenset(("ROWLABEL", "GROUPLABEL"))
+_CELLS = frozenset(("VALUE", "BLANK"))
+
+
+def _label(t) -> LabelMatch:
     sp = t.data.get("spec")
     if sp is None:
         return LabelMatch(t.text, (t.start, t.end), None, None, "other")

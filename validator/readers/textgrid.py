@@ -95,6 +95,30 @@ def _line_trims(text: str, lines: list[_Line]) -> list[tuple[int, int] | None]:
     return out
 
 
+def _lines_and_trims(text: str) -> tuple[list[_Line], list[tuple[int, int] | None]]:
+    """``_lines(text)`` and ``_line_trims(text, lines)`` from one split of the text, in one loop."""
+    lines: list[_Line] = []
+    trims: list[tuple[int, int] | None] = []
+    add_line, add_trim = lines.append, trims.append
+    pos = 0
+    cr = "\r" in text
+    for no, part in enumerate(text.split("\n")):
+        end = pos + len(part)
+        ln = _Line(no, pos, end - 1 if cr and part.endswith("\r") else end)
+        add_line(ln)
+        body = part.strip(PAD)          # a "\r" that ends the line is padding too
+        if not body:
+            add_trim(None)
+        elif "&" in body:
+            a, b = _trim(text, pos, ln.end)     # maybe a literal &nbsp; at an end
+            add_trim((a, b) if b > a else None)
+        else:
+            a = end - len(part.lstrip(PAD))
+            add_trim((a, a + len(body)))
+        pos = end + 1
+    return lines, trims
+
+
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     """The span a..b without padding (spaces, NBSP, U+3000, literal ``&nbsp;``)."""
     s = text[a:b]
@@ -198,19 +222,42 @@ def _pipe_row(text: str, ln: _Line, pipes: list[int], open_left: bool = False,
     a, b = span or _trim(text, ln.start, ln.end)
     leading = bool(pipes) and pipes[0] == a and not open_left
     trailing = bool(pipes) and pipes[-1] == b - 1
-    bounds = [ln.start if not leading else pipes[0] + 1]
+    first = ln.start if not leading else pipes[0] + 1
     cuts = pipes[1:] if leading else pipes
-    cells = []
-    prev = bounds[0]
-    for p in cuts:
-        cells.append(_trim(text, prev, p))
-        prev = p + 1
-    if not trailing:
-        cells.append(_trim(text, prev, ln.end))
-    # an empty cell sits where it is drawn (just after its opening pipe)
-    cells = [(x, y) if y > x else (min(x, ln.end), min(x, ln.end)) for x, y in cells]
-    delim = bool(_DELIM.match(text[ln.start:ln.end])) and "-" in text[ln.start:ln.end]
+    line = text[ln.start:ln.end]
+    if "\\" not in line and "&" not in line:
+        cells = _split_cells(text, first, pipes[-1] if trailing else ln.end) if cuts or not trailing else []
+    else:
+        cells = []
+        prev = first
+        for p in cuts:
+            cells.append(_trim(text, prev, p))
+            prev = p + 1
+        if not trailing:
+            cells.append(_trim(text, prev, ln.end))
+        # an empty cell sits where it is drawn (just after its opening pipe)
+        cells = [(x, y) if y > x else (min(x, ln.end), min(x, ln.end)) for x, y in cells]
+    delim = bool(_DELIM.match(line)) and "-" in line
     return _PipeRow(ln, pipes, leading, trailing, cells, delim)
+
+
+def _split_cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The cells of text[a:b] cut at every ``|``, each trimmed (:func:`_trim`), an empty one
+    at its end: what :func:`_pipe_row` makes of a line without a backslash (so every pipe
+    cuts) and without an ``&`` (so no ``&nbsp;`` to trim), from one split of the line
+    instead of a slice and a call per cell."""
+    cells = []
+    o = a
+    for part in text[a:b].split("|"):
+        body = part.strip(PAD)
+        if body:
+            x = o + len(part) - len(part.lstrip(PAD))
+            cells.append((x, x + len(body)))
+        else:
+            x = o + len(part)
+            cells.append((x, x))
+        o += len(part) + 1
+    return cells
 
 
 def _long_delim(text: str, r: _PipeRow) -> bool:
@@ -371,24 +418,34 @@ def _tokens(s: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _GAP.finditer(s.replace("\u3000", "  ").replace("\t", "  "))]
 
 
+# the tokens of a line with one token, not worked out: its length is all that a block's search asks
+_ONE = [None]
+
+
 def _aligned_blocks(text: str, lines: list[_Line], free: list[bool]) -> list[tuple[list[int], list[list[tuple[int, int]]]]]:
     """Blocks of lines with the same space-aligned columns (indices into ``lines`` and the
     token spans per line, relative to the line start)."""
+    return _blocks(text, lines, free, _line_tokens(text, lines, free))
+
+
+def _line_tokens(text: str, lines: list[_Line], free: list[bool]) -> list:
+    """:func:`_tokens` of every free line (None for the others), but ``_ONE`` for a line of one
+    token (most lines of a text)."""
     toks: list[list[tuple[int, int]] | None] = [None] * len(lines)
     for i, ln in enumerate(lines):
         if free[i]:
             s = text[ln.start:ln.end]
             if s.isprintable() and "  " not in s:
-                # what _tokens finds without the call: one token, or none (no U+3000 or tab:
-                # they are not printable)
-                body = s.strip()
-                if body:
-                    a = len(s) - len(s.lstrip())
-                    toks[i] = [(a, a + len(body))]
-                else:
-                    toks[i] = []
+                # one token, or none (no U+3000 or tab: they are not printable); where the one
+                # token is matters only below a block (_isolated works it out then)
+                toks[i] = _ONE if s and not s.isspace() else []
             else:
                 toks[i] = _tokens(s)
+    return toks
+
+
+def _blocks(text: str, lines: list[_Line], free: list[bool], toks: list) -> list:
+    """:func:`_aligned_blocks` given the tokens of the lines (:func:`_line_tokens`)."""
     out = []
     i = 0
     n = len(lines)
@@ -465,7 +522,7 @@ def _isolated(text, lines, toks, members, free) -> bool:
             continue
         if len(t) >= 2:
             return False
-        a, b = t[0]
+        a, b = (_tokens(lines[k].text(text)) if t is _ONE else t)[0]
         if step == 1 and a < cols[1][0] and b > cols[0][0]:
             return False             # directly below, in the label column: a wrapped label
         break
@@ -483,12 +540,12 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     blank (the parser sees them blanked)."""
     from ..directives import blank_directives_text
     blanked = blank_directives_text(text)
-    lines = _lines(blanked)
+    lines, trims = _lines_and_trims(blanked)   # trims: each line trimmed; None: a blank line
     n = len(lines)
     # lines that hold nothing but a directive: not there for the structure (a table goes on)
-    directive_only = [blanked is not text and _blank(blanked, ln) and not _blank(text, ln) for ln in lines]
+    directive_only = ([_blank(blanked, ln) and not _blank(text, ln) for ln in lines] if blanked is not text
+                      else [False] * n)
     text = blanked
-    trims = _line_trims(text, lines)     # each line trimmed; None: a blank line
     taken = [False] * n
     grids: list[tuple[int, Grid]] = []   # (first line, grid)
     pipes = _all_pipes(text, lines)
