@@ -156,7 +156,10 @@ class SourceText:
             same = self._raw_same = self.raw == self.text
         if same:
             return text
-        holds = self._holds
+        try:
+            holds = self._holds
+        except AttributeError:          # a model packed by an earlier version (an audit database)
+            holds = self._holds = {}
         if holds.get(text) is False:    # a piece known to be nowhere in the text
             return text
         lo = max(0, near - 400)

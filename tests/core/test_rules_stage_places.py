@@ -330,3 +330,13 @@ def test_the_phrases_of_quantities_are_matched_as_with_the_streams_made_for_each
             assert new == old
             found += len(old)
     assert found > 20
+
+
+def test_a_source_packed_before_quotes_were_remembered_still_quotes():
+    """A model packed by an earlier version (kept in an audit database) has no ``_holds``:
+    quoting from it works as from a new one."""
+    src = SourceText.from_original("全角，文字。", path="x")
+    src.raw = "全角,文字."
+    old = pickle.loads(pickle.dumps(src))
+    del old._holds
+    assert [old.quote(t, 2) for t in ("，文字", "不在", "，文字")] == [",文字", "不在", ",文字"]
