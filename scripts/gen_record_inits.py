@@ -4,7 +4,7 @@
 imported; a record's ``__init__`` is written here once instead, so Python keeps its bytecode in
 the ``.pyc`` like any other code (issue 15.4).  Each function is what ``dataclass`` writes for
 the fields (positional and keyword-only parameters, defaults, factories, fields not in
-``__init__``, ``__post_init__``, frozen classes set through ``object.__setattr__``); the
+``__init__``, ``__post_init__``, frozen classes written into the instance dict, as ``object.__setattr__`` would); the
 defaults themselves are bound by records.py when the class is made.  A fingerprint of the
 fields says which version of the class a function was written for: a class whose fields
 changed falls back to a slower generic ``__init__`` until this script is run again, and a
@@ -97,7 +97,12 @@ def function(key: str, c: type, frozen: bool) -> str:
             value = f"_V_{ident(key)}_{f.name}"
         else:
             continue
-        body.append(f"    _object_setattr(self, {f.name!r}, {value})" if frozen else f"    self.{f.name} = {value}")
+        # a frozen record has a __dict__ (records.py refuses slots for it) and no descriptor of
+        # its fields: written into the instance dict, one store each, where dataclass calls
+        # object.__setattr__ per field (~3× the time for Location, made for every finding)
+        body.append(f"    _d[{f.name!r}] = {value}" if frozen else f"    self.{f.name} = {value}")
+    if frozen and body:
+        body.insert(0, "    _d = self.__dict__")
     if hasattr(c, "__post_init__"):
         body.append("    self.__post_init__()")
     if not body:

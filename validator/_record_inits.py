@@ -66,8 +66,9 @@ def _init_validator_document_Paragraph(self, start, end, heading=_HAS_FACTORY):
     self.heading = heading
 
 def _init_validator_expr_Expr(self, source, tree):
-    _object_setattr(self, 'source', source)
-    _object_setattr(self, 'tree', tree)
+    _d = self.__dict__
+    _d['source'] = source
+    _d['tree'] = tree
 
 def _init_validator_expr_Outcome(self, holds, lhs, rhs, lhs_terms, rhs_terms, op):
     self.holds = holds
@@ -101,14 +102,15 @@ def _init_validator_findings_Finding(self, rule, category, severity, message, pa
     self.other = other
 
 def _init_validator_findings_RelatedLocation(self, line, column, end_line=_HAS_FACTORY, end_column=_HAS_FACTORY, page=_HAS_FACTORY, where=_HAS_FACTORY, path=_HAS_FACTORY, label=_HAS_FACTORY):
-    _object_setattr(self, 'line', line)
-    _object_setattr(self, 'column', column)
-    _object_setattr(self, 'end_line', end_line)
-    _object_setattr(self, 'end_column', end_column)
-    _object_setattr(self, 'page', page)
-    _object_setattr(self, 'where', where)
-    _object_setattr(self, 'path', path)
-    _object_setattr(self, 'label', label)
+    _d = self.__dict__
+    _d['line'] = line
+    _d['column'] = column
+    _d['end_line'] = end_line
+    _d['end_column'] = end_column
+    _d['page'] = page
+    _d['where'] = where
+    _d['path'] = path
+    _d['label'] = label
 
 def _init_validator_lint_Options(self, template=_HAS_FACTORY, issuer_kind=_HAS_FACTORY, input_format=_HAS_FACTORY, lang=_HAS_FACTORY, select=_HAS_FACTORY, ignore=_HAS_FACTORY, extra_rule_dirs=_HAS_FACTORY, severity=_HAS_FACTORY, max_bytes=_HAS_FACTORY, timeout=_HAS_FACTORY, max_chars=_HAS_FACTORY):
     self.template = template
@@ -452,16 +454,18 @@ def _init_validator_runner__Slot(self, proc, conn, queue=_HAS_FACTORY, started=_
     self.started = started
 
 def _init_validator_source_Location(self, line, column, end_line=_HAS_FACTORY, end_column=_HAS_FACTORY, page=_HAS_FACTORY, where=_HAS_FACTORY):
-    _object_setattr(self, 'line', line)
-    _object_setattr(self, 'column', column)
-    _object_setattr(self, 'end_line', end_line)
-    _object_setattr(self, 'end_column', end_column)
-    _object_setattr(self, 'page', page)
-    _object_setattr(self, 'where', where)
+    _d = self.__dict__
+    _d['line'] = line
+    _d['column'] = column
+    _d['end_line'] = end_line
+    _d['end_column'] = end_column
+    _d['page'] = page
+    _d['where'] = where
 
 def _init_validator_source_Place(self, page=_HAS_FACTORY, where=_HAS_FACTORY):
-    _object_setattr(self, 'page', page)
-    _object_setattr(self, 'where', where)
+    _d = self.__dict__
+    _d['page'] = page
+    _d['where'] = where
 
 def _init_validator_source_ReaderNote(self, kind, message, offset=_HAS_FACTORY, location=_HAS_FACTORY, args=_HAS_FACTORY):
     self.kind = kind
@@ -492,10 +496,11 @@ def _init_validator_templates_Format(self, id, name, basis, year_from, year_to, 
     self.report_words = report_words
 
 def _init_validator_templates_IssuerWords(self, undecided, undecided_unless, department, government):
-    _object_setattr(self, 'undecided', undecided)
-    _object_setattr(self, 'undecided_unless', undecided_unless)
-    _object_setattr(self, 'department', department)
-    _object_setattr(self, 'government', government)
+    _d = self.__dict__
+    _d['undecided'] = undecided
+    _d['undecided_unless'] = undecided_unless
+    _d['department'] = department
+    _d['government'] = government
 
 def _init_validator_templates_LabelSpec(self, table, kind, key, label, numbering, core, short_cores=_HAS_FACTORY, variant_cores=_HAS_FACTORY, legacy_cores=_HAS_FACTORY, format=_HAS_FACTORY, parent=_HAS_FACTORY):
     self.table = table
@@ -546,12 +551,13 @@ def _init_validator_templates_TableSpec(self, key, name, section, section_key, c
     self.anchors = _F_validator_templates_TableSpec_anchors() if anchors is _HAS_FACTORY else anchors
 
 def _init_validator_templates_ValueSyntax(self, negative, positive, units, not_applicable, dashes, pattern):
-    _object_setattr(self, 'negative', negative)
-    _object_setattr(self, 'positive', positive)
-    _object_setattr(self, 'units', units)
-    _object_setattr(self, 'not_applicable', not_applicable)
-    _object_setattr(self, 'dashes', dashes)
-    _object_setattr(self, 'pattern', pattern)
+    _d = self.__dict__
+    _d['negative'] = negative
+    _d['positive'] = positive
+    _d['units'] = units
+    _d['not_applicable'] = not_applicable
+    _d['dashes'] = dashes
+    _d['pattern'] = pattern
 
 INITS = {
     'validator.config.Config': ('frozen=False post_init=False path:ip root:ip values:ipf lines:ipf', _init_validator_config_Config),

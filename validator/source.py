@@ -35,26 +35,6 @@ class Location:
         return f"{self.line}:{self.column}"
 
 
-def _location(line: int, column: int, end_line: int, end_column: int, page, where) -> Location:
-    """``Location(line, column, end_line, end_column, page, where)``, its fields written into a new
-    instance directly: a frozen record's ``__init__`` sets each field through
-    ``object.__setattr__``, a call per field, and every finding's place (and each cell it
-    relates to) is one — the same object, made in a third of the time (the fields in the
-    order ``__init__`` sets them, so the instance dict is the same)."""
-    loc = _new(Location)
-    d = loc.__dict__
-    d["line"] = line
-    d["column"] = column
-    d["end_line"] = end_line
-    d["end_column"] = end_column
-    d["page"] = page
-    d["where"] = where
-    return loc
-
-
-_new = object.__new__
-
-
 @record(frozen=True)
 class Place:
     """What a run of characters belongs to, beyond line/column (PDF page, DOCX cell...)."""
@@ -138,13 +118,13 @@ class SourceText:
                 end_line, end_col = k, last - starts[k - 1] + 2
             else:
                 end_line, end_col = line, col
-            return _location(line, col, end_line, end_col, place.page, place.where)
+            return Location(line, col, end_line, end_col, place.page, place.where)
         if end > start:
             last = end - 1
             end_line, end_col = lines[last], self._cols[last] + 1
         else:
             end_line, end_col = lines[start], self._cols[start]
-        return _location(lines[start], self._cols[start], end_line, end_col, place.page, place.where)
+        return Location(lines[start], self._cols[start], end_line, end_col, place.page, place.where)
 
     def quote(self, text: str, near: int = 0) -> str:
         """The user's own characters for a piece of normalised text (full-width punctuation,

@@ -95,7 +95,7 @@ def test_quotes_equal_the_two_searches_on_edge_cases():
     assert same.quote(",", 1) == ","
 
 
-def test_a_location_made_directly_is_the_record_its_init_makes():
+def test_a_location_of_the_source_map_is_the_record_its_init_makes():
     rnd = random.Random(9)
     for p in REPORTS[:6]:
         src = lint_path(str(p)).source
