@@ -85,23 +85,29 @@ def test_results_keep_the_order_of_the_files_whatever_order_workers_finish(tmp_p
     assert [r.path for r in out.results] == files and out.interrupted is None
 
 
-def test_a_worker_stuck_where_the_time_limit_cannot_reach_is_killed(tmp_path, monkeypatch):
+def _run_with_one_stuck(monkeypatch, files, victim):
+    """runner.run over files, the one named victim stuck where SIGALRM cannot reach it (as
+    inside C code); the hard limit is 1 s: the run must end well within 20 s."""
     import validator.lint as lint
-    d = _site(tmp_path, n=2, victim="stuck.txt")
     real = lint.lint_path
 
     def stuck(path, *a, **kw):
-        if str(path).endswith("stuck.txt"):
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})   # as inside C code
+        if str(path).endswith(victim):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
             time.sleep(60)
         return real(path, *a, **kw)
 
     monkeypatch.setattr(lint, "lint_path", stuck)
     monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
-    files = sorted(str(p) for p in d.iterdir())
     t = time.monotonic()
     out = runner.run([(p, Options(timeout=0.5)) for p in files], jobs=2)
     assert time.monotonic() - t < 20
+    return out
+
+
+def test_a_worker_stuck_where_the_time_limit_cannot_reach_is_killed(tmp_path, monkeypatch):
+    files = sorted(str(p) for p in _site(tmp_path, n=2, victim="stuck.txt").iterdir())
+    out = _run_with_one_stuck(monkeypatch, files, "stuck.txt")
     res = {Path(r.path).name: r for r in out.results}
     assert [f.rule for f in res["stuck.txt"].findings] == ["P091"]
     assert all(r.error is None for r in out.results)
@@ -143,21 +149,8 @@ def test_the_file_queued_behind_a_killed_worker_is_checked_by_another(tmp_path, 
 
 
 def test_the_file_queued_behind_a_stuck_worker_is_checked_by_another(tmp_path, monkeypatch):
-    import validator.lint as lint
     files = _queued_site(tmp_path, "000_stuck.txt")
-    real = lint.lint_path
-
-    def stuck(path, *a, **kw):
-        if str(path).endswith("000_stuck.txt"):
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})   # as inside C code
-            time.sleep(60)
-        return real(path, *a, **kw)
-
-    monkeypatch.setattr(lint, "lint_path", stuck)
-    monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
-    t = time.monotonic()
-    out = runner.run([(p, Options(timeout=0.5)) for p in files], jobs=2)
-    assert time.monotonic() - t < 20
+    out = _run_with_one_stuck(monkeypatch, files, "000_stuck.txt")
     _assert_only_victim_lost(out, files, "000_stuck.txt", "P091")
 
 
