@@ -638,11 +638,8 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
 
     def stop(slot: _Slot, requeue: bool = True) -> None:
         """Stop a worker; the files it was given but had not begun go back to the run's queue."""
-        for fd in (lambda: slot.conn.fileno(), lambda: slot.proc.sentinel):
-            try:
-                sel.unregister(fd())
-            except (KeyError, ValueError, OSError):
-                pass     # stopped already
+        for key in [key for key in sel.get_map().values() if key.data is slot]:   # none: stopped already
+            sel.unregister(key.fd)
         _stop(slot)
         if requeue:
             pending.extendleft(reversed(slot.queue))
