@@ -103,21 +103,23 @@ def caused_by_memory(exc: BaseException | None) -> bool:
 _CEILING: list = [None]
 
 
-def lift_memory_limit() -> None:
+def lift_memory_limit() -> bool:
     """Raise the ceiling back to the hard limit, to build the answer for a file that went over
     it: with the address space at the ceiling, even a function call can fail (the frame stack
     needs a fresh mapping), and freeing the file's objects seldom gives the space back.  Only
     where the ceiling ends with the answer: a worker that leaves after it, or inside
-    :func:`memory_limit`, which sets the previous limit again on the way out."""
+    :func:`memory_limit`, which sets the previous limit again on the way out.  Returns
+    whether there was a ceiling to lift."""
     if _CEILING[0] is None:
-        return
+        return False
     try:
         import resource
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
         _CEILING[0] = None
     except (ImportError, ValueError, OSError):  # pragma: no cover - refused by the system
-        pass
+        return False
+    return True
 
 
 def _vm_size() -> int:

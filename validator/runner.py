@@ -186,6 +186,7 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
     # what this worker inherited (modules, rules, grammar) lives as long as it does: the
     # cyclic GC need not walk it again after every few hundred allocations of a check
     gc.freeze()
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
     first = True
     while True:
         try:
@@ -211,13 +212,30 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
         try:
             conn.send((index, res, leaving))
         except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is an error
-            try:
-                conn.send((index, LiteResult(task[0], [], error=f"内部错误（结果无法传回：{type(exc).__name__}），请报告此问题"),
-                           leaving))
-            except Exception:  # noqa: BLE001
-                os._exit(1)
+            if _limits.caused_by_memory(exc) and _limits.lift_memory_limit():
+                # the check kept within the memory ceiling, pickling its result did not (a
+                # result of thousands of findings): sent with the ceiling lifted, and this
+                # worker leaves (the main process starts another, with the ceiling)
+                leaving = True
+                try:
+                    conn.send((index, res, leaving))
+                    exc = None
+                except Exception as again:  # noqa: BLE001
+                    exc = again
+            if exc is not None:
+                try:
+                    conn.send((index, _unsent(task[0], exc), leaving))
+                except Exception:  # noqa: BLE001
+                    os._exit(1)
         if leaving:
             os._exit(0)
+
+
+def _unsent(path, exc: BaseException) -> LiteResult:
+    """The error of a file whose result could not be sent back from its process."""
+    return LiteResult(path, [], error=msg(
+        "内部错误（结果无法传回：{t}），请报告此问题", "internal error (the result cannot be sent back: {t}); please report it",
+        t=type(exc).__name__))
 
 
 @record
@@ -238,6 +256,14 @@ class _Slot:
 # file is being checked; the others wait in the pipe and go back to the queue of the run if
 # the worker dies, is killed or leaves (so a worker still loses only the file it was checking).
 DEPTH = 2
+
+# A worker's first-generation collection threshold (CPython's default is 700).  A check makes
+# ~17,000 calls and thousands of short-lived containers, nearly all freed by their reference
+# counts; at 700 the collector still ran dozens of times a report (~1.5 % of a worker's
+# instructions, callgrind over 40 reports: 29.18 → 28.76 M with 5,000; 20,000 or no collector
+# at all gave the same as 5,000).  The garbage that only the collector frees (reference cycles:
+# caught exceptions and their tracebacks) waits a little longer: a few hundred kB at most.
+WORKER_GC_THRESHOLD = 5000
 
 
 def _context():
@@ -378,20 +404,8 @@ class Reading:
         """("doc", Document) | ("limit", LimitExceeded) | ("result", LiteResult) — or
         ("late", None) after the hard time limit, ("died", exit code) when the process died
         without an answer.  The process is gone afterwards; waiting again is an error."""
-        limit = _hard_timeout(self)
-        got, late = _collect(self._fd, None if limit is None else self.started + limit, self.pid)
-        self._fd = None
-        if late:
-            _kill(self.pid)
-            return "late", None
-        _pid, status = os.waitpid(self.pid, 0)
-        if got:
-            import pickle
-            try:
-                return pickle.loads(got)
-            except Exception:  # noqa: BLE001 - cut short by the child's death: reported below
-                pass
-        return "died", -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        fd, self._fd = self._fd, None
+        return _answer(self.pid, fd, self.started, _hard_timeout(self))
 
     def cancel(self) -> None:
         """Stop the reading (its result is not wanted): the process is killed and reaped."""
@@ -484,9 +498,7 @@ def _fork(fn, *args) -> tuple[int, int]:
             try:
                 out = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # noqa: BLE001 - an answer that cannot be sent is an error
-                out = pickle.dumps(("result", LiteResult(args[0], [], error=msg(
-                    "内部错误（结果无法传回：{t}），请报告此问题", "internal error (the result cannot be sent back: {t}); please report it",
-                    t=type(exc).__name__))))
+                out = pickle.dumps(("result", _unsent(args[0], exc)))
             view = memoryview(out)
             while view:
                 view = view[os.write(w, view):]
@@ -494,6 +506,25 @@ def _fork(fn, *args) -> tuple[int, int]:
             os._exit(0)
     os.close(w)
     return pid, r
+
+
+def _answer(pid: int, fd: int, started: float, limit: float | None) -> tuple:
+    """The answer of a child started by :func:`_fork` at ``started`` (time.monotonic()):
+    what it sent, unpickled — or ("late", None) when it outlived ``limit`` seconds (it is
+    killed), ("died", exit code or -signal) when it died without an answer.  The child is
+    reaped either way."""
+    got, late = _collect(fd, None if limit is None else started + limit, pid)
+    if late:
+        _kill(pid)
+        return "late", None
+    _pid, status = os.waitpid(pid, 0)
+    if got:
+        import pickle
+        try:
+            return pickle.loads(got)
+        except Exception:  # noqa: BLE001 - cut short by the child's death: reported below
+            pass
+    return "died", -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
 def _collect(fd: int, deadline: float | None, pid: int) -> tuple[bytes, bool]:
@@ -540,13 +571,18 @@ def _check_forked(task, max_memory: int | None, data: bytes | None = None) -> Li
             return check_one(task, limit and max_memory, doc=got, started=reading.started)
     if kind == "limit":
         return _limit_result(path, got, opts)
+    return _child_result(task, kind, got)
+
+
+def _child_result(task, kind: str, got) -> LiteResult:
+    """The LiteResult of a child's answer (:func:`_answer`) other than a Document."""
     if kind == "result":
         return got
     if kind == "late":
         return _timed_out(task)
-    return LiteResult(path, [], error=msg(
+    return LiteResult(task[0], [], error=msg(
         "{p}: 检查此文件的进程意外终止（{w}），未得到结果",
-        "{p}: the process checking this file died ({w}) without a result", p=path, w=_death_of(got)))
+        "{p}: the process checking this file died ({w}) without a result", p=task[0], w=_death_of(got)))
 
 
 def _kill(pid: int) -> None:
@@ -557,10 +593,56 @@ def _kill(pid: int) -> None:
         pass
 
 
+# Bytes of memory a check may need per character of text, at most: ~20 a character for
+# prose, ~60 for a report of tables (peak address space over the size at start, measured
+# on the corpus reports repeated to 0.2–1.1 million characters), with room to spare for
+# stranger inputs (a grid of one-character cells).
+BYTES_PER_CHAR = 400
+
+
+def ceiling_reachable(task, max_memory: int | None, data: bytes | None = None) -> bool:
+    """Whether checking this text file could reach the memory ceiling: its characters
+    (at most its bytes, at most ``--max-chars``) times :data:`BYTES_PER_CHAR` exceed it.
+    Never with the default limits (1 million characters, 1 GB)."""
+    if not max_memory:
+        return False
+    opts = task[1]
+    size = len(data) if data is not None else None
+    if size is None:
+        try:
+            st = os.stat(task[0])
+        except (OSError, ValueError):
+            return False   # the reader says what is wrong
+        import stat
+        size = st.st_size if stat.S_ISREG(st.st_mode) else None
+    bounds = [b for b in (size, getattr(opts, "max_bytes", None), getattr(opts, "max_chars", None)) if b]
+    return not bounds or min(bounds) * BYTES_PER_CHAR > max_memory
+
+
 def _check_here(task, max_memory: int | None, data: bytes | None = None) -> LiteResult:
-    """One file in this process, within the memory ceiling (the time limit is lint_path's)."""
+    """One file in this process, within the memory ceiling (the time limit is lint_path's) —
+    or, when the ceiling could be reached (:func:`ceiling_reachable`: a tight ``--max-memory``,
+    no ``--max-chars``), in a forked process of its own, as in a run of many files: at the
+    address-space ceiling CPython itself can get stuck (3.11 unwinding an exception retries an
+    allocation that keeps failing), and only another process can end that (P091 after the
+    hard time limit).  A check that goes over the ceiling there is P093 as in a worker."""
+    if hasattr(os, "fork") and ceiling_reachable(task, max_memory, data):
+        started = time.monotonic()
+        pid, fd = _fork(_check_in_child, task[0], task, max_memory, data)
+        return _child_result(task, *_answer(pid, fd, started, _hard_timeout(task[1])))
     with _limits.memory_limit(max_memory) as limit:
         return check_one(task, limit and max_memory, data)
+
+
+def _check_in_child(path: str, task, max_memory: int | None, data: bytes | None):  # pragma: no cover - the child
+    """A whole check in the forked process of :func:`_check_here` (``path``: for
+    :func:`_fork`'s answer when the result cannot be sent)."""
+    limit = _limits.apply_memory_limit(max_memory)
+    res = check_one(task, limit and max_memory, data)
+    # the check is over, this process ends with its answer: pickling a result of thousands
+    # of findings must not meet the ceiling the check kept within
+    _limits.lift_memory_limit()
+    return "result", res
 
 
 def check_data(name: str, data: bytes, opts, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY) -> LiteResult:
@@ -670,14 +752,21 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                         break   # a dead worker: seen below through its sentinel
             if not pending and not any(s.queue for s in slots):   # pragma: no cover - a bug, not a file
                 raise RuntimeError(f"{remaining} files were given to no worker")
-            ready = {id(key.data) for key, _ in sel.select(timeout=1.0)}
+            events = sel.select(timeout=1.0)
+            ready = {id(key.data) for key, _ in events}
+            ended = {id(key.data) for key, _ in events if key.fd == key.data.proc.sentinel}
             now = time.monotonic()
             for slot in slots:
                 if not slot.queue:
                     continue
                 if id(slot) in ready:
+                    # a worker still running: the one result its readable pipe holds, without
+                    # asking the pipe again (Connection.poll builds a poll object per call; the
+                    # selector is level-triggered: a second result is seen at the next turn);
+                    # a worker that ended: its pipe drained before its file is counted lost
+                    once = id(slot) not in ended
                     try:
-                        while slot.queue and slot.conn.poll():
+                        while slot.queue and (once or slot.conn.poll()):
                             index, res, leaving = slot.conn.recv()
                             slot.queue.popleft()     # results come back in the order the files were sent
                             slot.started = now      # it began the next file when it sent this result
@@ -687,6 +776,8 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                                 on_done(index)
                             if leaving:
                                 stop(slot)          # replaced when it is given the next file
+                                break
+                            if once:
                                 break
                     except (EOFError, OSError):
                         pass

@@ -85,6 +85,32 @@ def test_results_keep_the_order_of_the_files_whatever_order_workers_finish(tmp_p
     assert [r.path for r in out.results] == files and out.interrupted is None
 
 
+def test_a_worker_collects_cyclic_garbage_rarely_and_never_walks_what_it_inherited(tmp_path, monkeypatch):
+    """Workers freeze what they inherit (modules, rules, grammar) and raise the collector's
+    first threshold (runner.WORKER_GC_THRESHOLD): a check's thousands of short-lived containers
+    set off dozens of collections a report at CPython's 700.  This process is left as it was."""
+    import gc
+
+    import validator.lint as lint
+    d = _site(tmp_path, n=3)
+    seen = tmp_path / "seen"
+    real = lint.lint_path
+
+    def record(path, *a, **kw):
+        with open(seen, "a") as fh:
+            fh.write(f"{gc.get_threshold()[0]} {gc.get_freeze_count()}\n")
+        return real(path, *a, **kw)
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(lint, "lint_path", record)
+    out = runner.run([(str(p), Options()) for p in sorted(d.iterdir())], jobs=2)
+    assert len(out.results) == 3 and all(r.error is None for r in out.results)
+    rows = [line.split() for line in seen.read_text().splitlines()]
+    assert len(rows) == 3
+    assert all(int(t) == runner.WORKER_GC_THRESHOLD > 700 and int(frozen) > 1000 for t, frozen in rows)
+    assert gc.get_threshold() == before
+
+
 def _run_with_one_stuck(monkeypatch, files, victim):
     """runner.run over files, the one named victim stuck where SIGALRM cannot reach it (as
     inside C code); the hard limit is 1 s: the run must end well within 20 s."""
@@ -405,7 +431,9 @@ def _big_text(tmp_path):
 
 
 @pytest.mark.parametrize("via", ["file", "stdin"])
-def test_one_text_file_or_stdin_in_this_process_keeps_the_memory_ceiling(tmp_path, via):
+def test_one_text_file_or_stdin_that_could_reach_a_tight_memory_ceiling_gives_p093(tmp_path, via):
+    """Checked in a process of its own (runner.ceiling_reachable): at the ceiling CPython 3.11
+    itself can get stuck, which only another process can end."""
     big = _big_text(tmp_path)
     exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "validator"]
     args = exe + ["check", "-o", "json", "--max-chars", "0", "--max-memory", "10MB"]
@@ -417,6 +445,94 @@ def test_one_text_file_or_stdin_in_this_process_keeps_the_memory_ceiling(tmp_pat
     doc = json.loads(r.stdout)
     assert [f["rule"] for f in doc["findings"]] == ["P093"]
     assert b"MemoryError" not in r.stderr
+
+
+def test_a_text_file_could_reach_the_ceiling_only_under_tight_limits(tmp_path):
+    """runner.ceiling_reachable: characters (at most the bytes, at most --max-chars) times
+    BYTES_PER_CHAR against --max-memory; never with the default limits, whatever the size."""
+    f = tmp_path / "r.txt"
+    f.write_bytes(b"x" * 5_000_000)
+    mb = 1024 * 1024
+    default = runner._limits.DEFAULT_MAX_MEMORY
+    assert not runner.ceiling_reachable((str(f), Options()), default)                 # ≤ 1 million characters
+    assert runner.ceiling_reachable((str(f), Options(max_chars=0)), default)          # 5 MB, no character limit
+    assert not runner.ceiling_reachable((str(REPORTS[0]), Options(max_chars=0)), default)
+    assert runner.ceiling_reachable((str(REPORTS[0]), Options()), 2 * mb)             # a tight ceiling
+    assert not runner.ceiling_reachable((str(REPORTS[0]), Options()), None)           # no ceiling
+    assert runner.ceiling_reachable(("-", Options(max_chars=0)), default, b"x" * 5_000_000)   # stdin: its bytes
+    assert not runner.ceiling_reachable(("-", Options(max_chars=0)), default, b"x" * 1000)
+    assert not runner.ceiling_reachable((str(tmp_path / "missing.txt"), Options(max_chars=0)), mb)   # the reader says
+
+
+def test_a_check_stuck_at_a_tight_ceiling_is_ended_by_the_hard_limit_not_waited_for(tmp_path, monkeypatch):
+    """The check that could reach the ceiling runs in a forked process; stuck there (as
+    CPython 3.11 can be, retrying an allocation while unwinding) it is killed: P091."""
+    started = _forks(monkeypatch)
+    real = runner.check_one
+
+    def stuck(task, *a, **kw):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(60)
+        return real(task, *a, **kw)
+
+    monkeypatch.setattr(runner, "check_one", stuck)
+    monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
+    t = time.monotonic()
+    out = runner.run([(str(REPORTS[0]), Options(timeout=0.5))], jobs=1, max_memory=1024 * 1024)
+    assert time.monotonic() - t < 20 and started == ["_check_in_child"]
+    assert [f.rule for f in out.results[0].findings] == ["P091"]
+
+
+def test_a_check_in_a_process_of_its_own_gives_the_same_findings_as_here(tmp_path, monkeypatch):
+    opts = Options()
+    here = runner.run([(str(REPORTS[1]), opts)], jobs=1).results[0]
+    started = _forks(monkeypatch)
+    monkeypatch.setattr(runner, "BYTES_PER_CHAR", 10 ** 9)   # any ceiling is within reach
+    there = runner.run([(str(REPORTS[1]), opts)], jobs=1).results[0]
+    assert started == ["_check_in_child"]
+    assert there.error is None and _key(there) and _key(there) == _key(here)
+
+
+class _TooBigAtTheCeiling:
+    """Part of a result that cannot be pickled while a memory ceiling is in force (as a
+    result of thousands of findings at a tight --max-memory), and pickles as None without."""
+
+    def __reduce__(self):
+        if runner._limits._CEILING[0] is not None:
+            raise MemoryError
+        return (type(None), ())
+
+
+def _result_too_big_at_the_ceiling(monkeypatch, victim: str) -> None:
+    real = runner.check_one
+
+    def check(task, *a, **kw):
+        res = real(task, *a, **kw)
+        if str(task[0]).endswith(victim):
+            res.cross = _TooBigAtTheCeiling()
+        return res
+    monkeypatch.setattr(runner, "check_one", check)
+
+
+def test_a_result_too_big_to_pickle_at_the_ceiling_is_sent_with_it_lifted_and_the_worker_leaves(tmp_path, monkeypatch):
+    d = _site(tmp_path, n=2, victim="000big.txt")   # checked first
+    files = sorted(str(p) for p in d.iterdir())
+    plain = runner.run([(p, Options()) for p in files], jobs=1).results
+    _result_too_big_at_the_ceiling(monkeypatch, "000big.txt")
+    real_start, starts = runner._start, []
+    monkeypatch.setattr(runner, "_start", lambda *a: starts.append(1) or real_start(*a))
+    out = runner.run([(p, Options()) for p in files], jobs=1)
+    assert [r.error for r in out.results] == [None, None, None]
+    assert [_key(r) for r in out.results] == [_key(r) for r in plain]
+    assert files[0].endswith("000big.txt") and len(starts) == 2   # the worker left; a new one checked the rest
+
+
+def test_a_result_too_big_to_pickle_at_the_ceiling_comes_back_from_a_check_of_its_own(tmp_path, monkeypatch):
+    here = runner.run([(str(REPORTS[1]), Options())], jobs=1).results[0]
+    _result_too_big_at_the_ceiling(monkeypatch, REPORTS[1].name)
+    monkeypatch.setattr(runner, "BYTES_PER_CHAR", 10 ** 9)   # checked in a process of its own
+    there = runner.run([(str(REPORTS[1]), Options())], jobs=1).results[0]
+    assert there.error is None and _key(there) == _key(here)
 
 
 def test_one_text_file_in_this_process_keeps_the_time_limit(tmp_path):
