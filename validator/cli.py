@@ -345,6 +345,7 @@ class _Settings:
             raise UsageError(of(exc)) from None
         self._eff = {}
         self._opts = {}
+        self._read = None   # _read_settings(args): the same for every file
 
     def for_path(self, path):
         from .config import ConfigError, check_selectors, effective
@@ -385,7 +386,9 @@ class _Settings:
                        ignore=tuple(v["ignore"]) + per_file_ignores(eff, cfg.root, path),
                        extra_rule_dirs=tuple(v["rules-dirs"]),
                        severity=severity_overrides(eff, rules))
-        lim = _read_settings(self.args)
+        lim = self._read
+        if lim is None:
+            lim = self._read = _read_settings(self.args)
         opts.max_bytes, opts.timeout, opts.max_chars = lim.max_bytes, lim.timeout, lim.max_chars
         return opts, eff, rules
 

@@ -14,6 +14,7 @@ file, the line and the key.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import field
 from pathlib import Path
@@ -299,12 +300,14 @@ class Resolver:
             return self.forced
         if self.isolated:
             return self.default
-        p = Path(path)
-        d = (p if p.is_dir() else p.parent)
-        given = str(d)      # the files of one directory: resolved once (not once per file)
+        # the files of one directory: resolved once (not once per file; a string and one stat
+        # per file, no Path: the main process asks for each of a batch's files)
+        s = os.fspath(path)
+        given = s if os.path.isdir(s) else (os.path.dirname(s) or ".")
         got = self._given.get(given)
         if got is not None:
             return got
+        d = Path(given)
         d = (self.cwd / d).resolve() if not d.is_absolute() else d.resolve()
         chain = []
         cur = d
