@@ -92,6 +92,34 @@ def test_timer_is_disarmed_after_each_file():
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
 
 
+def test_a_handler_of_the_program_calling_lint_is_kept_and_sigalrm_left_to_it():
+    """A program that uses lint_path and has its own SIGALRM handler keeps it: the time limit
+    is then checked between steps (no alarm of ours), and the handler is the same object after."""
+    import signal
+
+    def mine(signum, frame):  # noqa: ARG001
+        pass
+
+    old = signal.signal(signal.SIGALRM, mine)
+    try:
+        res = lint_path(str(GOOD), Options(timeout=5))
+        assert signal.getsignal(signal.SIGALRM) is mine
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert res.findings is not None
+    finally:
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_an_ignored_sigalrm_is_ignored_again_after_a_file():
+    import signal
+    old = signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    try:
+        lint_path(str(GOOD), Options(timeout=5))
+        assert signal.getsignal(signal.SIGALRM) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGALRM, old)
+
+
 def test_a_limit_finding_respects_ignore():
     res = lint_bytes(GOOD.read_bytes(), "r.txt", Options(max_bytes=10, ignore=("P090",)))
     assert res.findings == []
