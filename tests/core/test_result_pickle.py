@@ -6,7 +6,9 @@
   after the finding was made — on the findings of the real corpus (folded ones too) and on
   edge cases (a frozen place with an extra attribute, a subclass, a field with ``init=False``);
 * a rule is looked up by id once per id and rule list (RuleSet.by_id): the answer is the
-  scan's for every id, name, lower-case id and unknown code, and a changed rule list is seen.
+  scan's for every id, name, lower-case id and unknown code, and a changed rule list is seen;
+* check freezes the results before the collector is on again for the output (cli._resume_gc)
+  and thaws them when done, leaving a caller's freeze alone.
 """
 
 from __future__ import annotations
@@ -159,3 +161,33 @@ def test_by_id_sees_a_changed_rule_list(rules):
     other = rs.rules[0]
     rs.rules[0] = first          # the same length, another rule in front
     assert rs.by_id(first.name) is first and rs.by_id(other.id) is rs._scan(other.id)
+
+
+@pytest.mark.parametrize("outer", [False, True])
+def test_check_freezes_the_results_for_its_output_only(outer, capsys):
+    """check freezes what it holds once the files are checked (the output's allocations need not
+    walk every result) and thaws it when done — not a freeze of a caller's, which stays."""
+    import gc
+
+    from validator.cli import main
+    seen = []
+    real_freeze = gc.freeze
+
+    def spy():
+        seen.append(gc.isenabled())
+        real_freeze()
+    if outer:
+        gc.freeze()
+    before = gc.get_freeze_count()
+    gc.freeze, saved = spy, gc.freeze
+    try:
+        main(["check", "-o", "concise", "--exit-zero", "--no-cross", str(REPORTS[0]), str(REPORTS[1])])
+    finally:
+        gc.freeze = saved
+        after = gc.get_freeze_count()
+        if outer:
+            gc.unfreeze()
+    assert gc.isenabled()
+    assert seen == ([] if outer else [False])        # once, before the collector is on again
+    assert (after > 0) if outer else (after == before == 0)
+    assert capsys.readouterr().out.strip()
