@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import field
 from decimal import Decimal
 
-from .records import record
+from .i18n import where as _where_of, where_en as _where_en
+from .records import record, reduce_by_init
 from .source import Location
 
 CATEGORIES = ("structure", "arithmetic", "consistency", "content", "metadata", "format", "parse")
@@ -36,8 +37,7 @@ def elsewhere(f, lang: str = "zh") -> str:
             continue
         s = f"{path}:{r.line}:{r.column}"
         if r.where:
-            from .i18n import where_en
-            s += f" {where_en(r.where) if lang == 'en' else r.where}"
+            s += f" {_where_en(r.where) if lang == 'en' else r.where}"
         parts.append(s)
     if not parts:
         return ""
@@ -88,6 +88,8 @@ class Finding:
     cells: list["Finding"] = field(default_factory=list)    # the findings folded into this one
     other: str | None = None          # a comparison with another report: its name (淮安市人民政府2024年度报告)
 
+    __reduce__ = reduce_by_init   # what a worker sends back: its arguments, not a dict of its fields
+
     @property
     def line(self) -> int:
         return self.location.line
@@ -113,8 +115,7 @@ class Finding:
         return self.suggestion
 
     def where(self, lang: str = "zh") -> str | None:
-        from .i18n import where
-        return where(self.location, lang)
+        return _where_of(self.location, lang)
 
     def to_dict(self, lang: str = "zh") -> dict:
         loc = self.location

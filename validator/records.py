@@ -31,7 +31,7 @@ import reprlib
 from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
 from operator import attrgetter
 
-__all__ = ["record", "HAS_FACTORY", "fingerprint", "registered"]
+__all__ = ["record", "HAS_FACTORY", "fingerprint", "registered", "reduce_by_init"]
 
 _REFUSED = ("repr", "eq", "order", "unsafe_hash", "init")
 
@@ -78,6 +78,9 @@ def record(cls=None, /, *, frozen: bool = False, **options):
         c.__record_repr__ = tuple(f.name for f in fs if f.repr)
         c.__record_compare__ = tuple(f.name for f in fs if f.compare)
         c.__record_values__ = _getter(c.__record_compare__)
+        init_names = tuple(f.name for f in fs if f.init)
+        c.__record_init_names__ = frozenset(init_names)
+        c.__record_args__ = _getter(init_names)
         if "__init__" not in own:
             c.__init__ = _init_for(c, fs, frozen)
         if "__repr__" not in own:
@@ -227,6 +230,23 @@ def _eq(self, other):
 
 def _hash(self):
     return hash(self.__class__.__record_hash__(self))
+
+
+def reduce_by_init(self):
+    """``__reduce__`` for a record that crosses a pipe often (findings and their places, from
+    the worker processes): its ``__init__``'s arguments, in order, rather than the default
+    pickle of a state dict.  Loading calls the class with them (one call that stores each field)
+    instead of building a dict of the fields and copying it into the instance's dict key by key
+    (each key interned again), and the pickle does not name every field.  Anything else in the
+    instance's dict (an attribute set after it was made, a field with ``init=False``) follows
+    as the state, as it would have.  A class opts in with ``__reduce__ = reduce_by_init``."""
+    cls = self.__class__
+    args = cls.__record_args__(self)
+    d = self.__dict__
+    if len(d) == len(args):
+        return cls, args
+    names = cls.__record_init_names__
+    return cls, args, {k: v for k, v in d.items() if k not in names}
 
 
 def _frozen_setattr(self, name, value):

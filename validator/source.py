@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import field
 from typing import Callable, Iterable, Sequence
 
-from .records import record
+from .records import record, reduce_by_init
 
 
 @record(frozen=True)
@@ -28,6 +28,8 @@ class Location:
     end_column: int | None = None
     page: int | None = None
     where: str | None = None  # human-readable place for PDF/DOCX: "第2页", "表格1 第3行 第2格"
+
+    __reduce__ = reduce_by_init   # every finding carries one across the workers' pipes
 
     def describe(self) -> str:
         if self.where:

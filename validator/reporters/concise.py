@@ -3,13 +3,13 @@ Within a file errors come first; the last line counts errors, warnings and notes
 
 from __future__ import annotations
 
+from ..findings import elsewhere
 from . import register
 from .common import error_text, ordered, summary
 from .safe import safe_text
 
 
 def line_for(f, lang="zh") -> str:
-    from ..findings import elsewhere
     loc = f.location
     w = f.where(lang)
     where = f" ({w})" if w else ""

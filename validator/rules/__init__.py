@@ -72,6 +72,20 @@ class RuleSet:
     rules: list[Rule] = field(default_factory=list)
 
     def by_id(self, code: str) -> Rule | None:
+        """The first rule whose id is ``code`` (any case) or whose name is ``code``.  Asked for
+        every grouped finding a run prints (reporters/fold.py) and by the outputs that show a
+        rule's text: each answer is kept, for as long as the rule list is the same (rules are
+        not changed once loaded; see :meth:`for_one_report`)."""
+        snapshot = tuple(self.rules)
+        memo = self.__dict__.get("_by_id")
+        if memo is None or memo[0] != snapshot:
+            memo = self.__dict__["_by_id"] = (snapshot, {})
+        found = memo[1].get(code, memo)
+        if found is memo:
+            found = memo[1][code] = self._scan(code)
+        return found
+
+    def _scan(self, code: str) -> Rule | None:
         code_u = code.upper()
         for r in self.rules:
             if r.id == code_u or r.name == code:
