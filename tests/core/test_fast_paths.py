@@ -913,3 +913,17 @@ def test_lines_and_trims_in_one_loop_equal_the_two_steps():
         lines, trims = tg._lines_and_trims(text)
         assert lines == tg._lines(text)
         assert trims == tg._line_trims(text, tg._lines(text))
+
+
+def test_search_year_from_the_year_mark_equals_the_plain_search():
+    from validator.parse import metadata as md
+    texts = corpus_texts() + [odd_text(), "", "年", "2024年", "2024 \u3000\t年度政府信息公开", "12024年1月1日至",
+                              "x2024\n年", "２０２４年", "٢٠٢٤年1月1日到", "2024年年2023年度信息公开", "024年", "abc年2021 年"]
+    rnd = random.Random(15)
+    for _ in range(1000):
+        texts.append("".join(rnd.choice(["2", "0", "1", "9", "年", " ", "\u3000", "\n", "度", "1月1日", "至", "起",
+                                         "政府信息公开", "信息公开", "字", "-", "٣"]) for _ in range(rnd.randint(0, 25))))
+    for t in texts:
+        for rx in (md._PERIOD_START, md._YEAR_OF_REPORT, md._ANY_YEAR):
+            got, want = md.search_year(rx, t), rx.search(t)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (t, rx)

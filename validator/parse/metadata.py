@@ -43,17 +43,38 @@ def detect_year(text: str, tokens: list, from_text: tuple | None = None
     return from_text if from_text is not None else text_year(text)
 
 
+def search_year(rx, text: str):
+    """``rx.search(text)`` for a pattern that starts with a year: four characters (digits),
+    blanks (``\\s*``), then 年 — found from the 年 instead.  The engine's search for a pattern
+    that starts with a digit tries every position of the text (a few thousand characters,
+    three patterns a report); a match has its 年 right after the blanks after its four
+    digits, so it can only start four characters before the blanks that end at a 年 (digits
+    are not blanks), and matches that start earlier have an earlier 年.  So the first 年 at
+    which the pattern matches, from there, is the first match."""
+    q = text.find("年")
+    while q >= 0:
+        p = q
+        while p > 0 and text[p - 1].isspace():     # (str.isspace is what \s is in a str pattern)
+            p -= 1
+        if p >= 4:
+            m = rx.match(text, p - 4)
+            if m is not None:
+                return m
+        q = text.find("年", q + 1)
+    return None
+
+
 def text_year(text: str) -> tuple[int | None, tuple[int, int] | None, str | None]:
     """The report year from the start of the text (the 统计期限, the report naming its
     year, any year): :func:`detect_year` without a title."""
     head = text[:3000]
-    m = _PERIOD_START.search(head)
+    m = search_year(_PERIOD_START, head)
     if m:
         return int(m.group(1)), (m.start(1), m.end(1)), "period"
-    m = _YEAR_OF_REPORT.search(head)
+    m = search_year(_YEAR_OF_REPORT, head)
     if m:
         return int(m.group(1)), (m.start(1), m.end(1)), "preamble"
-    m = _ANY_YEAR.search(head)
+    m = search_year(_ANY_YEAR, head)
     if m:
         return int(m.group(1)), (m.start(1), m.end(1)), "text"
     return None, None, None
