@@ -233,6 +233,14 @@ def make_stream(paras, section=None) -> Stream:
                 split_at = mark.end() + item.start()
             elif len(rest.strip()) <= MAX_HEADING and not _SENTENCE_PUNCT.search(rest.strip()[:-1] or " "):
                 after_heading = True                           # “（一）主动公开方面” on its own line
+        if split_at is None and t.find("(") < 0:
+            # a paragraph of one piece without a bracket (most): no pinyin to leave out
+            out.append(t)
+            if not (starts and bases[-1] + n - starts[-1] == base):
+                starts.append(n)
+                bases.append(base)
+            n += len(t)
+            continue
         pieces = ((0, len(t)),) if split_at is None else ((0, split_at), (split_at, len(t)))
         for k, (a, b) in enumerate(pieces):
             if k:

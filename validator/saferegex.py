@@ -222,7 +222,17 @@ class SafePattern:
                     return self._anchored(text, places, anchor[1])
         elif self.engine == "trusted" and len(self._first) <= _MAX_FIRST_TRIED:
             # the characters every match starts with are an anchor at offset 0: few of them
-            # (one in 64 characters), and the pattern is tried only there
+            # (one in 64 characters), and the pattern is tried only there — or only at the
+            # texts every match starts with, when they are longer (“(?:19|20)\d{2}年”: 19 and
+            # 20, not every 1 and 2)
+            texts = self._texts
+            if texts is _UNKNOWN:
+                texts = self._texts = _few_texts(text_anchor(self.pattern))
+            if texts is not None and texts[2] == 0 and min(map(len, texts[0])) > 1:
+                places = _anchor_places(texts[0], text, len(text) >> _FEW_FIRST)
+                if places is not None:
+                    return self._anchored(text, places, 0)
+                return self._compiled.finditer(text, start)
             places = _anchor_places(self._first, text, len(text) >> _FEW_FIRST)
             if places is not None:
                 return self._anchored(text, places, 0)
@@ -853,6 +863,10 @@ def _text_scan(p: str):
             alts = _top_alternatives(body)
             if all(a and not any(c in _SPECIAL for c in a) for a in alts):
                 return tuple(dict.fromkeys(alts)), lo, hi
+            if len(alts) == 1:           # a group of one sequence (a named one): read on inside
+                p = body + p[j:]
+                i, n = 0, len(p)
+                continue
             widths = [_anchor_scan(a, False)[1] for a in alts]
             if None in widths:
                 return None

@@ -262,15 +262,19 @@ def run_pattern(rule, ctx):
     # (a page of pinyin gives hundreds of matches of which `max` keeps one)
     found = []
     cap = p["max"]
+    # with `max` (and no merging) only the first `max` places are reported: the matches of
+    # one pattern in one stream come in order, so after `max` different places the rest of
+    # that pattern's matches there cannot be among them (a page of pinyin: hundreds of
+    # matches, one reported).  Not for the timed engine, whose later timeout must count.
+    # Which patterns may stop early is worked out once a run, not once a stream.
+    stoppable = None
+    if cap is not None and not p["merge"]:
+        stoppable = [e["regex"].engine != "regex" and all(u.engine != "regex" for u in e["unless"]) for e in entries]
     for st in streams:
-        # with `max` (and no merging) only the first `max` places are reported: the matches of
-        # one pattern in one stream come in order, so after `max` different places the rest of
-        # that pattern's matches there cannot be among them (a page of pinyin: hundreds of
-        # matches, one reported).  Not for the timed engine, whose later timeout must count.
-        ordered = cap is not None and not p["merge"] and _in_order(ctx, st)
-        for e in entries:
+        ordered = stoppable is not None and _in_order(ctx, st)
+        for k, e in enumerate(entries):
             pat = e["regex"]
-            stop = cap if ordered and pat.engine != "regex" and all(u.engine != "regex" for u in e["unless"]) else None
+            stop = cap if ordered and stoppable[k] else None
             last = None
             for m in finditer(pat, st.text):
                 a, b = m.span()
