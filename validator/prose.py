@@ -41,6 +41,9 @@ _ANY_MARK = later(r"\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一
 _FIRST_ITEM = later(r"[一二三四五六七八九十]{1,3}是")
 _SENTENCE_PUNCT = later(r"[。；;：:！!？?]")
 MAX_HEADING = 30
+# what a page number, a sub-heading or an item marker can start with besides a digit (\d:
+# str.isdecimal), after white space (\s: str.isspace)
+_MARK_FIRST = frozenset("-第(（一二三四五六七八九十")
 
 
 class PosMap:
@@ -195,10 +198,21 @@ def make_stream(paras, section=None) -> Stream:
     after_heading = False
     for p in paras:
         t = p.text
-        if not t or t.isspace() or _PAGE_NO.match(t):
+        if not t or t.isspace():
             continue
-        sub = _SUBHEAD.match(t)
-        mark = sub or _ANY_MARK.match(t)
+        # a page number, a sub-heading, any item marker: each starts (after white space)
+        # with a digit or one of _MARK_FIRST — most paragraphs start otherwise, and none of
+        # the three is tried on them
+        c = t[0]
+        if c.isspace():
+            c = t.lstrip()[0]
+        if c in _MARK_FIRST or c.isdecimal():
+            if _PAGE_NO.match(t):
+                continue
+            sub = _SUBHEAD.match(t)
+            mark = sub or _ANY_MARK.match(t)
+        else:
+            sub = mark = None
         if out:
             last = out[-1][-1] if out[-1] else "\n"
             if after_heading or last in _SENT_END or p.marker or sub is not None:
@@ -219,6 +233,14 @@ def make_stream(paras, section=None) -> Stream:
                 split_at = mark.end() + item.start()
             elif len(rest.strip()) <= MAX_HEADING and not _SENTENCE_PUNCT.search(rest.strip()[:-1] or " "):
                 after_heading = True                           # “（一）主动公开方面” on its own line
+        if split_at is None and t.find("(") < 0:
+            # a paragraph of one piece without a bracket (most): no pinyin to leave out
+            out.append(t)
+            if not (starts and bases[-1] + n - starts[-1] == base):
+                starts.append(n)
+                bases.append(base)
+            n += len(t)
+            continue
         pieces = ((0, len(t)),) if split_at is None else ((0, split_at), (split_at, len(t)))
         for k, (a, b) in enumerate(pieces):
             if k:

@@ -121,7 +121,7 @@ class SafePattern:
     start (its first characters, or :func:`fixed_anchor`) is tried only at those characters
     when the text has few of them, instead of being scanned for at every character."""
 
-    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first", "literal", "_anchor")
+    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first", "literal", "_anchor", "_texts")
 
     def __init__(self, pattern: str, engine: str, compiled=None):
         self.pattern = pattern
@@ -131,6 +131,7 @@ class SafePattern:
         self._first = first_chars(pattern)
         self.literal = _literal(pattern, engine)
         self._anchor = _UNKNOWN     # fixed_anchor(), worked out when first needed
+        self._texts = _UNKNOWN      # text_anchor(), likewise
 
     @property
     def _compiled(self):
@@ -149,6 +150,7 @@ class SafePattern:
         self._pattern = None
         self.literal = _literal(self.pattern, self.engine)
         self._anchor = _UNKNOWN
+        self._texts = _UNKNOWN
 
     def __eq__(self, other):
         return isinstance(other, SafePattern) and (self.pattern, self.engine) == (other.pattern, other.engine)
@@ -162,6 +164,24 @@ class SafePattern:
     def may_match(self, text: str) -> bool:
         """Does ``text`` hold the literals every match contains (False: it cannot match)?"""
         return not _absent(self._required, text)
+
+    def places(self, text: str) -> list[int] | None:
+        """Where in ``text`` one of the alternatives of the pattern's first required literal
+        starts (unordered, a place may repeat): a match lies over one of them — the
+        pattern's own literals, checked again, so any text the engine is run on is one
+        these places are in.  None when the pattern requires no literal."""
+        if not self._required:
+            return None
+        out: list[int] = []
+        find = text.find
+        for a in self._required[0]:
+            if not a:
+                return None
+            i = find(a)
+            while i >= 0:
+                out.append(i)
+                i = find(a, i + 1)
+        return out
 
     def finditer(self, text: str):
         """The matches in ``text``, an iterator.  RE2 and the shipped patterns cannot time
@@ -181,6 +201,15 @@ class SafePattern:
         if start < 0:
             return iter(())
         if self._first is None and self.engine == "trusted":
+            texts = self._texts
+            if texts is _UNKNOWN:
+                texts = self._texts = _few_texts(text_anchor(self.pattern))
+            if texts is not None:
+                # no first characters (“(?:^|，|共|全部)办结…”), but texts a match holds near
+                # its start: where they are few, the pattern is tried only near them
+                places = _anchor_places(texts[0], text, len(text) >> (_FEW_TEXTS + texts[3]))
+                if places is not None:
+                    return self._near(text, places, texts[1], texts[2])
             anchor = self._anchor
             if anchor is _UNKNOWN:
                 anchor = self._anchor = fixed_anchor(self.pattern)
@@ -193,7 +222,17 @@ class SafePattern:
                     return self._anchored(text, places, anchor[1])
         elif self.engine == "trusted" and len(self._first) <= _MAX_FIRST_TRIED:
             # the characters every match starts with are an anchor at offset 0: few of them
-            # (one in 64 characters), and the pattern is tried only there
+            # (one in 64 characters), and the pattern is tried only there — or only at the
+            # texts every match starts with, when they are longer (“(?:19|20)\d{2}年”: 19 and
+            # 20, not every 1 and 2)
+            texts = self._texts
+            if texts is _UNKNOWN:
+                texts = self._texts = _few_texts(text_anchor(self.pattern))
+            if texts is not None and texts[2] == 0 and min(map(len, texts[0])) > 1:
+                places = _anchor_places(texts[0], text, len(text) >> _FEW_FIRST)
+                if places is not None:
+                    return self._anchored(text, places, 0)
+                return self._compiled.finditer(text, start)
             places = _anchor_places(self._first, text, len(text) >> _FEW_FIRST)
             if places is not None:
                 return self._anchored(text, places, 0)
@@ -213,6 +252,28 @@ class SafePattern:
                 if m is not None:
                     yield m
                     pos = m.end()
+
+    def _near(self, text: str, places: list[int], lo: int, hi: int):
+        """``finditer`` of a pattern whose every match has one of its anchor texts between
+        ``lo`` and ``hi`` characters after its start (:func:`text_anchor`), the texts at
+        ``places`` (in order): tried only at the starts that allows, in order, each match
+        taken as the engine's scan would (the leftmost from where the last one ended; never
+        empty: it holds an anchor text)."""
+        match = self._compiled.match
+        pos = 0         # the first start not yet tried (or the end of the last match)
+        for q in places:
+            s = q - hi
+            if s < pos:
+                s = pos
+            last = q - lo
+            while s <= last:
+                m = match(text, s)
+                if m is None:
+                    s += 1
+                else:
+                    yield m
+                    s = m.end()
+            pos = s
 
     def _timed_finditer(self, text: str):
         _skip(self.pattern)
@@ -716,6 +777,20 @@ _MAX_ANCHOR_CHARS = 4
 _MAX_FIRST_TRIED = 8
 _FEW_FIRST = 6
 _CLASS_ESCAPES = frozenset("dDsSwWpP")
+# a pattern is tried near its anchor texts where they are at most one in 2**_FEW_TEXTS
+# characters (fewer where a place is tried at several starts: see _few_texts)
+_FEW_TEXTS = 6
+
+
+def _few_texts(found):
+    """text_anchor()'s answer made ready for SafePattern.finditer: a text that has another
+    as its beginning is left out (its places are among the other's), and the shift that
+    makes the limit of places smaller as each place is tried at more starts."""
+    if found is None:
+        return None
+    texts, lo, hi = found
+    kept = tuple(t for t in texts if not any(u != t and t.startswith(u) for u in texts))
+    return kept, lo, hi, (hi - lo + 1).bit_length() - 1
 
 
 def _anchor_places(chars, text: str, limit: int) -> list[int] | None:
@@ -748,6 +823,88 @@ def fixed_anchor(pattern: str) -> tuple[tuple[str, ...], int] | None:
     except (_Unreadable, IndexError, ValueError):
         return None
     return found
+
+
+# the widest spread of offsets (hi - lo) a text anchor is used with: each place of the text
+# is tried at up to spread + 1 starts
+_MAX_SPREAD = 4
+
+
+def text_anchor(pattern: str) -> tuple[tuple[str, ...], int, int] | None:
+    r"""(texts, lo, hi): every match of ``pattern`` has one of ``texts`` starting between
+    ``lo`` and ``hi`` characters after its own start — the first run of literal characters
+    or group of literal alternatives that is not optional, after parts of fixed widths
+    (\s, a class, a group of alternatives of different fixed widths such as
+    ``(?:^|[,，]|共|全部)``); None when there is none such.  Texts of several characters
+    are rarer than the characters a match starts with (办结 against 办): where they are few,
+    the pattern is tried only near them (:meth:`SafePattern.finditer`), not scanned for at
+    every character — a pattern with ``^`` among its first alternatives has no first
+    characters at all."""
+    if _NO_LITERALS.search(pattern):
+        return None
+    try:
+        return _text_scan(pattern)
+    except (_Unreadable, IndexError, ValueError):
+        return None
+
+
+def _text_scan(p: str):
+    if len(_top_alternatives(p)) > 1:
+        return None
+    i, n, lo, hi = 0, len(p), 0, 0
+    while i < n and hi - lo <= _MAX_SPREAD:
+        ch = p[i]
+        if ch == "(":
+            j, body = _group(p, i)
+            if j is None or body is None:
+                return None              # look-around, scoped flags …
+            if _need(_after_quantifier(p, j)) != j:
+                return None              # a repeated or optional group: not read further
+            alts = _top_alternatives(body)
+            if all(a and not any(c in _SPECIAL for c in a) for a in alts):
+                return tuple(dict.fromkeys(alts)), lo, hi
+            if len(alts) == 1:           # a group of one sequence (a named one): read on inside
+                p = body + p[j:]
+                i, n = 0, len(p)
+                continue
+            widths = [_anchor_scan(a, False)[1] for a in alts]
+            if None in widths:
+                return None
+            lo += min(widths)
+            hi += max(widths)
+            i = j
+            continue
+        if ch not in _SPECIAL:           # a run of literal characters
+            j = i
+            while j < n and p[j] not in _SPECIAL:
+                j += 1
+            if j < n and p[j] in "*+?{":
+                j -= 1                   # a quantifier applies to the run's last character only
+            if j > i:
+                return (p[i:j],), lo, hi
+            j, width = i + 1, 1
+        elif ch == "\\":
+            if _literal_escape(p, i) is None and p[i + 1] not in _CLASS_ESCAPES:
+                return None              # \b, \A, a back-reference …
+            j, width = _need(_after_escape(p, i)), 1
+        elif ch == "[":
+            j, width = _need(_after_class(p, i)), 1
+        elif ch == ".":
+            j, width = i + 1, 1
+        elif ch == "^":
+            j, width = i + 1, 0
+        else:
+            return None
+        k = _need(_after_quantifier(p, j))
+        if k != j:
+            count = _exact_count(p[j:k])
+            if count is None:
+                return None
+            width *= count
+        lo += width
+        hi += width
+        i = k
+    return None
 
 
 def _anchor_scan(p: str, anchor: bool = True):

@@ -47,4 +47,4 @@ _SENTENCE_STOPS = later("[。；;\n]")
 
 def sentences(text: str) -> list[str]:
     """The non-empty pieces of text between 。；; and line breaks."""
-    return [s for s in _SENTENCE_STOPS.split(text) if s]
+    return list(filter(None, _SENTENCE_STOPS.split(text)))

@@ -12,8 +12,10 @@ text; regular expressions are compiled by validator/saferegex.py (RE2, or a time
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import accumulate
 
 from ...model import ValueKind
 from ...prose import strip_pinyin
@@ -155,14 +157,44 @@ def _in_order(ctx, st) -> bool:
     return hit
 
 
-def _prose_sentences(ctx) -> list[tuple[str, str]]:
-    """Every sentence of the prose (preamble and sections) with its compact form, split
-    once per report and shared by the rules that read it."""
+def _prose_sentences(ctx) -> list[str]:
+    """Every sentence of the prose (preamble and sections), split once per report and
+    shared by the rules that read it."""
     cached = ctx.shared.get("prose_sentences")
     if cached is None:
-        cached = [(s, "".join(s.split())) for st in ctx.report.prose.streams("prose") for s in sentences(st.text)]
+        cached = []
+        for st in ctx.report.prose.streams("prose"):
+            cached += sentences(st.text)
         ctx.shared["prose_sentences"] = cached
     return cached
+
+
+def _compact_body(sents: list[str]) -> str:
+    """The sentences without white space, joined by 。 — as ``"。".join("".join(s.split())
+    for s in sents)``, in two calls instead of two a sentence: a sentence holds no 。 (it
+    is a stop), so white space taken out of the joined text is white space taken out of
+    each sentence, and 。 stays where it joins them."""
+    return "".join("。".join(sents).split())
+
+
+def _ignored(sents: list[str], ignore) -> set[int]:
+    """Indices of the sentences one of the ``ignore`` patterns matches.  A pattern is
+    searched for only in the sentences that hold its first required literal, found by one
+    scan of the sentences joined by 。 (a literal found across a join only adds a sentence
+    to search) instead of a search a sentence.  With a pattern of the timed engine, every
+    sentence in turn as before: the order of its searches decides its timeouts."""
+    if any(pat.engine == "regex" for pat in ignore):
+        return {k for k, s in enumerate(sents) if any(search(i, s) for i in ignore)}
+    joined = "。".join(sents)
+    starts = list(accumulate((len(s) + 1 for s in sents), initial=0))
+    out: set[int] = set()
+    for pat in ignore:
+        places = pat.places(joined)
+        todo = range(len(sents)) if places is None else sorted({bisect_right(starts, q) - 1 for q in places})
+        for k in todo:
+            if k not in out and search(pat, sents[k]):
+                out.add(k)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -230,15 +262,19 @@ def run_pattern(rule, ctx):
     # (a page of pinyin gives hundreds of matches of which `max` keeps one)
     found = []
     cap = p["max"]
+    # with `max` (and no merging) only the first `max` places are reported: the matches of
+    # one pattern in one stream come in order, so after `max` different places the rest of
+    # that pattern's matches there cannot be among them (a page of pinyin: hundreds of
+    # matches, one reported).  Not for the timed engine, whose later timeout must count.
+    # Which patterns may stop early is worked out once a run, not once a stream.
+    stoppable = None
+    if cap is not None and not p["merge"]:
+        stoppable = [e["regex"].engine != "regex" and all(u.engine != "regex" for u in e["unless"]) for e in entries]
     for st in streams:
-        # with `max` (and no merging) only the first `max` places are reported: the matches of
-        # one pattern in one stream come in order, so after `max` different places the rest of
-        # that pattern's matches there cannot be among them (a page of pinyin: hundreds of
-        # matches, one reported).  Not for the timed engine, whose later timeout must count.
-        ordered = cap is not None and not p["merge"] and _in_order(ctx, st)
-        for e in entries:
+        ordered = stoppable is not None and _in_order(ctx, st)
+        for k, e in enumerate(entries):
             pat = e["regex"]
-            stop = cap if ordered and pat.engine != "regex" and all(u.engine != "regex" for u in e["unless"]) else None
+            stop = cap if ordered and stoppable[k] else None
             last = None
             for m in finditer(pat, st.text):
                 a, b = m.span()
@@ -460,8 +496,12 @@ def _report_mentions(rule, ctx):
     key = tuple(i.pattern for i in ignore) if all(i.engine != "regex" for i in ignore) else None
     body = bodies.get(key) if key is not None else None
     if body is None:
-        body = "。".join(c for s, c in _prose_sentences(ctx)
-                        if not (ignore and any(search(i, s) for i in ignore)))
+        sents = _prose_sentences(ctx)
+        if ignore:
+            skip = _ignored(sents, ignore)
+            if skip:
+                sents = [s for k, s in enumerate(sents) if k not in skip]
+        body = _compact_body(sents)
         if key is not None:
             bodies[key] = body
     titles = [strip_pinyin(s.title) for s in r.sections]
