@@ -111,19 +111,23 @@ def test_a_worker_collects_cyclic_garbage_rarely_and_never_walks_what_it_inherit
     assert gc.get_threshold() == before
 
 
+def _stuck(real, victim: str | None = None):
+    """``real`` (lint_path, or check_one with its task) — but the file named ``victim`` (any
+    file when None) is stuck first where SIGALRM cannot reach it (as inside C code)."""
+    def stuck(what, *a, **kw):
+        path = what[0] if isinstance(what, tuple) else what
+        if victim is None or str(path).endswith(victim):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(60)
+        return real(what, *a, **kw)
+    return stuck
+
+
 def _run_with_one_stuck(monkeypatch, files, victim):
     """runner.run over files, the one named victim stuck where SIGALRM cannot reach it (as
     inside C code); the hard limit is 1 s: the run must end well within 20 s."""
     import validator.lint as lint
-    real = lint.lint_path
-
-    def stuck(path, *a, **kw):
-        if str(path).endswith(victim):
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-            time.sleep(60)
-        return real(path, *a, **kw)
-
-    monkeypatch.setattr(lint, "lint_path", stuck)
+    monkeypatch.setattr(lint, "lint_path", _stuck(lint.lint_path, victim))
     monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
     t = time.monotonic()
     out = runner.run([(p, Options(timeout=0.5)) for p in files], jobs=2)
@@ -468,14 +472,7 @@ def test_a_check_stuck_at_a_tight_ceiling_is_ended_by_the_hard_limit_not_waited_
     """The check that could reach the ceiling runs in a forked process; stuck there (as
     CPython 3.11 can be, retrying an allocation while unwinding) it is killed: P091."""
     started = _forks(monkeypatch)
-    real = runner.check_one
-
-    def stuck(task, *a, **kw):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(60)
-        return real(task, *a, **kw)
-
-    monkeypatch.setattr(runner, "check_one", stuck)
+    monkeypatch.setattr(runner, "check_one", _stuck(runner.check_one))
     monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
     t = time.monotonic()
     out = runner.run([(str(REPORTS[0]), Options(timeout=0.5))], jobs=1, max_memory=1024 * 1024)
