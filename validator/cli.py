@@ -364,7 +364,7 @@ class _Settings:
             raise UsageError(of(exc)) from None
         self._eff = {}
         self._opts = {}
-        self._read = None   # _read_settings(args): the same for every file
+        self._read = _read_settings(args)   # the same for every file
 
     def for_path(self, path):
         from .config import ConfigError, check_selectors, effective
@@ -406,8 +406,6 @@ class _Settings:
                        extra_rule_dirs=tuple(v["rules-dirs"]),
                        severity=severity_overrides(eff, rules))
         lim = self._read
-        if lim is None:
-            lim = self._read = _read_settings(self.args)
         opts.max_bytes, opts.timeout, opts.max_chars = lim.max_bytes, lim.timeout, lim.max_chars
         return opts, eff, rules
 

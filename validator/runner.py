@@ -607,14 +607,12 @@ def ceiling_reachable(task, max_memory: int | None, data: bytes | None = None) -
     if not max_memory:
         return False
     opts = task[1]
-    size = len(data) if data is not None else None
-    if size is None:
-        try:
-            st = os.stat(task[0])
-        except (OSError, ValueError):
-            return False   # the reader says what is wrong
-        import stat
-        size = st.st_size if stat.S_ISREG(st.st_mode) else None
+    if data is not None:
+        size = len(data)
+    else:
+        kind, size = _limits.stat_kind(task[0])     # a pipe: no size, read up to --max-bytes
+        if kind == "other":
+            return False   # a directory, a path that cannot be read: the reader says what is wrong
     bounds = [b for b in (size, getattr(opts, "max_bytes", None), getattr(opts, "max_chars", None)) if b]
     return not bounds or min(bounds) * BYTES_PER_CHAR > max_memory
 
