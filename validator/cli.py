@@ -497,10 +497,12 @@ def cmd_check(args) -> int:
     cross = bool(args.previous) or (len(files) > 1 and eff0.values.get("cross", True))
     from .reporters import shows_source   # only an output that shows source lines gets them
     lines = shows_source(fmt) and not args.quiet and not args.statistics
+    english = lang == "en"   # the output's language: the findings' English texts are read only then
     for p in files:
         if p == "-":
             continue
         opts, eff, _rules = settings.options(p)
+        opts.english = english
         tasks.append((p, opts, cross, lines))
         per_file[p] = eff
     results = [LiteResult(p, [], error=why) for p, why in missing]
@@ -508,6 +510,7 @@ def cmd_check(args) -> int:
         from .rules import RuleRunError
         name = args.stdin_filename or "<stdin>"
         opts, eff, rules = settings.options(args.stdin_filename or "<stdin>")
+        opts.english = english
         per_file[name] = eff
         try:
             from .limits import LimitExceeded, read_bounded

@@ -37,6 +37,10 @@ class Options:
     max_bytes: int | None = _limits.DEFAULT_MAX_BYTES  # per file; None/0 = no limit (P090)
     timeout: float | None = _limits.DEFAULT_TIMEOUT_S  # seconds per file; None/0 = none (P091)
     max_chars: int | None = _limits.DEFAULT_MAX_CHARS  # characters of text per file (P090)
+    # make the findings' English texts (message_en, suggestion_en) too: a run whose output is
+    # Chinese never reads them (`check` without --lang en), and they were two fifths of what
+    # a worker sends back per file
+    english: bool = True
 
 
 @record
@@ -55,7 +59,7 @@ _selected = is_selected
 def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
     """Run the selected rules of one report (selection, severities: here, in the core; the
     rules that compare two reports run in validator/cross, those the core emits elsewhere)."""
-    ctx = Ctx(report, opts.lang, opts.issuer_kind)
+    ctx = Ctx(report, opts.lang, opts.issuer_kind, opts.english)
     out: list[Finding] = []
     # a reader that could read no text at all (a scanned PDF) says so; nothing else is checked
     unreadable = any(getattr(n, "args", {}).get("only") for n in report.source.notes)

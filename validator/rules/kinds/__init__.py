@@ -162,12 +162,13 @@ class Ctx:
     """What a rule needs while it runs: the report model, its format, the options that
     concern rules (language, --issuer-kind), and a way to emit findings."""
 
-    def __init__(self, report, lang: str = "zh", issuer_kind: str | None = None):
+    def __init__(self, report, lang: str = "zh", issuer_kind: str | None = None, english: bool = True):
         self.report = ModelView(report)
         self.__report = report
         self.fmt = report.format
         self.lang = lang
         self.issuer_kind = issuer_kind
+        self.english = english       # make the English texts of findings (Options.english)
         self.__src = report.source
         self.__locations: dict = {}
         self.__sections: tuple | None = None      # (section starts, "三、…" names), when first asked
@@ -231,8 +232,10 @@ class Ctx:
         src = self.__src
         start, end = span
         own = suggestion is None
+        english = self.english
         texts = _texts(rule.message, rule.suggestion if own else None,
-                       rule.message_en, rule.suggestion_en if own else None)
+                       rule.message_en if english else None,
+                       rule.suggestion_en if own and english else None)
         # quote the report's own characters (full-width punctuation, traditional script) in the
         # arguments the texts show: only those are read (the texts name plain arguments)
         quoted = _Safe()
