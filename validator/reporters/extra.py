@@ -162,9 +162,9 @@ def _fingerprint(f) -> str:
 
 @register("sarif")
 def render_sarif(results, out, *, lang="zh", **kw):
-    import json     # imported when this format is chosen
-    json.dump(sarif_document(results, lang, **kw), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    from .common import collector_paused, write_json
+    with collector_paused():
+        write_json(sarif_document(results, lang, **kw), out)
 
 
 # --- GitHub Actions workflow commands ---------------------------------------------------

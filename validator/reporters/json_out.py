@@ -52,6 +52,6 @@ def document(results, lang="zh", baseline: int = 0) -> dict:
 
 @register("json")
 def render(results, out, *, lang="zh", baseline=0, **_kw):
-    import json     # imported when this format is chosen (every reporter is registered at start)
-    json.dump(document(results, lang, baseline), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    from .common import collector_paused, write_json
+    with collector_paused():
+        write_json(document(results, lang, baseline), out)
