@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from ..findings import SEVERITY_RANK
+from ..findings import SEVERITY_RANK, elsewhere
 from ..i18n import count_by_severity, summary_line
 from . import register
 from .common import error_text, ordered, summary, totals
@@ -180,9 +180,12 @@ def gh_escape_prop(s: str) -> str:
     return gh_escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_line(f, lang="zh") -> str:
+def github_line(f, lang="zh", file_prop: str | None = None) -> str:
+    """``file_prop``: ``gh_escape_prop(f.path)`` when the caller has it (once per file)."""
     loc = f.location
-    props = [f"file={gh_escape_prop(f.path)}", f"line={max(1, loc.line)}", f"col={max(1, loc.column)}"]
+    if file_prop is None:
+        file_prop = gh_escape_prop(f.path)
+    props = [f"file={file_prop}", f"line={max(1, loc.line)}", f"col={max(1, loc.column)}"]
     if loc.end_line is not None:
         props.append(f"endLine={max(1, loc.end_line)}")
         if loc.end_column is not None:
@@ -191,7 +194,6 @@ def github_line(f, lang="zh") -> str:
     msg = f.text(lang)
     if loc.where:
         msg += f"（{f.where(lang)}）" if lang != "en" else f" ({f.where(lang)})"
-    from ..findings import elsewhere
     msg += elsewhere(f, lang)
     return f"::{_GH_LEVEL.get(f.severity, 'warning')} {','.join(props)}::{gh_escape_data(msg)}"
 
@@ -204,8 +206,11 @@ def render_github(results, out, *, lang="zh", baseline=0, **_kw):
         err = getattr(res, "error", None)
         if err:
             out.write(f"::error file={gh_escape_prop(res.path)},title=xxgk-lint::{gh_escape_data(error_text(res, lang))}\n")
+        prop = None
         for f in ordered(res.findings):
-            out.write(github_line(f, lang) + "\n")
+            if prop is None or f.path != last:
+                last, prop = f.path, gh_escape_prop(f.path)
+            out.write(github_line(f, lang, prop) + "\n")
     line = summary(results, lang, baseline)
     out.write(line + "\n")
     import os
