@@ -21,8 +21,15 @@ def fold(findings: list[Finding], rules=None) -> list[Finding]:
         return findings
     groups: "OrderedDict[tuple, list[Finding]]" = OrderedDict()
     order: list = []
+    folding: dict = {}       # rule id → does it fold (asked once per rule, not per finding)
     for f in findings:
-        if f.group and _summary_rule(f, rules) is not None:
+        if not f.group:
+            order.append(f)
+            continue
+        folds = folding.get(f.rule)
+        if folds is None:
+            folds = folding[f.rule] = _summary_rule(f, rules) is not None
+        if folds:
             key = (f.path, f.rule, f.group)
             if key not in groups:
                 groups[key] = []
