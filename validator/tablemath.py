@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .expr import OPS, Missing, flat_sides
+from .expr import OPS, Missing, Outcome, flat_sides
 from .model import Cell, Table, ValueKind
 from .templates import TableSpec
 
@@ -65,6 +65,7 @@ class Lookup:
 
 _PLAIN = (ValueKind.NUMBER, ValueKind.ZERO)
 _BLANK = ValueKind.BLANK
+_MISSING = ValueKind.MISSING
 
 
 class PlainValues:
@@ -103,10 +104,11 @@ class PlainValues:
         return plan
 
     def _sides(self, expr, for_each: str):
-        """Each side as (subtract?, what, payload, name) terms — what: _NUM (payload a
-        number), _CELLS (for_each column: payload a row's cells, read at the column), _GROUP
-        (for_each column: payload a group's plan) or _COLUMN (for_each row: payload a column
-        key) — and the operator; None if a row is missing."""
+        """Each side as (subtract?, what, payload, name, sign prefix) terms — what: _NUM
+        (payload a number), _CELLS (for_each column: payload a row's cells, read at the
+        column), _GROUP (for_each column: payload a group's plan) or _COLUMN (for_each row:
+        payload a column key); the sign prefix is the term's "-"s as expr.check names it —
+        and the operator; None if a row is missing."""
         key = (id(expr), for_each)
         hit = self._terms.get(key)
         if hit is not None and hit[0] is expr:
@@ -119,19 +121,19 @@ class PlainValues:
             for neg, kind, payload in flat:
                 subtract = len(neg) % 2 == 1
                 if kind == "num":
-                    terms.append((subtract, _NUM, payload, payload))
+                    terms.append((subtract, _NUM, payload, payload, neg))
                     continue
                 if for_each != "column":
-                    terms.append((subtract, _COLUMN, payload, payload))
+                    terms.append((subtract, _COLUMN, payload, payload, neg))
                     continue
                 plan = self._plan(payload)
                 if plan is None:
                     sides = None
                     break
                 if plan.__class__ is str:
-                    terms.append((subtract, _CELLS, rows[plan].cells, plan))
+                    terms.append((subtract, _CELLS, rows[plan].cells, plan, neg))
                 else:
-                    terms.append((subtract, _GROUP, plan, payload))
+                    terms.append((subtract, _GROUP, plan, payload, neg))
             if sides is None:
                 break
             sides.append(terms)
@@ -176,7 +178,7 @@ class PlainValues:
         values = []
         for terms in sides:
             total = _ZERO
-            for subtract, what, payload, name in terms:
+            for subtract, what, payload, name, _neg in terms:
                 if what is _NUM:
                     v = payload
                 elif what is _GROUP:
@@ -193,6 +195,77 @@ class PlainValues:
                 total = total - v if subtract else total + v
             values.append(total)
         return values
+
+    def outcome(self, expr, for_each: str, key: str) -> tuple[Outcome, list[Cell], list[Cell]]:
+        """``check(expr, look)`` with ``look = Lookup(table, spec, column=key)`` (for_each
+        column) or ``row=key``, and that Lookup's ``cells`` and ``blanks`` afterwards: the same
+        values, terms and cells in the same order, or :class:`Missing` where that raises.
+        An equation that does not hold is reported with its terms and cells; this reads them
+        through the sides :meth:`failing` has already looked up, instead of resolving every
+        name again (a row's spec, a group's children) through a Lookup."""
+        sides = self._sides(expr, for_each)
+        if sides is None:
+            raise Missing(key)
+        left, op, right = sides
+        if for_each == "column":
+            rcells = None
+        else:
+            row = self.table.rows.get(key)
+            rcells = row.cells if row is not None else {}
+        cells: list[Cell] = []
+        blanks: list[Cell] = []
+        lt: list = []
+        lhs = self._read(left, key, rcells, cells, blanks, lt)
+        if op is None:
+            return Outcome(bool(lhs), lhs, None, lt, [], None), cells, blanks
+        rt: list = []
+        rhs = self._read(right, key, rcells, cells, blanks, rt)
+        return Outcome(OPS[op](lhs, rhs), lhs, rhs, lt, rt, op), cells, blanks
+
+    def _read(self, terms, key: str, rcells, cells: list, blanks: list, named: list) -> Decimal:
+        """One side's value at ``key`` as expr._eval_flat gives it with a Lookup, putting each
+        term's (name, value) in ``named`` and the cells read in ``cells``/``blanks``."""
+        total = Decimal(0)
+        for subtract, what, payload, name, neg in terms:
+            if what is _NUM:
+                v = payload
+            else:
+                if what is _GROUP:
+                    v = self._read_group(payload, key, cells, blanks)
+                else:
+                    cell = payload.get(key) if what is _CELLS else rcells.get(payload)
+                    v = self._read_cell(cell, name if what is _CELLS else key, payload if what is _COLUMN else key,
+                                        cells, blanks)
+                named.append((neg + name, v))
+            total = total - v if subtract else total + v
+        return total
+
+    def _read_group(self, plan: tuple, col: str, cells: list, blanks: list) -> Decimal:
+        """A group's sum as Lookup._row_value adds it (its rows in the format's order)."""
+        total = Decimal(0)
+        rows = self.table.rows
+        for sub in plan:
+            if sub.__class__ is str:
+                total += self._read_cell(rows[sub].cells.get(col), sub, col, cells, blanks)
+            else:
+                total += self._read_group(sub, col, cells, blanks)
+        return total
+
+    @staticmethod
+    def _read_cell(cell: Cell | None, row: str, col: str, cells: list, blanks: list) -> Decimal:
+        """Lookup._cell_value without ``implied``."""
+        if cell is None:
+            raise Missing(f"{row}/{col}")
+        kind = cell.kind
+        if kind == _MISSING:
+            raise Missing(f"{row}/{col}")
+        cells.append(cell)
+        if kind in _PLAIN:
+            return cell.value
+        if kind == _BLANK:
+            blanks.append(cell)
+            return Decimal(0)
+        raise Missing(f"{row}/{col}")
 
     def failing(self, expr, for_each: str, keys) -> list[str]:
         """The keys among ``keys`` at which ``expr`` does not hold — those where :meth:`holds`

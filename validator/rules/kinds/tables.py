@@ -15,7 +15,7 @@ from ...model import ValueKind
 from ...i18n import Msg, msg, table_en
 from ...tablemath import Lookup, PlainValues
 from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
-from . import KindError, fmt_num, plain_row_name, register
+from . import KindError, _shown_args, fmt_num, plain_row_name, register
 
 SIDE_THIS, SIDE_PREV = "本年", "上年"
 
@@ -151,15 +151,17 @@ def run_equation(rule, ctx):
     plain = ctx.shared.get(("plain_values", tkey))
     if plain is None or plain.table is not table:
         plain = ctx.shared[("plain_values", tkey)] = PlainValues(table, spec)
+    # the arguments the rule's texts can show (Ctx.emit reads no other)
+    shown = _shown_args(rule.message, rule.suggestion, rule.message_en, rule.suggestion_en)
     for k in plain.failing(expr, for_each, keys):
-        look = Lookup(table, spec, column=k) if for_each == "column" else Lookup(table, spec, row=k)
+        # the terms and cells of the failing key, as check() with a Lookup gives them
         try:
-            out = check(expr, look)
+            out, cells, blank_cells = plain.outcome(expr, for_each, k)
         except Missing:
             continue
         if out.holds:
             continue
-        if any(c.kind == ValueKind.BLANK and c.implied is not None for c in look.cells):
+        if any(c.kind == ValueKind.BLANK and c.implied is not None for c in cells):
             # a blank cell whose value the template's other equations fix: with that value the
             # equation holds, so the blank is the problem (F502 says what it must be), not a sum
             alt = Lookup(table, spec, column=k, implied=True) if for_each == "column" else \
@@ -169,38 +171,42 @@ def run_equation(rule, ctx):
                     continue
             except Missing:
                 pass
-        lhs_cells = _cells_of(look, out.lhs_terms, spec, for_each)
-        rhs_cells = _cells_of(look, out.rhs_terms, spec, for_each)
+        lhs_cells = _cells_of(cells, out.lhs_terms, spec, for_each)
+        rhs_cells = _cells_of(cells, out.rhs_terms, spec, for_each)
         if _all_blank(lhs_cells) or _all_blank(rhs_cells):
             continue
         diff = out.lhs - out.rhs
         where = p["locate"]
         side_cells = rhs_cells if where == "rhs" else lhs_cells
         anchor = next((c for c in side_cells if c.kind != ValueKind.BLANK), None) or \
-            (side_cells[0] if side_cells else look.cells[0])
-        others = [c.span for c in look.cells if c is not anchor]
+            (side_cells[0] if side_cells else cells[0])
+        others = [c.span for c in cells if c is not anchor]
         fix_name = p["fix"] or (out.rhs_terms[0][0] if out.rhs_terms else "")
-        fix_val = None
-        for n, v in out.rhs_terms:
-            if n == fix_name:
-                fix_val = v + diff
-        for n, v in out.lhs_terms:
-            if n == fix_name and fix_val is None:
-                fix_val = v - diff
-        blanks = len(look.blanks)
+        blanks = len(blank_cells)
         label = spec.column_display(k) if for_each == "column" else (plain_row_name(spec, k) or "")
-        lhs_expr, lhs_expr_en = _term_texts(spec, out.lhs_terms, for_each)
-        rhs_expr, rhs_expr_en = _term_texts(spec, out.rhs_terms, for_each)
         args = {
             "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
             "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
-            "lhs_expr": lhs_expr, "rhs_expr": rhs_expr,
-            "fix": fix_name, "fix_value": fmt_num(fix_val),
+            "fix": fix_name,
             "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
-            "lhs_expr_en": lhs_expr_en, "rhs_expr_en": rhs_expr_en,
             "fix_en": spec.short_name(fix_name) if for_each == "column" else fix_name,
             "assumption_en": (f" ({blanks} blank cell{'s' if blanks != 1 else ''} counted as 0)" if blanks else ""),
         }
+        # only what the rule's texts show is worked out (Ctx.emit reads no other argument):
+        # A302 and A303 show no right-hand terms, only A301 the value {fix} should have
+        if "lhs_expr" in shown or "lhs_expr_en" in shown:
+            args["lhs_expr"], args["lhs_expr_en"] = _term_texts(spec, out.lhs_terms, for_each)
+        if "rhs_expr" in shown or "rhs_expr_en" in shown:
+            args["rhs_expr"], args["rhs_expr_en"] = _term_texts(spec, out.rhs_terms, for_each)
+        if "fix_value" in shown or "fix_value_en" in shown:
+            fix_val = None
+            for n, v in out.rhs_terms:
+                if n == fix_name:
+                    fix_val = v + diff
+            for n, v in out.lhs_terms:
+                if n == fix_name and fix_val is None:
+                    fix_val = v - diff
+            args["fix_value"] = fmt_num(fix_val)
         yield ctx.emit(rule, anchor.span, args, table=tkey,
                        row=(plain_row_name(spec, k) if for_each == "row" else None),
                        column=(label if for_each == "column" else None),
@@ -208,15 +214,30 @@ def run_equation(rule, ctx):
                        related=others)
 
 
-def _cells_of(look, terms, spec, for_each):
-    """The cells behind a list of terms (groups expand to their rows)."""
-    out = []
-    names = [n.lstrip("-") for n, _v in terms]
-    for c in look.cells:
-        owner = c.row if for_each == "column" else c.column
-        if owner in names or (for_each == "column" and _ancestor_in(spec, c.row, names)):
-            out.append(c)
-    return out
+def _cells_of(cells, terms, spec, for_each):
+    """The cells behind a list of terms (groups expand to their rows): of ``cells``, those
+    whose row (for_each column) or column (for_each row) is a term's name or, for_each
+    column, a row under a term's group."""
+    names = tuple(n.lstrip("-") for n, _v in terms)
+    if for_each != "column":
+        return [c for c in cells if c.column in names]
+    owners = _owners(spec, names)
+    return [c for c in cells if c.row in owners]
+
+
+_OWNERS: dict = {}
+
+
+def _owners(spec, names: tuple) -> frozenset:
+    """The row keys that are one of ``names`` or have an ancestor among them (_ancestor_in),
+    once per format table and list of names instead of walking every cell's parents."""
+    key = (id(spec), names)
+    hit = _OWNERS.get(key)
+    if hit is None or hit[0] is not spec:
+        found = set(names)
+        found.update(r.key for r in spec.rows if _ancestor_in(spec, r.key, names))
+        hit = _OWNERS[key] = (spec, frozenset(found))
+    return hit[1]
 
 
 def _ancestor_in(spec, row_key, names) -> bool:

@@ -1,0 +1,226 @@
+"""Fast paths of the table rules (validator/tablemath.py, rules/kinds/tables.py) give what the
+plain computation gives:
+
+* PlainValues.outcome — an equation's values, terms and cells read through the sides the
+  screen (PlainValues.failing) already looked up — equals check() with a Lookup and that
+  Lookup's cells and blanks, on every key of every equation rule of the corpus reports and on
+  made-up tables (blanks, dashes, missing cells and rows, groups, subtraction, constants);
+* the cells behind an equation's terms are picked by a set of rows worked out once per format
+  table and names (tables._owners) — the same cells as walking each cell's parents;
+* an equation finding works out only the arguments its texts show — its texts equal those
+  of working out every argument.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from validator.expr import Missing, check, compile_expr
+from validator.lint import lint_path
+from validator.model import Cell, Row, Table, ValueKind
+from validator.rules import load_rules
+from validator.rules.kinds import tables as T
+from validator.tablemath import Lookup, PlainValues
+from validator.templates import load_formats
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+REPORTS = sorted((CORPUS / "reports").glob("*.txt")) + sorted((CORPUS / "seeds").glob("*.txt"))
+
+
+def _reports():
+    out = []
+    for p in REPORTS:
+        res = lint_path(str(p))
+        if res.report is not None and res.report.tables and res.report.format is not None:
+            out.append(res.report)
+    assert len(out) >= 5
+    return out
+
+
+def _plain_way(expr, table, spec, for_each, key):
+    """check() with a Lookup, and the Lookup's cells and blanks (or Missing)."""
+    look = Lookup(table, spec, column=key) if for_each == "column" else Lookup(table, spec, row=key)
+    try:
+        out = check(expr, look)
+    except Missing:
+        return Missing
+    return out, look.cells, look.blanks
+
+
+def _fast_way(plain, expr, for_each, key):
+    try:
+        return plain.outcome(expr, for_each, key)
+    except Missing:
+        return Missing
+
+
+def _same(fast, slow, where):
+    if slow is Missing or fast is Missing:
+        assert fast is slow, where
+        return
+    (fo, fc, fb), (so, sc, sb) = fast, slow
+    assert (fo.holds, fo.lhs, fo.rhs, fo.lhs_terms, fo.rhs_terms, fo.op) == \
+        (so.holds, so.lhs, so.rhs, so.lhs_terms, so.rhs_terms, so.op), where
+    # the same Decimals (1.50 stays 1.50), not only equal ones
+    assert [str(v) for v in (fo.lhs, fo.rhs)] == [str(v) for v in (so.lhs, so.rhs)], where
+    assert [str(v) for _n, v in fo.lhs_terms + fo.rhs_terms] == [str(v) for _n, v in so.lhs_terms + so.rhs_terms], where
+    assert [id(c) for c in fc] == [id(c) for c in sc], where
+    assert [id(c) for c in fb] == [id(c) for c in sb], where
+
+
+def test_an_equation_read_through_the_screens_sides_is_the_lookups_on_the_corpus():
+    rules = [r for r in load_rules().rules if r.kind == "equation" and not r.relations]
+    assert len(rules) >= 5
+    compared = failing = missing = with_blanks = 0
+    for report in _reports():
+        for rule in rules:
+            p = rule.params
+            spec = report.format.table(p["table"])
+            table = report.tables.get(p["table"])
+            if spec is None or table is None:
+                continue
+            plain = PlainValues(table, spec)
+            keys = spec.columns if p["for_each"] == "column" else [r.key for r in spec.rows]
+            for k in keys:
+                slow = _plain_way(rule.compiled, table, spec, p["for_each"], k)
+                fast = _fast_way(plain, rule.compiled, p["for_each"], k)
+                _same(fast, slow, (report.source.path, rule.id, k))
+                compared += 1
+                missing += slow is Missing
+                if slow is not Missing:
+                    failing += not slow[0].holds
+                    with_blanks += bool(slow[2])
+    assert compared > 200 and failing > 0 and missing > 0 and with_blanks > 0
+
+
+def _cell(rk, ck, kind, raw):
+    value = Decimal(raw.lstrip("增减")) if kind in (ValueKind.NUMBER, ValueKind.ZERO) else None
+    return Cell(raw, kind, value, (0, 0), rk, ck)
+
+
+def _table(rows, key="表三") -> Table:
+    t = Table(key, key, (0, 0))
+    for rk, cells in rows.items():
+        t.rows[rk] = Row(rk, [], {ck: _cell(rk, ck, kind, raw) for ck, (kind, raw) in cells.items()}, (0, 0))
+    return t
+
+
+N, Z, B, D = ValueKind.NUMBER, ValueKind.ZERO, ValueKind.BLANK, ValueKind.NA
+
+
+def test_an_equation_read_through_the_screens_sides_is_the_lookups_on_made_up_tables():
+    spec = load_formats()["2021"].table("表三")
+    groups = [r.key for r in spec.rows if r.group and spec.children(r.key)]
+    nested = next(g for g in groups if any(spec.children(c) for c in spec.children(g)))
+    leaves = [r.key for r in spec.rows if not spec.children(r.key)]
+    cols = spec.columns
+    # every row of the format, its cells numbers, zeros, blanks, decimals, a dash and a missing cell
+    kinds = [(N, "3"), (Z, "0"), (B, ""), (N, "1.50"), (N, "12"), (N, "7")]
+    full = {rk: {c: kinds[(i + j) % len(kinds)] for j, c in enumerate(cols)} for i, rk in enumerate(leaves)}
+    dashed = {rk: dict(cells) for rk, cells in full.items()}
+    dashed[leaves[3]][cols[1]] = (D, "—")
+    dashed[leaves[4]][cols[2]] = (ValueKind.MISSING, "")
+    del dashed[leaves[5]][cols[3]]
+    partial = {rk: cells for rk, cells in full.items() if rk != spec.children(nested)[0]}
+    no_group_rows = {rk: cells for rk, cells in full.items() if rk not in spec.children(groups[0])}
+    exprs_col = [
+        f"{leaves[0]} + {leaves[1]} == {leaves[2]}",
+        f"{leaves[0]} - ({leaves[1]} - {leaves[2]}) == {nested}",
+        f"{' + '.join(groups)} == {leaves[-1]} + 2",
+        f"{nested} - 1.5 >= {leaves[3]}",
+        f"{leaves[3]} + {leaves[4]} + {leaves[5]}",
+        f"{groups[0]} == {groups[0]}",
+    ]
+    exprs_row = [
+        f"{' + '.join(cols[:-1])} == {cols[-1]}",
+        f"{cols[0]} - ({cols[1]} - {cols[2]}) != {cols[3]} + 0.5",
+        f"{cols[1]} + {cols[2]}",
+    ]
+    compared = missing = 0
+    for rows in (full, dashed, partial, no_group_rows, {}):
+        table = _table(rows)
+        plain = PlainValues(table, spec)
+        for source in exprs_col + exprs_row:
+            expr = compile_expr(source)
+            for_each = "column" if source in exprs_col else "row"
+            keys = cols + ["无此列"] if for_each == "column" else [r.key for r in spec.rows] + ["无此行"]
+            for k in keys:
+                slow = _plain_way(expr, table, spec, for_each, k)
+                _same(_fast_way(plain, expr, for_each, k), slow, (source, k))
+                compared += 1
+                missing += slow is Missing
+    assert compared > 300 and 0 < missing < compared
+
+
+def test_a_wrong_fast_read_is_caught():
+    """The comparison above notices a cell read out of order or a term misnamed."""
+    spec = load_formats()["2021"].table("表三")
+    cols = spec.columns
+    table = _table({"本年新收": {c: (N, str(i)) for i, c in enumerate(cols)}})
+    expr = compile_expr(f"{cols[0]} - {cols[1]} == {cols[2]}")
+    fast = PlainValues(table, spec).outcome(expr, "row", "本年新收")
+    slow = _plain_way(expr, table, spec, "row", "本年新收")
+    _same(fast, slow, "as is")
+    out, cells, blanks = fast
+    with pytest.raises(AssertionError):
+        _same((out, cells[::-1], blanks), slow, "reversed")
+    out.lhs_terms[1] = (out.lhs_terms[1][0].lstrip("-"), out.lhs_terms[1][1])
+    with pytest.raises(AssertionError):
+        _same((out, cells, blanks), slow, "misnamed")
+
+
+def _cells_of_walking(cells, terms, spec, for_each):
+    """The cells behind the terms, each cell's parents walked (the plain way)."""
+    names = [n.lstrip("-") for n, _v in terms]
+    out = []
+    for c in cells:
+        owner = c.row if for_each == "column" else c.column
+        if owner in names or (for_each == "column" and T._ancestor_in(spec, c.row, names)):
+            out.append(c)
+    return out
+
+
+def test_the_cells_behind_the_terms_are_those_of_walking_each_cells_parents():
+    for fmt in load_formats().values():
+        for spec in fmt.tables:
+            rows = [r.key for r in spec.rows]
+            cells = [_cell(rk, ck, N, "1") for rk in rows + ["无此行"] for ck in spec.columns]
+            for i in range(len(rows)):
+                for names in ([rows[i]], rows[i:i + 3], ["-" + rows[i], "无此行"], []):
+                    terms = [(n, Decimal(1)) for n in names]
+                    for for_each in ("column", "row"):
+                        assert T._cells_of(cells, terms, spec, for_each) == \
+                            _cells_of_walking(cells, terms, spec, for_each), (spec.key, names, for_each)
+            cols = spec.columns
+            terms = [(c, Decimal(1)) for c in cols[:2]] + [("-" + cols[-1], Decimal(1))]
+            assert T._cells_of(cells, terms, spec, "row") == _cells_of_walking(cells, terms, spec, "row")
+
+
+class _Everything(tuple):
+    def __contains__(self, _name):
+        return True
+
+
+def test_an_equation_finding_is_the_same_with_every_argument_worked_out(monkeypatch):
+    """Working out the {rhs_expr} or {fix_value} that the texts of A302 do not show changes
+    nothing of a finding (Ctx.emit reads only the arguments the texts show)."""
+    from validator.lint import lint_source
+    from validator.source import SourceText
+    rules = load_rules()
+    texts = [p.read_text(encoding="utf-8") for p in REPORTS]
+    # and the failing examples of the equation rules (the corpus has few unbalanced tables)
+    texts += [ex["text"] for r in rules.rules if r.kind == "equation" and not r.relations
+              for ex in r.examples if ex["expect"] == "fail"]
+
+    def findings():
+        return [[(f.to_dict("zh"), f.to_dict("en"))
+                 for f in lint_source(SourceText.from_original(t, path="r.txt"), rules=rules).findings] for t in texts]
+
+    shown_only = findings()
+    monkeypatch.setattr(T, "_shown_args", lambda *_texts: _Everything())
+    every = findings()
+    assert {zh["rule"] for fs in shown_only for zh, _en in fs} >= {"A301", "A302", "A303", "A401"}
+    assert shown_only == every
