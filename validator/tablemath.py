@@ -32,12 +32,12 @@ class Lookup:
 
     def _cell_value(self, row: str, col: str) -> Decimal:
         cell = self.table.cell(row, col)
-        if cell is None or cell.kind == ValueKind.MISSING:
+        if cell is None or cell.kind == _MISSING:
             raise Missing(f"{row}/{col}")
         self.cells.append(cell)
-        if cell.kind in (ValueKind.NUMBER, ValueKind.ZERO):
+        if cell.kind in _PLAIN:
             return cell.value
-        if cell.kind == ValueKind.BLANK:
+        if cell.kind == _BLANK:
             if self.implied and cell.implied is not None:
                 self.implied_cells.append(cell)
                 return cell.implied
@@ -133,7 +133,7 @@ class PlainValues:
                 if plan.__class__ is str:
                     terms.append((subtract, _CELLS, rows[plan].cells, plan, neg))
                 else:
-                    terms.append((subtract, _GROUP, plan, payload, neg))
+                    terms.append((subtract, _GROUP, self._group_cells(plan), payload, neg))
             if sides is None:
                 break
             sides.append(terms)
@@ -141,13 +141,34 @@ class PlainValues:
         self._terms[key] = (expr, out)
         return out
 
-    def _group_value(self, plan: tuple, col: str) -> Decimal:
-        total = Decimal(0)
+    def _group_cells(self, plan: tuple) -> tuple:
+        """A group's plan with each row key replaced by the row's cells (what the screen reads)."""
+        rows = self.table.rows
+        return tuple(rows[sub].cells if sub.__class__ is str else self._group_cells(sub) for sub in plan)
+
+    @staticmethod
+    def _group_value(plan: tuple, col: str) -> Decimal | None:
+        """A group's sum at ``col`` (``plan`` from :meth:`_group_cells`; its rows added in the
+        format's order, a nested group as its own sum as Lookup adds it), or None where a
+        cell is not a number or blank."""
+        total = _ZERO
         for sub in plan:
-            if sub.__class__ is str:
-                total += _plain(self.table.rows[sub].cells.get(col), sub, col)
+            if sub.__class__ is dict:
+                cell = sub.get(col)
+                if cell is None:
+                    return None
+                kind = cell.kind
+                if kind in _PLAIN:
+                    total += cell.value
+                elif kind == _BLANK:
+                    total += _ZERO
+                else:
+                    return None
             else:
-                total += self._group_value(sub, col)
+                v = PlainValues._group_value(sub, col)
+                if v is None:
+                    return None
+                total += v
         return total
 
     def holds(self, expr, for_each: str, key: str) -> bool:
@@ -172,9 +193,9 @@ class PlainValues:
 
     def _values(self, sides, key: str, cells) -> list | str:
         """The value of each side at ``key`` (``cells``: the row's, for_each row), or the name
-        of the first value missing (:class:`Missing` from a group's sum).  Each term's value as
-        _plain() gives it, written out in the loop: an equation is decided for every column of
-        every table, a call per term was most of its cost."""
+        of the first value missing.  Each term's value as Lookup._cell_value gives it without
+        ``implied`` (a blank is 0), written out in the loop: an equation is decided for every
+        column of every table, a call per term was most of its cost."""
         values = []
         for terms in sides:
             total = _ZERO
@@ -183,6 +204,8 @@ class PlainValues:
                     v = payload
                 elif what is _GROUP:
                     v = self._group_value(payload, key)
+                    if v is None:
+                        return f"{name}/{key}"
                 else:
                     cell = payload.get(key) if what is _CELLS else cells.get(payload)
                     kind = cell.kind if cell is not None else None
@@ -231,7 +254,7 @@ class PlainValues:
                 v = payload
             else:
                 if what is _GROUP:
-                    v = self._read_group(payload, key, cells, blanks)
+                    v = self._read_group(self._plan(name), key, cells, blanks)
                 else:
                     cell = payload.get(key) if what is _CELLS else rcells.get(payload)
                     v = self._read_cell(cell, name if what is _CELLS else key, payload if what is _COLUMN else key,
@@ -280,17 +303,51 @@ class PlainValues:
         both = (left, right) if op is not None else (left,)
         compare = OPS[op] if op is not None else None
         rows = self.table.rows
+        if for_each != "column" and all(t and all(what is _COLUMN and not sub for sub, what, *_ in t) for t in both):
+            return self._failing_sums(tuple(tuple(t[2] for t in terms) for terms in both), compare, keys)
         cells = None
         out = []
         for key in keys:
             if for_each != "column":
                 row = rows.get(key)
                 cells = row.cells if row is not None else {}
-            try:
-                values = self._values(both, key, cells)
-            except Missing:             # a sum over rows of a group
-                continue
+            values = self._values(both, key, cells)
             if values.__class__ is not str:     # a value missing: not decided here (holds() raises)
+                if not (bool(values[0]) if compare is None else compare(values[0], values[1])):
+                    out.append(key)
+        return out
+
+    def _failing_sums(self, sides: tuple, compare, keys) -> list[str]:
+        """:meth:`failing` of an equation whose every side is a sum of columns (for_each
+        row; ``sides``: each side's columns), the usual shape of a row's equation (parts ==
+        total): each value added as :meth:`_values` adds it, without telling kinds of terms
+        apart."""
+        rows = self.table.rows
+        out = []
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                continue                # no cells: the first value is missing
+            get = row.cells.get
+            values = []
+            for cols in sides:
+                total = _ZERO
+                for col in cols:
+                    cell = get(col)
+                    if cell is None:
+                        break
+                    kind = cell.kind
+                    if kind in _PLAIN:
+                        total = total + cell.value
+                    elif kind == _BLANK:
+                        total = total + _ZERO
+                    else:
+                        break
+                else:
+                    values.append(total)
+                    continue
+                break                   # a value missing: not decided here (holds() raises)
+            else:
                 if not (bool(values[0]) if compare is None else compare(values[0], values[1])):
                     out.append(key)
         return out
@@ -298,17 +355,6 @@ class PlainValues:
 
 _NUM, _CELLS, _GROUP, _COLUMN = "num", "cells", "group", "column"
 _ZERO = Decimal(0)
-
-
-def _plain(cell: Cell | None, row: str, col: str) -> Decimal:
-    """A cell's value as :meth:`Lookup._cell_value` gives it without ``implied``."""
-    if cell is not None:
-        kind = cell.kind
-        if kind in _PLAIN:
-            return cell.value
-        if kind == _BLANK:
-            return Decimal(0)
-    raise Missing(f"{row}/{col}")
 
 
 def implied_blanks(table: Table, spec: TableSpec) -> None:
@@ -326,9 +372,8 @@ def implied_blanks(table: Table, spec: TableSpec) -> None:
             cells = [row.cells.get(c) for c in parts + [total]]
             if any(c is None for c in cells):
                 continue
-            blanks = [c for c in cells if c.kind == ValueKind.BLANK]
-            if len(blanks) != 1 or any(c.kind not in (ValueKind.NUMBER, ValueKind.ZERO, ValueKind.BLANK)
-                                       for c in cells):
+            blanks = [c for c in cells if c.kind == blank]
+            if len(blanks) != 1 or any(c.kind not in _PLAIN and c.kind != blank for c in cells):
                 continue
             b = blanks[0]
             known = sum((c.value for c in cells[:-1] if c is not b), Decimal(0))

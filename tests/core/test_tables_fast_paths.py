@@ -124,13 +124,22 @@ def test_an_equation_read_through_the_screens_sides_is_the_lookups_on_made_up_ta
     dashed[leaves[3]][cols[1]] = (D, "—")
     dashed[leaves[4]][cols[2]] = (ValueKind.MISSING, "")
     del dashed[leaves[5]][cols[3]]
+    inner = [k for k in spec.children(nested) if not spec.children(k)] or \
+        [k2 for k in spec.children(nested) for k2 in spec.children(k)]
+    dashed[inner[-1]][cols[4]] = (D, "—")                       # a dash inside a (nested) group
+    dashed[spec.children(groups[-1])[-1]][cols[5]] = (ValueKind.TEXT, "无")
+    for g in groups:                                            # and in a group inside a group
+        if g != nested and g in spec.children(nested):
+            dashed[spec.children(g)[0]][cols[0]] = (D, "-")
+            break
     partial = {rk: cells for rk, cells in full.items() if rk != spec.children(nested)[0]}
     no_group_rows = {rk: cells for rk, cells in full.items() if rk not in spec.children(groups[0])}
     exprs_col = [
         f"{leaves[0]} + {leaves[1]} == {leaves[2]}",
         f"{leaves[0]} - ({leaves[1]} - {leaves[2]}) == {nested}",
-        f"{' + '.join(groups)} == {leaves[-1]} + 2",
-        f"{nested} - 1.5 >= {leaves[3]}",
+        f"{' + '.join(groups)} == {leaves[-1]} + 2",     # 办理结果: its groups have no rows of their own
+        f"{' + '.join(g for g in groups if g != nested)} == {leaves[-1]} + 2",
+        f"{leaves[2]} - {groups[-1]} - 1.5 >= {groups[1]}",
         f"{leaves[3]} + {leaves[4]} + {leaves[5]}",
         f"{groups[0]} == {groups[0]}",
     ]
@@ -147,11 +156,19 @@ def test_an_equation_read_through_the_screens_sides_is_the_lookups_on_made_up_ta
             expr = compile_expr(source)
             for_each = "column" if source in exprs_col else "row"
             keys = cols + ["无此列"] if for_each == "column" else [r.key for r in spec.rows] + ["无此行"]
+            wants = []
             for k in keys:
                 slow = _plain_way(expr, table, spec, for_each, k)
                 _same(_fast_way(plain, expr, for_each, k), slow, (source, k))
+                try:
+                    held = plain.holds(expr, for_each, k)
+                except Missing:
+                    held = Missing
+                assert held == (Missing if slow is Missing else slow[0].holds), (source, k)
+                wants.append(held)
                 compared += 1
                 missing += slow is Missing
+            assert plain.failing(expr, for_each, keys) == [k for k, w in zip(keys, wants) if w is False], source
     assert compared > 300 and 0 < missing < compared
 
 
@@ -224,3 +241,119 @@ def test_an_equation_finding_is_the_same_with_every_argument_worked_out(monkeypa
     every = findings()
     assert {zh["rule"] for fs in shown_only for zh, _en in fs} >= {"A301", "A302", "A303", "A401"}
     assert shown_only == every
+
+
+def _values_every_cell(rule, ctx, key, table, spec):
+    """F501 the plain way: every number's value looked at, zeros too."""
+    value_kinds = spec.value_kinds
+    for row in table.rows.values():
+        for col, cell in row.cells.items():
+            kind = cell.kind
+            if kind in (ValueKind.NUMBER, ValueKind.ZERO):
+                of = value_kinds.get(col, "count")
+                if of == "count":
+                    v = cell.value
+                    if v != v.to_integral_value():
+                        problem, problem_en = "件数不应有小数", "a count has no decimals"
+                    elif v < 0:
+                        problem, problem_en = "不应为负数", "must not be negative"
+                    elif cell.raw[:1] in "增减+":
+                        problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
+                    else:
+                        continue
+                elif of == "amount" and cell.value < 0:
+                    problem, problem_en = "不应为负数", "must not be negative"
+                else:
+                    continue
+            elif kind == ValueKind.TEXT:
+                problem, problem_en = "不是数字", "not a number"
+            else:
+                continue
+            name = T.plain_row_name(spec, row.key)
+            col_name = spec.column_display(col)
+            yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
+                                             "value": cell.raw, "problem": problem, "problem_en": problem_en,
+                                             "cell": T._cell_zh(key, name, col_name),
+                                             "cell_en": T._cell_en(key, name, col_name)},
+                           table=key, row=name, column=col_name)
+
+
+ODD_VALUES = """2019年政府信息公开工作年度报告
+二、主动公开政府信息情况
+| 第二十条第（一）项 | | | |
+| 信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |
+| 规章 | 增0 | +0 | 0 |
+| 规范性文件 | 减3 | -2 | 1.5 |
+| 第二十条第（八）项 | | |
+| 信息内容 | 上一年项目数量 | 本年增/减 |
+| 行政事业性收费 | 3 | 增0 |
+| 第二十条第（十）项 | | | |
+| 信息内容 | 采购项目数量 | 采购总金额 |
+| 政府集中采购 | 0 | -0.5 |
+三、收到和处理政府信息公开申请情况
+| 一、本年新收政府信息公开申请数量 | 增0 | 0.0 | 减0 | -1 | 2.5 | 无 | 0 |
+| 二、上年结转政府信息公开申请数量 | +0 | 0 | 0 | 0 | 0 | 0 | 0 |
+"""
+
+
+def test_a_zero_is_looked_at_only_for_its_sign_word_and_the_values_found_are_every_cells():
+    from validator.lint import lint_source
+    from validator.rules.kinds import Ctx
+    from validator.source import SourceText
+    rules = load_rules()
+    rule = next(r for r in rules.rules if r.id == "F501")
+    texts = [p.read_text(encoding="utf-8") for p in REPORTS] + [ODD_VALUES] + \
+        [ex["text"] for ex in rule.examples]
+    found = zero_signed = 0
+    for text in texts:
+        report = lint_source(SourceText.from_original(text, path="r.txt"), rules=rules).report
+        if report is None or report.format is None:
+            continue
+        for key, table, spec in Ctx(report).tables_with_spec():
+            fast = [(f.location, f.message, f.message_en) for f in T._values(rule, Ctx(report), key, table, spec)]
+            slow = [(f.location, f.message, f.message_en)
+                    for f in _values_every_cell(rule, Ctx(report), key, table, spec)]
+            assert fast == slow, (key, text[:40])
+            found += len(fast)
+            zero_signed += sum(1 for c in table.all_cells()
+                               if c.kind == ValueKind.ZERO and c.raw[:1] in "增减+")
+    assert found > 5 and zero_signed >= 2
+
+
+def _term_texts_each_time(spec, terms, for_each, prev_label=None):
+    """tables._term_texts the plain way: each term's name worked out for every finding."""
+    from validator.rules.kinds import fmt_num
+    zh, en = [], []
+    for name, v in terms:
+        neg = name.startswith("-")
+        n = name[1:] if neg else name
+        side, dot, bare = n.partition("·")
+        if not dot:
+            bare, side = n, ""
+        shown = spec.short_name(bare) if for_each == "column" else bare
+        shown_v = fmt_num(v)
+        prev = side == T.SIDE_PREV and prev_label
+        zh.append(("－" if neg else "") + (f"{prev_label}的{shown}" if prev else shown) + shown_v)
+        en.append(("- " if neg else "") + f"“{shown} of last year's report” {shown_v}" if prev else
+                  ("- " if neg else "") + f"“{shown}” {shown_v}")
+    return " + ".join(zh).replace("+ －", "－ "), " + ".join(en).replace("+ - ", "- ")
+
+
+def test_the_terms_shown_are_those_of_naming_each_term_every_time():
+    compared = 0
+    for fmt in load_formats().values():
+        for spec in fmt.tables:
+            rows = [r.key for r in spec.rows]
+            cols = list(spec.columns)
+            for names, for_each in ((rows, "column"), (cols, "row")):
+                for i in range(0, len(names), 3):
+                    picked = names[i:i + 4]
+                    variants = [picked, ["-" + n for n in picked], [f"本年·{n}" for n in picked],
+                                [f"-上年·{n}" for n in picked], ["无此名", "-无此名"], []]
+                    for k, variant in enumerate(variants):
+                        terms = [(n, Decimal(j) / (k + 1)) for j, n in enumerate(variant)]
+                        for prev in (None, "2022年度报告", "上一年度报告"):
+                            assert T._term_texts(spec, terms, for_each, prev) == \
+                                _term_texts_each_time(spec, terms, for_each, prev), (variant, prev)
+                            compared += 1
+    assert compared > 100

@@ -81,19 +81,39 @@ def _term_texts(spec, terms, for_each, prev_label=None) -> tuple[str, str]:
     (one pass for both); with ``prev_label``, last year's terms (a year-over-year equation)
     are named as that report's."""
     zh, en = [], []
-    for name, v in terms:
+    for (pre_zh, pre_en), (_name, v) in zip(_term_names(spec, tuple(n for n, _v in terms), for_each, prev_label),
+                                            terms):
+        shown_v = fmt_num(v)
+        zh.append(pre_zh + shown_v)
+        en.append(pre_en + shown_v)
+    return " + ".join(zh).replace("+ －", "－ "), " + ".join(en).replace("+ - ", "- ")
+
+
+_TERM_NAMES: dict = {}
+
+
+def _term_names(spec, names: tuple, for_each, prev_label) -> list:
+    """What :func:`_term_texts` shows before each term's value, in Chinese and in English —
+    the same for every finding of an equation, so made once per format table and terms."""
+    key = (id(spec), names, for_each, prev_label)
+    hit = _TERM_NAMES.get(key)
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    out = []
+    for name in names:
         neg = name.startswith("-")
         n = name[1:] if neg else name
         side, dot, bare = n.partition("·")
         if not dot:
             bare, side = n, ""
         shown = spec.short_name(bare) if for_each == "column" else bare
-        shown_v = fmt_num(v)
         prev = side == SIDE_PREV and prev_label
-        zh.append(("－" if neg else "") + (f"{prev_label}的{shown}" if prev else shown) + shown_v)
-        en.append(("- " if neg else "") + f"“{shown} of last year's report” {shown_v}" if prev else
-                  ("- " if neg else "") + f"“{shown}” {shown_v}")
-    return " + ".join(zh).replace("+ －", "－ "), " + ".join(en).replace("+ - ", "- ")
+        out.append((("－" if neg else "") + (f"{prev_label}的{shown}" if prev else shown),
+                    ("- " if neg else "") + (f"“{shown} of last year's report” " if prev else f"“{shown}” ")))
+    if len(_TERM_NAMES) > 4096:     # rule directories' equations, years of reports: kept bounded
+        _TERM_NAMES.clear()
+    _TERM_NAMES[key] = (spec, out)
+    return out
 
 
 @register("equation", "tables", params=[
@@ -145,9 +165,10 @@ def run_equation(rule, ctx):
     if for_each == "column":
         keys = p["columns"] or spec.columns
     else:
-        keys = p["rows"] or [r.key for r in spec.rows if not r.group or not r.label]
+        keys = p["rows"] or _checked_rows(spec)
     # most equations hold: decide that first without collecting terms and cells (the same
-    # values and sums as check() with a Lookup, which then runs only where it does not hold)
+    # values and sums as check() with a Lookup); the terms and cells are read only where it
+    # does not hold (PlainValues.outcome: what check() with a Lookup gives)
     plain = ctx.shared.get(("plain_values", tkey))
     if plain is None or plain.table is not table:
         plain = ctx.shared[("plain_values", tkey)] = PlainValues(table, spec)
@@ -161,7 +182,7 @@ def run_equation(rule, ctx):
             continue
         if out.holds:
             continue
-        if any(c.kind == ValueKind.BLANK and c.implied is not None for c in cells):
+        if any(c.implied is not None for c in blank_cells):   # the blank cells among those read
             # a blank cell whose value the template's other equations fix: with that value the
             # equation holds, so the blank is the problem (F502 says what it must be), not a sum
             alt = Lookup(table, spec, column=k, implied=True) if for_each == "column" else \
@@ -178,7 +199,7 @@ def run_equation(rule, ctx):
         diff = out.lhs - out.rhs
         where = p["locate"]
         side_cells = rhs_cells if where == "rhs" else lhs_cells
-        anchor = next((c for c in side_cells if c.kind != ValueKind.BLANK), None) or \
+        anchor = next((c for c in side_cells if c.kind != _BLANK), None) or \
             (side_cells[0] if side_cells else cells[0])
         others = [c.span for c in cells if c is not anchor]
         fix_name = p["fix"] or (out.rhs_terms[0][0] if out.rhs_terms else "")
@@ -212,6 +233,18 @@ def run_equation(rule, ctx):
                        column=(label if for_each == "column" else None),
                        numbers={"lhs": out.lhs, "rhs": out.rhs, "diff": diff, "blank_as_zero": blanks},
                        related=others)
+
+
+_CHECKED_ROWS: dict = {}
+
+
+def _checked_rows(spec) -> list[str]:
+    """The rows an equation for_each row checks by default (all but a labelled group's
+    heading), once per format table."""
+    hit = _CHECKED_ROWS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = _CHECKED_ROWS[id(spec)] = (spec, [r.key for r in spec.rows if not r.group or not r.label])
+    return hit[1]
 
 
 def _cells_of(cells, terms, spec, for_each):
@@ -250,7 +283,7 @@ def _ancestor_in(spec, row_key, names) -> bool:
 
 
 def _all_blank(cells) -> bool:
-    return bool(cells) and all(c.kind == ValueKind.BLANK for c in cells)
+    return bool(cells) and all(c.kind == _BLANK for c in cells)
 
 
 def why_not(cell, table_present: bool, what: str, lang: str = "zh") -> str:
@@ -343,7 +376,7 @@ def _run_year_over_year(rule, ctx):
         prev_cells = looks[SIDE_PREV].cells
         if _all_blank(this_cells) or _all_blank(prev_cells):
             continue
-        anchor = next((c for c in this_cells if c.kind != ValueKind.BLANK), this_cells[0] if this_cells else None)
+        anchor = next((c for c in this_cells if c.kind != _BLANK), this_cells[0] if this_cells else None)
         if anchor is None:
             continue
         blanks = len(looks[SIDE_THIS].blanks) + len(looks[SIDE_PREV].blanks)
@@ -416,7 +449,9 @@ def _cell_en(table: str, row: str | None, column: str) -> str:
     return f"{table_en(table)}, row “{row}”, column “{column}”" if row else f"{table_en(table)}, column “{column}”"
 
 
-_NUMBER_KINDS = (ValueKind.NUMBER, ValueKind.ZERO)
+# ValueKind's members as names of the module: ``ValueKind.BLANK`` is a lookup through the
+# enum's class each time (slower than the comparison it is for, in loops over every cell)
+_NUMBER, _ZERO, _BLANK = ValueKind.NUMBER, ValueKind.ZERO, ValueKind.BLANK
 _MISSING = ValueKind.MISSING
 _TEXT = ValueKind.TEXT
 
@@ -429,7 +464,13 @@ def _values(rule, ctx, key, table, spec):
     for row in table.rows.values():
         for col, cell in row.cells.items():
             kind = cell.kind
-            if kind in _NUMBER_KINDS:
+            if kind == _ZERO:
+                # 0 (what ZERO holds) is whole and not negative: of a count only the 增/减
+                # is left to look at, of an amount nothing (most cells are zeros)
+                if cell.raw[:1] not in "增减+" or value_kinds.get(col, "count") != "count":
+                    continue
+                problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
+            elif kind == _NUMBER:
                 of = value_kinds.get(col, "count")
                 if of == "count":
                     v = cell.value
@@ -462,9 +503,9 @@ def _unfilled(table) -> bool:
     """Is every cell of the table that is there blank (and one there), or none there at all?"""
     blank = False
     for c in table.all_cells():
-        if c.kind == ValueKind.MISSING:
+        if c.kind == _MISSING:
             continue
-        if c.kind != ValueKind.BLANK:
+        if c.kind != _BLANK:
             return False
         blank = True
     return blank or bool(table.rows)
@@ -490,7 +531,7 @@ def _blank(rule, ctx, key, table, spec):
     for row in table.rows.values():
         name = None
         for c in row.cells.values():
-            if c.kind != ValueKind.BLANK:
+            if c.kind != _BLANK:
                 continue
             if name is None:
                 name = plain_row_name(spec, row.key)
