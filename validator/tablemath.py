@@ -106,15 +106,40 @@ class PlainValues:
     def _sides(self, expr, for_each: str):
         """Each side as (subtract?, what, payload, name, sign prefix) terms — what: _NUM
         (payload a number), _CELLS (for_each column: payload a row's cells, read at the
-        column), _GROUP (for_each column: payload a group's plan) or _COLUMN (for_each row:
-        payload a column key); the sign prefix is the term's "-"s as expr.check names it —
-        and the operator; None if a row is missing."""
+        column), _GROUP (for_each column: payload a group's cells, :meth:`_group_cells`) or
+        _COLUMN (for_each row: payload a column key); the sign prefix is the term's "-"s as
+        expr.check names it — and the operator; None if a row is missing."""
         key = (id(expr), for_each)
         hit = self._terms.get(key)
         if hit is not None and hit[0] is expr:
             return hit[1]
+        out = self._skeleton(expr, for_each)
+        if out is not None and for_each == "column":
+            # the row keys and groups' plans of the skeleton, as this table's cells
+            rows = self.table.rows
+            left, op, right = out
+            out = tuple([(sub, what, rows[payload].cells if what is _CELLS else
+                          self._group_cells(payload) if what is _GROUP else payload, name, neg)
+                         for sub, what, payload, name, neg in terms] for terms in (left, right))
+            out = (out[0], op, out[1])
+        self._terms[key] = (expr, out)
+        return out
+
+    def _skeleton(self, expr, for_each: str):
+        """:meth:`_sides` with a row's key (_CELLS) or a group's plan (_GROUP) in place of
+        their cells.  It depends on the format's table and which of its rows have cells, not on
+        the values: the same for most reports, so kept between reports (for_each row: the
+        same for every table)."""
+        if for_each == "column":
+            rows = self.table.rows
+            have = tuple([k for k, r in rows.items() if r.cells])
+            key = (id(expr), for_each, id(self.spec), have)
+        else:
+            key = (id(expr), for_each)
+        hit = _SKELETONS.get(key)
+        if hit is not None and hit[0] is expr and (for_each != "column" or hit[1] is self.spec):
+            return hit[2]
         left, op, right = flat_sides(expr)
-        rows = self.table.rows
         sides = []
         for flat in (left, right):
             terms = []
@@ -131,14 +156,16 @@ class PlainValues:
                     sides = None
                     break
                 if plan.__class__ is str:
-                    terms.append((subtract, _CELLS, rows[plan].cells, plan, neg))
+                    terms.append((subtract, _CELLS, plan, plan, neg))
                 else:
-                    terms.append((subtract, _GROUP, self._group_cells(plan), payload, neg))
+                    terms.append((subtract, _GROUP, plan, payload, neg))
             if sides is None:
                 break
             sides.append(terms)
         out = None if sides is None else (sides[0], op, sides[1])
-        self._terms[key] = (expr, out)
+        if len(_SKELETONS) >= 4096:      # reports with many different rows missing: kept bounded
+            _SKELETONS.clear()
+        _SKELETONS[key] = (expr, self.spec, out)
         return out
 
     def _group_cells(self, plan: tuple) -> tuple:
@@ -355,6 +382,7 @@ class PlainValues:
 
 _NUM, _CELLS, _GROUP, _COLUMN = "num", "cells", "group", "column"
 _ZERO = Decimal(0)
+_SKELETONS: dict = {}
 
 
 def implied_blanks(table: Table, spec: TableSpec) -> None:

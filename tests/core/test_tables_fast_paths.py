@@ -5,6 +5,12 @@ plain computation gives:
   screen (PlainValues.failing) already looked up — equals check() with a Lookup and that
   Lookup's cells and blanks, on every key of every equation rule of the corpus reports and on
   made-up tables (blanks, dashes, missing cells and rows, groups, subtraction, constants);
+  so do PlainValues.holds and .failing, whose sides are kept between tables of the same
+  format and rows (PlainValues._skeleton) and whose row sums are added without telling kinds of
+  terms apart (PlainValues._failing_sums);
+* F501 looks at a zero only for its 增/减 — the same findings as looking at every number;
+* the names shown before each term's value are made once per format table and terms — the
+  same texts as naming each term every time;
 * the cells behind an equation's terms are picked by a set of rows worked out once per format
   table and names (tables._owners) — the same cells as walking each cell's parents;
 * an equation finding works out only the arguments its texts show — its texts equal those
@@ -357,3 +363,56 @@ def test_the_terms_shown_are_those_of_naming_each_term_every_time():
                                 _term_texts_each_time(spec, terms, for_each, prev), (variant, prev)
                             compared += 1
     assert compared > 100
+
+
+def _missing_cells_listed(rule, ctx, key, table, spec):
+    """P002's rows with some cells missing, the plain way: each row's missing cells listed."""
+    if "missing" not in rule.params["reasons"]:
+        return
+    for row in table.rows.values():
+        if row.unreadable:
+            continue
+        missing = [c for c in row.cells.values() if c.kind == ValueKind.MISSING]
+        if missing and len(missing) < len(row.cells):
+            label, place, place_en = T._place(spec, key, row)
+            n, got = len(row.cells), len(row.cells) - len(missing)
+            yield ctx.emit(rule, missing[0].span, {
+                "table": key, "row": label or "", "raw": "", "place": place, "place_en": place_en,
+                "detail": f"只读到{got}个数值，模板有{n}列",
+                "detail_en": f"only {got} values were read for the {n} columns of the format",
+                "columns": n}, table=key, row=label)
+
+
+SHORT_ROWS = """2023年政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+| 一、本年新收政府信息公开申请数量 | 20 | 2 | 0 | 0 | 1 | 0 | 23 |
+| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 |
+| （一）予以公开 | 10 | 1 | 0 | 0 | 0 | 0 | 11 |
+| 四、结转下年度继续办理 | 1 |
+四、政府信息公开行政复议、行政诉讼情况
+| 行政复议 | | | | | 行政诉讼 | | | | | | | | | |
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+| 2 | 1 | 0 | 0 | 3 | 1 | 0 | 0 | 1 | 2 | 0 | 0 |
+"""
+
+
+def test_a_row_with_every_cell_is_passed_over_and_the_rows_short_of_cells_are_those_listed():
+    from validator.lint import lint_source
+    from validator.rules.kinds import Ctx
+    from validator.source import SourceText
+    rules = load_rules()
+    rule = next(r for r in rules.rules if r.id == "P002")
+    texts = [p.read_text(encoding="utf-8") for p in REPORTS] + [SHORT_ROWS]
+    found = 0
+    for text in texts:
+        report = lint_source(SourceText.from_original(text, path="r.txt"), rules=rules).report
+        if report is None or report.format is None:
+            continue
+        for key, table, spec in Ctx(report).tables_with_spec():
+            fast = [(f.location, f.message, f.message_en) for f in T._unreadable(rule, Ctx(report), key, table, spec)
+                    if "只读到" in f.message]
+            slow = [(f.location, f.message, f.message_en)
+                    for f in _missing_cells_listed(rule, Ctx(report), key, table, spec)]
+            assert fast == slow, key
+            found += len(fast)
+    assert found >= 1

@@ -556,6 +556,7 @@ def _place(spec, key, row) -> tuple:
 
 def _unreadable(rule, ctx, key, table, spec):
     reasons = set(rule.params["reasons"])
+    want_missing = "missing" in reasons
     for row in table.rows.values():
         if row.unreadable:
             why, raw, count = row.unreadable
@@ -574,7 +575,12 @@ def _unreadable(rule, ctx, key, table, spec):
             yield ctx.emit(rule, span, {"table": key, "row": label or "", "raw": raw, "detail": detail,
                                         "columns": n, "place": place, "place_en": place_en,
                                         "detail_en": detail_en}, table=key, row=label)
-        elif "missing" in reasons:
+        elif want_missing:
+            for c in row.cells.values():     # most rows have every cell: looked at without a list
+                if c.kind == _MISSING:
+                    break
+            else:
+                continue
             missing = [c for c in row.cells.values() if c.kind == _MISSING]
             if missing and len(missing) < len(row.cells):
                 label, place, place_en = _place(spec, key, row)
