@@ -8,7 +8,10 @@ plain computation gives:
   so do PlainValues.holds and .failing, whose sides are kept between tables of the same
   format and rows (PlainValues._skeleton) and whose row sums are added without telling kinds of
   terms apart (PlainValues._failing_sums);
-* F501 looks at a zero only for its 增/减 — the same findings as looking at every number;
+* F501, F502 and P002 read a table's cells from one census made by the first of them
+  (tables._Census: the values to look at, a zero only with 增/减; the blank cells by row; the
+  rows with a missing cell) — the same findings in the same order as each looking at every
+  cell;
 * the names shown before each term's value are made once per format table and terms — the
   same texts as naming each term every time;
 * the cells behind an equation's terms are picked by a set of rows worked out once per format
@@ -416,3 +419,58 @@ def test_a_row_with_every_cell_is_passed_over_and_the_rows_short_of_cells_are_th
             assert fast == slow, key
             found += len(fast)
     assert found >= 1
+
+
+def _blank_every_cell(rule, ctx, key, table, spec):
+    """F502 the plain way: every cell of the table looked at."""
+    if T._unfilled(table):
+        return
+    for row in table.rows.values():
+        name = None
+        for c in row.cells.values():
+            if c.kind != ValueKind.BLANK:
+                continue
+            if name is None:
+                name = T.plain_row_name(spec, row.key)
+            col = spec.column_display(c.column)
+            implied = implied_en = ""
+            if c.implied is not None:
+                implied = f"（按{c.implied_by}，应为{T.fmt_num(c.implied)}）"
+                implied_en = f" (by “{c.implied_by}” it should be {T.fmt_num(c.implied)})"
+            yield ctx.emit(rule, c.span, {"table": key, "row": name or "", "column": col,
+                                          "cell": T._cell_zh(key, name, col), "cell_en": T._cell_en(key, name, col),
+                                          "implied": implied, "implied_en": implied_en},
+                           table=key, row=name, column=col, group=key,
+                           numbers={"implied": c.implied} if c.implied is not None else None)
+
+
+def test_the_cells_rules_find_in_one_pass_what_each_finds_looking_at_every_cell():
+    """F501, F502 and P002 read the table's cells from one census (tables._Census): the same
+    findings, in the same order, as each looking at every cell — with the census made first
+    by any of them."""
+    from validator.lint import lint_source
+    from validator.rules.kinds import Ctx
+    from validator.source import SourceText
+    rules = load_rules()
+    by_id = {r.id: r for r in rules.rules}
+    plain = {"F501": _values_every_cell, "F502": _blank_every_cell, "P002": _missing_cells_listed}
+    fast = {"F501": T._values, "F502": T._blank,
+            "P002": lambda *a: (f for f in T._unreadable(*a) if "只读到" in f.message)}
+    texts = [p.read_text(encoding="utf-8") for p in REPORTS] + [ODD_VALUES, SHORT_ROWS] + \
+        [ex["text"] for rid in plain for ex in by_id[rid].examples]
+    found = {rid: 0 for rid in plain}
+    for text in texts:
+        report = lint_source(SourceText.from_original(text, path="r.txt"), rules=rules).report
+        if report is None or report.format is None:
+            continue
+        for order in (("F501", "F502", "P002"), ("P002", "F502", "F501"), ("F502", "P002", "F501")):
+            ctx = Ctx(report)                # one census for the three, made by the first
+            for key, table, spec in Ctx(report).tables_with_spec():
+                for rid in order:
+                    got = [(f.location, f.message, f.message_en, f.numbers)
+                           for f in fast[rid](by_id[rid], ctx, key, table, spec)]
+                    want = [(f.location, f.message, f.message_en, f.numbers)
+                            for f in plain[rid](by_id[rid], Ctx(report), key, table, spec)]
+                    assert got == want, (rid, key, text[:30])
+                    found[rid] += len(got)
+    assert all(found.values()), found

@@ -456,47 +456,86 @@ _MISSING = ValueKind.MISSING
 _TEXT = ValueKind.TEXT
 
 
+class _Census:
+    """What the cells rules look for in a table, found in one pass over its cells instead of
+    one pass per rule (most cells are zeros and numbers none of them reports): the cells
+    whose value F501 looks at (numbers, text, a zero written with 增/减/+) with their column
+    keys, the blank cells of each row that has some (F502), the keys of the rows with a
+    missing cell (P002) — each in the table's order."""
+
+    __slots__ = ("valued", "blank_rows", "missing_rows")
+
+    def __init__(self, table):
+        valued = self.valued = []
+        blank_rows = self.blank_rows = []
+        missing_rows = self.missing_rows = set()
+        for row in table.rows.values():
+            blanks = None
+            for col, cell in row.cells.items():
+                kind = cell.kind
+                if kind == _ZERO:
+                    if cell.raw[:1] in "增减+":
+                        valued.append((col, cell, row))
+                elif kind == _NUMBER or kind == _TEXT:
+                    valued.append((col, cell, row))
+                elif kind == _BLANK:
+                    if blanks is None:
+                        blanks = []
+                        blank_rows.append((row, blanks))
+                    blanks.append(cell)
+                elif kind == _MISSING:
+                    missing_rows.add(row.key)
+
+
+def _census(ctx, table) -> _Census:
+    """:class:`_Census` once per table and report (F501, F502 and P002 all ask)."""
+    key = ("census", id(table))
+    kept = ctx.shared.get(key)
+    if kept is None or kept[0] is not table:
+        kept = ctx.shared[key] = (table, _Census(table))
+    return kept[1]
+
+
 def _values(rule, ctx, key, table, spec):
-    # every cell of every table is looked at: numbers (most cells) first, and only what the
-    # column's kind asks is worked out (a count: whole, not negative, no 增/减; an amount:
-    # not negative; any other kind: nothing)
+    # only what the column's kind asks is worked out (a count: whole, not negative, no 增/减;
+    # an amount: not negative; any other kind: nothing), of the cells the census leaves (a
+    # zero without 增/减 is whole and not negative: nothing to say of it)
     value_kinds = spec.value_kinds
-    for row in table.rows.values():
-        for col, cell in row.cells.items():
-            kind = cell.kind
-            if kind == _ZERO:
-                # 0 (what ZERO holds) is whole and not negative: of a count only the 增/减
-                # is left to look at, of an amount nothing (most cells are zeros)
-                if cell.raw[:1] not in "增减+" or value_kinds.get(col, "count") != "count":
-                    continue
-                problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
-            elif kind == _NUMBER:
-                of = value_kinds.get(col, "count")
-                if of == "count":
-                    v = cell.value
-                    if v != v.to_integral_value():
-                        problem, problem_en = "件数不应有小数", "a count has no decimals"
-                    elif v < 0:
-                        problem, problem_en = "不应为负数", "must not be negative"
-                    elif cell.raw[:1] in "增减+":
-                        problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
-                    else:
-                        continue
-                elif of == "amount" and cell.value < 0:
+    for col, cell, row in _census(ctx, table).valued:
+        kind = cell.kind
+        if kind == _ZERO:
+            # 0 (what ZERO holds) is whole and not negative: of a count with 增/减 only
+            # that is left to say, of an amount nothing
+            if value_kinds.get(col, "count") != "count":
+                continue
+            problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
+        elif kind == _NUMBER:
+            of = value_kinds.get(col, "count")
+            if of == "count":
+                v = cell.value
+                if v != v.to_integral_value():
+                    problem, problem_en = "件数不应有小数", "a count has no decimals"
+                elif v < 0:
                     problem, problem_en = "不应为负数", "must not be negative"
+                elif cell.raw[:1] in "增减+":
+                    problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
                 else:
                     continue
-            elif kind == _TEXT:
-                problem, problem_en = "不是数字", "not a number"
+            elif of == "amount" and cell.value < 0:
+                problem, problem_en = "不应为负数", "must not be negative"
             else:
                 continue
-            name = plain_row_name(spec, row.key)
-            col_name = spec.column_display(col)
-            yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
-                                             "value": cell.raw, "problem": problem, "problem_en": problem_en,
-                                             "cell": _cell_zh(key, name, col_name),
-                                             "cell_en": _cell_en(key, name, col_name)},
-                           table=key, row=name, column=col_name)
+        elif kind == _TEXT:
+            problem, problem_en = "不是数字", "not a number"
+        else:
+            continue
+        name = plain_row_name(spec, row.key)
+        col_name = spec.column_display(col)
+        yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
+                                         "value": cell.raw, "problem": problem, "problem_en": problem_en,
+                                         "cell": _cell_zh(key, name, col_name),
+                                         "cell_en": _cell_en(key, name, col_name)},
+                       table=key, row=name, column=col_name)
 
 
 def _unfilled(table) -> bool:
@@ -528,13 +567,9 @@ def _table_unfilled(rule, ctx, key, table, spec):
 def _blank(rule, ctx, key, table, spec):
     if _unfilled_once(ctx, table):
         return  # reported once by the unfilled rule
-    for row in table.rows.values():
-        name = None
-        for c in row.cells.values():
-            if c.kind != _BLANK:
-                continue
-            if name is None:
-                name = plain_row_name(spec, row.key)
+    for row, blanks in _census(ctx, table).blank_rows:
+        name = plain_row_name(spec, row.key)
+        for c in blanks:
             col = spec.column_display(c.column)
             implied = implied_en = ""
             if c.implied is not None:   # the template's equations fix what the cell should hold
@@ -557,6 +592,7 @@ def _place(spec, key, row) -> tuple:
 def _unreadable(rule, ctx, key, table, spec):
     reasons = set(rule.params["reasons"])
     want_missing = "missing" in reasons
+    missing_rows = _census(ctx, table).missing_rows if want_missing else None
     for row in table.rows.values():
         if row.unreadable:
             why, raw, count = row.unreadable
@@ -576,10 +612,7 @@ def _unreadable(rule, ctx, key, table, spec):
                                         "columns": n, "place": place, "place_en": place_en,
                                         "detail_en": detail_en}, table=key, row=label)
         elif want_missing:
-            for c in row.cells.values():     # most rows have every cell: looked at without a list
-                if c.kind == _MISSING:
-                    break
-            else:
+            if row.key not in missing_rows:     # most rows have every cell
                 continue
             missing = [c for c in row.cells.values() if c.kind == _MISSING]
             if missing and len(missing) < len(row.cells):
