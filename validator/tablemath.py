@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .expr import OPS, Missing, flat_sides
+from .expr import OPS, Missing, Outcome, flat_sides
 from .model import Cell, Table, ValueKind
 from .templates import TableSpec
 
@@ -32,12 +32,12 @@ class Lookup:
 
     def _cell_value(self, row: str, col: str) -> Decimal:
         cell = self.table.cell(row, col)
-        if cell is None or cell.kind == ValueKind.MISSING:
+        if cell is None or cell.kind == _MISSING:
             raise Missing(f"{row}/{col}")
         self.cells.append(cell)
-        if cell.kind in (ValueKind.NUMBER, ValueKind.ZERO):
+        if cell.kind in _PLAIN:
             return cell.value
-        if cell.kind == ValueKind.BLANK:
+        if cell.kind == _BLANK:
             if self.implied and cell.implied is not None:
                 self.implied_cells.append(cell)
                 return cell.implied
@@ -65,6 +65,7 @@ class Lookup:
 
 _PLAIN = (ValueKind.NUMBER, ValueKind.ZERO)
 _BLANK = ValueKind.BLANK
+_MISSING = ValueKind.MISSING
 
 
 class PlainValues:
@@ -103,49 +104,98 @@ class PlainValues:
         return plan
 
     def _sides(self, expr, for_each: str):
-        """Each side as (subtract?, what, payload, name) terms — what: _NUM (payload a
-        number), _CELLS (for_each column: payload a row's cells, read at the column), _GROUP
-        (for_each column: payload a group's plan) or _COLUMN (for_each row: payload a column
-        key) — and the operator; None if a row is missing."""
+        """Each side as (subtract?, what, payload, name, sign prefix) terms — what: _NUM
+        (payload a number), _CELLS (for_each column: payload a row's cells, read at the
+        column), _GROUP (for_each column: payload a group's cells, :meth:`_group_cells`) or
+        _COLUMN (for_each row: payload a column key); the sign prefix is the term's "-"s as
+        expr.check names it — and the operator; None if a row is missing."""
         key = (id(expr), for_each)
         hit = self._terms.get(key)
         if hit is not None and hit[0] is expr:
             return hit[1]
+        out = self._skeleton(expr, for_each)
+        if out is not None and for_each == "column":
+            # the row keys and groups' plans of the skeleton, as this table's cells
+            rows = self.table.rows
+            left, op, right = out
+            out = tuple([(sub, what, rows[payload].cells if what is _CELLS else
+                          self._group_cells(payload) if what is _GROUP else payload, name, neg)
+                         for sub, what, payload, name, neg in terms] for terms in (left, right))
+            out = (out[0], op, out[1])
+        self._terms[key] = (expr, out)
+        return out
+
+    def _skeleton(self, expr, for_each: str):
+        """:meth:`_sides` with a row's key (_CELLS) or a group's plan (_GROUP) in place of
+        their cells.  It depends on the format's table and which of its rows have cells, not on
+        the values: the same for most reports, so kept between reports (for_each row: the
+        same for every table)."""
+        if for_each == "column":
+            rows = self.table.rows
+            have = tuple([k for k, r in rows.items() if r.cells])
+            key = (id(expr), for_each, id(self.spec), have)
+        else:
+            key = (id(expr), for_each)
+        hit = _SKELETONS.get(key)
+        if hit is not None and hit[0] is expr and (for_each != "column" or hit[1] is self.spec):
+            return hit[2]
         left, op, right = flat_sides(expr)
-        rows = self.table.rows
         sides = []
         for flat in (left, right):
             terms = []
             for neg, kind, payload in flat:
                 subtract = len(neg) % 2 == 1
                 if kind == "num":
-                    terms.append((subtract, _NUM, payload, payload))
+                    terms.append((subtract, _NUM, payload, payload, neg))
                     continue
                 if for_each != "column":
-                    terms.append((subtract, _COLUMN, payload, payload))
+                    terms.append((subtract, _COLUMN, payload, payload, neg))
                     continue
                 plan = self._plan(payload)
                 if plan is None:
                     sides = None
                     break
                 if plan.__class__ is str:
-                    terms.append((subtract, _CELLS, rows[plan].cells, plan))
+                    terms.append((subtract, _CELLS, plan, plan, neg))
                 else:
-                    terms.append((subtract, _GROUP, plan, payload))
+                    terms.append((subtract, _GROUP, plan, payload, neg))
             if sides is None:
                 break
             sides.append(terms)
         out = None if sides is None else (sides[0], op, sides[1])
-        self._terms[key] = (expr, out)
+        if len(_SKELETONS) >= 4096:      # reports with many different rows missing: kept bounded
+            _SKELETONS.clear()
+        _SKELETONS[key] = (expr, self.spec, out)
         return out
 
-    def _group_value(self, plan: tuple, col: str) -> Decimal:
-        total = Decimal(0)
+    def _group_cells(self, plan: tuple) -> tuple:
+        """A group's plan with each row key replaced by the row's cells (what the screen reads)."""
+        rows = self.table.rows
+        return tuple(rows[sub].cells if sub.__class__ is str else self._group_cells(sub) for sub in plan)
+
+    @staticmethod
+    def _group_value(plan: tuple, col: str) -> Decimal | None:
+        """A group's sum at ``col`` (``plan`` from :meth:`_group_cells`; its rows added in the
+        format's order, a nested group as its own sum as Lookup adds it), or None where a
+        cell is not a number or blank."""
+        total = _ZERO
         for sub in plan:
-            if sub.__class__ is str:
-                total += _plain(self.table.rows[sub].cells.get(col), sub, col)
+            if sub.__class__ is dict:
+                cell = sub.get(col)
+                if cell is None:
+                    return None
+                kind = cell.kind
+                if kind in _PLAIN:
+                    total += cell.value
+                elif kind == _BLANK:
+                    total += _ZERO
+                else:
+                    return None
             else:
-                total += self._group_value(sub, col)
+                v = PlainValues._group_value(sub, col)
+                if v is None:
+                    return None
+                total += v
         return total
 
     def holds(self, expr, for_each: str, key: str) -> bool:
@@ -170,17 +220,19 @@ class PlainValues:
 
     def _values(self, sides, key: str, cells) -> list | str:
         """The value of each side at ``key`` (``cells``: the row's, for_each row), or the name
-        of the first value missing (:class:`Missing` from a group's sum).  Each term's value as
-        _plain() gives it, written out in the loop: an equation is decided for every column of
-        every table, a call per term was most of its cost."""
+        of the first value missing.  Each term's value as Lookup._cell_value gives it without
+        ``implied`` (a blank is 0), written out in the loop: an equation is decided for every
+        column of every table, a call per term was most of its cost."""
         values = []
         for terms in sides:
             total = _ZERO
-            for subtract, what, payload, name in terms:
+            for subtract, what, payload, name, _neg in terms:
                 if what is _NUM:
                     v = payload
                 elif what is _GROUP:
                     v = self._group_value(payload, key)
+                    if v is None:
+                        return f"{name}/{key}"
                 else:
                     cell = payload.get(key) if what is _CELLS else cells.get(payload)
                     kind = cell.kind if cell is not None else None
@@ -193,6 +245,77 @@ class PlainValues:
                 total = total - v if subtract else total + v
             values.append(total)
         return values
+
+    def outcome(self, expr, for_each: str, key: str) -> tuple[Outcome, list[Cell], list[Cell]]:
+        """``check(expr, look)`` with ``look = Lookup(table, spec, column=key)`` (for_each
+        column) or ``row=key``, and that Lookup's ``cells`` and ``blanks`` afterwards: the same
+        values, terms and cells in the same order, or :class:`Missing` where that raises.
+        An equation that does not hold is reported with its terms and cells; this reads them
+        through the sides :meth:`failing` has already looked up, instead of resolving every
+        name again (a row's spec, a group's children) through a Lookup."""
+        sides = self._sides(expr, for_each)
+        if sides is None:
+            raise Missing(key)
+        left, op, right = sides
+        if for_each == "column":
+            rcells = None
+        else:
+            row = self.table.rows.get(key)
+            rcells = row.cells if row is not None else {}
+        cells: list[Cell] = []
+        blanks: list[Cell] = []
+        lt: list = []
+        lhs = self._read(left, key, rcells, cells, blanks, lt)
+        if op is None:
+            return Outcome(bool(lhs), lhs, None, lt, [], None), cells, blanks
+        rt: list = []
+        rhs = self._read(right, key, rcells, cells, blanks, rt)
+        return Outcome(OPS[op](lhs, rhs), lhs, rhs, lt, rt, op), cells, blanks
+
+    def _read(self, terms, key: str, rcells, cells: list, blanks: list, named: list) -> Decimal:
+        """One side's value at ``key`` as expr._eval_flat gives it with a Lookup, putting each
+        term's (name, value) in ``named`` and the cells read in ``cells``/``blanks``."""
+        total = Decimal(0)
+        for subtract, what, payload, name, neg in terms:
+            if what is _NUM:
+                v = payload
+            else:
+                if what is _GROUP:
+                    v = self._read_group(self._plan(name), key, cells, blanks)
+                else:
+                    cell = payload.get(key) if what is _CELLS else rcells.get(payload)
+                    v = self._read_cell(cell, name if what is _CELLS else key, payload if what is _COLUMN else key,
+                                        cells, blanks)
+                named.append((neg + name, v))
+            total = total - v if subtract else total + v
+        return total
+
+    def _read_group(self, plan: tuple, col: str, cells: list, blanks: list) -> Decimal:
+        """A group's sum as Lookup._row_value adds it (its rows in the format's order)."""
+        total = Decimal(0)
+        rows = self.table.rows
+        for sub in plan:
+            if sub.__class__ is str:
+                total += self._read_cell(rows[sub].cells.get(col), sub, col, cells, blanks)
+            else:
+                total += self._read_group(sub, col, cells, blanks)
+        return total
+
+    @staticmethod
+    def _read_cell(cell: Cell | None, row: str, col: str, cells: list, blanks: list) -> Decimal:
+        """Lookup._cell_value without ``implied``."""
+        if cell is None:
+            raise Missing(f"{row}/{col}")
+        kind = cell.kind
+        if kind == _MISSING:
+            raise Missing(f"{row}/{col}")
+        cells.append(cell)
+        if kind in _PLAIN:
+            return cell.value
+        if kind == _BLANK:
+            blanks.append(cell)
+            return Decimal(0)
+        raise Missing(f"{row}/{col}")
 
     def failing(self, expr, for_each: str, keys) -> list[str]:
         """The keys among ``keys`` at which ``expr`` does not hold — those where :meth:`holds`
@@ -207,17 +330,51 @@ class PlainValues:
         both = (left, right) if op is not None else (left,)
         compare = OPS[op] if op is not None else None
         rows = self.table.rows
+        if for_each != "column" and all(t and all(what is _COLUMN and not sub for sub, what, *_ in t) for t in both):
+            return self._failing_sums(tuple(tuple(t[2] for t in terms) for terms in both), compare, keys)
         cells = None
         out = []
         for key in keys:
             if for_each != "column":
                 row = rows.get(key)
                 cells = row.cells if row is not None else {}
-            try:
-                values = self._values(both, key, cells)
-            except Missing:             # a sum over rows of a group
-                continue
+            values = self._values(both, key, cells)
             if values.__class__ is not str:     # a value missing: not decided here (holds() raises)
+                if not (bool(values[0]) if compare is None else compare(values[0], values[1])):
+                    out.append(key)
+        return out
+
+    def _failing_sums(self, sides: tuple, compare, keys) -> list[str]:
+        """:meth:`failing` of an equation whose every side is a sum of columns (for_each
+        row; ``sides``: each side's columns), the usual shape of a row's equation (parts ==
+        total): each value added as :meth:`_values` adds it, without telling kinds of terms
+        apart."""
+        rows = self.table.rows
+        out = []
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                continue                # no cells: the first value is missing
+            get = row.cells.get
+            values = []
+            for cols in sides:
+                total = _ZERO
+                for col in cols:
+                    cell = get(col)
+                    if cell is None:
+                        break
+                    kind = cell.kind
+                    if kind in _PLAIN:
+                        total = total + cell.value
+                    elif kind == _BLANK:
+                        total = total + _ZERO
+                    else:
+                        break
+                else:
+                    values.append(total)
+                    continue
+                break                   # a value missing: not decided here (holds() raises)
+            else:
                 if not (bool(values[0]) if compare is None else compare(values[0], values[1])):
                     out.append(key)
         return out
@@ -225,17 +382,7 @@ class PlainValues:
 
 _NUM, _CELLS, _GROUP, _COLUMN = "num", "cells", "group", "column"
 _ZERO = Decimal(0)
-
-
-def _plain(cell: Cell | None, row: str, col: str) -> Decimal:
-    """A cell's value as :meth:`Lookup._cell_value` gives it without ``implied``."""
-    if cell is not None:
-        kind = cell.kind
-        if kind in _PLAIN:
-            return cell.value
-        if kind == _BLANK:
-            return Decimal(0)
-    raise Missing(f"{row}/{col}")
+_SKELETONS: dict = {}
 
 
 def implied_blanks(table: Table, spec: TableSpec) -> None:
@@ -253,9 +400,8 @@ def implied_blanks(table: Table, spec: TableSpec) -> None:
             cells = [row.cells.get(c) for c in parts + [total]]
             if any(c is None for c in cells):
                 continue
-            blanks = [c for c in cells if c.kind == ValueKind.BLANK]
-            if len(blanks) != 1 or any(c.kind not in (ValueKind.NUMBER, ValueKind.ZERO, ValueKind.BLANK)
-                                       for c in cells):
+            blanks = [c for c in cells if c.kind == blank]
+            if len(blanks) != 1 or any(c.kind not in _PLAIN and c.kind != blank for c in cells):
                 continue
             b = blanks[0]
             known = sum((c.value for c in cells[:-1] if c is not b), Decimal(0))

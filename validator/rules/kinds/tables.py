@@ -15,7 +15,7 @@ from ...model import ValueKind
 from ...i18n import Msg, msg, table_en
 from ...tablemath import Lookup, PlainValues
 from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
-from . import KindError, fmt_num, plain_row_name, register
+from . import KindError, _shown_args, fmt_num, plain_row_name, register
 
 SIDE_THIS, SIDE_PREV = "本年", "上年"
 
@@ -81,19 +81,39 @@ def _term_texts(spec, terms, for_each, prev_label=None) -> tuple[str, str]:
     (one pass for both); with ``prev_label``, last year's terms (a year-over-year equation)
     are named as that report's."""
     zh, en = [], []
-    for name, v in terms:
+    for (pre_zh, pre_en), (_name, v) in zip(_term_names(spec, tuple(n for n, _v in terms), for_each, prev_label),
+                                            terms):
+        shown_v = fmt_num(v)
+        zh.append(pre_zh + shown_v)
+        en.append(pre_en + shown_v)
+    return " + ".join(zh).replace("+ －", "－ "), " + ".join(en).replace("+ - ", "- ")
+
+
+_TERM_NAMES: dict = {}
+
+
+def _term_names(spec, names: tuple, for_each, prev_label) -> list:
+    """What :func:`_term_texts` shows before each term's value, in Chinese and in English —
+    the same for every finding of an equation, so made once per format table and terms."""
+    key = (id(spec), names, for_each, prev_label)
+    hit = _TERM_NAMES.get(key)
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    out = []
+    for name in names:
         neg = name.startswith("-")
         n = name[1:] if neg else name
         side, dot, bare = n.partition("·")
         if not dot:
             bare, side = n, ""
         shown = spec.short_name(bare) if for_each == "column" else bare
-        shown_v = fmt_num(v)
         prev = side == SIDE_PREV and prev_label
-        zh.append(("－" if neg else "") + (f"{prev_label}的{shown}" if prev else shown) + shown_v)
-        en.append(("- " if neg else "") + f"“{shown} of last year's report” {shown_v}" if prev else
-                  ("- " if neg else "") + f"“{shown}” {shown_v}")
-    return " + ".join(zh).replace("+ －", "－ "), " + ".join(en).replace("+ - ", "- ")
+        out.append((("－" if neg else "") + (f"{prev_label}的{shown}" if prev else shown),
+                    ("- " if neg else "") + (f"“{shown} of last year's report” " if prev else f"“{shown}” ")))
+    if len(_TERM_NAMES) > 4096:     # rule directories' equations, years of reports: kept bounded
+        _TERM_NAMES.clear()
+    _TERM_NAMES[key] = (spec, out)
+    return out
 
 
 @register("equation", "tables", params=[
@@ -145,21 +165,24 @@ def run_equation(rule, ctx):
     if for_each == "column":
         keys = p["columns"] or spec.columns
     else:
-        keys = p["rows"] or [r.key for r in spec.rows if not r.group or not r.label]
+        keys = p["rows"] or _checked_rows(spec)
     # most equations hold: decide that first without collecting terms and cells (the same
-    # values and sums as check() with a Lookup, which then runs only where it does not hold)
+    # values and sums as check() with a Lookup); the terms and cells are read only where it
+    # does not hold (PlainValues.outcome: what check() with a Lookup gives)
     plain = ctx.shared.get(("plain_values", tkey))
     if plain is None or plain.table is not table:
         plain = ctx.shared[("plain_values", tkey)] = PlainValues(table, spec)
+    # the arguments the rule's texts can show (Ctx.emit reads no other)
+    shown = _shown_args(rule.message, rule.suggestion, rule.message_en, rule.suggestion_en)
     for k in plain.failing(expr, for_each, keys):
-        look = Lookup(table, spec, column=k) if for_each == "column" else Lookup(table, spec, row=k)
+        # the terms and cells of the failing key, as check() with a Lookup gives them
         try:
-            out = check(expr, look)
+            out, cells, blank_cells = plain.outcome(expr, for_each, k)
         except Missing:
             continue
         if out.holds:
             continue
-        if any(c.kind == ValueKind.BLANK and c.implied is not None for c in look.cells):
+        if any(c.implied is not None for c in blank_cells):   # the blank cells among those read
             # a blank cell whose value the template's other equations fix: with that value the
             # equation holds, so the blank is the problem (F502 says what it must be), not a sum
             alt = Lookup(table, spec, column=k, implied=True) if for_each == "column" else \
@@ -169,38 +192,42 @@ def run_equation(rule, ctx):
                     continue
             except Missing:
                 pass
-        lhs_cells = _cells_of(look, out.lhs_terms, spec, for_each)
-        rhs_cells = _cells_of(look, out.rhs_terms, spec, for_each)
+        lhs_cells = _cells_of(cells, out.lhs_terms, spec, for_each)
+        rhs_cells = _cells_of(cells, out.rhs_terms, spec, for_each)
         if _all_blank(lhs_cells) or _all_blank(rhs_cells):
             continue
         diff = out.lhs - out.rhs
         where = p["locate"]
         side_cells = rhs_cells if where == "rhs" else lhs_cells
-        anchor = next((c for c in side_cells if c.kind != ValueKind.BLANK), None) or \
-            (side_cells[0] if side_cells else look.cells[0])
-        others = [c.span for c in look.cells if c is not anchor]
+        anchor = next((c for c in side_cells if c.kind != _BLANK), None) or \
+            (side_cells[0] if side_cells else cells[0])
+        others = [c.span for c in cells if c is not anchor]
         fix_name = p["fix"] or (out.rhs_terms[0][0] if out.rhs_terms else "")
-        fix_val = None
-        for n, v in out.rhs_terms:
-            if n == fix_name:
-                fix_val = v + diff
-        for n, v in out.lhs_terms:
-            if n == fix_name and fix_val is None:
-                fix_val = v - diff
-        blanks = len(look.blanks)
+        blanks = len(blank_cells)
         label = spec.column_display(k) if for_each == "column" else (plain_row_name(spec, k) or "")
-        lhs_expr, lhs_expr_en = _term_texts(spec, out.lhs_terms, for_each)
-        rhs_expr, rhs_expr_en = _term_texts(spec, out.rhs_terms, for_each)
         args = {
             "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
             "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
-            "lhs_expr": lhs_expr, "rhs_expr": rhs_expr,
-            "fix": fix_name, "fix_value": fmt_num(fix_val),
+            "fix": fix_name,
             "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
-            "lhs_expr_en": lhs_expr_en, "rhs_expr_en": rhs_expr_en,
             "fix_en": spec.short_name(fix_name) if for_each == "column" else fix_name,
             "assumption_en": (f" ({blanks} blank cell{'s' if blanks != 1 else ''} counted as 0)" if blanks else ""),
         }
+        # only what the rule's texts show is worked out (Ctx.emit reads no other argument):
+        # A302 and A303 show no right-hand terms, only A301 the value {fix} should have
+        if "lhs_expr" in shown or "lhs_expr_en" in shown:
+            args["lhs_expr"], args["lhs_expr_en"] = _term_texts(spec, out.lhs_terms, for_each)
+        if "rhs_expr" in shown or "rhs_expr_en" in shown:
+            args["rhs_expr"], args["rhs_expr_en"] = _term_texts(spec, out.rhs_terms, for_each)
+        if "fix_value" in shown or "fix_value_en" in shown:
+            fix_val = None
+            for n, v in out.rhs_terms:
+                if n == fix_name:
+                    fix_val = v + diff
+            for n, v in out.lhs_terms:
+                if n == fix_name and fix_val is None:
+                    fix_val = v - diff
+            args["fix_value"] = fmt_num(fix_val)
         yield ctx.emit(rule, anchor.span, args, table=tkey,
                        row=(plain_row_name(spec, k) if for_each == "row" else None),
                        column=(label if for_each == "column" else None),
@@ -208,15 +235,42 @@ def run_equation(rule, ctx):
                        related=others)
 
 
-def _cells_of(look, terms, spec, for_each):
-    """The cells behind a list of terms (groups expand to their rows)."""
-    out = []
-    names = [n.lstrip("-") for n, _v in terms]
-    for c in look.cells:
-        owner = c.row if for_each == "column" else c.column
-        if owner in names or (for_each == "column" and _ancestor_in(spec, c.row, names)):
-            out.append(c)
-    return out
+_CHECKED_ROWS: dict = {}
+
+
+def _checked_rows(spec) -> list[str]:
+    """The rows an equation for_each row checks by default (all but a labelled group's
+    heading), once per format table."""
+    hit = _CHECKED_ROWS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = _CHECKED_ROWS[id(spec)] = (spec, [r.key for r in spec.rows if not r.group or not r.label])
+    return hit[1]
+
+
+def _cells_of(cells, terms, spec, for_each):
+    """The cells behind a list of terms (groups expand to their rows): of ``cells``, those
+    whose row (for_each column) or column (for_each row) is a term's name or, for_each
+    column, a row under a term's group."""
+    names = tuple(n.lstrip("-") for n, _v in terms)
+    if for_each != "column":
+        return [c for c in cells if c.column in names]
+    owners = _owners(spec, names)
+    return [c for c in cells if c.row in owners]
+
+
+_OWNERS: dict = {}
+
+
+def _owners(spec, names: tuple) -> frozenset:
+    """The row keys that are one of ``names`` or have an ancestor among them (_ancestor_in),
+    once per format table and list of names instead of walking every cell's parents."""
+    key = (id(spec), names)
+    hit = _OWNERS.get(key)
+    if hit is None or hit[0] is not spec:
+        found = set(names)
+        found.update(r.key for r in spec.rows if _ancestor_in(spec, r.key, names))
+        hit = _OWNERS[key] = (spec, frozenset(found))
+    return hit[1]
 
 
 def _ancestor_in(spec, row_key, names) -> bool:
@@ -229,7 +283,7 @@ def _ancestor_in(spec, row_key, names) -> bool:
 
 
 def _all_blank(cells) -> bool:
-    return bool(cells) and all(c.kind == ValueKind.BLANK for c in cells)
+    return bool(cells) and all(c.kind == _BLANK for c in cells)
 
 
 def why_not(cell, table_present: bool, what: str, lang: str = "zh") -> str:
@@ -322,7 +376,7 @@ def _run_year_over_year(rule, ctx):
         prev_cells = looks[SIDE_PREV].cells
         if _all_blank(this_cells) or _all_blank(prev_cells):
             continue
-        anchor = next((c for c in this_cells if c.kind != ValueKind.BLANK), this_cells[0] if this_cells else None)
+        anchor = next((c for c in this_cells if c.kind != _BLANK), this_cells[0] if this_cells else None)
         if anchor is None:
             continue
         blanks = len(looks[SIDE_THIS].blanks) + len(looks[SIDE_PREV].blanks)
@@ -395,55 +449,102 @@ def _cell_en(table: str, row: str | None, column: str) -> str:
     return f"{table_en(table)}, row “{row}”, column “{column}”" if row else f"{table_en(table)}, column “{column}”"
 
 
-_NUMBER_KINDS = (ValueKind.NUMBER, ValueKind.ZERO)
+# ValueKind's members as names of the module: ``ValueKind.BLANK`` is a lookup through the
+# enum's class each time (slower than the comparison it is for, in loops over every cell)
+_NUMBER, _ZERO, _BLANK = ValueKind.NUMBER, ValueKind.ZERO, ValueKind.BLANK
 _MISSING = ValueKind.MISSING
 _TEXT = ValueKind.TEXT
 
 
+class _Census:
+    """What the cells rules look for in a table, found in one pass over its cells instead of
+    one pass per rule (most cells are zeros and numbers none of them reports): the cells
+    whose value F501 looks at (numbers, text, a zero written with 增/减/+) with their column
+    keys, the blank cells of each row that has some (F502), the keys of the rows with a
+    missing cell (P002) — each in the table's order."""
+
+    __slots__ = ("valued", "blank_rows", "missing_rows")
+
+    def __init__(self, table):
+        valued = self.valued = []
+        blank_rows = self.blank_rows = []
+        missing_rows = self.missing_rows = set()
+        for row in table.rows.values():
+            blanks = None
+            for col, cell in row.cells.items():
+                kind = cell.kind
+                if kind == _ZERO:
+                    if cell.raw[:1] in "增减+":
+                        valued.append((col, cell, row))
+                elif kind == _NUMBER or kind == _TEXT:
+                    valued.append((col, cell, row))
+                elif kind == _BLANK:
+                    if blanks is None:
+                        blanks = []
+                        blank_rows.append((row, blanks))
+                    blanks.append(cell)
+                elif kind == _MISSING:
+                    missing_rows.add(row.key)
+
+
+def _census(ctx, table) -> _Census:
+    """:class:`_Census` once per table and report (F501, F502 and P002 all ask)."""
+    key = ("census", id(table))
+    kept = ctx.shared.get(key)
+    if kept is None or kept[0] is not table:
+        kept = ctx.shared[key] = (table, _Census(table))
+    return kept[1]
+
+
 def _values(rule, ctx, key, table, spec):
-    # every cell of every table is looked at: numbers (most cells) first, and only what the
-    # column's kind asks is worked out (a count: whole, not negative, no 增/减; an amount:
-    # not negative; any other kind: nothing)
+    # only what the column's kind asks is worked out (a count: whole, not negative, no 增/减;
+    # an amount: not negative; any other kind: nothing), of the cells the census leaves (a
+    # zero without 增/减 is whole and not negative: nothing to say of it)
     value_kinds = spec.value_kinds
-    for row in table.rows.values():
-        for col, cell in row.cells.items():
-            kind = cell.kind
-            if kind in _NUMBER_KINDS:
-                of = value_kinds.get(col, "count")
-                if of == "count":
-                    v = cell.value
-                    if v != v.to_integral_value():
-                        problem, problem_en = "件数不应有小数", "a count has no decimals"
-                    elif v < 0:
-                        problem, problem_en = "不应为负数", "must not be negative"
-                    elif cell.raw[:1] in "增减+":
-                        problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
-                    else:
-                        continue
-                elif of == "amount" and cell.value < 0:
+    for col, cell, row in _census(ctx, table).valued:
+        kind = cell.kind
+        if kind == _ZERO:
+            # 0 (what ZERO holds) is whole and not negative: of a count with 增/减 only
+            # that is left to say, of an amount nothing
+            if value_kinds.get(col, "count") != "count":
+                continue
+            problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
+        elif kind == _NUMBER:
+            of = value_kinds.get(col, "count")
+            if of == "count":
+                v = cell.value
+                if v != v.to_integral_value():
+                    problem, problem_en = "件数不应有小数", "a count has no decimals"
+                elif v < 0:
                     problem, problem_en = "不应为负数", "must not be negative"
+                elif cell.raw[:1] in "增减+":
+                    problem, problem_en = "件数不应带“增/减”", "a count carries no “增/减”"
                 else:
                     continue
-            elif kind == _TEXT:
-                problem, problem_en = "不是数字", "not a number"
+            elif of == "amount" and cell.value < 0:
+                problem, problem_en = "不应为负数", "must not be negative"
             else:
                 continue
-            name = plain_row_name(spec, row.key)
-            col_name = spec.column_display(col)
-            yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
-                                             "value": cell.raw, "problem": problem, "problem_en": problem_en,
-                                             "cell": _cell_zh(key, name, col_name),
-                                             "cell_en": _cell_en(key, name, col_name)},
-                           table=key, row=name, column=col_name)
+        elif kind == _TEXT:
+            problem, problem_en = "不是数字", "not a number"
+        else:
+            continue
+        name = plain_row_name(spec, row.key)
+        col_name = spec.column_display(col)
+        yield ctx.emit(rule, cell.span, {"table": key, "row": name or "", "column": col_name,
+                                         "value": cell.raw, "problem": problem, "problem_en": problem_en,
+                                         "cell": _cell_zh(key, name, col_name),
+                                         "cell_en": _cell_en(key, name, col_name)},
+                       table=key, row=name, column=col_name)
 
 
 def _unfilled(table) -> bool:
     """Is every cell of the table that is there blank (and one there), or none there at all?"""
     blank = False
     for c in table.all_cells():
-        if c.kind == ValueKind.MISSING:
+        if c.kind == _MISSING:
             continue
-        if c.kind != ValueKind.BLANK:
+        if c.kind != _BLANK:
             return False
         blank = True
     return blank or bool(table.rows)
@@ -466,13 +567,9 @@ def _table_unfilled(rule, ctx, key, table, spec):
 def _blank(rule, ctx, key, table, spec):
     if _unfilled_once(ctx, table):
         return  # reported once by the unfilled rule
-    for row in table.rows.values():
-        name = None
-        for c in row.cells.values():
-            if c.kind != ValueKind.BLANK:
-                continue
-            if name is None:
-                name = plain_row_name(spec, row.key)
+    for row, blanks in _census(ctx, table).blank_rows:
+        name = plain_row_name(spec, row.key)
+        for c in blanks:
             col = spec.column_display(c.column)
             implied = implied_en = ""
             if c.implied is not None:   # the template's equations fix what the cell should hold
@@ -494,6 +591,8 @@ def _place(spec, key, row) -> tuple:
 
 def _unreadable(rule, ctx, key, table, spec):
     reasons = set(rule.params["reasons"])
+    want_missing = "missing" in reasons
+    missing_rows = _census(ctx, table).missing_rows if want_missing else None
     for row in table.rows.values():
         if row.unreadable:
             why, raw, count = row.unreadable
@@ -512,7 +611,9 @@ def _unreadable(rule, ctx, key, table, spec):
             yield ctx.emit(rule, span, {"table": key, "row": label or "", "raw": raw, "detail": detail,
                                         "columns": n, "place": place, "place_en": place_en,
                                         "detail_en": detail_en}, table=key, row=label)
-        elif "missing" in reasons:
+        elif want_missing:
+            if row.key not in missing_rows:     # most rows have every cell
+                continue
             missing = [c for c in row.cells.values() if c.kind == _MISSING]
             if missing and len(missing) < len(row.cells):
                 label, place, place_en = _place(spec, key, row)
