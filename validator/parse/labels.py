@@ -397,7 +397,7 @@ class LabelMatcher:
             cs, cmap = _compact_with_map(text[start:end], skip_digits=True)
             return self.find_compacted(text, start, end, cs, cmap)
         out = []
-        reading = self.spaced_reading
+        reading = self.spaced_reading       # (each match read as find_compacted reads it)
         for m in self.spaced.finditer(text, start, end):
             s, e = m.span()
             chosen = None
