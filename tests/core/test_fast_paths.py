@@ -927,3 +927,45 @@ def test_search_year_from_the_year_mark_equals_the_plain_search():
         for rx in (md._PERIOD_START, md._YEAR_OF_REPORT, md._ANY_YEAR):
             got, want = md.search_year(rx, t), rx.search(t)
             assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (t, rx)
+
+
+def _find_by_compacting(matcher, text: str, start: int, end: int) -> list:
+    """LabelMatcher.find as it was: the region compacted (soft characters and digits left out),
+    the alternation of the cores searched there, each match mapped back."""
+    cs, cmap = lb._compact_with_map(text[start:end], skip_digits=True)
+    return matcher.find_compacted(text, start, end, cs, cmap)
+
+
+def test_labels_found_in_the_text_itself_equal_those_found_in_the_compacted_text():
+    from validator.parse.labels import LabelMatcher, _derived
+    from validator.templates import load_formats
+    formats = load_formats()
+    rnd = random.Random(11)
+    seen = 0
+    for primary in ("2021", "2019"):
+        fmt = formats[primary]
+        der = _derived([fmt] + [f for f in formats.values() if f is not fmt])
+        for matcher in der.matchers.values():
+            assert matcher.spaced is not None       # the fast path is the one taken
+            for text in corpus_texts():
+                spans = [(0, len(text))] + [tuple(sorted(rnd.sample(range(len(text) + 1), 2))) for _ in range(3)]
+                for a, b in spans:
+                    got = matcher.find(text, a, b)
+                    assert got == _find_by_compacting(matcher, text, a, b)
+                    seen += len(got)
+    assert seen > 1000
+    # cores that are prefixes of others, soft characters and digits inside and around a label
+    cores = ["ab", "abcd", "abce", "b", "bc", "x", "xy", "甲乙丙", "甲乙"]
+    specs = [lb.LabelSpec("T", "row", f"k{i}", c, None, c) for i, c in enumerate(cores)]
+    m = LabelMatcher(specs)
+    assert m.spaced is not None
+    alphabet = "abcdexy甲乙丙 \n,、（）12-|"
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
+        a = rnd.randint(0, len(text))
+        b = rnd.randint(a, len(text))
+        assert m.find(text, a, b) == _find_by_compacting(m, text, a, b), (text, a, b)
+    assert [(s, e) for s, e, _sp, _q in m.find("a 1b, c-d x", 0, 11)] == [(0, 9), (10, 11)]
+    # a core with a character that compacting leaves out is never found there: no fast path
+    odd = LabelMatcher([lb.LabelSpec("T", "row", "k", "a b", None, "a b")])
+    assert odd.spaced is None and odd.find("a b", 0, 3) == _find_by_compacting(odd, "a b", 0, 3)

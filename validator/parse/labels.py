@@ -375,6 +375,10 @@ class LabelMatcher:
         self._reading: dict[str, list[tuple]] = {
             core: [(sp, sp.numbering, sp.requires_numbering(core), _quality(core, sp)) for sp in cands]
             for core, cands in self.by_core.items()}
+        # the same search on the text as it is (see find): the pattern and, for each of its
+        # groups, the reading of the core whose match ends with that group
+        self.spaced, self.spaced_reading = _spaced_pattern(
+            [(core, self._reading[core]) for core in self.by_core])
 
     def find(self, text: str, start: int, end: int) -> list[tuple[int, int, LabelSpec, str]]:
         """Label occurrences in text[start:end] as (start, end, spec, quality).
@@ -384,8 +388,35 @@ class LabelMatcher:
         inside a label's span are given back to the row by lex_table."""
         if self.regex is None:
             return []
-        cs, cmap = _compact_with_map(text[start:end], skip_digits=True)
-        return self.find_compacted(text, start, end, cs, cmap)
+        # ``self.regex`` over the compacted text, mapped back (find_compacted), finds what
+        # ``self.spaced`` finds in the text itself: the cores with soft characters and digits
+        # allowed between their characters (a match starts and ends with a core's character,
+        # as the compacted match mapped back does; see _spaced_pattern) — without compacting
+        # the region and mapping each match back
+        if self.spaced is None:
+            cs, cmap = _compact_with_map(text[start:end], skip_digits=True)
+            return self.find_compacted(text, start, end, cs, cmap)
+        out = []
+        reading = self.spaced_reading       # (each match read as find_compacted reads it)
+        for m in self.spaced.finditer(text, start, end):
+            s, e = m.span()
+            chosen = None
+            for sp, numbering, required, quality in reading[m.lastindex]:
+                ns = _numbering_start(text, s, numbering, start) if numbering else None
+                if required and ns is None:
+                    continue
+                chosen = (ns if ns is not None else s, sp, quality)
+                break
+            if chosen is None:
+                continue
+            s2, sp, quality = chosen
+            if s2 == s and s > start and text[s - 1] in "(（":
+                s2 = s - 1  # an opening bracket that belongs to the label
+            # swallow closing brackets that belong to the label
+            while e < end and text[e] in ")）”\"":
+                e += 1
+            out.append((s2, e, sp, quality))
+        return out
 
     def find_compacted(self, text: str, start: int, end: int, cs: str, cmap: OffsetMap
                        ) -> list[tuple[int, int, LabelSpec, str]]:
@@ -422,6 +453,55 @@ class LabelMatcher:
                 e += 1
             out.append((s2, e, sp, quality))
         return out
+
+
+_SPACER = "[%s]*+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS))
+
+
+def _spaced_pattern(cores: list[tuple[str, object]]):
+    """A pattern that finds in a text what the alternation of ``cores`` (longest first) finds
+    in the text compacted with the digits (``_compact_with_map(…, skip_digits=True)``), at the
+    same places mapped back: (pattern, {group number: what goes with the core it found}), or
+    (None, None) when a core has a character the compacting takes out (it cannot be found
+    there; here it could) or there are none.
+
+    The cores as a trie, soft characters and ASCII digits allowed between two characters
+    (possessive: the next character is never one of them, nothing to give back) but not
+    before the first nor after the last — a compacted match mapped back starts at its first
+    character and ends after its last.  At each node the longer cores are tried first and the
+    node's own core last, so the match at a place is the longest core there, as with the
+    alternation sorted longest first (two cores of one length cannot both match at one place).
+    Each core ends with an empty group of its own; the one that took part in the match is the
+    match's last group (``m.lastindex``).  Matches are searched from the end of the previous
+    one, there as in the compacted text (no core starts with a soft character)."""
+    if not cores or any(not core or any(c in _SOFT_DIGITS for c in core) for core, _r in cores):
+        return None, None
+    trie: dict = {}
+    for core, reading in cores:
+        node = trie
+        for ch in core:
+            node = node.setdefault(ch, {})
+        node[None] = reading
+    groups: dict[int, object] = {}
+
+    def alternatives(node: dict) -> str:
+        alts = []
+        for ch, child in node.items():
+            if ch is None:
+                continue
+            # (groups are numbered in the order they open: the longer cores' first)
+            more = _SPACER + alternatives(child) if len(child) > (None in child) else ""
+            own = ""
+            if None in child:
+                groups[len(groups) + 1] = child[None]
+                own = "()"
+            if not more:
+                alts.append(re.escape(ch) + own)
+            else:
+                alts.append(re.escape(ch) + ("(?:%s|%s)" % (more, own) if own else more))
+        return alts[0] if len(alts) == 1 else "(?:%s)" % "|".join(alts)
+
+    return re.compile(alternatives(trie)), groups
 
 
 def _quality(core: str, sp: LabelSpec) -> str:
