@@ -194,3 +194,136 @@ def test_a_row_read_by_its_plan_is_the_row_fill_row_reads(items):
         assert got == want, items
     sig = ("本年新收", *items)
     assert sig in B.memo_of(B._PLANS, spec)     # the fast side did go through the memo
+
+
+# -- the grammar's driver ---------------------------------------------------------------------
+def _streams():
+    """The token streams of the corpus texts (and of the variants above), and each shuffled,
+    reversed, cut in half, with a row moved ahead and empty: streams in order and out of it."""
+    from validator.parse import grammar as gr
+    from validator.parse import parse
+    streams = []
+    real = gr.FormatGrammar.parse
+
+    def kept(self, tokens):
+        streams.append((self, list(tokens)))
+        return real(self, tokens)
+
+    rnd = random.Random(21)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gr.FormatGrammar, "parse", kept)
+        for text in corpus_texts():
+            for v in variants(text, rnd)[2:5]:
+                parse(normalize(SourceText.from_original(v)))
+    assert len(streams) >= 30
+    for g, toks in list(streams):
+        shuffled = list(toks)
+        rnd.shuffle(shuffled)
+        moved = list(toks)
+        rows = [i for i, t in enumerate(moved) if g.elements.get(t.type) is not None
+                and g.elements[t.type].kind == "row"]
+        if len(rows) > 3:
+            moved.insert(rows[1], moved.pop(rows[-2]))
+        streams += [(g, shuffled), (g, toks[::-1]), (g, toks[: len(toks) // 2]), (g, moved), (g, [])]
+    return streams
+
+
+def _run(g, toks):
+    from validator.parse import grammar as gr
+    from tests.core.test_fast_paths import _shape
+    d = gr._Driver(g, list(toks))
+    items, diags = d.run()
+    return _shape(items), [(x.kind, x.span, x.args) for x in diags], sorted(d.out_of_order_at)
+
+
+def test_the_driver_s_shortcuts_parse_as_the_plain_driver_parses():
+    """The driver's shortcuts — a token the parser shifts fed without asking what the stack
+    accepts, one pass over the tokens for their positions, the tables' ends and the runs in
+    template order, a run already in order not searched for its longest increasing part, a
+    fresh parser that shares the lexer thread — give the items, diagnostics and out-of-order
+    tokens the plain driver gives, on streams in order and out of it."""
+    from copy import copy
+    from validator.parse import grammar as gr
+
+    class Plain(gr._Driver):
+        def __init__(self, g, tokens):
+            super().__init__(g, tokens)
+            self.positions = {}
+            for i, t in enumerate(tokens):
+                self.positions.setdefault(t.type, []).append(i)
+            self.table_end_at = {}
+            open_at = None
+            for i, t in enumerate(tokens):
+                el = self.els.get(t.type)
+                if el is not None and el.kind == "table":
+                    open_at = i
+                elif el is not None and el.kind == "table_end" and open_at is not None:
+                    self.table_end_at[open_at] = i
+                    open_at = None
+            self.out_of_order_at = set()
+            groups = [[]]
+            for i, t in enumerate(self.tokens):
+                el = self.els.get(t.type)
+                if el is None:
+                    continue
+                if el.kind == "section":
+                    groups[0].append(i)
+                elif el.kind == "table":
+                    groups.append([])
+                elif el.kind == "row" and len(groups) > 1:
+                    groups[-1].append(i)
+            for idx in groups:
+                keep = gr._longest_increasing([self.els[self.tokens[i].type].rank for i in idx])
+                self.out_of_order_at.update(i for k, i in enumerate(idx) if k not in keep)
+            self.elsewhere = {self.tokens[j].type for j in self.out_of_order_at}
+
+        def feed(self, ip, tok):
+            if tok.type not in self.g.accepts(ip):
+                return False
+            self.shift(tok)
+            return True
+
+    def plain_run(g, toks):
+        from tests.core.test_fast_paths import _shape
+        real = g.interactive
+        g.interactive = lambda: copy(g._fresh) if g._fresh is not None else real()
+        try:
+            d = Plain(g, list(toks))
+            items, diags = d.run()
+        finally:
+            del g.interactive
+        return _shape(items), [(x.kind, x.span, x.args) for x in diags], sorted(d.out_of_order_at)
+
+    out_of_order = 0
+    for g, toks in _streams():
+        got = _run(g, toks)
+        assert got == plain_run(g, toks)
+        out_of_order += len(got[2])
+    assert out_of_order >= 20
+
+
+def test_feeding_a_token_the_stack_cannot_take_leaves_the_parser_as_it_was():
+    """A token the state has no action for, or whose type names a rule (the table's GOTO
+    entries: never a token's), is refused as accepts() refuses it; a fresh parser is a
+    parser of its own (feeding it leaves the next fresh one at the start)."""
+    from validator.parse import grammar as gr
+    from validator.parse.pieces import token
+    g = gr.grammar_for(load_formats()["2021"])
+    d = gr._Driver(g, [])
+    d.ip = g.interactive()
+    d.state = d.ip.parser_state
+    d.states, d.rules = d.state.parse_conf.states, g.reductions(d.ip)
+    d.end_state = d.state.parse_conf.end_state
+    start = list(d.state.state_stack)
+    rule_names = {k for acts in d.states.values() for k in acts if not k.isupper()}
+    assert rule_names
+    for typ in sorted(rule_names) + ["T3_R1", "SEC2", "NOSUCH"]:
+        tok = token(typ, None, 0, 0)
+        assert d.feed(d.ip, tok) is (typ in g.accepts(d.ip)) is False
+        assert d.state.state_stack == start and d.state.value_stack == []
+    assert d.feed(d.ip, token("TITLE", None, 0, 1)) is True
+    assert d.state.state_stack != start
+    again = g.interactive()
+    assert again.parser_state.state_stack == start and again.parser_state.value_stack == []
+    assert again.parser_state.state_stack is not d.state.state_stack
+    assert g.accepts(again) == frozenset(t for t in again.accepts() if t.isupper())
