@@ -27,9 +27,10 @@ from ..memo import memo_of
 LOOSE = None  # the grammar of reports without a fixed format (pre-2019)
 
 # How rows of cells in order are read (:meth:`_Model._plan`), per table spec (kept with it,
-# validator/memo.py) and (row key, the tokens' kinds and texts); at most _PLANS_MAX per spec.
+# validator/memo.py) and (row key, the tokens' kinds and texts); at most _PLANS_MAX per spec
+# (a plan and its key take about 2 KB: a few MB at most, as the splitter's own memo)
 _PLANS: dict = {}
-_PLANS_MAX = 4096
+_PLANS_MAX = 1024
 _UNKNOWN = object()
 
 
