@@ -22,8 +22,16 @@ from .pieces import RowPiece, TablePiece, token
 from .segment import Segmenter
 from .splitter import _equations, split_run_together
 from ..lazyre import later
+from ..memo import memo_of
 
 LOOSE = None  # the grammar of reports without a fixed format (pre-2019)
+
+# How rows of cells in order are read (:meth:`_Model._plan`), per table spec (kept with it,
+# validator/memo.py) and (row key, the tokens' kinds and texts); at most _PLANS_MAX per spec
+# (a plan and its key take about 2 KB: a few MB at most, as the splitter's own memo)
+_PLANS: dict = {}
+_PLANS_MAX = 1024
+_UNKNOWN = object()
 
 
 def report_grammar(fmt: Format | None) -> FormatGrammar:
@@ -113,6 +121,9 @@ class _Model:
         self._syntax = fmt.values if fmt is not None else None   # how cell texts are read (the format's)
         self._values = value_memo(self._syntax or default_value_syntax())
         self.text = report.source.text
+        # the keys of tables a blank cell was made for: implied_blanks looks at every cell of a
+        # table for one, the builder knows it when it makes them
+        self._blank_tables: set[str] = set()
 
     def build(self, items: list, diags: list[Diagnostic]):
         """``items``: the parse, tokens and table nodes in document order (grammar.py)."""
@@ -167,7 +178,8 @@ class _Model:
             spec = self.fmt.table(key) if self.fmt else None
             if spec is not None:
                 self._resolve_jointly(table, spec)
-                implied_blanks(table, spec)
+                if key in self._blank_tables:   # (else it has no blank cell to imply a value for)
+                    implied_blanks(table, spec)
         secs = self.r.sections
         for i, s in enumerate(secs):
             s.end = secs[i + 1].span[0] if i + 1 < len(secs) else len(self.text)
@@ -283,6 +295,7 @@ class _Model:
                 raw = "" if t.type == "BLANK" else t.text
                 kind, v, unit = known.get(raw) or parse_value(raw, self._syntax)
                 cells[col] = Cell(raw, kind, v, (t.start, t.end), key, col, unit, note)
+            self._note_blanks(table, row)
             if rp.extra:
                 row.extra = [t.text for t in rp.extra]
                 self.r.diagnostics.append(Diagnostic(
@@ -290,13 +303,92 @@ class _Model:
                     {"table": table.key, "row": spec.row_display(key), "values": " ".join(t.text for t in rp.extra),
                      "count": len(rp.extra)}))
         elif rp.cells:
-            self._fill_row(row, columns, rp.cells, spec)
+            toks = rp.cells
+            plans = memo_of(_PLANS, spec)
+            sig = (key, *[(t.type, t.text) for t in toks])
+            plan = plans.get(sig, _UNKNOWN)
+            if plan is _UNKNOWN:
+                if len(plans) >= _PLANS_MAX:
+                    plans.clear()
+                plan = plans[sig] = self._plan(columns, toks, spec)
+            if plan is None:
+                self._fill_row(row, columns, toks, spec)
+                self._note_blanks(table, row)
+            else:
+                plan, blank = plan
+                if blank:
+                    self._blank_tables.add(table.key)
+                cells = row.cells
+                for col, raw, kind, v, unit, note, i, a, b in plan:
+                    t = toks[i]
+                    if a is None:
+                        span = (t.start, t.end)
+                    elif a < 0:
+                        span = (t.end, t.end)
+                    else:
+                        a += t.start
+                        span = (a, a + b)
+                    cells[col] = Cell(raw, kind, v, span, key, col, unit, note)
         if not row.cells:
             self.r.diagnostics.append(Diagnostic("row-no-cells", rp.span, {"table": table.key,
                                                                        "row": spec.row_display(key)}))
         return row
 
+    def _note_blanks(self, table: Table, row: Row) -> None:
+        """Remember the table if the row (read by one of the slower ways) has a blank cell."""
+        blank = ValueKind.BLANK
+        for c in row.cells.values():
+            if c.kind == blank:
+                self._blank_tables.add(table.key)
+                return
+
     # -- cells in order (page text): the run-together digit splitter ---------------------
+    def _plan(self, columns: list[str], toks: list, spec: TableSpec) -> tuple | None:
+        """How :meth:`_fill_row` reads a row of cells in order, without the row: per cell (in
+        the order it fills them) column, text, kind, value, unit, note, and where its span is
+        — ``(i, None, None)``: token i's; ``(i, -1, -1)``: empty at token i's end (a missing
+        cell); ``(i, a, n)``: n characters from a characters into token i (a piece of
+        run-together digits).  None for a row it cannot read (more values than columns, digits
+        that split no way or several ways), which :meth:`_fill_row` reads itself.
+
+        All of it depends only on the row's columns, the tokens' kinds and texts and the
+        table's equations: the same rows ("0000000", "1000001") are in most reports, so the
+        builder works a row out once per table and row key and afterwards only places the
+        cells at the tokens' offsets (no split, no copy of it, no value lookups per cell)."""
+        n = len(columns)
+        values = toks
+        if len(values) > n:
+            if any(t.type == "VALUE" for t in values[n:]):
+                return None
+            values = values[:n]
+        known, syntax = self._values, self._syntax
+        plan = []
+        if len(values) < n and values and all(t.type == "VALUE" for t in values):
+            split = split_run_together([t.text for t in values], n, _equations(spec, columns))
+            if split.unique is None:
+                return None
+            cols = iter(columns)
+            for i, (t, pieces) in enumerate(zip(values, split.unique)):
+                note = f"由连写数字“{t.text}”按本行合计关系唯一拆分" if len(pieces) > 1 else None
+                off = 0
+                for p in pieces:
+                    col = next(cols, None)
+                    if col is None:
+                        break
+                    kind, v, unit = known.get(p) or parse_value(p, syntax)
+                    plan.append((col, p, kind, v, unit, note, i, off, len(p)))
+                    off += len(p)
+            return tuple(plan), any(c[2] == ValueKind.BLANK for c in plan)
+        for i, (col, t) in enumerate(zip(columns, values)):
+            raw = "" if t.type == "BLANK" else t.text
+            kind, v, unit = known.get(raw) or parse_value(raw, syntax)
+            plan.append((col, raw, kind, v, unit, None, i, None, None))
+        if len(values) < n:
+            last = len(values) - 1
+            for col in columns[len(values):]:
+                plan.append((col, "", ValueKind.MISSING, None, None, None, last, -1, -1))
+        return tuple(plan), any(c[2] == ValueKind.BLANK for c in plan)
+
     def _assign_split(self, row: Row, columns, values, pieces_per_token, how: str):
         cells = row.cells
         cells.clear()
@@ -329,8 +421,8 @@ class _Model:
         if not amb or not spec.column_equations:
             return
         from itertools import product
-        from ..expr import Missing, check
-        from ..tablemath import Lookup
+        from ..expr import Missing
+        from ..tablemath import PlainValues
         eqs = spec.equations()
         total = 1
         for *_x, cands in amb:
@@ -338,6 +430,11 @@ class _Model:
         if total > 5000:
             return
         good = []
+        # the equations decided as check() with a Lookup decides them (PlainValues.holds): which
+        # rows a name stands for depends only on which rows have cells, the same in every
+        # combination (an ambiguous row always has some), so it is worked out once, not once per
+        # combination, column and equation
+        plain = PlainValues(table, spec)
         for combo in product(*[cands for *_x, cands in amb]):
             for (row, columns, values, _c), pieces in zip(amb, combo):
                 self._assign_split(row, columns, values, pieces, "")
@@ -346,11 +443,11 @@ class _Model:
             for col in spec.columns:
                 for e in eqs:
                     try:
-                        res = check(e, Lookup(table, spec, column=col))
+                        holds = plain.holds(e, "column", col)
                     except Missing:
                         continue
                     checked += 1
-                    if not res.holds:
+                    if not holds:
                         ok = False
                         break
                 if not ok:
@@ -362,6 +459,7 @@ class _Model:
         if len(good) == 1:
             for (row, columns, values, _c), pieces in zip(amb, good[0]):
                 self._assign_split(row, columns, values, pieces, "按本行合计及本列勾稽关系")
+                self._note_blanks(table, row)
         else:
             for row, columns, values, cands in amb:
                 raw = " ".join(t.text for t in values)

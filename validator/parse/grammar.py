@@ -244,7 +244,12 @@ class FormatGrammar:
         """A fresh interactive parser (a copy of one made once)."""
         if self._fresh is None:
             self._fresh = self.parser().parse_interactive("")
-        return self._fresh.copy(deepcopy_values=False)
+        # as InteractiveParser.copy, but sharing the lexer thread: no lexer runs here (the
+        # tokens come from the segmenter) and accepts() copies it before it feeds anything
+        f = self._fresh
+        ps = f.parser_state      # (ParserState.copy(deepcopy_values=False), without copy.copy)
+        state = type(ps)(ps.parse_conf, ps.lexer, list(ps.state_stack), list(ps.value_stack))
+        return type(f)(f.parser, state, f.lexer_thread)
 
     def reductions(self, ip) -> dict[int, tuple[int, str, bool]]:
         """id(rule) -> (length of its expansion, its name, whether it makes a table node) for
@@ -307,42 +312,68 @@ class _Driver:
         self.real: set[str] = set()            # terminals of tokens of the report consumed
         self.elsewhere: set[str] = set()       # terminals present out of place
         self.replaced: set[str] = set()        # groups a row of another format stands for
-        self.positions: dict[str, list[int]] = {}
-        for i, t in enumerate(tokens):
-            self.positions.setdefault(t.type, []).append(i)
-        self.table_end_at: dict[int, int] = {}
+        # one pass over the tokens: where each terminal is, where each table ends, and the
+        # sections and each table's rows in order (for _out_of_order)
+        positions: dict[str, list[int]] = {}
+        table_end_at: dict[int, int] = {}
+        groups: list[list[int]] = [[]]
         open_at = None
+        els = self.els
         for i, t in enumerate(tokens):
-            el = self.els.get(t.type)
-            if el is not None and el.kind == "table":
+            typ = t.type
+            at = positions.get(typ)
+            if at is None:
+                positions[typ] = [i]
+            else:
+                at.append(i)
+            el = els.get(typ)
+            if el is None:
+                continue
+            kind = el.kind
+            if kind == "section":
+                groups[0].append(i)
+            elif kind == "table":
                 open_at = i
-            elif el is not None and el.kind == "table_end" and open_at is not None:
-                self.table_end_at[open_at] = i
-                open_at = None
+                groups.append([])
+            elif kind == "table_end":
+                if open_at is not None:
+                    table_end_at[open_at] = i
+                    open_at = None
+            elif kind == "row" and len(groups) > 1:
+                groups[-1].append(i)
+        self.positions = positions
+        self.table_end_at = table_end_at
         self.current_table_end = len(tokens)
         self.steps = 0
-        self.out_of_order_at = self._out_of_order()
+        self.out_of_order_at = self._out_of_order(groups)
         # elements present in the report, but out of the template's order
         self.elsewhere.update(self.tokens[j].type for j in self.out_of_order_at)
 
-    def _out_of_order(self) -> set[int]:
+    def _out_of_order(self, groups: list[list[int]] | None = None) -> set[int]:
         """Sections, and the rows of each table, that are not in the template's order: the
         tokens outside a longest run in template order (the fewest tokens to call out of
-        place), so one row written too early is one misplaced row, not all the others."""
+        place), so one row written too early is one misplaced row, not all the others.
+        ``groups``: the positions of the sections, then of each table's rows (as __init__
+        collects them in its pass over the tokens)."""
         out: set[int] = set()
-        groups: list[list[int]] = [[]]
-        for i, t in enumerate(self.tokens):
-            el = self.els.get(t.type)
-            if el is None:
-                continue
-            if el.kind == "section":
-                groups[0].append(i)
-            elif el.kind == "table":
-                groups.append([])
-            elif el.kind == "row" and len(groups) > 1:
-                groups[-1].append(i)
+        if groups is None:
+            groups = [[]]
+            for i, t in enumerate(self.tokens):
+                el = self.els.get(t.type)
+                if el is None:
+                    continue
+                if el.kind == "section":
+                    groups[0].append(i)
+                elif el.kind == "table":
+                    groups.append([])
+                elif el.kind == "row" and len(groups) > 1:
+                    groups[-1].append(i)
+        els, tokens = self.els, self.tokens
         for idx in groups:
-            keep = _longest_increasing([self.els[self.tokens[i].type].rank for i in idx])
+            ranks = [els[tokens[i].type].rank for i in idx]
+            if all(a < b for a, b in zip(ranks, ranks[1:])):
+                continue    # in order (most reports): the longest run is all of them
+            keep = _longest_increasing(ranks)
             out.update(i for k, i in enumerate(idx) if k not in keep)
         return out
 
@@ -368,8 +399,12 @@ class _Driver:
         """Feed a token if the parser can take it; else leave the parser as it was.  (LALR
         may reduce on a lookahead before it finds that the token does not fit: what it can
         take is tried on a copy once per stack of states, :meth:`FormatGrammar.accepts`.)"""
-        if tok.type not in self.g.accepts(ip):
-            return False
+        typ = tok.type
+        action = self.states[ip.parser_state.state_stack[-1]].get(typ)
+        if action is None:
+            return False        # not even among the state's choices (what accepts() tries)
+        if not (action[0] is Shift and typ.isupper()) and typ not in self.g.accepts(ip):
+            return False        # (a shift always succeeds: only a reduction may fail later)
         self.shift(tok)
         return True
 

@@ -144,6 +144,8 @@ class Mapper:
             hits = self._hits(cell.start, cell.end) if cls == "text" else []
             known = memo[text] = (cls, tuple((s - cell.start, e - cell.start, sp, q) for s, e, sp, q in hits))
             return CellInfo(cell, text, cls, hits)
+        if not known[1]:
+            return CellInfo(cell, text, known[0], [])     # (most cells: a value, no label)
         a = cell.start
         return CellInfo(cell, text, known[0], [(a + s, a + e, sp, q) for s, e, sp, q in known[1]])
 
