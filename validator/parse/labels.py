@@ -400,22 +400,9 @@ class LabelMatcher:
         reading = self.spaced_reading       # (each match read as find_compacted reads it)
         for m in self.spaced.finditer(text, start, end):
             s, e = m.span()
-            chosen = None
-            for sp, numbering, required, quality in reading[m.lastindex]:
-                ns = _numbering_start(text, s, numbering, start) if numbering else None
-                if required and ns is None:
-                    continue
-                chosen = (ns if ns is not None else s, sp, quality)
-                break
-            if chosen is None:
-                continue
-            s2, sp, quality = chosen
-            if s2 == s and s > start and text[s - 1] in "(（":
-                s2 = s - 1  # an opening bracket that belongs to the label
-            # swallow closing brackets that belong to the label
-            while e < end and text[e] in ")）”\"":
-                e += 1
-            out.append((s2, e, sp, quality))
+            found = _read_match(text, start, end, s, e, reading[m.lastindex])
+            if found is not None:
+                out.append(found)
         return out
 
     def find_compacted(self, text: str, start: int, end: int, cs: str, cmap: OffsetMap
@@ -436,23 +423,31 @@ class LabelMatcher:
             i = m.end() - 1
             k = bisect_right(runs, i, k) - 1
             e = start + bases[k] + i - runs[k] + 1
-            chosen = None
-            for sp, numbering, required, quality in reading[core]:
-                ns = _numbering_start(text, s, numbering, start) if numbering else None
-                if required and ns is None:
-                    continue
-                chosen = (ns if ns is not None else s, sp, quality)
-                break
-            if chosen is None:
-                continue
-            s2, sp, quality = chosen
-            if s2 == s and s > start and text[s - 1] in "(（":
-                s2 = s - 1  # an opening bracket that belongs to the label
-            # swallow closing brackets that belong to the label
-            while e < end and text[e] in ")）”\"":
-                e += 1
-            out.append((s2, e, sp, quality))
+            found = _read_match(text, start, end, s, e, reading[core])
+            if found is not None:
+                out.append(found)
         return out
+
+
+def _read_match(text: str, start: int, end: int, s: int, e: int, candidates) -> tuple | None:
+    """A core found at text[s:e] (in the region start..end) read as a label: the first of its
+    candidates ((spec, numbering, numbering required, quality)) whose numbering requirement
+    holds, its span widened to the numbering in front, an opening bracket before it and the
+    closing brackets after it; None if no candidate's requirement holds."""
+    for sp, numbering, required, quality in candidates:
+        ns = _numbering_start(text, s, numbering, start) if numbering else None
+        if required and ns is None:
+            continue
+        s2 = ns if ns is not None else s
+        break
+    else:
+        return None
+    if s2 == s and s > start and text[s - 1] in "(（":
+        s2 = s - 1  # an opening bracket that belongs to the label
+    # swallow closing brackets that belong to the label
+    while e < end and text[e] in ")）”\"":
+        e += 1
+    return (s2, e, sp, quality)
 
 
 _SPACER = "[%s]*+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS))
