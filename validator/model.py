@@ -28,6 +28,10 @@ class ValueKind(str, Enum):
     MISSING = "missing"        # the row or column is not in the report at all
 
 
+# (a module name: ``ValueKind.NUMBER`` is a look-up through the enum class at each use)
+_NUMERIC = (ValueKind.NUMBER, ValueKind.ZERO)
+
+
 def default_value_syntax():
     """The syntax of the formats (rules/formats/*.yaml) for a report without a format."""
     from .templates import load_formats
@@ -102,7 +106,7 @@ class Cell:
 
     @property
     def is_number(self) -> bool:
-        return self.kind in (ValueKind.NUMBER, ValueKind.ZERO)
+        return self.kind in _NUMERIC
 
 
 @record

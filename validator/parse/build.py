@@ -30,6 +30,16 @@ LOOSE = None  # the grammar of reports without a fixed format (pre-2019)
 # validator/memo.py) and (row key, the tokens' kinds and texts); at most _PLANS_MAX per spec
 # (a plan and its key take about 2 KB: a few MB at most, as the splitter's own memo)
 _PLANS: dict = {}
+_GROUPS: dict = {}
+
+
+def _group_keys(spec: TableSpec) -> frozenset:
+    """The keys of the spec's group rows, made once per spec (a spec is not changed once loaded)."""
+    memo = memo_of(_GROUPS, spec)
+    keys = memo.get("keys")
+    if keys is None:
+        keys = memo["keys"] = frozenset(r.key for r in spec.rows if r.group)
+    return keys
 _PLANS_MAX = 1024
 _UNKNOWN = object()
 
@@ -273,9 +283,13 @@ class _Model:
         if rspec is None:
             return None
         labels = list(rp.labels)
+        groups = None
         for lm in labels:
-            if lm.key != key and lm.key in [r.key for r in spec.rows if r.group]:
-                table.groups_seen.append(lm)
+            if lm.key != key:
+                if groups is None:
+                    groups = _group_keys(spec)
+                if lm.key in groups:
+                    table.groups_seen.append(lm)
         labels = [lm for lm in labels if lm.key == key] or labels
         row = Row(key, labels, {}, rp.span, note=rp.note)
         existing = table.rows.get(key)
