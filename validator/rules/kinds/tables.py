@@ -487,13 +487,18 @@ class _Census:
                     missing_rows.add(row.key)
 
 
-def _census(ctx, table) -> _Census:
-    """:class:`_Census` once per table and report (F501, F502 and P002 all ask)."""
-    key = ("census", id(table))
+def _per_table(ctx, name: str, table, make):
+    """``make(table)`` once per table and report, kept in ``ctx.shared`` (several rules ask)."""
+    key = (name, id(table))
     kept = ctx.shared.get(key)
     if kept is None or kept[0] is not table:
-        kept = ctx.shared[key] = (table, _Census(table))
+        kept = ctx.shared[key] = (table, make(table))
     return kept[1]
+
+
+def _census(ctx, table) -> _Census:
+    """:class:`_Census` once per table and report (F501, F502 and P002 all ask)."""
+    return _per_table(ctx, "census", table, _Census)
 
 
 def _values(rule, ctx, key, table, spec):
@@ -552,11 +557,7 @@ def _unfilled(table) -> bool:
 
 def _unfilled_once(ctx, table) -> bool:
     """:func:`_unfilled` once per table and report (the blank and the unfilled rules both ask)."""
-    key = ("unfilled", id(table))
-    kept = ctx.shared.get(key)
-    if kept is None or kept[0] is not table:
-        kept = ctx.shared[key] = (table, _unfilled(table))
-    return kept[1]
+    return _per_table(ctx, "unfilled", table, _unfilled)
 
 
 def _table_unfilled(rule, ctx, key, table, spec):
