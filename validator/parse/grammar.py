@@ -349,25 +349,13 @@ class _Driver:
         # elements present in the report, but out of the template's order
         self.elsewhere.update(self.tokens[j].type for j in self.out_of_order_at)
 
-    def _out_of_order(self, groups: list[list[int]] | None = None) -> set[int]:
+    def _out_of_order(self, groups: list[list[int]]) -> set[int]:
         """Sections, and the rows of each table, that are not in the template's order: the
         tokens outside a longest run in template order (the fewest tokens to call out of
         place), so one row written too early is one misplaced row, not all the others.
         ``groups``: the positions of the sections, then of each table's rows (as __init__
         collects them in its pass over the tokens)."""
         out: set[int] = set()
-        if groups is None:
-            groups = [[]]
-            for i, t in enumerate(self.tokens):
-                el = self.els.get(t.type)
-                if el is None:
-                    continue
-                if el.kind == "section":
-                    groups[0].append(i)
-                elif el.kind == "table":
-                    groups.append([])
-                elif el.kind == "row" and len(groups) > 1:
-                    groups[-1].append(i)
         els, tokens = self.els, self.tokens
         for idx in groups:
             ranks = [els[tokens[i].type].rank for i in idx]
