@@ -198,19 +198,22 @@ class PlainValues:
                 total += v
         return total
 
+    def _at(self, expr, for_each: str, key: str) -> tuple:
+        """(left side, operator, right side, the row's cells — None for_each column) of ``expr``
+        at ``key``; :class:`Missing` where a Lookup could not resolve the equation."""
+        sides = self._sides(expr, for_each)
+        if sides is None:
+            raise Missing(key)
+        if for_each == "column":
+            return (*sides, None)
+        row = self.table.rows.get(key)
+        return (*sides, row.cells if row is not None else {})
+
     def holds(self, expr, for_each: str, key: str) -> bool:
         """Does ``expr`` hold at column ``key`` (for_each column: names are rows) or row ``key``
         (names are columns)?  Raises :class:`Missing` where :func:`expr.check` with a
         :class:`Lookup` would; otherwise gives the same answer as its ``holds``."""
-        sides = self._sides(expr, for_each)
-        if sides is None:
-            raise Missing(key)
-        left, op, right = sides
-        if for_each == "column":
-            cells = None
-        else:
-            row = self.table.rows.get(key)
-            cells = row.cells if row is not None else {}
+        left, op, right, cells = self._at(expr, for_each, key)
         values = self._values((left, right) if op is not None else (left,), key, cells)
         if values.__class__ is str:
             raise Missing(values)
@@ -253,15 +256,7 @@ class PlainValues:
         An equation that does not hold is reported with its terms and cells; this reads them
         through the sides :meth:`failing` has already looked up, instead of resolving every
         name again (a row's spec, a group's children) through a Lookup."""
-        sides = self._sides(expr, for_each)
-        if sides is None:
-            raise Missing(key)
-        left, op, right = sides
-        if for_each == "column":
-            rcells = None
-        else:
-            row = self.table.rows.get(key)
-            rcells = row.cells if row is not None else {}
+        left, op, right, rcells = self._at(expr, for_each, key)
         cells: list[Cell] = []
         blanks: list[Cell] = []
         lt: list = []
