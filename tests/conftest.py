@@ -30,6 +30,30 @@ def corpus() -> Path:
     return CORPUS
 
 
+def corpus_texts() -> list[str]:
+    """The decoded text of every .txt and .md file of tests/corpus (what the fast-path tests
+    compare each fast path with its plain computation on)."""
+    from validator.readers.text import decode
+    out = []
+    for p in sorted(CORPUS.rglob("*")):
+        if p.suffix in (".txt", ".md") and p.is_file():
+            out.append(decode(p.read_bytes())[0])
+    assert len(out) >= 10
+    return out
+
+
+def reports_with_tables() -> list:
+    """The report models of the corpus's text reports and seeds that have a format and tables."""
+    from validator.lint import lint_path
+    out = []
+    for p in sorted((CORPUS / "reports").glob("*.txt")) + sorted((CORPUS / "seeds").glob("*.txt")):
+        res = lint_path(str(p))
+        if res.report is not None and res.report.tables and res.report.format is not None:
+            out.append(res.report)
+    assert len(out) >= 5
+    return out
+
+
 def corpus_file(rel: str) -> Path:
     p = CORPUS / rel
     assert p.exists(), f"missing corpus file {rel}"

@@ -10,23 +10,13 @@ import re
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import corpus_texts
 from validator.model import ValueKind
 from validator.normalize import normalize
 from validator.parse import build as B
 from validator.parse.pieces import RowPiece, Tok
-from validator.readers.text import decode
 from validator.source import SourceText
 from validator.templates import load_formats
-
-
-def corpus_texts() -> list[str]:
-    out = []
-    for p in sorted(CORPUS.rglob("*")):
-        if p.suffix in (".txt", ".md") and p.is_file():
-            out.append(decode(p.read_bytes())[0])
-    assert len(out) >= 10
-    return out
 
 
 def variants(text: str, rnd: random.Random) -> list[str]:

@@ -11,21 +11,11 @@ from collections import Counter
 import pytest
 from lark import Token, Tree
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, corpus_texts
 from validator.parse import labels as lb
 from validator.parse import lexer as lx
 from validator.readers import textgrid as tg
-from validator.readers.text import decode
 from validator.source import SourceText
-
-
-def corpus_texts() -> list[str]:
-    out = []
-    for p in sorted(CORPUS.rglob("*")):
-        if p.suffix in (".txt", ".md") and p.is_file():
-            out.append(decode(p.read_bytes())[0])
-    assert len(out) >= 10
-    return out
 
 
 # lines that hit the edge cases: U+3000 and NBSP padding, tabs, a lone CR, trailing blanks,

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import reports_with_tables
 from validator.expr import Missing, check
 from validator.lint import Options, lint_path, run_rules
 from validator.model import Cell, Row, Table, ValueKind
@@ -49,21 +50,13 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 REPORTS = sorted((CORPUS / "reports").glob("*.txt")) + sorted((CORPUS / "seeds").glob("*.txt"))
 
 
-def _reports():
-    out = []
-    for p in REPORTS:
-        res = lint_path(str(p))
-        if res.report is not None and res.report.tables and res.report.format is not None:
-            out.append(res.report)
-    assert len(out) >= 5
-    return out
 
 
 def test_plain_values_decide_every_equation_as_the_full_check_does():
     rules = [r for r in load_rules().rules if r.kind == "equation" and not r.relations]
     assert len(rules) >= 5
     compared = failing = missing = 0
-    for report in _reports():
+    for report in reports_with_tables():
         for rule in rules:
             p = rule.params
             spec = report.format.table(p["table"])

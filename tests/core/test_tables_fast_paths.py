@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import reports_with_tables
 from validator.expr import Missing, check, compile_expr
-from validator.lint import lint_path
 from validator.model import Cell, Row, Table, ValueKind
 from validator.rules import load_rules
 from validator.rules.kinds import tables as T
@@ -39,14 +39,6 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 REPORTS = sorted((CORPUS / "reports").glob("*.txt")) + sorted((CORPUS / "seeds").glob("*.txt"))
 
 
-def _reports():
-    out = []
-    for p in REPORTS:
-        res = lint_path(str(p))
-        if res.report is not None and res.report.tables and res.report.format is not None:
-            out.append(res.report)
-    assert len(out) >= 5
-    return out
 
 
 def _plain_way(expr, table, spec, for_each, key):
@@ -84,7 +76,7 @@ def test_an_equation_read_through_the_screens_sides_is_the_lookups_on_the_corpus
     rules = [r for r in load_rules().rules if r.kind == "equation" and not r.relations]
     assert len(rules) >= 5
     compared = failing = missing = with_blanks = 0
-    for report in _reports():
+    for report in reports_with_tables():
         for rule in rules:
             p = rule.params
             spec = report.format.table(p["table"])
