@@ -54,6 +54,22 @@ def reports_with_tables() -> list:
     return out
 
 
+def equation_cases():
+    """(report, rule, spec, table, keys) for every equation rule of one report and every corpus report
+    with the rule's table: what the equation fast paths are compared with the full check on."""
+    from validator.rules import load_rules
+    rules = [r for r in load_rules().rules if r.kind == "equation" and not r.relations]
+    assert len(rules) >= 5
+    for report in reports_with_tables():
+        for rule in rules:
+            p = rule.params
+            spec = report.format.table(p["table"])
+            table = report.tables.get(p["table"])
+            if spec is None or table is None:
+                continue
+            yield report, rule, spec, table, (spec.columns if p["for_each"] == "column" else [r.key for r in spec.rows])
+
+
 def corpus_file(rel: str) -> Path:
     p = CORPUS / rel
     assert p.exists(), f"missing corpus file {rel}"

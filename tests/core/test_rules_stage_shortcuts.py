@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import reports_with_tables
+from tests.conftest import equation_cases
 from validator.expr import Missing, check
 from validator.lint import Options, lint_path, run_rules
 from validator.model import Cell, Row, Table, ValueKind
@@ -53,37 +53,29 @@ REPORTS = sorted((CORPUS / "reports").glob("*.txt")) + sorted((CORPUS / "seeds")
 
 
 def test_plain_values_decide_every_equation_as_the_full_check_does():
-    rules = [r for r in load_rules().rules if r.kind == "equation" and not r.relations]
-    assert len(rules) >= 5
     compared = failing = missing = 0
-    for report in reports_with_tables():
-        for rule in rules:
-            p = rule.params
-            spec = report.format.table(p["table"])
-            table = report.tables.get(p["table"])
-            if spec is None or table is None:
-                continue
-            plain = PlainValues(table, spec)
-            keys = spec.columns if p["for_each"] == "column" else [r.key for r in spec.rows]
-            wants = []
-            for k in keys:
-                look = Lookup(table, spec, column=k) if p["for_each"] == "column" else Lookup(table, spec, row=k)
-                try:
-                    want = check(rule.compiled, look).holds
-                except Missing:
-                    want = Missing
-                try:
-                    got = plain.holds(rule.compiled, p["for_each"], k)
-                except Missing:
-                    got = Missing
-                assert got == want, (report.source.path, rule.id, k)
-                wants.append(want)
-                compared += 1
-                failing += want is False
-                missing += want is Missing
-            # failing(): the keys where holds() answers False, in one call per equation and table
-            assert PlainValues(table, spec).failing(rule.compiled, p["for_each"], keys) == \
-                [k for k, w in zip(keys, wants) if w is False], (report.source.path, rule.id)
+    for report, rule, spec, table, keys in equation_cases():
+        for_each = rule.params["for_each"]
+        plain = PlainValues(table, spec)
+        wants = []
+        for k in keys:
+            look = Lookup(table, spec, column=k) if for_each == "column" else Lookup(table, spec, row=k)
+            try:
+                want = check(rule.compiled, look).holds
+            except Missing:
+                want = Missing
+            try:
+                got = plain.holds(rule.compiled, for_each, k)
+            except Missing:
+                got = Missing
+            assert got == want, (report.source.path, rule.id, k)
+            wants.append(want)
+            compared += 1
+            failing += want is False
+            missing += want is Missing
+        # failing(): the keys where holds() answers False, in one call per equation and table
+        assert PlainValues(table, spec).failing(rule.compiled, for_each, keys) == \
+            [k for k, w in zip(keys, wants) if w is False], (report.source.path, rule.id)
     assert compared > 200 and failing > 0 and missing > 0
 
 

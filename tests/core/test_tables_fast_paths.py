@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import reports_with_tables
+from tests.conftest import equation_cases
 from validator.expr import Missing, check, compile_expr
 from validator.model import Cell, Row, Table, ValueKind
 from validator.rules import load_rules
@@ -73,27 +73,19 @@ def _same(fast, slow, where):
 
 
 def test_an_equation_read_through_the_screens_sides_is_the_lookups_on_the_corpus():
-    rules = [r for r in load_rules().rules if r.kind == "equation" and not r.relations]
-    assert len(rules) >= 5
     compared = failing = missing = with_blanks = 0
-    for report in reports_with_tables():
-        for rule in rules:
-            p = rule.params
-            spec = report.format.table(p["table"])
-            table = report.tables.get(p["table"])
-            if spec is None or table is None:
-                continue
-            plain = PlainValues(table, spec)
-            keys = spec.columns if p["for_each"] == "column" else [r.key for r in spec.rows]
-            for k in keys:
-                slow = _plain_way(rule.compiled, table, spec, p["for_each"], k)
-                fast = _fast_way(plain, rule.compiled, p["for_each"], k)
-                _same(fast, slow, (report.source.path, rule.id, k))
-                compared += 1
-                missing += slow is Missing
-                if slow is not Missing:
-                    failing += not slow[0].holds
-                    with_blanks += bool(slow[2])
+    for report, rule, spec, table, keys in equation_cases():
+        for_each = rule.params["for_each"]
+        plain = PlainValues(table, spec)
+        for k in keys:
+            slow = _plain_way(rule.compiled, table, spec, for_each, k)
+            fast = _fast_way(plain, rule.compiled, for_each, k)
+            _same(fast, slow, (report.source.path, rule.id, k))
+            compared += 1
+            missing += slow is Missing
+            if slow is not Missing:
+                failing += not slow[0].holds
+                with_blanks += bool(slow[2])
     assert compared > 200 and failing > 0 and missing > 0 and with_blanks > 0
 
 
