@@ -87,7 +87,16 @@ _HEAD_ANY = later(r"([一二三四五六七八九十][一二三四五六七八�
 _COMMA_NUMERAL_REVERSED = later(r"、[ \t]*[一二三四五六七八九十]")
 
 
-def _numeral_commas(text: str, reversed_text: str | None = None) -> list:
+def _comma_positions(text: str, reversed_text: str) -> list[int]:
+    """Where each 、 that follows a numeral (blanks between) is, in order: found in the reversed
+    text (see :func:`_numeral_commas`); :func:`find_headings` needs them twice."""
+    last = len(text) - 1
+    commas = [last - m.start() for m in _COMMA_NUMERAL_REVERSED.finditer(reversed_text)]
+    commas.reverse()
+    return commas
+
+
+def _numeral_commas(text: str, reversed_text: str | None = None, commas: list[int] | None = None) -> list:
     """``_HEAD_ANY.finditer(text)``, found from the 、 instead.  The engine's search for a
     pattern that starts with a class of characters tests every character of the text against
     it (~50 instructions each, ~5,000 characters a report); the 、 that follow a numeral are
@@ -96,10 +105,8 @@ def _numeral_commas(text: str, reversed_text: str | None = None) -> list:
     after it) and starts where the numerals right before it start — at most three of them
     (with a fourth in front the match starts one later) and not before the end of the
     previous match: the same match, found from its 、."""
-    last = len(text) - 1
-    rev = text[::-1] if reversed_text is None else reversed_text
-    commas = [last - m.start() for m in _COMMA_NUMERAL_REVERSED.finditer(rev)]
-    commas.reverse()
+    if commas is None:
+        commas = _comma_positions(text, text[::-1] if reversed_text is None else reversed_text)
     out = []
     pos = 0             # the end of the previous match: no match starts before it
     for q in commas:
@@ -150,7 +157,8 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     # 1. template titles anywhere (one-line page text keeps them glued to the text around);
     #    a title under another number is still that section (reported by the order rule)
     rev = text[::-1]    # (both searches below look backwards for a numeral's 、 or .)
-    for m in _numeral_commas(text, rev):
+    commas = _comma_positions(text, rev)
+    for m in _numeral_commas(text, rev, commas):
         num = cn_to_int(m.group(1))
         if num is None:
             continue
@@ -206,7 +214,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             end += 1
         found[m.start(1)] = Heading(num, m.group(1), m.start(1), end, text[m.end():end], key, kind)
     # 2. other headings at the start of a line (pre-2019 reports, renamed sections)
-    for m in _line_heads(text, rev):
+    for m in _line_heads(text, rev, commas):
         start = m.start(1)
         if start in found:
             continue
@@ -261,7 +269,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
 _DOT_NUMERAL_REVERSED = later(r"\.[ \t]*[一二三四五六七八九十]")
 
 
-def _line_heads(text: str, reversed_text: str | None = None) -> list:
+def _line_heads(text: str, reversed_text: str | None = None, commas: list[int] | None = None) -> list:
     """``_HEAD_AT_LINE.finditer(text)``: the match on the first line and those after a line
     break.  A match never spans a line and needs a numeral with 、 or . after it (blanks
     between), so _HEAD_AFTER_NL is matched only at the line breaks before such places, found
@@ -272,12 +280,16 @@ def _line_heads(text: str, reversed_text: str | None = None) -> list:
     out = [first] if first is not None else []
     rev = text[::-1] if reversed_text is None else reversed_text
     last = len(text) - 1
+    if commas is None:
+        commas = _comma_positions(text, rev)
+    # (``commas``: the 、 after a numeral, which find_headings has found already)
+    places = commas + [last - m.start() for m in _DOT_NUMERAL_REVERSED.finditer(rev)]
     breaks = set()
-    for rx in (_COMMA_NUMERAL_REVERSED, _DOT_NUMERAL_REVERSED):
-        for m in rx.finditer(rev):
-            nl = text.rfind("\n", 0, last - m.start())
-            if nl >= 0:
-                breaks.add(nl)
+    rfind = text.rfind
+    for q in places:
+        nl = rfind("\n", 0, q)
+        if nl >= 0:
+            breaks.add(nl)
     for nl in sorted(breaks):
         m = _HEAD_AFTER_NL.match(text, nl)
         if m is not None:

@@ -217,6 +217,26 @@ _SCAN = later(r"(?P<blank>\s+)|(?P<value>(?:[增减+]|(?<![\d.])-)?\d+(?:\.\d+)?
 
 
 def _scan_values(text: str, a: int, b: int) -> list[Tok]:
+    seg = text[a:b]
+    words = seg.split()
+    joined = "".join(words)
+    if joined.isdigit() and joined.isascii() or not words:
+        # (most gaps: numbers of ASCII digits between blanks, or only blanks) each word is one
+        # match of the value pattern, a whole run of digits with a blank or the gap's end on
+        # either side (no sign, decimal point or unit to take): a VALUE each, found by a plain
+        # search from the end of the one before — the first place it occurs after blanks
+        out = []
+        pos = 0
+        for w in words:
+            s = seg.find(w, pos)
+            pos = s + len(w)
+            out.append(Tok("VALUE", a + s, a + pos, w))
+        return out
+    return _scan_words(text, a, b)
+
+
+def _scan_words(text: str, a: int, b: int) -> list[Tok]:
+    """:func:`_scan_values` word by word (the pattern's named group says what each word is)."""
     out: list[Tok] = []
     sep = True  # was there a separator before the current token
     for m in _SCAN.finditer(text[a:b]):

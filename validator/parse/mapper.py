@@ -88,6 +88,10 @@ _MEMO_SIZE = 4096
 _MEMO_TEXT = 200
 
 
+# a table spec's header path of each column, compacted (the same for every grid)
+_HEADER_PATHS: dict[int, tuple[object, dict]] = {}
+
+
 def _reading_memo(matchers) -> dict:
     return memo_of(_READINGS, matchers)
 
@@ -165,9 +169,7 @@ class Mapper:
         header_rows: list[int] = []
         colmaps: dict = {}
         for r, row in enumerate(rows):
-            distinct = _distinct(row, r)
-            tkey = _table_of(distinct)
-            has_values = any(i.cls in ("value", "multi") for i in distinct if i.cell.row == r)
+            distinct, tkey, has_values, all_blank, kinds, row_hits = _row_facts(row, r)
             if tkey is None and piece is None:
                 if has_values and all(i.cls in ("value", "multi", "blank") for i in distinct):
                     toks = [t for i in distinct for t in _value_toks(i) if t.type == "VALUE"]
@@ -188,12 +190,9 @@ class Mapper:
             spec = self.fmt.table(piece.key)
             if spec is None:
                 continue
-            kinds = {h[2].kind for i in distinct for h in i.hits}
-            row_hits = [(i, h) for i in distinct for h in i.hits if h[2].kind in ("row", "group")]
             if r in loose:
                 piece.problems.append(("row-piece-unjoined", (distinct[0].start, distinct[-1].end) if distinct else
                                        (piece.start, piece.start), {"table": piece.key, "where": loose[r]}))
-            all_blank = bool(distinct) and all(i.cls == "blank" for i in distinct if i.cell.row == r)
             if all_blank and not (header_rows and any(not x.label for x in spec.rows)):
                 continue    # an empty row (layout)
             if not row_hits and not has_values and not all_blank:
@@ -253,7 +252,7 @@ class Mapper:
         if columns and header_rows:
             key = (tuple(header_rows), tuple(columns))
             if key not in colmaps:
-                colmaps[key] = self._colmap(piece, spec, header_rows, columns)
+                colmaps[key] = self._colmap(piece, spec, header_rows, columns, colmaps)
             colmap = colmaps[key]
         mine = [i for i in distinct if i.cell.row == r] or distinct   # not the merged cells from above
         rp = RowPiece(lspec, labels, (mine[0].start, mine[-1].end) if mine else (piece.end, piece.end), note=note)
@@ -333,26 +332,38 @@ class Mapper:
         # a row of another format only: that format's columns for the same table
         return list(spec.columns) if not spec.captions else []
 
-    def _colmap(self, piece: TablePiece, spec: TableSpec, header_rows: list[int], columns: list[str]):
+    def _colmap(self, piece: TablePiece, spec: TableSpec, header_rows: list[int], columns: list[str],
+                known: dict | None = None):
         """Grid column of each template column from the header cells above (None when the
-        header does not name every column)."""
-        words: dict[int, list[str]] = {}
-        m = self._matrix_rows
-        for h in header_rows:
-            for c, info in enumerate(m[h]):
-                if info is None:
-                    continue
-                w = compact(info.text)
-                lst = words.setdefault(c, [])
-                if w and (not lst or lst[-1] != w):
-                    lst.append(w)
+        header does not name every column).  ``known``: where the words of these header rows
+        are kept (the rows of a table have a few different column lists under one header)."""
+        wkey = ("words", tuple(header_rows))
+        got = known.get(wkey) if known is not None else None
+        if got is None:
+            words: dict[int, list[str]] = {}
+            m = self._matrix_rows
+            for h in header_rows:
+                for c, info in enumerate(m[h]):
+                    if info is None:
+                        continue
+                    w = compact(info.text)
+                    lst = words.setdefault(c, [])
+                    if w and (not lst or lst[-1] != w):
+                        lst.append(w)
+            got = (words, sorted(words))
+            if known is not None:
+                known[wkey] = got
+        words, order = got
+        paths = memo_of(_HEADER_PATHS, spec)
         out: dict[str, int] = {}
         prev = -1
         for col in columns:
-            path = [compact(p) for p in spec.header_path(col)]
+            path = paths.get(col)
+            if path is None:
+                path = paths[col] = [compact(p) for p in spec.header_path(col)]
             leaf = path[-1]
             best = None
-            for c in sorted(words):
+            for c in order:
                 if c <= prev or not any(_word_eq(w, leaf) for w in words[c]):
                     continue
                 score = sum(1 for p in path if any(_word_eq(w, p) for w in words[c]))
@@ -405,24 +416,47 @@ def _word_eq(w: str, target: str) -> bool:
     return len(w) >= 4 and w in target
 
 
-def _distinct(row: list[CellInfo | None], r: int) -> list[CellInfo]:
-    out, seen = [], set()
-    for i in row:
-        if i is not None and id(i) not in seen:
-            seen.add(id(i))
-            out.append(i)
-    return out
+_ROW_KINDS = ("row", "group")
+_VALUE_CLASSES = ("value", "multi")
 
 
-def _table_of(distinct: list[CellInfo]) -> str | None:
+def _row_facts(row: list[CellInfo | None], r: int) -> tuple:
+    """What map_grid asks of grid row r, in one pass over its cells instead of one per question:
+    (its distinct cells in order — a merged cell is in several places of a row; the table its
+    labels vote for, a row or group label 3 votes, a caption 2, a header 1, the first of the
+    most voted; whether a cell of its own, not one merged from above, holds a value; whether
+    its cells of its own are all blank, when it has cells at all; the kinds of its labels; its
+    row and group label hits as (cell, hit))."""
+    distinct: list[CellInfo] = []
+    seen: set[int] = set()
     votes: dict[str, int] = {}
-    for i in distinct:
-        for _s, _e, sp, _q in i.hits:
-            w = 3 if sp.kind in ("row", "group") else (2 if sp.kind == "caption" else 1)
+    kinds: set[str] = set()
+    row_hits: list[tuple] = []
+    has_values = False
+    all_blank = True
+    for i in row:
+        if i is None or id(i) in seen:
+            continue
+        seen.add(id(i))
+        distinct.append(i)
+        if i.cell.row == r:
+            cls = i.cls
+            if cls != "blank":
+                all_blank = False
+                if cls in _VALUE_CLASSES:
+                    has_values = True
+        for h in i.hits:
+            sp = h[2]
+            kind = sp.kind
+            kinds.add(kind)
+            if kind in _ROW_KINDS:
+                row_hits.append((i, h))
+                w = 3
+            else:
+                w = 2 if kind == "caption" else 1
             votes[sp.table] = votes.get(sp.table, 0) + w
-    if not votes:
-        return None
-    return max(votes, key=lambda k: votes[k])
+    tkey = max(votes, key=votes.__getitem__) if votes else None
+    return distinct, tkey, has_values, all_blank and bool(distinct), kinds, row_hits
 
 
 def _lm(text: str, s: int, e: int, sp: LabelSpec, q: str) -> LabelMatch:

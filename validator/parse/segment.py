@@ -31,6 +31,9 @@ from ..lazyre import later
 
 _VALUE_WORD = r"(?:[增减+\-]?\d+(?:\.\d+)?|[—–\-/]+|无)"
 _ONLY_VALUES = later(rf"\s*{_VALUE_WORD}(?:[\s|]+{_VALUE_WORD})*[\s|]*")
+# what a text _ONLY_VALUES matches can start with besides a digit (\d: str.isdigit is wider)
+# and a blank (\s: the same characters as str.isspace)
+_VALUE_FIRST = frozenset("增减+-—–/无")
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -244,7 +247,11 @@ class Segmenter:
                     section_no = num
                 else:
                     toks.append(token("HEADING", h, h.start, h.end))
-            elif kind == "para" and section_no is not None and _ONLY_VALUES.fullmatch(obj.text):
+            elif kind == "para" and section_no is not None and (
+                    (c := obj.text[:1]) in _VALUE_FIRST or c.isdigit() or c.isspace()) \
+                    and _ONLY_VALUES.fullmatch(obj.text):
+                # (the pattern's first word is a value: a paragraph of words is ruled out by
+                # its first character)
                 a = obj.span[0]
                 values = [Tok("VALUE", a + m.start(), a + m.end(), m.group(0))
                           for m in re.finditer(r"[^\s|]+", obj.text)]
@@ -301,8 +308,13 @@ class Segmenter:
         tid = spec.id.upper()
         toks = [token(tid, piece, piece.start, piece.start)]
         els = grammar.elements
-        # captions of 表二's blocks, in the order they come
-        cap_index = {lx.compact(c): k for k, c in enumerate(spec.captions, 1)}
+        # captions of 表二's blocks, in the order they come (numbered once per table spec)
+        cap_index = _CAPTION_INDEX.get(id(spec))
+        if cap_index is None or cap_index[0] is not spec:
+            if len(_CAPTION_INDEX) > 64:
+                _CAPTION_INDEX.clear()
+            cap_index = _CAPTION_INDEX[id(spec)] = (spec, {lx.compact(c): k for k, c in enumerate(spec.captions, 1)})
+        cap_index = cap_index[1]
         for lm in piece.captions:
             k = cap_index.get(lx.compact(lm.text))
             term = f"{tid}_CAP{k}" if k else None
@@ -359,6 +371,7 @@ def _section_number(fmt: Format, key: str | None) -> int | None:
     return None
 
 
+_CAPTION_INDEX: dict[int, tuple[TableSpec, dict[str, int]]] = {}
 _ROW_LABELS = frozenset(("ROWLABEL", "GROUPLABEL"))
 _CELLS = frozenset(("VALUE", "BLANK"))
 
