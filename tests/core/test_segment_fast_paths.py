@@ -10,6 +10,7 @@ from validator.parse import labels as lb
 from validator.parse import lexer as lx
 from validator.parse import mapper as mp
 from validator.parse import segment as sg
+from validator.parse.pieces import Tok
 
 
 # -- gaps of ASCII digits and blanks: no pattern ------------------------------------------------
@@ -145,3 +146,100 @@ def test_a_paragraph_the_first_character_rules_out_is_not_only_values():
             ruled_out += 1
             assert sg._ONLY_VALUES.fullmatch(text) is None, text
     assert ruled_out > 100
+
+
+# -- the grid's matrix of cell readings, made in one go ------------------------------------------
+def _grids():
+    from validator.readers import read_path
+    from validator.templates import report_words
+    out = []
+    for p in sorted(CORPUS.rglob("*")):
+        if p.suffix in (".txt", ".html", ".docx", ".pdf") and p.is_file():
+            doc = read_path(str(p), None, report_words())
+            out.extend((doc.text, g) for g in doc.grids())
+    return out
+
+
+def test_info_matrix_puts_each_reading_where_the_grid_matrix_puts_its_cell():
+    """map_grid reads each cell once and puts its reading in every place the cell covers: the
+    places grid.matrix() gives the cell (a later cell over an earlier one)."""
+    from validator.document import Grid, GridCell
+    from validator.parse.labels import _derived
+    from validator.templates import load_formats
+    formats = load_formats()
+    fmt = formats["2021"]
+    der = _derived([fmt] + [f for f in formats.values() if f is not fmt])
+    grids = _grids()
+    assert len(grids) >= 3
+
+    def cell(r, c, rs=1, cs=1, at=0):
+        return GridCell(r, c, at, at + 2, rs, cs)
+
+    shared = cell(0, 0)
+    text = "甲乙 1 丙丁 0 戊己" * 3
+    grids += [(text, Grid(0, 30, [cell(0, 0, 2, 2), cell(1, 1, at=4), cell(2, 0, 1, 5, at=6)], "pipe", 3, 3)),
+              (text, Grid(0, 30, [cell(0, 0), cell(3, 3, 2, 2, at=2), cell(1, 4, at=8)], "pipe", 4, 4)),
+              (text, Grid(0, 30, [shared, cell(0, 1, at=2), shared], "pipe", 1, 2)),
+              (text, Grid(0, 30, [], "pipe", 0, 0))]
+    for text, grid in grids:
+        got = mp.Mapper(text, fmt, der.matchers)._info_matrix(grid)
+        want = grid.matrix()
+        assert len(got) == len(want)
+        readings: dict = {}
+        for row_got, row_want in zip(got, want):
+            assert len(row_got) == len(row_want)
+            for x, c in zip(row_got, row_want):
+                assert (x is None) == (c is None) and (x is None or x.cell is c)
+                if c is not None:       # one reading per cell, shared by the places it covers
+                    assert readings.setdefault(id(c), x) is x
+
+
+# -- a row's grammar token from a plan per format ------------------------------------------------
+def _row_token_reference(rp, spec, grammar):
+    """The row token as _row_token worked it out for every row."""
+    sp = rp.spec
+    if sp is None:
+        return "UNPLACED", None
+    rs = spec.row(sp.key)
+    if rs is None:
+        return "FOREIGN", None
+    if rs.group and spec.children(rs.key) and rp.has_values:
+        return "FOREIGN", rs.key
+    term = grammar.row_terminal(spec, rs.id)
+    return ("FOREIGN" if term not in grammar.elements else term), None
+
+
+def test_row_tokens_from_plans_equal_the_row_by_row_reading():
+    from validator.parse.build import report_grammar
+    from validator.parse.pieces import RowPiece
+    from validator.templates import all_label_specs, load_formats
+    formats = list(load_formats().values())
+    specs = [sp for group in all_label_specs(formats).values() for sp in group]
+    class Fewer:
+        """A grammar without every other row terminal of its format's (a format whose grammar
+        leaves rows out)."""
+
+        def __init__(self, g):
+            self.g = g
+            self.elements = {e for k, e in enumerate(sorted(g.elements)) if k % 2}
+
+        def row_terminal(self, table, row_id):
+            return self.g.row_terminal(table, row_id)
+
+    seen = set()
+    for fmt, grammar in [(f, report_grammar(f)) for f in formats] + [(f, Fewer(report_grammar(f))) for f in formats]:
+        segmenter = sg.Segmenter.__new__(sg.Segmenter)
+        for spec in fmt.tables:
+            for sp in specs + [None]:
+                for values in (False, True):
+                    for _ in range(2):      # worked out, then from the plan
+                        cells = [Tok("VALUE" if values else "BLANK", 0, 1, "1" if values else "")]
+                        rp = RowPiece(sp, [], (0, 1), cells=cells)
+                        tok = segmenter._row_token(rp, spec, grammar)
+                        ref = RowPiece(sp, [], (0, 1), cells=list(cells))
+                        want = _row_token_reference(ref, spec, grammar)
+                        assert (tok.type, getattr(rp, "stands_for", None)) == want
+                        assert rp.table == spec.key and tok.value is rp
+                        seen.add(want[0] if want[0] in ("FOREIGN", "UNPLACED") else "row")
+                        seen.add("group" if want[1] else "plain")
+    assert seen == {"FOREIGN", "UNPLACED", "row", "group", "plain"}

@@ -153,14 +153,32 @@ class Mapper:
         a = cell.start
         return CellInfo(cell, text, known[0], [(a + s, a + e, sp, q) for s, e, sp, q in known[1]])
 
+    def _info_matrix(self, grid: Grid) -> list[list[CellInfo | None]]:
+        """``grid.matrix()`` with each cell's CellInfo in its places: each cell read once, put
+        where it covers (a later cell over an earlier one, as there), without the matrix of
+        the cells themselves to map afterwards."""
+        n_rows, n_cols = grid.n_rows, grid.n_cols
+        rows: list[list[CellInfo | None]] = [[None] * n_cols for _ in range(n_rows)]
+        info = self._info
+        for c in grid.cells:
+            i = info(c)
+            r, k = c.row, c.col
+            if c.rowspan == 1 and c.colspan == 1:
+                if r < n_rows and k < n_cols:
+                    rows[r][k] = i
+                continue
+            for r in range(c.row, min(c.row + c.rowspan, n_rows)):
+                row = rows[r]
+                for k in range(c.col, min(c.col + c.colspan, n_cols)):
+                    row[k] = i
+        return rows
+
     # -- the grid ---------------------------------------------------------------------
     def map_grid(self, grid: Grid) -> list[tuple[str, object]]:
         """The grid as a list of pieces in order: ("table", TablePiece) for rows of a template
         table, ("values", [Tok]) for a row of bare values before any table row (placed by
         shape by the segmenter), ("text", [Tok]) for rows of other text."""
-        infos: dict[int, CellInfo] = {id(c): self._info(c) for c in grid.cells}
-        rows: list[list[CellInfo | None]] = [[infos[id(c)] if c is not None else None for c in row]
-                                            for row in grid.matrix()]
+        rows = self._info_matrix(grid)
         self._matrix_rows = rows
         joined = {r: w for r, w in grid.joined_rows}
         loose = {r: w for r, w in grid.loose_rows}

@@ -18,6 +18,7 @@ Every token carries its object: a heading, a list of paragraphs, a table piece, 
 from __future__ import annotations
 
 import re
+from operator import attrgetter, itemgetter
 
 from lark import Token
 
@@ -28,6 +29,7 @@ from . import lexer as lx
 from .mapper import Mapper, classify
 from .pieces import RowPiece, TablePiece, Tok, token
 from ..lazyre import later
+from ..memo import memo_of
 
 _VALUE_WORD = r"(?:[增减+\-]?\d+(?:\.\d+)?|[—–\-/]+|无)"
 _ONLY_VALUES = later(rf"\s*{_VALUE_WORD}(?:[\s|]+{_VALUE_WORD})*[\s|]*")
@@ -176,7 +178,7 @@ class Segmenter:
         mapper = Mapper(self.text, self.fmt, self.der.matchers) if self.fmt is not None else None
         for g in grids:
             items.extend(self._grid_items(g, mapper))
-        items.sort(key=lambda x: x[0])
+        items.sort(key=_FIRST)     # (stable: items at one offset keep their order)
         return self._join(items)
 
     def _join(self, items):
@@ -321,32 +323,60 @@ class Segmenter:
             if term in els:
                 toks.append(token(term, lm, lm.span[0], lm.span[1]))
         rows = _merge_label_only(piece.rows)
+        plans = _row_plans(grammar, spec)
         for rp in rows:
-            toks.append(self._row_token(rp, spec, grammar))
-        toks.sort(key=lambda t: (t.start_pos, 0 if t.type == tid else 1))
+            toks.append(self._row_token(rp, spec, grammar, plans))
+        # (by start; the table's own token, first in the list, stays before those at its start:
+        # the sort is stable)
+        toks.sort(key=_START_POS)
         toks.append(token(f"{tid}_END", piece, piece.end, piece.end))
         return toks
 
-    def _row_token(self, rp: RowPiece, spec: TableSpec, grammar) -> Token:
+    def _row_token(self, rp: RowPiece, spec: TableSpec, grammar, plans: dict | None = None) -> Token:
         a, b = rp.span
         sp = rp.spec
-        if sp is None:
-            rp.table = spec.key  # type: ignore[attr-defined]
-            return token("UNPLACED", rp, a, b)
-        rs = spec.row(sp.key)
         rp.table = spec.key  # type: ignore[attr-defined]
-        if rs is None:
-            # a row of another format only (2019's 其他对外管理服务事项 in a 2021 report)
-            return token("FOREIGN", rp, a, b)
-        if rs.group and spec.children(rs.key) and rp.has_values:
+        if sp is None:
+            return token("UNPLACED", rp, a, b)
+        if plans is None:
+            plans = _row_plans(grammar, spec)
+        plan = plans.get(sp.key)
+        if plan is None:
+            plan = plans[sp.key] = _row_plan(grammar, spec, sp.key)
+        term, group = plan
+        if group is not None and rp.has_values:
             # a row-group of this format written as one row with values: the other format's
             # single row (2019's （六）其他处理 for 2021's three rows)
-            rp.stands_for = rs.key  # type: ignore[attr-defined]
+            rp.stands_for = group  # type: ignore[attr-defined]
             return token("FOREIGN", rp, a, b)
-        term = grammar.row_terminal(spec, rs.id)
-        if term not in grammar.elements:
-            return token("FOREIGN", rp, a, b)
-        return token(term, rp, a, b)
+        # (term None: a row of another format only — 2019's 其他对外管理服务事项 in a 2021
+        # report — or one the grammar has no terminal for)
+        return token(term or "FOREIGN", rp, a, b)
+
+
+def _row_plan(grammar, spec: TableSpec, key: str) -> tuple[str | None, str | None]:
+    """How a row of ``spec`` labelled ``key`` becomes a grammar token, worked out from the
+    format alone: (its terminal, or None when the row is foreign — not a row of this table, or
+    one the grammar has no terminal for; the key of the row group it stands for when it has
+    values, or None — a group of this format with rows under it, written as one row)."""
+    rs = spec.row(key)
+    if rs is None:
+        return None, None
+    group = rs.key if rs.group and spec.children(rs.key) else None
+    term = grammar.row_terminal(spec, rs.id)
+    return (term if term in grammar.elements else None), group
+
+
+# the plans of each grammar's tables' rows, by row key (they depend only on the format)
+_ROW_PLANS: dict[int, tuple[object, dict]] = {}
+
+
+def _row_plans(grammar, spec: TableSpec) -> dict:
+    by_spec = memo_of(_ROW_PLANS, grammar)
+    got = by_spec.get(id(spec))
+    if got is None or got[0] is not spec:
+        got = by_spec[id(spec)] = (spec, {})
+    return got[1]
 
 
 def _merge_label_only(rows: list[RowPiece]) -> list[RowPiece]:
@@ -354,7 +384,9 @@ def _merge_label_only(rows: list[RowPiece]) -> list[RowPiece]:
     table row, a label cell above its values), is one row."""
     out: list[RowPiece] = []
     for rp in rows:
-        if out and rp.spec is not None and out[-1].spec is not None and out[-1].key == rp.key \
+        sp = rp.spec
+        prev = out[-1].spec if out else None
+        if prev is not None and sp is not None and prev.key == sp.key \
                 and not out[-1].has_cells and rp.has_cells:
             prev = out.pop()
             rp.labels = prev.labels + rp.labels
@@ -371,6 +403,8 @@ def _section_number(fmt: Format, key: str | None) -> int | None:
     return None
 
 
+_START_POS = attrgetter("start_pos")
+_FIRST = itemgetter(0)
 _CAPTION_INDEX: dict[int, tuple[TableSpec, dict[str, int]]] = {}
 _ROW_LABELS = frozenset(("ROWLABEL", "GROUPLABEL"))
 _CELLS = frozenset(("VALUE", "BLANK"))
