@@ -243,3 +243,107 @@ def test_row_tokens_from_plans_equal_the_row_by_row_reading():
                         seen.add(want[0] if want[0] in ("FOREIGN", "UNPLACED") else "row")
                         seen.add("group" if want[1] else "plain")
     assert seen == {"FOREIGN", "UNPLACED", "row", "group", "plain"}
+
+
+# -- a heading's window compacted only as far as a title reaches -----------------------------------
+def test_headings_from_a_short_compacted_window_equal_those_from_the_whole_window():
+    from validator.parse.labels import _derived
+    from validator.templates import load_formats
+    formats = load_formats()
+    texts = corpus_texts()
+    rnd = random.Random(13)
+    soft = [" ", "\u3000", "，", "、", "（", "）", "\n", "-", "：", "”"]
+    for fmt in formats.values():
+        for sec in fmt.sections:
+            for title in [sec.title] + list(sec.variants):
+                for _ in range(40):
+                    # titles with soft characters, typos and text after them, under their number and others
+                    chars = list(title)
+                    if chars and rnd.random() < 0.5:
+                        chars[rnd.randrange(len(chars))] = rnd.choice("的法情况之")
+                    spaced = "".join(ch + "".join(rnd.choice(soft) for _ in range(rnd.choice([0, 0, 1, 2])))
+                                     for ch in chars)
+                    num = "一二三四五六七八九十"[rnd.choice([sec.number - 1, rnd.randrange(10)]) % 10]
+                    after = rnd.choice(["后文说明情况。", title[-3:] + "情况。", title[-1] * 3, ""])
+                    texts.append(f"前文。{num}、{spaced}{'，' * rnd.randint(0, 12)}{after}\n")
+    for fmt in formats.values():
+        # the longest titles with a character put in (read from a prefix one longer than the
+        # title) and eight soft characters early on: the short window keeps too few characters
+        der = _derived([fmt] + [f for f in formats.values() if f is not fmt])
+        longest = max(len(t[0]) for t in der.titles)
+        for sec in fmt.sections:
+            for title in [sec.title] + list(sec.variants):
+                core = lb.compact(title)
+                if len(core) == longest:
+                    typo = core[:len(core) // 2] + "的" + core[len(core) // 2:]
+                    spaced = "".join(ch + ("  " if k < 4 else "") for k, ch in enumerate(typo))
+                    num = "一二三四五六七八九十"[sec.number - 1]
+                    texts += [f"前文。{num}、{spaced}后文说明情况。\n", f"{num}、{spaced}\n"]
+    for fmt in formats.values():
+        order = [fmt] + [f for f in formats.values() if f is not fmt]
+        der = _derived(order)
+        reach = der.title_reach
+        assert reach > 10
+        got = [lb.find_headings(t, order, der.table_cores) for t in texts]
+        try:
+            der.title_reach = 10 ** 6       # the whole window compacted, every time
+            want = [lb.find_headings(t, order, der.table_cores) for t in texts]
+        finally:
+            der.title_reach = reach
+        assert got == want
+        assert sum(map(len, got)) > 100
+
+
+# -- the cells of a pipe gap ---------------------------------------------------------------------
+def _pipe_gap_reference(text, a, b):
+    """_lex_gap as it read the cells between pipes before (text without page numbers and
+    separator rows, as _lex_gap leaves it)."""
+    seg = text[a:b]
+    out = []
+    pieces = seg.split("|")
+    off = a
+    for i, piece in enumerate(pieces):
+        p_start = off
+        off += len(piece) + 1
+        is_last = i == len(pieces) - 1
+        stripped = piece.strip()
+        if i == 0 or is_last:
+            if stripped:
+                out.extend(lx._scan_values(text, p_start, p_start + len(piece)))
+            continue
+        if not stripped:
+            if "\n" in piece:
+                continue
+            out.append(Tok("BLANK", p_start, p_start + len(piece), piece))
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        cs = p_start + lead
+        ce = cs + len(stripped)
+        if stripped.isdigit() and stripped.isascii():
+            out.append(Tok("VALUE", cs, ce, stripped))
+        elif lx._VALUE_RE.fullmatch(stripped.replace(" ", "")) or lx._looks_value_cell(stripped):
+            out.extend(lx._scan_values(text, cs, ce))
+        else:
+            out.append(Tok("TEXT", cs, ce, stripped))
+    return out
+
+
+def test_pipe_gaps_read_like_before():
+    rnd = random.Random(17)
+    cases = []
+    for text in corpus_texts():
+        for line in text.split("\n"):
+            if line.count("|") >= 2:
+                cases.append(line)
+    cases += ["|", "||", " | ", "a|", "|b", " 1 | 2 |\n| 3 ", "\u3000|\u30001\u3000|", "x | | y", " |\n| ",
+              "无 | 1 2 | 3.5万元 | - | 其他 |"]
+    for _ in range(3000):
+        cases.append("".join(rnd.choice(["|", " | ", "0", "12", " ", "\n", "\t", "\u3000", "无", "其他", "-", "1.5"])
+                             for _ in range(rnd.randint(1, 14))))
+    for case in cases:
+        if "|" not in case or "-" in case or "—" in case or "－" in case or "页" in case:
+            continue    # (only the cells: page numbers and separator rows are taken out first)
+        text = "x" + case + "y"
+        got = [(t.type, t.start, t.end, t.text) for t in lx._lex_gap(text, 1, 1 + len(case))]
+        want = [(t.type, t.start, t.end, t.text) for t in _pipe_gap_reference(text, 1, 1 + len(case))]
+        assert got == want, case

@@ -153,6 +153,7 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
     titles = der.titles
     by_first = der.titles_by_first
     cores = der.table_cores_tuple if table_cores is der.table_cores else tuple(table_cores)
+    reach = der.title_reach
     found: dict[int, Heading] = {}
     # 1. template titles anywhere (one-line page text keeps them glued to the text around);
     #    a title under another number is still that section (reported by the order rule)
@@ -163,7 +164,13 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
         if num is None:
             continue
         window = text[m.end(): m.end() + 80]
-        cw = SOFT_RUNS.sub("", window)   # the map back is computed only for a hit
+        # the window compacted (the map back is computed only for a hit) — as far as a title
+        # can reach: only its first ``reach`` characters are read, or its length when it is
+        # shorter than that; deleting the soft characters costs by the character, and the
+        # characters a short prefix keeps are the first ones the whole window keeps
+        cw = SOFT_RUNS.sub("", window[:reach + 8])
+        if len(cw) < reach and len(window) > reach + 8:
+            cw = SOFT_RUNS.sub("", window)
         hit = None
         # only titles starting with the window's first character can match (same order)
         for core, key, number, kind, _t in (titles if by_first is None else by_first.get(cw[:1], ())):
@@ -225,16 +232,18 @@ def find_headings(text: str, formats: list[Format], table_cores: set[str]) -> li
             continue
         if title.endswith("|") or ct.startswith(cores):
             continue  # a table row label such as 一、本年新收…
+        cut_title = False
         if len(ct) > 40 and ("。" in title[:-1] or len(ct) > 60):
             # a long line: keep only the heading part up to the first full stop
             cut = re.search(r"[。：:]", title)
             if not cut or cut.start() > 30:
                 continue
             title = title[:cut.start()]
+            cut_title = True
         # fuzzy match with template titles (typos such as 行政法复议)
         key, quality = None, "other"
         best = 0.0
-        ctitle = compact(title)
+        ctitle = compact(title) if cut_title else ct
         for core, k, number, _kind, _t in der.titles_by_number.get(num, ()):
             r = ratio_if_above(ctitle[:len(core) + 4], core, max(best, 0.8 - 1e-9))  # only ≥ 0.8 is used
             if r is not None and r > best:
@@ -551,7 +560,7 @@ class _Derived:
     built once per list of format objects instead of twice per report."""
 
     __slots__ = ("formats", "label_specs", "table_cores", "table_cores_tuple", "matchers", "titles",
-                 "titles_by_first", "titles_by_number", "title_chars")
+                 "titles_by_first", "titles_by_number", "title_chars", "title_reach")
 
     def __init__(self, formats: list[Format]):
         self.formats = tuple(formats)   # kept alive, so the id() key cannot be reused
@@ -561,6 +570,9 @@ class _Derived:
         self.table_cores_tuple = tuple(self.table_cores)     # for str.startswith
         self.matchers = {k: LabelMatcher(v) for k, v in self.label_specs.items()}
         self.titles = _title_index(list(formats))
+        # how far into a heading's compacted window find_headings reads: the longest title
+        # and the two characters more that a typo may take (cw[:len(core) + 2])
+        self.title_reach = max((len(t[0]) for t in self.titles), default=0) + 2
         self.titles_by_number: dict[int, list] = {}     # in the order of ``titles``
         for t in self.titles:
             self.titles_by_number.setdefault(t[2], []).append(t)

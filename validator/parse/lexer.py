@@ -168,28 +168,24 @@ def _lex_gap(text: str, a: int, b: int) -> list[Tok]:
     out: list[Tok] = []
     if "|" in seg:
         pieces = seg.split("|")
+        last = len(pieces) - 1
         off = a
         for i, piece in enumerate(pieces):
             p_start = off
             off += len(piece) + 1
-            is_last = i == len(pieces) - 1
             stripped = piece.strip()
-            if i == 0:
-                # the rest of the label's own cell, or text before the first pipe
-                if stripped:
-                    out.extend(_scan_values(text, p_start, p_start + len(piece)))
-                continue
-            if is_last:
-                if stripped:
-                    out.extend(_scan_values(text, p_start, p_start + len(piece)))
-                continue
             if not stripped:
-                if "\n" in piece:
-                    continue  # seam between two pipe-terminated lines
-                out.append(Tok("BLANK", p_start, p_start + len(piece), piece))
+                # nothing before the first pipe or after the last; a seam between two
+                # pipe-terminated lines; else an empty cell
+                if 0 < i < last and "\n" not in piece:
+                    out.append(Tok("BLANK", p_start, p_start + len(piece), piece))
                 continue
-            lead = len(piece) - len(piece.lstrip())
-            cs = p_start + lead
+            if i == 0 or i == last:
+                # the rest of the label's own cell or text before the first pipe; what follows
+                # the last pipe
+                out.extend(_scan_values(text, p_start, p_start + len(piece)))
+                continue
+            cs = p_start + piece.find(stripped[0])     # (after the blanks in front)
             ce = cs + len(stripped)
             if stripped.isdigit() and stripped.isascii():
                 out.append(Tok("VALUE", cs, ce, stripped))     # what _scan_values makes of a number
