@@ -448,8 +448,9 @@ def _search(rx, text: str, lo: int):
     w = word.search(text, lo)
     if w is None:
         return None
-    q = w.start()
-    start = lo + len(text[lo:q].rstrip(before))
+    start = w.start()
+    while start > lo and text[start - 1] in before:   # (text[lo:q].rstrip(before), uncopied)
+        start -= 1
     return rx.search(text, start)
 
 
