@@ -121,17 +121,17 @@ class SafePattern:
     start (its first characters, or :func:`fixed_anchor`) is tried only at those characters
     when the text has few of them, instead of being scanned for at every character."""
 
-    __slots__ = ("pattern", "engine", "_pattern", "_required", "_first", "literal", "_anchor", "_texts")
+    __slots__ = ("pattern", "engine", "_pattern", "_required", "_checks", "_first", "literal", "_plan")
 
     def __init__(self, pattern: str, engine: str, compiled=None):
         self.pattern = pattern
         self.engine = engine
         self._pattern = compiled
         self._required = required_literals(pattern)
+        self._checks = check_order(self._required)
         self._first = first_chars(pattern)
         self.literal = _literal(pattern, engine)
-        self._anchor = _UNKNOWN     # fixed_anchor(), worked out when first needed
-        self._texts = _UNKNOWN      # text_anchor(), likewise
+        self._plan = None           # how it is run (_make_plan), worked out when first needed
 
     @property
     def _compiled(self):
@@ -141,16 +141,16 @@ class SafePattern:
         return c
 
     def __getstate__(self):
-        return (self.pattern, self.engine, self._required, self._first)
+        return (self.pattern, self.engine, self._required, self._first, self._checks)
 
     def __setstate__(self, state):
         self.pattern, self.engine = state[0], state[1]
         self._required = state[2] if len(state) > 2 else required_literals(self.pattern)
         self._first = state[3] if len(state) > 3 else first_chars(self.pattern)
+        self._checks = state[4] if len(state) > 4 else check_order(self._required)
         self._pattern = None
         self.literal = _literal(self.pattern, self.engine)
-        self._anchor = _UNKNOWN
-        self._texts = _UNKNOWN
+        self._plan = None
 
     def __eq__(self, other):
         return isinstance(other, SafePattern) and (self.pattern, self.engine) == (other.pattern, other.engine)
@@ -163,7 +163,7 @@ class SafePattern:
 
     def may_match(self, text: str) -> bool:
         """Does ``text`` hold the literals every match contains (False: it cannot match)?"""
-        return not _absent(self._required, text)
+        return not _absent(self._checks, text)
 
     def places(self, text: str) -> list[int] | None:
         """Where in ``text`` one of the alternatives of the pattern's first required literal
@@ -189,9 +189,9 @@ class SafePattern:
         timed engine raises :class:`PatternTimeout` while it is iterated."""
         if self.engine == "regex":
             return self._timed_finditer(text)
-        # _absent(self._required, text) written out: most calls end here (a rule's patterns
+        # _absent(self._checks, text) written out: most calls end here (a rule's patterns
         # are run on every stream of every report, and most streams lack their words)
-        for alts in self._required:
+        for alts in self._checks:
             for a in alts:
                 if a in text:
                     break
@@ -200,43 +200,82 @@ class SafePattern:
         start = _first_at(self._first, text, 0)
         if start < 0:
             return iter(())
-        if self._first is None and self.engine == "trusted":
-            texts = self._texts
-            if texts is _UNKNOWN:
-                texts = self._texts = _few_texts(text_anchor(self.pattern))
+        plan = self._plan
+        if plan is None:
+            if self.engine != "trusted":
+                return self._compiled.finditer(text, start)
+            plan = self._plan = self._make_plan()
+        how, sieve, width, texts, anchor, latin = plan
+        if latin is not None:
+            # every match starts with one of a class of Latin-1 characters ([À-ÿ]): which of
+            # them the text holds, in two passes in C instead of a test of the class at every
+            # character by the engine's scan
+            held = text.encode("latin-1", "ignore").translate(None, latin)
+            if not held:
+                return iter(())
+            places = _anchor_places(tuple(set(held.decode("latin-1"))), text, len(text) >> _FEW_FIRST)
+            if places is not None:
+                return self._anchored(text, places, 0)
+        if how == _NEAR:
+            # no first characters (“(?:^|，|共|全部)办结…”), but texts a match holds near
+            # its start: where they are few, the pattern is tried only near them
             if texts is not None:
-                # no first characters (“(?:^|，|共|全部)办结…”), but texts a match holds near
-                # its start: where they are few, the pattern is tried only near them
-                places = _anchor_places(texts[0], text, len(text) >> (_FEW_TEXTS + texts[3]))
+                places = _anchor_places(texts[0], text, len(text) >> texts[3])
                 if places is not None:
-                    return self._near(text, places, texts[1], texts[2])
-            anchor = self._anchor
-            if anchor is _UNKNOWN:
-                anchor = self._anchor = fixed_anchor(self.pattern)
+                    if sieve is None:
+                        return self._near(text, places, texts[1], texts[2])
+                    return self._near_sieved(text, places, texts[1], texts[2], sieve, width)
             if anchor is not None:
                 # a pattern the `regex` module runs (\p{Han} …) scans several times slower than
                 # one of `re`: tried at its anchors where they are up to eight times as many
-                few = _FEW_ANCHORS if self._compiled.__class__ is _RE_PATTERN else _FEW_ANCHORS_REGEX
-                places = _anchor_places(anchor[0], text, len(text) >> few)
+                places = _anchor_places(anchor[0], text, len(text) >> anchor[2])
                 if places is not None:
-                    return self._anchored(text, places, anchor[1])
-        elif self.engine == "trusted" and len(self._first) <= _MAX_FIRST_TRIED:
+                    if sieve is None:
+                        return self._anchored(text, places, anchor[1])
+                    return self._anchored_sieved(text, places, anchor[1], sieve, width)
+        elif how == _FIRST:
             # the characters every match starts with are an anchor at offset 0: few of them
             # (one in 64 characters), and the pattern is tried only there — or only at the
             # texts every match starts with, when they are longer (“(?:19|20)\d{2}年”: 19 and
             # 20, not every 1 and 2)
-            texts = self._texts
-            if texts is _UNKNOWN:
-                texts = self._texts = _few_texts(text_anchor(self.pattern))
-            if texts is not None and texts[2] == 0 and min(map(len, texts[0])) > 1:
-                places = _anchor_places(texts[0], text, len(text) >> _FEW_FIRST)
-                if places is not None:
-                    return self._anchored(text, places, 0)
-                return self._compiled.finditer(text, start)
-            places = _anchor_places(self._first, text, len(text) >> _FEW_FIRST)
+            places = _anchor_places(anchor[0], text, len(text) >> anchor[2])
             if places is not None:
-                return self._anchored(text, places, 0)
+                if sieve is None:
+                    return self._anchored(text, places, 0)
+                return self._anchored_sieved(text, places, 0, sieve, width)
+        if sieve is not None:
+            return self._sieved(text, start, sieve, width)
         return self._compiled.finditer(text, start)
+
+    def _make_plan(self):
+        """How a shipped pattern is run (worked out once, when it is first run on a text
+        that holds its literals): (how, sieve, width, texts, anchor) — how: _NEAR (tried
+        near its anchor ``texts`` (texts, lo, hi, shift) when they are few, else at its
+        ``anchor`` characters (chars, offset, shift) when they are few), _FIRST (at its
+        anchor at offset 0: the texts or characters every match starts with), _SCAN (the
+        engine's scan); the sieve (:func:`sieve_form`) and its width, when the pattern is
+        one of the `regex` module's that has one: where it does not match, the pattern is
+        not tried."""
+        found = _make_sieve(self.pattern, self._required)
+        sieve, width = found if found is not None else (None, 0)
+        if self._first is None:
+            texts = _few_texts(text_anchor(self.pattern))
+            if texts is not None:
+                texts = texts[:3] + ((_FEW_SIEVED if sieve is not None else _FEW_TEXTS) + texts[3],)
+            anchor = fixed_anchor(self.pattern)
+            if anchor is not None:
+                few = (_FEW_SIEVED if sieve is not None else
+                       _FEW_ANCHORS if self._compiled.__class__ is _RE_PATTERN else _FEW_ANCHORS_REGEX)
+                anchor = anchor + (few,)
+            latin = None if sieve is not None else first_latin(self.pattern)
+            return (_NEAR if texts is not None or anchor is not None else _SCAN), sieve, width, texts, anchor, latin
+        if len(self._first) <= _MAX_FIRST_TRIED:
+            few = _FEW_SIEVED if sieve is not None else _FEW_FIRST
+            texts = _few_texts(text_anchor(self.pattern))
+            if texts is not None and texts[2] == 0 and min(map(len, texts[0])) > 1:
+                return _FIRST, sieve, width, None, (texts[0], 0, few), None
+            return _FIRST, sieve, width, None, (tuple(self._first), 0, few), None
+        return _SCAN, sieve, width, None, None, None
 
     def _anchored(self, text: str, places: list[int], offset: int):
         """``finditer`` of a pattern whose every match has one of its anchor characters
@@ -252,6 +291,65 @@ class SafePattern:
                 if m is not None:
                     yield m
                     pos = m.end()
+
+    def _anchored_sieved(self, text: str, places: list[int], offset: int, sieve, width: int):
+        """:meth:`_anchored` of a pattern with a sieve: tried only where the sieve matches."""
+        smatch = sieve.match
+        match = None
+        pos = 0
+        for q in places:
+            s = q - offset
+            if s >= pos and smatch(text, s + width) is not None:
+                if match is None:
+                    match = self._compiled.match
+                m = match(text, s)
+                if m is not None:
+                    yield m
+                    pos = m.end()
+
+    def _near_sieved(self, text: str, places: list[int], lo: int, hi: int, sieve, width: int):
+        """:meth:`_near` of a pattern with a sieve: tried only where the sieve matches."""
+        smatch = sieve.match
+        match = None
+        pos = 0
+        for q in places:
+            s = q - hi
+            if s < pos:
+                s = pos
+            last = q - lo
+            while s <= last:
+                m = None
+                if smatch(text, s + width) is not None:
+                    if match is None:
+                        match = self._compiled.match
+                    m = match(text, s)
+                if m is None:
+                    s += 1
+                else:
+                    yield m
+                    s = m.end()
+            pos = s
+
+    def _sieved(self, text: str, pos: int, sieve, width: int):
+        """``finditer`` of a pattern of the `regex` module tried only where its sieve (a `re`
+        pattern that matches wherever it does, less a leading part ``width`` characters wide:
+        :func:`sieve_form`) matches, in order, each match taken as the engine's scan would
+        (the leftmost from where the last one ended; never empty: it holds a required literal)."""
+        search = sieve.search
+        match = None
+        while True:
+            r = search(text, pos + width)
+            if r is None:
+                return
+            s = r.start() - width
+            if match is None:
+                match = self._compiled.match
+            m = match(text, s)
+            if m is None:
+                pos = s + 1
+            else:
+                yield m
+                pos = m.end()
 
     def _near(self, text: str, places: list[int], lo: int, hi: int):
         """``finditer`` of a pattern whose every match has one of its anchor texts between
@@ -277,7 +375,7 @@ class SafePattern:
 
     def _timed_finditer(self, text: str):
         _skip(self.pattern)
-        if _absent(self._required, text):
+        if _absent(self._checks, text):
             return
         try:
             yield from self._compiled.finditer(text, timeout=TIMEOUT_S)
@@ -287,12 +385,12 @@ class SafePattern:
     def search(self, text: str, pos: int = 0):
         if self.engine in ("re2", "trusted"):
             if pos:
-                if _absent(self._required, text, pos):
+                if _absent(self._checks, text, pos):
                     return None
             else:
-                # _absent(self._required, text) written out, as in finditer (the content
+                # _absent(self._checks, text) written out, as in finditer (the content
                 # rules ask of every sentence whether it is one to ignore)
-                for alts in self._required:
+                for alts in self._checks:
                     for a in alts:
                         if a in text:
                             break
@@ -301,7 +399,7 @@ class SafePattern:
             start = _first_at(self._first, text, pos)
             return None if start < 0 else self._compiled.search(text, start)
         _skip(self.pattern)
-        if _absent(self._required, text, pos):
+        if _absent(self._checks, text, pos):
             return None
         try:
             return self._compiled.search(text, pos, timeout=TIMEOUT_S)
@@ -436,6 +534,24 @@ def required_literals(pattern: str) -> tuple[tuple[str, ...], ...]:
     unique = list(dict.fromkeys(reqs))
     unique.sort(key=lambda alts: -min(len(a) for a in alts))     # the most telling first
     return tuple(unique[:_MAX_REQUIRED])
+
+
+def check_order(required) -> tuple[tuple[str, ...], ...]:
+    """The requirements of :func:`required_literals` in the order a text is checked for them
+    (any order gives the same answer: a match holds every one): the cheapest first — a single
+    character is found by ``memchr``, a longer text by a slower search, and each alternative
+    that is not there is looked for through the whole text — and in each, the shortest
+    alternatives first, without those that hold another (“余件” after “件”: when “件” is not
+    there, neither is “余件”; when it is, the search has stopped)."""
+    out = []
+    for alts in required:
+        kept: list[str] = []
+        for a in sorted(dict.fromkeys(alts), key=len):
+            if not any(b in a for b in kept):
+                kept.append(a)
+        out.append(tuple(kept))
+    out.sort(key=lambda alts: sum(1 if len(a) <= 1 else 4 for a in alts))
+    return tuple(out)
 
 
 class _Unreadable(Exception):
@@ -727,6 +843,66 @@ def _first(p: str) -> set | None:
     return chars
 
 
+def first_latin(pattern: str) -> bytes | None:
+    r"""The bytes 0–255 that are *not* code points of the Latin-1 characters every match of
+    ``pattern`` starts with, when it starts with a class of characters and ranges all below
+    U+0100 (``[\x{00C0}-\x{00FF}]``, too many for :func:`first_chars`) that is not optional;
+    None otherwise.  ``text.encode("latin-1", "ignore").translate(None, ...)`` is then the
+    text's characters a match can start with, found in C (:meth:`SafePattern.finditer`)."""
+    if _NO_LITERALS.search(pattern) or not pattern.startswith("["):
+        return None
+    try:
+        if len(_top_alternatives(pattern)) > 1:
+            return None
+        j = _need(_after_class(pattern, 0))
+        k = _need(_after_quantifier(pattern, j))
+    except (_Unreadable, IndexError):
+        return None
+    if _optional(pattern, j, k):
+        return None
+    codes = _latin_class(pattern[1:j - 1])
+    if not codes:
+        return None
+    return bytes(b for b in range(256) if b not in codes)
+
+
+def _latin_class(body: str) -> set | None:
+    """The code points of a class body of plain characters and ranges, when all are below
+    256; None for anything else (negation, class escapes, nested sets)."""
+    if not body or body[0] == "^":
+        return None
+    out: set = set()
+    i, n = 0, len(body)
+    prev = None
+    while i < n:
+        c = body[i]
+        if c == "-" and prev is not None and i + 1 < n:
+            lit = _literal_escape(body, i + 1) if body[i + 1] == "\\" else (body[i + 1], i + 2)
+            if lit is None or body[i + 1] in "[]":
+                return None
+            lo, hi = ord(prev), ord(lit[0])
+            if lo > hi or hi > 255:
+                return None
+            out.update(range(lo, hi + 1))
+            prev = None
+            i = lit[1]
+            continue
+        if c == "\\":
+            lit = _literal_escape(body, i)
+            if lit is None:
+                return None
+            c, i = lit
+        elif c in "[]":
+            return None
+        else:
+            i += 1
+        if ord(c) > 255:
+            return None
+        out.add(ord(c))
+        prev = c
+    return out
+
+
 def _top_alternatives(p: str) -> list[str]:
     """``p`` split at the ``|`` of its top level (not inside groups, classes or escapes)."""
     parts, depth, start, i, n = [], 0, 0, 0, len(p)
@@ -776,6 +952,10 @@ _RE_PATTERN = type(_re.compile(""))
 _MAX_ANCHOR_CHARS = 4
 _MAX_FIRST_TRIED = 8
 _FEW_FIRST = 6
+# a pattern with a sieve (sieve_form) is tried at its anchors where they are up to one in four
+# characters: a try is a call of the sieve's `re` match, the `regex` module only where it matches
+_FEW_SIEVED = 2
+_NEAR, _FIRST, _SCAN = 0, 1, 2
 _CLASS_ESCAPES = frozenset("dDsSwWpP")
 # a pattern is tried near its anchor texts where they are at most one in 2**_FEW_TEXTS
 # characters (fewer where a place is tried at several starts: see _few_texts)
@@ -1199,3 +1379,85 @@ def compile_safe(pattern: str) -> SafePattern:
 
 def _bad(pattern: str, exc) -> Msg:
     return msg("正则表达式“{p}”有误：{e}", 'regular expression "{p}" is wrong: {e}', p=_shown(pattern), e=str(exc))
+
+
+# --------------------------------------------------------------------------------------
+# sieves: a `re` pattern that matches wherever a shipped `regex`-module pattern does
+# --------------------------------------------------------------------------------------
+def sieve_form(pattern: str) -> tuple[str, int] | None:
+    r"""(pattern for `re`, width) for a shipped pattern the `regex` module runs only because
+    of ``\p{Han}``: the same pattern with each ``\p{Han}`` as ``.`` — a Han character is
+    never a line break, so wherever the pattern matches, this one matches too (it takes more
+    texts, never fewer) — less a leading ``\p{Han}`` of ``width`` 1.  ``re`` scans for it in
+    C, several times faster than the `regex` module, and the pattern itself need only be
+    tried where it matches (:meth:`SafePattern.finditer`).  None when there is no such form:
+    ``\p{…}`` in a class or in a repeated group (``.`` there could make the scan slow),
+    other ``\p{…}``, or anything :func:`stdlib_form` does not take."""
+    if "\\p{Han}" not in pattern or _NO_LITERALS.search(pattern):
+        return None
+    width = 0
+    body = pattern
+    if body.startswith("\\p{Han}") and not body.startswith(("*", "+", "?", "{"), 7):
+        body, width = body[7:], 1
+    try:
+        relaxed = _relaxed(body, True)
+    except (_Unreadable, IndexError):
+        return None
+    if "\\p" in relaxed or "\\P" in relaxed:
+        return None
+    plain = stdlib_form(_HEX_BRACE.sub(lambda m: "\\U%08x" % int(m.group(1), 16), relaxed))
+    return None if plain is None else (plain, width)
+
+
+def _relaxed(p: str, free: bool) -> str:
+    """``p`` with each ``\\p{Han}`` as ``.``; ``free``: not inside a group that repeats."""
+    out: list[str] = []
+    i, n = 0, len(p)
+    while i < n:
+        ch = p[i]
+        if ch == "\\":
+            if p.startswith("\\p{Han}", i):
+                if not free:
+                    raise _Unreadable
+                out.append(".")
+                i += 7
+                continue
+            out.append(p[i:i + 2])
+            i += 2
+        elif ch == "[":
+            j = _need(_after_class(p, i))
+            out.append(p[i:j])
+            i = j
+        elif ch == "(":
+            j, body = _group(p, i)
+            j = _need(j)
+            if body is None:                 # look-around, scoped flags: copied as they are
+                out.append(p[i:j])
+                i = j
+                continue
+            k = _need(_after_quantifier(p, j))
+            out.append(p[i:j - 1 - len(body)])
+            out.append(_relaxed(body, free and p[j:k] in ("", "?", "??")))
+            out.append(p[j - 1:k])
+            i = k
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _make_sieve(pattern: str, required):
+    """(compiled sieve, width) of a shipped pattern (:func:`sieve_form`); None without one, or
+    when a match could be empty (the sieve's scan steps past a place only after a match)."""
+    if not required or not all(all(alts) for alts in required):
+        return None
+    form = sieve_form(pattern)
+    if form is None:
+        return None
+    import warnings
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return _re.compile(form[0]), form[1]
+    except (Warning, _re.error, ValueError, OverflowError, RecursionError):
+        return None
