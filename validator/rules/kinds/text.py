@@ -19,7 +19,7 @@ from itertools import accumulate
 
 from ...model import ValueKind
 from ...prose import strip_pinyin
-from ...saferegex import PatternTimeout
+from ...saferegex import PatternTimeout, _absent
 from ...textutil import sentences
 from ..schema import (Bool, CellRef, Choice, Int, ListOf, Obj, Param, Regex, SectionKey, Str, Template,
                       group_names, regexes)
@@ -872,9 +872,15 @@ def run_prose_sum(rule, ctx):
     seen = set()
     streams = ctx.report.prose.streams("prose")
     totals = live(ctx, streams, p["totals"])
+    # most totals are followed by no 其中/包括 at all: the literals the start of the parts
+    # needs, looked for after the total, rule them out before their sentence is worked out
+    # (not with the timed engine, whose searches count their timeouts)
+    needs = start._checks if start.engine != "regex" else ()
     for st in streams:
         for tpat in totals:
             for m in finditer(tpat, st.text):
+                if needs and _absent(needs, st.text, m.end()):
+                    continue
                 nsp = group_span(tpat, m, "n")
                 unit = group(tpat, m, "unit")
                 total = num(group(tpat, m, "n") or "")
