@@ -801,24 +801,145 @@ def test_pipe_row_cells_from_one_split_equal_trimming_each_cell():
     assert seen > 100
 
 
-def test_aligned_blocks_with_one_token_lines_left_unworked_equal_those_of_every_line_tokenised():
-    """_line_tokens leaves a line of one token as _ONE (its place is worked out only when a
-    block's _isolated asks): the same blocks as with every free line's tokens."""
-    texts = corpus_texts() + [odd_text()]
-    texts.append("项目  数量  金额\n甲  1  2\n乙  3  4\n 合计\n\n丙  5  6\n丁  7  8\n  wrapped label\n"
-                 "项目  数量\n甲  1\n乙  2\n\n\n\n单行\n项目  数量\n甲  1\n乙  2\n      甲\n")
+def _aligned_blocks_of_every_line(text, lines, free):
+    """The space-aligned blocks as textgrid found them before the lines of several tokens were
+    picked out: every free line tokenised, every line tried as a block's start, the checks in
+    their first order (columns, values with the header row decided by its numbers, isolation)."""
+    toks = [tg._tokens(ln.text(text)) if free[k] else None for k, ln in enumerate(lines)]
+    out, i, n = [], 0, len(lines)
+    while i < n:
+        t = toks[i]
+        if not t or len(t) < 2:
+            i += 1
+            continue
+        k, members, j, blanks = len(t), [i], i + 1, 0
+        while j < n:
+            if free[j] and toks[j] is not None and not toks[j]:
+                blanks += 1
+                if blanks > 2:
+                    break
+                j += 1
+                continue
+            if toks[j] is None or len(toks[j]) != k:
+                break
+            members.append(j)
+            blanks = 0
+            j += 1
+        rows = [toks[m] for m in members]
+        if len(members) >= 2:
+            cols = [(min(r[c][0] for r in rows), max(r[c][1] for r in rows)) for c in range(k)]
+            cells = [[lines[m].text(text)[a:b] for a, b in toks[m]] for m in members]
+            body = cells[1:] if not any(tg.is_number(c) for c in cells[0][1:]) else cells
+            ok = all(cols[c][1] < cols[c + 1][0] for c in range(k - 1)) and bool(body) \
+                and all(tg.is_number(c) or c.strip() in tg._DASHES for r in body for c in r[1:]) \
+                and not any(tg.is_number(c) for c in cells[0][1:])
+            for step in (1, 2, 3):
+                q = members[-1] + step
+                if not ok or q >= n:
+                    break
+                if toks[q] is None or len(toks[q]) >= 2:
+                    ok = False
+                elif toks[q]:
+                    a, b = toks[q][0]
+                    ok = not (step == 1 and a < cols[1][0] and b > cols[0][0])
+                    break
+            if ok:
+                out.append((members, rows))
+        i = members[-1] + 1
+    return out
+
+
+ALIGNED_TEXT = ("项目  数量  金额\n甲  1  2\n乙  3  4\n 合计\n\n丙  5  6\n丁  7  8\n  wrapped label\n"
+                "项目  数量\n甲  1\n乙  2\n\n\n\n单行\n项目  数量\n甲  1\n乙  2\n      甲\n"
+                "表\u3000数\n甲\u30001\n乙\u3000—\n\n名称\t数\n甲\t1\n乙\t2\n\u200b  x\n项目  数\n甲  1\n乙  2\n")
+
+
+def test_aligned_blocks_from_the_lines_of_several_tokens_equal_those_of_every_line_tokenised():
+    """_blocks tokenises only the lines _scan_lines picks out as maybe of several tokens
+    (others are blank or one token), tries blocks only from those, and checks a block's
+    header row first: the same blocks as trying every line with every free line tokenised."""
+    texts = corpus_texts() + [odd_text(), ALIGNED_TEXT, ALIGNED_TEXT.replace("\n", "\r\n")]
     found = 0
     for text in texts:
         lines = tg._lines(text)
+        starts, ends, _trims, several = tg._scan_lines(text)
+        assert [ln.start for ln in lines] == starts and [ln.end for ln in lines] == ends
         for free in ([True] * len(lines), [k % 7 != 3 for k in range(len(lines))]):
-            fast = tg._line_tokens(text, lines, free)
-            full = [tg._tokens(ln.text(text)) if free[k] else None for k, ln in enumerate(lines)]
-            assert [full[k] if t is tg._ONE else t for k, t in enumerate(fast)] == full
-            assert all(len(full[k]) == 1 for k, t in enumerate(fast) if t is tg._ONE)
-            got = tg._blocks(text, lines, free, fast)
-            assert got == tg._blocks(text, lines, free, full)
+            got = tg._blocks(text, starts, ends, free, several)
+            assert got == _aligned_blocks_of_every_line(text, lines, free), repr(text[:80])
             found += len(got)
-    assert found >= 2
+    assert found >= 4
+
+
+def test_every_line_of_several_tokens_is_picked_out():
+    """_scan_lines' ``several`` holds every line that _tokens cuts into two tokens or more
+    (two spaces, U+3000, tabs, NBSP, a lone CR or other blanks inside, U+200B around)."""
+    rnd = random.Random(11)
+    alphabet = ["a", "字", " ", "  ", "\u3000", "\t", "\r", "\xa0", "\u2002", "\u200b", "\x0c", "1", "\x85", "\u205f"]
+    texts = corpus_texts() + [odd_text(), ALIGNED_TEXT]
+    for _ in range(300):
+        texts.append("\n".join("".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 7))) for _ in range(8)))
+    picked = 0
+    for text in texts:
+        several = set(tg._scan_lines(text)[3])
+        for ln in tg._lines(text):
+            if len(tg._tokens(ln.text(text))) >= 2:
+                assert ln.no in several, repr(ln.text(text))
+                picked += 1
+    assert picked > 200
+
+
+def test_pipes_of_all_lines_from_one_split_equal_those_of_each_line():
+    extra = "| a | b |\nx\\|y|z\n\n||||\nno pipe\n|\r\n a | b \r\n\\\\|x|"
+    for text in corpus_texts() + [odd_text(), extra, "|", "\n|\n", "x"]:
+        lines = tg._lines(text)
+        pipes, piped = tg._line_pipes(text, [ln.start for ln in lines], [ln.end for ln in lines])
+        assert pipes == [tg._pipes(text, ln) for ln in lines]
+        assert piped == [ln.no for ln in lines if pipes[ln.no]]
+
+
+def _ocpl_cells_by_trimming(text, lines, pipes):
+    """Each line's cells as _ocpl_grid made them: each piece before a pipe trimmed (_trim),
+    an empty one at its pipe."""
+    out = []
+    for ln in lines:
+        prev, cells = ln.start, []
+        for p in pipes[ln.no]:
+            x, y = tg._trim(text, prev, p) if p != prev else (p, p)
+            cells.append((x, y) if y > x else (p, p))
+            prev = p + 1
+        out.append(cells)
+    return out
+
+
+def test_one_cell_per_line_grids_and_pipe_grids_equal_the_plain_computation():
+    """_ocpl_grid trims each cell inline and _pipe_run counts "text |" lines from the line's
+    trimmed start and gives Grid its size: the cells (and Grid's own count of rows and
+    columns) of the plain computation."""
+    from validator.document import Grid
+    extra = ["第二十条第(一)项 | ||||", "信息内容 |", "&nbsp;规章 |", "0 | |", "||||||", " x&nbsp; |", "| a |  | b |",
+             "| 1 | 2 |", "|---|---|", "|", "| 3 |"]
+    texts = corpus_texts() + [odd_text(), "\n".join(extra), "\r\n".join(extra)]
+    seen = 0
+    for text in texts:
+        lines = tg._lines(text)
+        pipes = tg._all_pipes(text, lines)
+        trims = tg._line_trims(text, lines)
+        body = [ln for ln in lines if pipes[ln.no]]
+        for ln in body:
+            if len(pipes[ln.no]) == 1:
+                assert tg._text_before(pipes[ln.no], trims[ln.no]) == tg._ocpl_single(text, ln, pipes[ln.no]), \
+                    repr(ln.text(text))
+        if not body:
+            continue
+        g = tg._ocpl_grid(text, body, pipes)[0]
+        want = [c for cells in _ocpl_cells_by_trimming(text, body, pipes) for c in cells]
+        assert [(c.start, c.end) for c in g.cells] == want
+        for first, grid, _used, _h in tg._pipe_run(text, body, pipes, False, trims) + [(0, g, [], None)]:
+            plain = Grid(grid.start, grid.end, grid.cells, grid.origin)
+            assert (grid.n_rows, grid.n_cols) == (plain.n_rows, plain.n_cols)
+            seen += 1
+    assert seen >= 10
 
 
 def test_a_title_line_has_a_year_and_a_report():

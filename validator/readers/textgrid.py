@@ -36,7 +36,8 @@ Renderings recognised as grids (``Grid.origin``):
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from operator import itemgetter
 
@@ -52,6 +53,8 @@ _DELIM = later(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _NUMBER = later(r"^[+\-−－]?(?:\d[\d,，]*(?:[.．]\d+)?|[.．]\d+)\s*(?:%|％|件|条|个|万元|元|人次?|次)?$")
 _DASHES = set("-—–－/／无")
 _PLUS_ONE = (1).__add__
+_SPAN = re.Match.span
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 @record(slots=True)
@@ -97,26 +100,49 @@ def _line_trims(text: str, lines: list[_Line]) -> list[tuple[int, int] | None]:
 
 def _lines_and_trims(text: str) -> tuple[list[_Line], list[tuple[int, int] | None]]:
     """``_lines(text)`` and ``_line_trims(text, lines)`` from one split of the text, in one loop."""
-    lines: list[_Line] = []
+    starts, ends, trims, _several = _scan_lines(text)
+    return list(map(_Line, range(len(starts)), starts, ends)), trims
+
+
+def _scan_lines(text: str) -> tuple[list[int], list[int], list[tuple[int, int] | None], list[int]]:
+    """Where each line starts and ends (:func:`_lines`, without making a :class:`_Line` of
+    every line: most texts need none), each line trimmed (:func:`_line_trims`), and the
+    lines that may have several tokens (:func:`_tokens`; every line that has is among
+    them), from one split of the text, in one loop.
+
+    A line has several tokens when a blank other than one space separates two of its
+    non-blank characters.  Around a line's text without its padding there is only padding,
+    and the padding is blank but for U+200B: so unless the text has a U+200B, such a blank
+    is inside the trimmed text — two spaces, or a character that is not printable."""
+    starts: list[int] = []
+    ends: list[int] = []
     trims: list[tuple[int, int] | None] = []
-    add_line, add_trim = lines.append, trims.append
+    several: list[int] = []
+    add_start, add_end, add_trim, add_several = starts.append, ends.append, trims.append, several.append
     pos = 0
     cr = "\r" in text
+    every = "\u200b" in text
     for no, part in enumerate(text.split("\n")):
         end = pos + len(part)
-        ln = _Line(no, pos, end - 1 if cr and part.endswith("\r") else end)
-        add_line(ln)
+        add_start(pos)
+        stop = end - 1 if cr and part.endswith("\r") else end
+        add_end(stop)
         body = part.strip(PAD)          # a "\r" that ends the line is padding too
         if not body:
             add_trim(None)
-        elif "&" in body:
-            a, b = _trim(text, pos, ln.end)     # maybe a literal &nbsp; at an end
-            add_trim((a, b) if b > a else None)
+            if every:
+                add_several(no)
         else:
-            a = end - len(part.lstrip(PAD))
-            add_trim((a, a + len(body)))
+            if "&" in body:
+                a, b = _trim(text, pos, stop)     # maybe a literal &nbsp; at an end
+                add_trim((a, b) if b > a else None)
+            else:
+                a = end - len(part.lstrip(PAD))
+                add_trim((a, a + len(body)))
+            if every or "  " in body or not body.isprintable():
+                add_several(no)
         pos = end + 1
-    return lines, trims
+    return starts, ends, trims, several
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
@@ -151,18 +177,37 @@ def _trim_nbsp(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def _all_pipes(text: str, lines: list[_Line]) -> list[list[int]]:
-    """:func:`_pipes` of every line (by line number); one search of the text for the lines
-    that have a ``|`` at all."""
-    out: list[list[int]] = [[] for _ in lines]
-    i = text.find("|")
-    if i < 0:
-        return out
-    starts = [ln.start for ln in lines]
-    while i >= 0:
-        ln = lines[bisect_right(starts, i) - 1]
-        out[ln.no] = _pipes(text, ln)
-        i = text.find("|", ln.end + 1)
-    return out
+    """:func:`_pipes` of every line (by line number)."""
+    return _line_pipes(text, [ln.start for ln in lines], [ln.end for ln in lines])[0]
+
+
+def _line_pipes(text: str, starts: list[int], ends: list[int]) -> tuple[list[list[int]], list[int]]:
+    """:func:`_pipes` of every line (by line number; lines given by where they start and end),
+    and the lines that have any, in order.  Where every ``|`` of the text is comes from one
+    split of the text (the pieces' lengths summed up at C level); the pipes of a line are a
+    slice of that list, from one bisection to the next line's start — a step per line with
+    pipes, none per pipe or per other line.  A backslash can escape a pipe: in a text that
+    has one, the lines with a pipe are worked out one by one (:func:`_pipes`)."""
+    n = len(starts)
+    out: list[list[int]] = [[] for _ in starts]
+    piped: list[int] = []
+    if "|" not in text:
+        return out, piped
+    at = list(accumulate(map(_PLUS_ONE, map(len, text.split("|"))), initial=-1))
+    at.pop()            # the end of the text, not a pipe
+    del at[0]
+    escapes = "\\" in text
+    i = 0
+    total = len(at)
+    while i < total:
+        k = bisect_right(starts, at[i]) - 1
+        e = bisect_left(at, starts[k + 1], i) if k + 1 < n else total
+        p = at[i:e] if not escapes else _pipes(text, _Line(k, starts[k], ends[k]))
+        if p:
+            out[k] = p
+            piped.append(k)
+        i = e
+    return out, piped
 
 
 def _pipes(text: str, ln: _Line) -> list[int]:
@@ -226,7 +271,11 @@ def _pipe_row(text: str, ln: _Line, pipes: list[int], open_left: bool = False,
     cuts = pipes[1:] if leading else pipes
     line = text[ln.start:ln.end]
     if "\\" not in line and "&" not in line:
-        cells = _split_cells(text, first, pipes[-1] if trailing else ln.end) if cuts or not trailing else []
+        if cuts or not trailing:
+            # every pipe cuts: the cells end at the pipes after ``first`` (and the line's end)
+            cells = _split_cells(text, first, cuts if trailing else cuts + [ln.end])
+        else:
+            cells = []
     else:
         cells = []
         prev = first
@@ -237,26 +286,35 @@ def _pipe_row(text: str, ln: _Line, pipes: list[int], open_left: bool = False,
             cells.append(_trim(text, prev, ln.end))
         # an empty cell sits where it is drawn (just after its opening pipe)
         cells = [(x, y) if y > x else (min(x, ln.end), min(x, ln.end)) for x, y in cells]
-    delim = bool(_DELIM.match(line)) and "-" in line
-    return _PipeRow(ln, pipes, leading, trailing, cells, delim)
+    return _PipeRow(ln, pipes, leading, trailing, cells, _delim(line))
 
 
-def _split_cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """The cells of text[a:b] cut at every ``|``, each trimmed (:func:`_trim`), an empty one
-    at its end: what :func:`_pipe_row` makes of a line without a backslash (so every pipe
-    cuts) and without an ``&`` (so no ``&nbsp;`` to trim), from one split of the line
-    instead of a slice and a call per cell."""
+def _delim(line: str) -> bool:
+    """A Markdown delimiter row (``|---|:---:|``): :attr:`_PipeRow.delim` of the line."""
+    return "-" in line and _DELIM.match(line) is not None
+
+
+def _leading(pipes: list[int], span: tuple[int, int]) -> bool:
+    """:attr:`_PipeRow.leading` of a line with pipes (not read ``open_left``), given the line
+    trimmed: its first pipe is where its text starts."""
+    return pipes[0] == span[0]
+
+
+def _split_cells(text: str, a: int, ends: list[int]) -> list[tuple[int, int]]:
+    """The cells of text[a:ends[-1]] cut at every ``|`` (``ends``: where each cell ends — the
+    pipes, then the end), each trimmed (:func:`_trim`), an empty one at its end: what
+    :func:`_pipe_row` makes of a line without a backslash (so every pipe cuts) and without
+    an ``&`` (so no ``&nbsp;`` to trim), from one split of the line instead of a slice and a
+    call per cell.  (Working the pieces' lengths out with ``map`` chains was measured slower
+    for rows of a few cells.)"""
     cells = []
-    o = a
-    for part in text[a:b].split("|"):
+    for part, e in zip(text[a:ends[-1]].split("|"), ends):
         body = part.strip(PAD)
         if body:
-            x = o + len(part) - len(part.lstrip(PAD))
+            x = e - len(part.lstrip(PAD))
             cells.append((x, x + len(body)))
         else:
-            x = o + len(part)
-            cells.append((x, x))
-        o += len(part) + 1
+            cells.append((e, e))
     return cells
 
 
@@ -299,6 +357,12 @@ def _ocpl_single(text: str, ln: _Line, pipes: list[int]) -> bool:
         return False
     x, y = _trim(text, ln.start, pipes[0])
     return y > x
+
+
+def _text_before(pipes: list[int], span: tuple[int, int]) -> bool:
+    """:func:`_ocpl_single` of a line of one pipe, given the line trimmed: the line's text
+    starts before its pipe (the piece before the pipe, trimmed alike, is then not empty)."""
+    return span[0] < pipes[0]
 
 
 MAX_ROW_CELLS = 200     # no table of a report is wider; longer periods are not tried
@@ -347,37 +411,42 @@ def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
 
 def _ocpl_grid(text: str, lines: list[_Line], pipes: list[list[int]]) -> list[Grid]:
     """Cells of a one-cell-per-line run, cut into rows of :func:`row_period` cells; one row
-    per line with ``rows_uncertain`` when the period is not decided."""
-    cells: list[tuple[int, int, int]] = []   # (line index in run, start, end)
-    per_line: list[int] = []
-    empty_last: list[bool] = []
-    for li, ln in enumerate(lines):
+    per line with ``rows_uncertain`` when the period is not decided.  (Every line has a
+    pipe; every pipe ends a cell.)"""
+    spans: list[list[tuple[int, int]]] = []      # each line's cells
+    for ln in lines:
+        cells = []
         prev = ln.start
-        n = 0
-        last_empty = False
         for p in pipes[ln.no]:
             if p == prev:
-                x = y = p           # "||": an empty cell, nothing to trim
+                cells.append((p, p))    # "||": an empty cell, nothing to trim
             else:
-                x, y = _trim(text, prev, p)
-                if y <= x:
-                    x = y = p
-            cells.append((li, x, y))
-            last_empty = y <= x
+                # _trim of the piece, inline (most lines are one cell)
+                piece = text[prev:p]
+                body = piece.strip(PAD)
+                if not body:
+                    cells.append((p, p))
+                elif "&" in body:
+                    x, y = _trim(text, prev, p)
+                    cells.append((x, y) if y > x else (p, p))
+                else:
+                    x = p - len(piece.lstrip(PAD))
+                    cells.append((x, x + len(body)))
             prev = p + 1
-            n += 1
-        per_line.append(n)
-        empty_last.append(last_empty)
-    period = row_period(per_line, empty_last)
+        spans.append(cells)
+    period = row_period(list(map(len, spans)), [c[-1][1] <= c[-1][0] for c in spans])
     if period:
-        rows = [cells[k:k + period] for k in range(0, len(cells), period)]
+        flat = [c for cells in spans for c in cells]
+        rows = [flat[k:k + period] for k in range(0, len(flat), period)]
     else:
-        by_line: dict[int, list] = {}
-        for c in cells:
-            by_line.setdefault(c[0], []).append(c)
-        rows = [by_line[k] for k in sorted(by_line)]
-    gcells = [GridCell(r, k, x, y) for r, row in enumerate(rows) for k, (_li, x, y) in enumerate(row)]
-    return [Grid(lines[0].start, lines[-1].end, gcells, "lines", rows_uncertain=not period)]
+        rows = spans
+    return [Grid(lines[0].start, lines[-1].end, _grid_cells(rows), "lines", len(rows), max(map(len, rows)),
+                 rows_uncertain=not period)]
+
+
+def _grid_cells(rows: list[list[tuple[int, int]]]) -> list[GridCell]:
+    """The GridCells of rows of cell spans (one cell per column, left to right)."""
+    return [GridCell(r, k, x, y) for r, row in enumerate(rows) for k, (x, y) in enumerate(row)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -415,73 +484,74 @@ def _tokens(s: str) -> list[tuple[int, int]]:
         a = len(s) - len(s.lstrip())
         a += s.count("\u3000", 0, a) + s.count("\t", 0, a)
         return [(a, a + len(body))]
-    return [(m.start(), m.end()) for m in _GAP.finditer(s.replace("\u3000", "  ").replace("\t", "  "))]
-
-
-# the tokens of a line with one token, not worked out: its length is all that a block's search asks
-_ONE = [None]
+    return list(map(_SPAN, _GAP.finditer(s.replace("\u3000", "  ").replace("\t", "  "))))
 
 
 def _aligned_blocks(text: str, lines: list[_Line], free: list[bool]) -> list[tuple[list[int], list[list[tuple[int, int]]]]]:
     """Blocks of lines with the same space-aligned columns (indices into ``lines`` and the
     token spans per line, relative to the line start)."""
-    return _blocks(text, lines, free, _line_tokens(text, lines, free))
+    return _blocks(text, [ln.start for ln in lines], [ln.end for ln in lines], free, _scan_lines(text)[3])
 
 
-def _line_tokens(text: str, lines: list[_Line], free: list[bool]) -> list:
-    """:func:`_tokens` of every free line (None for the others), but ``_ONE`` for a line of one
-    token (most lines of a text)."""
-    toks: list[list[tuple[int, int]] | None] = [None] * len(lines)
-    for i, ln in enumerate(lines):
-        if free[i]:
-            s = text[ln.start:ln.end]
-            if s.isprintable() and "  " not in s:
-                # one token, or none (no U+3000 or tab: they are not printable); where the one
-                # token is matters only below a block (_isolated works it out then)
-                toks[i] = _ONE if s and not s.isspace() else []
-            else:
-                toks[i] = _tokens(s)
-    return toks
+def _blocks(text: str, starts: list[int], ends: list[int], free: list[bool], several: list[int]) -> list:
+    """:func:`_aligned_blocks` given where the lines start and end and the lines that may
+    have several tokens (in order; every line that has is among them — :func:`_scan_lines`).
 
-
-def _blocks(text: str, lines: list[_Line], free: list[bool], toks: list) -> list:
-    """:func:`_aligned_blocks` given the tokens of the lines (:func:`_line_tokens`)."""
+    A block starts at a free line of two tokens or more and goes on over free lines of as
+    many tokens, up to two blank lines between them.  Only the lines in ``several`` are
+    tokenised: any other line is blank (``str.isspace``) or one token — never a line of a
+    block; below a block :func:`_isolated` tokenises the few lines it looks at."""
     out = []
-    i = 0
-    n = len(lines)
-    while i < n:
-        t = toks[i]
-        if not t or len(t) < 2:
-            i += 1
+    n = len(starts)
+    maybe = set(several)
+    toks: dict[int, list[tuple[int, int]]] = {}     # the lines of ``several`` tokenised so far
+    after = -1                                      # a block is not retried from its lines
+    for i in several:
+        if i <= after or not free[i]:
             continue
+        t = toks.get(i)
+        if t is None:
+            t = toks[i] = _tokens(text[starts[i]:ends[i]])
         k = len(t)
+        if k < 2:
+            continue
         members = [i]
+        rows = [t]
         j = i + 1
         blanks = 0
-        while j < n:
-            if free[j] and toks[j] is not None and not toks[j]:
+        while j < n and free[j]:
+            if j in maybe:
+                t = toks.get(j)
+                if t is None:
+                    t = toks[j] = _tokens(text[starts[j]:ends[j]])
+                kj = len(t)
+            else:
+                s = text[starts[j]:ends[j]]
+                kj = 1 if s and not s.isspace() else 0
+            if kj == k:
+                members.append(j)
+                rows.append(t)
+                blanks = 0
+            elif kj:
+                break
+            else:
                 blanks += 1
                 if blanks > 2:
                     break
-                j += 1
-                continue
-            if toks[j] is None or len(toks[j]) != k:
-                break
-            members.append(j)
-            blanks = 0
             j += 1
-        if len(members) >= 2 and _consistent([toks[m] for m in members]) \
-                and _values_in_columns(text, lines, members, toks) \
-                and _isolated(text, lines, toks, members, free):
-            out.append((members, [toks[m] for m in members]))
-        # a block that is not a table is not retried from each of its lines (linear time)
-        i = members[-1] + 1
+        # the header row has no number (else the block is a piece of a larger table, not
+        # taken); the cheap tests first
+        if len(members) >= 2 and not _header_has_number(text[starts[i]:ends[i]], rows[0]) and _consistent(rows) \
+                and _values_in_columns(text, starts, ends, members[1:], rows[1:]) \
+                and _isolated(text, starts, ends, rows, members, free, toks):
+            out.append((members, rows))
+        after = members[-1]
     return out
 
 
 def _columns(rows: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
-    k = len(rows[0])
-    return [(min(r[c][0] for r in rows), max(r[c][1] for r in rows)) for c in range(k)]
+    """Where each column is: from its leftmost start to its rightmost end over the rows."""
+    return [(min(map(_FIRST, col)), max(map(_SECOND, col))) for col in zip(*rows)]
 
 
 def _consistent(rows: list[list[tuple[int, int]]]) -> bool:
@@ -490,39 +560,45 @@ def _consistent(rows: list[list[tuple[int, int]]]) -> bool:
     return all(cols[c][1] < cols[c + 1][0] for c in range(len(cols) - 1))
 
 
-def _values_in_columns(text, lines, members, toks) -> bool:
+def _header_has_number(first: str, row: list[tuple[int, int]]) -> bool:
+    """A number in a value column of a block's first row: the block has no header row of its
+    own (data rows of a larger table whose header is elsewhere)."""
+    return any(is_number(first[a:b]) for a, b in row[1:])
+
+
+def _values_in_columns(text, starts, ends, members, rows) -> bool:
     """The block carries values: every value column (all but the first) is numbers in every
-    row below the header row."""
-    rows = [[lines[m].text(text)[a:b] for a, b in toks[m]] for m in members]
-    body = rows[1:] if not any(is_number(c) for c in rows[0][1:]) else rows
-    if not body:
-        return False
-    return all(is_number(c) or c.strip() in _DASHES for r in body for c in r[1:])
+    row below the header row (``members``, ``rows``: those rows and their tokens)."""
+    for m, tk in zip(members, rows):
+        s = text[starts[m]:ends[m]]
+        for a, b in tk[1:]:
+            c = s[a:b]
+            if not (is_number(c) or c.strip() in _DASHES):
+                return False
+    return True
 
 
-def _isolated(text, lines, toks, members, free) -> bool:
-    """A whole table: the block starts with its own header row (text over number columns),
-    and nothing right below it belongs to the same table — no line of other columns (a row of
-    numbers whose label is elsewhere, a row with a vertical label's character) within two
-    lines, no wrapped label directly under the last row.  Data rows without their header
-    (a piece of a larger table whose header is spread over several lines) are not taken."""
-    first = lines[members[0]].text(text)
-    if any(is_number(first[a:b]) for a, b in toks[members[0]][1:]):
-        return False
-    cols = _columns([toks[m] for m in members])
+def _isolated(text, starts, ends, rows, members, free, toks) -> bool:
+    """A whole table (the block's header row checked by :func:`_header_has_number`): nothing
+    right below it belongs to the same table — no line of other columns (a row of numbers
+    whose label is elsewhere, a row with a vertical label's character) within two lines, no
+    wrapped label directly under the last row.  ``toks``: the lines tokenised so far."""
+    cols = _columns(rows)
     j = members[-1]
     for step in (1, 2, 3):
         k = j + step
-        if k >= len(lines):
+        if k >= len(starts):
             break
-        t = toks[k]
-        if t is None:
+        if not free[k]:
             return False             # a pipe, tab or other table right below
+        t = toks.get(k)
+        if t is None:
+            t = _tokens(text[starts[k]:ends[k]])
         if not t:
             continue
         if len(t) >= 2:
             return False
-        a, b = (_tokens(lines[k].text(text)) if t is _ONE else t)[0]
+        a, b = t[0]
         if step == 1 and a < cols[1][0] and b > cols[0][0]:
             return False             # directly below, in the label column: a wrapped label
         break
@@ -540,24 +616,27 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
     blank (the parser sees them blanked)."""
     from ..directives import blank_directives_text
     blanked = blank_directives_text(text)
-    lines, trims = _lines_and_trims(blanked)   # trims: each line trimmed; None: a blank line
-    n = len(lines)
+    # trims: each line trimmed, None for a blank line; several: the lines that may have
+    # several tokens (space-aligned columns start at one)
+    starts, ends, trims, several = _scan_lines(blanked)
+    n = len(starts)
+    # the lines as _Line, for the steps that find pipe and tab tables (a text without pipes
+    # and tabs needs none)
+    lines = list(map(_Line, range(n), starts, ends)) if "\t" in blanked or blanked is not text else None
     # lines that hold nothing but a directive: not there for the structure (a table goes on)
     directive_only = ([_blank(blanked, ln) and not _blank(text, ln) for ln in lines] if blanked is not text
                       else [False] * n)
     text = blanked
     taken = [False] * n
     grids: list[tuple[int, Grid]] = []   # (first line, grid)
-    pipes = _all_pipes(text, lines)
 
     # 1. runs of lines with pipes
     md_runs: list[tuple[int, Grid, int]] = []
     headers: dict[int, tuple] = {}      # grid id → its Markdown header row
-    i = 0
-    while i < n:
-        if not pipes[i]:
-            i += 1
-            continue
+    pipes, piped = _line_pipes(text, starts, ends) if "|" in text else ([], [])
+    at = 0                              # the next line with pipes, in piped
+    while at < len(piped):
+        i = piped[at]
         j = i
         run = []
         while j < n:
@@ -570,21 +649,21 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
                 continue
             # a single blank line between pipe rows of plain text does not end the table
             if (not markdown and j + 1 < n and trims[j] is None and pipes[j + 1]
-                    and _pipe_row(text, lines[j + 1], pipes[j + 1], span=trims[j + 1]).leading
-                    == _pipe_row(text, lines[run[-1]], pipes[run[-1]], span=trims[run[-1]]).leading
-                    and not (j + 2 < n and pipes[j + 2] and _pipe_row(text, lines[j + 2], pipes[j + 2], span=trims[j + 2]).delim)):
+                    and _leading(pipes[j + 1], trims[j + 1]) == _leading(pipes[run[-1]], trims[run[-1]])
+                    and not (j + 2 < n and pipes[j + 2] and _delim(text[starts[j + 2]:ends[j + 2]]))):
                 j += 1
                 continue
             break
-        for first, g, used, header in _pipe_run(text, [lines[k] for k in run], pipes, markdown, trims):
+        for first, g, used, header in _pipe_run(text, [_Line(k, starts[k], ends[k]) for k in run], pipes, markdown, trims):
             grids.append((first, g))
             md_runs.append((first, g, max(used)))
             if header is not None:
                 headers[id(g)] = header
             for k in used:
                 taken[k] = True
-        i = j
-    _mark_fragments(text, lines, md_runs, headers, trims)
+        while at < len(piped) and piped[at] < j:
+            at += 1
+    _mark_fragments(text, md_runs, headers, trims)
 
     # 2. tab-separated runs
     i = 0 if "\t" in text else n
@@ -612,24 +691,28 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
                     taken[k] = True
         i = max(j, i + 1)
 
-    # 3. space-aligned columns (pdftotext -layout)
-    if aligned:
+    # 3. space-aligned columns (pdftotext -layout): they start at a line of several tokens
+    if aligned and several:
         if "\t" in text:
             free = [not taken[k] and "\t" not in lines[k].text(text) for k in range(n)]
         else:
             free = [not t for t in taken]
-        for members, toks in _aligned_blocks(text, lines, free):
+        for members, toks in _blocks(text, starts, ends, free, several):
             cells = []
             for r, (m, tk) in enumerate(zip(members, toks)):
-                base = lines[m].start
+                base = starts[m]
                 for k, (a, b) in enumerate(tk):
                     x, y = _trim(text, base + a, base + b)
                     cells.append(GridCell(r, k, x, y))
-            grids.append((members[0], Grid(lines[members[0]].start, lines[members[-1]].end, cells, "aligned")))
+            grids.append((members[0], Grid(starts[members[0]], ends[members[-1]], cells, "aligned")))
             for k in range(members[0], members[-1] + 1):
                 taken[k] = True
 
     # 4. everything else: one paragraph per line
+    if not grids:
+        if headings:
+            return [Paragraph(span[0], span[1], headings.get(k)) for k, span in enumerate(trims) if span is not None]
+        return [Paragraph(a, b) for a, b in filter(None, trims)]
     blocks: list[tuple[int, Block]] = list(grids)
     levels = headings or {}
     for k, span in enumerate(trims):
@@ -646,8 +729,15 @@ def _pipe_run(text: str, run: list[_Line], pipes: list[list[int]], markdown: boo
     body = [ln for ln in run if trims[ln.no] is not None]
     if not body:
         return []
-    singles = sum(1 for ln in body if _ocpl_single(text, ln, pipes[ln.no]))
-    runs = sum(1 for ln in body if len(pipes[ln.no]) >= 2)
+    # lines "text |" (_ocpl_single: exactly one pipe, and text before it — where the line
+    # trimmed starts before its pipe) and lines of two pipes or more, in one pass
+    singles = runs = 0
+    for ln in body:
+        p = pipes[ln.no]
+        if len(p) >= 2:
+            runs += 1
+        elif _text_before(p, trims[ln.no]):
+            singles += 1
     # one cell per line: "text |" lines and runs of "|" (empty cells); without any run of
     # empty cells nothing shows a table (lines of page text that end in " |" stay text)
     if len(body) >= 3 and singles >= 2 and runs >= 1 and all(_ocpl_line(text, ln, pipes[ln.no], trims[ln.no]) for ln in body):
@@ -670,22 +760,25 @@ def _pipe_run(text: str, run: list[_Line], pipes: list[list[int]], markdown: boo
             return []
     elif len(clear) < 2 and not any(r.delim for r in rows):
         return []
-    cells: list[GridCell] = []
-    r_no = 0
     # the row above the delimiter is the Markdown header row — unless it holds numbers: PDF
     # converters put a delimiter under the first row of every piece of a cut table
     header_row = (len(rows) >= 2 and rows[1].delim and not rows[0].delim
                   and not any(is_number(text[a:b]) for a, b in rows[0].cells if b > a))
     is_md = any(r.delim for r in rows)
-    for k, r in enumerate(rows):
-        if r.delim:
-            continue
-        for c, (a, b) in enumerate(r.cells):
-            cells.append(GridCell(r_no, c, a, b, header=header_row and k == 0))
-        r_no += 1
+    spans = [r.cells for r in rows if not r.delim]
+    cells = _grid_cells(spans)
     if not cells:
         return []
-    g = Grid(body[0].start, body[-1].end, cells, "markdown" if (markdown or is_md) else "pipe")
+    if header_row:
+        for c in cells[:len(spans[0])]:
+            c.header = True
+    # as many rows as up to the last one with cells (a row of a lone "|" has none), as many
+    # columns as the widest row: what Grid would count from the cells
+    n_rows = len(spans)
+    while not spans[n_rows - 1]:
+        n_rows -= 1
+    g = Grid(body[0].start, body[-1].end, cells, "markdown" if (markdown or is_md) else "pipe",
+             n_rows, max(map(len, spans)))
     # a delimiter row anywhere but under the first row: pieces of a cut table glued together
     g.fragment = any(r.delim for k, r in enumerate(rows) if k != 1)
     header = tuple(text[a:b] for a, b in rows[0].cells) if len(rows) >= 2 and rows[1].delim and not rows[0].delim else None
@@ -696,7 +789,7 @@ MAX_BETWEEN_PIECES = 12             # lines of text between two pieces of one cu
 MAX_PIECE_GAP_LINE = 60             # characters of such a line (a heading, a wrapped label)
 
 
-def _mark_fragments(text: str, lines: list[_Line], grids: list[tuple[int, "Grid", int]],
+def _mark_fragments(text: str, grids: list[tuple[int, "Grid", int]],
                     headers: dict[int, tuple], trims: list[tuple[int, int] | None]) -> None:
     """Markdown tables that are pieces of tables a converter cut up (PDF → Markdown).  A chain
     of Markdown tables with only short lines between them (headings, wrapped labels) is cut
