@@ -6,7 +6,7 @@ from dataclasses import field
 from decimal import Decimal
 
 from .i18n import where as _where_of, where_en as _where_en
-from .records import record, reduce_by_init
+from .records import pickle_by_init, record, reduce_by_init
 from .source import Location
 
 CATEGORIES = ("structure", "arithmetic", "consistency", "content", "metadata", "format", "parse")
@@ -25,6 +25,9 @@ class RelatedLocation(Location):
 
     path: str | None = None
     label: str | None = None     # what is there, e.g. "2023年度报告 表三「结转下年度」自然人 0"
+
+
+pickle_by_init(RelatedLocation)
 
 
 def elsewhere(f, lang: str = "zh") -> str:
@@ -172,3 +175,6 @@ class Finding:
             if self.numbers:
                 d["numbers"] = {k: _num(v) for k, v in self.numbers.items()}
         return d
+
+
+pickle_by_init(Finding)

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import field
 from typing import Callable, Iterable, Sequence
 
-from .records import record, reduce_by_init
+from .records import pickle_by_init, record, reduce_by_init
 
 
 @record(frozen=True)
@@ -35,6 +35,9 @@ class Location:
         if self.where:
             return self.where
         return f"{self.line}:{self.column}"
+
+
+pickle_by_init(Location)
 
 
 @record(frozen=True)
@@ -103,13 +106,20 @@ class SourceText:
     def location(self, start: int, end: int | None = None) -> Location:
         """Location in the original file of text[start:end] (end exclusive)."""
         n = len(self.text)
-        start = max(0, min(start, n))
-        if end is None:
+        # clamped into the text, end not before start (comparisons: a finding asks for one or
+        # several places, and builtin min/max calls cost more than the tests)
+        if start > n:
+            start = n
+        elif start < 0:
+            start = 0
+        if end is None or end < start:
             end = start
-        end = max(start, min(end, n))
-        place = self.places[self._places[start]] if self._places is not None else NO_PLACE
+        elif end > n:
+            end = n
+        places = self._places
+        place = NO_PLACE if places is None else self.places[places[start]]
         lines = self._lines
-        if type(lines) is _IdentityLines and type(self._cols) is _IdentityCols:
+        if lines.__class__ is _IdentityLines and self._cols.__class__ is _IdentityCols:
             # a text mapped to itself: one bisect a position
             starts = lines.starts
             k = bisect_right(starts, start)

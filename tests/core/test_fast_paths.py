@@ -101,6 +101,23 @@ def test_location_of_an_identity_map_equals_the_generic_lookup():
             assert fast.location(a, b) == slow.location(a, b)
 
 
+def test_location_clamps_a_span_as_min_and_max_do():
+    """SourceText.location clamps with comparisons: a span outside the text, reversed or open is
+    answered for the span max(0, min(start, n)) … max(start, min(end, n)) — on both maps."""
+    rnd = random.Random(17)
+    for t in [""] + ["".join(rnd.choice("ab\n中\r") for _ in range(rnd.randint(1, 30))) for _ in range(60)]:
+        fast = SourceText.from_original(t)
+        slow = SourceText(t, list(fast._lines[0:len(t) + 1]), list(fast._cols[0:len(t) + 1]))
+        n = len(t)
+        for a in range(-3, n + 4):
+            for b in (None, -5, a - 2, a - 1, a, a + 1, a + 3, n, n + 1, n + 9):
+                start = max(0, min(a, n))
+                end = start if b is None else max(start, min(b, n))
+                for src in (fast, slow):
+                    assert src.location(a, b) == src.location(start, end), (t, a, b)
+                    assert src.location(a, b) == slow.location(start, end)
+
+
 def test_quote_of_a_text_normalisation_left_alone_is_the_text():
     src = SourceText.from_original("一、总体情况")
     src.raw = src.text

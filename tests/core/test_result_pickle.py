@@ -5,6 +5,10 @@
   pickle gives back — the same class, the same fields in the same order, the same attributes set
   after the finding was made — on the findings of the real corpus (folded ones too) and on
   edge cases (a frozen place with an extra attribute, a subclass, a field with ``init=False``);
+* a record whose dict holds its ``__init__`` fields in order gives the dict's values as the
+  arguments (one C call); a dict in another order, or with more in it, takes the field-by-field
+  way — and the pickler reaches reduce_by_init through ``copyreg``'s table for findings and
+  places (records.pickle_by_init), as ``copy.copy`` does;
 * a rule is looked up by id once per id and rule list (RuleSet.by_id): the answer is the
   scan's for every id, name, lower-case id and unknown code, and a changed rule list is seen;
 * check freezes the results before the collector is on again for the output (cli._resume_gc)
@@ -13,6 +17,7 @@
 
 from __future__ import annotations
 
+import copy
 import copyreg
 import pickle
 from dataclasses import field
@@ -119,6 +124,26 @@ def test_a_frozen_place_with_an_extra_attribute_and_a_subclass():
     rel = RelatedLocation(5, 6, 5, 8, None, "表三", "b.txt", "label")
     _same(_round_trip(rel), _plain(rel))
     assert type(_round_trip(rel)) is RelatedLocation
+
+
+def test_the_arguments_are_the_fields_in_order_whatever_order_the_dict_has():
+    from validator.records import pickle_by_init  # noqa: F401 - the tables it fills
+    for cls in (Finding, Location, RelatedLocation):
+        assert copyreg.dispatch_table[cls] is reduce_by_init
+    f = Finding("A101", "content", "warning", "m", "p.txt", Location(1, 2), section="一、总体情况")
+    fields = Finding.__record_args__(f)
+    assert reduce_by_init(f) == (Finding, fields)
+    del f.message                 # the dict's order changes: message comes last
+    f.message = "m"
+    assert list(vars(f))[-1] == "message"
+    assert reduce_by_init(f) == (Finding, fields)
+    _same(_round_trip(f), Finding(*fields))     # made again by __init__: the fields in order
+    loc = Location(3, 4, 3, 9, 2, "第2页")
+    assert reduce_by_init(loc) == (Location, (3, 4, 3, 9, 2, "第2页"))
+    g = copy.copy(f)
+    assert type(g) is Finding and vars(g) == vars(f) and g.location is f.location
+    for found in _corpus_findings():
+        assert reduce_by_init(found)[1] == type(found).__record_args__(found)
 
 
 @record

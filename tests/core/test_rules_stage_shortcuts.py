@@ -19,6 +19,9 @@
 * one Location stands for each span of a report; the model view holds nothing of its own, so what
   is cached on a report (the sections' comparable units) is shared by every rule and pair;
 * the diagnostics of a kind are the report's, in its order, however many kinds a rule wants;
+* a report whose text is as written (no raw text, or the raw text equal to it) has nothing to
+  quote: emit keeps the arguments as given without asking SourceText.quote — the texts equal
+  quoting every argument, on reports of both kinds;
 * a finding's texts are planned once per rule texts (kinds._Texts: English arguments only for
   the names the English reads) and its sections named once per report — every field equals the
   long way's;
@@ -440,3 +443,44 @@ def test_a_pattern_with_a_fixed_anchor_is_tried_only_there_and_finds_what_the_sc
             assert [(m.span(), m.groups()) for m in pat.finditer(t)] == want
     assert _anchor_places((" ", "\t"), "a b\tc d", 2) is None           # more than the limit: scanned
     assert _anchor_places((" ", "\t"), "a b\tc d", 3) == [1, 3, 5]
+
+
+def test_a_report_as_written_quotes_nothing_and_a_changed_one_quotes(monkeypatch):
+    """emit quotes only where normalisation changed the text; on the corpus (reports with and
+    without full-width characters) and on a text with a traditional character, the texts equal
+    those of quoting every argument."""
+    from validator.source import SourceText
+    real = K.Ctx.emit
+    kinds = {True: 0, False: 0}
+
+    def both(self, rule, span, args=None, **kw):
+        f = real(self, rule, span, args, **kw)
+        want = _reference_emit(self, rule, span, args, suggestion=kw.get("suggestion"))
+        assert (f.message, f.message_en, f.suggestion, f.suggestion_en) == want, rule.id
+        src = self._Ctx__src
+        if args:
+            kinds[src.raw is None or src.raw == src.text] += 1
+        return f
+
+    _lint_corpus_with_emit(monkeypatch, both)
+    assert kinds[True] > 20 and kinds[False] > 20
+    # a piece that the report writes otherwise comes back as written; one as written is itself
+    import dataclasses
+    rule = dataclasses.replace(load_rules().rules[0], message="找到“{found}”", message_en="found “{found}”",
+                               suggestion=None, suggestion_en=None)
+    report = lint_path(str(REPORTS[0])).report
+    src = SourceText.from_original("甲：臺灣ab")
+    src.raw, src.text = "甲：臺灣ab", "甲:台湾ab"
+    changed = K.Ctx(_with_source(report, src))
+    assert "臺灣" in changed.emit(rule, (2, 4), {"found": "台湾"}).message
+    assert "台湾" in changed.emit(rule, (2, 4), {"found": K.Plain("台湾")}).message
+    as_written = SourceText.from_original("甲:台湾ab")
+    as_written.raw = as_written.text
+    assert "台湾" in K.Ctx(_with_source(report, as_written)).emit(rule, (2, 4), {"found": "台湾"}).message
+
+
+def _with_source(report, src):
+    import copy
+    r = copy.copy(report)
+    r.source = src
+    return r

@@ -169,7 +169,12 @@ class Ctx:
         self.lang = lang
         self.issuer_kind = issuer_kind
         self.english = english       # make the English texts of findings (Options.english)
-        self.__src = report.source
+        src = self.__src = report.source
+        # quoting the report's own characters changes an argument only where normalisation
+        # changed the text (full-width punctuation, traditional script): for a report whose
+        # text is as written (raw None or equal), emit keeps every argument without asking
+        raw = getattr(src, "raw", None)
+        self.__quote = src.quote if raw is not None and raw != src.text else None
         self.__locations: dict = {}
         self.__sections: tuple | None = None      # (section starts, "三、…" names), when first asked
         # what several rules derive from the same report (the prose split into sentences …),
@@ -240,11 +245,20 @@ class Ctx:
         # arguments the texts show: only those are read (the texts name plain arguments)
         quoted = _Safe()
         if args:
-            quote = src.quote
-            for k in texts.quote:
-                if k in args:
-                    v = args[k]
-                    quoted[k] = quote(v, start) if isinstance(v, str) and not isinstance(v, Plain) else v
+            quote = self.__quote
+            if quote is None:       # nothing to quote: the arguments as given
+                for k in texts.quote:
+                    if k in args:
+                        quoted[k] = args[k]
+            else:
+                for k in texts.quote:
+                    if k in args:
+                        v = args[k]
+                        if v.__class__ is str:
+                            # an empty text quotes as itself
+                            quoted[k] = quote(v, start) if v else v
+                        else:
+                            quoted[k] = quote(v, start) if isinstance(v, str) and not isinstance(v, Plain) else v
             for k in texts.keep:
                 if k in args:
                     quoted[k] = args[k]
@@ -259,20 +273,34 @@ class Ctx:
         sug = suggestion
         if own and rule.suggestion:
             sug = rule.suggestion.format_map(quoted) if texts.fill_sug else rule.suggestion
+        # the places, once per span and report (:meth:`_location`, written out here: a finding
+        # has one and often several related ones)
         locations = self.__locations
-        loc = locations.get(span) if span.__class__ is tuple else None
+        key = span if span.__class__ is tuple else (start, end)
+        loc = locations.get(key)
         if loc is None:
-            loc = self._location(start, end)
+            loc = locations[key] = src.location(start, end)
         if related:
             rel = []
-            for a, b in related:
-                r = locations.get((a, b))
-                rel.append(r if r is not None else self._location(a, b))
+            for ab in related:
+                if ab.__class__ is not tuple:
+                    ab = tuple(ab)
+                r = locations.get(ab)
+                if r is None:
+                    r = locations[ab] = src.location(*ab)
+                rel.append(r)
         else:
             rel = []
+        # the section's name (:meth:`section_name`; its table is made by the first call)
+        sections = self.__sections
+        if sections:
+            i = bisect_right(sections[0], start) - 1
+            section = sections[1][i] if i >= 0 else None
+        else:
+            section = self.section_name(start)
         # positional: the Finding's fields in order (a call with keywords costs more per finding)
         return Finding(rule.id, rule.category, rule.severity, msg, src.path, loc, rule.name, msg_en,
-                       self.section_name(start), table, row, column, dict(numbers) if numbers else {},
+                       section, table, row, column, dict(numbers) if numbers else {},
                        rule.basis, sug, rel, (start, end), sug_en, group)
 
     def _location(self, start: int, end: int):
