@@ -258,6 +258,24 @@ def test_aligned_table_values_are_the_numbers_of_their_columns():
                                          ["规章", "1", "0", "11"], ["行政规范性文件", "8", "26", "66"]]
 
 
+@pytest.mark.parametrize("rel", ["reports/009_hongzequ_2023.txt", "reports/010_hongzequ_2024.txt",
+                                 "reports/011_huaian_2024.txt"])
+def test_aligned_columns_padded_with_ideographic_spaces_give_the_same_cells(rel):
+    """Word-exported text pads columns with U+3000 (one character, two columns wide): the
+    columns are lined up as shown (U+3000 as two spaces) and the cells are cut from the line
+    itself — the same cells as the same table padded with spaces, pointing at their text."""
+    import re
+    text = corpus_file(rel).read_text("utf-8")
+    padded = re.sub(r"(?<=\S)( {2,})(?=\S)", lambda m: "\u3000" * (len(m[1]) // 2) + " " * (len(m[1]) % 2), text)
+    assert padded != text
+    want = read_bytes(text.encode("utf-8"), rel)
+    doc = read_bytes(padded.encode("utf-8"), rel)
+    assert [g.origin for g in grids(doc)] == [g.origin for g in grids(want)]
+    assert [cells(doc, g) for g in grids(doc)] == [cells(want, g) for g in grids(want)]
+    assert_cells_point_at_their_text(doc)
+    assert_blocks_cover_every_line_once(doc)
+
+
 def test_two_columns_of_words_are_not_an_aligned_table():
     text = "联系人：张三      电话：0591-1234567\n地址：某某路1号    邮编：350400\n"
     assert not grids(read_bytes(text.encode("utf-8"), "t.txt"))

@@ -560,10 +560,24 @@ def _consistent(rows: list[list[tuple[int, int]]]) -> bool:
     return all(cols[c][1] < cols[c + 1][0] for c in range(len(cols) - 1))
 
 
+def _in_line(s: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token spans of :func:`_tokens` (counted in the line with U+3000 and tabs written as two
+    spaces, so that columns line up as they are shown) as offsets into the line ``s`` itself."""
+    if "\u3000" not in s and "\t" not in s:
+        return spans
+    to_line = []                  # widened offset -> offset in s
+    for i, ch in enumerate(s):
+        to_line.append(i)
+        if ch == "\u3000" or ch == "\t":
+            to_line.append(i)
+    to_line.append(len(s))
+    return [(to_line[a], to_line[b]) for a, b in spans]
+
+
 def _header_has_number(first: str, row: list[tuple[int, int]]) -> bool:
     """A number in a value column of a block's first row: the block has no header row of its
     own (data rows of a larger table whose header is elsewhere)."""
-    return any(is_number(first[a:b]) for a, b in row[1:])
+    return any(is_number(first[a:b]) for a, b in _in_line(first, row)[1:])
 
 
 def _values_in_columns(text, starts, ends, members, rows) -> bool:
@@ -571,7 +585,7 @@ def _values_in_columns(text, starts, ends, members, rows) -> bool:
     row below the header row (``members``, ``rows``: those rows and their tokens)."""
     for m, tk in zip(members, rows):
         s = text[starts[m]:ends[m]]
-        for a, b in tk[1:]:
+        for a, b in _in_line(s, tk)[1:]:
             c = s[a:b]
             if not (is_number(c) or c.strip() in _DASHES):
                 return False
@@ -701,7 +715,7 @@ def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] |
             cells = []
             for r, (m, tk) in enumerate(zip(members, toks)):
                 base = starts[m]
-                for k, (a, b) in enumerate(tk):
+                for k, (a, b) in enumerate(_in_line(text[base:ends[m]], tk)):
                     x, y = _trim(text, base + a, base + b)
                     cells.append(GridCell(r, k, x, y))
             grids.append((members[0], Grid(starts[members[0]], ends[members[-1]], cells, "aligned")))
