@@ -1384,6 +1384,11 @@ def _bad(pattern: str, exc) -> Msg:
 # --------------------------------------------------------------------------------------
 # sieves: a `re` pattern that matches wherever a shipped `regex`-module pattern does
 # --------------------------------------------------------------------------------------
+# atomic groups and possessive quantifiers (``(?>…)``, ``x*+``): what they hold does not give
+# back what it took, so a wider ``.`` in them can make the rest fail where the pattern matches
+_NO_BACKTRACK = _re.compile(r"\(\?>|[*+?}]\+")
+
+
 def sieve_form(pattern: str) -> tuple[str, int] | None:
     r"""(pattern for `re`, width) for a shipped pattern the `regex` module runs only because
     of ``\p{Han}``: the same pattern with each ``\p{Han}`` as ``.`` — a Han character is
@@ -1395,6 +1400,8 @@ def sieve_form(pattern: str) -> tuple[str, int] | None:
     other ``\p{…}``, or anything :func:`stdlib_form` does not take."""
     if "\\p{Han}" not in pattern or _NO_LITERALS.search(pattern):
         return None
+    if _NO_BACKTRACK.search(pattern):
+        return None       # an atomic group or possessive quantifier: ``.`` there may match less
     width = 0
     body = pattern
     if body.startswith("\\p{Han}") and not body.startswith(("*", "+", "?", "{"), 7):

@@ -65,7 +65,7 @@ def test_a_sieve_matches_wherever_its_pattern_does():
     assert sieve_form(r"\p{Han}(?P<gap>[ \t]+)件") == (r"(?P<gap>[ \t]+)件", 1)
     assert sieve_form(r"(?:19|20)\d{2}年(?:我们|\p{Han}{2,10}?)?将")[1] == 0
     for none in (r"[\p{Han}a]b", r"(?:\p{Han}x)+y", r"\p{Greek}x", r"(?i)\p{Han}x", r"abc",
-                 r"\p{Han}\w+x"):
+                 r"\p{Han}\w+x", r"x\p{Han}*+件", r"x(?>\p{Han}+)件", r"x\p{Han}{1,3}+件"):
         assert sieve_form(none) is None, none
     rng = random.Random(5)
     alphabet = list("甲乙条件余年将我们 \t，。(ā)a19202x\n")
