@@ -222,9 +222,7 @@ class SafePattern:
             if texts is not None:
                 places = _anchor_places(texts[0], text, len(text) >> texts[3])
                 if places is not None:
-                    if sieve is None:
-                        return self._near(text, places, texts[1], texts[2])
-                    return self._near_sieved(text, places, texts[1], texts[2], sieve, width)
+                    return self._near(text, places, texts[1], texts[2], sieve, width)
             if anchor is not None:
                 # a pattern the `regex` module runs (\p{Han} …) scans several times slower than
                 # one of `re`: tried at its anchors where they are up to eight times as many
@@ -307,29 +305,6 @@ class SafePattern:
                     yield m
                     pos = m.end()
 
-    def _near_sieved(self, text: str, places: list[int], lo: int, hi: int, sieve, width: int):
-        """:meth:`_near` of a pattern with a sieve: tried only where the sieve matches."""
-        smatch = sieve.match
-        match = None
-        pos = 0
-        for q in places:
-            s = q - hi
-            if s < pos:
-                s = pos
-            last = q - lo
-            while s <= last:
-                m = None
-                if smatch(text, s + width) is not None:
-                    if match is None:
-                        match = self._compiled.match
-                    m = match(text, s)
-                if m is None:
-                    s += 1
-                else:
-                    yield m
-                    s = m.end()
-            pos = s
-
     def _sieved(self, text: str, pos: int, sieve, width: int):
         """``finditer`` of a pattern of the `regex` module tried only where its sieve (a `re`
         pattern that matches wherever it does, less a leading part ``width`` characters wide:
@@ -351,13 +326,16 @@ class SafePattern:
                 yield m
                 pos = m.end()
 
-    def _near(self, text: str, places: list[int], lo: int, hi: int):
+    def _near(self, text: str, places: list[int], lo: int, hi: int, sieve=None, width: int = 0):
         """``finditer`` of a pattern whose every match has one of its anchor texts between
         ``lo`` and ``hi`` characters after its start (:func:`text_anchor`), the texts at
         ``places`` (in order): tried only at the starts that allows, in order, each match
         taken as the engine's scan would (the leftmost from where the last one ended; never
-        empty: it holds an anchor text)."""
-        match = self._compiled.match
+        empty: it holds an anchor text).  With a ``sieve`` (:func:`sieve_form`), a start is
+        tried only where the sieve matches ``width`` characters after it, and the pattern's
+        engine is compiled only when one does."""
+        smatch = None if sieve is None else sieve.match
+        match = self._compiled.match if smatch is None else None
         pos = 0         # the first start not yet tried (or the end of the last match)
         for q in places:
             s = q - hi
@@ -365,7 +343,12 @@ class SafePattern:
                 s = pos
             last = q - lo
             while s <= last:
-                m = match(text, s)
+                if smatch is not None and smatch(text, s + width) is None:
+                    m = None
+                else:
+                    if match is None:
+                        match = self._compiled.match
+                    m = match(text, s)
                 if m is None:
                     s += 1
                 else:

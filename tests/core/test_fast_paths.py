@@ -780,17 +780,21 @@ def _pipe_row_cells_by_trimming(text: str, ln, pipes: list[int], leading: bool, 
     return [(x, y) if y > x else (min(x, ln.end), min(x, ln.end)) for x, y in cells]
 
 
+def _pipe_texts(extra: list[str]):
+    """The corpus texts, the odd text and the ``extra`` lines (joined by LF and by CRLF), each
+    with its lines, every line's pipes and every line trimmed, as textgrid finds them."""
+    for text in corpus_texts() + [odd_text(), "\n".join(extra), "\r\n".join(extra)]:
+        lines = tg._lines(text)
+        yield text, lines, tg._all_pipes(text, lines), tg._line_trims(text, lines)
+
+
 def test_pipe_row_cells_from_one_split_equal_trimming_each_cell():
     """_pipe_row splits a line without a backslash or an & once (_split_cells) instead of
     trimming each cell's span: the same cells, empty ones where they are drawn."""
     extra = ["|", "||", "| |", "a |", "| a", "|a|b|", " | a |  | b | ", "a | b", "\u3000|\u3000x\u3000|\u200b|",
              "|\u00a0|\t|", "| 1 | 2 |\r", "x|", "|x", " || ", "| a | b | c", "a||b"]
-    texts = corpus_texts() + [odd_text(), "\n".join(extra), "\r\n".join(extra)]
     seen = 0
-    for text in texts:
-        lines = tg._lines(text)
-        pipes = tg._all_pipes(text, lines)
-        trims = tg._line_trims(text, lines)
+    for text, lines, pipes, trims in _pipe_texts(extra):
         for ln in lines:
             if not pipes[ln.no]:
                 continue
@@ -919,12 +923,8 @@ def test_one_cell_per_line_grids_and_pipe_grids_equal_the_plain_computation():
     from validator.document import Grid
     extra = ["第二十条第(一)项 | ||||", "信息内容 |", "&nbsp;规章 |", "0 | |", "||||||", " x&nbsp; |", "| a |  | b |",
              "| 1 | 2 |", "|---|---|", "|", "| 3 |"]
-    texts = corpus_texts() + [odd_text(), "\n".join(extra), "\r\n".join(extra)]
     seen = 0
-    for text in texts:
-        lines = tg._lines(text)
-        pipes = tg._all_pipes(text, lines)
-        trims = tg._line_trims(text, lines)
+    for text, lines, pipes, trims in _pipe_texts(extra):
         body = [ln for ln in lines if pipes[ln.no]]
         for ln in body:
             if len(pipes[ln.no]) == 1:
