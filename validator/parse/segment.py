@@ -311,12 +311,9 @@ class Segmenter:
         toks = [token(tid, piece, piece.start, piece.start)]
         els = grammar.elements
         # captions of 表二's blocks, in the order they come (numbered once per table spec)
-        cap_index = _CAPTION_INDEX.get(id(spec))
-        if cap_index is None or cap_index[0] is not spec:
-            if len(_CAPTION_INDEX) > 64:
-                _CAPTION_INDEX.clear()
-            cap_index = _CAPTION_INDEX[id(spec)] = (spec, {lx.compact(c): k for k, c in enumerate(spec.captions, 1)})
-        cap_index = cap_index[1]
+        cap_index = memo_of(_CAPTION_INDEX, spec, 64)
+        if not cap_index:
+            cap_index.update((lx.compact(c), k) for k, c in enumerate(spec.captions, 1))
         for lm in piece.captions:
             k = cap_index.get(lx.compact(lm.text))
             term = f"{tid}_CAP{k}" if k else None
@@ -372,11 +369,7 @@ _ROW_PLANS: dict[int, tuple[object, dict]] = {}
 
 
 def _row_plans(grammar, spec: TableSpec) -> dict:
-    by_spec = memo_of(_ROW_PLANS, grammar)
-    got = by_spec.get(id(spec))
-    if got is None or got[0] is not spec:
-        got = by_spec[id(spec)] = (spec, {})
-    return got[1]
+    return memo_of(memo_of(_ROW_PLANS, grammar), spec, 64)
 
 
 def _merge_label_only(rows: list[RowPiece]) -> list[RowPiece]:
@@ -405,7 +398,7 @@ def _section_number(fmt: Format, key: str | None) -> int | None:
 
 _START_POS = attrgetter("start_pos")
 _FIRST = itemgetter(0)
-_CAPTION_INDEX: dict[int, tuple[TableSpec, dict[str, int]]] = {}
+_CAPTION_INDEX: dict[int, tuple[TableSpec, dict[str, int]]] = {}   # per table spec (memo_of)
 _ROW_LABELS = frozenset(("ROWLABEL", "GROUPLABEL"))
 _CELLS = frozenset(("VALUE", "BLANK"))
 
