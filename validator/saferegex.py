@@ -228,9 +228,7 @@ class SafePattern:
                 # one of `re`: tried at its anchors where they are up to eight times as many
                 places = _anchor_places(anchor[0], text, len(text) >> anchor[2])
                 if places is not None:
-                    if sieve is None:
-                        return self._anchored(text, places, anchor[1])
-                    return self._anchored_sieved(text, places, anchor[1], sieve, width)
+                    return self._anchored(text, places, anchor[1], sieve, width)
         elif how == _FIRST:
             # the characters every match starts with are an anchor at offset 0: few of them
             # (one in 64 characters), and the pattern is tried only there — or only at the
@@ -238,9 +236,7 @@ class SafePattern:
             # 20, not every 1 and 2)
             places = _anchor_places(anchor[0], text, len(text) >> anchor[2])
             if places is not None:
-                if sieve is None:
-                    return self._anchored(text, places, 0)
-                return self._anchored_sieved(text, places, 0, sieve, width)
+                return self._anchored(text, places, 0, sieve, width)
         if sieve is not None:
             return self._sieved(text, start, sieve, width)
         return self._compiled.finditer(text, start)
@@ -275,29 +271,19 @@ class SafePattern:
             return _FIRST, sieve, width, None, (tuple(self._first), 0, few), None
         return _SCAN, sieve, width, None, None, None
 
-    def _anchored(self, text: str, places: list[int], offset: int):
+    def _anchored(self, text: str, places: list[int], offset: int, sieve=None, width: int = 0):
         """``finditer`` of a pattern whose every match has one of its anchor characters
         ``offset`` characters after its start (:func:`fixed_anchor`): tried only where such a
         character is, in order, each match taken as the engine's scan would (the leftmost from
-        where the last one ended; never empty: it holds the anchor character)."""
-        match = self._compiled.match
+        where the last one ended; never empty: it holds the anchor character).  With a
+        ``sieve`` (:func:`sieve_form`), a start is tried only where the sieve matches ``width``
+        characters after it, and the pattern's engine is compiled only when one does."""
+        smatch = None if sieve is None else sieve.match
+        match = self._compiled.match if smatch is None else None
         pos = 0
         for q in places:
             s = q - offset
-            if s >= pos:
-                m = match(text, s)
-                if m is not None:
-                    yield m
-                    pos = m.end()
-
-    def _anchored_sieved(self, text: str, places: list[int], offset: int, sieve, width: int):
-        """:meth:`_anchored` of a pattern with a sieve: tried only where the sieve matches."""
-        smatch = sieve.match
-        match = None
-        pos = 0
-        for q in places:
-            s = q - offset
-            if s >= pos and smatch(text, s + width) is not None:
+            if s >= pos and (smatch is None or smatch(text, s + width) is not None):
                 if match is None:
                     match = self._compiled.match
                 m = match(text, s)

@@ -139,13 +139,13 @@ def test_a_pattern_of_the_regex_module_is_tried_at_more_anchors_and_finds_what_t
         pat = S.compile_safe(r"\p{Han}(?P<gap>[ \t]+)(?P<unit>余件|条|件)(?:[,，。]|$)")
     assert pat._compiled.__class__ is not S._RE_PATTERN        # \p{Han}: the `regex` module's
     tried = []
-    real = S.SafePattern._anchored_sieved      # tried only where its `re` sieve matches
+    real = S.SafePattern._anchored      # with its `re` sieve: tried only where that matches
 
-    def spy(self, text, places, offset, sieve, width):
+    def spy(self, text, places, offset, sieve=None, width=0):
         tried.append(len(places))
         return real(self, text, places, offset, sieve, width)
 
-    monkeypatch.setattr(S.SafePattern, "_anchored_sieved", spy)
+    monkeypatch.setattr(S.SafePattern, "_anchored", spy)
     rnd = random.Random(10)
     for _ in range(300):
         # about one space in 40 characters: more than one in 256, fewer than one in 32
