@@ -9,6 +9,8 @@ model — sections with their paragraphs, tables with their rows and cells.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from lark import Token
 
 from ..document import Document
@@ -42,6 +44,7 @@ def _group_keys(spec: TableSpec) -> frozenset:
     return keys
 _PLANS_MAX = 1024
 _UNKNOWN = object()
+_KIND_AND_TEXT = attrgetter("type", "text")     # what a plan depends on of a token (with the row key)
 
 
 def report_grammar(fmt: Format | None) -> FormatGrammar:
@@ -290,7 +293,8 @@ class _Model:
                     groups = _group_keys(spec)
                 if lm.key in groups:
                     table.groups_seen.append(lm)
-        labels = [lm for lm in labels if lm.key == key] or labels
+        if groups is not None:    # (else every label is the row's: all of them are kept)
+            labels = [lm for lm in labels if lm.key == key] or labels
         row = Row(key, labels, {}, rp.span, note=rp.note)
         existing = table.rows.get(key)
         if existing is not None and existing.cells:
@@ -319,7 +323,7 @@ class _Model:
         elif rp.cells:
             toks = rp.cells
             plans = memo_of(_PLANS, spec)
-            sig = (key, *[(t.type, t.text) for t in toks])
+            sig = (key, *map(_KIND_AND_TEXT, toks))
             plan = plans.get(sig, _UNKNOWN)
             if plan is _UNKNOWN:
                 if len(plans) >= _PLANS_MAX:
