@@ -45,6 +45,7 @@ def _group_keys(spec: TableSpec) -> frozenset:
 _PLANS_MAX = 1024
 _UNKNOWN = object()
 _KIND_AND_TEXT = attrgetter("type", "text")     # what a plan depends on of a token (with the row key)
+_new, _init_cell = object.__new__, Cell.__init__
 
 
 def report_grammar(fmt: Format | None) -> FormatGrammar:
@@ -346,7 +347,12 @@ class _Model:
                     else:
                         a += t.start
                         span = (a, a + b)
-                    cells[col] = Cell(raw, kind, v, span, key, col, unit, note)
+                    # Cell(raw, kind, v, span, key, col, unit, note) as type.__call__ makes it
+                    # (a new object, then the record's own __init__), without its lookups and
+                    # its call of __init__ from C: most of a report's cells are made here
+                    cell = _new(Cell)
+                    _init_cell(cell, raw, kind, v, span, key, col, unit, note)
+                    cells[col] = cell
         if not row.cells:
             self.r.diagnostics.append(Diagnostic("row-no-cells", rp.span, {"table": table.key,
                                                                        "row": spec.row_display(key)}))
