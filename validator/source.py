@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import field
 from typing import Callable, Iterable, Sequence
 
@@ -92,9 +93,8 @@ class SourceText:
         """Map an original text to itself: character i is at its own line/column.  The map is
         computed from the line starts on demand (most characters are never asked about)."""
         parts = original.split("\n")
-        starts = [0]
-        for part in parts[:-1]:
-            starts.append(starts[-1] + len(part) + 1)
+        # where each line starts: the lengths of the lines before it, each with its "\n", summed
+        starts = list(accumulate(map((1).__add__, map(len, parts[:-1])), initial=0))
         n = len(original)
         kw.setdefault("original_lines", parts)
         return cls(original, _IdentityLines(starts, n), _IdentityCols(starts, n), **kw)

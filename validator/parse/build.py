@@ -161,8 +161,7 @@ class _Model:
                 else:
                     self._para(sec, tok.value)
             elif t == "PROSE":
-                for p in tok.value:
-                    self._para(sec, p)
+                (self.r.preamble if sec is None else sec.paragraphs).extend(tok.value)   # as _para, each
             elif t.startswith("SEC") or t in ("HEADING", "MISPLACED"):
                 sec = self._section(tok.value, misplaced=t == "MISPLACED")
             elif t == "SIGNATURE":
