@@ -312,7 +312,7 @@ def _init_validator_parse_pieces_Tok(self, type, start, end, text, data=_HAS_FAC
     self.start = start
     self.end = end
     self.text = text
-    self.data = _F_validator_parse_pieces_Tok_data() if data is _HAS_FACTORY else data
+    self.data = data
 
 def _init_validator_prose_Attachment(self, name, span, content_chars, has_table, link, more=_HAS_FACTORY):
     self.name = name
@@ -591,7 +591,7 @@ INITS = {
     'validator.parse.lexer.Region': ('frozen=False post_init=False table:ip start:ip end:ip', _init_validator_parse_lexer_Region),
     'validator.parse.pieces.RowPiece': ('frozen=False post_init=False spec:ip labels:ip span:ip cells:ipf placed:ipd extra:ipf note:ipd', _init_validator_parse_pieces_RowPiece),
     'validator.parse.pieces.TablePiece': ('frozen=False post_init=False key:ip start:ip end:ip rows:ipf headers:ipf captions:ipf stray:ipf problems:ipf origin:ipd', _init_validator_parse_pieces_TablePiece),
-    'validator.parse.pieces.Tok': ('frozen=False post_init=False type:ip start:ip end:ip text:ip data:ipf', _init_validator_parse_pieces_Tok),
+    'validator.parse.pieces.Tok': ('frozen=False post_init=False type:ip start:ip end:ip text:ip data:ipd', _init_validator_parse_pieces_Tok),
     'validator.prose.Attachment': ('frozen=False post_init=False name:ip span:ip content_chars:ip has_table:ip link:ip more:ipf', _init_validator_prose_Attachment),
     'validator.prose.Prose': ('frozen=False post_init=False preamble:ip sections:ip whole:ip attachments:ipf', _init_validator_prose_Prose),
     'validator.prose.Stream': ('frozen=False post_init=False text:ip pos:ip section:ipd heads:ipd', _init_validator_prose_Stream),

@@ -58,14 +58,15 @@ def _foldable():
 _FOLD_CHAR = {chr(c): chr(v) for c, v in _WIDTH.items() if v is not None and v != c}
 
 
-def fold_width(text: str) -> str:
+def fold_width(text: str, changed: set | None = None) -> str:
     """Full-width digits, letters, brackets and punctuation to their ASCII forms (same length).
     The first character that changes is searched, replaced throughout, and the search goes on
     from there: a report has a handful of distinct such characters (（ ） ： ， ％ …) but
     hundreds of them, so this is one pass of the search and a replace per distinct character
     (finding every run, ~100 a report, made a string of each).  ``str.translate`` with a
     mapping looks every character up (~10× slower), a substitution calls back into Python
-    for every run (~4×)."""
+    for every run (~4×).  ``changed``: a set that gets what the text has now in place of
+    other characters."""
     search = _foldable().search
     fold = _FOLD_CHAR
     m = search(text)
@@ -73,6 +74,8 @@ def fold_width(text: str) -> str:
         at = m.start()
         ch = text[at]
         text = text.replace(ch, fold[ch])   # none of the results is itself one that changes
+        if changed is not None:
+            changed.add(fold[ch])
         m = search(text, at + 1)
     return text
 
@@ -131,12 +134,18 @@ def normalize(doc):
 
 
 def normalize_source(src: SourceText) -> SourceText:
+    # the characters the conversions put in place of others (CR → space or LF, the folded
+    # widths): SourceText.quote() needs to look for no piece without any of them
+    changed = {" ", "\n"} if "\r" in src.text else set()
     out = src.map_text(fold_newlines)
-    out = out.map_text(fold_width)
-    if looks_traditional(out.text):
+    out = out.map_text(lambda text: fold_width(text, changed))
+    traditional = looks_traditional(out.text)
+    if traditional:
         out = out.map_text(to_simplified)
         out.notes.append(("traditional", "繁体字文本已按简体匹配（定位仍指向原文）"))
     out.raw = src.text   # every conversion keeps lengths: offset i is character i as written
+    if not traditional:  # (what 繁→简 changed is not known character by character)
+        out._changed = (out.raw, frozenset(changed))
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import field
 from typing import Callable, Iterable, Sequence
 
@@ -59,7 +60,8 @@ class SourceText:
     """
 
     __slots__ = ("text", "_lines", "_cols", "_places", "places", "path", "format",
-                 "encoding", "original_lines", "notes", "_line_starts", "raw", "_raw_same", "_holds")
+                 "encoding", "original_lines", "notes", "_line_starts", "raw", "_raw_same", "_holds",
+                 "_changed")
 
     def __init__(self, text: str, lines: array, cols: array, places: array | None = None,
                  place_table: Sequence[Place] = (NO_PLACE,), *, path: str = "<string>",
@@ -85,6 +87,10 @@ class SourceText:
         # does the text hold this character / this quoted piece (pieces: only those it does not
         # hold, found by quote())?  Asked by quote() once per report each
         self._holds: dict[str, bool] = {}
+        # (raw, the characters of the text that stand where raw has another one — or more):
+        # set by normalize() with raw; a piece with none of them reads the same in raw at any
+        # occurrence, so quote() gives it back without looking for it (None: not known)
+        self._changed: tuple[str, frozenset] | None = None
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -92,9 +98,8 @@ class SourceText:
         """Map an original text to itself: character i is at its own line/column.  The map is
         computed from the line starts on demand (most characters are never asked about)."""
         parts = original.split("\n")
-        starts = [0]
-        for part in parts[:-1]:
-            starts.append(starts[-1] + len(part) + 1)
+        # where each line starts: the lengths of the lines before it, each with its "\n", summed
+        starts = list(accumulate(map((1).__add__, map(len, parts[:-1])), initial=0))
         n = len(original)
         kw.setdefault("original_lines", parts)
         return cls(original, _IdentityLines(starts, n), _IdentityCols(starts, n), **kw)
@@ -149,9 +154,15 @@ class SourceText:
         if same:
             return text
         try:
+            changed = self._changed
             holds = self._holds
         except AttributeError:          # a model packed by an earlier version (an audit database)
+            changed = self._changed = None
             holds = self._holds = {}
+        # where raw differs from the text, the text has one of the changed characters: a piece
+        # without any is its own quotation wherever it occurs (and when it occurs nowhere)
+        if changed is not None and changed[0] is self.raw and changed[1].isdisjoint(text):
+            return text
         if holds.get(text) is False:    # a piece known to be nowhere in the text
             return text
         lo = max(0, near - 400)

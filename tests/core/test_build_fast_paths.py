@@ -228,7 +228,7 @@ def _run(g, toks):
 
 def test_the_driver_s_shortcuts_parse_as_the_plain_driver_parses():
     """The driver's shortcuts — a token the parser shifts fed without asking what the stack
-    accepts, one pass over the tokens for their positions, the tables' ends and the runs in
+    accepts, a token the parser takes fed inline by run() rather than by step() and feed(), one pass over the tokens for their positions, the tables' ends and the runs in
     template order, a run already in order not searched for its longest increasing part, a
     fresh parser that shares the lexer thread — give the items, diagnostics and out-of-order
     tokens the plain driver gives, on streams in order and out of it."""
@@ -272,6 +272,14 @@ def test_the_driver_s_shortcuts_parse_as_the_plain_driver_parses():
                 return False
             self.shift(tok)
             return True
+
+        def run(self):     # every token through step() and feed(), none fed inline
+            self.start()
+            i = 0
+            while i < len(self.tokens):
+                i = self.step(i)
+            self.finish()
+            return self.tree, self.diags
 
     def plain_run(g, toks):
         from tests.core.test_fast_paths import _shape

@@ -104,9 +104,10 @@ def test_remembered_gap_tokens_equal_the_gap_lexer_at_every_offset():
         a = text.index("0")
         toks = lx._gap_tokens(text, a - 1, a + 8)
         assert [(t.start, t.end, t.text) for t in toks] == [(a, a + 7, "0000000")]
-    # tokens handed out are new objects (a caller may change one)
+    # tokens handed out are new objects (a caller may change one), sharing no dict (a gap's
+    # tokens have none)
     one, two = lx._gap_tokens("x 12 | 3 y", 1, 9), lx._gap_tokens("x 12 | 3 y", 1, 9)
-    assert all(p is not q and p.data is not q.data for p, q in zip(one, two))
+    assert all(p is not q and p.data is None and q.data is None for p, q in zip(one, two))
 
 
 # -- grid cells --------------------------------------------------------------------------------

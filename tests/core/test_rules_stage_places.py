@@ -77,6 +77,33 @@ def test_quotes_equal_the_two_searches_on_real_reports():
                 assert src.quote(piece, near) == _quote_long_way(src, piece, near), (piece, near)
 
 
+def test_the_changed_characters_normalisation_records_cover_every_change():
+    """normalize() records the characters the text has in place of others (quote() gives back
+    a piece with none of them as it is): on real reports, with CR line ends and with
+    traditional script (whose changes are not recorded), each quote is the long way's."""
+    from validator.normalize import normalize_source
+    texts = [p.read_text(encoding="utf-8") for p in REPORTS[:12]]
+    texts += [texts[0].replace("\n", "\r\n"), texts[1].replace("\n", "\r"), "這個們來時國為與說對會學，（一）\r\n開"]
+    recorded = 0
+    for t in texts:
+        src = normalize_source(SourceText.from_original(t))
+        raw = src.raw
+        differing = {b for a, b in zip(raw, src.text) if a != b}
+        if src._changed is not None:
+            recorded += 1
+            assert src._changed[0] is raw and differing <= src._changed[1]
+        rnd = random.Random(len(t))
+        for _ in range(300):
+            a = rnd.randrange(len(t))
+            piece, near = src.text[a:a + rnd.randint(1, 10)], rnd.randrange(len(t) + 1)
+            assert src.quote(piece, near) == _quote_long_way(src, piece, near), (piece, near)
+    assert recorded >= 12
+    # raw set again (a packed model's): the record is not raw's, so the pieces are looked for
+    src = normalize_source(SourceText.from_original("甲，乙"))
+    src.raw = "甲,丙"
+    assert src.quote("乙", 2) == "丙" and src.quote("甲", 0) == "甲"
+
+
 def test_quotes_equal_the_two_searches_on_edge_cases():
     src = SourceText.from_original("甲,乙(丙):丁\n" + "空" * 900 + "戊,己")
     src.raw = "甲，乙（丙）：丁\n" + "空" * 900 + "戊，己"

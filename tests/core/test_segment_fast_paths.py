@@ -347,3 +347,39 @@ def test_pipe_gaps_read_like_before():
         got = [(t.type, t.start, t.end, t.text) for t in lx._lex_gap(text, 1, 1 + len(case))]
         want = [(t.type, t.start, t.end, t.text) for t in _pipe_gap_reference(text, 1, 1 + len(case))]
         assert got == want, case
+
+
+# -- a table's tokens: merged and filtered only where something can be merged or was emptied ---
+def test_table_tokens_need_merging_only_after_a_header_word_read_as_text(monkeypatch):
+    """lex_table joins adjacent TEXT tokens (_merge_text) only when it has read a header word
+    as text, and _fuzzy_labels leaves out emptied tokens only when it has absorbed some: on the
+    corpus, read with either format, every token list _fuzzy_labels is given is one that
+    _merge_text leaves as it is, with no empty TEXT in it."""
+    from validator.templates import load_formats
+
+    given = []
+    fuzzy = lx._fuzzy_labels
+
+    def spy(toks, table, text, seen=None):
+        given.append((list(toks), text))
+        return fuzzy(toks, table, text, seen)
+
+    monkeypatch.setattr(lx, "_fuzzy_labels", spy)
+    formats = load_formats()
+    texts = corpus_texts()
+    for primary in ("2021", "2019"):
+        fmt = formats[primary]
+        order = [fmt] + [f for f in formats.values() if f is not fmt]
+        for text in texts:
+            lx.lex_document(text, order, fmt)
+    assert len(given) > 20
+
+    def key(toks):
+        return [(t.type, t.start, t.end, t.text) for t in toks]
+
+    merged = 0
+    for toks, text in given:
+        assert key(lx._merge_text(toks, text)) == key(toks)
+        assert not any(t.type == "TEXT" and not t.text for t in toks)
+        merged += any(a.type == b.type == "TEXT" for a, b in zip(toks, toks[1:]))
+    assert merged     # (TEXT next to TEXT, a separator between: there are such lists to look at)

@@ -9,6 +9,8 @@ model — sections with their paragraphs, tables with their rows and cells.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from lark import Token
 
 from ..document import Document
@@ -42,6 +44,8 @@ def _group_keys(spec: TableSpec) -> frozenset:
     return keys
 _PLANS_MAX = 1024
 _UNKNOWN = object()
+_KIND_AND_TEXT = attrgetter("type", "text")     # what a plan depends on of a token (with the row key)
+_new, _init_cell = object.__new__, Cell.__init__
 
 
 def report_grammar(fmt: Format | None) -> FormatGrammar:
@@ -157,8 +161,7 @@ class _Model:
                 else:
                     self._para(sec, tok.value)
             elif t == "PROSE":
-                for p in tok.value:
-                    self._para(sec, p)
+                (self.r.preamble if sec is None else sec.paragraphs).extend(tok.value)   # as _para, each
             elif t.startswith("SEC") or t in ("HEADING", "MISPLACED"):
                 sec = self._section(tok.value, misplaced=t == "MISPLACED")
             elif t == "SIGNATURE":
@@ -290,7 +293,8 @@ class _Model:
                     groups = _group_keys(spec)
                 if lm.key in groups:
                     table.groups_seen.append(lm)
-        labels = [lm for lm in labels if lm.key == key] or labels
+        if groups is not None:    # (else every label is the row's: all of them are kept)
+            labels = [lm for lm in labels if lm.key == key] or labels
         row = Row(key, labels, {}, rp.span, note=rp.note)
         existing = table.rows.get(key)
         if existing is not None and existing.cells:
@@ -319,7 +323,7 @@ class _Model:
         elif rp.cells:
             toks = rp.cells
             plans = memo_of(_PLANS, spec)
-            sig = (key, *[(t.type, t.text) for t in toks])
+            sig = (key, *map(_KIND_AND_TEXT, toks))
             plan = plans.get(sig, _UNKNOWN)
             if plan is _UNKNOWN:
                 if len(plans) >= _PLANS_MAX:
@@ -342,7 +346,12 @@ class _Model:
                     else:
                         a += t.start
                         span = (a, a + b)
-                    cells[col] = Cell(raw, kind, v, span, key, col, unit, note)
+                    # Cell(raw, kind, v, span, key, col, unit, note) as type.__call__ makes it
+                    # (a new object, then the record's own __init__), without its lookups and
+                    # its call of __init__ from C: most of a report's cells are made here
+                    cell = _new(Cell)
+                    _init_cell(cell, raw, kind, v, span, key, col, unit, note)
+                    cells[col] = cell
         if not row.cells:
             self.r.diagnostics.append(Diagnostic("row-no-cells", rp.span, {"table": table.key,
                                                                        "row": spec.row_display(key)}))

@@ -458,17 +458,50 @@ class _Driver:
                                                                  "label": el.title}))
 
     # -- the run ----------------------------------------------------------------------
-    def run(self):
+    def start(self) -> None:
+        """A fresh parser, and what :meth:`shift` reads of it."""
         self.ip = self.g.interactive()
         self.state = self.ip.parser_state
         conf = self.state.parse_conf
         self.states = conf.states
         self.end_state = conf.end_state
         self.rules = self.g.reductions(self.ip)
+
+    def run(self):
+        self.start()
+        tokens, els, states, accepts = self.tokens, self.els, self.states, self.g.accepts
+        ip, stack, values, seen, real = self.ip, self.state.state_stack, self.state.value_stack, self.seen, self.real
+        limit = self.MAX_STEPS
         i = 0
-        n = len(self.tokens)
+        n = len(tokens)
         while i < n:
-            i = self.step(i)
+            # the first try of :meth:`step` here, without its calls: a token the parser takes
+            # as it stands (most of them) is fed as :meth:`feed` feeds it — a shift pushed
+            # right away (as :meth:`shift` pushes it), reductions first by :meth:`shift`;
+            # anything else (a misfit to recover from, the step limit near) goes to step()
+            tok = tokens[i]
+            typ = tok.type
+            action = states[stack[-1]].get(typ)
+            if action is None or self.steps >= limit:
+                i = self.step(i)
+                continue
+            shifts = action[0] is Shift and typ.isupper()
+            if not shifts and typ not in accepts(ip):
+                i = self.step(i)
+                continue
+            self.steps += 1
+            el = els.get(typ)
+            if el is not None:
+                if el.kind == "table":
+                    self.current_table_end = self.table_end_at.get(i, n)
+                seen.add(typ)
+                real.add(typ)
+            if shifts:
+                stack.append(action[1])
+                values.append(tok)
+            else:
+                self.shift(tok)
+            i += 1
         self.finish()
         return self.tree, self.diags
 

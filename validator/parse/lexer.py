@@ -68,6 +68,7 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     seen_row = False
     seen: set[str] = set()      # the keys of the row labels (_fuzzy_labels looks for the others)
     is_t3 = table.key == "表三"
+    header_text = False         # was a header word read as text (see _merge_text)
     for s, e, sp, q in kept:
         if s > pos:
             toks.extend(_gap_tokens(text, pos, s))
@@ -83,6 +84,7 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
         if kind == "header" and seen_row and is_t3:
             # below the header block a header word (其他, 总计…) is part of some other text
             toks.append(Tok("TEXT", s, e, text[s:e]))
+            header_text = True
             pos = e
             continue
         toks.append(Tok(_LABEL_TOKEN[kind], s, e, text[s:e], {"spec": sp, "quality": q}))
@@ -92,7 +94,9 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
         pos = e
     if pos < end:
         toks.extend(_gap_tokens(text, pos, end))
-    toks = _fuzzy_labels(_merge_text(toks, text), table, text, seen)
+    if header_text:
+        toks = _merge_text(toks, text)
+    toks = _fuzzy_labels(toks, table, text, seen)
     return Tok("TABLE", start, end, "", {"table": table.key, "toks": toks})
 
 
@@ -104,7 +108,13 @@ _LABEL_TOKEN = {"caption": "CAPTION", "header": "HEADER", "row": "ROWLABEL", "gr
 
 
 def _merge_text(toks: list[Tok], text: str) -> list[Tok]:
-    """Adjacent TEXT tokens with no separator between them are one piece of text."""
+    """Adjacent TEXT tokens with no separator between them are one piece of text.
+
+    Only a header word that lex_table reads as text can be such a neighbour: the text of one
+    gap is never next to another TEXT of that gap without a separator (_scan_words joins such
+    words, and the cells between pipes have a pipe between them), and the tokens of two gaps
+    have the label between them in the text — so lex_table merges only when it has read a
+    header word as text."""
     out: list[Tok] = []
     for t in toks:
         if (t.type == "TEXT" and out and out[-1].type == "TEXT"
@@ -272,6 +282,7 @@ def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str, seen: set[str] |
     if not candidates:
         return toks
     out = list(toks)
+    absorbed = False            # (only then are there emptied tokens to leave out)
     strip_num = _LABEL_NUMBERING
     for i, t in enumerate(out):
         if t.type != "TEXT" or not candidates:
@@ -294,6 +305,7 @@ def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str, seen: set[str] |
         if best_sp is None or best < 0.75:
             continue
         start = out[first].start
+        absorbed = True
         for k in range(first, i):
             out[k] = Tok("TEXT", out[k].start, out[k].start, "")  # absorbed into the label
         prev = out[first - 1] if first > 0 else None
@@ -310,6 +322,8 @@ def _fuzzy_labels(toks: list[Tok], table: TableSpec, text: str, seen: set[str] |
                      {"spec": best_sp, "quality": "fuzzy" if first == i else "layout",
                       "ratio": round(best, 2)})
         candidates.remove(best_sp)
+    if not absorbed:
+        return out
     return [t for t in out if not (t.type == "TEXT" and not t.text)]
 
 

@@ -37,13 +37,15 @@ def token(type_: str, value, start: int, end: int) -> Token:
 @record(slots=True)
 class Tok:
     """A piece of text with offsets into the document text: a value, a blank cell, a label,
-    a paragraph … (``data`` holds what a kind of token needs)."""
+    a paragraph … (``data`` holds what a kind of token needs: a label's spec and quality, a
+    table's tokens, a heading; None for the values, blanks and text that need nothing — most
+    tokens, so no empty dict is made for each)."""
 
     type: str
     start: int
     end: int
     text: str
-    data: dict = field(default_factory=dict)
+    data: dict | None = None
 
 
 @record

@@ -404,10 +404,11 @@ _CELLS = frozenset(("VALUE", "BLANK"))
 
 
 def _label(t) -> LabelMatch:
-    sp = t.data.get("spec")
+    data = t.data
+    sp = data.get("spec") if data else None
     if sp is None:
         return LabelMatch(t.text, (t.start, t.end), None, None, "other")
-    return LabelMatch(t.text, (t.start, t.end), sp.key, sp.label, t.data.get("quality", "exact"), sp.format)
+    return LabelMatch(t.text, (t.start, t.end), sp.key, sp.label, data.get("quality", "exact"), sp.format)
 
 
 __all__ = ["Segmenter", "classify"]
