@@ -296,6 +296,32 @@ def test_the_model_view_reads_the_model_and_hides_the_text():
         view.tables = {}
 
 
+def test_the_model_views_properties_read_what_getattr_on_the_report_reads():
+    """The view's fields are properties reading the model in C (not __getattr__): on real
+    reports each gives the very object the report holds, the hidden names still raise, a
+    name the model lacks still raises, and a view without a report raises AttributeError."""
+    from dataclasses import fields
+    from validator.model import Report
+    shown = [f.name for f in fields(Report) if f.name not in K.ModelView.HIDDEN]
+    assert {"metadata", "prose", "tables", "sections", "template", "kind"} <= set(shown)
+    for path in REPORTS[:6]:
+        report = lint_path(str(path)).report
+        view = K.ModelView(report)
+        for name in shown:
+            assert isinstance(K.ModelView.__dict__[name], property)   # the fast path is the one taken
+            assert getattr(view, name) is getattr(report, name), (path.name, name)
+        for name in K.ModelView.HIDDEN:
+            with pytest.raises(AttributeError):
+                getattr(view, name)
+        with pytest.raises(AttributeError, match="no attribute"):
+            view.no_such_field
+        assert view.section_at(0) is report.section_at(0)     # methods: through __getattr__
+    empty = object.__new__(K.ModelView)
+    for name in shown:
+        with pytest.raises(AttributeError):
+            getattr(empty, name)
+
+
 def test_what_is_cached_on_a_report_through_a_view_is_cached_on_the_report():
     """The comparing rules see a report through a new ModelView for each pair; the sections'
     units (similarity.units) must be worked out once per report, not once per pair (a view

@@ -158,6 +158,24 @@ class ModelView:
 _HIDDEN = ModelView.HIDDEN
 
 
+def _read_through(view_cls) -> None:
+    """Each field of the model a view shows (the Report's fields but the hidden ones) as a
+    property that reads it from the model in C (attrgetter): ``view.metadata`` is the same
+    ``getattr(model, "metadata")`` as through ``__getattr__``, without failing the generic
+    look-up first — in Python 3.11 that failure makes and drops an AttributeError, and the
+    rules read a report's fields some fifty times a report.  What the model lacks still
+    ends in ``__getattr__`` (the property's AttributeError sends the look-up there)."""
+    from dataclasses import fields
+    from operator import attrgetter
+    from ...model import Report
+    for f in fields(Report):
+        if f.name not in view_cls.HIDDEN:
+            setattr(view_cls, f.name, property(attrgetter("_r." + f.name)))
+
+
+_read_through(ModelView)
+
+
 class Ctx:
     """What a rule needs while it runs: the report model, its format, the options that
     concern rules (language, --issuer-kind), and a way to emit findings."""
