@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -44,7 +46,8 @@ def test_report_text_is_escaped_in_every_text_output(fmt, tmp_path):
 def test_rich_output_on_a_terminal_keeps_its_own_colours_only(tmp_path):
     path = tmp_path / "report.txt"
     shutil.copy(INJECT, path)
-    exe = EXE if EXE.exists() else "python -m validator"
+    # without the checkout's own venv (a git worktree): the interpreter running the tests
+    exe = EXE if EXE.exists() else f"{shlex.quote(sys.executable)} -m validator"
     r = subprocess.run(["script", "-qec", f"{exe} check --output-format rich '{path}'", "/dev/null"],
                        capture_output=True, timeout=120)
     out = r.stdout.decode("utf-8", "replace")
