@@ -343,7 +343,6 @@ class _Driver:
                 groups[-1].append(i)
         self.positions = positions
         self.table_end_at = table_end_at
-        self.current_table_end = len(tokens)
         self.steps = 0
         self.out_of_order_at = self._out_of_order(groups)
         # elements present in the report, but out of the template's order
@@ -490,10 +489,7 @@ class _Driver:
                 i = self.step(i)
                 continue
             self.steps += 1
-            el = els.get(typ)
-            if el is not None:
-                if el.kind == "table":
-                    self.current_table_end = self.table_end_at.get(i, n)
+            if typ in els:
                 seen.add(typ)
                 real.add(typ)
             if shifts:
@@ -508,8 +504,6 @@ class _Driver:
     def step(self, i: int) -> int:
         tok = self.tokens[i]
         el = self.els.get(tok.type)
-        if el is not None and el.kind == "table":
-            self.current_table_end = self.table_end_at.get(i, len(self.tokens))
         for _ in range(400):
             self.steps += 1
             if self.steps > self.MAX_STEPS:
