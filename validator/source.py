@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from itertools import accumulate
 from dataclasses import field
+from itertools import accumulate
 from typing import Callable, Iterable, Sequence
 
 from .records import pickle_by_init, record, reduce_by_init

@@ -228,8 +228,9 @@ def _run(g, toks):
 
 def test_the_driver_s_shortcuts_parse_as_the_plain_driver_parses():
     """The driver's shortcuts — a token the parser shifts fed without asking what the stack
-    accepts, a token the parser takes fed inline by run() rather than by step() and feed(), one pass over the tokens for their positions, the tables' ends and the runs in
-    template order, a run already in order not searched for its longest increasing part, a
+    accepts, a token the parser takes fed inline by run() rather than by step() and feed(),
+    one pass over the tokens for their positions, the tables' ends and the runs in template
+    order, a run already in order not searched for its longest increasing part, a
     fresh parser that shares the lexer thread — give the items, diagnostics and out-of-order
     tokens the plain driver gives, on streams in order and out of it."""
     from copy import copy

@@ -53,8 +53,6 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 REPORTS = sorted((CORPUS / "reports").glob("*.txt")) + sorted((CORPUS / "seeds").glob("*.txt"))
 
 
-
-
 def test_plain_values_decide_every_equation_as_the_full_check_does():
     compared = failing = missing = 0
     for report, rule, spec, table, keys in equation_cases():
