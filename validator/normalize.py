@@ -37,20 +37,29 @@ _WIDTH.update({0x2EA0: ord("民"), 0x2EC5: ord("见"), 0x2ECB: ord("车"), 0x2ED
                0x2ED8: ord("青"), 0x2EDD: ord("食"), 0x2EE3: ord("骨"), 0x2EE4: ord("鬼"), 0x2EC9: ord("贝"),
                0x2F3E: ord("户"), 0x2FC8: ord("黄")})
 _WIDTH_TABLE = str.maketrans(_WIDTH)
-_FOLDABLE: list = []   # the characters that change, as one regex class (made on first use)
+# the characters that change, as one regex class; then that class with the characters of
+# traditional script that looks_traditional counts (both made on first use)
+_FOLDABLE: list = []
 
 
-def _foldable():
+def _foldable(hints: bool = False):
     if not _FOLDABLE:
-        spans: list[list[int]] = []
-        for c in sorted(c for c, v in _WIDTH.items() if v != c):
-            if spans and spans[-1][1] == c - 1:
-                spans[-1][1] = c
-            else:
-                spans.append([c, c])
-        body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans)
-        _FOLDABLE.append(re.compile(f"[{body}]"))
-    return _FOLDABLE[0]
+        codes = sorted(c for c, v in _WIDTH.items() if v != c)
+        _FOLDABLE.append(re.compile(_char_class(codes)))
+        _FOLDABLE.append(re.compile(_char_class(sorted({*codes, *map(ord, _TRAD_CHARS)}))))
+    return _FOLDABLE[hints]
+
+
+def _char_class(codes: list[int]) -> str:
+    """A regex class of the sorted code points ``codes``, runs written as ranges."""
+    spans: list[list[int]] = []
+    for c in codes:
+        if spans and spans[-1][1] == c - 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans)
+    return f"[{body}]"
 
 
 # each character that changes → what it becomes (no result is itself one that changes, so
@@ -67,17 +76,36 @@ def fold_width(text: str, changed: set | None = None) -> str:
     mapping looks every character up (~10× slower), a substitution calls back into Python
     for every run (~4×).  ``changed``: a set that gets what the text has now in place of
     other characters."""
-    search = _foldable().search
+    return _fold_width(text, changed, False)[0]
+
+
+def _fold_width(text: str, changed: set | None, count_hints: bool) -> tuple[str, bool]:
+    """:func:`fold_width` of the text and, with ``count_hints``, :func:`looks_traditional` of
+    it, from the same pass: the search looks for the characters that change and the hints
+    of traditional script together (the class has as many members at the same cost per
+    character) — instead of one more scan of the text for each of the forty hints.  Folding
+    neither makes nor changes a hint, so they are counted alike before and after it.  A
+    hint is counted where it is found, up to the fifth or the end of the part counted; then
+    the search goes on for the characters that change only."""
     fold = _FOLD_CHAR
+    hints = 0
+    search = _foldable(count_hints).search
     m = search(text)
     while m is not None:
         at = m.start()
         ch = text[at]
-        text = text.replace(ch, fold[ch])   # none of the results is itself one that changes
-        if changed is not None:
-            changed.add(fold[ch])
+        new = fold.get(ch)
+        if new is None:                     # a hint of traditional script
+            if at < _TRAD_HEAD:
+                hints += 1
+            if hints >= _TRAD_ENOUGH or at >= _TRAD_HEAD:
+                search = _foldable().search
+        else:
+            text = text.replace(ch, new)    # none of the results is itself one that changes
+            if changed is not None:
+                changed.add(new)
         m = search(text, at + 1)
-    return text
+    return text, hints >= _TRAD_ENOUGH
 
 
 def fold_newlines(text: str) -> str:
@@ -99,19 +127,22 @@ def _t2s():
 
 _TRAD_CHARS = "這個們來時國為與說對會學關開發經當於後區報務條確歲實體總處據應數問題類屬"
 _TRAD_HINT = later(f"[{_TRAD_CHARS}]")   # the same test as one pattern: what looks_traditional counts
+_TRAD_HEAD = 20000      # looks_traditional counts the hints in this many first characters
+_TRAD_ENOUGH = 5        # ... and this many make a text traditional
 
 
 def looks_traditional(text: str) -> bool:
     """Cheap test: enough characters that exist only in traditional script (``_TRAD_HINT``
     found at least five times in the first 20,000 characters).  Counted character by
     character, each only when the text has it at all (a plain scan for one character is
-    faster than testing every character against the class), until there are five."""
-    head = text[:20000]
+    faster than testing every character against the class), until there are five.
+    (:func:`normalize_source` has it from the pass that folds the width.)"""
+    head = text[:_TRAD_HEAD]
     hits = 0
     for ch in _TRAD_CHARS:
         if ch in head:
             hits += head.count(ch)
-            if hits >= 5:
+            if hits >= _TRAD_ENOUGH:
                 return True
     return False
 
@@ -138,8 +169,8 @@ def normalize_source(src: SourceText) -> SourceText:
     # widths): SourceText.quote() needs to look for no piece without any of them
     changed = {" ", "\n"} if "\r" in src.text else set()
     out = src.map_text(fold_newlines)
-    out = out.map_text(lambda text: fold_width(text, changed))
-    traditional = looks_traditional(out.text)
+    folded, traditional = _fold_width(out.text, changed, True)    # the same length
+    out = out.map_text(lambda _text: folded)
     if traditional:
         out = out.map_text(to_simplified)
         out.notes.append(("traditional", "繁体字文本已按简体匹配（定位仍指向原文）"))

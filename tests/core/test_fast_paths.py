@@ -1035,6 +1035,26 @@ def test_looks_traditional_counts_like_the_class_pattern():
         assert nz.looks_traditional(t) == (len(nz._TRAD_HINT.findall(t[:20000])) >= 5)
 
 
+def test_fold_width_counting_hints_equals_folding_then_looks_traditional():
+    # normalize_source has looks_traditional from the pass that folds the width: the same
+    # text, the same changed characters, the same answer as the two steps one after the other
+    from validator import normalize as nz
+    assert not set(nz._TRAD_CHARS) & (set(nz._FOLD_CHAR) | set(nz._FOLD_CHAR.values()))
+    rnd = random.Random(5)
+    texts = corpus_texts() + [odd_text(), "這個們來", "這個們來時", "這" * 5, "這" * 4 + "x" * 20000 + "這",
+                              "這（１）個，們：來％時", "", "国这个", "（" * 3 + "這" * 6 + "⽉"]
+    for t in list(texts):
+        pieces = list(t) or ["x"]
+        for _ in range(rnd.randrange(1, 9)):
+            pieces[rnd.randrange(len(pieces))] = rnd.choice(nz._TRAD_CHARS + "（）：，１Ａ\u3000")
+        texts += ["".join(pieces), "".join(pieces) * 5]
+    for t in texts:
+        changed, changed2 = set(), set()
+        folded = nz.fold_width(t, changed)
+        assert nz._fold_width(t, changed2, True) == (folded, nz.looks_traditional(folded)), repr(t[:40])
+        assert changed2 == changed
+
+
 def test_lines_and_trims_in_one_loop_equal_the_two_steps():
     texts = corpus_texts() + [odd_text(), "&nbsp;\n x &nbsp;\n\u3000&nbsp;\r\n&NBSP;a", "", "\n\r\n \r", "a\r", "&\n&amp;"]
     for text in texts:
