@@ -71,6 +71,15 @@ def test_binary_input_is_a_one_line_read_error(data, name, what):
     assert "\n" not in str(exc.value)
 
 
+@pytest.mark.parametrize("input_format", [None, "", "auto", "text", " Markdown ", "html", "txt"])
+def test_binary_input_is_a_read_error_whether_sniffed_or_forced(input_format):
+    # sniffed: sniff() finds the bytes binary; forced to a text format: read_bytes tests them
+    # itself (it does not test again what sniff() has tested)
+    data = b"\x01\x02\x03binary" * 50
+    with pytest.raises(ReadError, match="不是文本文件"):
+        read_bytes(data, "report.txt", input_format=input_format)
+
+
 def test_a_zip_that_is_not_a_word_document_is_a_read_error():
     import zipfile
     buf = io.BytesIO()

@@ -42,10 +42,13 @@ SNIFF_BYTES = 200_000   # sniff() looks at no more than this much of the input
 def format_of(data: bytes, name: str = "", input_format: str | None = None) -> str:
     """The reader a file needs: ``input_format`` (--format) unless it is empty or "auto", else
     what :func:`validator.sniff.sniff` finds in the first ``SNIFF_BYTES`` of ``data``."""
-    fmt = (input_format or "").strip().lower() or None
-    if fmt in (None, "auto"):
-        fmt = sniff(data, name)
+    fmt = (input_format or "").strip().lower() if _forced(input_format) else sniff(data, name)
     return _ALIASES.get(fmt, fmt)
+
+
+def _forced(input_format: str | None) -> bool:
+    """The format is given (--format), not sniffed (:func:`format_of`)."""
+    return (input_format or "").strip().lower() not in ("", "auto")
 
 
 def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = None, markers: tuple = ()) -> Document:
@@ -62,7 +65,9 @@ def read_bytes(data: bytes, name: str = "<stdin>", input_format: str | None = No
     if fmt not in FORMATS:
         raise ReadError(msg("{n}: 不支持的输入格式“{f}”；可用：{a}", '{n}: unsupported input format "{f}"; available: {a}',
                             n=name, f=fmt, a=", ".join(FORMATS)))
-    if fmt in ("text", "markdown", "html") and _is_binary(data[:4096]):
+    # a sniffed text format has passed this test already (sniff() tests the same first 4 KiB
+    # before it names one); a format given by --format has not
+    if fmt in ("text", "markdown", "html") and _forced(input_format) and _is_binary(data[:4096]):
         raise ReadError(msg("{n}: 不是文本文件（含有二进制字节），不能按 {f} 读取", "{n}: not a text file (it has binary bytes); cannot be read as {f}",
                             n=name, f=fmt))
     if fmt == "text":
