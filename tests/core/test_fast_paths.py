@@ -551,9 +551,10 @@ def test_grammar_tokens_carry_their_object_without_its_text():
 
 
 def test_anchor_search_skipping_ahead_finds_the_plain_search_match():
-    """_search looks for an anchor's word first and searches the pattern from the run of
-    characters its optional start can take before it: the same match as a plain search, from
-    any start, also where the word follows blanks, a number, a bracket or '#'."""
+    """_search looks for an anchor's word first and matches the pattern in the run of
+    characters its start can take before it (else at the next occurrence of the word): the
+    same match as a plain search, from any start, also where the word follows blanks, a
+    number, a bracket or '#', and where it first comes without the '#' the pattern needs."""
     from validator.templates import load_formats
     patterns = [rx for f in load_formats().values() for t in f.tables for rx in t.anchor_patterns()]
     patterns.append(re.compile(r"(?:[(（]|(?<!\s))\s*本\s*列"))
@@ -561,6 +562,9 @@ def test_anchor_search_skipping_ahead_finds_the_plain_search_match():
     texts = corpus_texts() + [
         "甲 本年新收政府信息公开申请数量", "一、   本年新收 政 府信息公开申请", "三.\n本年度办理结果", "x  \n  ## 行政复议",
         "（本列数据", "本 本列数据", "     本年度办理结果", "一本年新收政府信息公开申请", "本年", "",
+        # the word without the start the pattern requires, then with it (the next occurrence)
+        "行政复议情况\n\n## 行政复议", "行政复议 行政复议\n# 行政复议", "  行政复议#行政复议", "#\n行政复议",
+        "### 行政 复议", "本列 数据（本列数据", "##行政复议", "#  \n  行政复议 ## 行 政复议",
     ]
     rnd = random.Random(2)
     for t in texts:

@@ -448,8 +448,10 @@ def _search(rx, text: str, lo: int):
     (the first literal and the literals and blanks right after it: ``本\s*年\s*新…``) is
     searched first, which the engine does fast; the first match of the pattern cannot start
     before the run of characters the optional start can consume right before that word (the
-    word's first character is not one of them), so the pattern is searched from there — the
-    same match, found from a later position."""
+    word's first character is not one of them), so the pattern is matched at each position of
+    that run, and only when it matches at none of them (a pattern whose start is not optional:
+    ``#+\s*行\s*政…``) the next occurrence of the word is looked for — the same match, found
+    without trying the pattern at every position."""
     plan = _PLANS.get(id(rx))
     if plan is None or plan[0] is not rx:
         if len(_PLANS) > 256:
@@ -459,13 +461,24 @@ def _search(rx, text: str, lo: int):
     if how is None:
         return rx.search(text, lo)
     word, before = how
-    w = word.search(text, lo)
-    if w is None:
-        return None
-    start = w.start()
-    while start > lo and text[start - 1] in before:   # (text[lo:q].rstrip(before), uncopied)
-        start -= 1
-    return rx.search(text, start)
+    pos = lo
+    while True:
+        w = word.search(text, pos)
+        if w is None:
+            return None
+        at = w.start()
+        start = at
+        while start > lo and text[start - 1] in before:   # (text[lo:q].rstrip(before), uncopied)
+            start -= 1
+        # a match that starts in this run takes this occurrence of the word; when none does
+        # (a word without the start the pattern requires: 行政复议 in prose for "#+\s*行政复议"),
+        # the first match is at a later occurrence — found from there, not by the engine's
+        # search trying the pattern at every position up to it
+        for q in range(start, at + 1):
+            m = rx.match(text, q)
+            if m is not None:
+                return m
+        pos = at + 1
 
 
 def _search_plan(rx) -> tuple | None:
