@@ -384,8 +384,6 @@ def find_table_regions(text: str, headings: list[Heading], tables: list[TableSpe
     return regions
 
 
-_PROSE_LINE = later(r"(?m)^[^|\n]*$")
-_PROSE_MARK = later(r"[。！？]|^\s*[(（][一二三四五六七八九十]{1,2}[)）]")
 _ITEM_AT_START = later(r"\s*[(（][一二三四五六七八九十]{1,2}[)）]")
 
 
@@ -398,19 +396,27 @@ def _prose_after(text: str, start: int, end: int, label_spans: list[tuple[int, i
     first_nl = text.find("\n", max(start, last_label))
     if first_nl < 0 or first_nl >= end:
         return end
-    for m in _PROSE_LINE.finditer(text, first_nl + 1, end):
-        ls, le = m.start(), m.end()
-        line = m.group(0)
-        # the patterns first: most lines of a table have neither, and then neither the
-        # labels nor the Chinese characters of the line need to be looked at
-        mark = _PROSE_MARK.search(line)
+    # the lines after it, up to the region's end.  The cheap tests first: most lines of a
+    # table have a cell separator, or neither a full stop nor a sub-item marker, and then
+    # neither the labels nor the Chinese characters of the line are looked at.  (Plain
+    # string tests: the patterns they replace, "(?m)^[^|\n]*$" for a line and "[。！？]|^…"
+    # for its marks, start with no character to skip ahead to — the engine tried them at
+    # every position.)
+    line_start = first_nl + 1
+    for line in text[line_start:end].split("\n"):
+        ls, le = line_start, line_start + len(line)
+        line_start = le + 1
+        if "|" in line:
+            continue
+        stop = "。" in line or "！" in line or "？" in line
         item = _ITEM_AT_START.match(line)
-        if mark is None and item is None:
+        if not stop and item is None:
             continue
         if any(a < le and b > ls for a, b in label_spans):
             continue
         cjk = sum(1 for ch in line if "\u4e00" <= ch <= "\u9fff")
-        if (cjk >= 12 and mark) or (cjk >= 4 and item):
+        # (a line with a sub-item marker and 12 Chinese characters has 4 of them)
+        if (cjk >= 12 and stop) or (cjk >= 4 and item):
             return ls
     return end
 
