@@ -42,9 +42,9 @@ def compact(s: str) -> str:
     return SOFT_RUNS.sub("", s)
 
 
-_SENTENCE_STOPS = later("[。；;\n]")
-
-
 def sentences(text: str) -> list[str]:
-    """The non-empty pieces of text between 。；; and line breaks."""
-    return list(filter(None, _SENTENCE_STOPS.split(text)))
+    """The non-empty pieces of text between 。；; and line breaks.  The other stops made 。
+    and the text split at 。: the same pieces as a split at the class [。；;\n], in scans of
+    the text for one character each (a replace that finds none copies nothing) instead of
+    the regex engine testing the class at every character, several times slower."""
+    return list(filter(None, text.replace("；", "。").replace(";", "。").replace("\n", "。").split("。")))

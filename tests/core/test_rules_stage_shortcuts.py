@@ -27,7 +27,9 @@
   long way's;
 * the default item marker of numbering is tried only before a 是 that follows a numeral, and a
   shipped pattern with a fixed anchor (saferegex.fixed_anchor) or few first characters only at
-  those characters — the matches are the engine's scan's.
+  those characters — the matches are the engine's scan's;
+* the prose is split into sentences by str.replace and str.split (textutil.sentences) — the
+  pieces of a split at the class [。；;\n], on the corpus texts and texts of every stop.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import equation_cases
+from tests.conftest import corpus_texts, equation_cases
 from validator.expr import Missing, check
 from validator.lint import Options, lint_path, run_rules
 from validator.model import Cell, Row, Table, ValueKind
@@ -508,3 +510,15 @@ def _with_source(report, src):
     r = copy.copy(report)
     r.source = src
     return r
+
+
+def test_the_sentences_are_the_pieces_between_the_stops_as_a_regex_split_gives():
+    import random
+    import re
+    from validator.textutil import sentences
+    stops = re.compile("[。；;\n]")
+    texts = corpus_texts() + ["", "。", "；;\n。", "甲。乙；丙;丁\n戊", "。。甲；；乙\n\n", "甲\r\n乙", "；甲", "甲;"]
+    rnd = random.Random(15)
+    texts += ["".join(rnd.choice("。；;\n甲乙 \r，") for _ in range(rnd.randint(0, 12))) for _ in range(2000)]
+    for text in texts:
+        assert sentences(text) == list(filter(None, stops.split(text)))
