@@ -1121,3 +1121,20 @@ def test_labels_found_in_the_text_itself_equal_those_found_in_the_compacted_text
     # a core with a character that compacting leaves out is never found there: no fast path
     odd = LabelMatcher([lb.LabelSpec("T", "row", "k", "a b", None, "a b")])
     assert odd.spaced is None and odd.find("a b", 0, 3) == _find_by_compacting(odd, "a b", 0, 3)
+
+
+def test_front_keys_are_the_front_key_pattern_s_matches():
+    """metadata._front_keys looks for the front-matter keys from the first key and colon only:
+    the same matches as the pattern tried at every character, on every line and paragraph of
+    the corpus and on lines with keys after white space, '-', '|', and keys without a colon."""
+    from validator.parse import metadata as md
+    texts = [ln for t in corpus_texts() for ln in t.split("\n")] + [t for t in corpus_texts()]
+    texts += ["索引号：123 发布机构：某某局", "- 发布日期: 2024-01-02 | 文号：x", "时间：上午 名称：x",
+              "  \u3000-\t索 引 号 ：1", "统计时间：2023年", "|来源:网", "-来源：x", "a-来源：x", "a -  来源：x",
+              "文号 文号：1", "发布机构 某局 发布日期：2024", "：：来源：", "来源", "来源 ：", "x\n-\n发布时间\n：1", ""]
+    rnd = random.Random(11)
+    parts = [" ", "\u3000", "-", "|", "：", ":", "来源", "文", "号", "时间", "x", "发布日期", "\n"]
+    texts += ["".join(rnd.choice(parts) for _ in range(rnd.randint(0, 12))) for _ in range(5000)]
+    for s in texts:
+        want = [(m.span(), m.span(1)) for m in md._META_KEY.finditer(s)] if ":" in s or "：" in s else []
+        assert [(m.span(), m.span(1)) for m in md._front_keys(s)] == want, s

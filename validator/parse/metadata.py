@@ -111,9 +111,7 @@ def fill_metadata(report: Report) -> None:
     # pinyin debris such as 发(fā)布日期 from a copied page)
     for p in pre[:14]:
         clean, cmap = _strip_pinyin(p.text)
-        # a key ends with a colon: a paragraph without one has none (the pattern, which can
-        # start anywhere, is not tried at every character of it)
-        keys = list(_META_KEY.finditer(clean)) if ":" in clean or "：" in clean else []
+        keys = _front_keys(clean)
         for i, m in enumerate(keys):
             key = _BLANKS.sub("", m.group(1))
             vstart = m.end()
@@ -376,8 +374,11 @@ def _last_paragraphs(report: Report, n: int) -> list:
 _META_KEYS = ("索引号", "发布机构", "发布日期", "成文日期", "生成日期", "公开方式", "公开范围", "主题分类", "文号",
               "发文字号", "信息来源", "来源", "发文机关", "发文单位", "发文日期", "标题", "名称", "分类", "时效",
               "关键词", "有效性", "发布时间", "时间", "所属机构", "体裁分类", "组配分类", "服务对象")
-_META_KEY = later(r"(?:^|(?<=[\s|]))-?\s*(%s)\s*[:：]" % "|".join(
-    r"\s?".join(k) for k in sorted(_META_KEYS, key=len, reverse=True)))
+_KEY_WORDS = "|".join(r"\s?".join(k) for k in sorted(_META_KEYS, key=len, reverse=True))
+_META_KEY = later(r"(?:^|(?<=[\s|]))-?\s*(%s)\s*[:：]" % _KEY_WORDS)
+# a key and its colon, wherever they are: the engine skips ahead to a key's first character
+# (_META_KEY, which starts with a look-behind, is tried at every character)
+_KEY_AND_COLON = later(r"(?:%s)\s*[:：]" % _KEY_WORDS)
 _META_DATE_KEYS = ("发布日期", "成文日期", "生成日期", "发文日期", "发布时间", "时间")
 _META_DATE = later(r"\s*((?:19|20)\d{2}\s*(?:年|-|/|\.)\s*\d{1,2}\s*(?:月|-|/|\.)\s*\d{1,2}\s*日?)")
 _PINYIN = later(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)")
@@ -386,6 +387,27 @@ _TITLE_AT = later(r"[^\s。，,；;:：]{0,40}?(?:19|20)\d{2}\s*年\s*度?[^。�
 _TITLE_IN_LINE = later(r"(?:^|\s)((?:(?!当前位置)[^\s。，,；;:：])*?(?:19|20)\d{2}\s*年\s*度?[^\s。，,；;:：]{0,40}?(?:年度报告|工作报告|年报))(?=\s|$|[,，。])")
 _SELF_NAMED = later(r"《(?P<t1>[^》]{0,40}(?:19|20)\d{2}\s*年[^》]{0,30}(?:年度报告|工作报告|年报))》"
                          r"|(?:编制|公布|发布)了?(?P<t2>[^\s,，。《》]{0,30}?(?:19|20)\d{2}\s*年\s*度?[^\s,，。《》]{0,30}?(?:年度报告|工作报告))")
+
+
+def _front_keys(clean: str) -> list:
+    """``list(_META_KEY.finditer(clean))``, looked for only from where it can start.  Each of
+    its matches is a key and a colon (a match of _KEY_AND_COLON) after a '-' and white space:
+    none before the first key and colon, less that white space and '-' (a key is no white
+    space: a later key's white space cannot reach back over the first key).  A paragraph
+    without a key and a colon (most: body text with a colon) is not scanned at every
+    character."""
+    if ":" not in clean and "：" not in clean:
+        return []
+    first = _KEY_AND_COLON.search(clean)
+    if first is None:
+        return []
+    at = first.start()
+    while at and clean[at - 1].isspace():     # (str.isspace is the pattern's \s)
+        at -= 1
+    if at and clean[at - 1] == "-":
+        at -= 1
+    # (with a start position, ^ matches only at 0 and the look-behind sees clean[at - 1])
+    return list(_META_KEY.finditer(clean, at))
 
 
 def _strip_pinyin(s: str) -> tuple[str, list[int] | range]:
