@@ -364,12 +364,15 @@ class _Settings:
             raise UsageError(of(exc)) from None
         self._eff = {}
         self._opts = {}
+        self._same = {}     # id(effective settings) -> (them, Options, the fields they alone decide)
         self._read = _read_settings(args)   # the same for every file
 
-    def for_path(self, path):
+    def for_path(self, path, is_file: bool = False):
+        """(configuration, effective settings, rules) of ``path`` (``is_file``: known not to be
+        a directory, as every path discovery gives: its directory's, without a stat)."""
         from .config import ConfigError, check_selectors, effective
         try:
-            cfg = self.resolver.for_path(path)
+            cfg = self.resolver.for_file(path) if is_file else self.resolver.for_path(path)
         except ConfigError as exc:
             raise UsageError(of(exc)) from None
         key = cfg.key()
@@ -385,26 +388,36 @@ class _Settings:
             self._eff[key] = (cfg, eff, rules)
         return self._eff[key]
 
-    def options(self, path):
+    def options(self, path, is_file: bool = False):
         """(Options, effective settings, rules) of a file; asked again for the same file (the
         cross-report step asks for each pair), the same answer without resolving again."""
         got = self._opts.get(path)
         if got is None:
-            got = self._opts[path] = self._options(path)
+            got = self._opts[path] = self._options(path, is_file)
         return got
 
-    def _options(self, path):
-        from .config import per_file_ignores, select_tuple, severity_overrides
-        from .lint import Options
-        cfg, eff, rules = self.for_path(path)
-        v = eff.values
-        opts = Options(template=None if v["template"] in (None, "auto") else v["template"],
-                       issuer_kind=None if v["issuer-kind"] in (None, "auto") else v["issuer-kind"],
-                       input_format=self.args.input_format, lang=v["lang"] or "zh",
-                       select=select_tuple(eff),
-                       ignore=tuple(v["ignore"]) + per_file_ignores(eff, cfg.root, path),
-                       extra_rule_dirs=tuple(v["rules-dirs"]),
-                       severity=severity_overrides(eff, rules))
+    def _options(self, path, is_file: bool = False):
+        cfg, eff, rules = self.for_path(path, is_file)
+        # what comes from the configuration alone: once per configuration, not per file
+        same = self._same.get(id(eff))
+        if same is None or same[0] is not eff:
+            from .config import select_tuple, severity_overrides
+            from .lint import Options
+            v = eff.values
+            same = self._same[id(eff)] = (eff, Options, dict(
+                template=None if v["template"] in (None, "auto") else v["template"],
+                issuer_kind=None if v["issuer-kind"] in (None, "auto") else v["issuer-kind"],
+                input_format=self.args.input_format, lang=v["lang"] or "zh",
+                select=select_tuple(eff), ignore=tuple(v["ignore"]),
+                extra_rule_dirs=tuple(v["rules-dirs"]), severity=severity_overrides(eff, rules)))
+        _eff, Options, kw = same
+        ignore = kw["ignore"]
+        if eff.values.get("per-file-ignores"):
+            from .config import per_file_ignores
+            ignore = ignore + per_file_ignores(eff, cfg.root, path)
+        opts = Options(template=kw["template"], issuer_kind=kw["issuer_kind"], input_format=kw["input_format"],
+                       lang=kw["lang"], select=kw["select"], ignore=ignore,
+                       extra_rule_dirs=kw["extra_rule_dirs"], severity=dict(kw["severity"]))
         lim = self._read
         opts.max_bytes, opts.timeout, opts.max_chars = lim.max_bytes, lim.timeout, lim.max_chars
         return opts, eff, rules
@@ -501,7 +514,7 @@ def cmd_check(args) -> int:
     for p in files:
         if p == "-":
             continue
-        opts, eff, _rules = settings.options(p)
+        opts, eff, _rules = settings.options(p, is_file=True)
         opts.english = english
         tasks.append((p, opts, cross, lines))
         per_file[p] = eff

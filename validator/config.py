@@ -303,7 +303,18 @@ class Resolver:
         # the files of one directory: resolved once (not once per file; a string and one stat
         # per file, no Path: the main process asks for each of a batch's files)
         s = os.fspath(path)
-        given = s if os.path.isdir(s) else (os.path.dirname(s) or ".")
+        return self._for_dir(s if os.path.isdir(s) else (os.path.dirname(s) or "."))
+
+    def for_file(self, path: str | Path) -> Config:
+        """The configuration of ``path``, known not to be a directory (every path discovery
+        gives): its directory's, without the stat :meth:`for_path` makes to tell."""
+        if self.forced is not None:
+            return self.forced
+        if self.isolated:
+            return self.default
+        return self._for_dir(os.path.dirname(os.fspath(path)) or ".")
+
+    def _for_dir(self, given: str) -> Config:
         got = self._given.get(given)
         if got is not None:
             return got

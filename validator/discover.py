@@ -52,6 +52,7 @@ class _Ignores:
         self._cache: dict[Path, pathspec.PathSpec | None] = {}
         self._roots: dict[Path, Path] = {}
         self._limits: dict[Path, Path] = {}     # top as given -> _limit(top resolved)
+        self._chains: dict[tuple, tuple] = {}   # (directory resolved, top) -> applying()
 
     def spec_of(self, d: Path):
         if d not in self._cache:
@@ -77,26 +78,43 @@ class _Ignores:
             self._roots[top] = d
         return self._roots[top]
 
+    def applying(self, d: Path, top: Path) -> tuple:
+        """The (directory, spec) of every .gitignore that applies below the resolved directory
+        ``d``: those of d and its parents up to the git root (or top, outside git).  Once per
+        directory: a directory's files share them (and most directories have none)."""
+        key = (d, top)
+        got = self._chains.get(key)
+        if got is None:
+            limit = self._limits.get(top)
+            if limit is None:
+                limit = self._limits[top] = self._limit(top.resolve())
+            got = []
+            while True:
+                spec = self.spec_of(d)
+                if spec is not None:
+                    got.append((d, spec))
+                if d == limit or d.parent == d:
+                    break
+                d = d.parent
+            got = self._chains[key] = tuple(got)
+        return got
+
     def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
         """Whether a .gitignore between the git root (or top, outside git) and path ignores it."""
-        limit = self._limits.get(top)
-        if limit is None:
-            limit = self._limits[top] = self._limit(top.resolve())
-        d = path.parent
-        chain = []
-        while True:
-            chain.append(d)
-            if d == limit or d.parent == d:
-                break
-            d = d.parent
-        for base in chain:
-            spec = self.spec_of(base)
-            if spec is None:
-                continue
+        for base, spec in self.applying(path.parent, top):
             rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
             if spec.match_file(rel):
                 return True
         return False
+
+
+def _symlinks(d: str) -> frozenset:
+    """The names of the symbolic links in directory ``d`` (one listing, not an lstat per file)."""
+    try:
+        with os.scandir(d) as it:
+            return frozenset(e.name for e in it if e.is_symlink())
+    except OSError:
+        return frozenset()
 
 
 def _excluded(path: Path, resolver, cache: dict) -> bool:
@@ -143,7 +161,6 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
     def walk(top: Path):
         for dirpath, dirnames, filenames in os.walk(top):
             d = Path(dirpath)
-            resolved = None     # d resolved, once for its files (a file that is not a symlink resolves to it / name)
             keep = []
             for name in sorted(dirnames):
                 sub = d / name
@@ -155,18 +172,29 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
                     continue
                 keep.append(name)
             dirnames[:] = keep
-            for name in sorted(filenames):
-                f = d / name
-                if not name.lower().endswith(REPORT_SUFFIXES) or name.startswith(".") or SKIP_FILES.match(name):
+            names = [n for n in filenames
+                     if n.lower().endswith(REPORT_SUFFIXES) and not n.startswith(".") and not SKIP_FILES.match(n)]
+            if not names:
+                continue
+            # what the configuration and the .gitignore files say is the same for all the files
+            # of a directory, asked once here (a file's configuration is its directory's):
+            # per file only what can differ — an exclude pattern, a .gitignore line, a symlink
+            cfg = resolver.for_path(dirpath) if resolver is not None else None
+            per_file_exclude = cfg is not None and bool(cfg.get("exclude"))
+            gitignores = links = ()
+            if respect_gitignore and (cfg is None or cfg.get("respect-gitignore") is not False):
+                resolved = d.resolve()
+                gitignores = ign.applying(resolved, top)
+                links = _symlinks(dirpath)   # a symlinked file: .gitignore applies where it really is
+            for name in sorted(names):
+                if per_file_exclude and _excluded(d / name, resolver, excache):
                     continue
-                if _excluded(f, resolver, excache):
-                    continue
-                if respect(f):
-                    if resolved is None:
-                        resolved = d.resolve()
-                    if ign.ignored(f.resolve() if os.path.islink(f) else resolved / name, False, top):
+                if name in links:
+                    if ign.ignored((d / name).resolve(), False, top):
                         continue
-                add(str(f))
+                elif gitignores and ign.ignored(resolved / name, False, top):
+                    continue
+                add(os.path.join(dirpath, name))
 
     for raw in paths:
         if raw == "-":

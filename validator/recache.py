@@ -97,7 +97,8 @@ def preload() -> int:
         try:
             tname, pattern, flags = k
             key = (_TYPES[tname], pattern, flags)
-            if key in cache:
+            if key in cache:        # compiled before the preload (an import): stored all the same,
+                _loaded[k] = entry  # so remember() has nothing to add for it
                 continue
             final_flags, code, groups, groupindex, indexgroup = entry
             cache[key] = _sre.compile(pattern, final_flags, list(code), groups, groupindex, indexgroup)

@@ -175,3 +175,24 @@ def test_the_key_names_the_python_build(monkeypatch):
     finally:
         monkeypatch.undo()
         recache._key.cache_clear()
+
+
+def test_a_pattern_compiled_before_the_preload_is_not_taken_for_a_new_one(tmp_path, monkeypatch):
+    """A pattern already in ``re``'s cache when the stored table is loaded (compiled by an
+    import) is stored all the same: remember() at the end of the run finds nothing new and
+    does not read the table file again (it did at the end of every run, and in every worker)."""
+    monkeypatch.setattr(recache, "_loaded", recache._loaded)      # restored after the test
+    monkeypatch.setenv("XXGK_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("XXGK_LINT_NO_CACHE", raising=False)
+    pattern = r"xxgk-lint-test-(?:甲|乙)+\d{3}"
+    re.compile(pattern)                        # compiled before any preload
+    recache.preload()
+    assert recache.remember() >= 1            # new: stored
+    recache.preload()                          # the next run: the pattern is in re's cache already
+    reads = []
+    real = recache._read
+    monkeypatch.setattr(recache, "_read", lambda path: reads.append(path) or real(path))
+    assert recache.remember() == 0
+    assert reads == []
+    re.compile(pattern + "x")                  # a pattern that really is new is still stored
+    assert recache.remember() == 1 and len(reads) == 1

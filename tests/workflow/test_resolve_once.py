@@ -62,3 +62,48 @@ def test_gitignore_applies_where_a_symlinked_file_really_is(tmp_path):
     assert found == ["年报.txt"]            # the link resolves into drafts/, which .gitignore ignores
     found = [Path(p).name for p in discover([str(top)], respect_gitignore=False)]
     assert sorted(found) == sorted(["年报.txt", "链接.txt", "草稿.txt"])
+
+
+def test_per_directory_discovery_still_decides_each_file(tmp_path, monkeypatch):
+    """Discovery asks the configuration and the .gitignore files once per directory; exclude
+    patterns, .gitignore lines, a subdirectory's own configuration and symlinked files still
+    decide file by file."""
+    top = tmp_path / "site"
+    for d in ("sub/ignored", "cfg", "loose"):
+        (top / d).mkdir(parents=True)
+    (top / ".gitignore").write_text("*.tmp.txt\nsub/ignored/\n", encoding="utf-8")
+    (top / "sub" / ".gitignore").write_text("e.txt\n", encoding="utf-8")
+    (top / "cfg" / ".xxgk-lint.yaml").write_text("exclude: ['skip_*.txt']\n", encoding="utf-8")
+    (top / "loose" / ".xxgk-lint.yaml").write_text("respect-gitignore: false\n", encoding="utf-8")
+    for f in ("a.txt", "b.tmp.txt", "README.md", ".hidden.txt", "notes.csv", "sub/c.txt", "sub/e.txt",
+              "sub/f.html", "sub/ignored/d.txt", "cfg/skip_1.txt", "cfg/keep.txt", "loose/g.tmp.txt"):
+        (top / f).write_text("报告\n", encoding="utf-8")
+    os.symlink(top / "sub" / "e.txt", top / "link.txt")          # ignored where it really is
+    os.symlink(top / "a.txt", top / "sub" / "alias.txt")          # kept: a.txt is not ignored
+    monkeypatch.chdir(tmp_path)
+    found = discover(["site"], Resolver())
+    assert found == [os.path.join("site", p) for p in
+                     ("a.txt", "cfg/keep.txt", "loose/g.tmp.txt", "sub/alias.txt", "sub/c.txt", "sub/f.html")]
+    everything = discover(["site"], Resolver(), respect_gitignore=False)
+    assert "site/sub/e.txt" in everything and "site/link.txt" in everything and "site/cfg/skip_1.txt" not in everything
+
+
+def test_files_of_one_configuration_still_get_their_own_options(tmp_path, monkeypatch):
+    """What a configuration alone decides is worked out once for all its files; per-file-ignores
+    still apply file by file, and no two files share a mutable field."""
+    from validator.cli import _parser, _Settings
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / ".xxgk-lint.toml").write_text('ignore = ["C101"]\n[severity]\nA301 = "info"\n'
+                                       '[per-file-ignores]\n"a*.txt" = ["A303"]\n', encoding="utf-8")
+    for n in ("a1.txt", "b1.txt"):
+        (d / n).write_text("报告\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    s = _Settings(_parser().parse_args(["check", "d"]))
+    oa, eff_a, _ = s.options("d/a1.txt", is_file=True)
+    ob, eff_b, _ = s.options("d/b1.txt", is_file=True)
+    assert eff_a is eff_b
+    assert oa.ignore == ("C101", "A303") and ob.ignore == ("C101",)
+    assert oa.severity == ob.severity == {"A301": "info"} and oa.severity is not ob.severity
+    assert s.options("d/a1.txt")[0] is oa            # asked again: the same answer
+    assert s.for_path("d/a1.txt", is_file=True) is s.for_path("d") is s.for_path("d/b1.txt")
