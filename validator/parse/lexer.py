@@ -62,14 +62,15 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     kept = []
     last_end = start
     labels.sort(key=_earlier_longer)
-    for s, e, sp, q in labels:
-        if s < last_end:
+    for hit in labels:
+        if hit[0] < last_end:
             continue
-        kept.append((s, e, sp, q))
-        last_end = e
+        kept.append(hit)
+        last_end = hit[1]
     end = _prose_after(text, start, end, [(a, b) for a, b, _s, _q in kept])
+    if end < region.end:
+        kept = [k for k in kept if k[0] < end]     # (all of them start before the region's end)
     region.end = end
-    kept = [k for k in kept if k[0] < end]
     toks: list[Tok] = []
     pos = start
     header_rows = _header_row_spans(text, start, end)
