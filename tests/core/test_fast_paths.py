@@ -1138,3 +1138,80 @@ def test_front_keys_are_the_front_key_pattern_s_matches():
     for s in texts:
         want = [(m.span(), m.span(1)) for m in md._META_KEY.finditer(s)] if ":" in s or "：" in s else []
         assert [(m.span(), m.span(1)) for m in md._front_keys(s)] == want, s
+
+
+def _driver_facts_reference(driver, tokens):
+    """What the grammar driver worked out from a token stream before it ran, as it did: where
+    each terminal is, where each table ends, the sections and each table's rows out of order."""
+    from validator.parse.grammar import _longest_increasing
+    els = driver.els
+    positions: dict = {}
+    table_end_at: dict = {}
+    groups: list = [[]]
+    open_at = None
+    for i, t in enumerate(tokens):
+        positions.setdefault(t.type, []).append(i)
+        el = els.get(t.type)
+        if el is None:
+            continue
+        if el.kind == "section":
+            groups[0].append(i)
+        elif el.kind == "table":
+            open_at = i
+            groups.append([])
+        elif el.kind == "table_end":
+            if open_at is not None:
+                table_end_at[open_at] = i
+                open_at = None
+        elif el.kind == "row" and len(groups) > 1:
+            groups[-1].append(i)
+    out: set = set()
+    for idx in groups:
+        ranks = [els[tokens[i].type].rank for i in idx]
+        keep = _longest_increasing(ranks)
+        out.update(i for k, i in enumerate(idx) if k not in keep)
+    return positions, table_end_at, out, {tokens[j].type for j in out}
+
+
+def test_the_grammar_driver_finds_what_is_out_of_order_as_before(monkeypatch):
+    """The driver checks the order of the sections and of each table's rows in its one pass
+    and works out where each terminal is only when a recovery asks: the same facts as
+    collected before, on the token stream of every corpus report and on those streams
+    shuffled (sections and rows out of order or twice, tables cut)."""
+    from validator.lint import lint_path
+    from validator.parse import grammar as gm
+    streams = []
+    plain = gm._Driver.__init__
+
+    def keep(self, g, tokens):
+        streams.append((g, list(tokens)))
+        plain(self, g, tokens)
+
+    monkeypatch.setattr(gm._Driver, "__init__", keep)
+    for p in sorted((CORPUS / "reports").glob("*.txt")):
+        lint_path(str(p))
+    monkeypatch.setattr(gm._Driver, "__init__", plain)
+    rnd = random.Random(15)
+    cases = list(streams)
+    for g, tokens in streams:
+        for _ in range(6):
+            shuffled = list(tokens)
+            k = rnd.randint(0, len(shuffled))
+            part = shuffled[k:k + rnd.randint(2, 12)]
+            rnd.shuffle(part)
+            shuffled[k:k + len(part)] = part
+            if rnd.random() < 0.3 and shuffled:
+                del shuffled[rnd.randrange(len(shuffled))]
+            if rnd.random() < 0.3 and shuffled:      # a section or row written twice
+                shuffled.insert(rnd.randint(0, len(shuffled)), rnd.choice(shuffled))
+            cases.append((g, shuffled))
+    disordered = 0
+    for g, tokens in cases:
+        d = gm._Driver(g, list(tokens))
+        positions, table_end_at, out, elsewhere = _driver_facts_reference(d, tokens)
+        assert d.table_end_at == table_end_at
+        assert d.out_of_order_at == out
+        assert d.elsewhere == elsewhere
+        assert d.positions == positions
+        disordered += bool(out)
+    assert len(streams) >= 10 and disordered > 20

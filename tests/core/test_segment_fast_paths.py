@@ -383,3 +383,33 @@ def test_table_tokens_need_merging_only_after_a_header_word_read_as_text(monkeyp
         assert not any(t.type == "TEXT" and not t.text for t in toks)
         merged += any(a.type == b.type == "TEXT" for a, b in zip(toks, toks[1:]))
     assert merged     # (TEXT next to TEXT, a separator between: there are such lists to look at)
+
+
+# -- page numbers and Markdown separators blanked in a gap: blanks split one way only -------------
+_PAGE_NO_AS_WRITTEN = r"(?m)^[ \t]*[-—－]?[ \t]*\d{1,3}[ \t]*[-—－][ \t]*$|^[ \t]*第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?[ \t]*$"
+_MD_SEP_AS_WRITTEN = r"(?m)^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$"
+
+
+def test_page_number_and_separator_lines_are_blanked_as_the_ambiguous_patterns_blanked_them():
+    """_PAGE_NO and _MD_SEP (runs of blanks taken one way, possessively) blank the same
+    stretches as the patterns they replace, whose runs of blanks could be split between two
+    repeats (quadratic on the indented blank lines of pdftotext gaps): on the text of every
+    corpus report, every line of it, and random lines of blanks, dashes, pipes, digits."""
+    import re
+    old_page, old_sep = re.compile(_PAGE_NO_AS_WRITTEN), re.compile(_MD_SEP_AS_WRITTEN)
+    texts = corpus_texts()
+    texts += [ln for t in corpus_texts() for ln in t.split("\n")]
+    texts += ["- 3 -", " —12－ ", "  7 -  ", "-3-\n", "第 2 页 共 9 页", "第\n2\n页", "|---|:--:|", " | -- | -- | ",
+              "----  ----", "|--", "--|", "| --- |\n|---", "- -", "1234-", "12-\t", "\u3000-3-", " -3- \r"]
+    rnd = random.Random(15)
+    for _ in range(4000):
+        texts.append("".join(rnd.choice([" ", "  ", "\t", "\n", "-", "--", "—", "－", "|", ":", "1", "23", "4567",
+                                         "第", "页", "共", "x", "\u3000"]) for _ in range(rnd.randint(0, 16))))
+    blanked = 0
+    for t in texts:
+        for new, old in ((lx._PAGE_NO, old_page), (lx._MD_SEP, old_sep)):
+            got = [m.span() for m in new.finditer(t)]
+            assert got == [m.span() for m in old.finditer(t)], (t, new)
+            assert new.sub(lx._blank_match, t) == old.sub(lx._blank_match, t)
+            blanked += bool(got)
+    assert blanked > 100

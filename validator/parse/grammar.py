@@ -312,54 +312,83 @@ class _Driver:
         self.real: set[str] = set()            # terminals of tokens of the report consumed
         self.elsewhere: set[str] = set()       # terminals present out of place
         self.replaced: set[str] = set()        # groups a row of another format stands for
-        # one pass over the tokens: where each terminal is, where each table ends, and the
-        # sections and each table's rows in order (for _out_of_order)
-        positions: dict[str, list[int]] = {}
+        # one pass over the element tokens: where each table ends, and the sections and each
+        # table's rows with their ranks in order, or not (for _out_of_order)
         table_end_at: dict[int, int] = {}
-        groups: list[list[int]] = [[]]
+        sections: list[int] = []
+        rows: list[int] | None = None     # the rows of the last table started
+        groups: list[list[int]] = []      # the sections, then each table's rows: when not in order
+        sections_in_order = True
+        section_rank = row_rank = -1
         open_at = None
-        els = self.els
+        get = self.els.get
         for i, t in enumerate(tokens):
-            typ = t.type
-            at = positions.get(typ)
-            if at is None:
-                positions[typ] = [i]
-            else:
-                at.append(i)
-            el = els.get(typ)
+            el = get(t.type)
             if el is None:
                 continue
             kind = el.kind
-            if kind == "section":
-                groups[0].append(i)
+            if kind == "row":
+                if rows is not None:
+                    rows.append(i)
+                    if el.rank <= row_rank and (not groups or groups[-1] is not rows):
+                        groups.append(rows)
+                    row_rank = el.rank
+            elif kind == "section":
+                sections.append(i)
+                if el.rank <= section_rank:
+                    sections_in_order = False
+                section_rank = el.rank
             elif kind == "table":
                 open_at = i
-                groups.append([])
+                rows = []
+                row_rank = -1
             elif kind == "table_end":
                 if open_at is not None:
                     table_end_at[open_at] = i
                     open_at = None
-            elif kind == "row" and len(groups) > 1:
-                groups[-1].append(i)
-        self.positions = positions
+        if not sections_in_order:
+            groups.insert(0, sections)
+        self._positions: dict[str, list[int]] | None = None   # (see positions)
         self.table_end_at = table_end_at
         self.steps = 0
-        self.out_of_order_at = self._out_of_order(groups)
+        self.out_of_order_at = self._out_of_order(groups) if groups else set()
         # elements present in the report, but out of the template's order
-        self.elsewhere.update(self.tokens[j].type for j in self.out_of_order_at)
+        if self.out_of_order_at:
+            self.elsewhere.update(self.tokens[j].type for j in self.out_of_order_at)
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        """Where the tokens of each terminal are, in order — worked out when a recovery first
+        asks (most tokens fit and most reports need it seldom or never).  Only element
+        terminals are looked up, and their tokens keep their type (a recovery retypes only
+        tokens of no element, as PROSE): the same positions as at the start."""
+        if self._positions is None:
+            positions: dict[str, list[int]] = {}
+            for i, t in enumerate(self.tokens):
+                at = positions.get(t.type)
+                if at is None:
+                    positions[t.type] = [i]
+                else:
+                    at.append(i)
+            self._positions = positions
+        return self._positions
+
+    @positions.setter
+    def positions(self, value: dict[str, list[int]]) -> None:
+        self._positions = value
 
     def _out_of_order(self, groups: list[list[int]]) -> set[int]:
         """Sections, and the rows of each table, that are not in the template's order: the
         tokens outside a longest run in template order (the fewest tokens to call out of
         place), so one row written too early is one misplaced row, not all the others.
-        ``groups``: the positions of the sections, then of each table's rows (as __init__
-        collects them in its pass over the tokens)."""
+        ``groups``: the positions of the sections and of each table's rows that __init__, in
+        its pass over the tokens, found not in order (the others' longest run is all of them)."""
         out: set[int] = set()
         els, tokens = self.els, self.tokens
         for idx in groups:
             ranks = [els[tokens[i].type].rank for i in idx]
             if all(a < b for a, b in zip(ranks, ranks[1:])):
-                continue    # in order (most reports): the longest run is all of them
+                continue    # in order: the longest run is all of them
             keep = _longest_increasing(ranks)
             out.update(i for k, i in enumerate(idx) if k not in keep)
         return out

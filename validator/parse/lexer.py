@@ -30,8 +30,16 @@ from ..lazyre import later
 # --------------------------------------------------------------------------------------
 # table regions
 # --------------------------------------------------------------------------------------
-_PAGE_NO = later(r"(?m)^[ \t]*[-—－]?[ \t]*\d{1,3}[ \t]*[-—－][ \t]*$|^[ \t]*第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?[ \t]*$")
-_MD_SEP = later(r"(?m)^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+# Page-number lines and Markdown separator rows (blanked in a gap).  A run of blanks is
+# written so that it can be split between two repeats in one way only, and taken
+# possessively (what follows a run is never a blank): the same matches — a match of _MD_SEP
+# or of _PAGE_NO's first alternative is a whole line (^ … $, nothing in them takes a line
+# break), so only which lines match counts, and those are the same — without the engine
+# trying every split of a run at every line start ("[ \t]*[-—－]?[ \t]*": quadratic in the
+# run, and a pdftotext gap has lines of dozens of blanks).
+_PAGE_NO = later(r"(?m)^[ \t]*+(?:[-—－][ \t]*+)?\d{1,3}[ \t]*+[-—－][ \t]*+$"
+                 r"|^[ \t]*+第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?[ \t]*$")
+_MD_SEP = later(r"(?m)^[ \t]*+(?:\|[ \t]*+)?:?-{2,}:?[ \t]*+(?:\|[ \t]*+:?-{2,}:?[ \t]*+)*(?:\|[ \t]*+)?$")
 _DIGITS = later(r"\d+")
 
 
@@ -54,14 +62,15 @@ def lex_table(text: str, region: Region, matcher: LabelMatcher, table: TableSpec
     kept = []
     last_end = start
     labels.sort(key=_earlier_longer)
-    for s, e, sp, q in labels:
-        if s < last_end:
+    for hit in labels:
+        if hit[0] < last_end:
             continue
-        kept.append((s, e, sp, q))
-        last_end = e
+        kept.append(hit)
+        last_end = hit[1]
     end = _prose_after(text, start, end, [(a, b) for a, b, _s, _q in kept])
+    if end < region.end:
+        kept = [k for k in kept if k[0] < end]     # (all of them start before the region's end)
     region.end = end
-    kept = [k for k in kept if k[0] < end]
     toks: list[Tok] = []
     pos = start
     header_rows = _header_row_spans(text, start, end)

@@ -116,22 +116,23 @@ class Segmenter:
             if kind == "VALUE" or kind == "BLANK":
                 unlabeled.append(t)
                 k += 1
-            elif kind == "ROWLABEL" or kind == "GROUPLABEL":
+                continue
+            lm = _label(t)
+            if kind == "ROWLABEL" or kind == "GROUPLABEL":
                 j = k + 1
                 while j < n and body[j].type in _ROW_LABELS:
+                    # (a label of the run without cells: a row of its own)
+                    rows.append(RowPiece(t.data["spec"], [lm], (t.start, t.end), []))
+                    t = body[j]
+                    lm = _label(t)
                     j += 1
                 c = j
                 while c < n and body[c].type in _CELLS:
                     c += 1
                 cells = body[j:c]
-                for lt in body[k:j - 1]:
-                    rows.append(RowPiece(lt.data["spec"], [_label(lt)], (lt.start, lt.end), cells=[]))
-                lt = body[j - 1]
-                rows.append(RowPiece(lt.data["spec"], [_label(lt)], (lt.start, cells[-1].end if cells else lt.end),
-                                     cells=cells))
+                rows.append(RowPiece(t.data["spec"], [lm], (t.start, cells[-1].end if cells else t.end), cells))
                 k = c
             else:
-                lm = _label(t)
                 if kind == "CAPTION":
                     captions.append(lm)
                 elif kind == "HEADER":
@@ -139,14 +140,14 @@ class Segmenter:
                 else:
                     stray.append(lm)
                 k += 1
-        unl = [r for r in spec.rows if not r.label]
-        if unl and unlabeled:
-            rs = unl[0]
-            cells = unlabeled
-            while len(cells) > len(rs.columns) and cells[0].type == "BLANK":
-                cells.pop(0)   # blank filler after header cells (pipe renderings) is layout
-            sp = LabelSpec(key, "row", rs.key, "", None, "", format=self.fmt.id)
-            piece.rows.append(RowPiece(sp, [], (cells[0].start, cells[-1].end), cells=cells))
+        if unlabeled:
+            rs = _unlabeled_row(spec)
+            if rs is not None:
+                cells = unlabeled
+                while len(cells) > len(rs.columns) and cells[0].type == "BLANK":
+                    cells.pop(0)   # blank filler after header cells (pipe renderings) is layout
+                sp = LabelSpec(key, "row", rs.key, "", None, "", format=self.fmt.id)
+                piece.rows.append(RowPiece(sp, [], (cells[0].start, cells[-1].end), cells))
         return piece
 
     # -- grids ------------------------------------------------------------------------
@@ -370,6 +371,17 @@ _ROW_PLANS: dict[int, tuple[object, dict]] = {}
 
 def _row_plans(grammar, spec: TableSpec) -> dict:
     return memo_of(memo_of(_ROW_PLANS, grammar), spec, 64)
+
+
+# the first row of a table spec without a label (or None), per spec (memo_of)
+_UNLABELED_ROW: dict[int, tuple[TableSpec, dict]] = {}
+
+
+def _unlabeled_row(spec: TableSpec):
+    memo = memo_of(_UNLABELED_ROW, spec, 64)
+    if "row" not in memo:
+        memo["row"] = next((r for r in spec.rows if not r.label), None)
+    return memo["row"]
 
 
 def _merge_label_only(rows: list[RowPiece]) -> list[RowPiece]:
