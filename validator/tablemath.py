@@ -375,6 +375,25 @@ class PlainValues:
         return out
 
 
+def holds_at_zero(expr) -> bool:
+    """Does ``expr`` hold where every name it reads is 0 (its numbers as written)?  Then a
+    column or row of zeros and blanks never fails it.  Once per equation (kept on the Expr,
+    as :func:`expr.flat_sides` keeps its sides)."""
+    hit = expr.__dict__.get("_holds_at_zero")
+    if hit is None:
+        left, op, right = flat_sides(expr)
+        values = []
+        for flat in (left, right):
+            total = _ZERO
+            for neg, kind, payload in flat:
+                v = payload if kind == "num" else _ZERO
+                total = total - v if len(neg) % 2 else total + v
+            values.append(total)
+        hit = bool(values[0]) if op is None else bool(OPS[op](values[0], values[1]))
+        object.__setattr__(expr, "_holds_at_zero", hit)  # Expr is frozen; this is a cache
+    return hit
+
+
 _NUM, _CELLS, _GROUP, _COLUMN = "num", "cells", "group", "column"
 _ZERO = Decimal(0)
 _SKELETONS: dict = {}

@@ -13,7 +13,7 @@ from decimal import Decimal
 from ...expr import Missing, check
 from ...model import ValueKind
 from ...i18n import Msg, msg, table_en
-from ...tablemath import Lookup, PlainValues
+from ...tablemath import Lookup, PlainValues, holds_at_zero
 from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
 from . import KindError, _shown_args, fmt_num, plain_row_name, register
 
@@ -172,6 +172,13 @@ def run_equation(rule, ctx):
     plain = ctx.shared.get(("plain_values", tkey))
     if plain is None or plain.table is not table:
         plain = ctx.shared[("plain_values", tkey)] = PlainValues(table, spec)
+    if holds_at_zero(expr):
+        # a column (row) without a non-zero number holds the equation: every value read there
+        # is 0 (a zero, a blank) or not a number (then the key is not decided): only the
+        # others are worth reading (most of 表三's columns and rows are zeros)
+        census = _census(ctx, table)
+        with_numbers = census.number_columns() if for_each == "column" else census.number_rows()
+        keys = [k for k in keys if k in with_numbers]
     # the arguments the rule's texts can show (Ctx.emit reads no other)
     shown = _shown_args(rule.message, rule.suggestion, rule.message_en, rule.suggestion_en)
     for k in plain.failing(expr, for_each, keys):
@@ -461,9 +468,10 @@ class _Census:
     one pass per rule (most cells are zeros and numbers none of them reports): the cells
     whose value F501 looks at (numbers, text, a zero written with 增/减/+) with their column
     keys, the blank cells of each row that has some (F502), the keys of the rows with a
-    missing cell (P002) — each in the table's order."""
+    missing cell (P002) — each in the table's order; and, when an equation asks, the rows and
+    columns that hold a non-zero number (:func:`run_equation`)."""
 
-    __slots__ = ("valued", "blank_rows", "missing_rows")
+    __slots__ = ("valued", "blank_rows", "missing_rows", "_number_rows", "_number_columns")
 
     def __init__(self, table):
         valued = self.valued = []
@@ -485,6 +493,21 @@ class _Census:
                     blanks.append(cell)
                 elif kind == _MISSING:
                     missing_rows.add(row.key)
+        self._number_rows = self._number_columns = None
+
+    def number_rows(self) -> set:
+        """The keys of the rows with a non-zero number (NUMBER: the census keeps each such cell)."""
+        found = self._number_rows
+        if found is None:
+            found = self._number_rows = {row.key for _col, cell, row in self.valued if cell.kind == _NUMBER}
+        return found
+
+    def number_columns(self) -> set:
+        """The keys of the columns with a non-zero number in some row."""
+        found = self._number_columns
+        if found is None:
+            found = self._number_columns = {col for col, cell, _row in self.valued if cell.kind == _NUMBER}
+        return found
 
 
 def _per_table(ctx, name: str, table, make):

@@ -16,6 +16,7 @@ from bisect import bisect_right
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 
 from ...model import ValueKind
 from ...prose import strip_pinyin
@@ -123,18 +124,25 @@ def _item_en(item: str) -> str:
     return f"({n})" if n else item
 
 
-def live(ctx, streams, items, pattern=lambda x: x) -> list:
-    """Those of ``items`` whose pattern can match in one of ``streams``: its required
-    literals are in the streams' texts joined by NUL (each stream is part of the joined text,
-    so a literal missing there is missing from every stream).  One look per pattern instead
-    of one per pattern and stream; the joined text is made once per report and streams."""
+def live(ctx, streams, items, key_of=None) -> list:
+    """Those of ``items`` (patterns, or entries whose pattern ``key_of`` gives) whose pattern
+    can match in one of ``streams``: its required literals are in the streams' texts joined by
+    NUL (each stream is part of the joined text, so a literal missing there is missing from
+    every stream).  One look per pattern instead of one per pattern and stream; the joined
+    text is made once per report and streams.  (SafePattern.may_match written out: a call
+    less per pattern, and the key made by ``map`` in C, not by a generator.)"""
     if len(streams) < 2:
         return items
-    key = ("joined streams",) + tuple(id(st) for st in streams)
+    key = ("joined streams", *map(id, streams))
     joined = ctx.shared.get(key)
     if joined is None:
         joined = ctx.shared[key] = "\x00".join(st.text for st in streams)
-    return [x for x in items if pattern(x).may_match(joined)]
+    if key_of is None:
+        return [x for x in items if not _absent(x._checks, joined)]
+    return [x for x in items if not _absent(key_of(x)._checks, joined)]
+
+
+_regex_of = itemgetter("regex")
 
 
 def _in_order(ctx, st) -> bool:
@@ -257,7 +265,7 @@ def run_pattern(rule, ctx):
     if yg and md.year is None:
         return
     streams = ctx.report.prose.streams(p["scope"], p["sections"] or None)
-    entries = live(ctx, streams, p["patterns"], lambda e: e["regex"])
+    entries = live(ctx, streams, p["patterns"], _regex_of)
     # every match's place first; the arguments of a finding only for the matches reported
     # (a page of pinyin gives hundreds of matches of which `max` keeps one)
     found = []
