@@ -413,3 +413,54 @@ def test_page_number_and_separator_lines_are_blanked_as_the_ambiguous_patterns_b
             assert new.sub(lx._blank_match, t) == old.sub(lx._blank_match, t)
             blanked += bool(got)
     assert blanked > 100
+
+
+def _needs_python_3_11(pattern: str, flags: int) -> bool:
+    """Whether ``pattern`` uses what only Python 3.11's ``re`` parses: a possessive repeat or an
+    atomic group (read from the parsed pattern, not its text: ``\\+`` is a plus sign)."""
+    from re import _constants, _parser
+
+    def walk(items) -> bool:
+        for op, av in items:
+            if op in (_constants.POSSESSIVE_REPEAT, _constants.ATOMIC_GROUP):
+                return True
+            for x in av if isinstance(av, (list, tuple)) else (av,):
+                if isinstance(x, _parser.SubPattern) and walk(x):
+                    return True
+                if isinstance(x, (list, tuple)) and any(isinstance(y, _parser.SubPattern) and walk(y) for y in x):
+                    return True
+        return False
+    return walk(_parser.parse(pattern, flags))
+
+
+def test_the_package_s_own_patterns_compile_on_python_3_10():
+    """pyproject says Python ≥ 3.10, whose ``re`` has no possessive quantifiers (``*+``) or
+    atomic groups (``(?>…)``): no pattern of the package's modules may use them (a pattern
+    written with them is a compile error at its first use there)."""
+    import importlib
+    import pkgutil
+    import re
+
+    import validator
+    from validator.lazyre import LazyPattern
+
+    assert _needs_python_3_11(r"a[ \t]*+b", 0) and _needs_python_3_11(r"(?:x|(?>y+))", 0)
+    assert not _needs_python_3_11(r"\(\?>|[*+?}]\+", 0)
+    seen, bad = 0, []
+    for info in pkgutil.walk_packages(validator.__path__, "validator."):
+        if info.name.endswith("__main__"):
+            continue                                  # (runs the command line)
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, LazyPattern):
+                text, flags = value._args
+            elif isinstance(value, re.Pattern):
+                text, flags = value.pattern, value.flags
+            else:
+                continue
+            if not isinstance(text, str):
+                continue
+            seen += 1
+            if _needs_python_3_11(text, flags & ~re.UNICODE):
+                bad.append(f"{info.name}.{name}")
+    assert seen > 100 and bad == []

@@ -31,15 +31,16 @@ from ..lazyre import later
 # table regions
 # --------------------------------------------------------------------------------------
 # Page-number lines and Markdown separator rows (blanked in a gap).  A run of blanks is
-# written so that it can be split between two repeats in one way only, and taken
-# possessively (what follows a run is never a blank): the same matches — a match of _MD_SEP
-# or of _PAGE_NO's first alternative is a whole line (^ … $, nothing in them takes a line
-# break), so only which lines match counts, and those are the same — without the engine
+# written so that it can be split between two repeats in one way only (a run is followed by
+# something that is not a blank, or by the end of the line): the same matches — a match of
+# _MD_SEP or of _PAGE_NO's first alternative is a whole line (^ … $, nothing in them takes a
+# line break), so only which lines match counts, and those are the same — without the engine
 # trying every split of a run at every line start ("[ \t]*[-—－]?[ \t]*": quadratic in the
-# run, and a pdftotext gap has lines of dozens of blanks).
-_PAGE_NO = later(r"(?m)^[ \t]*+(?:[-—－][ \t]*+)?\d{1,3}[ \t]*+[-—－][ \t]*+$"
-                 r"|^[ \t]*+第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?[ \t]*$")
-_MD_SEP = later(r"(?m)^[ \t]*+(?:\|[ \t]*+)?:?-{2,}:?[ \t]*+(?:\|[ \t]*+:?-{2,}:?[ \t]*+)*(?:\|[ \t]*+)?$")
+# run, and a pdftotext gap has lines of dozens of blanks).  (No possessive quantifiers: they
+# need Python 3.11, and the project runs on 3.10.)
+_PAGE_NO = later(r"(?m)^[ \t]*(?:[-—－][ \t]*)?\d{1,3}[ \t]*[-—－][ \t]*$"
+                 r"|^[ \t]*第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?[ \t]*$")
+_MD_SEP = later(r"(?m)^[ \t]*(?:\|[ \t]*)?:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*(?:\|[ \t]*)?$")
 _DIGITS = later(r"\d+")
 
 
