@@ -62,9 +62,11 @@ def test_trim_equals_trimming_character_by_character():
 
 
 def test_line_trims_equal_trimming_each_line():
-    """text_blocks trims every line once (_line_trims): what _trim gives for the whole line,
-    None where that is empty (a blank line, also one of padding and literal &nbsp;)."""
-    texts = corpus_texts() + [odd_text(), "&nbsp;\n x &nbsp;\n\u3000&nbsp;\r\n&NBSP;a", "", "\n\r\n \r"]
+    """text_blocks trims every line once (_line_trims; _scan_lines, with a line without
+    padding taken whole): what _trim gives for the whole line, None where that is empty (a
+    blank line, also one of padding and literal &nbsp;)."""
+    texts = corpus_texts() + [odd_text(), "&nbsp;\n x &nbsp;\n\u3000&nbsp;\r\n&NBSP;a", "", "\n\r\n \r",
+                              "&nbsp;x&nbsp;\r\n&nbsp;\nx&nbsp;\r", "a\r\r\n\r"]
     for text in texts:
         lines = tg._lines(text)
         want = []
@@ -72,6 +74,9 @@ def test_line_trims_equal_trimming_each_line():
             a, b = tg._trim(text, ln.start, ln.end)
             want.append((a, b) if b > a else None)
         assert tg._line_trims(text, lines) == want
+        starts, ends, trims, _several = tg._scan_lines(text)
+        assert trims == want
+        assert (starts, ends) == ([ln.start for ln in lines], [ln.end for ln in lines])
 
 
 def test_lines_split_like_searching_for_each_line_break():

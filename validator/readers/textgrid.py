@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
 from operator import itemgetter
 
 from ..document import Block, Grid, GridCell, Paragraph
@@ -115,18 +115,15 @@ def _scan_lines(text: str) -> tuple[list[int], list[int], list[tuple[int, int] |
     and the padding is blank but for U+200B: so unless the text has a U+200B, such a blank
     is inside the trimmed text — two spaces, or a character that is not printable."""
     starts: list[int] = []
-    ends: list[int] = []
     trims: list[tuple[int, int] | None] = []
     several: list[int] = []
-    add_start, add_end, add_trim, add_several = starts.append, ends.append, trims.append, several.append
+    add_start, add_trim, add_several = starts.append, trims.append, several.append
     pos = 0
-    cr = "\r" in text
     every = "\u200b" in text
-    for no, part in enumerate(text.split("\n")):
-        end = pos + len(part)
+    parts = text.split("\n")
+    for no, part in enumerate(parts):
         add_start(pos)
-        stop = end - 1 if cr and part.endswith("\r") else end
-        add_end(stop)
+        size = len(part)
         body = part.strip(PAD)          # a "\r" that ends the line is padding too
         if not body:
             add_trim(None)
@@ -134,14 +131,22 @@ def _scan_lines(text: str) -> tuple[list[int], list[int], list[tuple[int, int] |
                 add_several(no)
         else:
             if "&" in body:
-                a, b = _trim(text, pos, stop)     # maybe a literal &nbsp; at an end
+                a, b = _trim(text, pos, pos + size - (part[-1] == "\r"))   # maybe a literal &nbsp; at an end
                 add_trim((a, b) if b > a else None)
+            elif len(body) == size:     # no padding (most lines)
+                add_trim((pos, pos + size))
             else:
-                a = end - len(part.lstrip(PAD))
+                a = pos + size - len(part.lstrip(PAD))
                 add_trim((a, a + len(body)))
             if every or "  " in body or not body.isprintable():
                 add_several(no)
-        pos = end + 1
+        pos += size + 1
+    # where each line ends: before the next one's "\n" (and a "\r" that ends it)
+    ends = [s - 1 for s in starts]
+    del ends[0]
+    ends.append(len(text))
+    if "\r" in text:
+        ends = [e - 1 if part[-1:] == "\r" else e for e, part in zip(ends, parts)]
     return starts, ends, trims, several
 
 
@@ -184,29 +189,34 @@ def _all_pipes(text: str, lines: list[_Line]) -> list[list[int]]:
 def _line_pipes(text: str, starts: list[int], ends: list[int]) -> tuple[list[list[int]], list[int]]:
     """:func:`_pipes` of every line (by line number; lines given by where they start and end),
     and the lines that have any, in order.  Where every ``|`` of the text is comes from one
-    split of the text (the pieces' lengths summed up at C level); the pipes of a line are a
-    slice of that list, from one bisection to the next line's start — a step per line with
-    pipes, none per pipe or per other line.  A backslash can escape a pipe: in a text that
-    has one, the lines with a pipe are worked out one by one (:func:`_pipes`)."""
+    split of the text (the pieces' lengths summed up at C level), how many each line has
+    from a count per line (at C level too); the pipes of the lines with any are that list
+    cut in turn into as many — a step per line with pipes, none per pipe or per other line
+    (a line's pipes are between its start and end, so the lines take them in order).  A
+    backslash can escape a pipe: in a text that has one, the lines with a pipe are worked
+    out one by one (:func:`_pipes`)."""
     n = len(starts)
     out: list[list[int]] = [[] for _ in starts]
     piped: list[int] = []
     if "|" not in text:
         return out, piped
+    count = text.count
+    counts = list(map(count, repeat("|", n), starts, ends))
+    if "\\" in text:
+        for k in compress(range(n), counts):
+            p = _pipes(text, _Line(k, starts[k], ends[k]))
+            if p:
+                out[k] = p
+                piped.append(k)
+        return out, piped
     at = list(accumulate(map(_PLUS_ONE, map(len, text.split("|"))), initial=-1))
-    at.pop()            # the end of the text, not a pipe
     del at[0]
-    escapes = "\\" in text
     i = 0
-    total = len(at)
-    while i < total:
-        k = bisect_right(starts, at[i]) - 1
-        e = bisect_left(at, starts[k + 1], i) if k + 1 < n else total
-        p = at[i:e] if not escapes else _pipes(text, _Line(k, starts[k], ends[k]))
-        if p:
-            out[k] = p
-            piped.append(k)
-        i = e
+    for k in compress(range(n), counts):
+        j = i + counts[k]
+        out[k] = at[i:j]
+        piped.append(k)
+        i = j
     return out, piped
 
 
@@ -348,7 +358,8 @@ def _ocpl_line(text: str, ln: _Line, pipes: list[int], span: tuple[int, int] | N
     if not pipes:
         return False
     a, b = span or _trim(text, ln.start, ln.end)
-    return bool(_OCPL_LINE.match(text[a:b])) and "\\|" not in text[a:b]
+    s = text[a:b]
+    return "\\|" not in s and _OCPL_LINE.match(s) is not None
 
 
 def _ocpl_single(text: str, ln: _Line, pipes: list[int]) -> bool:
