@@ -393,20 +393,16 @@ def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
     total = sum(cells_per_line)
     if total < 4 or max(cells_per_line, default=0) < 2:
         return None
-    ends = set()
-    last_cell_empty = {}
-    k = 0
-    for n, e in zip(cells_per_line, empty_last):
-        k += n
-        if n:
-            ends.add(k)
-            last_cell_empty[k] = e
+    # where each line with cells ends (in increasing order), and whether its last cell is
+    # empty: from running sums at C level, not a step per line (a table has hundreds)
+    ends = list(compress(accumulate(cells_per_line), cells_per_line))
+    last_cell_empty = dict(zip(ends, compress(empty_last, cells_per_line)))
     best = None
     # a period is a row's end, so the end of a line (the first cut): only those are tried,
     # in increasing order
-    is_end = ends.__contains__
+    is_end = last_cell_empty.__contains__
     empty_at = last_cell_empty.__getitem__
-    for p in sorted(e for e in ends if 2 <= e <= MAX_ROW_CELLS):
+    for p in ends[bisect_left(ends, 2):bisect_right(ends, MAX_ROW_CELLS)]:
         cuts = range(p, total, p)
         if len(cuts) < 2:
             break
