@@ -1143,3 +1143,19 @@ def test_front_keys_are_the_front_key_pattern_s_matches():
     for s in texts:
         want = [(m.span(), m.span(1)) for m in md._META_KEY.finditer(s)] if ":" in s or "：" in s else []
         assert [(m.span(), m.span(1)) for m in md._front_keys(s)] == want, s
+
+
+def test_blocks_and_source_map_from_the_lines_the_reader_split_equal_those_split_anew():
+    """The text reader splits a text into lines once (split_lines) for its source map and for
+    text_blocks: the same blocks, line starts and lines as each of them splitting it anew
+    (also with directives, which text_blocks blanks: then it splits the blanked text)."""
+    from validator.source import split_lines
+    texts = corpus_texts() + [odd_text(), ALIGNED_TEXT, "", "\n", "a\r", "| a | b |\n|---|---|\n| 1 | 2 |",
+                              "x |\n||\n1 |\n| xxgk-lint: disable=X\n甲 |", "a  b # xxgk-lint: disable\n1  2\n3  4"]
+    for text in texts:
+        split = split_lines(text)
+        assert split == (text.split("\n"), [ln.start for ln in tg._lines(text)])
+        for md in (False, True):
+            assert tg.text_blocks(text, markdown=md, split=split) == tg.text_blocks(text, markdown=md)
+        a, b = SourceText.from_original(text, split=split), SourceText.from_original(text)
+        assert (a.original_lines, a._lines.starts, a._cols.starts) == (b.original_lines, b._lines.starts, b._cols.starts)

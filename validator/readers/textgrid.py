@@ -43,6 +43,7 @@ from operator import itemgetter
 
 from ..document import Block, Grid, GridCell, Paragraph
 from ..records import record
+from ..source import split_lines
 from ..lazyre import later
 
 PAD = " \t\r\u00a0\u3000\u200b"
@@ -104,7 +105,8 @@ def _lines_and_trims(text: str) -> tuple[list[_Line], list[tuple[int, int] | Non
     return list(map(_Line, range(len(starts)), starts, ends)), trims
 
 
-def _scan_lines(text: str) -> tuple[list[int], list[int], list[tuple[int, int] | None], list[int]]:
+def _scan_lines(text: str, split: tuple[list[str], list[int]] | None = None
+                ) -> tuple[list[int], list[int], list[tuple[int, int] | None], list[int]]:
     """Where each line starts and ends (:func:`_lines`, without making a :class:`_Line` of
     every line: most texts need none), each line trimmed (:func:`_line_trims`), and the
     lines that may have several tokens (:func:`_tokens`; every line that has is among
@@ -113,16 +115,16 @@ def _scan_lines(text: str) -> tuple[list[int], list[int], list[tuple[int, int] |
     A line has several tokens when a blank other than one space separates two of its
     non-blank characters.  Around a line's text without its padding there is only padding,
     and the padding is blank but for U+200B: so unless the text has a U+200B, such a blank
-    is inside the trimmed text — two spaces, or a character that is not printable."""
-    starts: list[int] = []
+    is inside the trimmed text — two spaces, or a character that is not printable.
+
+    ``split``: :func:`validator.source.split_lines` of the text, when the caller has it."""
+    parts, starts = split or split_lines(text)
     trims: list[tuple[int, int] | None] = []
     several: list[int] = []
-    add_start, add_trim, add_several = starts.append, trims.append, several.append
+    add_trim, add_several = trims.append, several.append
     pos = 0
     every = "\u200b" in text
-    parts = text.split("\n")
     for no, part in enumerate(parts):
-        add_start(pos)
         size = len(part)
         body = part.strip(PAD)          # a "\r" that ends the line is padding too
         if not body:
@@ -628,18 +630,19 @@ def _isolated(text, starts, ends, rows, members, free, toks) -> bool:
 
 # ---------------------------------------------------------------------------------------
 def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] | None = None,
-                aligned: bool = True) -> list[Block]:
+                aligned: bool = True, split: tuple[list[str], list[int]] | None = None) -> list[Block]:
     """Paragraph and Grid blocks of a text (see the module docstring).
 
     ``headings`` maps 0-based line numbers to heading levels (Markdown ``#``); ``aligned``
     enables space-aligned column detection (plain text only).  Inline ``xxgk-lint:``
     directive comments are not part of the report: tables are recognised as if they were
-    blank (the parser sees them blanked)."""
+    blank (the parser sees them blanked).  ``split``: :func:`validator.source.split_lines`
+    of the text, when the reader has it (for its source map)."""
     from ..directives import blank_directives_text
     blanked = blank_directives_text(text)
     # trims: each line trimmed, None for a blank line; several: the lines that may have
     # several tokens (space-aligned columns start at one)
-    starts, ends, trims, several = _scan_lines(blanked)
+    starts, ends, trims, several = _scan_lines(blanked, split if blanked is text else None)
     n = len(starts)
     # the lines as _Line, for the steps that find pipe and tab tables (a text without pipes
     # and tabs needs none)
