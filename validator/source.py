@@ -94,12 +94,13 @@ class SourceText:
 
     # -- construction -------------------------------------------------------------------
     @classmethod
-    def from_original(cls, original: str, **kw) -> "SourceText":
+    def from_original(cls, original: str, *, split: tuple[list[str], list[int]] | None = None,
+                      **kw) -> "SourceText":
         """Map an original text to itself: character i is at its own line/column.  The map is
-        computed from the line starts on demand (most characters are never asked about)."""
-        parts = original.split("\n")
-        # where each line starts: the lengths of the lines before it, each with its "\n", summed
-        starts = list(accumulate(map((1).__add__, map(len, parts[:-1])), initial=0))
+        computed from the line starts on demand (most characters are never asked about).
+        ``split``: :func:`split_lines` of the text, when the caller has it (the text reader
+        gives the same to :func:`~validator.readers.textgrid.text_blocks`)."""
+        parts, starts = split or split_lines(original)
         n = len(original)
         kw.setdefault("original_lines", parts)
         return cls(original, _IdentityLines(starts, n), _IdentityCols(starts, n), **kw)
@@ -327,6 +328,14 @@ class SourceBuilder:
         cols.append(col)
         places.append(place)
         return SourceText("".join(self._parts), lines, cols, places, self._place_table, **kw)
+
+
+def split_lines(text: str) -> tuple[list[str], list[int]]:
+    """The lines of a text (split at each "\n"; a "\r" before it stays on its line) and where
+    each starts: the lengths of the lines before it, each with its "\n", summed at C level.
+    The starts list is shared by whoever is given it: nobody changes it."""
+    parts = text.split("\n")
+    return parts, list(accumulate(map((1).__add__, map(len, parts[:-1])), initial=0))
 
 
 @record

@@ -62,9 +62,11 @@ def test_trim_equals_trimming_character_by_character():
 
 
 def test_line_trims_equal_trimming_each_line():
-    """text_blocks trims every line once (_line_trims): what _trim gives for the whole line,
-    None where that is empty (a blank line, also one of padding and literal &nbsp;)."""
-    texts = corpus_texts() + [odd_text(), "&nbsp;\n x &nbsp;\n\u3000&nbsp;\r\n&NBSP;a", "", "\n\r\n \r"]
+    """text_blocks trims every line once (_line_trims; _scan_lines, with a line without
+    padding taken whole): what _trim gives for the whole line, None where that is empty (a
+    blank line, also one of padding and literal &nbsp;)."""
+    texts = corpus_texts() + [odd_text(), "&nbsp;\n x &nbsp;\n\u3000&nbsp;\r\n&NBSP;a", "", "\n\r\n \r",
+                              "&nbsp;x&nbsp;\r\n&nbsp;\nx&nbsp;\r", "a\r\r\n\r"]
     for text in texts:
         lines = tg._lines(text)
         want = []
@@ -72,6 +74,9 @@ def test_line_trims_equal_trimming_each_line():
             a, b = tg._trim(text, ln.start, ln.end)
             want.append((a, b) if b > a else None)
         assert tg._line_trims(text, lines) == want
+        starts, ends, trims, _several = tg._scan_lines(text)
+        assert trims == want
+        assert (starts, ends) == ([ln.start for ln in lines], [ln.end for ln in lines])
 
 
 def test_lines_split_like_searching_for_each_line_break():
@@ -1215,3 +1220,19 @@ def test_the_grammar_driver_finds_what_is_out_of_order_as_before(monkeypatch):
         assert d.positions == positions
         disordered += bool(out)
     assert len(streams) >= 10 and disordered > 20
+
+
+def test_blocks_and_source_map_from_the_lines_the_reader_split_equal_those_split_anew():
+    """The text reader splits a text into lines once (split_lines) for its source map and for
+    text_blocks: the same blocks, line starts and lines as each of them splitting it anew
+    (also with directives, which text_blocks blanks: then it splits the blanked text)."""
+    from validator.source import split_lines
+    texts = corpus_texts() + [odd_text(), ALIGNED_TEXT, "", "\n", "a\r", "| a | b |\n|---|---|\n| 1 | 2 |",
+                              "x |\n||\n1 |\n| xxgk-lint: disable=X\n甲 |", "a  b # xxgk-lint: disable\n1  2\n3  4"]
+    for text in texts:
+        split = split_lines(text)
+        assert split == (text.split("\n"), [ln.start for ln in tg._lines(text)])
+        for md in (False, True):
+            assert tg.text_blocks(text, markdown=md, split=split) == tg.text_blocks(text, markdown=md)
+        a, b = SourceText.from_original(text, split=split), SourceText.from_original(text)
+        assert (a.original_lines, a._lines.starts, a._cols.starts) == (b.original_lines, b._lines.starts, b._cols.starts)

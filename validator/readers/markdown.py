@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..document import Document
-from ..source import SourceText
+from ..source import SourceText, split_lines
 from .text import bad_byte_notes, decode
 
 _HEADING = re.compile(r"(?m)^[ \t]{0,3}(#{1,6})(?=[ \t])")
@@ -51,7 +51,9 @@ def read(data: bytes, name: str) -> Document:
     from .textgrid import text_blocks
     original, enc, bad = decode(data)
     shown = blank_markup(original)
-    src = SourceText.from_original(shown, path=name, format="markdown", encoding=enc,
+    split = split_lines(shown)      # the source map and the blocks both need the lines
+    src = SourceText.from_original(shown, split=split, path=name, format="markdown", encoding=enc,
                                    original_lines=original.split("\n"))
     src.notes.extend(bad_byte_notes(src, bad))
-    return Document(src, text_blocks(src.text, markdown=True, headings=headings(original), aligned=False))
+    return Document(src, text_blocks(src.text, markdown=True, headings=headings(original), aligned=False,
+                                     split=split))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 
 from ..document import Document
-from ..source import ReaderNote, SourceText
+from ..source import ReaderNote, SourceText, split_lines
 
 BAD_BYTES = "undecodable-bytes"
 MAX_BAD_RUNS = 2000         # after this many runs of bad bytes the rest is replaced in bulk
@@ -183,6 +183,7 @@ def read(data: bytes, name: str, fmt: str = "text") -> Document:
     every other non-empty line a paragraph."""
     from .textgrid import text_blocks
     text, enc, bad = decode(data)
-    src = SourceText.from_original(text, path=name, format=fmt, encoding=enc)
+    split = split_lines(text)       # the source map and the blocks both need the lines
+    src = SourceText.from_original(text, split=split, path=name, format=fmt, encoding=enc)
     src.notes.extend(bad_byte_notes(src, bad))
-    return Document(src, text_blocks(src.text))
+    return Document(src, text_blocks(src.text, split=split))

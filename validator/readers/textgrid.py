@@ -38,11 +38,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
 from operator import itemgetter
 
 from ..document import Block, Grid, GridCell, Paragraph
 from ..records import record
+from ..source import split_lines
 from ..lazyre import later
 
 PAD = " \t\r\u00a0\u3000\u200b"
@@ -104,7 +105,8 @@ def _lines_and_trims(text: str) -> tuple[list[_Line], list[tuple[int, int] | Non
     return list(map(_Line, range(len(starts)), starts, ends)), trims
 
 
-def _scan_lines(text: str) -> tuple[list[int], list[int], list[tuple[int, int] | None], list[int]]:
+def _scan_lines(text: str, split: tuple[list[str], list[int]] | None = None
+                ) -> tuple[list[int], list[int], list[tuple[int, int] | None], list[int]]:
     """Where each line starts and ends (:func:`_lines`, without making a :class:`_Line` of
     every line: most texts need none), each line trimmed (:func:`_line_trims`), and the
     lines that may have several tokens (:func:`_tokens`; every line that has is among
@@ -113,20 +115,17 @@ def _scan_lines(text: str) -> tuple[list[int], list[int], list[tuple[int, int] |
     A line has several tokens when a blank other than one space separates two of its
     non-blank characters.  Around a line's text without its padding there is only padding,
     and the padding is blank but for U+200B: so unless the text has a U+200B, such a blank
-    is inside the trimmed text — two spaces, or a character that is not printable."""
-    starts: list[int] = []
-    ends: list[int] = []
+    is inside the trimmed text — two spaces, or a character that is not printable.
+
+    ``split``: :func:`validator.source.split_lines` of the text, when the caller has it."""
+    parts, starts = split or split_lines(text)
     trims: list[tuple[int, int] | None] = []
     several: list[int] = []
-    add_start, add_end, add_trim, add_several = starts.append, ends.append, trims.append, several.append
+    add_trim, add_several = trims.append, several.append
     pos = 0
-    cr = "\r" in text
     every = "\u200b" in text
-    for no, part in enumerate(text.split("\n")):
-        end = pos + len(part)
-        add_start(pos)
-        stop = end - 1 if cr and part.endswith("\r") else end
-        add_end(stop)
+    for no, part in enumerate(parts):
+        size = len(part)
         body = part.strip(PAD)          # a "\r" that ends the line is padding too
         if not body:
             add_trim(None)
@@ -134,14 +133,22 @@ def _scan_lines(text: str) -> tuple[list[int], list[int], list[tuple[int, int] |
                 add_several(no)
         else:
             if "&" in body:
-                a, b = _trim(text, pos, stop)     # maybe a literal &nbsp; at an end
+                a, b = _trim(text, pos, pos + size - (part[-1] == "\r"))   # maybe a literal &nbsp; at an end
                 add_trim((a, b) if b > a else None)
+            elif len(body) == size:     # no padding (most lines)
+                add_trim((pos, pos + size))
             else:
-                a = end - len(part.lstrip(PAD))
+                a = pos + size - len(part.lstrip(PAD))
                 add_trim((a, a + len(body)))
             if every or "  " in body or not body.isprintable():
                 add_several(no)
-        pos = end + 1
+        pos += size + 1
+    # where each line ends: before the next one's "\n" (and a "\r" that ends it)
+    ends = [s - 1 for s in starts]
+    del ends[0]
+    ends.append(len(text))
+    if "\r" in text:
+        ends = [e - 1 if part[-1:] == "\r" else e for e, part in zip(ends, parts)]
     return starts, ends, trims, several
 
 
@@ -184,29 +191,34 @@ def _all_pipes(text: str, lines: list[_Line]) -> list[list[int]]:
 def _line_pipes(text: str, starts: list[int], ends: list[int]) -> tuple[list[list[int]], list[int]]:
     """:func:`_pipes` of every line (by line number; lines given by where they start and end),
     and the lines that have any, in order.  Where every ``|`` of the text is comes from one
-    split of the text (the pieces' lengths summed up at C level); the pipes of a line are a
-    slice of that list, from one bisection to the next line's start — a step per line with
-    pipes, none per pipe or per other line.  A backslash can escape a pipe: in a text that
-    has one, the lines with a pipe are worked out one by one (:func:`_pipes`)."""
+    split of the text (the pieces' lengths summed up at C level), how many each line has
+    from a count per line (at C level too); the pipes of the lines with any are that list
+    cut in turn into as many — a step per line with pipes, none per pipe or per other line
+    (a line's pipes are between its start and end, so the lines take them in order).  A
+    backslash can escape a pipe: in a text that has one, the lines with a pipe are worked
+    out one by one (:func:`_pipes`)."""
     n = len(starts)
     out: list[list[int]] = [[] for _ in starts]
     piped: list[int] = []
     if "|" not in text:
         return out, piped
+    count = text.count
+    counts = list(map(count, repeat("|", n), starts, ends))
+    if "\\" in text:
+        for k in compress(range(n), counts):
+            p = _pipes(text, _Line(k, starts[k], ends[k]))
+            if p:
+                out[k] = p
+                piped.append(k)
+        return out, piped
     at = list(accumulate(map(_PLUS_ONE, map(len, text.split("|"))), initial=-1))
-    at.pop()            # the end of the text, not a pipe
     del at[0]
-    escapes = "\\" in text
     i = 0
-    total = len(at)
-    while i < total:
-        k = bisect_right(starts, at[i]) - 1
-        e = bisect_left(at, starts[k + 1], i) if k + 1 < n else total
-        p = at[i:e] if not escapes else _pipes(text, _Line(k, starts[k], ends[k]))
-        if p:
-            out[k] = p
-            piped.append(k)
-        i = e
+    for k in compress(range(n), counts):
+        j = i + counts[k]
+        out[k] = at[i:j]
+        piped.append(k)
+        i = j
     return out, piped
 
 
@@ -348,7 +360,8 @@ def _ocpl_line(text: str, ln: _Line, pipes: list[int], span: tuple[int, int] | N
     if not pipes:
         return False
     a, b = span or _trim(text, ln.start, ln.end)
-    return bool(_OCPL_LINE.match(text[a:b])) and "\\|" not in text[a:b]
+    s = text[a:b]
+    return "\\|" not in s and _OCPL_LINE.match(s) is not None
 
 
 def _ocpl_single(text: str, ln: _Line, pipes: list[int]) -> bool:
@@ -382,20 +395,16 @@ def row_period(cells_per_line: list[int], empty_last: list[bool]) -> int | None:
     total = sum(cells_per_line)
     if total < 4 or max(cells_per_line, default=0) < 2:
         return None
-    ends = set()
-    last_cell_empty = {}
-    k = 0
-    for n, e in zip(cells_per_line, empty_last):
-        k += n
-        if n:
-            ends.add(k)
-            last_cell_empty[k] = e
+    # where each line with cells ends (in increasing order), and whether its last cell is
+    # empty: from running sums at C level, not a step per line (a table has hundreds)
+    ends = list(compress(accumulate(cells_per_line), cells_per_line))
+    last_cell_empty = dict(zip(ends, compress(empty_last, cells_per_line)))
     best = None
     # a period is a row's end, so the end of a line (the first cut): only those are tried,
     # in increasing order
-    is_end = ends.__contains__
+    is_end = last_cell_empty.__contains__
     empty_at = last_cell_empty.__getitem__
-    for p in sorted(e for e in ends if 2 <= e <= MAX_ROW_CELLS):
+    for p in ends[bisect_left(ends, 2):bisect_right(ends, MAX_ROW_CELLS)]:
         cuts = range(p, total, p)
         if len(cuts) < 2:
             break
@@ -621,18 +630,19 @@ def _isolated(text, starts, ends, rows, members, free, toks) -> bool:
 
 # ---------------------------------------------------------------------------------------
 def text_blocks(text: str, *, markdown: bool = False, headings: dict[int, int] | None = None,
-                aligned: bool = True) -> list[Block]:
+                aligned: bool = True, split: tuple[list[str], list[int]] | None = None) -> list[Block]:
     """Paragraph and Grid blocks of a text (see the module docstring).
 
     ``headings`` maps 0-based line numbers to heading levels (Markdown ``#``); ``aligned``
     enables space-aligned column detection (plain text only).  Inline ``xxgk-lint:``
     directive comments are not part of the report: tables are recognised as if they were
-    blank (the parser sees them blanked)."""
+    blank (the parser sees them blanked).  ``split``: :func:`validator.source.split_lines`
+    of the text, when the reader has it (for its source map)."""
     from ..directives import blank_directives_text
     blanked = blank_directives_text(text)
     # trims: each line trimmed, None for a blank line; several: the lines that may have
     # several tokens (space-aligned columns start at one)
-    starts, ends, trims, several = _scan_lines(blanked)
+    starts, ends, trims, several = _scan_lines(blanked, split if blanked is text else None)
     n = len(starts)
     # the lines as _Line, for the steps that find pipe and tab tables (a text without pipes
     # and tabs needs none)
