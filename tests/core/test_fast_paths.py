@@ -1236,3 +1236,21 @@ def test_blocks_and_source_map_from_the_lines_the_reader_split_equal_those_split
             assert tg.text_blocks(text, markdown=md, split=split) == tg.text_blocks(text, markdown=md)
         a, b = SourceText.from_original(text, split=split), SourceText.from_original(text)
         assert (a.original_lines, a._lines.starts, a._cols.starts) == (b.original_lines, b._lines.starts, b._cols.starts)
+
+
+def test_directives_are_found_on_the_same_lines_after_one_look_at_the_whole_text():
+    """find_directives looks for "xxgk-lint" in the joined lines before going line by line
+    (most reports have no directive): the same directives as a look at every line."""
+    from validator.suppress import DIRECTIVE_RE, find_directives
+    texts = corpus_texts() + [
+        "甲\n乙 <!-- xxgk-lint: disable=A301 -->\n丙",
+        "# xxgk-lint: disable-next-line=F502,C101\n| a | b |\r\nxxgk-lint\n",
+        "xxgk-\nlint: disable", "", "\n\n"]
+    with_any = 0
+    for text in texts:
+        lines = text.split("\n")
+        got = find_directives(lines)
+        assert len(got) == sum(len(DIRECTIVE_RE.findall(ln)) for ln in lines if "xxgk-lint" in ln)
+        assert [d.line for d in got] == sorted(d.line for d in got)
+        with_any += bool(got)
+    assert with_any == 2
