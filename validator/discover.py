@@ -182,7 +182,7 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
             cfg = resolver.for_path(dirpath) if resolver is not None else None
             per_file_exclude = cfg is not None and bool(cfg.get("exclude"))
             gitignores = links = ()
-            if respect_gitignore and (cfg is None or cfg.get("respect-gitignore") is not False):
+            if respect(d):
                 resolved = d.resolve()
                 gitignores = ign.applying(resolved, top)
                 links = _symlinks(dirpath)   # a symlinked file: .gitignore applies where it really is
