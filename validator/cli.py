@@ -364,7 +364,7 @@ class _Settings:
             raise UsageError(of(exc)) from None
         self._eff = {}
         self._opts = {}
-        self._same = {}     # id(effective settings) -> (them, Options, the fields they alone decide)
+        self._same = {}     # id(effective settings) -> (them, Options with the fields they alone decide, ignore, severity)
         self._read = _read_settings(args)   # the same for every file
 
     def for_path(self, path, is_file: bool = False):
@@ -401,23 +401,21 @@ class _Settings:
         # what comes from the configuration alone: once per configuration, not per file
         same = self._same.get(id(eff))
         if same is None or same[0] is not eff:
+            from functools import partial
+
             from .config import select_tuple, severity_overrides
             from .lint import Options
             v = eff.values
-            same = self._same[id(eff)] = (eff, Options, dict(
-                template=None if v["template"] in (None, "auto") else v["template"],
-                issuer_kind=None if v["issuer-kind"] in (None, "auto") else v["issuer-kind"],
-                input_format=self.args.input_format, lang=v["lang"] or "zh",
-                select=select_tuple(eff), ignore=tuple(v["ignore"]),
-                extra_rule_dirs=tuple(v["rules-dirs"]), severity=severity_overrides(eff, rules)))
-        _eff, Options, kw = same
-        ignore = kw["ignore"]
+            make = partial(Options, template=None if v["template"] in (None, "auto") else v["template"],
+                           issuer_kind=None if v["issuer-kind"] in (None, "auto") else v["issuer-kind"],
+                           input_format=self.args.input_format, lang=v["lang"] or "zh",
+                           select=select_tuple(eff), extra_rule_dirs=tuple(v["rules-dirs"]))
+            same = self._same[id(eff)] = (eff, make, tuple(v["ignore"]), severity_overrides(eff, rules))
+        _eff, make, ignore, severity = same
         if eff.values.get("per-file-ignores"):
             from .config import per_file_ignores
             ignore = ignore + per_file_ignores(eff, cfg.root, path)
-        opts = Options(template=kw["template"], issuer_kind=kw["issuer_kind"], input_format=kw["input_format"],
-                       lang=kw["lang"], select=kw["select"], ignore=ignore,
-                       extra_rule_dirs=kw["extra_rule_dirs"], severity=dict(kw["severity"]))
+        opts = make(ignore=ignore, severity=dict(severity))     # no two files share a mutable field
         lim = self._read
         opts.max_bytes, opts.timeout, opts.max_chars = lim.max_bytes, lim.timeout, lim.max_chars
         return opts, eff, rules
