@@ -187,7 +187,7 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
     # cyclic GC need not walk it again after every few hundred allocations of a check
     gc.freeze()
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
-    first = True
+    checked = 0
     while True:
         try:
             msg = conn.recv()
@@ -197,13 +197,17 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
             os._exit(0)
         index, task = msg
         res = check_one(task, limit and max_memory)
+        checked += 1
         # a fresh worker after a memory blow-up (its heap is fragmented); the main process
         # is told, so it does not give this worker another file
         leaving = any(f.rule == _limits.RULE_MEMORY for f in res.findings)
-        if first and not leaving:
-            # the patterns the first check compiled here, for the next run (validator/recache.py);
-            # before the result goes back: the main process may stop this worker once it has all
-            first = False
+        if not leaving and checked & (checked - 1) == 0:
+            # the patterns compiled here, for the next run (validator/recache.py): after the
+            # 1st, 2nd, 4th, 8th … file, as later files need patterns the first did not
+            # (another format, another rendering of the tables: ~50 on a varied batch, compiled
+            # anew by every worker of every run when only the first file's were stored);
+            # nothing is read or written when nothing new was compiled.  Before the result
+            # goes back: the main process may stop this worker once it has all
             try:
                 from . import recache
                 recache.remember()

@@ -80,6 +80,25 @@ def test_patterns_compiled_in_worker_processes_are_kept_too(tmp_path, corpus):
     assert code == 1 and n <= 3, n
 
 
+def test_patterns_a_worker_compiles_after_its_first_file_are_kept_too(tmp_path, corpus):
+    """A worker stores what it compiled after its 1st, 2nd, 4th, 8th … file, not only after
+    the first: a later file of another rendering (here the 8th, after seven copies of one
+    report) needs patterns the first did not, which every worker of every run compiled anew."""
+    import shutil
+    cache = tmp_path / "cache"
+    seed, other = corpus / SEED, corpus / "reports/013_shanghai_kewei_2024.txt"
+    cold(cache, seed)                          # builds the start-up cache (rules, formats)
+    table_file(cache).unlink()                 # keep only what the runs below store
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for i in range(7):
+        shutil.copy(seed, batch / f"a{i}.txt")
+    shutil.copy(other, batch / "z.txt")        # checked 8th by the one worker
+    cold(cache, "--jobs", "1", *sorted(batch.glob("*.txt")))
+    n, code, _ = cold(cache, batch / "z.txt")  # one file: checked in this process
+    assert code == 1 and n <= 3, n
+
+
 def test_stored_patterns_match_exactly_like_freshly_compiled_ones(tmp_path, corpus):
     import _sre
     from re import _compiler
