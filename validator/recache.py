@@ -93,7 +93,10 @@ def preload() -> int:
     import _sre
     cache = re._cache
     n = 0
-    for k, entry in _read(path).items():
+    # oldest first: the table holds the latest run's patterns first, and when ``re``'s cache
+    # is full (_MAXCACHE) a new compile drops the entry put there first — the one stored
+    # longest ago, not one the last run needed
+    for k, entry in reversed(_read(path).items()):
         try:
             tname, pattern, flags = k
             key = (_TYPES[tname], pattern, flags)

@@ -215,3 +215,24 @@ def test_a_pattern_compiled_before_the_preload_is_not_taken_for_a_new_one(tmp_pa
     assert reads == []
     re.compile(pattern + "x")                  # a pattern that really is new is still stored
     assert recache.remember() == 1 and len(reads) == 1
+
+
+def test_when_re_cache_is_full_the_patterns_stored_longest_ago_go_first(tmp_path, monkeypatch):
+    """The table holds the latest run's patterns first; ``re`` keeps at most _MAXCACHE
+    patterns and drops the one put into its cache first when it compiles another.  The preload
+    puts the table in oldest first, so what a full cache lets go is what was stored longest
+    ago — not the patterns the last run needed (then compiled again by every run)."""
+    monkeypatch.setattr(recache, "_loaded", recache._loaded)
+    monkeypatch.setenv("XXGK_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("XXGK_LINT_NO_CACHE", raising=False)
+    n = re._MAXCACHE + 40
+    patterns = [f"xxgk-lint-evict-{i}-(?:甲|乙)+" for i in range(n)]      # [0]: the newest
+    table = {("str", p, 0): recache._entry(p, 0) for p in patterns}
+    monkeypatch.setattr(recache, "_read", lambda path: dict(table))
+    monkeypatch.setattr(re, "_cache", {})
+    assert recache.preload() == n
+    for i in range(60):                        # a run compiles patterns the table does not hold
+        re.compile(f"xxgk-lint-other-{i}-(?:丙|丁)+")
+    cache = re._cache
+    assert all((str, p, 0) in cache for p in patterns[:n - 60])    # the newest are all still there
+    assert not any((str, p, 0) in cache for p in patterns[n - 60:])
