@@ -161,9 +161,15 @@ class SourceText:
             changed = self._changed = None
             holds = self._holds = {}
         # where raw differs from the text, the text has one of the changed characters: a piece
-        # without any is its own quotation wherever it occurs (and when it occurs nowhere)
-        if changed is not None and changed[0] is self.raw and changed[1].isdisjoint(text):
-            return text
+        # without any is its own quotation wherever it occurs (and when it occurs nowhere).
+        # Each of the few changed characters is looked for in the piece (``isdisjoint(piece)``
+        # made a string of each character of the piece to look it up in the set)
+        if changed is not None and changed[0] is self.raw:
+            for ch in changed[1]:
+                if ch in text:
+                    break
+            else:
+                return text
         if holds.get(text) is False:    # a piece known to be nowhere in the text
             return text
         lo = max(0, near - 400)

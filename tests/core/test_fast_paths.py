@@ -132,6 +132,28 @@ def test_quote_of_a_text_normalisation_left_alone_is_the_text():
     assert changed.quote(",", 1) == "，"
 
 
+def test_quote_of_a_piece_is_the_searched_quotation_with_or_without_a_changed_character():
+    """SourceText.quote answers a piece without any of the characters normalisation put in
+    place of others (looked for one by one in the piece) with the piece itself, and quotes a
+    piece holding one — first, last or in between — from the text as written: the same as
+    the search of every piece gives (a source without the changed characters known)."""
+    from validator.normalize import normalize_source
+    original = "（一）共受理申请（含网上申请）12件：自然人10件，法人2件；其他0件。\r\n二、结转：3件"
+    src = normalize_source(SourceText.from_original(original))
+    ref = normalize_source(SourceText.from_original(original))
+    ref._changed = None            # every piece searched for
+    assert src._changed is not None and len(src._changed[1]) > 2 and src.raw != src.text
+    text = src.text
+    pieces = {(text[a:b], a) for a in range(len(text)) for b in range(a + 1, min(len(text), a + 9) + 1)}
+    pieces |= {("不在文中", 0), ("(含", 3), ("件,法", 20)}
+    quoted_changed = 0
+    for piece, near in sorted(pieces):
+        got = src.quote(piece, near)
+        assert got == ref.quote(piece, near), (piece, near)
+        quoted_changed += got != piece
+    assert quoted_changed      # some pieces are quoted with the characters as written
+
+
 def _scan_reference(text: str, a: int, b: int) -> list[tuple[str, int, int, str]]:
     """The gap scanner as it classified every word before the named groups."""
     rx = re.compile(r"\s+|(?:[增减+]|(?<![\d.])-)?\d+(?:\.\d+)?(?:万元|亿元|元|件|个|条|项|次|%)?|[—–/]+|-+(?=\s|$|\d|\|)"
