@@ -94,6 +94,16 @@ class LiteResult:
         self.fatal = fatal
         self.cross = None   # the report model, when reports are compared (validator/cross/)
 
+    def __reduce__(self):
+        """What crosses a worker's pipe for every file: the result as one flat tuple, rebuilt
+        by :func:`_lite_result` — rather than this object and its report, metadata and source
+        objects each pickled as a class to look up and a dict of attribute names to rebuild
+        (a tenth of the unpickling of a typical result in the main process)."""
+        rep, src = self.report, self.source
+        return _lite_result, (self.path, self.findings, self.error, self.fatal, self.cross,
+                              None if rep is None else (rep.template, rep.template_reason, rep.metadata.year),
+                              None if src is None else (src.encoding, src.format, src.original_lines))
+
     @classmethod
     def of(cls, res, lines: bool = True, related: bool = True) -> "LiteResult":
         """``lines``: keep the original lines the findings are on (and the line before each),
@@ -113,6 +123,20 @@ class LiteResult:
         wanted = {f.location.line + d for f in res.findings for d in (-1, 0)} if lines else ()   # the line before: context
         return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,
                    _LiteSource(res.source, wanted) if res.source is not None else None)
+
+
+def _lite_result(path, findings, error, fatal, cross, report, source) -> LiteResult:
+    """A LiteResult unpickled (:meth:`LiteResult.__reduce__`)."""
+    res = LiteResult(path, findings, error=error, fatal=fatal)
+    res.cross = cross
+    if report is not None:
+        rep = res.report = _LiteReport.__new__(_LiteReport)
+        rep.template, rep.template_reason, year = report
+        rep.metadata = _LiteMeta(year)
+    if source is not None:
+        src = res.source = _LiteSource.__new__(_LiteSource)
+        src.encoding, src.format, src.original_lines = source
+    return res
 
 
 def _limit_result(path, exc, opts) -> LiteResult:
