@@ -506,15 +506,18 @@ def cmd_check(args) -> int:
 
     tasks, per_file = [], {}
     cross = bool(args.previous) or (len(files) > 1 and eff0.values.get("cross", True))
-    from .reporters import shows_source   # only an output that shows source lines gets them
+    # only an output that shows source lines gets them; only one that lists the related
+    # places in a finding's own file (JSON, SARIF) gets those (validator/runner.py, LiteResult.of)
+    from .reporters import lists_related, shows_source
     lines = shows_source(fmt) and not args.quiet and not args.statistics
+    related = lists_related(fmt) and not args.statistics
     english = lang == "en"   # the output's language: the findings' English texts are read only then
     for p in files:
         if p == "-":
             continue
         opts, eff, _rules = settings.options(p, is_file=True)
         opts.english = english
-        tasks.append((p, opts, cross, lines))
+        tasks.append((p, opts, cross, lines, related))
         per_file[p] = eff
     results = [LiteResult(p, [], error=why) for p, why in missing]
     if "-" in files:

@@ -94,19 +94,49 @@ class LiteResult:
         self.fatal = fatal
         self.cross = None   # the report model, when reports are compared (validator/cross/)
 
+    def __reduce__(self):
+        """What crosses a worker's pipe for every file: the result as one flat tuple, rebuilt
+        by :func:`_lite_result` — rather than this object and its report, metadata and source
+        objects each pickled as a class to look up and a dict of attribute names to rebuild
+        (a tenth of the unpickling of a typical result in the main process)."""
+        rep, src = self.report, self.source
+        return _lite_result, (self.path, self.findings, self.error, self.fatal, self.cross,
+                              None if rep is None else (rep.template, rep.template_reason, rep.metadata.year),
+                              None if src is None else (src.encoding, src.format, src.original_lines))
+
     @classmethod
-    def of(cls, res, lines: bool = True) -> "LiteResult":
+    def of(cls, res, lines: bool = True, related: bool = True) -> "LiteResult":
         """``lines``: keep the original lines the findings are on (and the line before each),
-        for an output that shows them (``reporters.shows_source``); else none are kept."""
+        for an output that shows them (``reporters.shows_source``); else none are kept.
+        ``related``: keep every related place of a finding; False, for an output that shows
+        only those in other files (``reporters.lists_related``): a finding whose related
+        places are all in its own file (the cells of a sum, most of them) loses them — a list
+        with any place in another file is kept whole, so what is shown of it stays the same."""
         from .reporters.rich_out import extracted_line
         no_lines = res.source is not None and getattr(res.source, "original_lines", None) is None
         for f in res.findings:
             if no_lines:  # PDF/DOCX: keep the extracted text line the finding is on
                 f.excerpt = extracted_line(res.source, f)
             f.span = None  # offsets into the normalised text mean nothing to reporters
+            if not related and f.related and not any(getattr(r, "path", None) for r in f.related):
+                f.related = []
         wanted = {f.location.line + d for f in res.findings for d in (-1, 0)} if lines else ()   # the line before: context
         return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,
                    _LiteSource(res.source, wanted) if res.source is not None else None)
+
+
+def _lite_result(path, findings, error, fatal, cross, report, source) -> LiteResult:
+    """A LiteResult unpickled (:meth:`LiteResult.__reduce__`)."""
+    res = LiteResult(path, findings, error=error, fatal=fatal)
+    res.cross = cross
+    if report is not None:
+        rep = res.report = _LiteReport.__new__(_LiteReport)
+        rep.template, rep.template_reason, year = report
+        rep.metadata = _LiteMeta(year)
+    if source is not None:
+        src = res.source = _LiteSource.__new__(_LiteSource)
+        src.encoding, src.format, src.original_lines = source
+    return res
 
 
 def _limit_result(path, exc, opts) -> LiteResult:
@@ -119,7 +149,8 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
               started: float | None = None) -> LiteResult:
     """Check one file (in a worker process or in this one); never raises for the file's sake.
     ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)[, keep
-    the source lines of the findings (default: yes; see LiteResult.of)]]);
+    the source lines of the findings[, keep the related places in the file itself (both by
+    default: yes; see LiteResult.of)]]]);
     ``data``: the file's bytes when they were read already (stdin; ``path`` names them);
     ``doc``: its Document when it was read already (in a process of its own, :class:`Reading`,
     the reading having begun at ``started``)."""
@@ -139,7 +170,7 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
             if _limits.caused_by_memory(exc):
                 raise MemoryError from None
             return _failed(path, exc)
-        lite = LiteResult.of(res, more[1] if len(more) > 1 else True)
+        lite = LiteResult.of(res, more[1] if len(more) > 1 else True, more[2] if len(more) > 2 else True)
         if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
             from .cross.run import Packed
             lite.cross = Packed(res.report)

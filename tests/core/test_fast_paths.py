@@ -1276,3 +1276,17 @@ def test_directives_are_found_on_the_same_lines_after_one_look_at_the_whole_text
         assert [d.line for d in got] == sorted(d.line for d in got)
         with_any += bool(got)
     assert with_any == 2
+
+
+def test_every_character_safe_text_escapes_is_unprintable():
+    """safe_text returns a printable text as it is without searching it: sound only while no
+    character of its escape class is printable (str.isprintable), checked over all of Unicode."""
+    import sys
+
+    from validator.reporters import safe
+    pat = re.compile(f"[{safe._CLASS}]")
+    unsafe = [c for c in map(chr, range(sys.maxunicode + 1)) if pat.match(c)]
+    assert len(unsafe) > 2100 and not any(c.isprintable() for c in unsafe)
+    for s in ("a\x1b[2Jb", "x\u202ey", "\ud800", "tab\there", "表三\u2028行", "plain 文本"):
+        assert safe.safe_text(s) == pat.sub(safe._escape, s)
+        assert safe.safe_text(s, keep="\t") == re.sub(f"(?![\t])[{safe._CLASS}]", safe._escape, s)

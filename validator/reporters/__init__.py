@@ -6,15 +6,21 @@ from typing import Callable
 
 REPORTERS: dict[str, Callable] = {}
 SHOWS_SOURCE: set[str] = set()   # the formats that show the source lines findings are on
+OTHER_FILES_ONLY: set[str] = set()   # the formats that show no related place in the finding's own file
 
 
-def register(name: str, *, shows_source: bool = False):
+def register(name: str, *, shows_source: bool = False, lists_related: bool = True):
     """``shows_source``: the format prints the file's line under a finding (the checked
-    files' original lines are then kept for it; other formats get none, validator/runner.py)."""
+    files' original lines are then kept for it; other formats get none, validator/runner.py).
+    ``lists_related=False``: of a finding's related places the format shows only those in
+    other files (:func:`validator.findings.elsewhere`), so a finding whose related places are
+    all in its own file need not bring them back from its worker (validator/runner.py)."""
     def deco(fn):
         REPORTERS[name] = fn
         if shows_source:
             SHOWS_SOURCE.add(name)
+        if not lists_related:
+            OTHER_FILES_ONLY.add(name)
         return fn
     return deco
 
@@ -22,6 +28,12 @@ def register(name: str, *, shows_source: bool = False):
 def shows_source(name: str) -> bool:
     _load_all()
     return name in SHOWS_SOURCE
+
+
+def lists_related(name: str) -> bool:
+    """Whether the format shows related places in a finding's own file (JSON, SARIF)."""
+    _load_all()
+    return name not in OTHER_FILES_ONLY
 
 
 def get(name: str) -> Callable:
