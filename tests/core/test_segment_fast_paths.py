@@ -466,6 +466,26 @@ def test_the_package_s_own_patterns_compile_on_python_3_10():
     assert seen > 100 and bad == []
 
 
+def test_label_trie_patterns_compile_on_python_3_10():
+    """The label matchers' trie patterns are built when the formats are read, not written in a
+    module (the test above does not see them): they too must parse on Python 3.10 (a possessive
+    spacer between a label's characters failed there for every report with a format)."""
+    import re
+
+    from validator.templates import load_formats
+
+    formats = load_formats()
+    seen = 0
+    for primary in formats.values():
+        der = lb._derived([primary] + [f for f in formats.values() if f is not primary])
+        for matcher in der.matchers.values():
+            if matcher.spaced is None:
+                continue
+            seen += 1
+            assert not _needs_python_3_11(matcher.spaced.pattern, matcher.spaced.flags & ~re.UNICODE)
+    assert seen > 0
+
+
 # run in a fresh interpreter, without the stored patterns: every pattern `re` holds after
 # checking every file of tests/corpus (all readers, formats and renderings there)
 _COMPILED_WHILE_CHECKING = r"""

@@ -471,7 +471,10 @@ def _read_match(text: str, start: int, end: int, s: int, e: int, candidates) -> 
     return (s2, e, sp, quality)
 
 
-_SPACER = "[%s]*+" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS))
+# (greedy, not possessive — Python 3.10's re has no ``*+``: what follows a spacer is a core's
+# character, never one of these, so a run the spacer gives back cannot match there and the
+# matches are the same as a possessive run's)
+_SPACER = "[%s]*" % "".join(re.escape(c) for c in sorted(_SOFT_DIGITS))
 
 
 def _spaced_pattern(cores: list[tuple[str, object]]):
@@ -482,7 +485,7 @@ def _spaced_pattern(cores: list[tuple[str, object]]):
     there; here it could) or there are none.
 
     The cores as a trie, soft characters and ASCII digits allowed between two characters
-    (possessive: the next character is never one of them, nothing to give back) but not
+    (the next character is never one of them: nothing given back can match) but not
     before the first nor after the last — a compacted match mapped back starts at its first
     character and ends after its last.  At each node the longer cores are tried first and the
     node's own core last, so the match at a place is the longest core there, as with the
