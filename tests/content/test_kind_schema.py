@@ -231,6 +231,31 @@ def test_a_provincial_deadline_rule_runs(tmp_path):
     assert found["Z925"]["line"] == 186      # the signature date
 
 
+def test_a_year_group_holding_digits_int_refuses_is_no_match_not_a_failure(tmp_path):
+    """A year_group capture of digit characters that are not decimal digits (a superscript:
+    "2⁰19") is not the report's year — no match — instead of a rule that cannot run (exit 2);
+    full-width digits (２０１９) are a year like any other."""
+    d = rules_dir(tmp_path, """
+        - id: Z926
+          name: year-words
+          kind: pattern
+          patterns:
+            - regex: '(?P<year>\\S{4})年度计划'
+          year_group: year
+          category: content
+          severity: info
+          message: "本年度计划"
+        """)
+    text = REPORT.read_text(encoding="utf-8")
+    report = tmp_path / "r.txt"
+    text += "\n2⁰19年度计划。\n２０１９年度计划。\n"
+    report.write_text(text, encoding="utf-8")
+    r = cli("check", "-o", "json", "--select", "Z926", "--rules-dir", d, report)
+    assert r.returncode == 0 and not r.stderr, r.stderr.decode("utf-8")[-500:]   # an info finding
+    found = json.loads(r.stdout)["findings"]
+    assert [f["rule"] for f in found] == ["Z926"] and found[0]["line"] == text.splitlines().index("２０１９年度计划。") + 1
+
+
 # -- the hostile rule directories about parameter values -------------------------------
 CASES = sorted(p.name for p in DATA.iterdir() if p.is_dir())
 

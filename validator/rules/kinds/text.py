@@ -292,7 +292,7 @@ def run_pattern(rule, ctx):
                     continue
                 if yg:
                     y = groups(pat, m).get(yg)
-                    if not y or not y.isdigit() or int(y) != md.year + p["year_offset"]:
+                    if not y or not y.isdecimal() or int(y) != md.year + p["year_offset"]:
                         continue
                 loc = (a, b)
                 if e["at"] and group_span(pat, m, e["at"]):
