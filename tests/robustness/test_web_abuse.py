@@ -292,3 +292,23 @@ def test_a_web_worker_over_its_memory_limit_answers_and_is_replaced(tmp_path, mo
         assert pool.run(b"fine", "a.txt", "auto", "auto") == {"ok": True, "n": 4}
     finally:
         pool.close()
+
+
+def test_the_body_reaches_the_form_parser_with_its_end_marker():
+    """read_body passes the chunks on as Request.stream() gives them, the empty chunk that ends
+    the body included: Starlette's FormParser up to 1.7 (the newest for Python 3.10) ends a
+    form only on it — without it the last field (the pasted text) was lost and every pasted
+    report was refused with 400."""
+    import asyncio
+
+    from validator.web.hardening import read_body
+
+    class Request:
+        async def stream(self):
+            for chunk in (b"csrf_token=x&te", b"xt=%E4%B8%80", b""):
+                yield chunk
+
+    async def chunks():
+        return [c async for c in read_body(Request(), 1000)]
+
+    assert asyncio.run(chunks()) == [b"csrf_token=x&te", b"xt=%E4%B8%80", b""]

@@ -127,8 +127,10 @@ async def read_body(request, limit: int, idle: float = DEFAULT_BODY_IDLE_TIMEOUT
         seen += len(chunk)
         if seen > limit:
             raise BodyTooLarge()
-        if chunk:
-            yield chunk
+        # every chunk as Request.stream() gives it, the empty one that ends the body too:
+        # Starlette's FormParser up to 1.7 (the newest on Python 3.10) ends the form on it
+        # (a pasted text, the form's last field, was lost without it)
+        yield chunk
 
 
 async def drain(request, limit: int, idle: float = DEFAULT_BODY_IDLE_TIMEOUT,
