@@ -48,7 +48,7 @@ def _plain(obj):
         return {k: _plain(v) for k, v in obj.items()}
     if isinstance(obj, (Finding, Location)):
         new = copyreg.__newobj__(type(obj))       # what object.__reduce_ex__(2) names
-        new.__dict__.update({k: _plain(v) for k, v in object.__getstate__(obj).items()})
+        new.__dict__.update({k: _plain(v) for k, v in vars(obj).items()})
         return new
     return obj
 

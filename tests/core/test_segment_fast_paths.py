@@ -417,7 +417,16 @@ def test_page_number_and_separator_lines_are_blanked_as_the_ambiguous_patterns_b
 
 def _needs_python_3_11(pattern: str, flags: int) -> bool:
     """Whether ``pattern`` uses what only Python 3.11's ``re`` parses: a possessive repeat or an
-    atomic group (read from the parsed pattern, not its text: ``\\+`` is a plus sign)."""
+    atomic group (read from the parsed pattern, not its text: ``\\+`` is a plus sign).  On
+    Python 3.10 itself: whether its ``re`` refuses the pattern."""
+    import sys
+    if sys.version_info < (3, 11):
+        import re
+        try:
+            re.compile(pattern, flags)
+        except re.error:
+            return True
+        return False
     from re import _constants, _parser
 
     def walk(items) -> bool:
