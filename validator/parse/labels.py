@@ -499,7 +499,9 @@ def _spaced_pattern(cores: list[tuple[str, object]], possessive: bool | None = N
     one, there as in the compacted text (no core starts with a soft character)."""
     if not cores or any(not core or any(c in _SOFT_DIGITS for c in core) for core, _r in cores):
         return None, None
-    spacer = _SOFT_DIGITS_CLASS + ("*+" if (_POSSESSIVE if possessive is None else possessive) else "*")
+    if possessive is None:
+        possessive = _POSSESSIVE
+    spacer = _SOFT_DIGITS_CLASS + ("*+" if possessive else "*")
     trie: dict = {}
     for core, reading in cores:
         node = trie
