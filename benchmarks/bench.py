@@ -32,7 +32,8 @@ Measures, on the machine it runs on:
               repeated and varied: year, numbers, issuer, line breaks, spacing), in one
               process and with all cores — both in-process (the pipeline alone) and through
               the CLI (`--jobs 1` / `--jobs N`, start-up included); target ≥ 200 reports/s
-              per core;
+              per core; the CLI `--no-cross` figures (the 600 reports/s target with
+              `--jobs 2`) are the median of 5 runs (3 with --quick), with the range;
 * province batch: `check --jobs N` over ≥ 1,000 reports of distinct issuers (each real text
               report given other place names as issuers, varied as above), with the cross
               step (every report against every other issuer's report of the year) and with
@@ -344,7 +345,7 @@ def _timed_worker(paths):
     return n, time.perf_counter() - t, time.process_time() - c
 
 
-def bench_throughput(files: list[Path], cores: int, tmp: Path) -> dict:
+def bench_throughput(files: list[Path], cores: int, tmp: Path, runs: int = 5) -> dict:
     out = {"reports": len(files), "cores": cores}
     _inproc_worker(files[:20])  # warm: rules, grammar, formats
     # in-process, 1 core
@@ -381,13 +382,19 @@ def bench_throughput(files: list[Path], cores: int, tmp: Path) -> dict:
     # the same files, each checked on its own (no cross-report pairing of the batch): what a
     # pre-commit hook or a per-file CI gate pays; the run above also compares every pair of
     # reports of one issuer and year and same-year peers (issue 14), which grows with the batch
+    # (the figure of the target: the median of `runs` runs, not one run, which lands anywhere in
+    # a range of ±5 % on a shared machine — and right after the heavy cross run above)
     if _has_flag("--no-cross"):
         for jobs in (sorted({1, cores}) if jobs_ok else [1]):
             extra = ["--jobs", str(jobs)] if jobs_ok else []
-            r = run_timed(cli_cmd("check", "-o", "concise", "-q", "--exit-zero", "--no-cross", *extra, *args), cwd=tmp)
-            out[f"cli_nocross_jobs{jobs}_rps"] = len(files) / r.wall
-            out[f"cli_nocross_jobs{jobs}_rps_cpu"] = len(files) / r.cpu
-            out[f"cli_nocross_jobs{jobs}_maxrss_mb"] = r.maxrss_kb / 1024
+            rs = [run_timed(cli_cmd("check", "-o", "concise", "-q", "--exit-zero", "--no-cross", *extra, *args), cwd=tmp)
+                  for _ in range(runs)]
+            walls = sorted(r.wall for r in rs)
+            out[f"cli_nocross_jobs{jobs}_runs"] = runs
+            out[f"cli_nocross_jobs{jobs}_rps"] = len(files) / statistics.median(walls)
+            out[f"cli_nocross_jobs{jobs}_rps_range"] = (len(files) / walls[-1], len(files) / walls[0])
+            out[f"cli_nocross_jobs{jobs}_rps_cpu"] = len(files) / statistics.median(r.cpu for r in rs)
+            out[f"cli_nocross_jobs{jobs}_maxrss_mb"] = max(r.maxrss_kb for r in rs) / 1024
     return out
 
 
@@ -494,7 +501,7 @@ def _main(args) -> int:
         files = make_corpus(tmp, args.reports)
         size = sum(p.stat().st_size for p in files)
         print(f"  corpus {len(files)} reports, {size / 2 ** 20:.1f} MB (real text reports repeated and varied)", flush=True)
-        res.update(bench_throughput(files, cores, tmp))
+        res.update(bench_throughput(files, cores, tmp, 3 if args.quick else 5))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     one = res["inproc_1core_rps"]
@@ -509,10 +516,12 @@ def _main(args) -> int:
                   f" ({res[f'cli_jobs{jobs}_rps_cpu']:.1f} per CPU-second), max RSS {res[f'cli_jobs{jobs}_maxrss_mb']:.0f} MB")
     for jobs in sorted({1, cores}):
         if f"cli_nocross_jobs{jobs}_rps" in res:
+            lo, hi = res[f"cli_nocross_jobs{jobs}_rps_range"]
             print(f"  throughput CLI --jobs {jobs} --no-cross          : {res[f'cli_nocross_jobs{jobs}_rps']:7.1f} reports/s"
                   f" ({res[f'cli_nocross_jobs{jobs}_rps_cpu']:.1f} per CPU-second), max RSS "
                   f"{res[f'cli_nocross_jobs{jobs}_maxrss_mb']:.0f} MB  [target ≥ 600/s with --jobs 2: "
-                  f"{_ok(res[f'cli_nocross_jobs{jobs}_rps'] >= 600) if jobs == 2 else '—'}]")
+                  f"{_ok(res[f'cli_nocross_jobs{jobs}_rps'] >= 600) if jobs == 2 else '—'}]\n"
+                  f"         median of {res[f'cli_nocross_jobs{jobs}_runs']} runs; slowest–fastest {lo:.1f}–{hi:.1f} reports/s")
     if args.distinct:
         _print_distinct(res, cores, args.distinct)
     peak = max(v for k, v in res.items() if k.startswith("cli_") and k.endswith("_maxrss_mb"))
