@@ -593,3 +593,20 @@ def test_a_quantity_the_tables_give_nothing_to_compare_with_is_not_looked_for(mo
     q = next(q for r in rules.rules for q in r.params["quantities"] if q["says_zero"] is not None)
     assert untimed(q)
     assert not untimed({**q, "not_followed": q["not_followed"] + [compile_safe(r"(?<=甲)乙")]})
+
+
+def test_an_equation_names_the_term_to_fix_in_a_text_that_shows_it():
+    """run_equation works out {fix_en} only for a rule whose texts show it (no shipped rule
+    does): a rule that does shows the term's short name in English, as before."""
+    from dataclasses import replace
+    shipped = next(r for r in load_rules().rules if r.id == "A301")
+    shows = replace(shipped, message="{fix}", message_en="{fix} / {fix_en}", suggestion=None, suggestion_en=None)
+    seen = 0
+    for p in REPORTS:
+        res = lint_path(str(p), Options(), RuleSet([shows]))
+        spec = res.report.format.table("表三") if res.report.format is not None else None
+        for f in res.findings:
+            assert f.message == "结转下年度"
+            assert f.message_en == f"{spec.short_name('结转下年度')} / {spec.short_name('结转下年度')}"
+            seen += 1
+    assert seen >= 1
