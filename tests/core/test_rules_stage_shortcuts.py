@@ -547,3 +547,66 @@ def test_a_column_or_row_without_a_non_zero_number_never_fails_an_equation():
                        ("本年新收 <= 办理结果总计", True), ("本年新收 - 2 + 2 == 办理结果总计", True),
                        ("0 - 本年新收 == 办理结果总计", True), ("本年新收", False)):
         assert holds_at_zero(compile_expr(text)) is want, text
+
+
+_TABLE4 = """
+四、政府信息公开行政复议、行政诉讼情况
+| 行政复议 | | | | | 行政诉讼 | | | | | | | | | |
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+| 0 | {a} | 0 | 0 | {a} | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+"""
+
+
+def test_a_quantity_the_tables_give_nothing_to_compare_with_is_not_looked_for(monkeypatch):
+    """prose_numbers reads what the tables give each quantity once per run (text._table_side)
+    and does not look for the phrases of a “none” (says_zero) whose total is not above 0: such
+    a quantity has no finding whatever the prose says.  The findings equal the long way's
+    (every quantity looked for) on the corpus and on a text made for it; a quantity with a
+    pattern of the timed engine is looked for anyway."""
+    from validator.lint import lint_source
+    from validator.rules.kinds import text as T
+    from validator.source import SourceText
+    rules = RuleSet([r for r in load_rules().rules if r.kind == "prose_numbers" and not r.relations])
+    assert {r.id for r in rules.rules} >= {"C301", "C303", "C304"}
+    skipped = []
+    real_matches, untimed = T._matches, T._untimed
+
+    def matches(rule, ctx, skip=()):
+        skipped.extend(skip)
+        return real_matches(rule, ctx, skip)
+
+    def findings(texts):
+        return [[(f.rule, f.line, f.col, f.message, f.related) for f in
+                 lint_source(SourceText.from_original(t), Options(), rules).findings] for t in texts]
+
+    said = "2023年政府信息公开工作年度报告\n一、总体情况\n2023年，未发生因政府信息公开申请行政复议的情况。\n"
+    texts = corpus_texts() + [said + _TABLE4.format(a=0), said + _TABLE4.format(a=2)]
+    monkeypatch.setattr(T, "_matches", matches)
+    short = findings(texts)
+    assert len(skipped) > 10
+    monkeypatch.setattr(T, "_untimed", lambda q: False)     # the long way: nothing skipped
+    skipped.clear()
+    assert findings(texts) == short and not skipped
+    # the text made for it: a zero total says nothing against “未发生…行政复议”, a total of 2 does
+    assert [f[0] for f in short[-2]] == [] and [f[0] for f in short[-1]] == ["C304"]
+    # a pattern of the timed engine keeps its quantity looked for (its timeouts are reported)
+    q = next(q for r in rules.rules for q in r.params["quantities"] if q["says_zero"] is not None)
+    assert untimed(q)
+    assert not untimed({**q, "not_followed": q["not_followed"] + [compile_safe(r"(?<=甲)乙")]})
+
+
+def test_an_equation_names_the_term_to_fix_in_a_text_that_shows_it():
+    """run_equation works out {fix_en} only for a rule whose texts show it (no shipped rule
+    does): a rule that does shows the term's short name in English, as before."""
+    from dataclasses import replace
+    shipped = next(r for r in load_rules().rules if r.id == "A301")
+    shows = replace(shipped, message="{fix}", message_en="{fix} / {fix_en}", suggestion=None, suggestion_en=None)
+    seen = 0
+    for p in REPORTS:
+        res = lint_path(str(p), Options(), RuleSet([shows]))
+        spec = res.report.format.table("表三") if res.report.format is not None else None
+        for f in res.findings:
+            assert f.message == "结转下年度"
+            assert f.message_en == f"{spec.short_name('结转下年度')} / {spec.short_name('结转下年度')}"
+            seen += 1
+    assert seen >= 1

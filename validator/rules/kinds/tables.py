@@ -211,17 +211,20 @@ def run_equation(rule, ctx):
         others = [c.span for c in cells if c is not anchor]
         fix_name = p["fix"] or (out.rhs_terms[0][0] if out.rhs_terms else "")
         blanks = len(blank_cells)
-        label = spec.column_display(k) if for_each == "column" else (plain_row_name(spec, k) or "")
+        row_name = plain_row_name(spec, k) if for_each == "row" else None
+        label = spec.column_display(k) if for_each == "column" else (row_name or "")
         args = {
             "table": tkey, "column": label if for_each == "column" else "", "row": label if for_each == "row" else "",
             "lhs": fmt_num(out.lhs), "rhs": fmt_num(out.rhs), "diff": fmt_num(abs(diff)),
             "fix": fix_name,
             "assumption": f"（其中{blanks}个空白单元格按0计）" if blanks else "",
-            "fix_en": spec.short_name(fix_name) if for_each == "column" else fix_name,
             "assumption_en": (f" ({blanks} blank cell{'s' if blanks != 1 else ''} counted as 0)" if blanks else ""),
         }
         # only what the rule's texts show is worked out (Ctx.emit reads no other argument):
-        # A302 and A303 show no right-hand terms, only A301 the value {fix} should have
+        # A302 and A303 show no right-hand terms, only A301 the value {fix} should have, none
+        # of the shipped rules {fix} itself
+        if "fix_en" in shown:
+            args["fix_en"] = spec.short_name(fix_name) if for_each == "column" else fix_name
         if "lhs_expr" in shown or "lhs_expr_en" in shown:
             args["lhs_expr"], args["lhs_expr_en"] = _term_texts(spec, out.lhs_terms, for_each)
         if "rhs_expr" in shown or "rhs_expr_en" in shown:
@@ -236,8 +239,7 @@ def run_equation(rule, ctx):
                     fix_val = v - diff
             args["fix_value"] = fmt_num(fix_val)
         yield ctx.emit(rule, anchor.span, args, table=tkey,
-                       row=(plain_row_name(spec, k) if for_each == "row" else None),
-                       column=(label if for_each == "column" else None),
+                       row=row_name, column=(label if for_each == "column" else None),
                        numbers={"lhs": out.lhs, "rhs": out.rhs, "diff": diff, "blank_as_zero": blanks},
                        related=others)
 

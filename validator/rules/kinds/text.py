@@ -646,21 +646,91 @@ def run_prose_numbers(rule, ctx):
         return
     seen_equal: set = set()
     seen_zero: set = set()
-    for q, st, pat, m, sb in _matches(rule, ctx):
+    # what the tables give a quantity to compare with is read once per run (when a phrase of
+    # it is first found), not once per phrase found.  A “none” (says_zero) whose total is not
+    # above 0 has no finding whatever the prose says, and is common (no reconsideration,
+    # nothing carried over): its total is read first, and its phrases are not looked for.
+    # (A rate or an equals quantity nearly always has its cells: reading them before any
+    # phrase is found costs more than it saves.)
+    sides: dict = {}
+
+    def side(q):
+        k = id(q)
+        if k not in sides:
+            sides[k] = _table_side(ctx, q)
+        return sides[k]
+
+    skip = {id(q) for q in rule.params["quantities"]
+            if q["says_zero"] is not None and side(q) is None and _untimed(q)}
+    for q, st, pat, m, sb in _matches(rule, ctx, skip):
         if q["equals"] is not None:
-            yield from _equals(rule, ctx, q, st, pat, m, sb, seen_equal)
+            yield from _equals(rule, ctx, q, st, pat, m, side(q), seen_equal)
         elif q["rate"] is not None:
-            yield from _rate(rule, ctx, q, st, pat, m)
+            yield from _rate(rule, ctx, q, st, pat, m, side(q))
         elif q["says_zero"] is not None:
-            yield from _zero(rule, ctx, q, st, pat, m, sb, seen_zero)
+            yield from _zero(rule, ctx, q, st, pat, m, sb, side(q), seen_zero)
 
 
-def _matches(rule, ctx):
-    """(quantity, stream, pattern, match, sentence bounds) for every phrase of every quantity."""
+def _table_side(ctx, q):
+    """What the tables give a quantity to compare a phrase with — equals: the alternatives'
+    (value, cells, cells read); rate: (numerator, its cells, [(denominator, its cells, refs)]);
+    says_zero: (total, cells) — or None when that is nothing to compare with: no alternative
+    with a value, no numerator or no denominator that is not 0, a total missing or not above 0
+    (then :func:`_equals`, :func:`_rate` and :func:`_zero` return without a finding)."""
+    r = ctx.report
+    if q["equals"] is not None:
+        fmt = ctx.fmt
+        if fmt is None or not r.tables:
+            return None
+        values = []
+        for terms in q["equals"]:
+            total = Decimal(0)
+            these = []
+            for tkey, row, col in terms:
+                table = r.tables.get(tkey)
+                if table is None:
+                    break
+                v, c = _cell_value(table, fmt.table(tkey), row, col)
+                if v is None:
+                    break
+                total += v
+                these.append(c)
+            else:
+                values.append((total, terms, these))
+        return values or None
+    if q["rate"] is not None:
+        rate = q["rate"]
+        numer, ncells = cells_sum(r, rate["numerator"])
+        if numer is None:
+            return None
+        alts = []
+        for refs in rate["denominators"]:
+            den, dcells = cells_sum(r, refs)
+            if den is None or den == 0:
+                continue
+            alts.append((den, dcells, refs))
+        return (numer, ncells, alts) if alts else None
+    if q["says_zero"] is not None:
+        total, cells = cells_sum(r, q["says_zero"])
+        return None if total is None or total <= 0 else (total, cells)
+    return None
+
+
+def _untimed(q) -> bool:
+    """Are all the quantity's patterns of engines that cannot time out?  (Only then may its
+    phrases go unsearched: a timeout of the timed engine is reported as it happens.)"""
+    return all(pat.engine != "regex" for k in ("phrases", "sentence", "not_after", "not_followed") for pat in q[k])
+
+
+def _matches(rule, ctx, skip=()):
+    """(quantity, stream, pattern, match, sentence bounds) for every phrase of every quantity
+    (but those whose id is in ``skip``)."""
     default = rule.params["sections"] or None
     prose = ctx.report.prose
     by_sections: dict = {}      # the streams of the quantities' sections, made once per rule run
     for q in rule.params["quantities"]:
+        if skip and id(q) in skip:
+            continue
         secs = q["sections"] or default
         key = tuple(secs) if secs else None
         streams = by_sections.get(key)
@@ -698,31 +768,16 @@ def _cell_value(table, spec, row, col):
     return None, c
 
 
-def _equals(rule, ctx, q, st, pat, m, sb, seen):
-    r = ctx.report
-    fmt = ctx.fmt
-    if fmt is None or not r.tables:
+def _equals(rule, ctx, q, st, pat, m, values, seen):
+    """``values``: the quantity's alternatives (:func:`_table_side`)."""
+    if not values:
         return
+    fmt = ctx.fmt
     nsp = group_span(pat, m, "n")
     val = num(group(pat, m, "n") or "")
     if nsp is None or val is None:
         return
-    values = []
-    for terms in q["equals"]:
-        total = Decimal(0)
-        these = []
-        for tkey, row, col in terms:
-            table = r.tables.get(tkey)
-            if table is None:
-                break
-            v, c = _cell_value(table, fmt.table(tkey), row, col)
-            if v is None:
-                break
-            total += v
-            these.append(c)
-        else:
-            values.append((total, terms, these))
-    if not values or any(v == val for v, _t, _c in values):
+    if any(v == val for v, _t, _c in values):
         return
     key = (q["name"], nsp[0], id(st))
     if key in seen:
@@ -759,21 +814,16 @@ def percent_ok(stated: Decimal, ratio: Decimal) -> bool:
     return stated in (pct.quantize(qz, ROUND_HALF_UP), pct.quantize(qz, ROUND_FLOOR))
 
 
-def _rate(rule, ctx, q, st, pat, m):
+def _rate(rule, ctx, q, st, pat, m, table_side):
+    """``table_side``: the quantity's numerator and denominators (:func:`_table_side`)."""
+    if table_side is None:
+        return
     p = num(group(pat, m, "p") or "")
     if p is None:
         return
     rate = q["rate"]
-    numer, ncells = cells_sum(ctx.report, rate["numerator"])
-    if numer is None:
-        return
-    alts = []
-    for refs in rate["denominators"]:
-        den, dcells = cells_sum(ctx.report, refs)
-        if den is None or den == 0:
-            continue
-        alts.append((den, dcells, refs))
-    if not alts or any(percent_ok(p, numer / den) for den, _c, _r in alts):
+    numer, ncells, alts = table_side
+    if any(percent_ok(p, numer / den) for den, _c, _r in alts):
         return
     den, dcells, refs = alts[0]
     pct = (numer / den * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -787,15 +837,16 @@ def _rate(rule, ctx, q, st, pat, m):
         table=rate["numerator"][0][0])
 
 
-def _zero(rule, ctx, q, st, pat, m, sb, seen):
+def _zero(rule, ctx, q, st, pat, m, sb, table_side, seen):
+    """``table_side``: the quantity's total and cells (:func:`_table_side`)."""
     a, b = sb
     tail = st.text[m.end():b]
     clause_end = min([k for k in (tail.find(ch) for ch in "，,、") if k >= 0] or [len(tail)])
     if any(search(x, tail[:clause_end]) for x in q["not_followed"]):
         return
-    total, cells = cells_sum(ctx.report, q["says_zero"])
-    if total is None or total <= 0:
+    if table_side is None:
         return
+    total, cells = table_side
     span = st.span(m.start(), m.end())
     if any(n == q["name"] and sp[0] < span[1] and span[0] < sp[1] for n, sp in seen):
         return  # two phrases of one statement
