@@ -508,16 +508,23 @@ def cmd_check(args) -> int:
     cross = bool(args.previous) or (len(files) > 1 and eff0.values.get("cross", True))
     # only an output that shows source lines gets them; only one that lists the related
     # places in a finding's own file (JSON, SARIF) gets those (validator/runner.py, LiteResult.of)
-    from .reporters import lists_related, shows_source
+    from .reporters import lists_related, shows_cells, shows_source
     lines = shows_source(fmt) and not args.quiet and not args.statistics
     related = lists_related(fmt) and not args.statistics
+    # the findings folded in the worker (LiteResult.of), as present() folds them here, for an
+    # output that never shows a folded finding's members, when nothing here needs them one by
+    # one (the baseline, --show-all, --verbose, the comparison of reports) and the file's rules
+    # are those present() folds with
+    fold_there = not (shows_cells(fmt) or cross or args.show_all or args.verbose or args.baseline
+                      or args.write_baseline)
+    fold_dirs = tuple(eff0.values["rules-dirs"])
     english = lang == "en"   # the output's language: the findings' English texts are read only then
     for p in files:
         if p == "-":
             continue
         opts, eff, _rules = settings.options(p, is_file=True)
         opts.english = english
-        tasks.append((p, opts, cross, lines, related))
+        tasks.append((p, opts, cross, lines, related, fold_there and opts.extra_rule_dirs == fold_dirs))
         per_file[p] = eff
     results = [LiteResult(p, [], error=why) for p, why in missing]
     if "-" in files:

@@ -105,13 +105,18 @@ class LiteResult:
                               None if src is None else (src.encoding, src.format, src.original_lines))
 
     @classmethod
-    def of(cls, res, lines: bool = True, related: bool = True) -> "LiteResult":
+    def of(cls, res, lines: bool = True, related: bool = True, fold=None) -> "LiteResult":
         """``lines``: keep the original lines the findings are on (and the line before each),
         for an output that shows them (``reporters.shows_source``); else none are kept.
         ``related``: keep every related place of a finding; False, for an output that shows
         only those in other files (``reporters.lists_related``): a finding whose related
         places are all in its own file (the cells of a sum, most of them) loses them — a list
-        with any place in another file is kept whole, so what is shown of it stays the same."""
+        with any place in another file is kept whole, so what is shown of it stays the same.
+        ``fold``: the rules to fold the findings with here (as ``cliux.present`` would), for an
+        output that never shows a folded finding's members (``reporters.shows_cells``) when
+        nothing needs them one by one (no baseline, no --show-all, no comparison of reports):
+        a group comes back as its one folded finding, without the members (``cells``) —
+        half of a batch's findings are blank cells of a few reports' tables."""
         from .reporters.rich_out import extracted_line
         no_lines = res.source is not None and getattr(res.source, "original_lines", None) is None
         for f in res.findings:
@@ -120,8 +125,15 @@ class LiteResult:
             f.span = None  # offsets into the normalised text mean nothing to reporters
             if not related and f.related and not any(getattr(r, "path", None) for r in f.related):
                 f.related = []
-        wanted = {f.location.line + d for f in res.findings for d in (-1, 0)} if lines else ()   # the line before: context
-        return cls(res.path, res.findings, _LiteReport(res.report) if res.report is not None else None,
+        findings = res.findings
+        if fold is not None:
+            from .reporters.fold import fold as fold_findings
+            findings = fold_findings(findings, fold)
+            for f in findings:
+                if f.cells:
+                    f.cells = []
+        wanted = {f.location.line + d for f in findings for d in (-1, 0)} if lines else ()   # the line before: context
+        return cls(res.path, findings, _LiteReport(res.report) if res.report is not None else None,
                    _LiteSource(res.source, wanted) if res.source is not None else None)
 
 
@@ -150,7 +162,7 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
     """Check one file (in a worker process or in this one); never raises for the file's sake.
     ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)[, keep
     the source lines of the findings[, keep the related places in the file itself (both by
-    default: yes; see LiteResult.of)]]]);
+    default: yes)[, fold the findings here (default: no)]]]]; see LiteResult.of);
     ``data``: the file's bytes when they were read already (stdin; ``path`` names them);
     ``doc``: its Document when it was read already (in a process of its own, :class:`Reading`,
     the reading having begun at ``started``)."""
@@ -170,7 +182,8 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
             if _limits.caused_by_memory(exc):
                 raise MemoryError from None
             return _failed(path, exc)
-        lite = LiteResult.of(res, more[1] if len(more) > 1 else True, more[2] if len(more) > 2 else True)
+        lite = LiteResult.of(res, more[1] if len(more) > 1 else True, more[2] if len(more) > 2 else True,
+                             rules if len(more) > 3 and more[3] else None)
         if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
             from .cross.run import Packed
             lite.cross = Packed(res.report)

@@ -7,20 +7,26 @@ from typing import Callable
 REPORTERS: dict[str, Callable] = {}
 SHOWS_SOURCE: set[str] = set()   # the formats that show the source lines findings are on
 OTHER_FILES_ONLY: set[str] = set()   # the formats that show no related place in the finding's own file
+NO_CELLS: set[str] = set()   # the formats that show a folded finding without its members
 
 
-def register(name: str, *, shows_source: bool = False, lists_related: bool = True):
+def register(name: str, *, shows_source: bool = False, lists_related: bool = True, shows_cells: bool = True):
     """``shows_source``: the format prints the file's line under a finding (the checked
     files' original lines are then kept for it; other formats get none, validator/runner.py).
     ``lists_related=False``: of a finding's related places the format shows only those in
     other files (:func:`validator.findings.elsewhere`), so a finding whose related places are
-    all in its own file need not bring them back from its worker (validator/runner.py)."""
+    all in its own file need not bring them back from its worker (validator/runner.py).
+    ``shows_cells=False``: the format shows a folded finding (validator/reporters/fold.py) as
+    one, never the findings it stands for (its ``cells``), so a worker may fold the findings
+    and send back the folded ones alone (validator/runner.py, LiteResult.of)."""
     def deco(fn):
         REPORTERS[name] = fn
         if shows_source:
             SHOWS_SOURCE.add(name)
         if not lists_related:
             OTHER_FILES_ONLY.add(name)
+        if not shows_cells:
+            NO_CELLS.add(name)
         return fn
     return deco
 
@@ -34,6 +40,12 @@ def lists_related(name: str) -> bool:
     """Whether the format shows related places in a finding's own file (JSON, SARIF)."""
     _load_all()
     return name not in OTHER_FILES_ONLY
+
+
+def shows_cells(name: str) -> bool:
+    """Whether the format shows the members of a folded finding (JSON, SARIF: ``cells``)."""
+    _load_all()
+    return name not in NO_CELLS
 
 
 def get(name: str) -> Callable:

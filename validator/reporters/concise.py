@@ -16,7 +16,7 @@ def line_for(f, lang="zh") -> str:
     return safe_text(f"{f.path}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {f.text(lang)}{where}{elsewhere(f, lang)}")
 
 
-@register("concise", lists_related=False)
+@register("concise", lists_related=False, shows_cells=False)
 def render(results, out, *, lang="zh", quiet=False, baseline=0, **_kw):
     for r in results:
         if getattr(r, "error", None):

@@ -104,7 +104,7 @@ def source_snippet(src, f) -> list:
     return [x for x in (context, t, marker) if x is not None]
 
 
-@register("rich", shows_source=True, lists_related=False)
+@register("rich", shows_source=True, lists_related=False, shows_cells=False)
 def render(results, out, *, lang="zh", quiet=False, color=True, baseline=0, **_kw):
     from rich.console import Console
     from rich.text import Text
