@@ -194,6 +194,86 @@ def test_info_matrix_puts_each_reading_where_the_grid_matrix_puts_its_cell():
                     assert readings.setdefault(id(c), x) is x
 
 
+# -- a grid's column map remembered per spec, header words and columns -----------------------------
+def _colmap_reference(mapper, spec, header_rows, columns):
+    """The column map as _colmap worked it out for every row block, from the header cells."""
+    from validator.textutil import compact
+    words: dict[int, list[str]] = {}
+    for h in header_rows:
+        for c, info in enumerate(mapper._matrix_rows[h]):
+            if info is None:
+                continue
+            w = compact(info.text)
+            lst = words.setdefault(c, [])
+            if w and (not lst or lst[-1] != w):
+                lst.append(w)
+    out = {}
+    prev = -1
+    for col in columns:
+        path = [compact(x) for x in spec.header_path(col)]
+        best = None
+        for c in sorted(words):
+            if c <= prev or not any(mp._word_eq(w, path[-1]) for w in words[c]):
+                continue
+            score = sum(1 for x in path if any(mp._word_eq(w, x) for w in words[c]))
+            if best is None or score > best[0]:
+                best = (score, c)
+            if score == len(path):
+                break
+        if best is None:
+            return None
+        out[col] = best[1]
+        prev = best[1]
+    return out
+
+
+def test_column_maps_remembered_equal_those_worked_out_for_each_header(monkeypatch):
+    """The map of template columns to grid columns is remembered by the spec, the header's
+    words by grid column and the columns: for every grid of the corpus (read twice, the second
+    time from the memo) and for one header moved a column to the right (the same words at
+    other grid columns), it is the map worked out from that header."""
+    from validator.document import Grid, GridCell
+    from validator.parse.labels import _derived
+    from validator.templates import load_formats
+    formats = load_formats()
+    calls = []
+    real = mp.Mapper._colmap
+
+    def checked(self, piece, spec, header_rows, columns, known=None):
+        got = real(self, piece, spec, header_rows, columns, known)
+        assert got == _colmap_reference(self, spec, header_rows, columns)
+        calls.append(got)
+        return got
+
+    monkeypatch.setattr(mp.Mapper, "_colmap", checked)
+    mp._COLMAPS.clear()
+    grids = _grids()
+    for fmt in formats.values():
+        der = _derived([fmt] + [f for f in formats.values() if f is not fmt])
+        for _ in range(2):
+            for text, grid in grids:
+                mp.Mapper(text, fmt, der.matchers).map_grid(grid)
+    assert sum(1 for c in calls if c) >= 10
+    # one header, then the same header a column to the right (no cell in the first column: the
+    # same words, at other grid columns), then the same header asked for fewer columns
+    fmt = formats["2021"]
+    der = _derived([fmt] + [f for f in formats.values() if f is not fmt])
+    spec = fmt.table("表三")
+    columns = list(spec.columns)
+    heads = [spec.header_path(c)[-1] for c in columns]
+    text = "|".join(heads)
+    for shift, cols in ((0, columns), (1, columns), (0, columns[1:]), (0, columns)):
+        cells, pos = [], 0
+        for k, w in enumerate(heads):
+            cells.append(GridCell(0, k + shift, pos, pos + len(w)))
+            pos += len(w) + 1
+        m = mp.Mapper(text, fmt, der.matchers)
+        m._matrix_rows = m._info_matrix(Grid(0, len(text), cells, "pipe", 1, len(heads) + shift))
+        got = mp.Mapper._colmap(m, None, spec, [0], cols, {})
+        assert got == _colmap_reference(m, spec, [0], cols)
+        assert got is not None and got[cols[0]] == columns.index(cols[0]) + shift
+
+
 # -- a row's grammar token from a plan per format ------------------------------------------------
 def _row_token_reference(rp, spec, grammar):
     """The row token as _row_token worked it out for every row."""

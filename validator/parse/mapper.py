@@ -90,6 +90,10 @@ _MEMO_TEXT = 200
 
 # a table spec's header path of each column, compacted (the same for every grid)
 _HEADER_PATHS: dict[int, tuple[object, dict]] = {}
+# the grid column of each template column (or None), per spec and (header words, columns)
+_COLMAPS: dict[int, tuple[object, dict]] = {}
+_COLMAPS_MAX = 1024
+_UNKNOWN = object()
 
 
 def _reading_memo(matchers) -> dict:
@@ -368,10 +372,28 @@ class Mapper:
                     lst = words.setdefault(c, [])
                     if w and (not lst or lst[-1] != w):
                         lst.append(w)
-            got = (words, sorted(words))
+            order = sorted(words)
+            got = (words, order, tuple((c, *words[c]) for c in order))
             if known is not None:
                 known[wkey] = got
-        words, order = got
+        words, order, sig = got
+        # the map depends on nothing but the header's words by grid column, the columns and the
+        # spec's header paths: the same few headers come in report after report, so it is
+        # worked out once per spec and (words, columns) — at most _COLMAPS_MAX per spec
+        done = memo_of(_COLMAPS, spec)
+        ckey = (sig, *columns)
+        out = done.get(ckey, _UNKNOWN)
+        if out is _UNKNOWN:
+            if len(done) >= _COLMAPS_MAX:
+                done.clear()
+            out = done[ckey] = self._match_columns(spec, words, order, columns)
+        return out
+
+    @staticmethod
+    def _match_columns(spec: TableSpec, words: dict[int, list[str]], order: list[int],
+                       columns: list[str]) -> dict[str, int] | None:
+        """:meth:`_colmap` from the header's words by grid column (``order``: those columns in
+        order).  The map returned is shared by the rows that ask again: it is only read."""
         paths = memo_of(_HEADER_PATHS, spec)
         out: dict[str, int] = {}
         prev = -1
