@@ -18,6 +18,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -200,13 +201,20 @@ def discover(paths: list[str], resolver=None, *, force_exclude: bool = False,
         if raw == "-":
             add("-")
             continue
-        p = Path(raw)
-        if p.is_dir():
-            walk(p)
-        elif p.exists():
-            if force_exclude and (_excluded(p, resolver, excache) or SKIP_FILES.match(p.name) or
-                                  (respect(p) and ign.ignored(p.resolve(), False, p.parent))):
-                continue
+        # one stat for “a directory?” and “there?” (Path.is_dir() and .exists() are two, and a
+        # Path per file: a batch names its thousand files one by one)
+        try:
+            mode = os.stat(raw).st_mode
+        except (OSError, ValueError):
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
+            walk(Path(raw))
+        elif mode is not None:
+            if force_exclude:
+                p = Path(raw)
+                if (_excluded(p, resolver, excache) or SKIP_FILES.match(p.name) or
+                        (respect(p) and ign.ignored(p.resolve(), False, p.parent))):
+                    continue
             add(raw)
         elif any(ch in raw for ch in "*?["):
             matches = sorted(glob.glob(raw, recursive=True))

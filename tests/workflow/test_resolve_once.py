@@ -107,3 +107,26 @@ def test_files_of_one_configuration_still_get_their_own_options(tmp_path, monkey
     assert oa.severity == ob.severity == {"A301": "info"} and oa.severity is not ob.severity
     assert s.options("d/a1.txt")[0] is oa            # asked again: the same answer
     assert s.for_path("d/a1.txt", is_file=True) is s.for_path("d") is s.for_path("d/b1.txt")
+
+
+def test_named_paths_are_told_apart_with_one_stat_each(tmp_path, monkeypatch):
+    """Paths named on the command line: a file is taken as given, a directory (or a link to
+    one) is walked, a dangling link or a missing name is left to the reader (exit 2, one line),
+    a glob is expanded — each told with one ``os.stat``, not a Path's is_dir() and exists()."""
+    _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    os.symlink(tmp_path / "b", tmp_path / "to_b")
+    os.symlink(tmp_path / "gone.txt", tmp_path / "dangling.txt")
+    stats = []
+    real = os.stat
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: stats.append(os.fspath(p)) or real(p, *a, **k))
+    got = discover(["a/1.txt", "./a/2.txt", "to_b", "dangling.txt", "missing.txt", "b/*.txt"])
+    assert got == ["a/1.txt", "a/2.txt", "b/1.txt", "b/2.txt", "dangling.txt", "missing.txt",
+                   "to_b/1.txt", "to_b/2.txt"]
+    assert stats.count("a/1.txt") == 1 and stats.count("./a/2.txt") == 1
+    # --force-exclude still drops a named file the configuration excludes
+    (tmp_path / ".xxgk-lint.yaml").write_text("exclude: ['draft*.txt']\n", encoding="utf-8")
+    for n in ("draft1.txt", "final.txt"):
+        (tmp_path / n).write_text("报告\n", encoding="utf-8")
+    assert discover(["draft1.txt", "final.txt"], Resolver(), force_exclude=True) == ["final.txt"]
+    assert discover(["draft1.txt", "final.txt"], Resolver()) == ["draft1.txt", "final.txt"]
