@@ -610,3 +610,26 @@ def test_an_equation_names_the_term_to_fix_in_a_text_that_shows_it():
             assert f.message_en == f"{spec.short_name('结转下年度')} / {spec.short_name('结转下年度')}"
             seen += 1
     assert seen >= 1
+
+
+def test_blank_cells_get_english_arguments_only_where_a_text_reads_them():
+    """F502 (cells, find: blank) makes a blank cell's English arguments ({cell_en},
+    {implied_en}) only for an English output, or for a rule whose Chinese text names them: the
+    Chinese findings are those of making every argument, and a Chinese text that names an
+    English argument still shows it."""
+    from dataclasses import replace
+    shipped = next(r for r in load_rules().rules if r.id == "F502")
+    reads_en = replace(shipped, message="{cell}|{cell_en}|{implied_en}", suggestion=None)
+    seen = implied = 0
+    for p in REPORTS:
+        zh = lint_path(str(p), Options(english=False), RuleSet([shipped, reads_en])).findings
+        both = lint_path(str(p), Options(english=True), RuleSet([shipped, reads_en])).findings
+        assert [(f.rule, f.line, f.col, f.message) for f in zh] == [(f.rule, f.line, f.col, f.message) for f in both]
+        assert all(f.message_en is None for f in zh) and all(f.message_en for f in both)
+        for f, g in zip(zh, both):
+            if f.message.count("|") == 2:           # the rule whose Chinese names the English
+                cell, cell_en, implied_en = f.message.split("|")
+                assert cell_en and cell_en in g.message_en and "“" in cell_en
+                implied += bool(implied_en)
+            seen += 1
+    assert seen >= 50 and implied >= 1

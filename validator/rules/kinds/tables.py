@@ -9,13 +9,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from ...expr import Missing, check
 from ...model import ValueKind
 from ...i18n import Msg, msg, table_en
 from ...tablemath import Lookup, PlainValues, holds_at_zero
 from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
-from . import KindError, _shown_args, fmt_num, plain_row_name, register
+from . import KindError, _shown_args, fmt_num, plain_row_name, register, template_fields
 
 SIDE_THIS, SIDE_PREV = "本年", "上年"
 
@@ -450,6 +451,12 @@ def run_cells(rule, ctx):
         yield from _FIND[p["find"]](rule, ctx, key, table, spec)
 
 
+@lru_cache(maxsize=256)
+def _zh_reads(message: str, suggestion: str | None) -> frozenset:
+    """The arguments a rule's Chinese texts read."""
+    return template_fields(message) | (template_fields(suggestion) if suggestion else frozenset())
+
+
 def _cell_zh(table: str, row: str | None, column: str) -> str:
     return f"{table}「{row}」行「{column}」列" if row else f"{table}「{column}」列"
 
@@ -593,18 +600,23 @@ def _table_unfilled(rule, ctx, key, table, spec):
 def _blank(rule, ctx, key, table, spec):
     if _unfilled_once(ctx, table):
         return  # reported once by the unfilled rule
+    # the English arguments only for an English output (Ctx.emit reads them only then) or a
+    # Chinese text that names them
+    english = ctx.english or not _zh_reads(rule.message, rule.suggestion).isdisjoint(("cell_en", "implied_en"))
     for row, blanks in _census(ctx, table).blank_rows:
         name = plain_row_name(spec, row.key)
         for c in blanks:
             col = spec.column_display(c.column)
-            implied = implied_en = ""
+            implied = ""
+            args = {"table": key, "row": name or "", "column": col, "cell": _cell_zh(key, name, col)}
             if c.implied is not None:   # the template's equations fix what the cell should hold
                 implied = f"（按{c.implied_by}，应为{fmt_num(c.implied)}）"
-                implied_en = f" (by “{c.implied_by}” it should be {fmt_num(c.implied)})"
-            yield ctx.emit(rule, c.span, {"table": key, "row": name or "", "column": col,
-                                          "cell": _cell_zh(key, name, col), "cell_en": _cell_en(key, name, col),
-                                          "implied": implied, "implied_en": implied_en},
-                           table=key, row=name, column=col, group=key,
+            args["implied"] = implied
+            if english:
+                args["cell_en"] = _cell_en(key, name, col)
+                args["implied_en"] = ("" if c.implied is None else
+                                      f" (by “{c.implied_by}” it should be {fmt_num(c.implied)})")
+            yield ctx.emit(rule, c.span, args, table=key, row=name, column=col, group=key,
                            numbers={"implied": c.implied} if c.implied is not None else None)
 
 
