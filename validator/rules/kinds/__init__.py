@@ -232,6 +232,14 @@ class Ctx:
             end = min(off + 1, len(src.text)) if src.text else off
             yield note, (off, end), note.location
 
+    def shown_args(self, rule) -> tuple[str, ...]:
+        """The arguments :meth:`emit` reads for a finding of ``rule`` with its own suggestion
+        in this check: those of the Chinese texts, and of the English texts only for an
+        English output (a kind need not make the others)."""
+        english = self.english
+        return _shown_args(rule.message, rule.suggestion, rule.message_en if english else None,
+                           rule.suggestion_en if english else None)
+
     def section_name(self, offset: int) -> str | None:
         """The name ("三、…") of the section ``offset`` is in (:meth:`Report.section_at`); the
         sections' starts and names are made once per report (every finding asks)."""

@@ -9,14 +9,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
 
 from ...expr import Missing, check
 from ...model import ValueKind
 from ...i18n import Msg, msg, table_en
 from ...tablemath import Lookup, PlainValues, holds_at_zero
 from ..schema import Choice, Expr, ListOf, Param, Str, TableKey, Template
-from . import KindError, _shown_args, fmt_num, plain_row_name, register, template_fields
+from . import KindError, fmt_num, plain_row_name, register
 
 SIDE_THIS, SIDE_PREV = "本年", "上年"
 
@@ -180,8 +179,8 @@ def run_equation(rule, ctx):
         census = _census(ctx, table)
         with_numbers = census.number_columns() if for_each == "column" else census.number_rows()
         keys = [k for k in keys if k in with_numbers]
-    # the arguments the rule's texts can show (Ctx.emit reads no other)
-    shown = _shown_args(rule.message, rule.suggestion, rule.message_en, rule.suggestion_en)
+    # the arguments the rule's texts show in this check (Ctx.emit reads no other)
+    shown = ctx.shown_args(rule)
     for k in plain.failing(expr, for_each, keys):
         # the terms and cells of the failing key, as check() with a Lookup gives them
         try:
@@ -451,12 +450,6 @@ def run_cells(rule, ctx):
         yield from _FIND[p["find"]](rule, ctx, key, table, spec)
 
 
-@lru_cache(maxsize=256)
-def _zh_reads(message: str, suggestion: str | None) -> frozenset:
-    """The arguments a rule's Chinese texts read."""
-    return template_fields(message) | (template_fields(suggestion) if suggestion else frozenset())
-
-
 def _cell_zh(table: str, row: str | None, column: str) -> str:
     return f"{table}「{row}」行「{column}」列" if row else f"{table}「{column}」列"
 
@@ -600,9 +593,9 @@ def _table_unfilled(rule, ctx, key, table, spec):
 def _blank(rule, ctx, key, table, spec):
     if _unfilled_once(ctx, table):
         return  # reported once by the unfilled rule
-    # the English arguments only for an English output (Ctx.emit reads them only then) or a
-    # Chinese text that names them
-    english = ctx.english or not _zh_reads(rule.message, rule.suggestion).isdisjoint(("cell_en", "implied_en"))
+    # the English arguments only where the texts shown in this check read them
+    shown = ctx.shown_args(rule)
+    english = "cell_en" in shown or "implied_en" in shown
     for row, blanks in _census(ctx, table).blank_rows:
         name = plain_row_name(spec, row.key)
         for c in blanks:
