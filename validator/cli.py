@@ -508,7 +508,7 @@ def cmd_check(args) -> int:
     cross = bool(args.previous) or (len(files) > 1 and eff0.values.get("cross", True))
     # only an output that shows source lines gets them; only one that lists the related
     # places in a finding's own file (JSON, SARIF) gets those (validator/runner.py, LiteResult.of)
-    from .reporters import lists_related, shows_cells, shows_source
+    from .reporters import lists_related, reads, shows_cells, shows_source
     lines = shows_source(fmt) and not args.quiet and not args.statistics
     related = lists_related(fmt) and not args.statistics
     # the findings folded in the worker (LiteResult.of), as present() folds them here, for an
@@ -518,13 +518,18 @@ def cmd_check(args) -> int:
     fold_there = not (shows_cells(fmt) or cross or args.show_all or args.verbose or args.baseline
                       or args.write_baseline)
     fold_dirs = tuple(eff0.values["rules-dirs"])
+    # a worker that folds the findings sends back only the fields of each that the output
+    # reads (reporters.reads): nothing else here reads more of them then (the exit code: the
+    # severity; present(): nothing left to fold); --statistics reads the rules' names
+    fields = None if args.statistics else reads(fmt)
     english = lang == "en"   # the output's language: the findings' English texts are read only then
     for p in files:
         if p == "-":
             continue
         opts, eff, _rules = settings.options(p, is_file=True)
         opts.english = english
-        tasks.append((p, opts, cross, lines, related, fold_there and opts.extra_rule_dirs == fold_dirs))
+        folded = fold_there and opts.extra_rule_dirs == fold_dirs
+        tasks.append((p, opts, cross, lines, related, folded, fields if folded else None))
         per_file[p] = eff
     results = [LiteResult(p, [], error=why) for p, why in missing]
     if "-" in files:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import field, fields as _fields
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 
 from .i18n import where as _where_of, where_en as _where_en
 from .records import pickle_by_init, record, reduce_by_init
@@ -178,3 +179,27 @@ class Finding:
 
 
 pickle_by_init(Finding)
+
+
+# what a one-line output reads of a finding (concise, JUnit; GitHub also the rule's name): its
+# place (Location: line, column, page, where), rule, severity, text in either language
+# (Finding.text) and the places it names in other files (elsewhere)
+LINE_FIELDS = ("rule", "severity", "message", "message_en", "path", "location", "related")
+_SENT: dict = {}
+
+
+def sent_args(names: tuple[str, ...]):
+    """A function giving, for a finding, the arguments that make (``Finding(*args)``) a finding
+    with only the fields ``names`` (two or more) of it and None in every other field: what a
+    worker sends back for an output that reads no other field (``reporters.register(reads=)``,
+    validator/runner.py) — the texts, numbers and context no line of it shows stay there."""
+    made = _SENT.get(names)
+    if made is None:
+        values = attrgetter(*names)
+        # Finding's arguments in order, each the value of that field or the None after them
+        pick = itemgetter(*(names.index(f.name) if f.name in names else len(names) for f in _fields(Finding)))
+
+        def made(f):
+            return pick(values(f) + (None,))
+        _SENT[names] = made
+    return made

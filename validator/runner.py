@@ -42,6 +42,7 @@ from collections import deque
 from dataclasses import field
 
 from . import limits as _limits
+from .findings import Finding, sent_args
 from .i18n import Msg, msg, of
 from .records import record
 
@@ -85,6 +86,8 @@ class LiteResult:
     ``fatal``: the error is not about this file but about the run (a rule that cannot run):
     the CLI stops with exit 2 and that one line."""
 
+    fields = None   # the fields of each finding sent back (LiteResult.of); None: all of them
+
     def __init__(self, path, findings, report=None, source=None, error=None, fatal=False):
         self.path = path
         self.findings = findings
@@ -98,14 +101,20 @@ class LiteResult:
         """What crosses a worker's pipe for every file: the result as one flat tuple, rebuilt
         by :func:`_lite_result` — rather than this object and its report, metadata and source
         objects each pickled as a class to look up and a dict of attribute names to rebuild
-        (a tenth of the unpickling of a typical result in the main process)."""
+        (a tenth of the unpickling of a typical result in the main process).  With ``fields``,
+        each finding as the arguments of one with only those fields (findings.sent_args)."""
         rep, src = self.report, self.source
-        return _lite_result, (self.path, self.findings, self.error, self.fatal, self.cross,
+        findings = self.findings
+        if self.fields is not None:
+            args = sent_args(self.fields)
+            findings = [args(f) for f in findings]
+        return _lite_result, (self.path, findings, self.error, self.fatal, self.cross,
                               None if rep is None else (rep.template, rep.template_reason, rep.metadata.year),
-                              None if src is None else (src.encoding, src.format, src.original_lines))
+                              None if src is None else (src.encoding, src.format, src.original_lines),
+                              self.fields is not None)
 
     @classmethod
-    def of(cls, res, lines: bool = True, related: bool = True, fold=None) -> "LiteResult":
+    def of(cls, res, lines: bool = True, related: bool = True, fold=None, fields=None) -> "LiteResult":
         """``lines``: keep the original lines the findings are on (and the line before each),
         for an output that shows them (``reporters.shows_source``); else none are kept.
         ``related``: keep every related place of a finding; False, for an output that shows
@@ -116,7 +125,11 @@ class LiteResult:
         output that never shows a folded finding's members (``reporters.shows_cells``) when
         nothing needs them one by one (no baseline, no --show-all, no comparison of reports):
         a group comes back as its one folded finding, without the members (``cells``) —
-        half of a batch's findings are blank cells of a few reports' tables."""
+        half of a batch's findings are blank cells of a few reports' tables.
+        ``fields``: with ``fold``, for an output that reads only these fields of a finding
+        (``reporters.reads``): the result crosses a worker's pipe with only those of each
+        finding, every other one None (most of the bytes of a finding are texts no line shows:
+        basis, suggestion, section, table, row, numbers)."""
         from .reporters.rich_out import extracted_line
         no_lines = res.source is not None and getattr(res.source, "original_lines", None) is None
         for f in res.findings:
@@ -133,12 +146,17 @@ class LiteResult:
                 if f.cells:
                     f.cells = []
         wanted = {f.location.line + d for f in findings for d in (-1, 0)} if lines else ()   # the line before: context
-        return cls(res.path, findings, _LiteReport(res.report) if res.report is not None else None,
+        lite = cls(res.path, findings, _LiteReport(res.report) if res.report is not None else None,
                    _LiteSource(res.source, wanted) if res.source is not None else None)
+        if fold is not None and fields is not None:
+            lite.fields = fields
+        return lite
 
 
-def _lite_result(path, findings, error, fatal, cross, report, source) -> LiteResult:
+def _lite_result(path, findings, error, fatal, cross, report, source, lean=False) -> LiteResult:
     """A LiteResult unpickled (:meth:`LiteResult.__reduce__`)."""
+    if lean:
+        findings = [Finding(*args) for args in findings]
     res = LiteResult(path, findings, error=error, fatal=fatal)
     res.cross = cross
     if report is not None:
@@ -162,7 +180,8 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
     """Check one file (in a worker process or in this one); never raises for the file's sake.
     ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)[, keep
     the source lines of the findings[, keep the related places in the file itself (both by
-    default: yes)[, fold the findings here (default: no)]]]]; see LiteResult.of);
+    default: yes)[, fold the findings here (default: no)[, the fields of a finding to send
+    (default: all)]]]]]; see LiteResult.of);
     ``data``: the file's bytes when they were read already (stdin; ``path`` names them);
     ``doc``: its Document when it was read already (in a process of its own, :class:`Reading`,
     the reading having begun at ``started``)."""
@@ -183,7 +202,7 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
                 raise MemoryError from None
             return _failed(path, exc)
         lite = LiteResult.of(res, more[1] if len(more) > 1 else True, more[2] if len(more) > 2 else True,
-                             rules if len(more) > 3 and more[3] else None)
+                             rules if len(more) > 3 and more[3] else None, more[4] if len(more) > 4 else None)
         if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
             from .cross.run import Packed
             lite.cross = Packed(res.report)

@@ -3,7 +3,7 @@ Within a file errors come first; the last line counts errors, warnings and notes
 
 from __future__ import annotations
 
-from ..findings import elsewhere
+from ..findings import LINE_FIELDS, elsewhere
 from . import register
 from .common import error_text, ordered, summary
 from .safe import safe_text
@@ -16,7 +16,7 @@ def line_for(f, lang="zh") -> str:
     return safe_text(f"{f.path}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {f.text(lang)}{where}{elsewhere(f, lang)}")
 
 
-@register("concise", lists_related=False, shows_cells=False)
+@register("concise", lists_related=False, shows_cells=False, reads=LINE_FIELDS)
 def render(results, out, *, lang="zh", quiet=False, baseline=0, **_kw):
     for r in results:
         if getattr(r, "error", None):

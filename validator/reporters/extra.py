@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from ..findings import SEVERITY_RANK, elsewhere
+from ..findings import LINE_FIELDS, SEVERITY_RANK, elsewhere
 from ..i18n import count_by_severity, summary_line
 from . import register
 from .common import error_text, ordered, summary, totals
@@ -198,7 +198,7 @@ def github_line(f, lang="zh", file_prop: str | None = None) -> str:
     return f"::{_GH_LEVEL.get(f.severity, 'warning')} {','.join(props)}::{gh_escape_data(msg)}"
 
 
-@register("github", lists_related=False, shows_cells=False)
+@register("github", lists_related=False, shows_cells=False, reads=LINE_FIELDS + ("name",))
 def render_github(results, out, *, lang="zh", baseline=0, **_kw):
     """One workflow command per finding (errors first within a file), then the summary as a
     plain log line (and, when $GITHUB_STEP_SUMMARY is set, in the job summary)."""
@@ -266,7 +266,7 @@ def junit_tree(results, lang="zh", fail_on="error"):
     return ET.ElementTree(suites)
 
 
-@register("junit", lists_related=False, shows_cells=False)
+@register("junit", lists_related=False, shows_cells=False, reads=LINE_FIELDS)
 def render_junit(results, out, *, lang="zh", fail_on="error", **_kw):
     import xml.etree.ElementTree as ET
     tree = junit_tree(results, lang, fail_on)
