@@ -205,14 +205,22 @@ def test_a_worker_is_given_its_next_file_before_it_answers(tmp_path, monkeypatch
     one (it never waits for this process between files); with few left, the last files go to
     whichever worker is free."""
     sent = []
-    real_start = runner._start
+    slots = {}
+    me = os.getpid()
+    real_start, real_send = runner._start, runner._send
 
     def start(ctx, max_memory):
         slot = real_start(ctx, max_memory)
-        slot.conn = _Spy(slot.conn, lambda m: sent.append((slot.proc.pid, len(slot.queue))))
+        slots[slot.conn.fileno()] = slot
         return slot
 
+    def send(fd, obj):   # in this process: the files given to the workers (not the workers' results)
+        real_send(fd, obj)
+        if os.getpid() == me:
+            sent.append((fd, len(slots[fd].queue)))
+
     monkeypatch.setattr(runner, "_start", start)
+    monkeypatch.setattr(runner, "_send", send)
     files = sorted(str(p) for p in _site(tmp_path, n=10).iterdir())
     out = runner.run([(p, Options()) for p in files], jobs=2)
     assert [r.path for r in out.results] == files and all(r.error is None for r in out.results)
@@ -220,20 +228,6 @@ def test_a_worker_is_given_its_next_file_before_it_answers(tmp_path, monkeypatch
     # queue length at each send, after the file was added: 2 = a second file waiting
     assert max(q for _, q in sent) == 2
     assert sent[-1][1] == 1
-
-
-class _Spy:
-    """A connection that reports each message sent through it."""
-
-    def __init__(self, conn, on_send):
-        self._conn, self._on_send = conn, on_send
-
-    def send(self, obj):
-        self._conn.send(obj)
-        self._on_send(obj)
-
-    def __getattr__(self, name):
-        return getattr(self._conn, name)
 
 
 def test_memory_beyond_the_ceiling_is_p093_for_that_file_only(tmp_path):
@@ -712,3 +706,94 @@ def test_a_pdf_read_from_stdin_is_read_in_a_process_of_its_own(monkeypatch):
     assert "SIGSEGV" in out.error                          # this process lived to say so
     text = runner.check_data("<stdin>", REPORTS[0].read_bytes(), Options())   # text: checked here, no crash
     assert text.error is None and text.findings
+
+
+# --------------------------------------------------------------------------------------
+# the pipe between the main process and a worker (runner._send, runner._receive)
+# --------------------------------------------------------------------------------------
+def _pipe():
+    import socket
+    a, b = socket.socketpair()
+    return a, b
+
+
+def test_messages_sent_together_come_in_with_one_read():
+    a, b = _pipe()
+    with a, b:
+        for m in [(0, "一"), (1, {"x": [1, 2]}), None]:
+            runner._send(a.fileno(), m)
+        assert runner._receive(b.fileno()) == ([(0, "一"), (1, {"x": [1, 2]}), None], True)
+
+
+def test_a_message_larger_than_a_read_comes_in_whole_and_the_next_one_after_it():
+    import threading
+    a, b = _pipe()
+    big = ("x" * 50 + "数") * (3 * runner._READ // 50)        # several reads long, beyond _JOINED
+    with a, b:
+        t = threading.Thread(target=lambda: (runner._send(a.fileno(), big), runner._send(a.fileno(), "next")))
+        t.start()
+        got = []
+        while len(got) < 2:
+            more, still_open = runner._receive(b.fileno())
+            assert still_open
+            got += more
+        t.join()
+        assert got == [big, "next"]
+
+
+def test_a_message_caught_while_being_written_is_read_to_its_end():
+    import pickle
+    import threading
+    a, b = _pipe()
+    data = pickle.dumps(("甲", list(range(100))))
+    with a, b:
+        # the reader finds part of the length, then part of the body, the rest comes later
+        for cut in (3, 8 + len(data) // 2):
+            framed = len(data).to_bytes(8, "big") + data
+            a.sendall(framed[:cut])
+            later = threading.Timer(0.2, a.sendall, (framed[cut:],))
+            later.start()
+            assert runner._receive(b.fileno()) == ([("甲", list(range(100)))], True)
+            later.join()
+
+
+def test_a_closed_pipe_gives_the_whole_messages_before_it_and_says_it_is_closed():
+    import pickle
+    a, b = _pipe()
+    data = pickle.dumps("cut short")
+    with b:
+        runner._send(a.fileno(), 1)
+        runner._send(a.fileno(), 2)
+        a.sendall(len(data).to_bytes(8, "big") + data[:5])     # the sender died while writing
+        a.close()
+        assert runner._receive(b.fileno()) == ([1, 2], False)
+        assert runner._receive(b.fileno()) == ([], False)
+    a, b = _pipe()
+    with b:
+        runner._send(a.fileno(), 1)
+        a.sendall(b"\0\0")                                      # …within the length
+        a.close()
+        assert runner._receive(b.fileno()) == ([1], False)
+
+
+def test_a_worker_is_asked_whether_it_still_runs_only_when_its_sentinel_says_so(tmp_path, monkeypatch):
+    """While a worker has files, waitpid (Process.is_alive) is not asked at every result: only
+    when the worker's sentinel is readable (it ended).  A worker that dies is still seen."""
+    asked = []
+    real_start = runner._start
+
+    def start(ctx, max_memory):
+        slot = real_start(ctx, max_memory)
+        real_is_alive = slot.proc.is_alive
+
+        def is_alive():
+            asked.append(len(slot.queue))
+            return real_is_alive()
+        slot.proc.is_alive = is_alive
+        return slot
+
+    monkeypatch.setattr(runner, "_start", start)
+    files = sorted(str(p) for p in _site(tmp_path, n=12).iterdir())
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    assert [r.path for r in out.results] == files and all(r.error is None for r in out.results)
+    assert asked.count(0) == len(asked)     # only for a worker without files (before it is given one, and when stopped)
