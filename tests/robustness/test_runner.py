@@ -728,7 +728,7 @@ def test_messages_sent_together_come_in_with_one_read():
 def test_a_message_larger_than_a_read_comes_in_whole_and_the_next_one_after_it():
     import threading
     a, b = _pipe()
-    big = ("x" * 50 + "数") * (3 * runner._READ // 50)        # several reads long, beyond _JOINED
+    big = ("x" * 50 + "数") * (3 * runner._READ // 50)        # several reads long, more than a socket holds
     with a, b:
         t = threading.Thread(target=lambda: (runner._send(a.fileno(), big), runner._send(a.fileno(), "next")))
         t.start()
@@ -797,3 +797,18 @@ def test_a_worker_is_asked_whether_it_still_runs_only_when_its_sentinel_says_so(
     out = runner.run([(p, Options()) for p in files], jobs=2)
     assert [r.path for r in out.results] == files and all(r.error is None for r in out.results)
     assert asked.count(0) == len(asked)     # only for a worker without files (before it is given one, and when stopped)
+
+
+def test_a_message_goes_out_in_one_write_with_its_length(monkeypatch):
+    """Written apart, the length alone would wake the reader, which would then wait for the rest
+    (a result of more than 16 kB, which multiprocessing's Connection writes in two)."""
+    writes = []
+    real_writev = os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, bufs: writes.append(len(bufs)) or real_writev(fd, bufs))
+    monkeypatch.setattr(os, "write", lambda *a: pytest.fail("a second write"))
+    a, b = _pipe()
+    with a, b:
+        runner._send(a.fileno(), "数" * 40_000)
+        assert writes == [2]
+        monkeypatch.undo()
+        assert runner._receive(b.fileno()) == (["数" * 40_000], True)
