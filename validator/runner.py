@@ -295,7 +295,10 @@ def _read_exactly(fd: int, n: int, start: bytes = b"") -> bytearray | None:
     return buf
 
 
-def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: no cover - child
+def _worker(conn, parent_pid: int, max_memory: int | None, tasks) -> None:  # pragma: no cover - child
+    """Check the files of ``tasks`` (the run's, inherited: :func:`run` sends the index of each
+    file to check, not the file's task, pickled for every file and rebuilt here) until the
+    pipe closes; each result goes back as (index, LiteResult, leaving)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the main process decides what stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):            # blocked by the parent around the fork
@@ -321,10 +324,10 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
             if not inbox and not still_open:
                 os._exit(0)
             continue
-        msg = inbox.popleft()
-        if msg is None:
+        index = inbox.popleft()
+        if index is None:
             os._exit(0)
-        index, task = msg
+        task = tasks[index]
         res = check_one(task, limit and max_memory)
         checked += 1
         # a fresh worker after a memory blow-up (its heap is fragmented); the main process
@@ -407,9 +410,9 @@ def _context():
         return multiprocessing.get_context("spawn")
 
 
-def _start(ctx, max_memory) -> _Slot:
+def _start(ctx, max_memory, tasks) -> _Slot:
     here, there = ctx.Pipe(duplex=True)
-    proc = ctx.Process(target=_worker, args=(there, os.getpid(), max_memory), daemon=True)
+    proc = ctx.Process(target=_worker, args=(there, os.getpid(), max_memory, tasks), daemon=True)
     masked = hasattr(signal, "pthread_sigmask")
     if masked:   # no signal may reach the child before it has set its own handlers
         old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
@@ -844,7 +847,7 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
     sel = selectors.DefaultSelector()
 
     def start() -> _Slot:
-        slot = _start(ctx, max_memory)
+        slot = _start(ctx, max_memory, tasks)
         sel.register(slot.conn.fileno(), selectors.EVENT_READ, slot)
         sel.register(slot.proc.sentinel, selectors.EVENT_READ, slot)
         return slot
@@ -878,7 +881,7 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                         slot.started = now
                     slot.queue.append(i)
                     try:
-                        _send(slot.conn.fileno(), (i, tasks[i]))
+                        _send(slot.conn.fileno(), i)   # the worker has the tasks (_worker)
                     except OSError:
                         break   # a dead worker: seen below through its sentinel
             if not pending and not any(s.queue for s in slots):   # pragma: no cover - a bug, not a file

@@ -203,21 +203,21 @@ def test_the_file_queued_behind_a_memory_blow_up_is_checked_by_another(tmp_path,
 def test_a_worker_is_given_its_next_file_before_it_answers(tmp_path, monkeypatch):
     """With many files left, each worker has the next file waiting in its pipe while it checks
     one (it never waits for this process between files); with few left, the last files go to
-    whichever worker is free."""
+    whichever worker is free.  What is sent for a file is its index in the run's tasks."""
     sent = []
     slots = {}
     me = os.getpid()
     real_start, real_send = runner._start, runner._send
 
-    def start(ctx, max_memory):
-        slot = real_start(ctx, max_memory)
+    def start(*a):
+        slot = real_start(*a)
         slots[slot.conn.fileno()] = slot
         return slot
 
     def send(fd, obj):   # in this process: the files given to the workers (not the workers' results)
         real_send(fd, obj)
         if os.getpid() == me:
-            sent.append((fd, len(slots[fd].queue)))
+            sent.append((obj, len(slots[fd].queue)))
 
     monkeypatch.setattr(runner, "_start", start)
     monkeypatch.setattr(runner, "_send", send)
@@ -225,6 +225,8 @@ def test_a_worker_is_given_its_next_file_before_it_answers(tmp_path, monkeypatch
     out = runner.run([(p, Options()) for p in files], jobs=2)
     assert [r.path for r in out.results] == files and all(r.error is None for r in out.results)
     assert len(sent) == 10
+    # a file's index only: the workers have the tasks (forked from this process, or given them once)
+    assert sorted(i for i, _ in sent) == list(range(10))
     # queue length at each send, after the file was added: 2 = a second file waiting
     assert max(q for _, q in sent) == 2
     assert sent[-1][1] == 1
@@ -782,8 +784,8 @@ def test_a_worker_is_asked_whether_it_still_runs_only_when_its_sentinel_says_so(
     asked = []
     real_start = runner._start
 
-    def start(ctx, max_memory):
-        slot = real_start(ctx, max_memory)
+    def start(*a):
+        slot = real_start(*a)
         real_is_alive = slot.proc.is_alive
 
         def is_alive():
