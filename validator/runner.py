@@ -277,7 +277,9 @@ def _receive(fd: int) -> tuple[list, bool]:
 def _readable(fd: int) -> bool:
     """Whether reading the pipe ``fd`` would find something (or its end) without waiting."""
     import select
-    return bool(select.select([fd], [], [], 0)[0])
+    poll = select.poll()   # (select.select refuses a descriptor above 1023)
+    poll.register(fd, select.POLLIN)
+    return bool(poll.poll(0))
 
 
 def _read_exactly(fd: int, n: int, start: bytes = b"") -> bytearray | None:
@@ -887,8 +889,9 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
             if not pending and not any(s.queue for s in slots):   # pragma: no cover - a bug, not a file
                 raise RuntimeError(f"{remaining} files were given to no worker")
             events = sel.select(timeout=1.0)
-            readable = {id(key.data) for key, _ in events if key.fd != key.data.proc.sentinel}
-            ended = {id(key.data) for key, _ in events if key.fd == key.data.proc.sentinel}
+            readable, ended = set(), set()     # workers whose pipe / whose sentinel is readable
+            for key, _ in events:
+                (ended if key.fd == key.data.proc.sentinel else readable).add(id(key.data))
             now = time.monotonic()
             for slot in slots:
                 if not slot.queue:

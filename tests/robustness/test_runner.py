@@ -814,3 +814,33 @@ def test_a_message_goes_out_in_one_write_with_its_length(monkeypatch):
         assert writes == [2]
         monkeypatch.undo()
         assert runner._receive(b.fileno()) == (["数" * 40_000], True)
+
+
+def test_a_result_sent_just_before_its_worker_dies_is_kept(tmp_path, monkeypatch):
+    """The pipe of a worker that ended is drained before a file is counted lost: the result it
+    sent last counts, and only the file it went on to is lost."""
+    files = _queued_site(tmp_path, "000_last_words.txt")
+    real_send = runner._send
+    me = os.getpid()
+
+    def send(fd, obj):
+        real_send(fd, obj)
+        if os.getpid() != me and str(obj[1].path).endswith("000_last_words.txt"):   # in the worker
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    import selectors
+
+    class Late(selectors.DefaultSelector):
+        def select(self, timeout=None):
+            super().select(timeout)
+            time.sleep(0.2)     # this process looks late: a worker that sent its last result has died by then
+            return super().select(0)
+
+    monkeypatch.setattr(runner, "_send", send)
+    monkeypatch.setattr(selectors, "DefaultSelector", Late)
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    assert [r.path for r in out.results] == files and out.interrupted is None
+    last = out.results[files.index(next(f for f in files if f.endswith("000_last_words.txt")))]
+    assert last.error is None and last.findings
+    lost = [r for r in out.results if r.error]
+    assert len(lost) <= 1 and all("SIGKILL" in r.error for r in lost)
