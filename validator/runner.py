@@ -237,7 +237,89 @@ def _first_line(exc) -> str:
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: no cover - child
+# What crosses a worker's pipe: each message a pickle after its length (8 bytes, big-endian),
+# written to and read from the pipe's file descriptor itself.  multiprocessing's Connection
+# reads a message in two reads (its length, then its body) through a BytesIO, one message a
+# call; here one read brings in every whole message that is there (most often the one result
+# that woke this process), and a message whose length has come in is read in full right away,
+# as Connection does: its sender writes it in one go (:func:`_send`).
+_READ = 1 << 16            # bytes asked for by the first read (a result is ~2.5 kB, 21 kB at most on a varied batch)
+
+
+def _send(fd: int, obj) -> None:
+    """Send ``obj`` through the pipe ``fd`` (pickled before anything is written: an object
+    that cannot be pickled raises and leaves the pipe as it was).  The length and the pickle
+    go out in one write: written apart, the length alone would wake the reader, which then
+    waits for the rest."""
+    import pickle
+    data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+    head = len(data).to_bytes(8, "big")
+    body = memoryview(data)
+    done = 0
+    while done < 8 + len(data):   # more than one write only for a message larger than the pipe holds
+        done += os.writev(fd, (head[done:], body[max(done - 8, 0):]))
+
+
+def _receive(fd: int) -> tuple[list, bool]:
+    """The messages that one read of the pipe ``fd`` brings in (waiting for one when none is
+    there), the last of them completed with further reads if the read ended within it; and
+    whether the pipe is still open (False: its other end is closed; the whole messages before
+    that are returned all the same).  OSError as os.read raises it."""
+    import pickle
+    data = os.read(fd, _READ)
+    got: list = []
+    size = len(data)
+    pos = 0
+    while pos < size:
+        if size - pos >= 8:
+            end = pos + 8 + int.from_bytes(data[pos:pos + 8], "big")
+            if end <= size:
+                got.append(pickle.loads(memoryview(data)[pos + 8:end]))
+                pos = end
+                continue
+        # the read ended within a message (it is larger than a read, or was caught while being
+        # written): the rest of it, read as it comes
+        part = data[pos:]
+        if len(part) < 8:
+            more = _read_exactly(fd, 8 - len(part))
+            if more is None:
+                return got, False
+            part += more
+        body = _read_exactly(fd, int.from_bytes(part[:8], "big"), part[8:])
+        if body is None:
+            return got, False
+        got.append(pickle.loads(body))
+        break
+    return got, size > 0
+
+
+def _readable(fd: int) -> bool:
+    """Whether reading the pipe ``fd`` would find something (or its end) without waiting."""
+    import select
+    poll = select.poll()   # (select.select refuses a descriptor above 1023)
+    poll.register(fd, select.POLLIN)
+    return bool(poll.poll(0))
+
+
+def _read_exactly(fd: int, n: int, start: bytes = b"") -> bytearray | None:
+    """``n`` bytes of the pipe ``fd``, the first of them ``start`` (read already); None when
+    the pipe closes before."""
+    buf = bytearray(n)
+    buf[:len(start)] = start
+    view = memoryview(buf)
+    have = len(start)
+    while have < n:
+        k = os.readv(fd, [view[have:]])
+        if not k:
+            return None
+        have += k
+    return buf
+
+
+def _worker(conn, parent_pid: int, max_memory: int | None, tasks) -> None:  # pragma: no cover - child
+    """Check the files of ``tasks`` (the run's, inherited: :func:`run` sends the index of each
+    file to check, not the file's task, pickled for every file and rebuilt here) until the
+    pipe closes; each result goes back as (index, LiteResult, leaving)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the main process decides what stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):            # blocked by the parent around the fork
@@ -251,14 +333,22 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
     gc.freeze()
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
     checked = 0
+    fd = conn.fileno()
+    inbox: deque = deque()     # files sent together come in together (_receive)
     while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
+        if not inbox:
+            try:
+                got, still_open = _receive(fd)
+            except OSError:
+                os._exit(0)
+            inbox.extend(got)
+            if not inbox and not still_open:
+                os._exit(0)
+            continue
+        index = inbox.popleft()
+        if index is None:
             os._exit(0)
-        if msg is None:
-            os._exit(0)
-        index, task = msg
+        task = tasks[index]
         res = check_one(task, limit and max_memory)
         checked += 1
         # a fresh worker after a memory blow-up (its heap is fragmented); the main process
@@ -277,7 +367,7 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
             except Exception:  # noqa: BLE001 - only ever a lost speed-up
                 pass
         try:
-            conn.send((index, res, leaving))
+            _send(fd, (index, res, leaving))
         except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is an error
             if _limits.caused_by_memory(exc) and _limits.lift_memory_limit():
                 # the check kept within the memory ceiling, pickling its result did not (a
@@ -285,13 +375,13 @@ def _worker(conn, parent_pid: int, max_memory: int | None) -> None:  # pragma: n
                 # worker leaves (the main process starts another, with the ceiling)
                 leaving = True
                 try:
-                    conn.send((index, res, leaving))
+                    _send(fd, (index, res, leaving))
                     exc = None
                 except Exception as again:  # noqa: BLE001
                     exc = again
             if exc is not None:
                 try:
-                    conn.send((index, _unsent(task[0], exc), leaving))
+                    _send(fd, (index, _unsent(task[0], exc), leaving))
                 except Exception:  # noqa: BLE001
                     os._exit(1)
         if leaving:
@@ -341,9 +431,9 @@ def _context():
         return multiprocessing.get_context("spawn")
 
 
-def _start(ctx, max_memory) -> _Slot:
+def _start(ctx, max_memory, tasks) -> _Slot:
     here, there = ctx.Pipe(duplex=True)
-    proc = ctx.Process(target=_worker, args=(there, os.getpid(), max_memory), daemon=True)
+    proc = ctx.Process(target=_worker, args=(there, os.getpid(), max_memory, tasks), daemon=True)
     masked = hasattr(signal, "pthread_sigmask")
     if masked:   # no signal may reach the child before it has set its own handlers
         old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
@@ -778,7 +868,7 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
     sel = selectors.DefaultSelector()
 
     def start() -> _Slot:
-        slot = _start(ctx, max_memory)
+        slot = _start(ctx, max_memory, tasks)
         sel.register(slot.conn.fileno(), selectors.EVENT_READ, slot)
         sel.register(slot.proc.sentinel, selectors.EVENT_READ, slot)
         return slot
@@ -812,27 +902,33 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                         slot.started = now
                     slot.queue.append(i)
                     try:
-                        slot.conn.send((i, tasks[i]))
-                    except (OSError, ValueError):
+                        _send(slot.conn.fileno(), i)   # the worker has the tasks (_worker)
+                    except OSError:
                         break   # a dead worker: seen below through its sentinel
             if not pending and not any(s.queue for s in slots):   # pragma: no cover - a bug, not a file
                 raise RuntimeError(f"{remaining} files were given to no worker")
             events = sel.select(timeout=1.0)
-            ready = {id(key.data) for key, _ in events}
-            ended = {id(key.data) for key, _ in events if key.fd == key.data.proc.sentinel}
+            readable, ended = set(), set()     # workers whose pipe / whose sentinel is readable
+            for key, _ in events:
+                (ended if key.fd == key.data.proc.sentinel else readable).add(id(key.data))
             now = time.monotonic()
             for slot in slots:
                 if not slot.queue:
                     continue
-                if id(slot) in ready:
-                    # a worker still running: the one result its readable pipe holds, without
-                    # asking the pipe again (Connection.poll builds a poll object per call; the
-                    # selector is level-triggered: a second result is seen at the next turn);
-                    # a worker that ended: its pipe drained before its file is counted lost
-                    once = id(slot) not in ended
-                    try:
-                        while slot.queue and (once or slot.conn.poll()):
-                            index, res, leaving = slot.conn.recv()
+                gone = id(slot) in ended
+                if gone or id(slot) in readable:
+                    # the results one read of its pipe brings in (the selector is level-triggered:
+                    # any left are seen at the next turn); a worker that ended: its pipe drained
+                    # before its file is counted lost
+                    fd = slot.conn.fileno()
+                    first = id(slot) in readable
+                    while slot.queue and (first or _readable(fd)):
+                        first = False
+                        try:
+                            got, still_open = _receive(fd)
+                        except OSError:
+                            got, still_open = [], False
+                        for index, res, leaving in got:
                             slot.queue.popleft()     # results come back in the order the files were sent
                             slot.started = now      # it began the next file when it sent this result
                             out.results[index] = res
@@ -842,15 +938,15 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                             if leaving:
                                 stop(slot)          # replaced when it is given the next file
                                 break
-                            if once:
-                                break
-                    except (EOFError, OSError):
-                        pass
+                        if not (gone and still_open):
+                            break
                     if not slot.queue:
                         continue
                 i = slot.queue[0]
                 limit = _hard_timeout(tasks[i][1])
-                dead = id(slot) in ready and not slot.proc.is_alive()   # its sentinel stays readable
+                # only a worker whose sentinel was readable can have ended (waitpid is asked then
+                # only; the sentinel stays readable, so an exit not reaped yet is seen next turn)
+                dead = gone and not slot.proc.is_alive()
                 late = limit is not None and now - slot.started > limit
                 if not (dead or late):
                     continue

@@ -203,37 +203,33 @@ def test_the_file_queued_behind_a_memory_blow_up_is_checked_by_another(tmp_path,
 def test_a_worker_is_given_its_next_file_before_it_answers(tmp_path, monkeypatch):
     """With many files left, each worker has the next file waiting in its pipe while it checks
     one (it never waits for this process between files); with few left, the last files go to
-    whichever worker is free."""
+    whichever worker is free.  What is sent for a file is its index in the run's tasks."""
     sent = []
-    real_start = runner._start
+    slots = {}
+    me = os.getpid()
+    real_start, real_send = runner._start, runner._send
 
-    def start(ctx, max_memory):
-        slot = real_start(ctx, max_memory)
-        slot.conn = _Spy(slot.conn, lambda m: sent.append((slot.proc.pid, len(slot.queue))))
+    def start(*a):
+        slot = real_start(*a)
+        slots[slot.conn.fileno()] = slot
         return slot
 
+    def send(fd, obj):   # in this process: the files given to the workers (not the workers' results)
+        real_send(fd, obj)
+        if os.getpid() == me:
+            sent.append((obj, len(slots[fd].queue)))
+
     monkeypatch.setattr(runner, "_start", start)
+    monkeypatch.setattr(runner, "_send", send)
     files = sorted(str(p) for p in _site(tmp_path, n=10).iterdir())
     out = runner.run([(p, Options()) for p in files], jobs=2)
     assert [r.path for r in out.results] == files and all(r.error is None for r in out.results)
     assert len(sent) == 10
+    # a file's index only: the workers have the tasks (forked from this process, or given them once)
+    assert sorted(i for i, _ in sent) == list(range(10))
     # queue length at each send, after the file was added: 2 = a second file waiting
     assert max(q for _, q in sent) == 2
     assert sent[-1][1] == 1
-
-
-class _Spy:
-    """A connection that reports each message sent through it."""
-
-    def __init__(self, conn, on_send):
-        self._conn, self._on_send = conn, on_send
-
-    def send(self, obj):
-        self._conn.send(obj)
-        self._on_send(obj)
-
-    def __getattr__(self, name):
-        return getattr(self._conn, name)
 
 
 def test_memory_beyond_the_ceiling_is_p093_for_that_file_only(tmp_path):
@@ -712,3 +708,139 @@ def test_a_pdf_read_from_stdin_is_read_in_a_process_of_its_own(monkeypatch):
     assert "SIGSEGV" in out.error                          # this process lived to say so
     text = runner.check_data("<stdin>", REPORTS[0].read_bytes(), Options())   # text: checked here, no crash
     assert text.error is None and text.findings
+
+
+# --------------------------------------------------------------------------------------
+# the pipe between the main process and a worker (runner._send, runner._receive)
+# --------------------------------------------------------------------------------------
+def _pipe():
+    import socket
+    a, b = socket.socketpair()
+    return a, b
+
+
+def test_messages_sent_together_come_in_with_one_read():
+    a, b = _pipe()
+    with a, b:
+        for m in [(0, "一"), (1, {"x": [1, 2]}), None]:
+            runner._send(a.fileno(), m)
+        assert runner._receive(b.fileno()) == ([(0, "一"), (1, {"x": [1, 2]}), None], True)
+
+
+def test_a_message_larger_than_a_read_comes_in_whole_and_the_next_one_after_it():
+    import threading
+    a, b = _pipe()
+    big = ("x" * 50 + "数") * (3 * runner._READ // 50)        # several reads long, more than a socket holds
+    with a, b:
+        t = threading.Thread(target=lambda: (runner._send(a.fileno(), big), runner._send(a.fileno(), "next")))
+        t.start()
+        got = []
+        while len(got) < 2:
+            more, still_open = runner._receive(b.fileno())
+            assert still_open
+            got += more
+        t.join()
+        assert got == [big, "next"]
+
+
+def test_a_message_caught_while_being_written_is_read_to_its_end():
+    import pickle
+    import threading
+    a, b = _pipe()
+    data = pickle.dumps(("甲", list(range(100))))
+    with a, b:
+        # the reader finds part of the length, then part of the body, the rest comes later
+        for cut in (3, 8 + len(data) // 2):
+            framed = len(data).to_bytes(8, "big") + data
+            a.sendall(framed[:cut])
+            later = threading.Timer(0.2, a.sendall, (framed[cut:],))
+            later.start()
+            assert runner._receive(b.fileno()) == ([("甲", list(range(100)))], True)
+            later.join()
+
+
+def test_a_closed_pipe_gives_the_whole_messages_before_it_and_says_it_is_closed():
+    import pickle
+    a, b = _pipe()
+    data = pickle.dumps("cut short")
+    with b:
+        runner._send(a.fileno(), 1)
+        runner._send(a.fileno(), 2)
+        a.sendall(len(data).to_bytes(8, "big") + data[:5])     # the sender died while writing
+        a.close()
+        assert runner._receive(b.fileno()) == ([1, 2], False)
+        assert runner._receive(b.fileno()) == ([], False)
+    a, b = _pipe()
+    with b:
+        runner._send(a.fileno(), 1)
+        a.sendall(b"\0\0")                                      # …within the length
+        a.close()
+        assert runner._receive(b.fileno()) == ([1], False)
+
+
+def test_a_worker_is_asked_whether_it_still_runs_only_when_its_sentinel_says_so(tmp_path, monkeypatch):
+    """While a worker has files, waitpid (Process.is_alive) is not asked at every result: only
+    when the worker's sentinel is readable (it ended).  A worker that dies is still seen."""
+    asked = []
+    real_start = runner._start
+
+    def start(*a):
+        slot = real_start(*a)
+        real_is_alive = slot.proc.is_alive
+
+        def is_alive():
+            asked.append(len(slot.queue))
+            return real_is_alive()
+        slot.proc.is_alive = is_alive
+        return slot
+
+    monkeypatch.setattr(runner, "_start", start)
+    files = sorted(str(p) for p in _site(tmp_path, n=12).iterdir())
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    assert [r.path for r in out.results] == files and all(r.error is None for r in out.results)
+    assert asked.count(0) == len(asked)     # only for a worker without files (before it is given one, and when stopped)
+
+
+def test_a_message_goes_out_in_one_write_with_its_length(monkeypatch):
+    """Written apart, the length alone would wake the reader, which would then wait for the rest
+    (a result of more than 16 kB, which multiprocessing's Connection writes in two)."""
+    writes = []
+    real_writev = os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, bufs: writes.append(len(bufs)) or real_writev(fd, bufs))
+    monkeypatch.setattr(os, "write", lambda *a: pytest.fail("a second write"))
+    a, b = _pipe()
+    with a, b:
+        runner._send(a.fileno(), "数" * 40_000)
+        assert writes == [2]
+        monkeypatch.undo()
+        assert runner._receive(b.fileno()) == (["数" * 40_000], True)
+
+
+def test_a_result_sent_just_before_its_worker_dies_is_kept(tmp_path, monkeypatch):
+    """The pipe of a worker that ended is drained before a file is counted lost: the result it
+    sent last counts, and only the file it went on to is lost."""
+    files = _queued_site(tmp_path, "000_last_words.txt")
+    real_send = runner._send
+    me = os.getpid()
+
+    def send(fd, obj):
+        real_send(fd, obj)
+        if os.getpid() != me and str(obj[1].path).endswith("000_last_words.txt"):   # in the worker
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    import selectors
+
+    class Late(selectors.DefaultSelector):
+        def select(self, timeout=None):
+            super().select(timeout)
+            time.sleep(0.2)     # this process looks late: a worker that sent its last result has died by then
+            return super().select(0)
+
+    monkeypatch.setattr(runner, "_send", send)
+    monkeypatch.setattr(selectors, "DefaultSelector", Late)
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    assert [r.path for r in out.results] == files and out.interrupted is None
+    last = out.results[files.index(next(f for f in files if f.endswith("000_last_words.txt")))]
+    assert last.error is None and last.findings
+    lost = [r for r in out.results if r.error]
+    assert len(lost) <= 1 and all("SIGKILL" in r.error for r in lost)
