@@ -112,7 +112,7 @@ def _init_validator_findings_RelatedLocation(self, line, column, end_line=_HAS_F
     _d['path'] = path
     _d['label'] = label
 
-def _init_validator_lint_Options(self, template=_HAS_FACTORY, issuer_kind=_HAS_FACTORY, input_format=_HAS_FACTORY, lang=_HAS_FACTORY, select=_HAS_FACTORY, ignore=_HAS_FACTORY, extra_rule_dirs=_HAS_FACTORY, severity=_HAS_FACTORY, max_bytes=_HAS_FACTORY, timeout=_HAS_FACTORY, max_chars=_HAS_FACTORY, english=_HAS_FACTORY):
+def _init_validator_lint_Options(self, template=_HAS_FACTORY, issuer_kind=_HAS_FACTORY, input_format=_HAS_FACTORY, lang=_HAS_FACTORY, select=_HAS_FACTORY, ignore=_HAS_FACTORY, extra_rule_dirs=_HAS_FACTORY, severity=_HAS_FACTORY, max_bytes=_HAS_FACTORY, timeout=_HAS_FACTORY, max_chars=_HAS_FACTORY, english=_HAS_FACTORY, related=_HAS_FACTORY, fold=_HAS_FACTORY):
     self.template = template
     self.issuer_kind = issuer_kind
     self.input_format = input_format
@@ -125,6 +125,8 @@ def _init_validator_lint_Options(self, template=_HAS_FACTORY, issuer_kind=_HAS_F
     self.timeout = timeout
     self.max_chars = max_chars
     self.english = english
+    self.related = related
+    self.fold = fold
 
 def _init_validator_lint_Result(self, path, findings, report, source):
     self.path = path
@@ -571,7 +573,7 @@ INITS = {
     'validator.expr.Outcome': ('frozen=False post_init=False holds:ip lhs:ip rhs:ip lhs_terms:ip rhs_terms:ip op:ip', _init_validator_expr_Outcome),
     'validator.findings.Finding': ('frozen=False post_init=False rule:ip category:ip severity:ip message:ip path:ip location:ip name:ipd message_en:ipd section:ipd table:ipd row:ipd column:ipd numbers:ipf basis:ipd suggestion:ipd related:ipf span:ipd suggestion_en:ipd group:ipd cells:ipf other:ipd', _init_validator_findings_Finding),
     'validator.findings.RelatedLocation': ('frozen=True post_init=False line:ip column:ip end_line:ipd end_column:ipd page:ipd where:ipd path:ipd label:ipd', _init_validator_findings_RelatedLocation),
-    'validator.lint.Options': ('frozen=False post_init=False template:ipd issuer_kind:ipd input_format:ipd lang:ipd select:ipd ignore:ipd extra_rule_dirs:ipd severity:ipf max_bytes:ipd timeout:ipd max_chars:ipd english:ipd', _init_validator_lint_Options),
+    'validator.lint.Options': ('frozen=False post_init=False template:ipd issuer_kind:ipd input_format:ipd lang:ipd select:ipd ignore:ipd extra_rule_dirs:ipd severity:ipf max_bytes:ipd timeout:ipd max_chars:ipd english:ipd related:ipd fold:ipd', _init_validator_lint_Options),
     'validator.lint.Result': ('frozen=False post_init=False path:ip findings:ip report:ip source:ip', _init_validator_lint_Result),
     'validator.model.Cell': ('frozen=False post_init=False raw:ip kind:ip value:ip span:ip row:ipd column:ipd unit:ipd note:ipd implied:ipd implied_by:ipd', _init_validator_model_Cell),
     'validator.model.DateFact': ('frozen=False post_init=False date:ip span:ip how:ip how_en:ipd origin:ipd', _init_validator_model_DateFact),

@@ -181,6 +181,17 @@ class Finding:
 pickle_by_init(Finding)
 
 
+def made_texts(f: Finding) -> Finding:
+    """``f`` with its texts (message, suggestion and their English), for a finding whose texts
+    were put off when it was made (``Ctx.emit`` in a run that folds, ``Options.fold``): the
+    folding made them for a finding that stays on its own (reporters/fold.py).  Any other
+    finding is as it was."""
+    later = f.__dict__.pop("texts_later", None)
+    if later is not None:
+        f.message, f.message_en, f.suggestion, f.suggestion_en = later()
+    return f
+
+
 # what a one-line output reads of a finding (concise, JUnit; GitHub also the rule's name): its
 # place (Location: line, column, page, where), rule, severity, text in either language
 # (Finding.text) and the places it names in other files (elsewhere)

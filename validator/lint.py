@@ -41,6 +41,13 @@ class Options:
     # Chinese never reads them (`check` without --lang en), and they were two fifths of what
     # a worker sends back per file
     english: bool = True
+    # make the related places of a finding in the report's own file: an output that lists only
+    # those in other files never reads them (runner.LiteResult.of(related=False): concise …)
+    related: bool = True
+    # the findings are folded (reporters/fold.py) before anything reads them, and the members of
+    # a folded group are then dropped (runner.LiteResult.of(fold=…)): the texts of a finding of
+    # a group are made only if it stays on its own
+    fold: bool = False
 
 
 @record
@@ -59,7 +66,7 @@ _selected = is_selected
 def run_rules(report: Report, rules: RuleSet, opts: Options) -> list[Finding]:
     """Run the selected rules of one report (selection, severities: here, in the core; the
     rules that compare two reports run in validator/cross, those the core emits elsewhere)."""
-    ctx = Ctx(report, opts.lang, opts.issuer_kind, opts.english)
+    ctx = Ctx(report, opts.lang, opts.issuer_kind, opts.english, opts.related, opts.fold)
     out: list[Finding] = []
     # a reader that could read no text at all (a scanned PDF) says so; nothing else is checked
     unreadable = any(getattr(n, "args", {}).get("only") for n in report.source.notes)

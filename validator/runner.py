@@ -39,7 +39,7 @@ import os
 import signal
 import time
 from collections import deque
-from dataclasses import field
+from dataclasses import field, replace
 
 from . import limits as _limits
 from .findings import Finding, sent_args
@@ -181,13 +181,20 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
     ``task``: (path, Options[, keep the model for comparing reports (validator/cross/)[, keep
     the source lines of the findings[, keep the related places in the file itself (both by
     default: yes)[, fold the findings here (default: no)[, the fields of a finding to send
-    (default: all)]]]]]; see LiteResult.of);
+    (default: all)]]]]]; see LiteResult.of; the check is told what of the related places and
+    the texts it drops, so as not to make it: Options.related, Options.fold);
     ``data``: the file's bytes when they were read already (stdin; ``path`` names them);
     ``doc``: its Document when it was read already (in a process of its own, :class:`Reading`,
     the reading having begun at ``started``)."""
     path, opts, *more = task
     from .lint import lint_bytes, lint_document, lint_path
     from .rules import RuleRunError, load_rules
+    related = more[2] if len(more) > 2 else True
+    fold = len(more) > 3 and bool(more[3])
+    if opts.related != related or opts.fold != fold:
+        # what LiteResult.of drops is not made (the related places in the file itself) or made
+        # only for what it keeps (the texts of a finding that folds): Options.related/fold
+        opts = replace(opts, related=related, fold=fold)
     try:
         try:
             rules = load_rules(opts.extra_rule_dirs)
@@ -201,8 +208,8 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
             if _limits.caused_by_memory(exc):
                 raise MemoryError from None
             return _failed(path, exc)
-        lite = LiteResult.of(res, more[1] if len(more) > 1 else True, more[2] if len(more) > 2 else True,
-                             rules if len(more) > 3 and more[3] else None, more[4] if len(more) > 4 else None)
+        lite = LiteResult.of(res, more[1] if len(more) > 1 else True, related,
+                             rules if fold else None, more[4] if len(more) > 4 else None)
         if more and more[0]:  # reports are compared afterwards: keep the model (validator/cross/)
             from .cross.run import Packed
             lite.cross = Packed(res.report)
@@ -210,7 +217,7 @@ def check_one(task, max_memory: int | None = None, data: bytes | None = None, do
     except MemoryError:
         res = None  # let the big allocations go before building the answer
         _limits.lift_memory_limit()   # and room to build it (this ceiling ends with the answer)
-        return _limit_result(path, _limits.memory_exceeded(max_memory), opts)
+        return _limit_result(path, _limits.memory_exceeded(max_memory), task[1])
     except RecursionError:
         return LiteResult(path, [], error=msg("{p}: 无法读取（结构嵌套太深）", "{p}: cannot be read (nested too deeply)", p=path))
 

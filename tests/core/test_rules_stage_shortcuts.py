@@ -633,3 +633,66 @@ def test_blank_cells_get_english_arguments_only_where_a_text_reads_them():
                 implied += bool(implied_en)
             seen += 1
     assert seen >= 50 and implied >= 1
+
+
+# reports whose 表三 (one group) has one blank cell (it stays on its own), two (folded), and two
+# of which a directive suppresses one (the group it leaves has one member)
+_BLANKS = ("2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+           "| 一、本年新收政府信息公开申请数量 | 38 | 0 | 0 | 0 | | 0 | 38 |\n")
+_BLANKS_MANY = _BLANKS.replace("| 38 | 0 | 0 | 0 | | 0 | 38 |", "| 38 | | 0 | 0 | | 0 | 38 |")
+_BLANKS_SUPPRESSED = _BLANKS + ("# xxgk-lint: disable-next-line=F502\n"
+                                "| 二、上年结转政府信息公开申请数量 | 1 | 0 | | 0 | 0 | 0 | 1 |\n")
+
+
+def _checked_as_folded(tmp_path, english: bool):
+    """(each report's findings from check_one folding them, the same from a run that made every
+    text and place, folded and dropped as LiteResult.of does) as dicts."""
+    from validator.runner import LiteResult, check_one
+    rules = load_rules()
+    paths = [str(p) for p in REPORTS]
+    for i, text in enumerate((_BLANKS, _BLANKS_MANY, _BLANKS_SUPPRESSED)):
+        (tmp_path / f"b{i}.txt").write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / f"b{i}.txt"))
+    got, want = [], []
+    for p in paths:
+        opts = Options(english=english)
+        lean = check_one((p, opts, False, False, False, True))
+        whole = LiteResult.of(lint_path(p, Options(english=english), rules), False, related=False, fold=rules)
+        got.append([f.to_dict() for f in lean.findings])
+        want.append([f.to_dict() for f in whole.findings])
+        assert not opts.fold and opts.related     # the caller's options are left as they were
+        assert not any(f.__dict__.get("texts_later") for f in lean.findings)
+    return got, want
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_a_run_that_folds_gives_the_findings_of_a_run_that_makes_every_text_and_place(tmp_path, english):
+    got, want = _checked_as_folded(tmp_path, english)
+    assert got == want
+    flat = [d for fs in want for d in fs if d["rule"] == "F502"]
+    assert [d["message"][:9] for d in flat[-3:]] == ["表三「一、本年新收", "表三有2个空白单元", "表三「一、本年新收"]
+
+
+def test_a_run_that_folds_puts_off_the_texts_of_a_group_member_only(tmp_path):
+    """Options.fold: the texts of a finding of a rule that folds, in a group, wait for the fold
+    (with the arguments as they were given: a kind may change its dict afterwards); any other
+    finding has its texts at once.  Options.related=False: no related place is made."""
+    from validator.findings import made_texts
+    p = tmp_path / "b.txt"
+    p.write_text(_BLANKS_MANY, encoding="utf-8")
+    report = lint_path(str(p)).report
+    rules = load_rules()
+    blank, eq = rules.by_id("F502"), rules.by_id("A301")
+    ctx = K.Ctx(report, fold=True, related=False)
+    args = {"cell": "表三「甲」行", "implied": ""}
+    f = ctx.emit(blank, (0, 1), args, group="表三", related=[(0, 2)])
+    args["cell"] = "别处"
+    assert f.message is None and f.related == []
+    assert made_texts(f).message == "表三「甲」行是空白：没有发生的应填0，不要留空" and "texts_later" not in f.__dict__
+    assert made_texts(f).message.startswith("表三「甲」行")        # a second call changes nothing
+    alone = ctx.emit(blank, (0, 1), args)                             # no group: nothing to fold
+    assert alone.message.startswith("别处")
+    other = ctx.emit(eq, (0, 1), {}, group="x")                      # a rule that never folds
+    assert other.message is not None and not eq.folds and blank.folds
+    kept = K.Ctx(report).emit(blank, (0, 1), args, group="表三", related=[(0, 2)])
+    assert kept.message.startswith("别处") and len(kept.related) == 1

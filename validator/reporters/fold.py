@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 
-from ..findings import SEVERITY_RANK, Finding
+from ..findings import SEVERITY_RANK, Finding, made_texts
 from ..i18n import table_en
 
 
@@ -43,6 +43,9 @@ def fold(findings: list[Finding], rules=None) -> list[Finding]:
             out.append(item)
             continue
         members = groups[item]
+        # a run that folds made the members' texts only now (Options.fold): those of a finding
+        # on its own, and the first's (the folded finding keeps its suggestion)
+        made_texts(members[0])
         if len(members) == 1:
             out.append(members[0])
         else:

@@ -64,6 +64,11 @@ class Rule:
     def applies_to(self, template: str | None) -> bool:
         return (template or "unknown") in self.templates
 
+    @property
+    def folds(self) -> bool:
+        """Are its findings of one group shown as one (a ``folded`` text; reporters/fold.py)?"""
+        return bool(self.params.get("folded"))
+
 
 @record
 class RuleSet:

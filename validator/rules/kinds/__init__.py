@@ -23,7 +23,7 @@ import string
 from bisect import bisect_right
 from dataclasses import field
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 from ...findings import Finding
@@ -180,13 +180,16 @@ class Ctx:
     """What a rule needs while it runs: the report model, its format, the options that
     concern rules (language, --issuer-kind), and a way to emit findings."""
 
-    def __init__(self, report, lang: str = "zh", issuer_kind: str | None = None, english: bool = True):
+    def __init__(self, report, lang: str = "zh", issuer_kind: str | None = None, english: bool = True,
+                 related: bool = True, fold: bool = False):
         self.report = ModelView(report)
         self.__report = report
         self.fmt = report.format
         self.lang = lang
         self.issuer_kind = issuer_kind
         self.english = english       # make the English texts of findings (Options.english)
+        self.related = related       # make the related places (Options.related)
+        self.fold = fold             # put off the texts of a finding that may fold (Options.fold)
         src = self.__src = report.source
         # quoting the report's own characters changes an argument only where normalisation
         # changed the text (full-width punctuation, traditional script): for a report whose
@@ -262,43 +265,17 @@ class Ctx:
              numbers=None, related=(), suggestion=None, group=None) -> Finding:
         src = self.__src
         start, end = span
-        own = suggestion is None
-        english = self.english
-        texts = _texts(rule.message, rule.suggestion if own else None,
-                       rule.message_en if english else None,
-                       rule.suggestion_en if own and english else None)
-        # quote the report's own characters (full-width punctuation, traditional script) in the
-        # arguments the texts show: only those are read (the texts name plain arguments)
-        quoted = _Safe()
-        if args:
-            quote = self.__quote
-            if quote is None:       # nothing to quote: the arguments as given
-                for k in texts.quote:
-                    if k in args:
-                        quoted[k] = args[k]
-            else:
-                for k in texts.quote:
-                    if k in args:
-                        v = args[k]
-                        if v.__class__ is str:
-                            # an empty text quotes as itself
-                            quoted[k] = quote(v, start) if v else v
-                        else:
-                            quoted[k] = quote(v, start) if isinstance(v, str) and not isinstance(v, Plain) else v
-            for k in texts.keep:
-                if k in args:
-                    quoted[k] = args[k]
-        msg = rule.message.format_map(quoted) if texts.fill_msg else rule.message
-        msg_en = sug_en = None
-        if texts.english:
-            args_en = texts.english_args(quoted)
-            if rule.message_en:
-                msg_en = rule.message_en.format_map(args_en) if texts.fill_msg_en else rule.message_en
-            if own and rule.suggestion_en:
-                sug_en = rule.suggestion_en.format_map(args_en) if texts.fill_sug_en else rule.suggestion_en
-        sug = suggestion
-        if own and rule.suggestion:
-            sug = rule.suggestion.format_map(quoted) if texts.fill_sug else rule.suggestion
+        later = None
+        if group and self.fold and rule.folds:
+            # a member of a group the run folds (Options.fold): its texts are made only if it
+            # stays on its own (reporters/fold.py, :func:`findings.made_texts`); those of the
+            # members of a folded group are never read.  The arguments as they are now: a
+            # kind may reuse its dict
+            msg = msg_en = sug = sug_en = None
+            later = partial(_finding_texts, rule, dict(args) if args else None, start, suggestion,
+                            self.__quote, self.english)
+        else:
+            msg, msg_en, sug, sug_en = _finding_texts(rule, args, start, suggestion, self.__quote, self.english)
         # the places, once per span and report (:meth:`_location`, written out here: a finding
         # has one and often several related ones)
         locations = self.__locations
@@ -306,7 +283,7 @@ class Ctx:
         loc = locations.get(key)
         if loc is None:
             loc = locations[key] = src.location(start, end)
-        if related:
+        if related and self.related:
             rel = []
             for ab in related:
                 if ab.__class__ is not tuple:
@@ -325,9 +302,12 @@ class Ctx:
         else:
             section = self.section_name(start)
         # positional: the Finding's fields in order (a call with keywords costs more per finding)
-        return Finding(rule.id, rule.category, rule.severity, msg, src.path, loc, rule.name, msg_en,
-                       section, table, row, column, dict(numbers) if numbers else {},
-                       rule.basis, sug, rel, (start, end), sug_en, group)
+        f = Finding(rule.id, rule.category, rule.severity, msg, src.path, loc, rule.name, msg_en,
+                    section, table, row, column, dict(numbers) if numbers else {},
+                    rule.basis, sug, rel, (start, end), sug_en, group)
+        if later is not None:
+            f.texts_later = later
+        return f
 
     def _location(self, start: int, end: int):
         """``source.location(start, end)``, once per span and report: the cells of a table are
@@ -338,6 +318,49 @@ class Ctx:
         if loc is None:
             loc = self.__locations[key] = self.__src.location(start, end)
         return loc
+
+
+def _finding_texts(rule, args, start: int, suggestion, quote, english: bool) -> tuple:
+    """A finding's message, English message, suggestion and English suggestion (:meth:`Ctx.emit`):
+    the rule's texts filled with ``args`` (``suggestion``: the kind's own, in place of the
+    rule's), the arguments quoted from the report (``quote``: the source's, or None when its
+    text is as written), the English ones only if ``english``."""
+    own = suggestion is None
+    texts = _texts(rule.message, rule.suggestion if own else None,
+                   rule.message_en if english else None,
+                   rule.suggestion_en if own and english else None)
+    # quote the report's own characters (full-width punctuation, traditional script) in the
+    # arguments the texts show: only those are read (the texts name plain arguments)
+    quoted = _Safe()
+    if args:
+        if quote is None:       # nothing to quote: the arguments as given
+            for k in texts.quote:
+                if k in args:
+                    quoted[k] = args[k]
+        else:
+            for k in texts.quote:
+                if k in args:
+                    v = args[k]
+                    if v.__class__ is str:
+                        # an empty text quotes as itself
+                        quoted[k] = quote(v, start) if v else v
+                    else:
+                        quoted[k] = quote(v, start) if isinstance(v, str) and not isinstance(v, Plain) else v
+        for k in texts.keep:
+            if k in args:
+                quoted[k] = args[k]
+    msg = rule.message.format_map(quoted) if texts.fill_msg else rule.message
+    msg_en = sug_en = None
+    if texts.english:
+        args_en = texts.english_args(quoted)
+        if rule.message_en:
+            msg_en = rule.message_en.format_map(args_en) if texts.fill_msg_en else rule.message_en
+        if own and rule.suggestion_en:
+            sug_en = rule.suggestion_en.format_map(args_en) if texts.fill_sug_en else rule.suggestion_en
+    sug = suggestion
+    if own and rule.suggestion:
+        sug = rule.suggestion.format_map(quoted) if texts.fill_sug else rule.suggestion
+    return msg, msg_en, sug, sug_en
 
 
 def _filled(template: str, args) -> str:
