@@ -432,10 +432,7 @@ WORKER_GC_THRESHOLD = 5000
 
 def _context():
     import multiprocessing
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - no fork on this platform
-        return multiprocessing.get_context("spawn")
+    return multiprocessing.get_context("fork")   # run() uses worker processes only where there is fork
 
 
 def _start(ctx, max_memory, tasks) -> _Slot:
@@ -841,19 +838,26 @@ def _interrupt(signum, frame):  # noqa: ARG001
 
 def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY, on_done=None) -> Outcome:
     """Check every task, in worker processes (at most ``jobs`` at a time) or, for one file
-    that needs none (:func:`needs_worker`), in this process.  ``on_done(i)`` is called as
+    that needs none (:func:`needs_worker`) and on a platform without fork, in this process.  ``on_done(i)`` is called as
     each file finishes (a progress bar)."""
     n = len(tasks)
     out = Outcome([None] * n)
     if n == 0:
         return out
-    if n == 1 and hasattr(os, "fork"):
+    if n == 1 or not hasattr(os, "fork"):
+        # one file: in this process, or in one of its own when its reader runs native code
+        # (needs_worker); on a platform without fork (Windows) every file in this process, one
+        # after another: the worker processes' pipes and the wait on them (selectors over
+        # descriptors, framed reads and writes) are POSIX's.  The time limit of each file is
+        # then lint_path's own (validator/limits.py); there is no memory ceiling there anyway
         previous = _on_signals(_interrupt)
         try:
-            check = _check_forked if tasks[0][0] in _AHEAD or needs_worker(tasks[0]) else _check_here
-            out.results[0] = check(tasks[0], max_memory)
-            if on_done:
-                on_done(0)
+            fork = hasattr(os, "fork")
+            for i, task in enumerate(tasks):
+                check = _check_forked if fork and (task[0] in _AHEAD or needs_worker(task)) else _check_here
+                out.results[i] = check(task, max_memory)
+                if on_done:
+                    on_done(i)
         except (Interrupted, KeyboardInterrupt) as exc:
             out.interrupted = exc.name if isinstance(exc, Interrupted) else "SIGINT"
         finally:
