@@ -529,6 +529,9 @@ def cmd_check(args) -> int:
         opts, eff, _rules = settings.options(p, is_file=True)
         opts.english = english
         folded = fold_there and opts.extra_rule_dirs == fold_dirs
+        # the check itself told what the result drops, so as not to make it (runner.check_one
+        # otherwise copies the options to say so)
+        opts.related, opts.fold = related, folded
         tasks.append((p, opts, cross, lines, related, folded, fields if folded else None))
         per_file[p] = eff
     results = [LiteResult(p, [], error=why) for p, why in missing]
