@@ -253,16 +253,24 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _READ = 1 << 16            # bytes asked for by the first read (a result is ~2.5 kB, 21 kB at most on a varied batch)
 
 
-def _send(fd: int, obj) -> None:
+def _send(fd: int, obj, before=None) -> None:
     """Send ``obj`` through the pipe ``fd`` (pickled before anything is written: an object
     that cannot be pickled raises and leaves the pipe as it was).  The length and the pickle
     go out in one write: written apart, the length alone would wake the reader, which then
-    waits for the rest."""
+    waits for the rest.  ``before(size)``: called with the message's size before it is written;
+    when it returns a function, the length goes out alone first, then that is called (a worker's
+    bell, :func:`_worker`: rung once the message has begun to come in, the reader woken by it
+    finds it there and reads it to its end), then the rest."""
     import pickle
     data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
     head = len(data).to_bytes(8, "big")
     body = memoryview(data)
     done = 0
+    then = None if before is None else before(8 + len(data))
+    if then is not None:
+        while done < 8:
+            done += os.write(fd, head[done:])
+        then()
     while done < 8 + len(data):   # more than one write only for a message larger than the pipe holds
         done += os.writev(fd, (head[done:], body[max(done - 8, 0):]))
 
@@ -323,10 +331,14 @@ def _read_exactly(fd: int, n: int, start: bytes = b"") -> bytearray | None:
     return buf
 
 
-def _worker(conn, parent_pid: int, max_memory: int | None, tasks) -> None:  # pragma: no cover - child
+def _worker(conn, parent_pid: int, max_memory: int | None, tasks, bell: int | None = None) -> None:  # pragma: no cover - child
     """Check the files of ``tasks`` (the run's, inherited: :func:`run` sends the index of each
     file to check, not the file's task, pickled for every file and rebuilt here) until the
-    pipe closes; each result goes back as (index, LiteResult, leaving)."""
+    pipe closes; each result goes back as (index, LiteResult, leaving, when it was done:
+    time.monotonic(), a clock all processes share).  A message is one index, or a list of
+    indices sent together (:data:`DEEP`): then this worker writes a byte to ``bell`` (a pipe
+    the main process waits on instead of every worker's pipe) when it is down to :data:`LOW`
+    files after the one it begins, and before its unread results could fill its pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the main process decides what stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):            # blocked by the parent around the fork
@@ -342,19 +354,56 @@ def _worker(conn, parent_pid: int, max_memory: int | None, tasks) -> None:  # pr
     checked = 0
     fd = conn.fileno()
     inbox: deque = deque()     # files sent together come in together (_receive)
+    armed = False              # the bell is to be rung when few files are left (a list came)
+    unread = 0                 # bytes of results sent since the bell last rang
+
+    def take(got) -> None:
+        nonlocal armed
+        for m in got:
+            if isinstance(m, list):
+                inbox.extend(m)
+                armed = bell is not None
+            else:
+                inbox.append(m)
+
+    def ring() -> None:
+        nonlocal unread
+        unread = 0
+        try:
+            os.write(bell, b"!")
+        except OSError:   # full: bytes not read yet, the main process wakes all the same (or it is gone)
+            pass
+
+    def before(size: int):   # (_send) a result is about to be written
+        nonlocal unread
+        unread += size
+        if bell is not None and unread > RING_BYTES:
+            return ring   # the main process is to read the results before they fill the pipe
+        return None
+
     while True:
         if not inbox:
             try:
                 got, still_open = _receive(fd)
             except OSError:
                 os._exit(0)
-            inbox.extend(got)
+            take(got)
             if not inbox and not still_open:
                 os._exit(0)
             continue
         index = inbox.popleft()
         if index is None:
             os._exit(0)
+        if armed and len(inbox) <= LOW:
+            if _readable(fd):          # more files sent already: no need to ask for them
+                try:
+                    got, _open = _receive(fd)
+                except OSError:
+                    os._exit(0)
+                take(got)
+            if armed and len(inbox) <= LOW:
+                ring()
+                armed = False   # until more files come
         task = tasks[index]
         res = check_one(task, limit and max_memory)
         checked += 1
@@ -374,7 +423,7 @@ def _worker(conn, parent_pid: int, max_memory: int | None, tasks) -> None:  # pr
             except Exception:  # noqa: BLE001 - only ever a lost speed-up
                 pass
         try:
-            _send(fd, (index, res, leaving))
+            _send(fd, (index, res, leaving, time.monotonic()), before)
         except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is an error
             if _limits.caused_by_memory(exc) and _limits.lift_memory_limit():
                 # the check kept within the memory ceiling, pickling its result did not (a
@@ -382,13 +431,13 @@ def _worker(conn, parent_pid: int, max_memory: int | None, tasks) -> None:  # pr
                 # worker leaves (the main process starts another, with the ceiling)
                 leaving = True
                 try:
-                    _send(fd, (index, res, leaving))
+                    _send(fd, (index, res, leaving, time.monotonic()), before)
                     exc = None
                 except Exception as again:  # noqa: BLE001
                     exc = again
             if exc is not None:
                 try:
-                    _send(fd, (index, _unsent(task[0], exc), leaving))
+                    _send(fd, (index, _unsent(task[0], exc), leaving, time.monotonic()), before)
                 except Exception:  # noqa: BLE001
                     os._exit(1)
         if leaving:
@@ -421,6 +470,25 @@ class _Slot:
 # the worker dies, is killed or leaves (so a worker still loses only the file it was checking).
 DEPTH = 2
 
+# While many files are left (more than TAIL for each worker), this process does not wait on the
+# workers' pipes, where every result would wake it (~100 µs of CPU each, and a worker preempted
+# on a machine with as many workers as cores): each worker is given up to DEEP files at a time
+# (one message) and rings a bell (one pipe for all) when it begins a file with LOW or fewer left
+# after it; this process then reads every result there is and tops every worker up again — a
+# wake-up for every DEEP - LOW - 1 files or so.  The results are still written as each file is
+# done (a worker that dies or hangs loses only the file it was checking), with the time it was
+# done (the time limit of the next file counts from then), and the bell also rings when the
+# results sent since it last rang pass RING_BYTES, once the length of the one that passes it is
+# in the pipe (a worker waiting on a full pipe is always one whose bell has rung after what fills
+# it: a worker's pipe, a socket pair, holds ~200 kB on Linux).  The
+# last TAIL files a worker are given as above (DEPTH), this process waiting on the pipes again:
+# enough for the other workers to take while one of them goes through DEEP slow files, so that
+# none of them idles at the end (and a run of up to TAIL files a worker goes as before).
+DEEP = 8
+LOW = 1
+TAIL = 4 * DEEP
+RING_BYTES = 32 * 1024
+
 # A worker's first-generation collection threshold (CPython's default is 700).  A check makes
 # ~17,000 calls and thousands of short-lived containers, nearly all freed by their reference
 # counts; at 700 the collector still ran dozens of times a report (~1.5 % of a worker's
@@ -435,9 +503,9 @@ def _context():
     return multiprocessing.get_context("fork")   # run() uses worker processes only where there is fork
 
 
-def _start(ctx, max_memory, tasks) -> _Slot:
+def _start(ctx, max_memory, tasks, bell: int | None = None) -> _Slot:
     here, there = ctx.Pipe(duplex=True)
-    proc = ctx.Process(target=_worker, args=(there, os.getpid(), max_memory, tasks), daemon=True)
+    proc = ctx.Process(target=_worker, args=(there, os.getpid(), max_memory, tasks, bell), daemon=True)
     masked = hasattr(signal, "pthread_sigmask")
     if masked:   # no signal may reach the child before it has set its own handlers
         old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
@@ -866,6 +934,7 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
     ctx = _context()
     size = max(1, min(jobs, n))
     pending = deque(range(n))
+    sent_at = [0.0] * n     # when each file was given to its worker (time.monotonic())
     slots: list[_Slot] = []
     previous = _on_signals(_interrupt)
     # no cyclic GC in this process while results arrive: each full collection would walk
@@ -877,10 +946,19 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
     # new one at every call)
     import selectors
     sel = selectors.DefaultSelector()
+    # many files: this process waits on the workers' bell, not on their pipes (DEEP)
+    deep = n > size * TAIL
+    bell_r = bell_w = None
+    if deep:
+        bell_r, bell_w = os.pipe()
+        os.set_blocking(bell_r, False)
+        os.set_blocking(bell_w, False)
+        sel.register(bell_r, selectors.EVENT_READ, None)
 
     def start() -> _Slot:
-        slot = _start(ctx, max_memory, tasks)
-        sel.register(slot.conn.fileno(), selectors.EVENT_READ, slot)
+        slot = _start(ctx, max_memory, tasks, bell_w)
+        if not deep:
+            sel.register(slot.conn.fileno(), selectors.EVENT_READ, slot)
         sel.register(slot.proc.sentinel, selectors.EVENT_READ, slot)
         return slot
 
@@ -899,38 +977,63 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
         remaining = n
         while remaining:
             now = time.monotonic()
+            if deep and len(pending) <= size * TAIL:
+                # the last files: given as below, each result waking this process again
+                deep = False
+                sel.unregister(bell_r)
+                for slot in slots:
+                    if not slot.conn.closed:    # (a worker stopped is replaced below)
+                        sel.register(slot.conn.fileno(), selectors.EVENT_READ, slot)
+            depth = DEEP if deep else DEPTH
             for k, slot in enumerate(slots):
-                if not pending or len(slot.queue) >= DEPTH:
+                if not pending or len(slot.queue) >= depth:
                     continue
                 if not slot.queue and not slot.proc.is_alive():
                     stop(slot)
                     slot = slots[k] = start()
                 # a second file only while there are more left than workers: the last ones
                 # go to whichever worker is free, not into the queue of a busy one
-                while pending and (not slot.queue or (len(slot.queue) < DEPTH and len(pending) > size)):
+                batch = []
+                while pending and (not slot.queue or (len(slot.queue) < depth and len(pending) > size)):
                     i = pending.popleft()
                     if not slot.queue:
                         slot.started = now
                     slot.queue.append(i)
+                    sent_at[i] = now
+                    if deep:
+                        batch.append(i)
+                        continue
                     try:
                         _send(slot.conn.fileno(), i)   # the worker has the tasks (_worker)
                     except OSError:
                         break   # a dead worker: seen below through its sentinel
+                if batch:
+                    try:
+                        _send(slot.conn.fileno(), batch)   # one message: the worker rings when it is low
+                    except OSError:
+                        pass    # a dead worker: seen below through its sentinel
             if not pending and not any(s.queue for s in slots):   # pragma: no cover - a bug, not a file
                 raise RuntimeError(f"{remaining} files were given to no worker")
             events = sel.select(timeout=1.0)
             readable, ended = set(), set()     # workers whose pipe / whose sentinel is readable
             for key, _ in events:
+                if key.data is None:    # the bell: every pipe is read below
+                    try:
+                        os.read(bell_r, 1 << 12)
+                    except BlockingIOError:
+                        pass
+                    continue
                 (ended if key.fd == key.data.proc.sentinel else readable).add(id(key.data))
             now = time.monotonic()
             for slot in slots:
                 if not slot.queue:
                     continue
                 gone = id(slot) in ended
-                if gone or id(slot) in readable:
+                if gone or deep or id(slot) in readable:
                     # the results one read of its pipe brings in (the selector is level-triggered:
-                    # any left are seen at the next turn); a worker that ended: its pipe drained
-                    # before its file is counted lost
+                    # any left are seen at the next turn); a worker that ended, and every worker
+                    # while this process does not wait on the pipes (DEEP): its pipe drained (before
+                    # its file is counted lost)
                     fd = slot.conn.fileno()
                     first = id(slot) in readable
                     while slot.queue and (first or _readable(fd)):
@@ -939,9 +1042,10 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                             got, still_open = _receive(fd)
                         except OSError:
                             got, still_open = [], False
-                        for index, res, leaving in got:
+                        for index, res, leaving, done in got:
                             slot.queue.popleft()     # results come back in the order the files were sent
-                            slot.started = now      # it began the next file when it sent this result
+                            if slot.queue:   # it began the next file when it sent this result (or got it)
+                                slot.started = max(done, sent_at[slot.queue[0]])
                             out.results[index] = res
                             remaining -= 1
                             if on_done:
@@ -949,7 +1053,7 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
                             if leaving:
                                 stop(slot)          # replaced when it is given the next file
                                 break
-                        if not (gone and still_open):
+                        if not still_open or not (gone or deep):
                             break
                     if not slot.queue:
                         continue
@@ -982,6 +1086,9 @@ def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY
         for slot in slots:
             stop(slot, requeue=False)
         sel.close()
+        if bell_r is not None:
+            os.close(bell_r)
+            os.close(bell_w)
         _restore_signals(previous)
     return out
 

@@ -214,8 +214,8 @@ def test_a_worker_is_given_its_next_file_before_it_answers(tmp_path, monkeypatch
         slots[slot.conn.fileno()] = slot
         return slot
 
-    def send(fd, obj):   # in this process: the files given to the workers (not the workers' results)
-        real_send(fd, obj)
+    def send(fd, obj, *more):   # in this process: the files given to the workers (not the workers' results)
+        real_send(fd, obj, *more)
         if os.getpid() == me:
             sent.append((obj, len(slots[fd].queue)))
 
@@ -823,8 +823,8 @@ def test_a_result_sent_just_before_its_worker_dies_is_kept(tmp_path, monkeypatch
     real_send = runner._send
     me = os.getpid()
 
-    def send(fd, obj):
-        real_send(fd, obj)
+    def send(fd, obj, *more):
+        real_send(fd, obj, *more)
         if os.getpid() != me and str(obj[1].path).endswith("000_last_words.txt"):   # in the worker
             os.kill(os.getpid(), signal.SIGKILL)
 
@@ -844,3 +844,146 @@ def test_a_result_sent_just_before_its_worker_dies_is_kept(tmp_path, monkeypatch
     assert last.error is None and last.findings
     lost = [r for r in out.results if r.error]
     assert len(lost) <= 1 and all("SIGKILL" in r.error for r in lost)
+
+
+# Many files (runner.DEEP, TAIL): the main process waits on the workers' bell, not on their
+# pipes; each worker is given several files in one message and rings when it is low.  Shrunk
+# here (DEEP 4, TAIL 2) so that a few files are "many".
+
+def _deep(monkeypatch, deep=4, tail=2):
+    monkeypatch.setattr(runner, "DEEP", deep)
+    monkeypatch.setattr(runner, "TAIL", tail)
+
+
+def _deep_site(tmp_path, n, victim):
+    d = _site(tmp_path, n=n, victim=victim)   # the victim sorts first: in the first list a worker is given
+    return sorted(str(p) for p in d.iterdir())
+
+
+def test_with_many_files_left_the_main_process_wakes_for_several_results_at_a_time(tmp_path, monkeypatch):
+    """While more than TAIL files a worker are left, a worker is given up to DEEP files in one
+    message and this process is woken by its bell (when it is down to LOW files), not by each
+    result; the last TAIL files a worker go one at a time as before (DEPTH), to whichever worker
+    is free.  Results in the order of the files, on_done once for each."""
+    import selectors
+    _deep(monkeypatch, deep=6, tail=2)
+    sent, wakes, me = [], [], os.getpid()
+    real_send = runner._send
+
+    def send(fd, obj, *more):
+        real_send(fd, obj, *more)
+        if os.getpid() == me:
+            sent.append(obj)
+
+    class Counting(selectors.DefaultSelector):
+        def select(self, timeout=None):
+            got = super().select(timeout)
+            wakes.append(len(got))
+            return got
+
+    monkeypatch.setattr(runner, "_send", send)
+    monkeypatch.setattr(selectors, "DefaultSelector", Counting)
+    files = sorted(str(p) for p in _site(tmp_path, n=36).iterdir())
+    done = []
+    out = runner.run([(p, Options()) for p in files], jobs=2, on_done=done.append)
+    assert [r.path for r in out.results] == files and all(r.error is None and r.findings for r in out.results)
+    assert sorted(done) == list(range(36))
+    lists = [m for m in sent if isinstance(m, list)]
+    ones = [m for m in sent if not isinstance(m, list)]
+    assert lists[:2] == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]   # DEEP files to each worker at once
+    assert all(1 <= len(m) <= 6 for m in lists)
+    assert sorted(i for m in lists for i in m) + sorted(ones) == list(range(36))
+    # the tail: one at a time, after the last list
+    assert ones and ones == sorted(ones) and max(ones) == 35
+    assert max(k for k, m in enumerate(sent) if isinstance(m, list)) < min(k for k, m in enumerate(sent) if not isinstance(m, list))
+    # a wake-up for every few results while lists are given (per-result waking: ~36)
+    assert len(wakes) < 30
+
+
+def test_a_worker_rings_before_its_unread_results_fill_its_pipe(tmp_path, monkeypatch):
+    """Results of hundreds of kB each (more than a pipe holds): the worker rings (RING_BYTES)
+    before writing them, so this process reads them at once; it never waits for the 1 s timeout
+    of its wait with a worker stuck on a full pipe."""
+    _deep(monkeypatch, deep=8, tail=1)
+    real = runner.check_one
+
+    def bulky(task, *a, **kw):
+        res = real(task, *a, **kw)
+        res.error = "数" * 200_000      # 600 kB pickled
+        return res
+
+    monkeypatch.setattr(runner, "check_one", bulky)
+    files = sorted(str(p) for p in _site(tmp_path, n=36).iterdir())
+    t = time.monotonic()
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    took = time.monotonic() - t
+    assert [r.path for r in out.results] == files and all(len(r.error) == 200_000 for r in out.results)
+    assert took < 4, took     # ~0.5 s; ~6 s without the bell (the 1 s timeout, again and again)
+
+
+def test_many_files_the_file_queued_behind_a_killed_worker_is_checked_by_another(tmp_path, monkeypatch):
+    import validator.lint as lint
+    _deep(monkeypatch)
+    files = _deep_site(tmp_path, 16, "000_victim.txt")
+    real = lint.lint_path
+
+    def oom_killed(path, *a, **kw):
+        if str(path).endswith("000_victim.txt"):
+            time.sleep(0.3)      # the next DEEP - 1 files are this worker's by now
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", oom_killed)
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    _assert_only_victim_lost(out, files, "000_victim.txt")
+
+
+def test_many_files_a_stuck_worker_is_killed_after_the_hard_limit_and_its_files_checked_by_another(tmp_path, monkeypatch):
+    """The time limit counts from when the worker began the file (this process is not woken by
+    each result; the worker says when it finished the one before)."""
+    _deep(monkeypatch)
+    files = _deep_site(tmp_path, 16, "000_stuck.txt")
+    out = _run_with_one_stuck(monkeypatch, files, "000_stuck.txt")
+    _assert_only_victim_lost(out, files, "000_stuck.txt", "P091")
+
+
+def test_many_files_a_file_stuck_after_others_is_timed_from_when_its_worker_began_it(tmp_path, monkeypatch):
+    """A file stuck after the worker checked others of its list: killed after the hard limit
+    counted from when it began it (not from when the list was sent)."""
+    import validator.lint as lint
+    _deep(monkeypatch, deep=8, tail=1)
+    files = sorted(str(p) for p in _site(tmp_path, n=20).iterdir())
+    victim = Path(files[5]).name          # the 6th file of the first worker's list
+    real = lint.lint_path
+
+    def slow_then_stuck(path, *a, **kw):
+        if Path(path).name < victim:
+            time.sleep(0.25)              # the five before it: 1.25 s, more than the hard limit
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", _stuck(slow_then_stuck, victim))
+    monkeypatch.setattr(runner, "_hard_timeout", lambda opts: 1.0)
+    out = runner.run([(p, Options(timeout=0.5)) for p in files], jobs=2)
+    assert [r.path for r in out.results] == files and out.interrupted is None
+    for p, r in zip(files, out.results):
+        if Path(p).name == victim:
+            assert [f.rule for f in r.findings] == ["P091"]
+        else:
+            assert r.error is None and r.findings and "P091" not in {f.rule for f in r.findings}, p
+
+
+def test_many_files_the_files_queued_behind_a_memory_blow_up_are_checked_by_another(tmp_path, monkeypatch):
+    import validator.lint as lint
+    _deep(monkeypatch)
+    files = _deep_site(tmp_path, 16, "000_big.txt")
+    real = lint.lint_path
+
+    def blow_up(path, *a, **kw):
+        if str(path).endswith("000_big.txt"):
+            time.sleep(0.3)
+            raise MemoryError     # P093; the worker then leaves (a fresh one takes its place)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(lint, "lint_path", blow_up)
+    out = runner.run([(p, Options()) for p in files], jobs=2)
+    _assert_only_victim_lost(out, files, "000_big.txt", "P093")
