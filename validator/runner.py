@@ -906,8 +906,8 @@ def _interrupt(signum, frame):  # noqa: ARG001
 
 def run(tasks, jobs: int, *, max_memory: int | None = _limits.DEFAULT_MAX_MEMORY, on_done=None) -> Outcome:
     """Check every task, in worker processes (at most ``jobs`` at a time) or, for one file
-    that needs none (:func:`needs_worker`) and on a platform without fork, in this process.  ``on_done(i)`` is called as
-    each file finishes (a progress bar)."""
+    that needs none (:func:`needs_worker`) and on a platform without fork, in this process.
+    ``on_done(i)`` is called as each file finishes (a progress bar)."""
     n = len(tasks)
     out = Outcome([None] * n)
     if n == 0:
