@@ -147,9 +147,18 @@ def test_a_worker_stuck_where_the_time_limit_cannot_reach_is_killed(tmp_path, mo
 # the file waiting behind one that kills, hangs or blows up its worker must still be checked,
 # by another worker, and only the file being checked is lost.
 
-def _queued_site(tmp_path, victim):
-    d = _site(tmp_path, n=10, victim=victim)   # "000_…" sorts first: the first file a worker is given
-    return sorted(str(p) for p in d.iterdir())
+@pytest.fixture(params=["next file queued", "list queued"])
+def queued_site(request, tmp_path, monkeypatch):
+    """The files of a run whose first file (the victim's name sorts first) is the first a worker
+    is given: ten, with the next file queued behind it (DEPTH), or sixteen with DEEP (4) files
+    given at once while more than TAIL (2) a worker are left (the others of its list queued)."""
+    def make(victim):
+        n = 10
+        if request.param == "list queued":
+            _deep(monkeypatch)
+            n = 16
+        return sorted(str(p) for p in _site(tmp_path, n=n, victim=victim).iterdir())
+    return make
 
 
 def _assert_only_victim_lost(out, files, victim, rule=None):
@@ -162,9 +171,9 @@ def _assert_only_victim_lost(out, files, victim, rule=None):
             assert r.error is None and r.findings and not {f.rule for f in r.findings} & {"P091", "P093"}, name
 
 
-def test_the_file_queued_behind_a_killed_worker_is_checked_by_another(tmp_path, monkeypatch):
+def test_the_file_queued_behind_a_killed_worker_is_checked_by_another(queued_site, monkeypatch):
     import validator.lint as lint
-    files = _queued_site(tmp_path, "000_victim.txt")
+    files = queued_site("000_victim.txt")
     real = lint.lint_path
 
     def oom_killed(path, *a, **kw):
@@ -178,15 +187,17 @@ def test_the_file_queued_behind_a_killed_worker_is_checked_by_another(tmp_path, 
     _assert_only_victim_lost(out, files, "000_victim.txt")
 
 
-def test_the_file_queued_behind_a_stuck_worker_is_checked_by_another(tmp_path, monkeypatch):
-    files = _queued_site(tmp_path, "000_stuck.txt")
+def test_the_file_queued_behind_a_stuck_worker_is_checked_by_another(queued_site, monkeypatch):
+    """The time limit counts from when the worker began the file (with lists queued, this
+    process is not woken by each result: the worker says when it finished the one before)."""
+    files = queued_site("000_stuck.txt")
     out = _run_with_one_stuck(monkeypatch, files, "000_stuck.txt")
     _assert_only_victim_lost(out, files, "000_stuck.txt", "P091")
 
 
-def test_the_file_queued_behind_a_memory_blow_up_is_checked_by_another(tmp_path, monkeypatch):
+def test_the_file_queued_behind_a_memory_blow_up_is_checked_by_another(queued_site, monkeypatch):
     import validator.lint as lint
-    files = _queued_site(tmp_path, "000_big.txt")
+    files = queued_site("000_big.txt")
     real = lint.lint_path
 
     def blow_up(path, *a, **kw):
@@ -819,7 +830,7 @@ def test_a_message_goes_out_in_one_write_with_its_length(monkeypatch):
 def test_a_result_sent_just_before_its_worker_dies_is_kept(tmp_path, monkeypatch):
     """The pipe of a worker that ended is drained before a file is counted lost: the result it
     sent last counts, and only the file it went on to is lost."""
-    files = _queued_site(tmp_path, "000_last_words.txt")
+    files = sorted(str(p) for p in _site(tmp_path, n=10, victim="000_last_words.txt").iterdir())
     real_send = runner._send
     me = os.getpid()
 
@@ -853,11 +864,6 @@ def test_a_result_sent_just_before_its_worker_dies_is_kept(tmp_path, monkeypatch
 def _deep(monkeypatch, deep=4, tail=2):
     monkeypatch.setattr(runner, "DEEP", deep)
     monkeypatch.setattr(runner, "TAIL", tail)
-
-
-def _deep_site(tmp_path, n, victim):
-    d = _site(tmp_path, n=n, victim=victim)   # the victim sorts first: in the first list a worker is given
-    return sorted(str(p) for p in d.iterdir())
 
 
 def test_with_many_files_left_the_main_process_wakes_for_several_results_at_a_time(tmp_path, monkeypatch):
@@ -931,32 +937,6 @@ def test_a_worker_rings_before_its_unread_results_fill_its_pipe(tmp_path, monkey
     assert empty == []     # without the bell for bytes: the 1 s timeout, again and again
 
 
-def test_many_files_the_file_queued_behind_a_killed_worker_is_checked_by_another(tmp_path, monkeypatch):
-    import validator.lint as lint
-    _deep(monkeypatch)
-    files = _deep_site(tmp_path, 16, "000_victim.txt")
-    real = lint.lint_path
-
-    def oom_killed(path, *a, **kw):
-        if str(path).endswith("000_victim.txt"):
-            time.sleep(0.3)      # the next DEEP - 1 files are this worker's by now
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(path, *a, **kw)
-
-    monkeypatch.setattr(lint, "lint_path", oom_killed)
-    out = runner.run([(p, Options()) for p in files], jobs=2)
-    _assert_only_victim_lost(out, files, "000_victim.txt")
-
-
-def test_many_files_a_stuck_worker_is_killed_after_the_hard_limit_and_its_files_checked_by_another(tmp_path, monkeypatch):
-    """The time limit counts from when the worker began the file (this process is not woken by
-    each result; the worker says when it finished the one before)."""
-    _deep(monkeypatch)
-    files = _deep_site(tmp_path, 16, "000_stuck.txt")
-    out = _run_with_one_stuck(monkeypatch, files, "000_stuck.txt")
-    _assert_only_victim_lost(out, files, "000_stuck.txt", "P091")
-
-
 def test_many_files_a_file_stuck_after_others_is_timed_from_when_its_worker_began_it(tmp_path, monkeypatch):
     """A file stuck after the worker checked others of its list: killed after the hard limit
     counted from when it began it (not from when the list was sent)."""
@@ -982,18 +962,3 @@ def test_many_files_a_file_stuck_after_others_is_timed_from_when_its_worker_bega
             assert r.error is None and r.findings and "P091" not in {f.rule for f in r.findings}, p
 
 
-def test_many_files_the_files_queued_behind_a_memory_blow_up_are_checked_by_another(tmp_path, monkeypatch):
-    import validator.lint as lint
-    _deep(monkeypatch)
-    files = _deep_site(tmp_path, 16, "000_big.txt")
-    real = lint.lint_path
-
-    def blow_up(path, *a, **kw):
-        if str(path).endswith("000_big.txt"):
-            time.sleep(0.3)
-            raise MemoryError     # P093; the worker then leaves (a fresh one takes its place)
-        return real(path, *a, **kw)
-
-    monkeypatch.setattr(lint, "lint_path", blow_up)
-    out = runner.run([(p, Options()) for p in files], jobs=2)
-    _assert_only_victim_lost(out, files, "000_big.txt", "P093")

@@ -45,5 +45,25 @@ def cli(monkeypatch):
 
 
 @pytest.fixture
+def check_tasks(cli, monkeypatch):
+    """check_tasks(*args) -> the tasks `xxgk-lint check --exit-zero *args` gives the runner."""
+    from validator import runner
+
+    def tasks(*args) -> list:
+        seen = []
+        real = runner.run
+
+        def run(tasks, jobs, **kw):
+            seen.extend(tasks)
+            return real(tasks, jobs, **kw)
+        monkeypatch.setattr(runner, "run", run)
+        cli("check", "--exit-zero", *args)
+        monkeypatch.setattr(runner, "run", real)
+        return seen
+
+    return tasks
+
+
+@pytest.fixture
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")

@@ -12,7 +12,6 @@ import pickle
 import shutil
 from dataclasses import fields
 
-from validator import runner
 from validator.findings import LINE_FIELDS, Finding, RelatedLocation
 from validator.lint import Options, worst
 from validator.reporters import READS, get, names, reads, shows_cells
@@ -113,23 +112,11 @@ def test_a_result_sends_every_field_unless_told():
     assert check_one((str(SEED), _opts("zh"), False, False, False, False, LINE_FIELDS)).fields is None
 
 
-def _tasks(cli, monkeypatch, *args):
-    seen = []
-    real = runner.run
-
-    def run(tasks, jobs, **kw):
-        seen.extend(tasks)
-        return real(tasks, jobs, **kw)
-    monkeypatch.setattr(runner, "run", run)
-    cli("check", "--exit-zero", "--jobs", "2", *args)
-    return seen
-
-
 def test_the_check_command_sends_the_fields_the_output_reads_only_with_the_findings_folded_there(
-        cli, tmp_path, monkeypatch):
+        check_tasks, tmp_path):
     for p in FILES[:2]:
         shutil.copy(p, tmp_path / p.name)
-    sent = lambda *a: {t[6] for t in _tasks(cli, monkeypatch, *a, tmp_path)}   # noqa: E731
+    sent = lambda *a: {t[6] for t in check_tasks("--jobs", "2", *a, tmp_path)}   # noqa: E731
     assert sent("--no-cross", "-o", "concise") == {LINE_FIELDS}
     assert sent("--no-cross", "-o", "junit") == {LINE_FIELDS}
     assert sent("--no-cross", "-o", "github") == {LINE_FIELDS + ("name",)}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import shutil
 
-from validator import runner
 from validator.lint import Options
 from validator.reporters import NO_CELLS, get, names, shows_cells
 from validator.reporters.fold import fold
@@ -52,23 +51,10 @@ def test_a_file_folded_in_its_worker_is_shown_the_same():
         assert "145" in _render("concise", folded)
 
 
-def _tasks(cli, monkeypatch, *args):
-    """The tasks a `check` gives the runner."""
-    seen = []
-    real = runner.run
-
-    def run(tasks, jobs, **kw):
-        seen.extend(tasks)
-        return real(tasks, jobs, **kw)
-    monkeypatch.setattr(runner, "run", run)
-    cli("check", "--exit-zero", *args)
-    return seen
-
-
-def test_only_outputs_without_the_members_and_nothing_needing_them_fold_in_the_worker(cli, tmp_path, monkeypatch):
+def test_only_outputs_without_the_members_and_nothing_needing_them_fold_in_the_worker(check_tasks, tmp_path):
     for p in TWO:
         shutil.copy(p, tmp_path / p.name)
-    fold_there = lambda *a: {t[5] for t in _tasks(cli, monkeypatch, "--jobs", "2", *a, tmp_path)}   # noqa: E731
+    fold_there = lambda *a: {t[5] for t in check_tasks("--jobs", "2", *a, tmp_path)}   # noqa: E731
     assert fold_there("--no-cross", "-o", "concise") == {True}
     assert fold_there("--no-cross", "-o", "rich") == {True}
     assert fold_there("--no-cross", "-o", "json") == {False}
