@@ -59,7 +59,7 @@ def _summary_rule(f: Finding, rules):
         from ..rules import load_rules
         rules = load_rules()
     r = rules.by_id(f.rule)
-    if r is None or not r.params.get("folded"):
+    if r is None or not r.folds:
         return None
     return r
 

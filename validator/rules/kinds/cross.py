@@ -145,7 +145,7 @@ def run_copied_text(rule, ctx):
     screen = sim.screen_for(cfg["threshold"], cfg["min_match"]) if ctx.relation == "peer" else None
     # a section the same as several other issuers' reports: one finding each, folded into one
     # per section by the reporters (validator/reporters/fold.py) unless --show-all
-    fold = ctx.relation == "peer" and bool(rule.params.get("folded"))
+    fold = ctx.relation == "peer" and rule.folds
     for u, v in sim.match_units(sim.units(ctx.report), sim.units(ctx.other)):
         if only and u.key not in only:
             continue
